@@ -1,0 +1,56 @@
+"""The one place that picks concrete adapters (database, clock) from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from endwatch.db.engine import make_engine, schema_status, upgrade
+from endwatch.db.uow import SqlUnitOfWork, utc_now
+from endwatch.services.uow import UnitOfWork
+from endwatch.settings import Settings
+
+
+@dataclass
+class Endwatch:
+    """A configured endwatch: hands out units of work on the configured database."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        return make_engine(self.settings.effective_database_url)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work for writing (one transaction)."""
+        return SqlUnitOfWork(self.engine, self.clock)
+
+    def reader(self) -> UnitOfWork:
+        """A new unit of work for reading only; it never blocks writers."""
+        return SqlUnitOfWork(self.engine, self.clock, readonly=True)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        upgrade(self.engine)
+
+    def schema_status(self) -> tuple[set[str], set[str]]:
+        """(revisions applied, newest revisions known)."""
+        return schema_status(self.engine)
+
+    def database_label(self) -> str:
+        """The database URL without any password, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+
+def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Endwatch:
+    """Wire endwatch for the given settings. Nothing connects until first used."""
+    return Endwatch(settings, clock)

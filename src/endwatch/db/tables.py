@@ -1,0 +1,198 @@
+"""The database schema as SQLAlchemy Core tables. The schema is created only by migrations (migrations/)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Integer keys that can pass 2**31 rows on PostgreSQL and stay rowid aliases on SQLite.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+parties = sa.Table(
+    "parties",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("country", sa.String(2)),
+    sa.Column("parent_id", sa.String(100), sa.ForeignKey("parties.id")),
+)
+
+party_names = sa.Table(
+    "party_names",
+    metadata,
+    sa.Column("party_id", sa.String(100), sa.ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(300), primary_key=True),
+    sa.Column("name_key", sa.String(300), nullable=False, index=True),
+    sa.Column("name_kind", sa.String(10), nullable=False),  # name | alias | former
+)
+
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("manufacturer_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("family", sa.String(100), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+)
+
+product_aliases = sa.Table(
+    "product_aliases",
+    metadata,
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("alias", sa.String(200), primary_key=True),
+    sa.Column("alias_key", sa.String(200), nullable=False, index=True),
+)
+
+product_categories = sa.Table(
+    "product_categories",
+    metadata,
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.String(50), primary_key=True),
+)
+
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("id", sa.String(150), primary_key=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("measure", sa.String(30), nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("effective_to", sa.Date),
+    sa.Column("exceptions", sa.JSON, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+_undertaking = (
+    sa.Column("end_use", sa.Text, nullable=False, server_default=""),
+    sa.Column("no_reexport", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("signatory", sa.String(300)),
+    sa.Column("signed_on", sa.Date),
+)
+
+
+def _parties_and_goods() -> list[sa.Column[object]]:
+    return [
+        sa.Column("exporter_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("consignee_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("end_user_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("destination", sa.String(2), nullable=False, index=True),
+        sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id"), nullable=False, index=True),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.Column("value", sa.Numeric(18, 2)),
+        sa.Column("currency", sa.String(3)),
+        *(c.copy() for c in _undertaking),
+    ]
+
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("number", sa.String(100), primary_key=True),
+    *_parties_and_goods(),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+application_status_changes = sa.Table(
+    "application_status_changes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("application_number", sa.String(100), sa.ForeignKey("applications.number"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+permits = sa.Table(
+    "permits",
+    metadata,
+    sa.Column("number", sa.String(100), primary_key=True),
+    sa.Column("application_number", sa.String(100), sa.ForeignKey("applications.number")),
+    *_parties_and_goods(),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("expires_on", sa.Date, nullable=False),
+    sa.Column("policy_id", sa.String(150), sa.ForeignKey("policies.id")),
+    sa.Column("policy_measure", sa.String(30)),
+    sa.Column("exception", sa.Text),
+    sa.Column("justification", sa.Text),
+)
+
+permit_status_changes = sa.Table(
+    "permit_status_changes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+# One row per delivered item. `family` and `manufacturer_id` are copied from the product so that
+# serial uniqueness is a plain unique index.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id"), nullable=False),
+    sa.Column("manufacturer_id", sa.String(100), nullable=False),
+    sa.Column("family", sa.String(100), nullable=False),
+    sa.Column("serial", sa.String(100), nullable=False),
+    sa.Column("serial_norm", sa.String(100), nullable=False, index=True),
+    sa.Column("delivered_on", sa.Date, nullable=False),
+    sa.Column("recipient_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
+    sa.UniqueConstraint("manufacturer_id", "family", "serial_norm", name="uq_deliveries_serial"),
+)
+
+retransfers = sa.Table(
+    "retransfers",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("serial", sa.String(100)),
+    sa.Column("serial_norm", sa.String(100)),
+    sa.Column("to_party_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
+    sa.Column("authorized_on", sa.Date, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", BigId, primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity_key", sa.String(300), nullable=False),
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_log_entity", "entity", "entity_key"),
+)
+
+# A single row naming the chain's last entry. Appending locks it, so writers take turns and a
+# truncated tail is detectable.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", BigId, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

@@ -1,0 +1,77 @@
+"""The SQL unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from endwatch.db.repositories import (
+    SqlApplicationRepository,
+    SqlAuditRepository,
+    SqlDeliveryRepository,
+    SqlPartyRepository,
+    SqlPermitRepository,
+    SqlPolicyRepository,
+    SqlProductRepository,
+)
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+class SqlUnitOfWork:
+    """A transaction on `engine`. Entering begins it; commit() makes it durable; leaving without
+    commit() (or on an exception) rolls everything back, so a failure midway writes nothing."""
+
+    def __init__(
+        self, engine: sa.Engine, clock: Callable[[], datetime] = utc_now, *, readonly: bool = False
+    ) -> None:
+        self.engine = engine
+        self._clock = clock
+        self.readonly = readonly
+        self.conn: sa.Connection | None = None
+
+    def __enter__(self) -> Self:
+        self.conn = self.engine.connect()
+        if self.readonly:
+            self.conn.execution_options(endwatch_readonly=True)
+        self.conn.begin()
+        conn = self.conn
+        self.parties = SqlPartyRepository(conn)
+        self.products = SqlProductRepository(conn)
+        self.policies = SqlPolicyRepository(conn)
+        self.applications = SqlApplicationRepository(conn)
+        self.permits = SqlPermitRepository(conn)
+        self.deliveries = SqlDeliveryRepository(conn)
+        self.audit = SqlAuditRepository(conn)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.conn is not None
+        try:
+            if self.conn.in_transaction():
+                self.conn.rollback()
+        finally:
+            self.conn.close()
+            self.conn = None
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def commit(self) -> None:
+        assert self.conn is not None, "commit() outside the unit of work's block"
+        self.conn.commit()
+        self.conn.begin()
+
+    def rollback(self) -> None:
+        assert self.conn is not None
+        self.conn.rollback()
+        self.conn.begin()

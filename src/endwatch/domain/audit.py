@@ -1,0 +1,107 @@
+"""The audit trail's hash chain: how an entry's hash is computed and how a chain is verified."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One append-only record of a write: who, when, what, before and after, and why."""
+
+    seq: int
+    recorded_at: str
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    before: Any
+    after: Any
+    reason: str
+    prev_hash: str
+    hash: str
+
+    def payload(self) -> dict[str, Any]:
+        """Everything the hash covers (all fields but the hash itself)."""
+        return {
+            "seq": self.seq,
+            "recorded_at": self.recorded_at,
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_key": self.entity_key,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "prev_hash": self.prev_hash,
+        }
+
+
+def entry_hash(payload: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of an entry's payload (sorted keys, no spaces)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def seal(
+    *,
+    seq: int,
+    recorded_at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_key: str,
+    before: Any,
+    after: Any,
+    reason: str,
+    prev_hash: str,
+) -> AuditEntry:
+    """Build the next entry of the chain with its hash."""
+    draft = AuditEntry(seq, recorded_at, actor, action, entity, entity_key, before, after, reason, prev_hash, "")
+    return AuditEntry(**{**draft.payload(), "hash": entry_hash(draft.payload())})
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of verifying the chain: `first_bad` is the seq of the first bad entry, if any."""
+
+    ok: bool
+    entries: int
+    first_bad: int | None = None
+    problem: str = ""
+
+
+def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> ChainReport:
+    """Verify entries in storage order against each other and against the recorded head.
+
+    Detects an edited entry (its hash no longer matches), a deleted or inserted one (a gap in the
+    sequence or a broken link), a reordered one (sequence out of order), and a truncated tail (the
+    head records a later entry than the last one found).
+    """
+    expected_seq = 1
+    prev = GENESIS
+    count = 0
+    last: tuple[int, str] = (0, GENESIS)
+    for entry in entries:
+        count += 1
+        if entry.seq != expected_seq:
+            why = "missing before it" if entry.seq > expected_seq else "out of order or duplicated"
+            return ChainReport(False, count, entry.seq, f"expected entry {expected_seq}, found {entry.seq}: {why}")
+        if entry.prev_hash != prev:
+            return ChainReport(False, count, entry.seq, "its link to the previous entry is broken")
+        if entry_hash(entry.payload()) != entry.hash:
+            return ChainReport(False, count, entry.seq, "its content no longer matches its hash (edited)")
+        prev = entry.hash
+        last = (entry.seq, entry.hash)
+        expected_seq += 1
+    if head is not None and head != last:
+        if head[0] > last[0]:
+            return ChainReport(False, count, last[0] + 1, f"entries after {last[0]} up to {head[0]} are missing")
+        return ChainReport(False, count, head[0], "the chain's recorded head does not match its last entry")
+    return ChainReport(True, count)

@@ -1,0 +1,208 @@
+"""Applications, permits and the permit's status history; whether a permit is in force on a date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from endwatch.errors import RuleViolation
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application stands."""
+
+    RECEIVED = "received"
+    ON_HOLD = "on_hold"
+    APPROVED = "approved"
+    DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def pending(self) -> bool:
+        """True while no final decision has been taken."""
+        return self in (ApplicationStatus.RECEIVED, ApplicationStatus.ON_HOLD)
+
+
+@dataclass(frozen=True)
+class EndUseUndertaking:
+    """The end-use undertaking (end-use certificate) given with an application."""
+
+    end_use: str = ""
+    no_reexport: bool = False
+    signatory: str | None = None
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    """An application for an export permit, as received."""
+
+    number: str
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    quantity: int
+    received_on: date
+    undertaking: EndUseUndertaking = field(default_factory=EndUseUndertaking)
+    value: Decimal | None = None
+    currency: str | None = None
+    status: ApplicationStatus = ApplicationStatus.RECEIVED
+
+
+class PermitStatus(StrEnum):
+    """Recorded status events. `expired` is never recorded: it follows from the expiry date."""
+
+    ISSUED = "issued"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+
+
+class PermitState(StrEnum):
+    """Whether a permit allows deliveries on a given day, and if not, why."""
+
+    NOT_YET_ISSUED = "not_yet_issued"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One event in a permit's status history, effective from `effective_on`."""
+
+    status: PermitStatus
+    effective_on: date
+    reason: str = ""
+    reference: str = ""
+
+
+_FINAL = (PermitStatus.REVOKED, PermitStatus.CANCELLED)
+_ALLOWED_AFTER: dict[PermitStatus, tuple[PermitStatus, ...]] = {
+    PermitStatus.ISSUED: (PermitStatus.SUSPENDED, *_FINAL),
+    PermitStatus.REINSTATED: (PermitStatus.SUSPENDED, *_FINAL),
+    PermitStatus.SUSPENDED: (PermitStatus.REINSTATED, *_FINAL),
+    PermitStatus.REVOKED: (),
+    PermitStatus.CANCELLED: (),
+}
+
+
+@dataclass(frozen=True)
+class Permit:
+    """An export permit: parties, goods, validity and its status history (oldest first).
+
+    `expires_on` is the last day the permit is valid. The policy fields record what it was issued under.
+    """
+
+    number: str
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    quantity: int
+    issued_on: date
+    expires_on: date
+    undertaking: EndUseUndertaking = field(default_factory=EndUseUndertaking)
+    value: Decimal | None = None
+    currency: str | None = None
+    application_number: str | None = None
+    policy_id: str | None = None
+    policy_measure: str | None = None
+    exception: str | None = None
+    justification: str | None = None
+    history: tuple[StatusChange, ...] = ()
+
+    def state_on(self, day: date) -> PermitState:
+        """The permit's state on `day`, from its dates and the status events effective by then."""
+        if day < self.issued_on:
+            return PermitState.NOT_YET_ISSUED
+        latest = PermitStatus.ISSUED
+        for change in self.history:
+            if change.effective_on <= day:
+                latest = change.status
+        if latest in _FINAL:
+            return PermitState(latest.value)
+        if latest is PermitStatus.SUSPENDED:
+            return PermitState.SUSPENDED
+        if day > self.expires_on:
+            return PermitState.EXPIRED
+        return PermitState.IN_FORCE
+
+    def in_force_on(self, day: date) -> bool:
+        """True when deliveries are allowed under the permit on `day`."""
+        return self.state_on(day) is PermitState.IN_FORCE
+
+    def latest_status(self) -> PermitStatus:
+        """The most recent recorded status event, whatever its date."""
+        return self.history[-1].status if self.history else PermitStatus.ISSUED
+
+    def with_history(self, history: Iterable[StatusChange]) -> Permit:
+        """A copy with another status history."""
+        return replace(self, history=tuple(history))
+
+
+def check_permit_dates(number: str, issued_on: date, expires_on: date) -> None:
+    """A permit must expire on or after the day it is issued."""
+    if expires_on < issued_on:
+        raise RuleViolation(
+            "permit-dates",
+            f"expiry {expires_on.isoformat()} is before issue {issued_on.isoformat()}",
+            [f"permit {number}"],
+        )
+
+
+def check_history(permit: Permit, changes: Sequence[StatusChange]) -> tuple[StatusChange, ...]:
+    """Validate a whole status history (issued first, then the given events) and return it ordered.
+
+    Raises RuleViolation `status-transition` when an event predates the issue date or an earlier event,
+    or does not follow from the status before it (a revoked permit cannot be reinstated; only a
+    suspended permit can be reinstated; only one in force can be suspended).
+    """
+    ordered = sorted(changes, key=lambda c: (c.effective_on, c.status is not PermitStatus.ISSUED))
+    if not ordered or ordered[0].status is not PermitStatus.ISSUED:
+        ordered = [StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued"), *ordered]
+    records = [f"permit {permit.number}"]
+    if ordered[0].effective_on != permit.issued_on:
+        raise RuleViolation(
+            "status-transition",
+            f"the issue event is dated {ordered[0].effective_on.isoformat()},"
+            f" not the issue date {permit.issued_on.isoformat()}",
+            records,
+        )
+    current = ordered[0].status
+    for change in ordered[1:]:
+        if change.status is PermitStatus.ISSUED:
+            raise RuleViolation("status-transition", "a permit is issued only once", records)
+        if change.status not in _ALLOWED_AFTER[current]:
+            raise RuleViolation(
+                "status-transition",
+                f"cannot go from {current.value} to {change.status.value}"
+                f" on {change.effective_on.isoformat()}",
+                records,
+            )
+        current = change.status
+    return tuple(ordered)
+
+
+def check_new_status(permit: Permit, change: StatusChange) -> tuple[StatusChange, ...]:
+    """Validate appending one status event to a permit's history; returns the new history.
+
+    The event may not be dated before the latest recorded one: history is appended, never rewritten.
+    """
+    if permit.history and change.effective_on < permit.history[-1].effective_on:
+        raise RuleViolation(
+            "status-transition",
+            f"{change.status.value} on {change.effective_on.isoformat()} predates the latest recorded"
+            f" event ({permit.history[-1].status.value} on {permit.history[-1].effective_on.isoformat()})",
+            [f"permit {permit.number}"],
+        )
+    return check_history(permit, [*permit.history, change])

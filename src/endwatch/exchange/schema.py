@@ -1,0 +1,176 @@
+"""The exchange format's files and columns: names, types and which are required.
+
+This module is the single source of the format; docs/exchange-format.md is checked against it by the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, its type, whether a value is required, its allowed values, a description."""
+
+    name: str
+    kind: str = "text"  # text | date | int | decimal | bool | country | list | choice
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of the format. `key` names the columns that identify a record."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    doc: str = ""
+    column_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_names", tuple(c.name for c in self.columns))
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+PARTY_KINDS = ("state", "government_agency", "armed_force", "company", "other")
+MEASURES = ("embargo", "suspension", "presumption_of_denial", "none")
+APPLICATION_STATUSES = ("received", "on_hold", "approved", "denied", "withdrawn")
+PERMIT_STATUSES = ("issued", "suspended", "reinstated", "revoked", "cancelled", "expired")
+CHANGE_STATUSES = ("suspended", "reinstated", "revoked", "cancelled")
+
+_UNDERTAKING = (
+    Column("end_use", doc="The end use stated in the end-use undertaking."),
+    Column("no_reexport", "bool", doc="`yes` when the undertaking assures no re-export without consent."),
+    Column("signatory", doc="Who signed the undertaking (name and position)."),
+    Column("signed_on", "date", doc="When the undertaking was signed."),
+)
+
+_PARTIES_AND_GOODS = (
+    Column("exporter_id", required=True, doc="Party id of the exporter."),
+    Column("consignee_id", required=True, doc="Party id of the consignee."),
+    Column("end_user_id", required=True, doc="Party id of the declared end user."),
+    Column("destination", "country", required=True, doc="Country of final destination (alpha-2)."),
+    Column("product_id", required=True, doc="Product id of the goods."),
+    Column("quantity", "int", required=True, doc="Number of items (a positive whole number)."),
+    Column("value", "decimal", doc="Contract value."),
+    Column("currency", doc="ISO 4217 currency of the value, e.g. CAD."),
+)
+
+FILES: tuple[FileSpec, ...] = (
+    FileSpec(
+        "parties.csv",
+        (
+            Column("id", required=True, doc="Stable identifier, referenced by the other files."),
+            Column("name", required=True, doc="Current name."),
+            Column("kind", "choice", required=True, choices=PARTY_KINDS, doc="What sort of party."),
+            Column("country", "country", doc="ISO 3166-1 alpha-2 country."),
+            Column("parent_id", doc="Party this one belongs to (a navy belongs to the armed forces)."),
+            Column("aliases", "list", doc="Other names in use."),
+            Column("former_names", "list", doc="Names the party used before (found on older nameplates)."),
+        ),
+        key=("id",),
+        doc="States, government agencies, armed forces, companies and other bodies.",
+    ),
+    FileSpec(
+        "products.csv",
+        (
+            Column("id", required=True, doc="Stable identifier."),
+            Column("manufacturer_id", required=True, doc="Party id of the manufacturer."),
+            Column("model", required=True, doc="Canonical model name."),
+            Column("aliases", "list", doc="Other model names (as marked on nameplates)."),
+            Column("category", "list", doc="Control-list entries, e.g. `2-15|ML15`."),
+            Column("description", doc="What the product is."),
+            Column("family", doc="Serial-number family (serials are unique per manufacturer and family);"
+                   " blank: the product id."),
+        ),
+        key=("id",),
+        doc="Goods, by manufacturer and model.",
+    ),
+    FileSpec(
+        "policies.csv",
+        (
+            Column("id", doc="Stable identifier; blank: country-measure-effective_from."),
+            Column("country", "country", required=True, doc="Destination country the policy applies to."),
+            Column("measure", "choice", required=True, choices=MEASURES, doc="What the policy does."),
+            Column("categories", "list", required=True,
+                   doc="Control-list entries covered: `*` for all, `2-*` for every entry starting `2-`."),
+            Column("effective_from", "date", required=True, doc="First day in force."),
+            Column("effective_to", "date", doc="Last day in force; blank: open-ended."),
+            Column("exceptions", "list", doc="Named exceptions a permit may cite (presumption of denial)."),
+            Column("reference", doc="The text or notice the policy comes from."),
+        ),
+        key=("id",),
+        doc="Destination policies: embargoes, suspensions of new permits, presumptions of denial.",
+    ),
+    FileSpec(
+        "applications.csv",
+        (
+            Column("number", required=True, doc="Application number."),
+            *_PARTIES_AND_GOODS,
+            Column("received_on", "date", required=True, doc="When the application was received."),
+            *_UNDERTAKING,
+            Column("status", "choice", choices=APPLICATION_STATUSES, doc="Where it stands; blank: received."),
+        ),
+        key=("number",),
+        doc="Applications for export permits with their end-use undertaking.",
+    ),
+    FileSpec(
+        "permits.csv",
+        (
+            Column("number", required=True, doc="Permit number."),
+            Column("application_number", doc="The application it was issued on."),
+            *_PARTIES_AND_GOODS,
+            Column("issued_on", "date", required=True, doc="Issue date (first day in force)."),
+            Column("expires_on", "date", required=True, doc="Last day of validity."),
+            Column("status", "choice", choices=PERMIT_STATUSES,
+                   doc="Latest recorded status; anything but `issued` (or `expired`) must match"
+                   " status_changes.csv."),
+            *_UNDERTAKING,
+            Column("exception", doc="Named policy exception relied on (presumption of denial)."),
+            Column("justification", doc="Written justification for relying on the exception."),
+        ),
+        key=("number",),
+        doc="Issued export permits.",
+    ),
+    FileSpec(
+        "status_changes.csv",
+        (
+            Column("permit_number", required=True, doc="Permit the change applies to."),
+            Column("status", "choice", required=True, choices=CHANGE_STATUSES, doc="New status."),
+            Column("effective_on", "date", required=True, doc="First day of the new status."),
+            Column("reason", doc="Why."),
+            Column("reference", doc="The authority's reference."),
+        ),
+        key=("permit_number", "status", "effective_on"),
+        doc="Later suspensions, reinstatements, revocations and cancellations of permits.",
+    ),
+    FileSpec(
+        "deliveries.csv",
+        (
+            Column("permit_number", required=True, doc="Permit the item was delivered under."),
+            Column("delivered_on", "date", required=True, doc="Delivery date."),
+            Column("serial", required=True, doc="The item's serial number (one item a line)."),
+            Column("recipient_id", doc="Party that received it; blank: the permit's consignee."),
+        ),
+        key=("permit_number", "serial"),
+        doc="Delivered items, one serial number a line.",
+    ),
+    FileSpec(
+        "retransfers.csv",
+        (
+            Column("permit_number", required=True, doc="Permit the items were delivered under."),
+            Column("serial", doc="The item; blank: every item of the permit."),
+            Column("to_party_id", required=True, doc="Party the items may go to."),
+            Column("authorized_on", "date", required=True, doc="First day the re-transfer is authorised."),
+            Column("reference", required=True, doc="The authority's reference for the consent."),
+        ),
+        key=("permit_number", "serial", "to_party_id", "authorized_on"),
+        doc="Authorised re-transfers of delivered items to other parties.",
+    ),
+)
+
+SPECS: dict[str, FileSpec] = {f.name: f for f in FILES}

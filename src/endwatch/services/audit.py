@@ -1,0 +1,72 @@
+"""Recording writes in the hash-chained audit trail, and verifying the chain."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from endwatch.domain.audit import AuditEntry, ChainReport, seal, verify_chain
+from endwatch.services.uow import UnitOfWork
+
+
+def snapshot(value: Any) -> Any:
+    """A JSON-ready copy of a domain object (dataclasses, enums, dates, decimals, tuples)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: snapshot(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [snapshot(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): snapshot(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit trail inside the caller's transaction (so it commits or rolls
+    back with the write it describes)."""
+    seq, prev = uow.audit.lock_head()
+    entry = seal(
+        seq=seq + 1,
+        recorded_at=uow.now().isoformat(timespec="microseconds"),
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        before=snapshot(before),
+        after=snapshot(after),
+        reason=reason,
+        prev_hash=prev,
+    )
+    uow.audit.append(entry)
+    return entry
+
+
+def verify(uow_factory: Callable[[], UnitOfWork]) -> ChainReport:
+    """Re-hash the whole audit trail and name the first entry that was edited, deleted, inserted or moved."""
+    with uow_factory() as uow:
+        return verify_chain(uow.audit.entries(), uow.audit.head())
+
+
+def history(uow_factory: Callable[[], UnitOfWork], entity: str, key: str) -> list[AuditEntry]:
+    """Every audit entry about one record, oldest first."""
+    with uow_factory() as uow:
+        return uow.audit.for_entity(entity, key)

@@ -1,0 +1,529 @@
+"""Importing a folder in the exchange format: validate everything, report every problem, write all or nothing.
+
+Records are matched to what is stored by their keys (party id, permit number, serial...): identical
+records are left alone, so importing the same folder twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.parties import Party, PartyKind, ancestors
+from endwatch.domain.permits import (
+    Application,
+    ApplicationStatus,
+    EndUseUndertaking,
+    Permit,
+    PermitStatus,
+    StatusChange,
+    check_history,
+    check_permit_dates,
+)
+from endwatch.domain.policy import Measure, Policy, check_issuance
+from endwatch.domain.products import Product
+from endwatch.domain.serials import normalise_serial
+from endwatch.errors import InvalidInput, Problem, RuleViolation
+from endwatch.exchange.reader import Row, file_sha256, read_rows
+from endwatch.exchange.schema import FILES, SPECS
+from endwatch.services.audit import record
+from endwatch.services.uow import ItemRecord, UnitOfWork
+
+CHUNK = 5000
+
+
+@dataclass
+class FileReport:
+    """What importing one file did (or, in a dry run, would do)."""
+
+    file: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import, file by file."""
+
+    folder: str
+    dry_run: bool
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(f.new + f.changed for f in self.files)
+
+
+def _undertaking(v: dict[str, Any]) -> EndUseUndertaking:
+    return EndUseUndertaking(v.get("end_use") or "", bool(v.get("no_reexport")), v.get("signatory"), v.get("signed_on"))
+
+
+def _party(v: dict[str, Any]) -> Party:
+    return Party(v["id"], v["name"], PartyKind(v["kind"]), v.get("country"), v.get("parent_id"),
+                 tuple(v.get("aliases") or ()), tuple(v.get("former_names") or ()))
+
+
+def _product(v: dict[str, Any]) -> Product:
+    family = v.get("family") or ""
+    return Product(v["id"], v["manufacturer_id"], v["model"], tuple(sorted(set(v.get("aliases") or ()))),
+                   tuple(sorted(set(v.get("category") or ()))), v.get("description") or "",
+                   "" if family == v["id"] else family)
+
+
+def policy_id(v: dict[str, Any]) -> str:
+    """A policy's id, or the default one made of country, measure and first day."""
+    return v.get("id") or f"{v['country']}-{v['measure']}-{v['effective_from'].isoformat()}"
+
+
+def _policy(v: dict[str, Any]) -> Policy:
+    return Policy(policy_id(v), v["country"], Measure(v["measure"]), tuple(v["categories"]), v["effective_from"],
+                  v.get("effective_to"), tuple(v.get("exceptions") or ()), v.get("reference") or "")
+
+
+def _goods(v: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.get(k) for k in ("exporter_id", "consignee_id", "end_user_id", "destination", "product_id",
+                                  "quantity", "value", "currency")}
+
+
+def _application(v: dict[str, Any]) -> Application:
+    return Application(number=v["number"], received_on=v["received_on"], undertaking=_undertaking(v),
+                       status=ApplicationStatus(v.get("status") or "received"), **_goods(v))
+
+
+def _permit(v: dict[str, Any]) -> Permit:
+    return Permit(number=v["number"], issued_on=v["issued_on"], expires_on=v["expires_on"],
+                  undertaking=_undertaking(v), application_number=v.get("application_number"),
+                  exception=v.get("exception"), justification=v.get("justification"), **_goods(v))
+
+
+def _same_permit(a: Permit, b: Permit) -> bool:
+    """Equal in everything the exchange format carries (the policy basis is derived on import)."""
+    keep = {"policy_id": None, "policy_measure": None, "history": ()}
+    return replace(a, **keep) == replace(b, **keep)  # type: ignore[arg-type]
+
+
+class _Import:
+    """One import run: the world as stored, the records read, and the problems found."""
+
+    def __init__(self, uow: UnitOfWork, folder: Path) -> None:
+        self.uow = uow
+        self.folder = folder
+        self.problems: list[Problem] = []
+        self.rows: dict[str, list[Row]] = {}
+        self.reports = {f.name: FileReport(f.name) for f in FILES}
+
+    def fail(self, row: Row, column: str | None, message: str) -> None:
+        self.problems.append(Problem(message, row.file, row.line, column))
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def present(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def read(self) -> None:
+        for spec in FILES:
+            if spec.name == "deliveries.csv" or not self.present(spec.name):
+                self.rows[spec.name] = []
+                continue
+            self.rows[spec.name] = list(read_rows(self.path(spec.name), spec, self.problems))
+
+    def unique(self, name: str, key: Any) -> list[Row]:
+        """Rows of a file, dropping (and reporting) every repeat of a key."""
+        seen: dict[Any, int] = {}
+        kept: list[Row] = []
+        for row in self.rows[name]:
+            k = key(row.values)
+            if k in seen:
+                self.fail(row, None, f"repeats the record on line {seen[k]} ({k})")
+                continue
+            seen[k] = row.line
+            kept.append(row)
+        return kept
+
+    # --- validation, file by file, against the stored world merged with the incoming records ---
+
+    def check_parties(self) -> None:
+        stored = {p.id: p for p in self.uow.parties.list()}
+        self.new_parties: dict[str, tuple[Row, Party]] = {}
+        for row in self.unique("parties.csv", lambda v: v["id"]):
+            party = _party(row.values)
+            self.new_parties[party.id] = (row, party)
+        self.parties = {**stored, **{k: p for k, (_, p) in self.new_parties.items()}}
+        parent_of = {k: p.parent_id for k, p in self.parties.items()}
+        for row, party in self.new_parties.values():
+            if party.parent_id and party.parent_id not in self.parties:
+                self.fail(row, "parent_id", f"unknown party {party.parent_id!r}")
+            elif party.parent_id and party.id in [party.parent_id, *ancestors(party.parent_id, parent_of)]:
+                self.fail(row, "parent_id", f"parent {party.parent_id!r} makes the hierarchy circular")
+        self.diff("parties.csv", stored, {k: p for k, (_, p) in self.new_parties.items()})
+
+    def check_products(self) -> None:
+        stored = {p.id: p for p in self.uow.products.list()}
+        self.new_products = {}
+        for row in self.unique("products.csv", lambda v: v["id"]):
+            product = _product(row.values)
+            if product.manufacturer_id not in self.parties:
+                self.fail(row, "manufacturer_id", f"unknown party {product.manufacturer_id!r}")
+            self.new_products[product.id] = product
+        self.products = {**stored, **self.new_products}
+        self.diff("products.csv", stored, self.new_products)
+
+    def check_policies(self) -> None:
+        stored = {p.id: p for p in self.uow.policies.list()}
+        self.new_policies = {}
+        for row in self.unique("policies.csv", policy_id):
+            policy = _policy(row.values)
+            if policy.effective_to and policy.effective_to < policy.effective_from:
+                self.fail(row, "effective_to", "effective_to is before effective_from")
+            self.new_policies[policy.id] = policy
+        self.policies = {**stored, **self.new_policies}
+        self.diff("policies.csv", stored, self.new_policies)
+
+    def check_goods(self, row: Row) -> None:
+        v = row.values
+        for column in ("exporter_id", "consignee_id", "end_user_id"):
+            if v[column] not in self.parties:
+                self.fail(row, column, f"unknown party {v[column]!r}")
+        if v["product_id"] not in self.products:
+            self.fail(row, "product_id", f"unknown product {v['product_id']!r}")
+        if v["quantity"] is not None and v["quantity"] <= 0:
+            self.fail(row, "quantity", f"quantity must be positive, not {v['quantity']}")
+
+    def check_applications(self) -> None:
+        stored = {a.number: a for a in self.uow.applications.list()}
+        self.new_applications = {}
+        for row in self.unique("applications.csv", lambda v: v["number"]):
+            self.check_goods(row)
+            self.new_applications[row["number"]] = _application(row.values)
+        self.applications = {**stored, **self.new_applications}
+        self.diff("applications.csv", stored, self.new_applications)
+
+    def check_permits(self) -> None:
+        self.stored_permits = {p.number: p for p in self.uow.permits.list()}
+        self.new_permits: dict[str, tuple[Row, Permit]] = {}
+        for row in self.unique("permits.csv", lambda v: v["number"]):
+            self.check_goods(row)
+            permit = _permit(row.values)
+            app = permit.application_number
+            if app and app not in self.applications:
+                self.fail(row, "application_number", f"unknown application {app!r}")
+            stored = self.stored_permits.get(permit.number)
+            if stored is not None and _same_permit(stored, permit):
+                permit = replace(permit, policy_id=stored.policy_id, policy_measure=stored.policy_measure)
+            self.new_permits[permit.number] = (row, permit)
+        self.permits = {**self.stored_permits, **{k: p for k, (_, p) in self.new_permits.items()}}
+
+    def check_policy_rule(self) -> None:
+        """New or changed permits must pass the destination-policy rule on their issue date."""
+        policies = list(self.policies.values())
+        for number, (row, permit) in list(self.new_permits.items()):
+            stored = self.stored_permits.get(number)
+            if stored is not None and _same_permit(stored, permit):
+                continue
+            product = self.products.get(permit.product_id)
+            if product is None:
+                continue
+            try:
+                check_permit_dates(number, permit.issued_on, permit.expires_on)
+                basis = check_issuance(policies, permit_number=number, country=permit.destination,
+                                       categories=product.categories, on=permit.issued_on,
+                                       exception=permit.exception, justification=permit.justification)
+            except RuleViolation as exc:
+                self.fail(row, None, exc.message)
+                continue
+            permit = replace(permit, policy_id=basis.policy_id, policy_measure=basis.measure.value,
+                             exception=basis.exception, justification=basis.justification)
+            self.new_permits[number] = (row, permit)
+            self.permits[number] = permit
+
+    def check_status_changes(self) -> None:
+        """Merge stored and incoming status events per permit; each merged history must be valid."""
+        incoming: dict[str, list[tuple[Row, StatusChange]]] = defaultdict(list)
+        for row in self.unique("status_changes.csv", lambda v: (v["permit_number"], v["status"], v["effective_on"])):
+            if row["permit_number"] not in self.permits:
+                self.fail(row, "permit_number", f"unknown permit {row['permit_number']!r}")
+                continue
+            change = StatusChange(PermitStatus(row["status"]), row["effective_on"], row.values.get("reason") or "",
+                                  row.values.get("reference") or "")
+            incoming[row["permit_number"]].append((row, change))
+        self.new_changes: dict[str, list[StatusChange]] = {}
+        report = self.reports["status_changes.csv"]
+        for number, permit in self.permits.items():
+            stored = self.stored_permits.get(number)
+            existing = list(stored.history) if stored else []
+            known = {(c.status, c.effective_on) for c in existing}
+            fresh = [(r, c) for r, c in incoming.get(number, []) if (c.status, c.effective_on) not in known]
+            report.unchanged += len(incoming.get(number, [])) - len(fresh)
+            report.new += len(fresh)
+            if stored is not None and existing and existing[0].effective_on != permit.issued_on:
+                existing = [c for c in existing if c.status is not PermitStatus.ISSUED]
+            if fresh and existing and min(c.effective_on for _, c in fresh) < existing[-1].effective_on:
+                row = min(fresh, key=lambda rc: rc[1].effective_on)[0]
+                self.fail(row, "effective_on", f"predates permit {number}'s latest recorded status event"
+                          f" ({existing[-1].status.value} on {existing[-1].effective_on.isoformat()})")
+                continue
+            try:
+                history = check_history(permit, [*existing, *(c for _, c in fresh)])
+            except RuleViolation as exc:
+                where = fresh[0][0] if fresh else self.new_permits.get(number, (None,))[0]
+                if where is not None:
+                    self.fail(where, None, exc.message)
+                continue
+            self.permits[number] = permit.with_history(history)
+            self.new_changes[number] = [c for _, c in sorted(fresh, key=lambda rc: rc[1].effective_on)]
+        for number, (row, _) in self.new_permits.items():
+            status = row.values.get("status")
+            latest = self.permits[number].latest_status()
+            if status and status not in ("issued", "expired") and status != latest.value:
+                self.fail(row, "status", f"status is {status!r} but the permit's latest recorded status is"
+                          f" {latest.value!r}: add the change to status_changes.csv")
+        stored_permits = self.stored_permits
+        incoming_permits = {k: replace(p, history=()) for k, (_, p) in self.new_permits.items()}
+        self.diff("permits.csv", {k: replace(p, history=()) for k, p in stored_permits.items()}, incoming_permits,
+                  same=_same_permit)
+
+    def iter_deliveries(self) -> Iterator[Row]:
+        if self.present("deliveries.csv"):
+            yield from read_rows(self.path("deliveries.csv"), SPECS["deliveries.csv"], self.problems)
+
+    def check_deliveries(self) -> None:
+        """Stream deliveries.csv once: serial uniqueness, quantities and the permit-in-force rule."""
+        report = self.reports["deliveries.csv"]
+        self.delivery_counts: Counter[str] = Counter()
+        seen: dict[str, int] = {}
+        self.new_item_keys: set[str] = set()
+        stored_total = self.uow.deliveries.count_for_permits(list(self.permits))
+        any_stored = any(stored_total.values())
+        batch: list[tuple[Row, ItemRecord]] = []
+
+        def flush() -> None:
+            stored = self.uow.deliveries.existing([(r.manufacturer_id, r.family, r.serial_norm)
+                                                   for _, r in batch]) if any_stored else {}
+            for row, rec in batch:
+                old = stored.get((rec.manufacturer_id, rec.family, rec.serial_norm))
+                if old is None:
+                    report.new += 1
+                    self.delivery_counts[rec.item.permit_number] += 1
+                    self.check_delivery_rule(row, rec)
+                elif old.item.permit_number == rec.item.permit_number and old.item.delivered_on == rec.item.delivered_on:
+                    report.unchanged += 1
+                else:
+                    self.fail(row, "serial", f"rule serial-unique: serial {rec.item.serial!r} was already delivered"
+                              f" under permit {old.item.permit_number} on {old.item.delivered_on.isoformat()}")
+            batch.clear()
+
+        for row in self.iter_deliveries():
+            rec = self.item_record(row)
+            if rec is None:
+                continue
+            key = f"{rec.manufacturer_id}\x1f{rec.family}\x1f{rec.serial_norm}"
+            if key in seen:
+                self.fail(row, "serial", f"rule serial-unique: serial {row['serial']!r} repeats line {seen[key]}")
+                continue
+            seen[key] = row.line
+            batch.append((row, rec))
+            if len(batch) >= CHUNK:
+                flush()
+        flush()
+        for number, extra in self.delivery_counts.items():
+            permit = self.permits[number]
+            total = stored_total.get(number, 0) + extra
+            if total > permit.quantity:
+                self.problems.append(Problem(
+                    f"rule permit-quantity: permit {number} allows {permit.quantity} items; this import would make"
+                    f" {total} delivered", "deliveries.csv", None, "permit_number"))
+
+    def item_record(self, row: Row) -> ItemRecord | None:
+        number = row["permit_number"]
+        permit = self.permits.get(number)
+        if permit is None:
+            self.fail(row, "permit_number", f"unknown permit {number!r}")
+            return None
+        product = self.products[permit.product_id]
+        recipient = row.values.get("recipient_id") or permit.consignee_id
+        if recipient not in self.parties:
+            self.fail(row, "recipient_id", f"unknown party {recipient!r}")
+            return None
+        norm = normalise_serial(row["serial"])
+        if not norm:
+            self.fail(row, "serial", "the serial is blank once spaces and hyphens are removed")
+            return None
+        item = DeliveredItem(number, row["delivered_on"], row["serial"].strip(), recipient)
+        return ItemRecord(item, product.id, product.manufacturer_id, product.serial_family, norm)
+
+    def check_delivery_rule(self, row: Row, rec: ItemRecord) -> None:
+        permit = self.permits[rec.item.permit_number]
+        state = permit.state_on(rec.item.delivered_on)
+        if not permit.in_force_on(rec.item.delivered_on):
+            self.fail(row, "delivered_on", f"rule permit-in-force: permit {permit.number} is {state.value.replace('_', ' ')}"
+                      f" on {rec.item.delivered_on.isoformat()}")
+
+    def check_retransfers(self) -> None:
+        stored = {(r.permit_number, normalise_serial(r.serial) if r.serial else None, r.to_party_id, r.authorized_on)
+                  for r in self.uow.deliveries.all_retransfers()}
+        self.new_retransfers: list[Retransfer] = []
+        report = self.reports["retransfers.csv"]
+        for row in self.unique("retransfers.csv", lambda v: (v["permit_number"], v.get("serial"), v["to_party_id"],
+                                                             v["authorized_on"])):
+            v = row.values
+            if v["permit_number"] not in self.permits:
+                self.fail(row, "permit_number", f"unknown permit {v['permit_number']!r}")
+                continue
+            if v["to_party_id"] not in self.parties:
+                self.fail(row, "to_party_id", f"unknown party {v['to_party_id']!r}")
+                continue
+            norm = normalise_serial(v["serial"]) if v.get("serial") else None
+            if norm and not self.serial_delivered(v["permit_number"], norm):
+                self.fail(row, "serial", f"serial {v['serial']!r} was not delivered under permit {v['permit_number']}")
+                continue
+            if (v["permit_number"], norm, v["to_party_id"], v["authorized_on"]) in stored:
+                report.unchanged += 1
+                continue
+            report.new += 1
+            self.new_retransfers.append(Retransfer(v["permit_number"], v["to_party_id"], v["authorized_on"],
+                                                   v["reference"], v.get("serial")))
+
+    def serial_delivered(self, number: str, norm: str) -> bool:
+        if any(r.serial_norm == norm for r in self.uow.deliveries.find_by_serial_norm(norm)
+               if r.item.permit_number == number):
+            return True
+        return any(normalise_serial(r["serial"]) == norm and r["permit_number"] == number
+                   for r in self.iter_deliveries())
+
+    def diff(self, name: str, stored: dict[str, Any], incoming: dict[str, Any], same: Any = None) -> None:
+        report = self.reports[name]
+        equal = same or (lambda a, b: a == b)
+        for key, value in incoming.items():
+            old = stored.get(key)
+            if old is None:
+                report.new += 1
+            elif equal(old, value):
+                report.unchanged += 1
+            else:
+                report.changed += 1
+
+    # --- writing, after everything validated ---
+
+    def apply(self, actor: str, reason: str) -> None:
+        uow = self.uow
+        audit_reason = reason or f"import of {self.folder}"
+        for name in FILES:
+            if self.present(name.name):
+                record(uow, actor=actor, action="import.file", entity="import", key=name.name,
+                       after={"folder": str(self.folder), "sha256": file_sha256(self.path(name.name)),
+                              **vars(self.reports[name.name])}, reason=audit_reason)
+        self.apply_records(actor, audit_reason)
+
+    def save_if_changed(self, actor: str, reason: str, entity: str, key: str, old: Any, new: Any,
+                        save: Any, same: Any = None) -> bool:
+        if old is not None and (same(old, new) if same else old == new):
+            return False
+        save(new)
+        record(self.uow, actor=actor, action=f"{entity}.import", entity=entity, key=key, before=old, after=new,
+               reason=reason)
+        return True
+
+    def apply_records(self, actor: str, reason: str) -> None:
+        uow = self.uow
+        stored_parties = {p.id: p for p in uow.parties.list()}
+        parent_of = {k: p.parent_id for k, p in self.parties.items()}
+        # Parents before children, so that every foreign key holds as rows go in.
+        for pid in sorted(self.new_parties, key=lambda k: len(ancestors(k, parent_of))):
+            self.save_if_changed(actor, reason, "party", pid, stored_parties.get(pid), self.new_parties[pid][1],
+                                 uow.parties.save)
+        for pid, product in self.new_products.items():
+            self.save_if_changed(actor, reason, "product", pid, uow.products.get(pid), product, uow.products.save)
+        for pid, policy in self.new_policies.items():
+            self.save_if_changed(actor, reason, "policy", pid, uow.policies.get(pid), policy, uow.policies.save)
+        for number, app in self.new_applications.items():
+            old = uow.applications.get(number)
+            if self.save_if_changed(actor, reason, "application", number, old, app, uow.applications.save):
+                if old is None or old.status is not app.status:
+                    when = app.received_on if old is None else uow.now().date()
+                    uow.applications.add_status_change(number, app.status, when, reason, "")
+        for number, (_, permit) in self.new_permits.items():
+            old = self.stored_permits.get(number)
+            if self.save_if_changed(actor, reason, "permit", number, old and replace(old, history=()),
+                                    replace(permit, history=()), uow.permits.save, _same_permit) and old is None:
+                uow.permits.add_status_change(number, StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued"))
+        for number, changes in self.new_changes.items():
+            for change in changes:
+                uow.permits.add_status_change(number, change)
+                record(uow, actor=actor, action=f"permit.{change.status.value}", entity="permit", key=number,
+                       after=change, reason=change.reason or reason)
+        self.apply_deliveries(actor, reason)
+        for r in self.new_retransfers:
+            uow.deliveries.add_retransfer(r)
+            record(uow, actor=actor, action="retransfer.import", entity="permit", key=r.permit_number, after=r,
+                   reason=reason)
+
+    def apply_deliveries(self, actor: str, reason: str) -> None:
+        if not self.reports["deliveries.csv"].new:
+            return
+        per_permit: Counter[str] = Counter()
+        first: dict[str, date] = {}
+        batch: list[ItemRecord] = []
+
+        def flush() -> None:
+            keys = [(r.manufacturer_id, r.family, r.serial_norm) for r in batch]
+            stored = self.uow.deliveries.existing(keys)
+            fresh = [r for r in batch if (r.manufacturer_id, r.family, r.serial_norm) not in stored]
+            self.uow.deliveries.add_items(fresh)
+            for r in fresh:
+                per_permit[r.item.permit_number] += 1
+                first.setdefault(r.item.permit_number, r.item.delivered_on)
+            batch.clear()
+
+        for row in self.iter_deliveries():
+            rec = self.item_record(row)
+            assert rec is not None  # validated in the first pass
+            batch.append(rec)
+            if len(batch) >= CHUNK:
+                flush()
+        flush()
+        # One audit entry per permit per import: the file's hash identifies every serial it added.
+        for number, count in sorted(per_permit.items()):
+            record(self.uow, actor=actor, action="delivery.import", entity="permit", key=number,
+                   after={"items": count, "file": "deliveries.csv",
+                          "sha256": file_sha256(self.path("deliveries.csv"))}, reason=reason)
+
+
+def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = False,
+                  reason: str = "") -> ImportReport:
+    """Import every exchange-format file present in `folder`, or nothing.
+
+    Raises InvalidInput listing every problem (file, line, column, what is wrong) when anything is
+    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing.
+    """
+    if not folder.is_dir():
+        raise InvalidInput([Problem(f"{folder} is not a folder")])
+    run = _Import(uow, folder)
+    if not any(run.present(f.name) for f in FILES):
+        raise InvalidInput([Problem(f"{folder} holds none of the exchange-format files "
+                                    f"({', '.join(f.name for f in FILES)})")])
+    with uow:
+        run.read()
+        run.check_parties()
+        run.check_products()
+        run.check_policies()
+        run.check_applications()
+        run.check_permits()
+        run.check_policy_rule()
+        run.check_status_changes()
+        run.check_deliveries()
+        run.check_retransfers()
+        if run.problems:
+            order = {f.name: i for i, f in enumerate(FILES)}
+            raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
+        report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in FILES if run.present(f.name)])
+        if not dry_run and report.changes:
+            run.apply(actor, reason)
+            uow.commit()
+    return report

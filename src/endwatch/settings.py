@@ -1,0 +1,39 @@
+"""Settings from ENDWATCH_* environment variables, built on demand (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".endwatch"
+
+
+class Settings(BaseSettings):
+    """Everything endwatch reads from its environment. Every field is documented in docs/operations.md."""
+
+    model_config = SettingsConfigDict(env_prefix="ENDWATCH_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Folder for the SQLite file and evidence.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite at $ENDWATCH_HOME/endwatch.db"
+    )
+    user: str | None = Field(default=None, description="Who the command-line acts as, when --by is not given.")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "endwatch@localhost"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in use: ENDWATCH_DATABASE_URL, or the embedded SQLite file under home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'endwatch.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with keyword overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]
