@@ -74,12 +74,13 @@ policies = sa.Table(
     sa.Column("reference", sa.Text, nullable=False, server_default=""),
 )
 
-_undertaking = (
-    sa.Column("end_use", sa.Text, nullable=False, server_default=""),
-    sa.Column("no_reexport", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("signatory", sa.String(300)),
-    sa.Column("signed_on", sa.Date),
-)
+def _undertaking() -> list[sa.Column[object]]:
+    return [
+        sa.Column("end_use", sa.Text, nullable=False, server_default=""),
+        sa.Column("no_reexport", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("signatory", sa.String(300)),
+        sa.Column("signed_on", sa.Date),
+    ]
 
 
 def _parties_and_goods() -> list[sa.Column[object]]:
@@ -92,7 +93,7 @@ def _parties_and_goods() -> list[sa.Column[object]]:
         sa.Column("quantity", sa.Integer, nullable=False),
         sa.Column("value", sa.Numeric(18, 2)),
         sa.Column("currency", sa.String(3)),
-        *(c.copy() for c in _undertaking),
+        *_undertaking(),
     ]
 
 

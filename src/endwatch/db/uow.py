@@ -20,6 +20,18 @@ from endwatch.db.repositories import (
 )
 
 
+# Each repository a unit of work offers, by attribute name. Other areas add their line here.
+REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
+    "parties": SqlPartyRepository,
+    "products": SqlProductRepository,
+    "policies": SqlPolicyRepository,
+    "applications": SqlApplicationRepository,
+    "permits": SqlPermitRepository,
+    "deliveries": SqlDeliveryRepository,
+    "audit": SqlAuditRepository,
+}
+
+
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
@@ -42,14 +54,8 @@ class SqlUnitOfWork:
         if self.readonly:
             self.conn.execution_options(endwatch_readonly=True)
         self.conn.begin()
-        conn = self.conn
-        self.parties = SqlPartyRepository(conn)
-        self.products = SqlProductRepository(conn)
-        self.policies = SqlPolicyRepository(conn)
-        self.applications = SqlApplicationRepository(conn)
-        self.permits = SqlPermitRepository(conn)
-        self.deliveries = SqlDeliveryRepository(conn)
-        self.audit = SqlAuditRepository(conn)
+        for name, make in REPOSITORIES.items():
+            setattr(self, name, make(self.conn))
         return self
 
     def __exit__(

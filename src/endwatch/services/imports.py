@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.parties import Party, PartyKind, ancestors
@@ -30,7 +30,7 @@ from endwatch.domain.products import Product
 from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
-from endwatch.exchange.schema import FILES, SPECS
+from endwatch.exchange.schema import FILES, SPECS, FileSpec
 from endwatch.services.audit import record
 from endwatch.services.uow import ItemRecord, UnitOfWork
 
@@ -108,7 +108,7 @@ def _same_permit(a: Permit, b: Permit) -> bool:
     return replace(a, **keep) == replace(b, **keep)  # type: ignore[arg-type]
 
 
-class _Import:
+class ImportRun:
     """One import run: the world as stored, the records read, and the problems found."""
 
     def __init__(self, uow: UnitOfWork, folder: Path) -> None:
@@ -495,6 +495,25 @@ class _Import:
                           "sha256": file_sha256(self.path("deliveries.csv"))}, reason=reason)
 
 
+class ImportExtension(Protocol):
+    """Another area's files, validated and written in the same transaction as the registry's.
+
+    `check` runs after the registry's checks (it may read run.parties, run.permits...) and appends
+    to run.problems; `apply` runs only when no problem was found anywhere.
+    """
+
+    specs: tuple[FileSpec, ...]
+
+    def check(self, run: ImportRun) -> None: ...
+    def apply(self, run: ImportRun, actor: str, reason: str) -> None: ...
+
+
+def extensions() -> list[ImportExtension]:
+    """Every area's import extension, in dependency order (each area adds its own line here)."""
+    found: list[ImportExtension] = []
+    return found
+
+
 def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = False,
                   reason: str = "") -> ImportReport:
     """Import every exchange-format file present in `folder`, or nothing.
@@ -504,10 +523,14 @@ def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = 
     """
     if not folder.is_dir():
         raise InvalidInput([Problem(f"{folder} is not a folder")])
-    run = _Import(uow, folder)
-    if not any(run.present(f.name) for f in FILES):
+    run = ImportRun(uow, folder)
+    extra = extensions()
+    specs = [*FILES, *(s for e in extra for s in e.specs)]
+    if not any(run.present(f.name) for f in specs):
         raise InvalidInput([Problem(f"{folder} holds none of the exchange-format files "
-                                    f"({', '.join(f.name for f in FILES)})")])
+                                    f"({', '.join(f.name for f in specs)})")])
+    for spec in specs:
+        run.reports.setdefault(spec.name, FileReport(spec.name))
     with uow:
         run.read()
         run.check_parties()
@@ -519,11 +542,15 @@ def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = 
         run.check_status_changes()
         run.check_deliveries()
         run.check_retransfers()
+        for ext in extra:
+            ext.check(run)
         if run.problems:
-            order = {f.name: i for i, f in enumerate(FILES)}
+            order = {f.name: i for i, f in enumerate(specs)}
             raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
-        report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in FILES if run.present(f.name)])
+        report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in specs if run.present(f.name)])
         if not dry_run and report.changes:
             run.apply(actor, reason)
+            for ext in extra:
+                ext.apply(run, actor, reason or f"import of {folder}")
             uow.commit()
     return report

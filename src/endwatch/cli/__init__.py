@@ -1,0 +1,26 @@
+"""The `endwatch` command line. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="endwatch",
+    help="endwatch: export permits, deliveries down to serial numbers, field sightings, findings and cases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Imported for their side effect of adding commands to `app`.
+    from endwatch.cli import audit, data, demo, registry, trace  # noqa: F401
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `endwatch` program."""
+    app()

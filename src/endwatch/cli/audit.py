@@ -1,0 +1,42 @@
+"""`endwatch audit`: read and verify the hash-chained audit trail."""
+
+from __future__ import annotations
+
+import typer
+
+from endwatch.cli import app
+from endwatch.cli.common import Format, FORMAT_OPTION, app_, as_json, command, emit, err, out
+from endwatch.services import audit as audit_service
+
+audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+@command
+def verify(fmt: Format = FORMAT_OPTION) -> None:
+    """Re-hash every entry; name the first one edited, deleted, inserted or moved. Exit 1 if any."""
+    report = audit_service.verify(app_().reader)
+    if fmt is Format.json:
+        print(as_json(report))
+    elif report.ok:
+        out.print(f"audit trail intact: {report.entries} entries, every hash and link verified")
+    else:
+        err.print(f"[bold red]audit trail broken at entry {report.first_bad}[/bold red]: {report.problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("log")
+@command
+def log(
+    entity: str = typer.Option(..., "--entity", help="Kind of record: party, product, policy, application, permit."),
+    key: str = typer.Option(..., "--key", help="The record's id or number."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Every audit entry about one record, oldest first."""
+    entries = audit_service.history(app_().reader, entity, key)
+    rows = [{"seq": e.seq, "recorded_at": e.recorded_at, "actor": e.actor, "action": e.action, "reason": e.reason,
+             "after": e.after} for e in entries]
+    emit(rows, fmt, f"audit trail of {entity} {key}", ["seq", "recorded_at", "actor", "action", "reason"]
+         if fmt is Format.table else None)

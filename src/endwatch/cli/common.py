@@ -1,0 +1,141 @@
+"""What every command shares: the configured endwatch, the acting user, output in table or JSON, errors."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from endwatch.bootstrap import Endwatch, bootstrap
+from endwatch.errors import EndwatchError, InvalidInput, RuleViolation
+from endwatch.services.audit import snapshot
+from endwatch.settings import load_settings
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="Output as a table or as JSON.")
+BY_OPTION = typer.Option(None, "--by", help="Who is acting (default: $ENDWATCH_USER, else the login name).")
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Answer as things stood on this date (YYYY-MM-DD); default today.")
+
+
+_app: Endwatch | None = None
+
+
+def app_() -> Endwatch:
+    """The endwatch configured from the environment (built once per process)."""
+    global _app
+    if _app is None:
+        _app = bootstrap(load_settings())
+    return _app
+
+
+def actor(by: str | None) -> str:
+    """The acting user's name."""
+    if by and by.strip():
+        return by.strip()
+    return app_().settings.user or getpass.getuser() or "cli"
+
+
+def today() -> date:
+    """Today, by the configured clock."""
+    return app_().clock().date()
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """Parse an ISO date given on the command line, naming the option when it is wrong."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date in ISO form (YYYY-MM-DD)", param_hint=option) from None
+
+
+def as_json(value: Any) -> str:
+    """Pretty JSON of any domain value."""
+    return json.dumps(snapshot(value), indent=2, ensure_ascii=False)
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: Format, title: str | None = None,
+         columns: Sequence[str] | None = None) -> None:
+    """Print records as a rich table or as one JSON array."""
+    if fmt is Format.json:
+        print(as_json(list(rows)))
+        return
+    cols = list(columns or (rows[0].keys() if rows else []))
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        table.add_column(c.replace("_", " "))
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in cols))
+    out.print(table)
+    if not rows:
+        out.print("[dim](none)[/dim]")
+
+
+def _cell(value: Any) -> str:
+    value = snapshot(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn endwatch errors into a readable message and exit code 1 (nothing was written)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        err.print(f"[bold red]error:[/bold red] {len(exc.problems)} problem(s); nothing was written")
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except RuleViolation as exc:
+        err.print(f"[bold red]refused by rule {exc.rule}:[/bold red] ", end="")
+        err.print(exc.detail, markup=False, highlight=False)
+        if exc.records:
+            err.print("  records: " + ", ".join(exc.records), markup=False, highlight=False)
+        err.print("  nothing was written")
+        raise typer.Exit(1) from None
+    except EndwatchError as exc:
+        err.print("[bold red]error:[/bold red] ", end="")
+        err.print(exc.message, markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: run a command body with endwatch errors handled."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with handled():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def fail(message: str) -> None:
+    """Stop with a usage-level error message."""
+    err.print(f"[bold red]error:[/bold red] {message}")
+    sys.exit(1)

@@ -1,0 +1,69 @@
+"""Database set-up, import and export of the exchange format, and the reference-case demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from endwatch.cli import app
+from endwatch.cli.common import BY_OPTION, Format, FORMAT_OPTION, actor, app_, as_json, command, emit, out
+from endwatch.services.exports import export_folder
+from endwatch.services.imports import import_folder
+
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.command("init")
+@command
+def init() -> None:
+    """Create the database (SQLite by default) and bring its schema up to date."""
+    ew = app_()
+    ew.migrate()
+    out.print(f"database ready: {ew.database_label()}")
+
+
+@db_app.command("upgrade")
+@command
+def db_upgrade() -> None:
+    """Apply every migration not yet applied."""
+    init()
+
+
+@db_app.command("status")
+@command
+def db_status() -> None:
+    """Show the schema revision of the database and the newest one this version knows."""
+    current, heads = app_().schema_status()
+    state = "up to date" if current == heads else "needs `endwatch db upgrade`"
+    out.print(f"{app_().database_label()}: at {sorted(current) or 'no schema'}; newest {sorted(heads)}: {state}")
+
+
+@app.command("import")
+@command
+def import_(
+    folder: Path = typer.Argument(..., help="Folder of exchange-format CSV files."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
+    reason: str = typer.Option("", "--reason", help="Why (recorded in the audit trail)."),
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Import a folder in the exchange format: all of it, or nothing if anything is wrong."""
+    report = import_folder(app_().uow(), actor(by), folder, dry_run=dry_run, reason=reason)
+    if fmt is Format.json:
+        print(as_json(report))
+        return
+    title = f"{'would import (dry run)' if dry_run else 'imported'}: {folder}"
+    emit([vars(f) for f in report.files], fmt, title, ["file", "new", "changed", "unchanged"])
+    if not report.changes:
+        out.print("nothing to change: the registry already holds every record")
+
+
+@app.command("export")
+@command
+def export(folder: Path = typer.Argument(..., help="Folder to write the CSV files to.")) -> None:
+    """Export the whole registry to a folder in the exchange format."""
+    counts = export_folder(app_().reader(), folder)
+    for name, n in counts.items():
+        out.print(f"{name}: {n} records")
