@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -28,11 +29,11 @@ class Endwatch:
 
     def uow(self) -> UnitOfWork:
         """A new unit of work for writing (one transaction)."""
-        return SqlUnitOfWork(self.engine, self.clock)
+        return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock))
 
     def reader(self) -> UnitOfWork:
         """A new unit of work for reading only; it never blocks writers."""
-        return SqlUnitOfWork(self.engine, self.clock, readonly=True)
+        return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock, readonly=True))
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""

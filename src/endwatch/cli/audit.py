@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import Format, FORMAT_OPTION, app_, as_json, command, emit, err, out
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, err, out
 from endwatch.services import audit as audit_service
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, Format, FORMAT_OPTION, actor, app_, as_json, command, emit, out
+from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out
 from endwatch.services.exports import export_folder
 from endwatch.services.imports import import_folder
 

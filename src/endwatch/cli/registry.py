@@ -10,13 +10,29 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import (
-    AS_OF_OPTION, BY_OPTION, Format, FORMAT_OPTION, actor, app_, as_json, command, emit, out, parse_date, today,
+    AS_OF_OPTION,
+    BY_OPTION,
+    FORMAT_OPTION,
+    Format,
+    actor,
+    app_,
+    as_json,
+    command,
+    emit,
+    out,
+    parse_date,
+    today,
 )
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.names import split_multi
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import (
-    Application, ApplicationStatus, EndUseUndertaking, Permit, PermitStatus, StatusChange,
+    Application,
+    ApplicationStatus,
+    EndUseUndertaking,
+    Permit,
+    PermitStatus,
+    StatusChange,
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
@@ -207,7 +223,8 @@ def permit_issue(
                     application, exception=exception, justification=justification)
     issued = registry.issue_permit(app_().uow(), actor(by), permit, reason)
     basis = f" under {issued.policy_measure} ({issued.policy_id})" if issued.policy_id else ""
-    out.print(f"permit {number} issued{basis}" + (f" through exception {issued.exception!r}" if issued.exception else ""))
+    through = f" through exception {issued.exception!r}" if issued.exception else ""
+    out.print(f"permit {number} issued{basis}{through}")
 
 
 def _permit_row(v: queries.PermitView) -> dict[str, object]:

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import AS_OF_OPTION, Format, FORMAT_OPTION, app_, as_json, command, out, parse_date, today
+from endwatch.cli.common import AS_OF_OPTION, FORMAT_OPTION, Format, app_, as_json, command, out, parse_date, today
 from endwatch.countries import country_name
 from endwatch.services.trace import TraceHit, TraceResult, trace_serial
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -43,7 +44,7 @@ class _Repo:
 
 
 class SqlPartyRepository(_Repo):
-    def _load(self, rows: Iterable[sa.Row[Any]]) -> list[Party]:
+    def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Party]:
         rows = list(rows)
         if not rows:
             return []
@@ -70,7 +71,7 @@ class SqlPartyRepository(_Repo):
         found = self._load(self.conn.execute(sa.select(t.parties).where(t.parties.c.id == party_id)))
         return found[0] if found else None
 
-    def list(self) -> list[Party]:
+    def list(self) -> builtins.list[Party]:
         return self._load(self.conn.execute(sa.select(t.parties).order_by(t.parties.c.id)))
 
     def ids(self, candidates: Collection[str]) -> set[str]:
@@ -100,7 +101,7 @@ class SqlPartyRepository(_Repo):
                 )
         self.conn.execute(t.party_names.insert(), list(rows.values()))
 
-    def find_by_name_key(self, key: str) -> list[Party]:
+    def find_by_name_key(self, key: str) -> builtins.list[Party]:
         ids = self.conn.scalars(
             sa.select(t.party_names.c.party_id).where(t.party_names.c.name_key == key).distinct()
         ).all()
@@ -113,7 +114,7 @@ class SqlPartyRepository(_Repo):
 
 
 class SqlProductRepository(_Repo):
-    def _load(self, rows: Iterable[sa.Row[Any]]) -> list[Product]:
+    def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Product]:
         rows = list(rows)
         if not rows:
             return []
@@ -146,7 +147,7 @@ class SqlProductRepository(_Repo):
         found = self._load(self.conn.execute(sa.select(t.products).where(t.products.c.id == product_id)))
         return found[0] if found else None
 
-    def list(self) -> list[Product]:
+    def list(self) -> builtins.list[Product]:
         return self._load(self.conn.execute(sa.select(t.products).order_by(t.products.c.id)))
 
     def save(self, product: Product) -> None:
@@ -174,7 +175,7 @@ class SqlProductRepository(_Repo):
                 [{"product_id": product.id, "category": c} for c in set(product.categories)],
             )
 
-    def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> list[Product]:
+    def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> builtins.list[Product]:
         by_alias = sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == key)
         q = sa.select(t.products).where(sa.or_(t.products.c.id.in_(by_alias), t.products.c.model == key))
         if manufacturer_ids is not None:
@@ -201,7 +202,7 @@ class SqlPolicyRepository(_Repo):
         row = self.conn.execute(sa.select(t.policies).where(t.policies.c.id == policy_id)).first()
         return self._policy(row) if row else None
 
-    def list(self, country: str | None = None) -> list[Policy]:
+    def list(self, country: str | None = None) -> builtins.list[Policy]:
         q = sa.select(t.policies).order_by(t.policies.c.country, t.policies.c.effective_from, t.policies.c.id)
         if country is not None:
             q = q.where(t.policies.c.country == country)
@@ -257,7 +258,7 @@ class SqlApplicationRepository(_Repo):
         row = self.conn.execute(sa.select(t.applications).where(t.applications.c.number == number)).first()
         return self._application(row) if row else None
 
-    def list(self) -> list[Application]:
+    def list(self) -> builtins.list[Application]:
         q = sa.select(t.applications).order_by(t.applications.c.received_on, t.applications.c.number)
         return [self._application(r) for r in self.conn.execute(q)]
 
@@ -300,7 +301,7 @@ class SqlApplicationRepository(_Repo):
 
 
 class SqlPermitRepository(_Repo):
-    def _load(self, rows: Iterable[sa.Row[Any]]) -> list[Permit]:
+    def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Permit]:
         rows = list(rows)
         history: dict[str, list[StatusChange]] = defaultdict(list)
         sc = t.permit_status_changes
@@ -338,7 +339,7 @@ class SqlPermitRepository(_Repo):
         found = self._load(self.conn.execute(sa.select(t.permits).where(t.permits.c.number == number)))
         return found[0] if found else None
 
-    def list(self) -> list[Permit]:
+    def list(self) -> builtins.list[Permit]:
         return self._load(self.conn.execute(sa.select(t.permits).order_by(t.permits.c.issued_on, t.permits.c.number)))
 
     def save(self, permit: Permit) -> None:
@@ -428,12 +429,12 @@ class SqlDeliveryRepository(_Repo):
             self.conn.execute(t.deliveries.insert(), chunk)
         return len(rows)
 
-    def find_by_serial_norm(self, serial_norm: str) -> list[ItemRecord]:
+    def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]:
         d = t.deliveries
         q = sa.select(d).where(d.c.serial_norm == serial_norm).order_by(d.c.id)
         return [_item(r) for r in self.conn.execute(q)]
 
-    def for_permit(self, number: str) -> list[ItemRecord]:
+    def for_permit(self, number: str) -> builtins.list[ItemRecord]:
         d = t.deliveries
         q = sa.select(d).where(d.c.permit_number == number).order_by(d.c.delivered_on, d.c.id)
         return [_item(r) for r in self.conn.execute(q)]
@@ -448,12 +449,12 @@ class SqlDeliveryRepository(_Repo):
     def _retransfer(r: sa.Row[Any]) -> Retransfer:
         return Retransfer(r.permit_number, r.to_party_id, r.authorized_on, r.reference, r.serial)
 
-    def retransfers_for(self, permit_number: str) -> list[Retransfer]:
+    def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]:
         rt = t.retransfers
         q = sa.select(rt).where(rt.c.permit_number == permit_number).order_by(rt.c.authorized_on, rt.c.id)
         return [self._retransfer(r) for r in self.conn.execute(q)]
 
-    def all_retransfers(self) -> list[Retransfer]:
+    def all_retransfers(self) -> builtins.list[Retransfer]:
         rt = t.retransfers
         q = sa.select(rt).order_by(rt.c.permit_number, rt.c.authorized_on, rt.c.id)
         return [self._retransfer(r) for r in self.conn.execute(q)]
@@ -528,7 +529,7 @@ class SqlAuditRepository(_Repo):
         row = self.conn.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
         return (int(row.seq), str(row.hash)) if row else None
 
-    def for_entity(self, entity: str, key: str) -> list[AuditEntry]:
+    def for_entity(self, entity: str, key: str) -> builtins.list[AuditEntry]:
         a = t.audit_log
         q = sa.select(a).where(a.c.entity == entity, a.c.entity_key == key).order_by(a.c.seq)
         return [self._entry(r) for r in self.conn.execute(q)]

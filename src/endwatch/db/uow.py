@@ -19,7 +19,6 @@ from endwatch.db.repositories import (
     SqlProductRepository,
 )
 
-
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
 REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "parties": SqlPartyRepository,

@@ -312,7 +312,8 @@ class ImportRun:
                     report.new += 1
                     self.delivery_counts[rec.item.permit_number] += 1
                     self.check_delivery_rule(row, rec)
-                elif old.item.permit_number == rec.item.permit_number and old.item.delivered_on == rec.item.delivered_on:
+                elif (old.item.permit_number, old.item.delivered_on) == (rec.item.permit_number,
+                                                                         rec.item.delivered_on):
                     report.unchanged += 1
                 else:
                     self.fail(row, "serial", f"rule serial-unique: serial {rec.item.serial!r} was already delivered"
@@ -362,8 +363,8 @@ class ImportRun:
         permit = self.permits[rec.item.permit_number]
         state = permit.state_on(rec.item.delivered_on)
         if not permit.in_force_on(rec.item.delivered_on):
-            self.fail(row, "delivered_on", f"rule permit-in-force: permit {permit.number} is {state.value.replace('_', ' ')}"
-                      f" on {rec.item.delivered_on.isoformat()}")
+            self.fail(row, "delivered_on", f"rule permit-in-force: permit {permit.number} is"
+                      f" {state.value.replace('_', ' ')} on {rec.item.delivered_on.isoformat()}")
 
     def check_retransfers(self) -> None:
         stored = {(r.permit_number, normalise_serial(r.serial) if r.serial else None, r.to_party_id, r.authorized_on)
@@ -444,14 +445,14 @@ class ImportRun:
             self.save_if_changed(actor, reason, "policy", pid, uow.policies.get(pid), policy, uow.policies.save)
         for number, app in self.new_applications.items():
             old = uow.applications.get(number)
-            if self.save_if_changed(actor, reason, "application", number, old, app, uow.applications.save):
-                if old is None or old.status is not app.status:
-                    when = app.received_on if old is None else uow.now().date()
-                    uow.applications.add_status_change(number, app.status, when, reason, "")
+            saved = self.save_if_changed(actor, reason, "application", number, old, app, uow.applications.save)
+            if saved and (old is None or old.status is not app.status):
+                when = app.received_on if old is None else uow.now().date()
+                uow.applications.add_status_change(number, app.status, when, reason, "")
         for number, (_, permit) in self.new_permits.items():
-            old = self.stored_permits.get(number)
-            if self.save_if_changed(actor, reason, "permit", number, old and replace(old, history=()),
-                                    replace(permit, history=()), uow.permits.save, _same_permit) and old is None:
+            stored = self.stored_permits.get(number)
+            if self.save_if_changed(actor, reason, "permit", number, stored and replace(stored, history=()),
+                                    replace(permit, history=()), uow.permits.save, _same_permit) and stored is None:
                 uow.permits.add_status_change(number, StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued"))
         for number, changes in self.new_changes.items():
             for change in changes:
