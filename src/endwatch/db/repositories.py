@@ -13,8 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from endwatch.db import tables as t
+from endwatch.db import tables_detection  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.domain.audit import GENESIS, AuditEntry
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.matching import serial_fold
 from endwatch.domain.names import normalise_name
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import (
@@ -420,6 +422,7 @@ class SqlDeliveryRepository(_Repo):
                 "family": r.family,
                 "serial": r.item.serial,
                 "serial_norm": r.serial_norm,
+                "serial_fold": serial_fold(r.item.serial),
                 "delivered_on": r.item.delivered_on,
                 "recipient_id": r.item.recipient_id,
             }

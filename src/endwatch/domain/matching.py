@@ -1,0 +1,207 @@
+"""Reading serial numbers from imperfect evidence: normalisation, confusable folding, tiers of match.
+
+A reading (what an analyst typed from a nameplate or photo) is compared with a stored serial in
+three forms:
+
+- normalised: case, spaces, hyphens, slashes and dots removed, leading labels ("S/N", "SN:",
+  "Serial No.") dropped; `?` kept, standing for one unreadable character;
+- folded: the normalised form with characters readers confuse mapped to one representative
+  (0/O/D/Q -> 0, 1/I/L -> 1, 2/Z -> 2, 5/S -> 5, 6/G -> 6, 8/B -> 8);
+- the tier of a match, best first: exact, equivalent (same folded form), unreadable (equal where
+  readable, `?` elsewhere), one edit (one character missing, extra or wrong, after folding).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import StrEnum
+
+UNREADABLE = "?"
+
+# Everything that separates groups of characters on a nameplate and carries no meaning.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D/\\.\u00B7]+")
+
+# A leading label, only when it is clearly a label: "S/N", "S.N.", "SN:" / "SN#", "Serial",
+# "Serial No.", "Serial Number", "Ser. No." followed by a separator. "SN12345" keeps its letters:
+# without a colon, they may be part of the serial.
+_LABEL = re.compile(
+    r"""^\s*(?:
+        s\s*/\s*n                                          # S/N
+      | s\.\s*n\.?                                        # S.N.
+      | sn(?=\s*[:#])                                     # SN: , SN#
+      | ser(?:ial|\.)(?:\s*(?:no|nr|number|num)\b\.?)?(?=[\s:#.]|$)  # Serial, Serial No., Ser. No.
+    )\s*[:#.]?\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_FOLD = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"})
+
+# The characters a folded serial is made of (letters that fold away are absent): used to generate
+# the one-edit neighbours and the expansions of `?`.
+FOLDED_ALPHABET = "".join(sorted(set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".translate(_FOLD))))
+
+# Below these lengths a near match says too little to be a candidate.
+MIN_ONE_EDIT_LENGTH = 5
+MIN_READABLE_FOR_UNREADABLE = 3
+# `?` readings with at most this many unreadable characters are expanded into exact folded keys.
+MAX_EXPANDED_UNREADABLE = 2
+
+
+class Tier(StrEnum):
+    """How well a reading matches a stored serial, best first."""
+
+    EXACT = "exact"
+    EQUIVALENT = "equivalent"
+    UNREADABLE = "unreadable"
+    ONE_EDIT = "one_edit"
+
+    @property
+    def rank(self) -> int:
+        """0 for the best tier, higher for weaker evidence."""
+        return list(Tier).index(self)
+
+
+def normalise_marking(text: str) -> str:
+    """A serial as marked, normalised: Unicode compatibility forms, upper case, no separators.
+
+    Used for stored serials (no label stripping: a stored serial is never a label).
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return _SEPARATORS.sub("", folded).upper()
+
+
+def strip_label(text: str) -> str:
+    """The reading without a leading label such as "S/N", "SN:" or "Serial No."."""
+    stripped = _LABEL.sub("", text, count=1)
+    return stripped if stripped.strip() else text
+
+
+def normalise_reading(text: str) -> str:
+    """A serial as read, normalised: label dropped, case and separators ignored, `?` kept.
+
+    "S/N: ab-12.3/4" gives "AB1234"; "Serial No. X?9" gives "X?9".
+    """
+    return normalise_marking(strip_label(unicodedata.normalize("NFKC", text)))
+
+
+def fold(normalised: str) -> str:
+    """The confusable-folded form of a normalised serial (`?` is left alone)."""
+    return normalised.translate(_FOLD)
+
+
+def serial_fold(serial: str) -> str:
+    """The key stored with each delivered item: its serial normalised, then folded."""
+    return fold(normalise_marking(serial))
+
+
+def unreadable_count(reading: str) -> int:
+    """How many characters of a normalised reading could not be read."""
+    return reading.count(UNREADABLE)
+
+
+def readable_count(reading: str) -> int:
+    """How many characters of a normalised reading were read."""
+    return len(reading) - unreadable_count(reading)
+
+
+def is_one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by exactly one inserted, deleted or substituted character."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def fits_unreadable(reading_folded: str, stored_folded: str) -> bool:
+    """True when the stored serial has the reading's length and agrees wherever the reading is readable."""
+    return len(reading_folded) == len(stored_folded) and all(
+        r in (UNREADABLE, s) for r, s in zip(reading_folded, stored_folded, strict=True)
+    )
+
+
+def classify(reading: str, stored_serial: str) -> Tier | None:
+    """The tier at which a normalised reading matches a stored serial, or None.
+
+    exact: equal once normalised; equivalent: equal once folded; unreadable: equal where readable;
+    one edit: one character missing, extra or wrong once folded (readings without `?` only).
+    """
+    stored = normalise_marking(stored_serial)
+    if reading == stored:
+        return Tier.EXACT
+    r_fold, s_fold = fold(reading), fold(stored)
+    if UNREADABLE in reading:
+        if readable_count(reading) >= MIN_READABLE_FOR_UNREADABLE and fits_unreadable(r_fold, s_fold):
+            return Tier.UNREADABLE
+        return None
+    if r_fold == s_fold:
+        return Tier.EQUIVALENT
+    if len(r_fold) >= MIN_ONE_EDIT_LENGTH and is_one_edit(r_fold, s_fold):
+        return Tier.ONE_EDIT
+    return None
+
+
+def one_edit_variants(folded: str, alphabet: str = FOLDED_ALPHABET) -> set[str]:
+    """Every string one deletion, substitution or insertion away from `folded` (not itself).
+
+    These are the folded keys looked up for the one-edit tier; empty for readings too short to trust.
+    """
+    if len(folded) < MIN_ONE_EDIT_LENGTH or UNREADABLE in folded:
+        return set()
+    out: set[str] = set()
+    for i in range(len(folded) + 1):
+        head, tail = folded[:i], folded[i:]
+        if tail:
+            out.add(head + tail[1:])
+            for c in alphabet:
+                out.add(head + c + tail[1:])
+        for c in alphabet:
+            out.add(head + c + tail)
+    out.discard(folded)
+    return out
+
+
+def unreadable_expansions(folded: str, alphabet: str = FOLDED_ALPHABET) -> list[str] | None:
+    """The folded keys a reading with `?` can stand for, or None when there are too many to list.
+
+    None when more than MAX_EXPANDED_UNREADABLE characters are unreadable (then a LIKE pattern is
+    used); an empty list when too little was read to be a candidate at all.
+    """
+    n = unreadable_count(folded)
+    if n == 0:
+        return [folded]
+    if readable_count(folded) < MIN_READABLE_FOR_UNREADABLE:
+        return []
+    if n > MAX_EXPANDED_UNREADABLE:
+        return None
+    keys = [""]
+    for ch in folded:
+        keys = [k + c for k in keys for c in (alphabet if ch == UNREADABLE else ch)]
+    return keys
+
+
+def like_pattern(folded: str, escape: str = "\\") -> str:
+    """A SQL LIKE pattern for a folded reading: `?` becomes `_`, LIKE's own wildcards are escaped."""
+    out = []
+    for ch in folded:
+        if ch in ("%", "_", escape):
+            out.append(escape + ch)
+        elif ch == UNREADABLE:
+            out.append("_")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def best_tier(tiers: Iterable[Tier]) -> Tier | None:
+    """The best of the given tiers, or None when there are none."""
+    ranked = sorted(tiers, key=lambda t: t.rank)
+    return ranked[0] if ranked else None
