@@ -15,7 +15,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported for their side effect of adding commands to `app`.
-    from endwatch.cli import audit, data, demo, registry, trace  # noqa: F401
+    from endwatch.cli import audit, data, demo, registry, trace, users, web  # noqa: F401
 
 
 _register()

@@ -18,6 +18,8 @@ from endwatch.db.repositories import (
     SqlPolicyRepository,
     SqlProductRepository,
 )
+from endwatch.db.repositories_accounts import SqlAccountRepository
+from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
 REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
@@ -28,6 +30,8 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "permits": SqlPermitRepository,
     "deliveries": SqlDeliveryRepository,
     "audit": SqlAuditRepository,
+    "accounts": SqlAccountRepository,
+    "enforcement": SqlEnforcementRepository,
 }
 
 

@@ -15,6 +15,8 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
+from endwatch.services.accounts_store import AccountRepository
+from endwatch.services.enforcement_store import EnforcementRepository
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class UnitOfWork(Protocol):
     permits: PermitRepository
     deliveries: DeliveryRepository
     audit: AuditRepository
+    enforcement: EnforcementRepository
+    accounts: AccountRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...

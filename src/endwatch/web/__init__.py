@@ -1,1 +1,1 @@
-"""The web application: REST API under /api/v1 and server-rendered pages."""
+"""The web application (pages and the REST API under /api/v1) on FastAPI."""

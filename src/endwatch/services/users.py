@@ -1,0 +1,219 @@
+"""Accounts: users with argon2 password hashes, revocable API tokens, server-side web sessions.
+
+Secrets (passwords, tokens, session cookies) are never stored: passwords as argon2 hashes, tokens and
+session ids as SHA-256 hashes (they are long random strings, so a fast hash is enough).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from endwatch.errors import EndwatchError, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.services.accounts_store import SessionRecord, TokenRecord, UserRecord
+from endwatch.services.audit import record
+from endwatch.services.authz import ACCOUNT_ROLES, Principal, Role
+from endwatch.services.uow import UnitOfWork
+from endwatch.services.validation import Checker
+
+SESSION_LIFETIME = timedelta(hours=8)
+MIN_PASSWORD = 8
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+_hasher = PasswordHasher()
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so both failures take about the same time.
+    if not _dummy:
+        _dummy.append(_hasher.hash("endwatch-no-such-user"))
+    return _dummy[0]
+
+
+class AuthenticationFailed(EndwatchError):
+    """Wrong credentials, an unknown or disabled user, a revoked token or an expired session."""
+
+    code = "unauthenticated"
+
+
+def sha256(text: str) -> str:
+    """Hex SHA-256 of a secret, as stored."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _public(user: UserRecord) -> dict[str, object]:
+    # What the audit trail records about a user: never the password hash.
+    return {"username": user.username, "role": user.role, "party_id": user.party_id, "active": user.active}
+
+
+def principal_of(user: UserRecord) -> Principal:
+    """The principal a user acts as."""
+    return Principal(user.username, Role(user.role), user.party_id)
+
+
+def add_user(
+    uow: UnitOfWork, actor: str, username: str, password: str, role: str, party_id: str | None = None
+) -> UserRecord:
+    """Create an account. Exporters must name their company (a known party); other roles must not."""
+    c = Checker()
+    if not _USERNAME.match(username or ""):
+        c.fail("username", "use 2-100 characters: lower-case letters, digits, '.', '_' or '-'")
+    if len(password or "") < MIN_PASSWORD:
+        c.fail("password", f"must be at least {MIN_PASSWORD} characters")
+    roles = [r.value for r in ACCOUNT_ROLES]
+    if role not in roles:
+        c.fail("role", f"{role!r} is not one of {', '.join(roles)}")
+    if role == Role.EXPORTER.value and not party_id:
+        c.fail("party_id", "an exporter account must name its company (a party id)")
+    if role != Role.EXPORTER.value and party_id:
+        c.fail("party_id", "only exporter accounts belong to a company")
+    c.raise_if_any()
+    with uow:
+        if uow.accounts.get_user(username) is not None:
+            raise RuleViolation("user-unique", f"a user named {username!r} already exists", [f"user {username}"])
+        if party_id and uow.parties.get(party_id) is None:
+            raise InvalidInput([Problem(f"unknown party {party_id!r}", column="party_id")])
+        user = UserRecord(username, _hasher.hash(password), role, party_id, True, uow.now().isoformat())
+        uow.accounts.save_user(user)
+        record(uow, actor=actor, action="user.add", entity="user", key=username, after=_public(user))
+        uow.commit()
+    return user
+
+
+def set_active(uow: UnitOfWork, actor: str, username: str, active: bool) -> UserRecord:
+    """Enable or disable an account; disabling ends its sessions (its tokens stop working too)."""
+    with uow:
+        before = uow.accounts.get_user(username)
+        if before is None:
+            raise NotFound("user", username)
+        after = UserRecord(before.username, before.password_hash, before.role, before.party_id, active,
+                           before.created_at)
+        uow.accounts.save_user(after)
+        if not active:
+            uow.accounts.delete_sessions_of(username)
+        record(uow, actor=actor, action="user.enable" if active else "user.disable", entity="user",
+               key=username, before=_public(before), after=_public(after))
+        uow.commit()
+    return after
+
+
+def list_users(uow: UnitOfWork) -> list[UserRecord]:
+    """Every account, by username."""
+    with uow:
+        return uow.accounts.list_users()
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
+    """The principal for a correct username and password of an active account, else AuthenticationFailed."""
+    with uow:
+        user = uow.accounts.get_user(username)
+    try:
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed("wrong username or password") from None
+    if user is None or not user.active:
+        raise AuthenticationFailed("wrong username or password")
+    return principal_of(user)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A newly issued token: `secret` is shown once and never stored."""
+
+    record: TokenRecord
+    secret: str
+
+
+def issue_token(uow: UnitOfWork, actor: str, username: str, label: str = "") -> IssuedToken:
+    """Issue an API token for an active user. The returned secret is the bearer token."""
+    token_id = secrets.token_hex(6)
+    secret = f"ew_{token_id}_{secrets.token_urlsafe(32)}"
+    with uow:
+        user = uow.accounts.get_user(username)
+        if user is None:
+            raise NotFound("user", username)
+        if not user.active:
+            raise RuleViolation("user-active", f"user {username!r} is disabled", [f"user {username}"])
+        rec = TokenRecord(token_id, sha256(secret), username, label, uow.now().isoformat(), None)
+        uow.accounts.add_token(rec)
+        record(uow, actor=actor, action="token.issue", entity="api_token", key=token_id,
+               after={"id": token_id, "username": username, "label": label})
+        uow.commit()
+    return IssuedToken(rec, secret)
+
+
+def revoke_token(uow: UnitOfWork, actor: str, token_id: str) -> TokenRecord:
+    """Revoke a token by its id; it stops working at once. Revoking twice is refused."""
+    with uow:
+        rec = uow.accounts.get_token(token_id)
+        if rec is None:
+            raise NotFound("api token", token_id)
+        if rec.revoked_at is not None:
+            raise RuleViolation("token-revoked", f"token {token_id} was already revoked", [f"api token {token_id}"])
+        when = uow.now().isoformat()
+        uow.accounts.revoke_token(token_id, when)
+        record(uow, actor=actor, action="token.revoke", entity="api_token", key=token_id,
+               after={"id": token_id, "username": rec.username, "revoked_at": when})
+        uow.commit()
+    return TokenRecord(rec.id, rec.token_hash, rec.username, rec.label, rec.created_at, when)
+
+
+def tokens_of(uow: UnitOfWork, username: str) -> list[TokenRecord]:
+    """A user's tokens, revoked ones included."""
+    with uow:
+        return uow.accounts.tokens_of(username)
+
+
+def principal_for_token(uow: UnitOfWork, secret: str) -> Principal:
+    """The principal a bearer token acts as; AuthenticationFailed for unknown, revoked or disabled."""
+    with uow:
+        rec = uow.accounts.token_by_hash(sha256(secret))
+        user = uow.accounts.get_user(rec.username) if rec else None
+    if rec is None or rec.revoked_at is not None or user is None or not user.active:
+        raise AuthenticationFailed("invalid or revoked API token")
+    return principal_of(user)
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A signed-in browser: the cookie value (secret), the user, and the CSRF token for its forms."""
+
+    cookie: str
+    principal: Principal
+    csrf_token: str
+
+
+def start_session(uow: UnitOfWork, principal: Principal) -> WebSession:
+    """Open a server-side session for an authenticated principal."""
+    cookie = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    with uow:
+        now = uow.now()
+        uow.accounts.add_session(SessionRecord(sha256(cookie), principal.username, csrf, now.isoformat(),
+                                               (now + SESSION_LIFETIME).isoformat()))
+        uow.commit()
+    return WebSession(cookie, principal, csrf)
+
+
+def session_for(uow: UnitOfWork, cookie: str) -> WebSession:
+    """The live session behind a cookie value; AuthenticationFailed when unknown, expired or disabled."""
+    with uow:
+        rec = uow.accounts.get_session(sha256(cookie))
+        user = uow.accounts.get_user(rec.username) if rec else None
+        now = uow.now()
+    if rec is None or user is None or not user.active or datetime.fromisoformat(rec.expires_at) <= now:
+        raise AuthenticationFailed("your session has ended; please sign in again")
+    return WebSession(cookie, principal_of(user), rec.csrf_token)
+
+
+def end_session(uow: UnitOfWork, cookie: str) -> None:
+    """Sign out: forget the session (a no-op for an unknown cookie)."""
+    with uow:
+        uow.accounts.delete_session(sha256(cookie))
+        uow.commit()
