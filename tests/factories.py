@@ -42,3 +42,17 @@ def issued_world(ew: Endwatch) -> Permit:
     """The small world with permit P-1 issued for 2 items."""
     small_world(ew)
     return registry.issue_permit(ew.uow(), ACTOR, permit())
+
+
+def empty_database(ew: Endwatch) -> None:
+    """Delete every row of every table (any area's), keeping the schema."""
+    import sqlalchemy as sa
+
+    names = [n for n in sa.inspect(ew.engine).get_table_names() if n != "alembic_version"]
+    with ew.engine.begin() as conn:
+        if ew.engine.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in names)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for n in names:
+                conn.execute(sa.text(f'DELETE FROM "{n}"'))

@@ -90,9 +90,11 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) ->
     last: tuple[int, str] = (0, GENESIS)
     for entry in entries:
         count += 1
-        if entry.seq != expected_seq:
-            why = "missing before it" if entry.seq > expected_seq else "out of order or duplicated"
-            return ChainReport(False, count, entry.seq, f"expected entry {expected_seq}, found {entry.seq}: {why}")
+        if entry.seq > expected_seq:
+            return ChainReport(False, count, expected_seq,
+                               f"entry {expected_seq} is missing (the next entry found is {entry.seq})")
+        if entry.seq < expected_seq:
+            return ChainReport(False, count, entry.seq, f"entry {entry.seq} appears again after entry {expected_seq - 1}")
         if entry.prev_hash != prev:
             return ChainReport(False, count, entry.seq, "its link to the previous entry is broken")
         if entry_hash(entry.payload()) != entry.hash:
