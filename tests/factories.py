@@ -51,7 +51,8 @@ def empty_database(ew: Endwatch) -> None:
     names = [n for n in sa.inspect(ew.engine).get_table_names() if n != "alembic_version"]
     with ew.engine.begin() as conn:
         if ew.engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in names)} RESTART IDENTITY CASCADE"))
+            quoted = ", ".join(f'"{n}"' for n in names)
+            conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
             conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
             for n in names:

@@ -40,7 +40,7 @@ class Endwatch:
         upgrade(self.engine)
 
     def schema_status(self) -> tuple[set[str], set[str]]:
-        """(revisions applied, newest revisions known)."""
+        """(every revision applied, newest revisions known); up to date when the second is within the first."""
         return schema_status(self.engine)
 
     def database_label(self) -> str:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import REFERENCE_CASE
 
 from endwatch.errors import InvalidInput
 from endwatch.services.imports import import_folder
 from endwatch.services.queries import permit_as_of
-from tests.conftest import REFERENCE_CASE
 
 
 def copy_case(tmp_path: Path) -> Path:

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from tests.factories import ACTOR, issued_world, permit, small_world
 
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.parties import Party, PartyKind
@@ -12,7 +13,6 @@ from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services import queries, registry
 from endwatch.services.audit import verify
 from endwatch.services.trace import trace_serial
-from tests.factories import ACTOR, issued_world, permit, small_world
 
 
 def counts(ew):

@@ -35,9 +35,9 @@ def db_upgrade() -> None:
 @command
 def db_status() -> None:
     """Show the schema revision of the database and the newest one this version knows."""
-    current, heads = app_().schema_status()
-    state = "up to date" if current == heads else "needs `endwatch db upgrade`"
-    out.print(f"{app_().database_label()}: at {sorted(current) or 'no schema'}; newest {sorted(heads)}: {state}")
+    applied, heads = app_().schema_status()
+    state = "up to date" if heads <= applied else "needs `endwatch db upgrade`"
+    out.print(f"{app_().database_label()}: {len(applied)} migrations applied; newest {sorted(heads)}: {state}")
 
 
 @app.command("import")

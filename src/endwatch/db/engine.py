@@ -65,8 +65,12 @@ def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
 
 
 def schema_status(engine: sa.Engine) -> tuple[set[str], set[str]]:
-    """The revisions the database is at, and the newest revisions the code knows."""
+    """Every revision applied to the database (with their ancestors), and the newest revisions the code knows.
+
+    The schema is up to date when the second set is contained in the first.
+    """
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return current, set(script.get_heads())
+        current = MigrationContext.configure(conn).get_current_heads()
+    applied = {rev.revision for rev in script.iterate_revisions(current, "base") if rev is not None}
+    return applied, set(script.get_heads())

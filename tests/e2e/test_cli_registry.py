@@ -1,0 +1,92 @@
+"""The command line, end to end, against the real database: output, exit codes, and nothing written on error."""
+
+import json
+
+from endwatch.cli import app
+
+
+def run(cli, *args):
+    return cli.invoke(app, list(args))
+
+
+def test_init_and_db_status(cli):
+    result = run(cli, "init")
+    assert result.exit_code == 0, result.output
+    status = run(cli, "db", "status")
+    assert "up to date" in status.output
+
+
+def test_import_dry_run_then_import_then_nothing_to_change(cli, tmp_path):
+    from tests.conftest import REFERENCE_CASE
+
+    dry = run(cli, "import", str(REFERENCE_CASE), "--dry-run", "--format", "json")
+    assert dry.exit_code == 0, dry.output
+    assert {f["file"]: f["new"] for f in json.loads(dry.output)["files"]}["parties.csv"] >= 13
+    assert run(cli, "import", str(REFERENCE_CASE)).exit_code == 0
+    again = run(cli, "import", str(REFERENCE_CASE))
+    assert "nothing to change" in again.output
+
+
+def test_import_errors_exit_1_and_list_problems(cli, tmp_path):
+    (tmp_path / "parties.csv").write_text("id,name,kind,country\nx,X,company,Narnia\n", encoding="utf-8")
+    result = run(cli, "import", str(tmp_path))
+    assert result.exit_code == 1
+    assert "parties.csv:2 [country]" in result.output
+    assert "nothing was written" in result.output
+    assert "Narnia" in result.output
+
+
+def test_registry_commands_and_rule_refusal(cli):
+    steps = [
+        ["party", "add", "m", "--name", "Maker", "--kind", "company", "--country", "CA", "--former-name", "Old Maker"],
+        ["party", "add", "c", "--name", "Consignee", "--kind", "company", "--country", "TR"],
+        ["party", "add", "n", "--name", "Navy", "--kind", "armed_force", "--country", "TR"],
+        ["product", "add", "s", "--manufacturer", "m", "--model", "S-15", "--alias", "CS-15", "--category", "2-15"],
+        ["policy", "add", "tr-pod", "--country", "TR", "--measure", "presumption_of_denial", "--category", "2-*",
+         "--from", "2020-04-16", "--exception", "NATO co-operation programs"],
+    ]
+    for step in steps:
+        result = run(cli, *step)
+        assert result.exit_code == 0, (step, result.output)
+    issue = ["permit", "issue", "P-1", "--exporter", "m", "--consignee", "c", "--end-user", "n", "--destination",
+             "TR", "--product", "s", "--quantity", "1", "--issued-on", "2020-05-08", "--expires-on", "2021-06-30"]
+    refused = run(cli, *issue)
+    assert refused.exit_code == 1
+    assert "refused by rule destination-policy" in refused.output
+    ok = run(cli, *issue, "--exception", "NATO co-operation programs", "--justification", "NATO programme")
+    assert ok.exit_code == 0, ok.output
+    assert "through exception 'NATO co-operation programs'" in ok.output
+    assert run(cli, "delivery", "add", "--permit", "P-1", "--date", "2020-09-15", "--serial", "SN-1").exit_code == 0
+    suspend = run(cli, "permit", "status", "P-1", "--status", "suspended", "--on", "2020-10-05",
+                  "--reason", "allegations", "--reference", "M-1")
+    assert suspend.exit_code == 0, suspend.output
+    late = run(cli, "delivery", "add", "--permit", "P-1", "--date", "2020-10-06", "--serial", "SN-2")
+    assert late.exit_code == 1 and "permit-in-force" in late.output
+    shown = json.loads(run(cli, "permit", "show", "P-1", "--as-of", "2020-10-01", "--format", "json").output)
+    assert shown["state"] == "in_force" and shown["delivered"] == 1
+    traced = json.loads(run(cli, "trace", "sn1", "--manufacturer", "old maker", "--as-of", "2020-10-06",
+                            "--format", "json").output)
+    assert traced["items"][0]["permit"]["state"] == "suspended"
+    assert traced["items"][0]["end_user"]["id"] == "n"
+    listed = json.loads(run(cli, "permit", "list", "--as-of", "2020-06-01", "--format", "json").output)
+    assert [p["number"] for p in listed] == ["P-1"]
+
+
+def test_bad_dates_are_named(cli):
+    result = run(cli, "trace", "X", "--as-of", "2020-02-30")
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
+
+
+def test_export_writes_every_file(case, cli, tmp_path):
+    result = run(cli, "export", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "deliveries.csv").read_text().count("REDACTED-SN-1") == 1
+
+
+def test_demo_replays_the_case(cli):
+    result = run(cli, "demo")
+    assert result.exit_code == 0, result.output
+    assert "PERMIT-REDACTED-1" in result.output
+    assert "refused by rule permit-in-force" in result.output
+    assert "audit trail" in result.output and "intact" in result.output

@@ -1,0 +1,32 @@
+"""A small world for enforcement tests: the reference case before the October 2020 suspension
+(its recorded status changes left out), plus permits elsewhere that no Baykar-route scope may touch."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from tests.conftest import REFERENCE_CASE
+
+from endwatch.bootstrap import Endwatch
+from endwatch.domain.permits import EndUseUndertaking, Permit
+from endwatch.services import registry
+from endwatch.services.imports import import_folder
+
+BAYKAR_ROUTE = {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
+SUSPENDED_ON = date(2020, 10, 5)
+
+
+def before_suspension(ew: Endwatch, tmp_path: Path) -> Endwatch:
+    """Import the bundled case without its status changes, and issue two permits off the route."""
+    folder = tmp_path / "case-before-suspension"
+    shutil.copytree(REFERENCE_CASE, folder)
+    (folder / "status_changes.csv").unlink()
+    import_folder(ew.uow(), "fixture", folder)
+    for number, consignee, destination in (("PERMIT-AM-1", "am-forces", "AM"), ("PERMIT-CA-1", "gac-teib", "CA")):
+        registry.issue_permit(ew.uow(), "fixture", Permit(
+            number=number, exporter_id="wescam", consignee_id=consignee, end_user_id=consignee,
+            destination=destination, product_id="mx-15d", quantity=3, issued_on=date(2020, 6, 1),
+            expires_on=date(2022, 6, 1), undertaking=EndUseUndertaking("surveillance")))
+    return ew
