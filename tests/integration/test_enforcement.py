@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, before_suspension
 
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, RuleViolation
 from endwatch.services import enforcement, registry
 from endwatch.services.enforcement import Action, Scope
-from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, before_suspension
 
 ROUTE = Scope(consignees=("baykar",), destinations=("TR",))
 REASON = "The Minister suspends the relevant export permits to allow time to assess allegations."

@@ -1,0 +1,109 @@
+"""Enforcement and case-file tables: decisions taken over a scope of permits, the notification outbox,
+contacts, case notes, evidence files and inquiries. Created by migration 0004_enforcement.
+
+`case_id` columns reference `cases.id` (owned by detection, migration 0002_detection). The foreign key
+is declared in the migration only, so this module does not need detection's table objects loaded.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from endwatch.db.tables import BigId, metadata
+
+# One row per applied enforcement decision (suspend, reinstate, revoke) over a scope.
+enforcement_actions = sa.Table(
+    "enforcement_actions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("scope", sa.JSON, nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.String(40), nullable=False),
+    sa.Column("case_id", sa.String(40), index=True),
+    sa.Column("permits", sa.JSON, nullable=False),
+    sa.Column("applications", sa.JSON, nullable=False),
+)
+
+# E-mail addresses of parties (exporters) that notifications go to.
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("party_id", sa.String(100), sa.ForeignKey("parties.id"), primary_key=True),
+    sa.Column("email", sa.String(300), nullable=False),
+)
+
+# Messages to deliver. Written in the same transaction as the decision they announce; delivered later.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("party_id", sa.String(100), sa.ForeignKey("parties.id")),
+    sa.Column("to_address", sa.String(300), nullable=False, server_default=""),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("action_id", BigId, sa.ForeignKey("enforcement_actions.id")),
+    sa.Column("case_id", sa.String(40)),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),  # pending | sent
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.String(40), nullable=False),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_until", sa.String(40)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", sa.String(40)),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+case_notes = sa.Table(
+    "case_notes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(40), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("written_on", sa.Date, nullable=False),
+    sa.Column("written_by", sa.String(200), nullable=False),
+    sa.Column("written_at", sa.String(40), nullable=False),
+)
+
+# Each distinct file once, by content. The bytes live under $ENDWATCH_HOME/evidence/<sha256[:2]>/<sha256>.
+evidence_files = sa.Table(
+    "evidence_files",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("stored_at", sa.String(40), nullable=False),
+    sa.Column("stored_by", sa.String(200), nullable=False),
+)
+
+case_evidence = sa.Table(
+    "case_evidence",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(40), nullable=False, index=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("evidence_files.sha256"), nullable=False),
+    sa.Column("filename", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("added_by", sa.String(200), nullable=False),
+    sa.Column("added_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("case_id", "sha256", name="uq_case_evidence_file"),
+)
+
+case_inquiries = sa.Table(
+    "case_inquiries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(40), nullable=False, index=True),
+    sa.Column("to_party", sa.String(300), nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("asked_on", sa.Date, nullable=False),
+    sa.Column("asked_by", sa.String(200), nullable=False),
+    sa.Column("answer", sa.Text),
+    sa.Column("answered_on", sa.Date),
+    sa.Column("answered_by", sa.String(200)),
+)

@@ -1,0 +1,382 @@
+"""Suspend, reinstate or revoke every permit in a scope, as one deliberate, recorded step.
+
+`preview` shows which permits a decision would change and what each would block; `apply` makes the
+decision in ONE transaction: every permit in scope changes (by the registry's status rules) or none does,
+pending applications in scope can be put on hold, each affected exporter gets a notification in the
+outbox, and every change is in the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import make_msgid
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from typing import Any
+
+from endwatch.domain.permits import (
+    Application,
+    ApplicationStatus,
+    Permit,
+    PermitState,
+    PermitStatus,
+    StatusChange,
+    check_new_status,
+)
+from endwatch.domain.products import Product
+from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.services.audit import record, snapshot
+from endwatch.services.enforcement_store import EnforcementAction, OutboxMessage
+from endwatch.services.uow import UnitOfWork
+
+
+class Action(StrEnum):
+    """A decision over a scope of permits."""
+
+    suspend = "suspend"
+    reinstate = "reinstate"
+    revoke = "revoke"
+
+    @property
+    def status(self) -> PermitStatus:
+        return {Action.suspend: PermitStatus.SUSPENDED, Action.reinstate: PermitStatus.REINSTATED,
+                Action.revoke: PermitStatus.REVOKED}[self]
+
+    @property
+    def past(self) -> str:
+        return self.status.value
+
+
+# Which latest recorded statuses a permit selected by filters must have for the action to concern it.
+# Permits outside these (already suspended, already final) are listed as skipped, not changed.
+_CONCERNS: dict[Action, tuple[PermitStatus, ...]] = {
+    Action.suspend: (PermitStatus.ISSUED, PermitStatus.REINSTATED),
+    Action.reinstate: (PermitStatus.SUSPENDED,),
+    Action.revoke: (PermitStatus.ISSUED, PermitStatus.REINSTATED, PermitStatus.SUSPENDED),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which permits a decision covers. Within a field any value matches; across fields all must match.
+
+    `categories` match control-list entries of the permit's product, with shell wildcards ("2-*").
+    `case` takes the case's recommended actions: its suspend_permit targets, hold_application targets and
+    notify_exporter targets (narrowed by any other field given).
+    """
+
+    exporters: tuple[str, ...] = ()
+    consignees: tuple[str, ...] = ()
+    end_users: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    case: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.exporters or self.consignees or self.end_users or self.destinations or self.products
+                    or self.categories or self.case)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scope as JSON-ready data (only the fields given)."""
+        data: dict[str, Any] = {k: list(v) for k, v in (
+            ("exporters", self.exporters), ("consignees", self.consignees), ("end_users", self.end_users),
+            ("destinations", self.destinations), ("products", self.products), ("categories", self.categories),
+        ) if v}
+        if self.case:
+            data["case"] = self.case
+        return data
+
+    def describe(self) -> str:
+        """The scope in words, for messages."""
+        parts = [f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+                 for k, v in self.to_dict().items()]
+        return "; ".join(parts) or "(empty)"
+
+    def matches(self, rec: Permit | Application, product: Product | None) -> bool:
+        """True when the permit or application falls within every field given (the case aside)."""
+        if self.exporters and rec.exporter_id not in self.exporters:
+            return False
+        if self.consignees and rec.consignee_id not in self.consignees:
+            return False
+        if self.end_users and rec.end_user_id not in self.end_users:
+            return False
+        if self.destinations and rec.destination not in self.destinations:
+            return False
+        if self.products and rec.product_id not in self.products:
+            return False
+        if self.categories:
+            cats = product.categories if product else ()
+            if not any(fnmatchcase(c, pattern) for c in cats for pattern in self.categories):
+                return False
+        return True
+
+    def has_filters(self) -> bool:
+        return not Scope(case=None, **{k: getattr(self, k) for k in (
+            "exporters", "consignees", "end_users", "destinations", "products", "categories")}).is_empty()
+
+
+@dataclass(frozen=True)
+class PermitImpact:
+    """One permit a decision changes, and what the change does."""
+
+    permit: Permit
+    state: PermitState
+    delivered: int
+    remaining: int
+    blocks: str
+    problem: str | None = None
+    from_case: bool = False
+
+    def row(self) -> dict[str, Any]:
+        p = self.permit
+        return {"permit": p.number, "exporter": p.exporter_id, "consignee": p.consignee_id,
+                "end_user": p.end_user_id, "destination": p.destination, "product": p.product_id,
+                "state": self.state.value, "quantity": p.quantity, "delivered": self.delivered,
+                "remaining": self.remaining, "effect": self.blocks, "problem": self.problem or ""}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a decision would do, computed without writing anything."""
+
+    action: Action
+    scope: Scope
+    effective_on: date
+    permits: tuple[PermitImpact, ...]
+    skipped: tuple[tuple[str, str], ...]
+    applications: tuple[Application, ...]
+    exporters: tuple[str, ...]
+    case_actions: tuple[int, ...] = field(default=())
+
+    @property
+    def problems(self) -> list[PermitImpact]:
+        return [i for i in self.permits if i.problem]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an applied decision changed."""
+
+    action_id: int
+    preview: Preview
+    messages: tuple[str, ...]
+
+
+def _effect(action: Action, on: date, remaining: int, quantity: int) -> str:
+    if action is Action.reinstate:
+        return f"deliveries allowed again from {on.isoformat()}; {remaining} of {quantity} may still be delivered"
+    until = "for good" if action is Action.revoke else "until reinstated"
+    return (f"every delivery from {on.isoformat()} refused {until}; "
+            f"{remaining} of {quantity} undelivered items blocked")
+
+
+def _check_scope(scope: Scope) -> None:
+    if scope.is_empty():
+        raise InvalidInput([Problem("give at least one of --exporter, --consignee, --end-user, --destination,"
+                                    " --product, --category or --case", column="scope")])
+
+
+def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_applications: bool,
+             reason: str = "", reference: str = "") -> Preview:
+    """The preview, inside an open unit of work."""
+    _check_scope(scope)
+    products = {p.id: p for p in uow.products.list()}
+    permits = uow.permits.list()
+    targets: set[str] = set()
+    holds: set[str] = set()
+    notify: set[str] = set()
+    case_action_ids: list[int] = []
+    if scope.case:
+        if uow.enforcement.case(scope.case) is None:
+            raise NotFound("case", scope.case)
+        for ca in uow.enforcement.case_actions(scope.case):
+            if action is Action.reinstate:
+                # Reinstating under a case undoes the suspensions it applied.
+                if ca.kind == "suspend_permit" and ca.status == "applied":
+                    targets.add(ca.target)
+                continue
+            if ca.status != "recommended":
+                continue
+            if ca.kind == "suspend_permit":
+                targets.add(ca.target)
+            elif ca.kind == "hold_application" and hold_applications:
+                holds.add(ca.target)
+            elif ca.kind == "notify_exporter":
+                notify.add(ca.target)
+            else:
+                continue
+            case_action_ids.append(ca.id)
+        unknown = targets - {p.number for p in permits}
+        if unknown:
+            raise RuleViolation("case-targets", f"case {scope.case} names unknown permits",
+                                [f"permit {n}" for n in sorted(unknown)])
+    impacts: list[PermitImpact] = []
+    skipped: list[tuple[str, str]] = []
+    narrowing = scope.has_filters()
+    for p in permits:
+        from_case = p.number in targets
+        if scope.case and not from_case:
+            continue
+        if narrowing and not scope.matches(p, products.get(p.product_id)):
+            continue
+        if not from_case:
+            latest = p.latest_status()
+            if latest not in _CONCERNS[action]:
+                skipped.append((p.number, f"already {latest.value}"))
+                continue
+            if p.expires_on < on:
+                skipped.append((p.number, f"expired on {p.expires_on.isoformat()}"))
+                continue
+        delivered = uow.deliveries.count_for_permits([p.number])[p.number]
+        remaining = max(p.quantity - delivered, 0)
+        problem = None
+        try:
+            check_new_status(p, StatusChange(action.status, on, reason or action.value, reference))
+        except RuleViolation as exc:
+            problem = exc.detail
+        impacts.append(PermitImpact(p, p.state_on(on), delivered, remaining,
+                                    _effect(action, on, remaining, p.quantity), problem, from_case))
+    applications: list[Application] = []
+    if hold_applications and action is not Action.reinstate:
+        for a in uow.applications.list():
+            if a.status is not ApplicationStatus.RECEIVED:
+                continue
+            if scope.case:
+                if a.number in holds and (not narrowing or scope.matches(a, products.get(a.product_id))):
+                    applications.append(a)
+            elif scope.matches(a, products.get(a.product_id)):
+                applications.append(a)
+    exporters = sorted({i.permit.exporter_id for i in impacts} | {a.exporter_id for a in applications} | notify)
+    return Preview(action, scope, on, tuple(impacts), tuple(skipped), tuple(applications), tuple(exporters),
+                   tuple(case_action_ids))
+
+
+def preview(uow: UnitOfWork, scope: Scope, action: Action, as_of: date, *, hold_applications: bool = False) -> Preview:
+    """The permits a decision effective on `as_of` would change, what each would block, the pending
+    applications it would put on hold and the exporters it would notify. Writes nothing."""
+    with uow:
+        return _compute(uow, scope, action, as_of, hold_applications=hold_applications)
+
+
+def _message_body(pv: Preview, reason: str, reference: str, exporter: str, name: str) -> str:
+    verb = pv.action.past
+    lines = [f"The following export permits held by {name} are {verb} with effect from "
+             f"{pv.effective_on.isoformat()}.", "", f"Reason: {reason}", f"Authority reference: {reference}", ""]
+    for i in pv.permits:
+        if i.permit.exporter_id == exporter:
+            lines.append(f"- permit {i.permit.number} ({i.permit.product_id} to {i.permit.consignee_id}, "
+                         f"{i.permit.destination}): {i.blocks}")
+    held = [a for a in pv.applications if a.exporter_id == exporter]
+    if held:
+        lines += ["", "The following pending applications are on hold:"]
+        lines += [f"- application {a.number} ({a.product_id} for {a.end_user_id})" for a in held]
+    if pv.scope.case:
+        lines += ["", f"Case: {pv.scope.case}"]
+    return "\n".join(lines) + "\n"
+
+
+def apply(
+    uow: UnitOfWork,
+    actor: str,
+    scope: Scope,
+    action: Action,
+    effective_on: date,
+    reason: str,
+    reference: str,
+    hold_applications: bool = False,
+) -> Outcome:
+    """Apply a decision to every permit in scope, in one transaction: all change or none do.
+
+    Raises InvalidInput without a reason or reference or when nothing is in scope, and RuleViolation
+    `status-transition` naming every permit whose status cannot take the change; nothing is written then.
+    """
+    problems = []
+    if not reason.strip():
+        problems.append(Problem("a reason is required", column="reason"))
+    if not reference.strip():
+        problems.append(Problem("the authority's reference is required", column="reference"))
+    if problems:
+        raise InvalidInput(problems)
+    with uow:
+        pv = _compute(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
+                      reference=reference)
+        if pv.problems:
+            raise RuleViolation(
+                "status-transition",
+                f"{len(pv.problems)} permit(s) in scope cannot be {action.past} on {effective_on.isoformat()}: "
+                + "; ".join(f"{i.permit.number}: {i.problem}" for i in pv.problems),
+                [f"permit {i.permit.number}" for i in pv.problems],
+            )
+        if not pv.permits and not pv.applications:
+            raise InvalidInput([Problem(f"no permit in scope ({scope.describe()}) can be {action.past}",
+                                        column="scope")])
+        now = uow.now().isoformat(timespec="microseconds")
+        change = StatusChange(action.status, effective_on, reason, reference)
+        for impact in pv.permits:
+            before = impact.permit
+            history = check_new_status(before, change)
+            uow.permits.add_status_change(before.number, change)
+            record(uow, actor=actor, action=f"permit.{action.status.value}", entity="permit", key=before.number,
+                   before={"history": before.history}, after={"history": history}, reason=reason)
+        for a in pv.applications:
+            uow.applications.add_status_change(a.number, ApplicationStatus.ON_HOLD, effective_on, reason, reference)
+            record(uow, actor=actor, action="application.on_hold", entity="application", key=a.number,
+                   before=a, after={**_app_dict(a), "status": ApplicationStatus.ON_HOLD.value}, reason=reason)
+        action_id = uow.enforcement.add_action(EnforcementAction(
+            None, action.value, scope.to_dict(), effective_on, reason, reference, actor, now, scope.case,
+            tuple(i.permit.number for i in pv.permits), tuple(a.number for a in pv.applications)))
+        record(uow, actor=actor, action=f"enforcement.{action.value}", entity="enforcement_action",
+               key=str(action_id), after={"scope": scope.to_dict(), "effective_on": effective_on,
+                                          "permits": [i.permit.number for i in pv.permits],
+                                          "applications": [a.number for a in pv.applications],
+                                          "reference": reference}, reason=reason)
+        for ca_id in pv.case_actions:
+            uow.enforcement.decide_case_action(ca_id, "applied", now, actor)
+        messages = _queue(uow, actor, pv, reason, reference, action_id, now)
+        uow.commit()
+    return Outcome(action_id, pv, tuple(messages))
+
+
+def _app_dict(a: Application) -> dict[str, Any]:
+    data: dict[str, Any] = snapshot(a)
+    return data
+
+
+def _queue(uow: UnitOfWork, actor: str, pv: Preview, reason: str, reference: str, action_id: int,
+           now: str) -> list[str]:
+    """One outbox message per affected exporter, in the decision's transaction."""
+    ids: list[str] = []
+    for exporter in pv.exporters:
+        party = uow.parties.get(exporter)
+        name = party.name if party else exporter
+        msg = OutboxMessage(
+            id=None,
+            message_id=make_msgid(idstring=f"{pv.action.value}.{action_id}", domain="endwatch.local"),
+            kind=f"enforcement.{pv.action.value}",
+            party_id=exporter if party else None,
+            to_address=uow.enforcement.contact(exporter) or "",
+            subject=f"Export permits {pv.action.past} from {pv.effective_on.isoformat()} ({reference})",
+            body=_message_body(pv, reason, reference, exporter, name),
+            action_id=action_id,
+            case_id=pv.scope.case,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        uow.enforcement.add_message(msg)
+        record(uow, actor=actor, action="notification.queue", entity="outbox", key=msg.message_id,
+               after={"party_id": exporter, "subject": msg.subject, "action_id": action_id}, reason=reason)
+        ids.append(msg.message_id)
+    return ids
+
+
+def scope_of(values: dict[str, Iterable[str]], case: str | None = None) -> Scope:
+    """Build a scope from lists of values by field name (blank values are ignored)."""
+    def clean(key: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in values.get(key, ()) if v.strip())
+
+    return Scope(clean("exporters"), clean("consignees"), clean("end_users"),
+                 tuple(v.upper() for v in clean("destinations")), clean("products"), clean("categories"),
+                 case.strip() if case and case.strip() else None)
