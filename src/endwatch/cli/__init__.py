@@ -16,6 +16,7 @@ app = typer.Typer(
 def _register() -> None:
     # Imported for their side effect of adding commands to `app`.
     from endwatch.cli import audit, data, demo, registry, trace, users, web  # noqa: F401
+    from endwatch.cli import enforcement  # noqa: F401
 
 
 _register()

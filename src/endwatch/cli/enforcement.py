@@ -1,0 +1,94 @@
+"""`endwatch suspend|reinstate|revoke`: a decision over a scope of permits. Without --apply it only
+previews; with --apply it needs --reason and --reference and changes every permit in scope or none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from endwatch.cli import app
+from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
+from endwatch.cli.common import today as today_
+from endwatch.services import enforcement
+from endwatch.services.enforcement import Action, Preview, scope_of
+
+EXPORTER = typer.Option([], "--exporter", help="Exporter party id (repeatable).")
+CONSIGNEE = typer.Option([], "--consignee", help="Consignee party id (repeatable).")
+END_USER = typer.Option([], "--end-user", help="Declared end user party id (repeatable).")
+DESTINATION = typer.Option([], "--destination", help="Destination country, ISO alpha-2 (repeatable).")
+PRODUCT = typer.Option([], "--product", help="Product id (repeatable).")
+CATEGORY = typer.Option([], "--category", help="Control-list entry of the product, wildcards allowed: 2-15, 2-* "
+                                               "(repeatable).")
+CASE = typer.Option(None, "--case", help="Apply the case's recommended actions (e.g. CASE-0001).")
+ON = typer.Option(None, "--on", help="Effective date (YYYY-MM-DD); default today.")
+REASON = typer.Option("", "--reason", help="Why (required with --apply; recorded and sent to the exporter).")
+REFERENCE = typer.Option("", "--reference", help="The authority's reference, e.g. the Minister's decision "
+                                                 "(required with --apply).")
+APPLY = typer.Option(False, "--apply", help="Make the change. Without it the command only previews.")
+HOLD = typer.Option(False, "--hold-applications", help="Also put pending applications in scope on hold.")
+
+
+def _preview_data(pv: Preview) -> dict[str, Any]:
+    return {
+        "action": pv.action.value,
+        "effective_on": pv.effective_on,
+        "scope": pv.scope.to_dict(),
+        "permits": [i.row() for i in pv.permits],
+        "skipped": [{"permit": n, "why": why} for n, why in pv.skipped],
+        "applications_on_hold": [{"application": a.number, "exporter": a.exporter_id, "end_user": a.end_user_id,
+                                  "product": a.product_id} for a in pv.applications],
+        "exporters_notified": list(pv.exporters),
+    }
+
+
+def _run(action: Action, exporter: list[str], consignee: list[str], end_user: list[str], destination: list[str],
+         product: list[str], category: list[str], case: str | None, on: str | None, reason: str, reference: str,
+         apply: bool, hold: bool, fmt: Format, by: str | None) -> None:
+    scope = scope_of({"exporters": exporter, "consignees": consignee, "end_users": end_user,
+                      "destinations": destination, "products": product, "categories": category}, case)
+    day = parse_date(on, "--on") or today_()
+    ew = app_()
+    if apply:
+        result = enforcement.apply(ew.uow(), actor(by), scope, action, day, reason, reference, hold)
+        data = {**_preview_data(result.preview), "applied": True, "decision_id": result.action_id,
+                "messages": list(result.messages)}
+    else:
+        pv = enforcement.preview(ew.reader(), scope, action, day, hold_applications=hold)
+        data = {**_preview_data(pv), "applied": False}
+    if fmt is Format.json:
+        print(as_json(data))
+        return
+    title = f"{'applied' if apply else 'preview'}: {action.value} from {day.isoformat()} ({scope.describe()})"
+    emit(data["permits"], fmt, title, ["permit", "consignee", "product", "state", "remaining", "problem"])
+    # The effect of each change is a sentence: printed whole below the table rather than squeezed into it.
+    for row in data["permits"]:
+        out.print(f"  {row['permit']}: {row['effect']}", markup=False, highlight=False)
+    if data["skipped"]:
+        emit(data["skipped"], fmt, "not changed")
+    if data["applications_on_hold"]:
+        emit(data["applications_on_hold"], fmt, "pending applications put on hold")
+    out.print(f"exporters notified: {', '.join(data['exporters_notified']) or '(none)'}")
+    if apply:
+        out.print(f"[bold green]applied[/bold green] as decision {result.action_id}; "
+                  f"{len(result.messages)} notification(s) queued (deliver with `endwatch notify send`)")
+    else:
+        out.print("[dim]preview only: nothing was written. Add --apply with --reason and --reference to apply.[/dim]")
+
+
+def _define(action: Action, doc: str) -> None:
+    @app.command(action.value, help=doc)
+    @command
+    def run(
+        exporter: list[str] = EXPORTER, consignee: list[str] = CONSIGNEE, end_user: list[str] = END_USER,
+        destination: list[str] = DESTINATION, product: list[str] = PRODUCT, category: list[str] = CATEGORY,
+        case: str | None = CASE, on: str | None = ON, reason: str = REASON, reference: str = REFERENCE,
+        apply: bool = APPLY, hold_applications: bool = HOLD, fmt: Format = FORMAT_OPTION, by: str | None = BY_OPTION,
+    ) -> None:
+        _run(action, exporter, consignee, end_user, destination, product, category, case, on, reason, reference,
+             apply, hold_applications, fmt, by)
+
+
+_define(Action.suspend, "Suspend every permit in scope (preview unless --apply): later deliveries are refused.")
+_define(Action.reinstate, "Reinstate the suspended permits in scope (preview unless --apply).")
+_define(Action.revoke, "Revoke every permit in scope for good (preview unless --apply).")
