@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/endwatch demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -1,7 +1,6 @@
 """Documentation is tested too: every command, setting and exchange-format column appears in docs/."""
 
 from pathlib import Path
-
 from typing import Any
 
 import typer

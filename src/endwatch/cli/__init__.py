@@ -15,8 +15,16 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported for their side effect of adding commands to `app`.
-    from endwatch.cli import audit, data, demo, registry, trace, users, web  # noqa: F401
-    from endwatch.cli import enforcement  # noqa: F401
+    from endwatch.cli import (  # noqa: F401
+        audit,
+        data,
+        demo,
+        enforcement,
+        registry,
+        trace,
+        users,
+        web,
+    )
 
 
 _register()

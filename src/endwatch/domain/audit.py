@@ -94,7 +94,8 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) ->
             return ChainReport(False, count, expected_seq,
                                f"entry {expected_seq} is missing (the next entry found is {entry.seq})")
         if entry.seq < expected_seq:
-            return ChainReport(False, count, entry.seq, f"entry {entry.seq} appears again after entry {expected_seq - 1}")
+            problem = f"entry {entry.seq} appears again after entry {expected_seq - 1}"
+            return ChainReport(False, count, entry.seq, problem)
         if entry.prev_hash != prev:
             return ChainReport(False, count, entry.seq, "its link to the previous entry is broken")
         if entry_hash(entry.payload()) != entry.hash:
