@@ -16,10 +16,12 @@ app = typer.Typer(
 def _register() -> None:
     # Imported for their side effect of adding commands to `app`.
     from endwatch.cli import (  # noqa: F401
+        assessment,
         audit,
         data,
         demo,
         enforcement,
+        notify,
         registry,
         trace,
         users,

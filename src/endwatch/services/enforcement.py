@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from email.utils import make_msgid
 from enum import StrEnum
 from fnmatch import fnmatchcase
@@ -313,7 +313,7 @@ def apply(
         if not pv.permits and not pv.applications:
             raise InvalidInput([Problem(f"no permit in scope ({scope.describe()}) can be {action.past}",
                                         column="scope")])
-        now = uow.now().isoformat(timespec="microseconds")
+        now = uow.now().astimezone(UTC).isoformat(timespec="microseconds")
         change = StatusChange(action.status, effective_on, reason, reference)
         for impact in pv.permits:
             before = impact.permit
