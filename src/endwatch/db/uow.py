@@ -19,6 +19,7 @@ from endwatch.db.repositories import (
     SqlProductRepository,
 )
 from endwatch.db.repositories_accounts import SqlAccountRepository
+from endwatch.db.repositories_detection import SqlDetectionRepository
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
@@ -31,6 +32,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "deliveries": SqlDeliveryRepository,
     "audit": SqlAuditRepository,
     "accounts": SqlAccountRepository,
+    "detection": SqlDetectionRepository,
     "enforcement": SqlEnforcementRepository,
 }
 

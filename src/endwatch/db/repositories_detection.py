@@ -1,0 +1,198 @@
+"""Detection's repository over SQLAlchemy Core: sightings, findings, cases and candidate lookups.
+
+Candidate lookups never scan the delivered items: they use the index on deliveries.serial_fold
+(equality and IN lists; LIKE only for readings with many unreadable characters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.db import tables as t
+from endwatch.db import tables_detection as td
+from endwatch.domain.sightings import Sighting
+from endwatch.services.detection_store import Candidate, CaseSummary, Finding
+
+CHUNK = 1000
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sighting(r: sa.Row[Any]) -> Sighting:
+    media = tuple(m.strip() for m in (r.media or "").split("|") if m.strip())
+    return Sighting(r.id, r.observed_on, r.serial, r.reliability, r.credibility, r.place, r.country,
+                    r.observed_user, r.manufacturer, r.model, r.platform, r.source, media)
+
+
+def _finding(r: sa.Row[Any]) -> Finding:
+    return Finding(r.sighting_id, r.verdict, r.observed_on, tuple(r.reasons or ()), r.decided_at, r.confidence,
+                   r.tier, r.delivery_id, r.permit_number, r.product_id, r.serial, r.observed_user_id,
+                   r.observed_country, tuple(r.candidates or ()))
+
+
+class SqlDetectionRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    # --- sightings ---
+
+    def sighting_ids(self, ids: Collection[str]) -> set[str]:
+        s = td.sightings
+        found: set[str] = set()
+        for chunk in _chunks(sorted(ids)):
+            found.update(self.conn.execute(sa.select(s.c.id).where(s.c.id.in_(chunk))).scalars())
+        return found
+
+    def get_sightings(self, ids: Collection[str]) -> dict[str, Sighting]:
+        s = td.sightings
+        out: dict[str, Sighting] = {}
+        for chunk in _chunks(sorted(ids)):
+            for r in self.conn.execute(sa.select(s).where(s.c.id.in_(chunk))):
+                out[r.id] = _sighting(r)
+        return out
+
+    def add_sightings(self, sightings: Collection[Sighting], recorded_at: str, recorded_by: str) -> None:
+        rows = [
+            {"id": x.id, "observed_on": x.observed_on, "place": x.place, "country": x.country,
+             "observed_user": x.observed_user, "manufacturer": x.manufacturer, "model": x.model,
+             "serial": x.serial, "platform": x.platform, "source": x.source, "reliability": x.reliability,
+             "credibility": x.credibility, "media": "|".join(x.media), "recorded_at": recorded_at,
+             "recorded_by": recorded_by}
+            for x in sightings
+        ]
+        for chunk in _chunks(rows):
+            self.conn.execute(td.sightings.insert(), chunk)
+
+    def list_sightings(self, since: date | None = None) -> list[Sighting]:
+        s = td.sightings
+        q = sa.select(s).order_by(s.c.observed_on, s.c.id)
+        if since is not None:
+            q = q.where(s.c.observed_on >= since)
+        return [_sighting(r) for r in self.conn.execute(q)]
+
+    def undecided_sightings(self, since: date | None = None) -> list[Sighting]:
+        s, f = td.sightings, td.findings
+        q = (sa.select(s).outerjoin(f, f.c.sighting_id == s.c.id).where(f.c.sighting_id.is_(None))
+             .order_by(s.c.observed_on, s.c.id))
+        if since is not None:
+            q = q.where(s.c.observed_on >= since)
+        return [_sighting(r) for r in self.conn.execute(q)]
+
+    # --- candidate lookups over delivered items ---
+
+    def _candidate_query(self) -> sa.Select[Any]:
+        d, p = t.deliveries, t.permits
+        return sa.select(
+            d.c.id, d.c.serial, d.c.serial_fold, d.c.product_id, d.c.manufacturer_id, d.c.permit_number,
+            d.c.delivered_on, d.c.recipient_id, p.c.end_user_id, p.c.destination,
+        ).join(p, p.c.number == d.c.permit_number)
+
+    @staticmethod
+    def _candidate(r: sa.Row[Any]) -> Candidate:
+        return Candidate(r.id, r.serial, r.serial_fold, r.product_id, r.manufacturer_id, r.permit_number,
+                         r.delivered_on, r.recipient_id, r.end_user_id, r.destination)
+
+    def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
+        d = t.deliveries
+        out: list[Candidate] = []
+        for chunk in _chunks(sorted(set(keys))):
+            q = self._candidate_query().where(d.c.serial_fold.in_(chunk))
+            out.extend(self._candidate(r) for r in self.conn.execute(q))
+        return out
+
+    def candidates_like(self, pattern: str) -> list[Candidate]:
+        d = t.deliveries
+        q = self._candidate_query().where(d.c.serial_fold.like(pattern, escape="\\"))
+        return [self._candidate(r) for r in self.conn.execute(q)]
+
+    def candidates_by_delivery_id(self, ids: Collection[int]) -> dict[int, Candidate]:
+        d = t.deliveries
+        out: dict[int, Candidate] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            for r in self.conn.execute(self._candidate_query().where(d.c.id.in_(chunk))):
+                out[r.id] = self._candidate(r)
+        return out
+
+    # --- findings ---
+
+    def add_finding(self, finding: Finding) -> None:
+        x = finding
+        self.conn.execute(td.findings.insert().values(
+            sighting_id=x.sighting_id, verdict=x.verdict, confidence=x.confidence, tier=x.tier,
+            delivery_id=x.delivery_id, permit_number=x.permit_number, product_id=x.product_id, serial=x.serial,
+            observed_user_id=x.observed_user_id, observed_country=x.observed_country, observed_on=x.observed_on,
+            reasons=list(x.reasons), candidates=list(x.candidates), decided_at=x.decided_at,
+        ))
+
+    def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]:
+        f = td.findings
+        q = sa.select(f).order_by(f.c.observed_on, f.c.sighting_id)
+        if since is not None:
+            q = q.where(f.c.observed_on >= since)
+        if sighting_ids is None:
+            return [_finding(r) for r in self.conn.execute(q)]
+        out: list[Finding] = []
+        for chunk in _chunks(sorted(sighting_ids)):
+            out.extend(_finding(r) for r in self.conn.execute(q.where(f.c.sighting_id.in_(chunk))))
+        return sorted(out, key=lambda x: (x.observed_on, x.sighting_id))
+
+    # --- cases ---
+
+    def open_case_for(self, consignee_id: str | None, observed_user_id: str | None) -> CaseSummary | None:
+        c = td.cases
+        q = sa.select(c).where(c.c.status == "open")
+        q = q.where(c.c.consignee_id.is_(None) if consignee_id is None else c.c.consignee_id == consignee_id)
+        q = q.where(c.c.observed_user_id.is_(None) if observed_user_id is None
+                    else c.c.observed_user_id == observed_user_id)
+        r = self.conn.execute(q.order_by(c.c.opened_on, c.c.id).limit(1)).first()
+        if r is None:
+            return None
+        return CaseSummary(r.id, r.title, r.status, r.opened_on, r.consignee_id, r.observed_user_id, r.opened_by,
+                           r.summary)
+
+    def next_case_id(self) -> str:
+        c = td.cases
+        ids = self.conn.execute(sa.select(c.c.id).where(c.c.id.like("CASE-%"))).scalars()
+        numbers = [int(i[5:]) for i in ids if i[5:].isdigit()]
+        return f"CASE-{max(numbers, default=0) + 1:04d}"
+
+    def add_case(self, case: CaseSummary) -> None:
+        x = case
+        self.conn.execute(td.cases.insert().values(
+            id=x.id, title=x.title, status=x.status, opened_on=x.opened_on, closed_on=None,
+            consignee_id=x.consignee_id, observed_user_id=x.observed_user_id, opened_by=x.opened_by,
+            summary=x.summary))
+
+    def add_case_finding(self, case_id: str, sighting_id: str) -> None:
+        self.conn.execute(td.case_findings.insert().values(case_id=case_id, sighting_id=sighting_id))
+
+    def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
+        cf = td.case_findings
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(sighting_ids)):
+            for r in self.conn.execute(sa.select(cf).where(cf.c.sighting_id.in_(chunk))):
+                out[r.sighting_id] = r.case_id
+        return out
+
+    def case_action_keys(self, case_id: str) -> list[tuple[str, str]]:
+        a = td.case_actions
+        q = sa.select(a.c.kind, a.c.target).where(a.c.case_id == case_id)
+        return [(r.kind, r.target) for r in self.conn.execute(q)]
+
+    def add_case_action(self, case_id: str, kind: str, target: str, reason: str) -> int:
+        result = self.conn.execute(td.case_actions.insert().values(
+            case_id=case_id, kind=kind, target=target, reason=reason, status="recommended"))
+        key = result.inserted_primary_key
+        return int(key[0]) if key else 0
+
+    def list_case_actions(self, case_id: str) -> list[dict[str, Any]]:
+        a = td.case_actions
+        q = sa.select(a).where(a.c.case_id == case_id).order_by(a.c.id)
+        return [dict(r._mapping) for r in self.conn.execute(q)]

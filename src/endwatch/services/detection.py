@@ -1,0 +1,364 @@
+"""Detection: every undecided sighting matched to delivered items, decided, and stored as a finding.
+
+One run is one transaction. Sightings are processed in batches; each batch looks candidates up
+through the index on deliveries.serial_fold (IN lists of folded keys), never by scanning items.
+A finding, once stored, is never changed by a later run: re-running decides only new sightings.
+Each diversion opens a case, or joins the open case for the same consignee and observed user, and
+stores the case's recommended actions (computed as of the observation date, so that the same
+evidence always calls for the same actions).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from endwatch.domain.cases import ActionKind, merge_actions, recommend_actions
+from endwatch.domain.deliveries import Retransfer
+from endwatch.domain.matching import (
+    UNREADABLE,
+    Tier,
+    classify,
+    fold,
+    like_pattern,
+    normalise_marking,
+    normalise_reading,
+    one_edit_variants,
+    unreadable_expansions,
+)
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, Permit
+from endwatch.domain.products import Product
+from endwatch.domain.sightings import Sighting
+from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
+from endwatch.services.audit import record
+from endwatch.services.detection_store import Candidate, CaseSummary, Finding
+from endwatch.services.resolution import NameIndex, party_index, product_index, with_sub_units
+from endwatch.services.uow import UnitOfWork
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    """A sighting's finding, with the matched item's facts and the case it joined (if any)."""
+
+    finding: Finding
+    match: dict[str, Any] | None
+    case_id: str | None
+    decided_now: bool
+
+
+@dataclass
+class DetectionRun:
+    """What a run did: the results in scope and how many sightings it decided."""
+
+    results: list[DetectionResult]
+    decided: int
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    cases_opened: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Reading:
+    """One sighting's reading, with what narrowing the manufacturer and model text gave."""
+
+    sighting: Sighting
+    norm: str
+    maker_ids: set[str] | None  # None: any manufacturer
+    product_ids: set[str] | None  # None: any product of those manufacturers
+    notes: list[str]
+    stop: str | None = None  # why nothing can match, when known before looking
+
+
+class _World:
+    """The registry facts a run needs, loaded once: parties, products, indexes, re-transfers."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.parties: dict[str, Party] = {p.id: p for p in uow.parties.list()}
+        self.products: dict[str, Product] = {p.id: p for p in uow.products.list()}
+        self.parent_of = {pid: p.parent_id for pid, p in self.parties.items()}
+        self.country_of = {pid: p.country for pid, p in self.parties.items()}
+        self.names = {pid: p.name for pid, p in self.parties.items()}
+        self.all_parties = party_index(self.parties.values())
+        makers = {p.manufacturer_id for p in self.products.values()}
+        self.makers = party_index(p for p in self.parties.values() if p.id in makers)
+        self.retransfers: dict[str, list[Retransfer]] = defaultdict(list)
+        for r in uow.deliveries.all_retransfers():
+            self.retransfers[r.permit_number].append(r)
+        self._permits: dict[str, Permit] | None = None
+        self._applications: list[Application] | None = None
+        self._product_index: dict[frozenset[str] | None, NameIndex] = {}
+
+    def permits(self) -> dict[str, Permit]:
+        if self._permits is None:
+            self._permits = {p.number: p for p in self.uow.permits.list()}
+        return self._permits
+
+    def applications(self) -> list[Application]:
+        if self._applications is None:
+            self._applications = self.uow.applications.list()
+        return self._applications
+
+    def product_index_for(self, maker_ids: set[str] | None) -> NameIndex:
+        key = frozenset(maker_ids) if maker_ids is not None else None
+        if key not in self._product_index:
+            chosen = [p for p in self.products.values() if key is None or p.manufacturer_id in key]
+            self._product_index[key] = product_index(chosen)
+        return self._product_index[key]
+
+    def label(self, pid: str) -> str:
+        return f"{self.names.get(pid, pid)} ({pid})"
+
+
+def _read(world: _World, s: Sighting) -> _Reading:
+    """Normalise the serial and resolve the manufacturer and model text."""
+    reading = _Reading(s, normalise_reading(s.serial), None, None, [])
+    if not reading.norm.strip(UNREADABLE):
+        reading.stop = f"The serial as read ({s.serial!r}) has no readable character."
+        return reading
+    if s.manufacturer.strip():
+        ids, exact = world.all_parties.lookup(s.manufacturer)
+        if not ids:
+            ids, exact = world.makers.lookup(s.manufacturer)
+        if not ids:
+            reading.stop = (f"The manufacturer {s.manufacturer!r} names no known party: serial numbers belong to"
+                            " their maker, so no item can be matched.")
+            return reading
+        reading.maker_ids = with_sub_units(ids, world.parent_of)
+        how = "" if exact else " (tolerating a small spelling difference)"
+        reading.notes.append(f"The manufacturer {s.manufacturer!r} was read as"
+                             f" {', '.join(world.label(i) for i in ids)}{how}.")
+    if s.model.strip():
+        ids, exact = world.product_index_for(reading.maker_ids).lookup(s.model)
+        if not ids:
+            of = " of that manufacturer" if reading.maker_ids is not None else ""
+            reading.stop = f"The model {s.model!r} names no known product{of}, so no item can be matched."
+            return reading
+        reading.product_ids = set(ids)
+        how = "" if exact else " (tolerating a small spelling difference)"
+        reading.notes.append(f"The model {s.model!r} was read as product {', '.join(ids)}{how}.")
+    return reading
+
+
+def _admissible(reading: _Reading, c: Candidate) -> bool:
+    if reading.maker_ids is not None and c.manufacturer_id not in reading.maker_ids:
+        return False
+    return reading.product_ids is None or c.product_id in reading.product_ids
+
+
+def _best(reading: _Reading, found: Sequence[Candidate]) -> tuple[Tier | None, list[Candidate]]:
+    """The candidates at the best tier, each item once."""
+    tiers: dict[int, tuple[Tier, Candidate]] = {}
+    for c in found:
+        if c.delivery_id in tiers or not _admissible(reading, c):
+            continue
+        tier = classify(reading.norm, c.serial)
+        if tier is not None:
+            tiers[c.delivery_id] = (tier, c)
+    if not tiers:
+        return None, []
+    top = min((t for t, _ in tiers.values()), key=lambda t: t.rank)
+    chosen = sorted((c for t, c in tiers.values() if t is top), key=lambda c: (c.manufacturer_id, c.serial))
+    return top, chosen
+
+
+def _group(cands: Sequence[Candidate]) -> dict[str, list[Candidate]]:
+    by_fold: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands:
+        by_fold[c.serial_fold].append(c)
+    return by_fold
+
+
+def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tuple[Tier | None, list[Candidate]]]:
+    """Candidates at the best tier for each reading, looked up for the whole batch at once, tier by tier."""
+    out: dict[str, tuple[Tier | None, list[Candidate]]] = {}
+    live = [r for r in readings if r.stop is None]
+    # Exact and equivalent characters: one IN list of folded keys.
+    plain = [r for r in live if UNREADABLE not in r.norm]
+    by_fold = _group(uow.detection.candidates_by_fold({fold(r.norm) for r in plain}))
+    for r in plain:
+        out[r.sighting.id] = _best(r, by_fold.get(fold(r.norm), []))
+    # Unreadable characters: the few keys a `?` can stand for, or a LIKE pattern when there are many.
+    for r in live:
+        if UNREADABLE not in r.norm:
+            continue
+        keys = unreadable_expansions(fold(r.norm))
+        if keys is None:
+            found = uow.detection.candidates_like(like_pattern(fold(r.norm)))
+        else:
+            found = uow.detection.candidates_by_fold(keys) if keys else []
+        out[r.sighting.id] = _best(r, found)
+    # One edit: every key one character away, for readings that found nothing better.
+    missing = [r for r in plain if not out[r.sighting.id][1]]
+    variants = {r.sighting.id: one_edit_variants(fold(r.norm)) for r in missing}
+    wanted: set[str] = set().union(*variants.values()) if variants else set()
+    near = _group(uow.detection.candidates_by_fold(wanted)) if wanted else {}
+    for r in missing:
+        found = [c for v in variants[r.sighting.id] for c in near.get(v, [])]
+        out[r.sighting.id] = _best(r, found)
+    return out
+
+
+def _candidate_dict(c: Candidate, tier: Tier | None = None) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "serial": c.serial, "product_id": c.product_id, "manufacturer_id": c.manufacturer_id,
+        "permit_number": c.permit_number, "delivered_on": c.delivered_on.isoformat(),
+        "end_user_id": c.end_user_id, "destination": c.destination,
+    }
+    if tier is not None:
+        d["tier"] = tier.value
+    return d
+
+
+def _observation(world: _World, s: Sighting) -> tuple[Observation, list[str]]:
+    notes: list[str] = []
+    ids: tuple[str, ...] = ()
+    if s.observed_user.strip():
+        ids, exact = world.all_parties.lookup(s.observed_user)
+        if ids and not exact:
+            notes.append(f"The observed user {s.observed_user!r} was read as"
+                         f" {', '.join(world.label(i) for i in ids)} (tolerating a small spelling difference).")
+    return Observation(s.observed_on, s.country, s.observed_user, ids, s.reliability, s.credibility), notes
+
+
+def _decide_one(world: _World, reading: _Reading, tier: Tier | None, cands: list[Candidate],
+                decided_at: str) -> Finding:
+    s = reading.sighting
+    obs, user_notes = _observation(world, s)
+    user_id = obs.user_ids[0] if len(obs.user_ids) == 1 else None
+    base: dict[str, Any] = {"sighting_id": s.id, "observed_on": s.observed_on, "decided_at": decided_at,
+            "observed_user_id": user_id, "observed_country": s.country}
+    grading = f"Source graded {grading_text(s.reliability, s.credibility)}."
+    if reading.stop is not None or not cands:
+        why = reading.stop or (f"No delivered item's serial matches the reading {reading.norm!r}"
+                               " exactly, with easily confused characters, where legible, or within one character"
+                               + (" among that manufacturer's or model's items." if reading.maker_ids is not None
+                                  or reading.product_ids is not None else "."))
+        return Finding(verdict=Verdict.UNMATCHED.value, reasons=(*reading.notes, why, grading), **base)
+    assert tier is not None
+    if len(cands) > 1:
+        listed = "; ".join(f"{c.serial} ({c.manufacturer_id}, {c.product_id}, permit {c.permit_number})"
+                           for c in cands)
+        why = (f"{len(cands)} delivered items match the reading {reading.norm!r} equally well (tier {tier.value}):"
+               f" {listed}. None is picked; the reading, the manufacturer or the model must be checked.")
+        return Finding(verdict=Verdict.AMBIGUOUS.value, tier=tier.value, reasons=(*reading.notes, why, grading),
+                       candidates=tuple(_candidate_dict(c, tier) for c in cands), **base)
+    c = cands[0]
+    item = MatchedItem(c.serial, c.delivered_on, c.permit_number, c.product_id, c.end_user_id, c.destination, tier)
+    norm = normalise_marking(c.serial)
+    recipients = [
+        Recipient(r.to_party_id, world.country_of.get(r.to_party_id), r.authorized_on, r.reference)
+        for r in world.retransfers.get(c.permit_number, []) if r.serial is None or normalise_marking(r.serial) == norm
+    ]
+    decision: Decision = decide(obs, item, recipients, world.parent_of, world.names)
+    return Finding(
+        verdict=decision.verdict.value, confidence=decision.confidence.value if decision.confidence else None,
+        tier=tier.value, delivery_id=c.delivery_id, permit_number=c.permit_number, product_id=c.product_id,
+        serial=c.serial, reasons=(*reading.notes, *user_notes, *decision.reasons), **base)
+
+
+def _batches(items: Sequence[Sighting], size: int) -> Iterator[Sequence[Sighting]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _open_or_join_case(uow: UnitOfWork, world: _World, actor: str, finding: Finding, today: date) -> tuple[str, bool]:
+    """Put a diversion finding in a case with its recommended actions; returns (case id, opened)."""
+    assert finding.permit_number is not None
+    permit = world.permits()[finding.permit_number]
+    user_id = finding.observed_user_id
+    case = uow.detection.open_case_for(permit.consignee_id, user_id)
+    opened = case is None
+    if case is None:
+        seen_with = world.label(user_id) if user_id else "an unauthorised user"
+        product = world.products.get(permit.product_id)
+        what = product.model if product else permit.product_id
+        case = CaseSummary(
+            id=uow.detection.next_case_id(),
+            title=f"Diversion: {what} delivered to {world.label(permit.consignee_id)} for"
+                  f" {world.label(permit.end_user_id)}, seen with {seen_with}",
+            status="open", opened_on=today, consignee_id=permit.consignee_id, observed_user_id=user_id,
+            opened_by=actor,
+            summary=f"Opened on the diversion finding for sighting {finding.sighting_id}.")
+        uow.detection.add_case(case)
+        record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case,
+               reason=f"diversion finding for sighting {finding.sighting_id}")
+    uow.detection.add_case_finding(case.id, finding.sighting_id)
+    record(uow, actor=actor, action="case.add_finding", entity="case", key=case.id,
+           after={"sighting_id": finding.sighting_id, "verdict": finding.verdict, "confidence": finding.confidence},
+           reason="diversion finding joins the open case for the same consignee and observed user"
+           if not opened else "the finding that opened the case")
+    user_country = world.country_of.get(user_id) if user_id else None
+    categories = {pid: p.categories for pid, p in world.products.items()}
+    actions = recommend_actions(
+        diverted=permit, categories_of=categories, permits=world.permits().values(),
+        applications=world.applications(), observed_user_id=user_id,
+        observed_user_country=user_country, parent_of=world.parent_of, country_of=world.country_of,
+        on=finding.observed_on)
+    existing = [(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)]
+    for action in merge_actions(existing, actions):
+        action_id = uow.detection.add_case_action(case.id, action.kind.value, action.target, action.reason)
+        record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
+               after={"id": action_id, "kind": action.kind.value, "target": action.target, "reason": action.reason,
+                      "status": "recommended"}, reason=f"diversion finding for sighting {finding.sighting_id}")
+    return case.id, opened
+
+
+def detect(uow: UnitOfWork, actor: str, *, since: date | None = None) -> DetectionRun:
+    """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
+
+    Returns the findings of every sighting in scope (earlier ones unchanged), with each diversion's
+    case. Writes the new findings, cases and actions, with audit entries, in one transaction.
+    """
+    with uow:
+        todo = uow.detection.undecided_sightings(since)
+        decided_at = uow.now().isoformat(timespec="seconds")
+        today = uow.now().date()
+        counts: Counter[str] = Counter()
+        opened: list[str] = []
+        new_ids: set[str] = set()
+        if todo:
+            world = _World(uow)
+            for batch in _batches(todo, BATCH):
+                readings = [_read(world, s) for s in batch]
+                matched = _match_batch(uow, readings)
+                for r in readings:
+                    tier, cands = matched.get(r.sighting.id, (None, []))
+                    finding = _decide_one(world, r, tier, cands, decided_at)
+                    uow.detection.add_finding(finding)
+                    counts[finding.verdict] += 1
+                    new_ids.add(finding.sighting_id)
+                    if finding.verdict == Verdict.DIVERSION.value:
+                        case_id, was_opened = _open_or_join_case(uow, world, actor, finding, today)
+                        if was_opened:
+                            opened.append(case_id)
+            # One entry for the run: findings are derived from stored evidence; the ids make it checkable.
+            record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
+                   after={"decided": len(new_ids), "by_verdict": dict(sorted(counts.items())),
+                          "since": since, "sightings": sorted(new_ids), "cases_opened": opened})
+        results = _results(uow, uow.detection.findings(since=since), new_ids)
+        uow.commit()
+    return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened)
+
+
+def findings(uow: UnitOfWork, *, since: date | None = None, verdict: str | None = None) -> list[DetectionResult]:
+    """The stored findings (observed on or after `since`, of one verdict if given), without deciding anything."""
+    with uow:
+        found = [f for f in uow.detection.findings(since=since) if verdict is None or f.verdict == verdict]
+        return _results(uow, found, set())
+
+
+def _results(uow: UnitOfWork, found: list[Finding], new_ids: set[str]) -> list[DetectionResult]:
+    cases = uow.detection.cases_of([f.sighting_id for f in found])
+    items = uow.detection.candidates_by_delivery_id([f.delivery_id for f in found if f.delivery_id is not None])
+    out: list[DetectionResult] = []
+    for f in found:
+        c = items.get(f.delivery_id) if f.delivery_id is not None else None
+        match = _candidate_dict(c) if c is not None else None
+        out.append(DetectionResult(f, match, cases.get(f.sighting_id), f.sighting_id in new_ids))
+    return out

@@ -1,0 +1,87 @@
+"""What detection needs from storage: its records and the repository protocol (`uow.detection`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from endwatch.domain.sightings import Sighting
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A delivered item that a reading may stand for, with the permit facts a verdict needs."""
+
+    delivery_id: int
+    serial: str
+    serial_fold: str
+    product_id: str
+    manufacturer_id: str
+    permit_number: str
+    delivered_on: date
+    recipient_id: str
+    end_user_id: str
+    destination: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The decision on one sighting (stored once; re-running detection leaves it alone)."""
+
+    sighting_id: str
+    verdict: str
+    observed_on: date
+    reasons: tuple[str, ...]
+    decided_at: str
+    confidence: str | None = None
+    tier: str | None = None
+    delivery_id: int | None = None
+    permit_number: str | None = None
+    product_id: str | None = None
+    serial: str | None = None
+    observed_user_id: str | None = None
+    observed_country: str | None = None
+    candidates: tuple[dict[str, Any], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as detection opens it."""
+
+    id: str
+    title: str
+    status: str
+    opened_on: date
+    consignee_id: str | None
+    observed_user_id: str | None
+    opened_by: str
+    summary: str = ""
+
+
+class DetectionRepository(Protocol):
+    """Sightings, findings and cases, plus index-based candidate lookups over delivered items."""
+
+    def sighting_ids(self, ids: Collection[str]) -> set[str]: ...
+    def get_sightings(self, ids: Collection[str]) -> dict[str, Sighting]: ...
+    def add_sightings(self, sightings: Collection[Sighting], recorded_at: str, recorded_by: str) -> None: ...
+    def list_sightings(self, since: date | None = None) -> list[Sighting]: ...
+    def undecided_sightings(self, since: date | None = None) -> list[Sighting]: ...
+    def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
+        """Items whose serial_fold equals one of `keys` (an indexed IN lookup, chunked)."""
+    def candidates_like(self, pattern: str) -> list[Candidate]:
+        """Items whose serial_fold matches a LIKE pattern (escape character backslash)."""
+    def candidates_by_delivery_id(self, ids: Collection[int]) -> dict[int, Candidate]: ...
+    def add_finding(self, finding: Finding) -> None: ...
+    def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]: ...
+    def open_case_for(self, consignee_id: str | None, observed_user_id: str | None) -> CaseSummary | None: ...
+    def next_case_id(self) -> str: ...
+    def add_case(self, case: CaseSummary) -> None: ...
+    def add_case_finding(self, case_id: str, sighting_id: str) -> None: ...
+    def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
+        """The case each of these sightings' findings belongs to (sighting id -> case id)."""
+    def case_action_keys(self, case_id: str) -> list[tuple[str, str]]:
+        """(kind, target) of every action already recorded on a case."""
+    def add_case_action(self, case_id: str, kind: str, target: str, reason: str) -> int: ...
+    def list_case_actions(self, case_id: str) -> list[dict[str, Any]]: ...

@@ -1,0 +1,126 @@
+"""Detection on a small hand-made world, on SQLite and PostgreSQL: every matching rule and verdict."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.integration.detection_world import build, sight
+
+from endwatch.bootstrap import Endwatch
+from endwatch.domain.sightings import Sighting
+from endwatch.errors import InvalidInput
+from endwatch.services.detection import DetectionResult, detect
+from endwatch.services.sightings import add_sighting
+
+
+@pytest.fixture
+def world(ew: Endwatch, tmp_path: Path) -> Endwatch:
+    build(ew, tmp_path / "world")
+    return ew
+
+
+def run(ew: Endwatch) -> dict[str, DetectionResult]:
+    return {r.finding.sighting_id: r for r in detect(ew.uow(), "analyst").results}
+
+
+def test_matching_tiers_and_manufacturer_narrowing(world: Endwatch) -> None:
+    sight(world, "exact", "S/N: ax 10001", maker="Acme Optics", user="Turkish Naval Forces")
+    sight(world, "equiv", "AXI000I", maker="ACME", user="Turkish Navy")
+    sight(world, "unread", "AX-10?01", maker="Acme Old Works", user="Turkish Naval Forces")
+    sight(world, "edit", "AX-1001", maker="acme", user="Turkish Naval Forces")
+    sight(world, "both-makers", "AX-10001", user="Turkish Naval Forces")
+    sight(world, "zeta", "AX-10001", maker="Zeta Systems", user="Turkish Naval Forces")
+    sight(world, "typo-maker", "AX10001", maker="Acme Optcs", model="X-10O", user="Turkish Naval Forces")
+    sight(world, "other-maker", "AX10001", maker="Omega Corp", user="Turkish Naval Forces")
+    sight(world, "unknown-model", "AX10001", maker="Acme", model="Q-999", user="Turkish Naval Forces")
+    sight(world, "two-unread", "AX-1000?", maker="Acme")
+    sight(world, "nothing", "ZZ-99999", user="Turkish Naval Forces")
+    sight(world, "confusable-letter", "0B-SSSSS", maker="Acme", user="Turkish Naval Forces")
+    r = run(world)
+    assert (r["exact"].finding.verdict, r["exact"].finding.tier) == ("consistent", "exact")
+    assert r["exact"].match is not None and r["exact"].match["permit_number"] == "P-1"
+    assert (r["equiv"].finding.verdict, r["equiv"].finding.tier) == ("consistent", "equivalent")
+    assert (r["unread"].finding.verdict, r["unread"].finding.tier) == ("consistent", "unreadable")
+    assert (r["edit"].finding.verdict, r["edit"].finding.tier) == ("consistent", "one_edit")
+    assert r["edit"].finding.confidence == "possible"
+    both = r["both-makers"].finding
+    assert both.verdict == "ambiguous" and both.confidence is None
+    assert {c["manufacturer_id"] for c in both.candidates} == {"acme", "zeta"}
+    assert r["both-makers"].match is None
+    assert r["zeta"].finding.verdict == "consistent" and r["zeta"].finding.permit_number == "P-2"
+    typo = r["typo-maker"].finding
+    assert typo.verdict == "consistent" and typo.permit_number == "P-1"
+    assert any("small spelling difference" in x for x in typo.reasons)
+    assert r["other-maker"].finding.verdict == "unmatched"
+    assert any("names no known party" in x for x in r["other-maker"].finding.reasons)
+    assert r["unknown-model"].finding.verdict == "unmatched"
+    two = r["two-unread"].finding
+    assert two.verdict == "ambiguous" and {c["serial"] for c in two.candidates} == {"AX-10001", "AX-10002"}
+    assert r["nothing"].finding.verdict == "unmatched"
+    assert (r["confusable-letter"].finding.tier, r["confusable-letter"].finding.serial) == ("equivalent", "OB-55555")
+
+
+def test_verdicts(world: Endwatch) -> None:
+    sight(world, "sub-unit", "AX-20005", maker="Acme", user="Northern Fleet")
+    sight(world, "diverted", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces", grade="C2")
+    sight(world, "unknown-user", "AX-20005", maker="Acme", user="Unnamed militia")
+    sight(world, "rt-before", "AX-10002", maker="Acme", user="Libyan forces", on=date(2020, 12, 1))
+    sight(world, "rt-after", "AX-10002", maker="Acme", user="Libyan forces", on=date(2021, 2, 1))
+    sight(world, "country-ok", "AX-20005", maker="Acme", country="TR")
+    sight(world, "country-rt", "AX-10002", maker="Acme", country="LY", on=date(2021, 2, 1))
+    sight(world, "country-bad", "AX-20005", maker="Acme", country="AZ")
+    sight(world, "undetermined", "AX-20005", maker="Acme")
+    sight(world, "anomaly", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces", on=date(2020, 2, 1))
+    r = run(world)
+    verdicts = {k: v.finding.verdict for k, v in r.items()}
+    assert verdicts == {
+        "sub-unit": "consistent", "diverted": "diversion", "unknown-user": "diversion", "rt-before": "diversion",
+        "rt-after": "consistent", "country-ok": "consistent", "country-rt": "consistent",
+        "country-bad": "diversion", "undetermined": "undetermined", "anomaly": "anomaly",
+    }
+    d = r["diverted"].finding
+    assert d.confidence == "probable" and d.observed_user_id == "az-forces"
+    assert any("neither the declared end user" in x for x in d.reasons)
+    assert r["unknown-user"].finding.observed_user_id is None
+    assert any("consent 2021/7" in x for x in r["rt-after"].finding.reasons)
+
+
+def test_diversions_open_and_join_cases_with_actions(world: Endwatch) -> None:
+    sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
+    sight(world, "d2", "OB-55555", maker="Acme", user="Azerbaijani Armed Forces", on=date(2020, 10, 3))
+    sight(world, "d3", "AX-20005", maker="Acme", user="Libyan forces")
+    r = run(world)
+    assert r["d1"].case_id == r["d2"].case_id == "CASE-0001"
+    assert r["d3"].case_id == "CASE-0002"
+    with world.uow() as uow:
+        actions = [(a["kind"], a["target"]) for a in uow.detection.list_case_actions("CASE-0001")]
+    # Same consignee (P-1, P-2, P-4), same destination and entry (P-3); A-1 pending with the same consignee.
+    assert actions == [("suspend_permit", "P-1"), ("suspend_permit", "P-2"), ("suspend_permit", "P-3"),
+                       ("suspend_permit", "P-4"), ("hold_application", "A-1"), ("notify_exporter", "acme")]
+
+
+def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
+    sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
+    first = detect(world.uow(), "analyst")
+    assert first.decided == 1 and first.cases_opened == ["CASE-0001"]
+    again = detect(world.uow(), "analyst")
+    assert again.decided == 0 and again.cases_opened == []
+    assert [x.finding for x in again.results] == [x.finding for x in first.results]
+    sight(world, "late", "AX-20005", maker="Acme", user="Turkish Naval Forces", on=date(2021, 5, 1))
+    later = detect(world.uow(), "analyst", since=date(2021, 1, 1))
+    assert [x.finding.sighting_id for x in later.results] == ["late"] and later.decided == 1
+    with world.uow() as uow:
+        assert len(uow.detection.list_case_actions("CASE-0001")) == 6
+
+
+def test_add_sighting_names_every_wrong_field(world: Endwatch) -> None:
+    bad = Sighting("bad id!", date(2030, 1, 1), "--", "Q", "9", country="XX")
+    with pytest.raises(InvalidInput) as exc:
+        add_sighting(world.uow(), "analyst", bad)
+    assert {p.column for p in exc.value.problems} == {"id", "observed_on", "serial", "reliability", "credibility",
+                                                       "country"}
+    sight(world, "one", "AX-1")
+    with pytest.raises(InvalidInput, match="already recorded"):
+        sight(world, "one", "AX-2")
