@@ -19,6 +19,7 @@ from endwatch.db.repositories import (
     SqlProductRepository,
 )
 from endwatch.db.repositories_accounts import SqlAccountRepository
+from endwatch.db.repositories_assessment import SqlAssessmentRepository
 from endwatch.db.repositories_detection import SqlDetectionRepository
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 
@@ -34,6 +35,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "accounts": SqlAccountRepository,
     "detection": SqlDetectionRepository,
     "enforcement": SqlEnforcementRepository,
+    "assessment": SqlAssessmentRepository,
 }
 
 

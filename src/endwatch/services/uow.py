@@ -16,6 +16,7 @@ from endwatch.domain.permits import Application, ApplicationStatus, Permit, Stat
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
 from endwatch.services.accounts_store import AccountRepository
+from endwatch.services.assessment_store import AssessmentRepository
 from endwatch.services.detection_store import DetectionRepository
 from endwatch.services.enforcement_store import EnforcementRepository
 
@@ -105,6 +106,7 @@ class UnitOfWork(Protocol):
     enforcement: EnforcementRepository
     accounts: AccountRepository
     detection: DetectionRepository
+    assessment: AssessmentRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...

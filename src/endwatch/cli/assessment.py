@@ -1,0 +1,159 @@
+"""Assessment commands: `endwatch assess`, `endwatch decide`, `endwatch countersign`,
+`endwatch watchlist`, `endwatch reassess`, `endwatch screening load|hits`."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from endwatch.cli import app
+from endwatch.cli.common import (
+    AS_OF_OPTION,
+    BY_OPTION,
+    FORMAT_OPTION,
+    Format,
+    actor,
+    app_,
+    as_json,
+    command,
+    emit,
+    out,
+    parse_date,
+    today,
+)
+from endwatch.services import assessment, reassessment, screening
+
+screening_app = typer.Typer(help="Restricted-party lists (FollowTheMoney entities) and screening hits.",
+                            no_args_is_help=True)
+app.add_typer(screening_app, name="screening")
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """An assessment as Markdown a licensing officer can put in a file."""
+    s = result["subject"]
+    lines = [f"# Assessment of {s['kind']} {s['key']} as of {result['as_of']}", "",
+             f"**Recommendation: {result['recommendation'].replace('_', ' ')}**", ""]
+    if result["conditions"]:
+        lines += ["Conditions: " + ", ".join(result["conditions"]) + ".", ""]
+    if s.get("exception"):
+        lines += [f"Exception relied on: {s['exception']}.", ""]
+    lines += ["## Conclusions", ""]
+    lines += [f"- {c['text']} (indicators: {', '.join(c['indicators']) or 'none'})" for c in result["conclusions"]]
+    lines += ["", "## Indicators", ""]
+    for i in result["indicators"]:
+        lines += [f"### {i['title']} ({i['code']}): {i['severity']}", "", i["summary"], "",
+                  f"Known from: {i['date'] or 'n/a'}. Criteria: {', '.join(i['criteria'])}.", ""]
+        lines += [f"- {e['text']}" + (f" ({e['date']})" if e["date"] else "") for e in i["evidence"]]
+        if i["evidence"]:
+            lines.append("")
+    lines.append(f"Assessment {result['assessment_id']}, made {result['assessed_at']} by {result['assessed_by']}.")
+    return "\n".join(lines)
+
+
+def _print_assessment(result: dict[str, Any], fmt: ReportFormat) -> None:
+    if fmt is ReportFormat.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    if fmt is ReportFormat.markdown:
+        print(markdown(result))
+        return
+    s = result["subject"]
+    out.print(f"[bold]{s['kind']} {s['key']}[/bold] as of {result['as_of']}: "
+              f"[bold]{result['recommendation']}[/bold]"
+              + (f" (conditions: {', '.join(result['conditions'])})" if result["conditions"] else ""))
+    table = Table(show_lines=True)
+    for col in ("indicator", "severity", "known from", "summary", "criteria"):
+        table.add_column(col)
+    for i in result["indicators"]:
+        table.add_row(i["code"], i["severity"], i["date"] or "", i["summary"], ", ".join(i["criteria"]))
+    out.print(table)
+    for c in result["conclusions"]:
+        out.print(f"- {c['text']} [dim](indicators: {', '.join(c['indicators']) or 'none'})[/dim]",
+                  highlight=False)
+
+
+@app.command("assess")
+@command
+def assess_cmd(
+    application: str = typer.Argument(..., help="Application number."),
+    as_of: str | None = AS_OF_OPTION,
+    exception: str | None = typer.Option(None, "--exception",
+                                         help="Named policy exception the application relies on."),
+    by: str | None = BY_OPTION,
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or markdown."),
+) -> None:
+    """Assess an application against policy and evidence known by a date; the result is stored."""
+    day = parse_date(as_of, "--as-of") or today()
+    result = assessment.assess(app_().uow(), application, day, actor=actor(by), exception=exception)
+    _print_assessment(result.to_dict(), fmt)
+
+
+@app.command("reassess")
+@command
+def reassess_cmd(
+    as_of: str | None = AS_OF_OPTION,
+    trigger: str = typer.Option("manual re-assessment", "--trigger", help="Why (recorded with each result)."),
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Re-assess every permit in force and pending application; print what went on the watch list."""
+    day = parse_date(as_of, "--as-of") or today()
+    added = reassessment.reassess_all(app_().uow, actor(by), day, trigger)
+    emit([_watch_row(w) for w in added], fmt, "Added to the watch list",
+         ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
+
+
+def _watch_row(w: Any) -> dict[str, Any]:
+    row = dict(vars(w))
+    row["changes"] = [f"{c['indicator']} {c['before']}->{c['after']}" for c in w.changes]
+    return row
+
+
+@app.command("watchlist")
+@command
+def watchlist_cmd(fmt: Format = FORMAT_OPTION) -> None:
+    """Permits and applications whose recommendation worsened on re-assessment, with what changed."""
+    entries = reassessment.watchlist(app_().reader())
+    if fmt is Format.json:
+        print(as_json(entries))
+        return
+    emit([_watch_row(w) for w in entries], fmt, "Watch list",
+         ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
+
+
+@screening_app.command("load")
+@command
+def screening_load(
+    file: Path = typer.Argument(..., help="FollowTheMoney entities, one JSON object a line."),
+    listed_on: str | None = typer.Option(None, "--listed-on",
+                                         help="Day the list became known when an entity has no first_seen."),
+    dataset: str | None = typer.Option(None, "--dataset", help="Name of the list (default: from the entities)."),
+    as_of: str | None = AS_OF_OPTION,
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Load a restricted-party list, screen every party against it, and re-assess."""
+    day = parse_date(listed_on, "--listed-on") or today()
+    report = screening.load_list(app_().uow(), actor(by), file, listed_on=day, dataset=dataset,
+                                 as_of=parse_date(as_of, "--as-of"))
+    emit([vars(report)], fmt, "Restricted-party list loaded")
+
+
+@screening_app.command("hits")
+@command
+def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
+    """Every party that matches a restricted-party entity, with score and matched name."""
+    hits = screening.list_hits(app_().reader())
+    emit([vars(h) for h in hits], fmt, "Screening hits",
+         ["party_id", "party_name", "matched_name", "score", "entity_id", "entity_schema", "dataset", "listed_on"])

@@ -1,0 +1,167 @@
+"""The assessment repository over SQLAlchemy Core (tables in tables_assessment.py).
+
+Findings belong to detection; they are read through a lightweight `sa.table` description, and only
+when the table exists, so assessment works before detection is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.db import tables_assessment as t
+from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
+from endwatch.services.assessment_store import Decision, ScreeningEntity, StoredAssessment, WatchEntry
+
+_findings = sa.table(
+    "findings",
+    sa.column("sighting_id"), sa.column("verdict"), sa.column("confidence"), sa.column("permit_number"),
+    sa.column("observed_user_id"), sa.column("observed_country"), sa.column("observed_on", sa.Date),
+    sa.column("decided_at"),
+)
+
+
+def _known_on(decided_at: str | None, observed_on: date) -> date:
+    """A finding is known from the day it was decided (its timestamp), else from the sighting's day."""
+    if decided_at:
+        try:
+            return date.fromisoformat(decided_at[:10])
+        except ValueError:
+            pass
+    return observed_on
+
+
+class SqlAssessmentRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    # --- evidence ---
+
+    def conflicts(self) -> list[Conflict]:
+        rows = self.conn.execute(sa.select(t.conflicts).order_by(t.conflicts.c.started_on, t.conflicts.c.id))
+        return [Conflict(r.id, r.name, tuple(r.countries), r.started_on, r.ended_on, tuple(r.party_ids), r.source)
+                for r in rows]
+
+    def save_conflict(self, conflict: Conflict) -> None:
+        values = {"name": conflict.name, "countries": list(conflict.countries), "party_ids": list(conflict.party_ids),
+                  "started_on": conflict.started_on, "ended_on": conflict.ended_on, "source": conflict.source}
+        exists = self.conn.scalar(sa.select(t.conflicts.c.id).where(t.conflicts.c.id == conflict.id))
+        if exists is None:
+            self.conn.execute(t.conflicts.insert().values(id=conflict.id, **values))
+        else:
+            self.conn.execute(t.conflicts.update().where(t.conflicts.c.id == conflict.id).values(**values))
+
+    def transfers(self) -> list[TransferReport]:
+        rows = self.conn.execute(sa.select(t.transfers).order_by(t.transfers.c.reported_on, t.transfers.c.id))
+        return [TransferReport(r.supplier_id, r.recipient_country, r.item, r.reported_on, r.source, r.recipient_id)
+                for r in rows]
+
+    def add_transfer(self, transfer: TransferReport) -> None:
+        self.conn.execute(t.transfers.insert().values(
+            supplier_id=transfer.supplier_id, recipient_id=transfer.recipient_id,
+            recipient_country=transfer.recipient_country, item=transfer.item, reported_on=transfer.reported_on,
+            source=transfer.source))
+
+    def entities(self) -> list[ScreeningEntity]:
+        rows = self.conn.execute(sa.select(t.screening_entities).order_by(t.screening_entities.c.id))
+        return [ScreeningEntity(r.id, r.schema, r.caption, tuple(r.names), tuple(r.countries), r.dataset, r.listed_on,
+                                r.loaded_at, r.source_file) for r in rows]
+
+    def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
+        rows = [{"id": e.id, "schema": e.schema, "caption": e.caption, "names": list(e.names),
+                 "countries": list(e.countries), "dataset": e.dataset, "listed_on": e.listed_on,
+                 "loaded_at": e.loaded_at, "source_file": e.source_file} for e in entities]
+        if not rows:
+            return 0
+        stored = set(self.conn.scalars(sa.select(t.screening_entities.c.id)))
+        fresh = [r for r in rows if r["id"] not in stored]
+        for r in rows:
+            if r["id"] in stored:
+                # Keep the first day the entity was listed: that is when it became known.
+                values = {k: v for k, v in r.items() if k not in ("id", "listed_on")}
+                self.conn.execute(t.screening_entities.update().where(t.screening_entities.c.id == r["id"])
+                                  .values(**values))
+        if fresh:
+            self.conn.execute(t.screening_entities.insert(), fresh)
+        return len(fresh)
+
+    def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:
+        self.conn.execute(t.screening_hits.delete())
+        rows = [{"party_id": h.party_id, "entity_id": h.entity_id, "party_name": h.party_name,
+                 "matched_name": h.matched_name, "score": h.score} for h in hits]
+        if rows:
+            self.conn.execute(t.screening_hits.insert(), rows)
+
+    def hits(self) -> list[ScreeningHit]:
+        h, e = t.screening_hits, t.screening_entities
+        q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on)
+             .join(e, e.c.id == h.c.entity_id).order_by(h.c.party_id, h.c.score.desc(), h.c.entity_id))
+        return [ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
+                             float(r.score), r.dataset, r.listed_on) for r in self.conn.execute(q)]
+
+    def findings(self) -> list[FindingRecord]:
+        if not sa.inspect(self.conn).has_table("findings"):
+            return []
+        f = _findings
+        rows = self.conn.execute(sa.select(f).order_by(f.c.observed_on, f.c.sighting_id))
+        return [FindingRecord(r.sighting_id, r.verdict, r.observed_on, _known_on(r.decided_at, r.observed_on),
+                              r.confidence, r.permit_number, r.observed_user_id, r.observed_country) for r in rows]
+
+    # --- assessments, decisions, watch list ---
+
+    def add_assessment(self, a: StoredAssessment) -> int:
+        values = {k: v for k, v in vars(a).items() if k != "id"}
+        result = self.conn.execute(t.assessments.insert().values(**values))
+        assert result.inserted_primary_key is not None
+        return int(result.inserted_primary_key[0])
+
+    @staticmethod
+    def _assessment(r: sa.Row[Any]) -> StoredAssessment:
+        return StoredAssessment(int(r.id), r.subject_kind, r.subject_key, r.application_number, r.as_of,
+                                r.recommendation, list(r.conditions), list(r.conclusions), list(r.indicators),
+                                dict(r.inputs), r.trigger, r.assessed_at, r.assessed_by)
+
+    def get_assessment(self, assessment_id: int) -> StoredAssessment | None:
+        row = self.conn.execute(sa.select(t.assessments).where(t.assessments.c.id == assessment_id)).first()
+        return self._assessment(row) if row else None
+
+    def latest_assessment(self, kind: str, key: str, as_of: date | None = None) -> StoredAssessment | None:
+        a = t.assessments
+        q = sa.select(a).where(a.c.subject_kind == kind, a.c.subject_key == key)
+        if as_of is not None:
+            q = q.where(a.c.as_of <= as_of)
+        row = self.conn.execute(q.order_by(a.c.as_of.desc(), a.c.id.desc()).limit(1)).first()
+        return self._assessment(row) if row else None
+
+    def add_decision(self, d: Decision) -> int:
+        values = {k: v for k, v in vars(d).items() if k != "id"}
+        key = self.conn.execute(t.decisions.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def decisions(self, application_number: str | None = None) -> list[Decision]:
+        q = sa.select(t.decisions).order_by(t.decisions.c.id)
+        if application_number is not None:
+            q = q.where(t.decisions.c.application_number == application_number)
+        return [Decision(int(r.id), r.application_number, r.decision, r.state, r.decided_on, r.decided_by,
+                         r.decided_at, r.reason, r.recommendation, bool(r.needs_second), r.justification,
+                         r.exception, r.assessment_id, r.second_by, r.second_at) for r in self.conn.execute(q)]
+
+    def countersign(self, decision_id: int, by: str, at: str) -> None:
+        self.conn.execute(t.decisions.update().where(t.decisions.c.id == decision_id)
+                          .values(state="countersigned", second_by=by, second_at=at))
+
+    def add_watch(self, w: WatchEntry) -> int:
+        values = {k: v for k, v in vars(w).items() if k != "id"}
+        key = self.conn.execute(t.watchlist.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def watchlist(self) -> list[WatchEntry]:
+        q = sa.select(t.watchlist).order_by(t.watchlist.c.as_of, t.watchlist.c.id)
+        return [WatchEntry(int(r.id), r.subject_kind, r.subject_key, r.as_of, r.before, r.after, r.trigger,
+                           list(r.changes), int(r.assessment_id), r.added_at, r.added_by)
+                for r in self.conn.execute(q)]

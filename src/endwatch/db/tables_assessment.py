@@ -1,0 +1,111 @@
+"""Assessment tables: evidence (conflicts, reported transfers, restricted-party lists and hits),
+stored assessments, decisions and the watch list. Created by migration 0003_assessment."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from endwatch.db.tables import BigId, metadata
+
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("countries", sa.JSON, nullable=False),
+    sa.Column("party_ids", sa.JSON, nullable=False),
+    sa.Column("started_on", sa.Date, nullable=False),
+    sa.Column("ended_on", sa.Date),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+)
+
+transfers = sa.Table(
+    "transfers",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("supplier_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+    sa.Column("recipient_id", sa.String(100), sa.ForeignKey("parties.id")),
+    sa.Column("recipient_country", sa.String(2), nullable=False),
+    sa.Column("item", sa.Text, nullable=False),
+    sa.Column("reported_on", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+)
+
+screening_entities = sa.Table(
+    "screening_entities",
+    metadata,
+    sa.Column("id", sa.String(300), primary_key=True),
+    sa.Column("schema", sa.String(50), nullable=False),
+    sa.Column("caption", sa.Text, nullable=False),
+    sa.Column("names", sa.JSON, nullable=False),
+    sa.Column("countries", sa.JSON, nullable=False),
+    sa.Column("dataset", sa.String(200), nullable=False),
+    sa.Column("listed_on", sa.Date, nullable=False),
+    sa.Column("loaded_at", sa.String(40), nullable=False),
+    sa.Column("source_file", sa.Text, nullable=False, server_default=""),
+)
+
+screening_hits = sa.Table(
+    "screening_hits",
+    metadata,
+    sa.Column("party_id", sa.String(100), sa.ForeignKey("parties.id"), primary_key=True),
+    sa.Column("entity_id", sa.String(300), sa.ForeignKey("screening_entities.id"), primary_key=True),
+    sa.Column("party_name", sa.Text, nullable=False),
+    sa.Column("matched_name", sa.Text, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+)
+
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("subject_kind", sa.String(20), nullable=False),
+    sa.Column("subject_key", sa.String(100), nullable=False, index=True),
+    sa.Column("application_number", sa.String(100), index=True),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("recommendation", sa.String(30), nullable=False),
+    sa.Column("conditions", sa.JSON, nullable=False),
+    sa.Column("conclusions", sa.JSON, nullable=False),
+    sa.Column("indicators", sa.JSON, nullable=False),
+    sa.Column("inputs", sa.JSON, nullable=False),
+    sa.Column("trigger", sa.Text, nullable=False, server_default=""),
+    sa.Column("assessed_at", sa.String(40), nullable=False),
+    sa.Column("assessed_by", sa.String(200), nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("application_number", sa.String(100), sa.ForeignKey("applications.number"), nullable=False,
+              index=True),
+    sa.Column("decision", sa.String(10), nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("justification", sa.Text),
+    sa.Column("exception", sa.Text),
+    sa.Column("recommendation", sa.String(30), nullable=False),
+    sa.Column("assessment_id", BigId, sa.ForeignKey("assessments.id")),
+    sa.Column("needs_second", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("second_by", sa.String(200)),
+    sa.Column("second_at", sa.String(40)),
+)
+
+watchlist = sa.Table(
+    "watchlist",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("subject_kind", sa.String(20), nullable=False),
+    sa.Column("subject_key", sa.String(100), nullable=False, index=True),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("before", sa.String(30), nullable=False),
+    sa.Column("after", sa.String(30), nullable=False),
+    sa.Column("trigger", sa.Text, nullable=False),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("assessment_id", BigId, sa.ForeignKey("assessments.id"), nullable=False),
+    sa.Column("added_at", sa.String(40), nullable=False),
+    sa.Column("added_by", sa.String(200), nullable=False),
+)

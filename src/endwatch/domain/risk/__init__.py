@@ -1,0 +1,1 @@
+"""Risk assessment: one indicator per module, a registry of them, and the recommendation rules."""

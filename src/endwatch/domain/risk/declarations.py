@@ -1,0 +1,72 @@
+"""Indicator 4: conflicting declarations. Other applications or permits of the same exporter or
+consignee, for the same product family, that declare end users in other states."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from endwatch.domain.risk.criteria import DIVERSION_CRITERIA
+from endwatch.domain.risk.facts import conflicts_involving, end_user_country, restricted_parties
+from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, World, indicator
+
+CODE = "conflicting-declarations"
+TITLE = "Conflicting declarations on the same route"
+CRITERIA = (*DIVERSION_CRITERIA, "EU-CP-6")
+
+
+def _same_record(subject: Subject, kind: str, key: str, application_number: str | None) -> bool:
+    """The subject itself, its application or its permit: not a conflicting declaration."""
+    if kind == "application":
+        return key in (subject.application_number, subject.key if subject.kind == "application" else None)
+    return key == subject.permit_number or (application_number is not None
+                                            and application_number == subject.application_number)
+
+
+def assess(subject: Subject, world: World, as_of: date) -> Indicator:
+    """Severity: critical when another declaration names an end user in a state in a conflict under way
+    or a restricted party; high when that state's conflict ended recently; medium otherwise."""
+    family = world.family_of(subject.product_id)
+    own_state = end_user_country(world, subject)
+    records: list[tuple[str, str, str | None, str, str, str, str, date]] = [
+        ("application", a.number, None, a.exporter_id, a.consignee_id, a.end_user_id, a.product_id, a.received_on)
+        for a in world.applications]
+    records += [("permit", p.number, p.application_number, p.exporter_id, p.consignee_id, p.end_user_id,
+                 p.product_id, p.issued_on) for p in world.permits]
+    restricted = restricted_parties(world)
+    severity = Severity.NONE
+    evidence: list[Evidence] = []
+    states: list[str] = []
+    for kind, key, app_no, exporter, consignee, end_user, product, dated in records:
+        if _same_record(subject, kind, key, app_no) or world.family_of(product) != family:
+            continue
+        if exporter != subject.exporter_id and consignee != subject.consignee_id:
+            continue
+        state = world.country_of(end_user)
+        if state is None or state == own_state:
+            continue
+        invs = conflicts_involving(world, as_of, country=state, party_id=end_user)
+        if any(i.active for i in invs) or end_user in restricted:
+            level = Severity.CRITICAL
+        elif invs:
+            level = Severity.HIGH
+        else:
+            level = Severity.MEDIUM
+        if level.rank > severity.rank:
+            severity = level
+        states.append(state)
+        why = ""
+        if invs:
+            why = f"; {state} is involved in '{invs[0].conflict.name}'"
+        if end_user in restricted:
+            why += f"; {world.name_of(end_user)} has a restricted-party screening hit"
+        evidence.append(Evidence(kind, key, f"The {kind} {key} ({exporter} to {consignee}, same product family"
+                                 f" {family}) declares the end user {world.name_of(end_user)} in {state}"
+                                 f" (dated {dated.isoformat()}){why}.", dated))
+    if not evidence:
+        return indicator(CODE, TITLE, Severity.NONE,
+                         "No other application or permit of the same exporter or consignee for this product family"
+                         " declares an end user in another state.", [], CRITERIA)
+    return indicator(CODE, TITLE, severity,
+                     f"Other applications or permits for the same route and product family declare end users in"
+                     f" {', '.join(dict.fromkeys(states))}, while this {subject.kind} declares"
+                     f" {own_state or 'an unknown state'}: the route may serve several states.", evidence, CRITERIA)

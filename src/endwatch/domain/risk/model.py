@@ -1,0 +1,217 @@
+"""The records an assessment is built from and the records it produces.
+
+Every piece of evidence carries the date it became known, so that an assessment as of a date uses
+only what was known then (`World.known_by`). Standard library only; no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, EndUseUndertaking, Permit
+from endwatch.domain.policy import Policy
+from endwatch.domain.products import Product
+
+
+class Severity(StrEnum):
+    """How much an indicator weighs, from nothing found to a reason to deny on its own."""
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse."""
+        return ("none", "low", "medium", "high", "critical").index(self.value)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An armed conflict: the states (and registered parties) involved and its period."""
+
+    id: str
+    name: str
+    countries: tuple[str, ...]
+    started_on: date
+    ended_on: date | None = None
+    party_ids: tuple[str, ...] = ()
+    source: str = ""
+
+    def active_on(self, day: date) -> bool:
+        """True while hostilities are under way on `day`."""
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+@dataclass(frozen=True)
+class TransferReport:
+    """An onward or third-party transfer reported in a public register or the press."""
+
+    supplier_id: str
+    recipient_country: str
+    item: str
+    reported_on: date
+    source: str = ""
+    recipient_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningHit:
+    """A registered party whose name matched an entity of a restricted-party list."""
+
+    party_id: str
+    party_name: str
+    entity_id: str
+    entity_schema: str
+    entity_caption: str
+    matched_name: str
+    score: float
+    dataset: str
+    listed_on: date
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """A detection finding, as far as an assessment needs it (see the detection area)."""
+
+    sighting_id: str
+    verdict: str
+    observed_on: date
+    known_on: date
+    confidence: str | None = None
+    permit_number: str | None = None
+    observed_user_id: str | None = None
+    observed_country: str | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is assessed: an application, or a permit (assessed on its own terms).
+
+    `exception` is the named policy exception relied on (from the permit, or claimed at decision).
+    """
+
+    kind: str  # application | permit
+    key: str
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    quantity: int
+    dated: date
+    undertaking: EndUseUndertaking
+    application_number: str | None = None
+    permit_number: str | None = None
+    exception: str | None = None
+    justification: str | None = None
+
+    @classmethod
+    def of_application(cls, app: Application, exception: str | None = None,
+                       justification: str | None = None, permit_number: str | None = None) -> Subject:
+        """The subject for an application (optionally with the exception its permit relied on)."""
+        return cls("application", app.number, app.exporter_id, app.consignee_id, app.end_user_id,
+                   app.destination, app.product_id, app.quantity, app.received_on, app.undertaking,
+                   app.number, permit_number, exception or None, justification or None)
+
+    @classmethod
+    def of_permit(cls, permit: Permit) -> Subject:
+        """The subject for a permit, with the exception it was issued under."""
+        return cls("permit", permit.number, permit.exporter_id, permit.consignee_id, permit.end_user_id,
+                   permit.destination, permit.product_id, permit.quantity, permit.issued_on, permit.undertaking,
+                   permit.application_number, permit.number, permit.exception, permit.justification)
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything an assessment may draw on. Build it, then call `known_by(as_of)` before assessing."""
+
+    parties: dict[str, Party]
+    products: dict[str, Product]
+    policies: tuple[Policy, ...] = ()
+    applications: tuple[Application, ...] = ()
+    permits: tuple[Permit, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    transfers: tuple[TransferReport, ...] = ()
+    hits: tuple[ScreeningHit, ...] = ()
+    findings: tuple[FindingRecord, ...] = ()
+
+    def known_by(self, as_of: date) -> World:
+        """The same world without anything that became known after `as_of`.
+
+        Conflicts count from their first day, transfers from their report, screening hits from the
+        day the entity was listed, findings from the day they were decided, applications from their
+        receipt and permits from their issue (with only the status events effective by then).
+        """
+        return replace(
+            self,
+            applications=tuple(a for a in self.applications if a.received_on <= as_of),
+            permits=tuple(p.with_history(c for c in p.history if c.effective_on <= as_of)
+                          for p in self.permits if p.issued_on <= as_of),
+            conflicts=tuple(c if c.ended_on is None or c.ended_on <= as_of else replace(c, ended_on=None)
+                            for c in self.conflicts if c.started_on <= as_of),
+            transfers=tuple(t for t in self.transfers if t.reported_on <= as_of),
+            hits=tuple(h for h in self.hits if h.listed_on <= as_of),
+            findings=tuple(f for f in self.findings if f.known_on <= as_of),
+        )
+
+    def country_of(self, party_id: str | None) -> str | None:
+        """The country of a party, or of its nearest ancestor that has one."""
+        seen: set[str] = set()
+        while party_id and party_id not in seen:
+            seen.add(party_id)
+            party = self.parties.get(party_id)
+            if party is None:
+                return None
+            if party.country:
+                return party.country
+            party_id = party.parent_id
+        return None
+
+    def name_of(self, party_id: str | None) -> str:
+        """A party's name for sentences (its id when unknown)."""
+        if not party_id:
+            return "(none)"
+        party = self.parties.get(party_id)
+        return party.name if party else party_id
+
+    def family_of(self, product_id: str) -> str:
+        """The product family used to compare declarations (the serial family)."""
+        product = self.products.get(product_id)
+        return product.serial_family if product else product_id
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact behind an indicator: what it is, where it comes from, and when it became known."""
+
+    kind: str
+    ref: str
+    text: str
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One risk indicator's result: code, title, severity, evidence, when it became known, the criteria
+    it bears on (codes of `endwatch.domain.risk.criteria.CRITERIA`) and a plain-sentence summary."""
+
+    code: str
+    title: str
+    severity: Severity
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+    date: date | None = None
+    criteria: tuple[str, ...] = field(default=())
+
+
+def indicator(code: str, title: str, severity: Severity, summary: str, evidence: list[Evidence],
+              criteria: tuple[str, ...]) -> Indicator:
+    """Build an Indicator dated by its latest piece of evidence."""
+    dates = [e.date for e in evidence if e.date is not None]
+    return Indicator(code, title, severity, summary, tuple(evidence), max(dates) if dates else None, criteria)

@@ -1,0 +1,35 @@
+"""Indicator 6: restricted-party screening hits for every party, with score and matched name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from endwatch.domain.risk.facts import lineage
+from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, World, indicator
+
+CODE = "screening"
+TITLE = "Restricted-party screening"
+CRITERIA = ("ATT-6", "ATT-7-terrorism", "ATT-7-crime", "EU-CP-1", "EU-CP-6", "ATT-11")
+STRONG = 95.0  # at or above: treated as the listed entity itself
+
+
+def assess(subject: Subject, world: World, as_of: date) -> Indicator:
+    """Severity: critical for a hit scoring 95 or more; high for a weaker hit (a possible match to check)."""
+    roles: dict[str, str] = {}
+    for role, pid in (("exporter", subject.exporter_id), ("consignee", subject.consignee_id),
+                      ("end user", subject.end_user_id)):
+        for i, party in enumerate(lineage(world, pid)):
+            roles.setdefault(party, role if i == 0 else f"{role}'s parent")
+    hits = sorted((h for h in world.hits if h.party_id in roles), key=lambda h: (-h.score, h.party_id, h.entity_id))
+    if not hits:
+        return indicator(CODE, TITLE, Severity.NONE,
+                         f"No party ({', '.join(roles) or 'none'}) matches a restricted-party list loaded by"
+                         f" {as_of.isoformat()}.", [], CRITERIA)
+    severity = Severity.CRITICAL if hits[0].score >= STRONG else Severity.HIGH
+    evidence = [Evidence("screening", f"{h.dataset}:{h.entity_id}",
+                         f"The {roles[h.party_id]} {h.party_name} matches {h.entity_caption!r} ({h.entity_schema},"
+                         f" list {h.dataset}) on the name {h.matched_name!r} with score {h.score:.0f}.", h.listed_on)
+                for h in hits]
+    return indicator(CODE, TITLE, severity,
+                     f"{len(hits)} restricted-party screening hit(s); best: {hits[0].party_name} matches"
+                     f" {hits[0].matched_name!r} (score {hits[0].score:.0f}).", evidence, CRITERIA)

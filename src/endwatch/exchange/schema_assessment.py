@@ -1,0 +1,40 @@
+"""The assessment area's exchange-format files: armed conflicts and reported onward transfers.
+
+Kept apart from exchange/schema.py (the registry's files); docs/exchange-format.md documents both.
+"""
+
+from __future__ import annotations
+
+from endwatch.exchange.schema import Column, FileSpec
+
+CONFLICTS = FileSpec(
+    "conflicts.csv",
+    (
+        Column("id", required=True, doc="Stable identifier of the conflict."),
+        Column("name", required=True, doc="Name of the conflict, e.g. `Nagorno-Karabakh war (2020)`."),
+        Column("countries", "list", required=True,
+               doc="ISO 3166-1 alpha-2 codes of the states involved, `|` separated, e.g. `AM|AZ`."),
+        Column("party_ids", "list", doc="Party ids (parties.csv) of the parties to the conflict."),
+        Column("started_on", "date", required=True, doc="First day of hostilities."),
+        Column("ended_on", "date", doc="Last day of hostilities; blank: ongoing."),
+        Column("source", required=True, doc="Where the facts come from."),
+    ),
+    key=("id",),
+    doc="Armed conflicts and their parties.",
+)
+
+TRANSFERS = FileSpec(
+    "transfers.csv",
+    (
+        Column("supplier_id", required=True, doc="Party id of the supplier (for example the consignee)."),
+        Column("recipient_id", doc="Party id of the recipient; blank when the recipient is not a registered party."),
+        Column("recipient_country", "country", required=True, doc="Country of the recipient (alpha-2)."),
+        Column("item", required=True, doc="What was transferred, e.g. `Bayraktar TB2 drones`."),
+        Column("reported_on", "date", required=True, doc="When the transfer was first reported."),
+        Column("source", required=True, doc="The public register or press report."),
+    ),
+    key=("supplier_id", "recipient_country", "item", "reported_on"),
+    doc="Onward or third-party transfers reported in public registers or the press.",
+)
+
+ASSESSMENT_FILES: tuple[FileSpec, ...] = (CONFLICTS, TRANSFERS)

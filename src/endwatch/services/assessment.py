@@ -1,0 +1,136 @@
+"""Assessing applications (and permits) against policy and evidence, as of a date; storing the result
+with its inputs so that it can be reproduced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from endwatch.domain.risk.model import Subject, World
+from endwatch.domain.risk.recommend import Assessment, assess_subject
+from endwatch.errors import NotFound
+from endwatch.services.assessment_inputs import from_inputs, to_inputs
+from endwatch.services.assessment_store import StoredAssessment
+from endwatch.services.audit import record, snapshot
+from endwatch.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """An assessment and the id it was stored under (None when not stored)."""
+
+    assessment: Assessment
+    id: int | None
+    assessed_at: str
+    assessed_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: `recommendation`, `conditions`, `conclusions`, `indicators` (with evidence and date)."""
+        a = self.assessment
+        return {
+            "assessment_id": self.id,
+            "subject": {"kind": a.subject.kind, "key": a.subject.key,
+                        "application_number": a.subject.application_number,
+                        "permit_number": a.subject.permit_number, "exception": a.subject.exception},
+            "as_of": a.as_of.isoformat(),
+            "recommendation": a.recommendation.value,
+            "conditions": [c.value for c in a.conditions],
+            "conclusions": snapshot(a.conclusions),
+            "indicators": snapshot(a.indicators),
+            "assessed_at": self.assessed_at,
+            "assessed_by": self.assessed_by,
+        }
+
+
+def load_world(uow: UnitOfWork) -> World:
+    """Everything the indicators may draw on, as stored (cut it with `World.known_by`)."""
+    return World(
+        parties={p.id: p for p in uow.parties.list()},
+        products={p.id: p for p in uow.products.list()},
+        policies=tuple(uow.policies.list()),
+        applications=tuple(uow.applications.list()),
+        permits=tuple(uow.permits.list()),
+        conflicts=tuple(uow.assessment.conflicts()),
+        transfers=tuple(uow.assessment.transfers()),
+        hits=tuple(uow.assessment.hits()),
+        findings=tuple(uow.assessment.findings()),
+    )
+
+
+def application_subject(world: World, number: str, as_of: date, exception: str | None = None,
+                        justification: str | None = None) -> Subject:
+    """The subject for an application; when a permit issued on it by `as_of` relied on an exception,
+    that exception (unless another is given)."""
+    app = next((a for a in world.applications if a.number == number), None)
+    if app is None:
+        raise NotFound("application", number)
+    permit = next((p for p in world.permits if p.application_number == number and p.issued_on <= as_of), None)
+    if permit is not None and exception is None:
+        exception, justification = permit.exception, permit.justification
+    return Subject.of_application(app, exception, justification, permit.number if permit else None)
+
+
+def store(uow: UnitOfWork, assessment: Assessment, world: World, actor: str, trigger: str) -> AssessmentResult:
+    """Store an assessment with its inputs and audit it (inside the caller's transaction)."""
+    a = assessment
+    at = uow.now().isoformat(timespec="microseconds")
+    stored = StoredAssessment(
+        None, a.subject.kind, a.subject.key, a.subject.application_number, a.as_of, a.recommendation.value,
+        [c.value for c in a.conditions], snapshot(a.conclusions), snapshot(a.indicators),
+        to_inputs(a.subject, world.known_by(a.as_of)), trigger, at, actor)
+    new_id = uow.assessment.add_assessment(stored)
+    record(uow, actor=actor, action="assessment.run", entity=a.subject.kind, key=a.subject.key,
+           after={"assessment_id": new_id, "as_of": a.as_of, "recommendation": a.recommendation.value,
+                  "severities": {i.code: i.severity.value for i in a.indicators}},
+           reason=trigger or "assessment")
+    return AssessmentResult(a, new_id, at, actor)
+
+
+def assess_in(uow: UnitOfWork, subject: Subject, world: World, as_of: date, actor: str,
+              trigger: str = "") -> AssessmentResult:
+    """Assess and store inside an open unit of work (the caller commits)."""
+    return store(uow, assess_subject(subject, world, as_of), world, actor, trigger)
+
+
+def assess(uow: UnitOfWork, application_number: str, as_of: date, *, actor: str = "system",
+           exception: str | None = None, justification: str | None = None, trigger: str = "") -> AssessmentResult:
+    """Assess an application as of `as_of` using only what was known by then; store it with its inputs.
+
+    `exception` names a policy exception the application would rely on (default: the one its permit
+    relied on, if a permit was issued on it by `as_of`).
+    """
+    with uow:
+        world = load_world(uow)
+        subject = application_subject(world, application_number, as_of, exception, justification)
+        result = assess_in(uow, subject, world, as_of, actor, trigger or "assess")
+        uow.commit()
+    return result
+
+
+def assess_permit(uow: UnitOfWork, permit_number: str, as_of: date, *, actor: str = "system",
+                  trigger: str = "") -> AssessmentResult:
+    """Assess a permit on its own terms (its parties, goods and the exception it was issued under)."""
+    with uow:
+        world = load_world(uow)
+        permit = next((p for p in world.permits if p.number == permit_number), None)
+        if permit is None:
+            raise NotFound("permit", permit_number)
+        result = assess_in(uow, Subject.of_permit(permit), world, as_of, actor, trigger or "assess")
+        uow.commit()
+    return result
+
+
+def stored_assessment(uow: UnitOfWork, assessment_id: int) -> StoredAssessment:
+    """A stored assessment by id."""
+    with uow:
+        found = uow.assessment.get_assessment(assessment_id)
+    if found is None:
+        raise NotFound("assessment", str(assessment_id))
+    return found
+
+
+def reproduce(stored: StoredAssessment) -> Assessment:
+    """Recompute a stored assessment from its stored inputs alone (the registry is not read)."""
+    subject, world = from_inputs(stored.inputs)
+    return assess_subject(subject, world, stored.as_of)

@@ -1,0 +1,128 @@
+"""An assessment's inputs: the part of the world it drew on, cut to what was known, as JSON and back.
+
+Stored with every assessment so that it can be reproduced later exactly, whatever has changed since.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from endwatch.domain.parties import Party, PartyKind
+from endwatch.domain.permits import (
+    Application,
+    ApplicationStatus,
+    EndUseUndertaking,
+    Permit,
+    PermitStatus,
+    StatusChange,
+)
+from endwatch.domain.policy import Measure, Policy
+from endwatch.domain.products import Product
+from endwatch.domain.risk.facts import lineage
+from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
+from endwatch.services.audit import snapshot
+
+
+def relevant(subject: Subject, world: World) -> World:
+    """The part of `world` that the indicators can use for `subject` (the rest cannot change the result)."""
+    family = world.family_of(subject.product_id)
+    user_state = world.country_of(subject.end_user_id)
+    finding_permits = {f.permit_number for f in world.findings if f.permit_number}
+    apps = tuple(a for a in world.applications if world.family_of(a.product_id) == family)
+    permits = tuple(p for p in world.permits
+                    if world.family_of(p.product_id) == family or p.number in finding_permits)
+    ids: set[str] = {subject.exporter_id, subject.consignee_id, subject.end_user_id}
+    records: list[Application | Permit] = [*apps, *permits]
+    for rec in records:
+        ids |= {rec.exporter_id, rec.consignee_id, rec.end_user_id}
+    for t in world.transfers:
+        ids |= {t.supplier_id, *([t.recipient_id] if t.recipient_id else [])}
+    for c in world.conflicts:
+        ids |= set(c.party_ids)
+    for f in world.findings:
+        if f.observed_user_id:
+            ids.add(f.observed_user_id)
+    ids = {x for i in ids for x in lineage(world, i)}
+    products = {subject.product_id} | {r.product_id for r in records}
+    countries = {subject.destination, user_state}
+    return World(
+        parties={k: p for k, p in world.parties.items() if k in ids},
+        products={k: p for k, p in world.products.items() if k in products},
+        policies=tuple(p for p in world.policies if p.country in countries),
+        applications=apps,
+        permits=permits,
+        conflicts=world.conflicts,
+        transfers=world.transfers,
+        hits=tuple(h for h in world.hits if h.party_id in ids),
+        findings=world.findings,
+    )
+
+
+def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
+    """JSON-ready inputs: the subject and the relevant world."""
+    w = relevant(subject, world)
+    return {"subject": snapshot(subject), "world": {
+        "parties": snapshot(list(w.parties.values())), "products": snapshot(list(w.products.values())),
+        "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snapshot(w.permits),
+        "conflicts": snapshot(w.conflicts), "transfers": snapshot(w.transfers), "hits": snapshot(w.hits),
+        "findings": snapshot(w.findings)}}
+
+
+def _d(v: str | None) -> date | None:
+    return date.fromisoformat(v) if v else None
+
+
+def _dd(v: str) -> date:
+    return date.fromisoformat(v)
+
+
+def _undertaking(v: dict[str, Any]) -> EndUseUndertaking:
+    return EndUseUndertaking(v["end_use"], v["no_reexport"], v["signatory"], _d(v["signed_on"]))
+
+
+def _goods(v: dict[str, Any]) -> dict[str, Any]:
+    return {"exporter_id": v["exporter_id"], "consignee_id": v["consignee_id"], "end_user_id": v["end_user_id"],
+            "destination": v["destination"], "product_id": v["product_id"], "quantity": v["quantity"],
+            "undertaking": _undertaking(v["undertaking"]), "currency": v["currency"],
+            "value": Decimal(v["value"]) if v["value"] is not None else None}
+
+
+def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
+    """The subject and world stored by `to_inputs`."""
+    s = inputs["subject"]
+    subject = Subject(s["kind"], s["key"], s["exporter_id"], s["consignee_id"], s["end_user_id"], s["destination"],
+                      s["product_id"], s["quantity"], _dd(s["dated"]), _undertaking(s["undertaking"]),
+                      s["application_number"], s["permit_number"], s["exception"], s["justification"])
+    w = inputs["world"]
+    world = World(
+        parties={p["id"]: Party(p["id"], p["name"], PartyKind(p["kind"]), p["country"], p["parent_id"],
+                                tuple(p["aliases"]), tuple(p["former_names"])) for p in w["parties"]},
+        products={p["id"]: Product(p["id"], p["manufacturer_id"], p["model"], tuple(p["aliases"]),
+                                   tuple(p["categories"]), p["description"], p["family"]) for p in w["products"]},
+        policies=tuple(Policy(p["id"], p["country"], Measure(p["measure"]), tuple(p["categories"]),
+                              _dd(p["effective_from"]), _d(p["effective_to"]), tuple(p["exceptions"]), p["reference"])
+                       for p in w["policies"]),
+        applications=tuple(Application(number=a["number"], received_on=_dd(a["received_on"]),
+                                       status=ApplicationStatus(a["status"]), **_goods(a))
+                           for a in w["applications"]),
+        permits=tuple(Permit(number=p["number"], issued_on=_dd(p["issued_on"]), expires_on=_dd(p["expires_on"]),
+                             application_number=p["application_number"], policy_id=p["policy_id"],
+                             policy_measure=p["policy_measure"], exception=p["exception"],
+                             justification=p["justification"],
+                             history=tuple(StatusChange(PermitStatus(c["status"]), _dd(c["effective_on"]), c["reason"],
+                                                        c["reference"]) for c in p["history"]), **_goods(p))
+                      for p in w["permits"]),
+        conflicts=tuple(Conflict(c["id"], c["name"], tuple(c["countries"]), _dd(c["started_on"]), _d(c["ended_on"]),
+                                 tuple(c["party_ids"]), c["source"]) for c in w["conflicts"]),
+        transfers=tuple(TransferReport(t["supplier_id"], t["recipient_country"], t["item"], _dd(t["reported_on"]),
+                                       t["source"], t["recipient_id"]) for t in w["transfers"]),
+        hits=tuple(ScreeningHit(h["party_id"], h["party_name"], h["entity_id"], h["entity_schema"],
+                                h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]))
+                   for h in w["hits"]),
+        findings=tuple(FindingRecord(f["sighting_id"], f["verdict"], _dd(f["observed_on"]), _dd(f["known_on"]),
+                                     f["confidence"], f["permit_number"], f["observed_user_id"], f["observed_country"])
+                       for f in w["findings"]),
+    )
+    return subject, world

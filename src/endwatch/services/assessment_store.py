@@ -1,0 +1,110 @@
+"""What the assessment area needs from storage: its records and the repository protocol.
+
+The unit of work offers it as `uow.assessment`. Findings are detection's table; this repository reads
+them through a lightweight description and returns none when that table does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
+
+
+@dataclass(frozen=True)
+class ScreeningEntity:
+    """One entity of a restricted-party list (FollowTheMoney), as stored."""
+
+    id: str
+    schema: str
+    caption: str
+    names: tuple[str, ...]
+    countries: tuple[str, ...]
+    dataset: str
+    listed_on: date
+    loaded_at: str = ""
+    source_file: str = ""
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """An assessment as stored: its result (JSON-ready) and the inputs it was computed from."""
+
+    id: int | None
+    subject_kind: str
+    subject_key: str
+    application_number: str | None
+    as_of: date
+    recommendation: str
+    conditions: list[str]
+    conclusions: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    inputs: dict[str, Any]
+    trigger: str
+    assessed_at: str
+    assessed_by: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision on an application. `state` is final, awaiting_second or countersigned."""
+
+    id: int | None
+    application_number: str
+    decision: str  # approve | deny | hold
+    state: str
+    decided_on: date
+    decided_by: str
+    decided_at: str
+    reason: str
+    recommendation: str
+    needs_second: bool
+    justification: str | None = None
+    exception: str | None = None
+    assessment_id: int | None = None
+    second_by: str | None = None
+    second_at: str | None = None
+
+
+@dataclass(frozen=True)
+class WatchEntry:
+    """A permit or application whose recommendation worsened on re-assessment, with what changed."""
+
+    id: int | None
+    subject_kind: str
+    subject_key: str
+    as_of: date
+    before: str
+    after: str
+    trigger: str
+    changes: list[dict[str, Any]]
+    assessment_id: int
+    added_at: str
+    added_by: str
+
+
+class AssessmentRepository(Protocol):
+    def conflicts(self) -> list[Conflict]: ...
+    def save_conflict(self, conflict: Conflict) -> None: ...
+    def transfers(self) -> list[TransferReport]: ...
+    def add_transfer(self, transfer: TransferReport) -> None: ...
+    def entities(self) -> list[ScreeningEntity]: ...
+    def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
+        """Insert or replace entities by id; returns how many were new."""
+    def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:
+        """Replace every stored screening hit with these."""
+    def hits(self) -> list[ScreeningHit]: ...
+    def findings(self) -> list[FindingRecord]:
+        """Detection's findings; empty when detection's tables do not exist."""
+    def add_assessment(self, a: StoredAssessment) -> int: ...
+    def get_assessment(self, assessment_id: int) -> StoredAssessment | None: ...
+    def latest_assessment(self, kind: str, key: str, as_of: date | None = None) -> StoredAssessment | None:
+        """The most recent assessment of a subject, among those made as of `as_of` or earlier."""
+    def add_decision(self, d: Decision) -> int: ...
+    def decisions(self, application_number: str | None = None) -> list[Decision]: ...
+    def countersign(self, decision_id: int, by: str, at: str) -> None: ...
+    def add_watch(self, w: WatchEntry) -> int: ...
+    def watchlist(self) -> list[WatchEntry]: ...

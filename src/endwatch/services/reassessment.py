@@ -1,0 +1,100 @@
+"""Continuous re-assessment: when new evidence arrives, every permit in force and every pending
+application is re-assessed; those whose recommendation worsens go on the watch list with the
+evidence that changed it.
+
+Other areas call `reassess_all(uow_factory, actor, as_of, trigger)` after they record evidence (a
+finding, for example), or `reassess_in(uow, ...)` inside a transaction they already hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from endwatch.domain.permits import ApplicationStatus
+from endwatch.domain.risk.model import Severity, Subject, World
+from endwatch.domain.risk.recommend import Assessment, Recommendation, assess_subject
+from endwatch.services.assessment import application_subject, load_world, store
+from endwatch.services.assessment_store import StoredAssessment, WatchEntry
+from endwatch.services.audit import record, snapshot
+from endwatch.services.uow import UnitOfWork
+
+
+def subjects_in_play(world: World, as_of: date) -> list[Subject]:
+    """Permits in force on `as_of`, and applications received by then and still undecided.
+
+    An application counts as undecided while its status is pending, or (replaying the past) while it
+    is approved but no permit on it was issued yet by `as_of`.
+    """
+    subjects = [Subject.of_permit(p) for p in sorted(world.permits, key=lambda p: p.number) if p.in_force_on(as_of)]
+    issued_on = {p.application_number: p.issued_on for p in world.permits if p.application_number}
+    for a in sorted(world.applications, key=lambda a: a.number):
+        if a.received_on > as_of:
+            continue
+        undecided = a.status.pending or (a.status is ApplicationStatus.APPROVED
+                                         and not (a.number in issued_on and issued_on[a.number] <= as_of))
+        if undecided:
+            subjects.append(application_subject(world, a.number, as_of))
+    return subjects
+
+
+def _changes(before: StoredAssessment, after: Assessment) -> list[dict[str, Any]]:
+    """Indicators whose severity rose, with the evidence that was not there before."""
+    old = {i["code"]: i for i in before.indicators}
+    changed: list[dict[str, Any]] = []
+    for ind in after.indicators:
+        prev = old.get(ind.code)
+        prev_sev = Severity(prev["severity"]) if prev else Severity.NONE
+        if ind.severity.rank <= prev_sev.rank:
+            continue
+        seen = {e["text"] for e in (prev or {}).get("evidence", [])}
+        changed.append({"indicator": ind.code, "before": prev_sev.value, "after": ind.severity.value,
+                        "summary": ind.summary,
+                        "new_evidence": [snapshot(e) for e in ind.evidence if e.text not in seen]})
+    return changed
+
+
+def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
+    if before is None or before.recommendation != after.recommendation.value:
+        return True
+    return {i["code"]: i["severity"] for i in before.indicators} != {i.code: i.severity.value for i in after.indicators}
+
+
+def reassess_in(uow: UnitOfWork, actor: str, as_of: date, trigger: str) -> list[WatchEntry]:
+    """Re-assess everything in play as of `as_of` inside the caller's transaction; returns the new
+    watch-list entries. An assessment is stored only when it differs from the subject's last one."""
+    world = load_world(uow)
+    added: list[WatchEntry] = []
+    for subject in subjects_in_play(world, as_of):
+        before = uow.assessment.latest_assessment(subject.kind, subject.key, as_of)
+        after = assess_subject(subject, world, as_of)
+        if not _differs(before, after):
+            continue
+        result = store(uow, after, world, actor, trigger)
+        assert result.id is not None
+        if before is None or after.recommendation.rank <= Recommendation(before.recommendation).rank:
+            continue
+        entry = WatchEntry(None, subject.kind, subject.key, as_of, before.recommendation, after.recommendation.value,
+                           trigger, _changes(before, after), result.id, result.assessed_at, actor)
+        new_id = uow.assessment.add_watch(entry)
+        entry = WatchEntry(new_id, *list(vars(entry).values())[1:])
+        record(uow, actor=actor, action="watchlist.add", entity=subject.kind, key=subject.key, after=entry,
+               reason=trigger)
+        added.append(entry)
+    return added
+
+
+def reassess_all(uow_factory: Callable[[], UnitOfWork], actor: str, as_of: date, trigger: str) -> list[WatchEntry]:
+    """Re-assess every permit in force and pending application as of `as_of`, in one transaction."""
+    uow = uow_factory()
+    with uow:
+        added = reassess_in(uow, actor, as_of, trigger)
+        uow.commit()
+    return added
+
+
+def watchlist(uow: UnitOfWork) -> list[WatchEntry]:
+    """Every watch-list entry, oldest first."""
+    with uow:
+        return uow.assessment.watchlist()
