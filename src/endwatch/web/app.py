@@ -1,16 +1,57 @@
-"""The web application: built by `create_app(settings)`."""
+"""The web application: `create_app(settings)` builds pages, the REST API (/api/v1) and static assets."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.settings import Settings
+from endwatch.web import api, errors, pages
+from endwatch.web.security import SignInLimiter
+
+STATIC = Path(__file__).with_name("static")
+
+# Everything the pages load comes from this application; no script runs at all.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastAPI:
-    """The FastAPI application over the configured database."""
+    """The web application over the configured database (or over `endwatch`, already bootstrapped)."""
     ew = endwatch or bootstrap(settings)
-    app = FastAPI(title="endwatch")
+    app = FastAPI(
+        title="endwatch",
+        version="1",
+        description="Export permits, deliveries down to serial numbers, and the audit trail. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens from `endwatch user token`).",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI would load scripts from the internet
+        redoc_url=None,
+    )
     app.state.endwatch = ew
+    app.state.signin_limiter = SignInLimiter()
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith("/api/") or request.method != "GET":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app

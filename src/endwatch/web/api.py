@@ -1,0 +1,195 @@
+"""The REST API under /api/v1. Every route states its action through `requires`; record-level
+visibility (exporters see only their own company's records) goes through services.authz."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from endwatch.countries import country_name
+from endwatch.domain.permits import PermitStatus, StatusChange
+from endwatch.errors import NotFound
+from endwatch.services import audit, browse, queries, registry
+from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
+from endwatch.services.trace import trace_serial
+from endwatch.web.errors import error_schema
+from endwatch.web.schemas import (
+    ApplicationOut,
+    AuditEntryOut,
+    ChainOut,
+    DeliveryOut,
+    ErrorBody,
+    MeOut,
+    Page,
+    PartyOut,
+    PermitOut,
+    PolicyOut,
+    ProductOut,
+    TraceOut,
+    TransparencyOut,
+)
+from endwatch.web.security import Caller, endwatch_of, requires
+
+router = APIRouter(prefix="/api/v1", responses=error_schema())
+
+T = TypeVar("T")
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items.")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="Skip this many items.")]
+AsOf = Annotated[date | None, Query(description="Answer as things stood on this date; default today.")]
+
+
+def _page(items: Sequence[T], limit: int, offset: int) -> dict[str, object]:
+    return {"total": len(items), "limit": limit, "offset": offset, "items": list(items[offset : offset + limit])}
+
+
+def _today(request: Request) -> date:
+    return endwatch_of(request).clock().date()
+
+
+@router.get("/me", response_model=MeOut, summary="Who the caller is and what its role may do")
+def me(caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> MeOut:
+    p = caller.principal
+    return MeOut(username=p.username, role=p.role.value, party_id=p.party_id,
+                 actions=sorted(a.value for a in PERMISSIONS[p.role]))
+
+
+@router.get("/parties", response_model=Page[PartyOut], summary="Parties, by id")
+def parties(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))],
+            limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = queries.list_parties(endwatch_of(request).reader())
+    return _page([PartyOut.of(p) for p in found], limit, offset)
+
+
+@router.get("/parties/{party_id}", response_model=PartyOut, summary="One party")
+def party(request: Request, party_id: str,
+          caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> PartyOut:
+    return PartyOut.of(browse.get_party(endwatch_of(request).reader(), party_id))
+
+
+@router.get("/products", response_model=Page[ProductOut], summary="Products, by id")
+def products(request: Request, caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))],
+             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = browse.list_products(endwatch_of(request).reader())
+    return _page([ProductOut.of(p) for p in found], limit, offset)
+
+
+@router.get("/products/{product_id}", response_model=ProductOut, summary="One product")
+def product(request: Request, product_id: str,
+            caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))]) -> ProductOut:
+    return ProductOut.of(browse.get_product(endwatch_of(request).reader(), product_id))
+
+
+@router.get("/policies", response_model=Page[PolicyOut], summary="Destination policies")
+def policies(request: Request, caller: Annotated[Caller, Depends(requires(Action.POLICIES_READ))],
+             country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
+             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = queries.list_policies(endwatch_of(request).reader(), country)
+    return _page([PolicyOut.of(p) for p in found], limit, offset)
+
+
+@router.get("/applications", response_model=Page[ApplicationOut], summary="Applications (exporters: their own)")
+def applications(request: Request, caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))],
+                 limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
+                    lambda a: a.exporter_id)
+    return _page([ApplicationOut.of(a) for a in found], limit, offset)
+
+
+@router.get("/applications/{number}", response_model=ApplicationOut, summary="One application")
+def application(request: Request, number: str,
+                caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> ApplicationOut:
+    found = browse.get_application(endwatch_of(request).reader(), number)
+    check_visible(caller.principal, "application", number, found.exporter_id)
+    return ApplicationOut.of(found)
+
+
+@router.get("/permits", response_model=Page[PermitOut], summary="Permits as of a date (exporters: their own)")
+def permits(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
+            as_of: AsOf = None, include_future: bool = False,
+            limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    day = as_of or _today(request)
+    views = queries.permits_as_of(endwatch_of(request).reader(), day, include_future=include_future)
+    found = visible(caller.principal, views, lambda v: v.permit.exporter_id)
+    return _page([PermitOut.of(v) for v in found], limit, offset)
+
+
+@router.get("/permits/{number}", response_model=PermitOut, summary="One permit as of a date")
+def permit(request: Request, number: str, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
+           as_of: AsOf = None) -> PermitOut:
+    view = queries.permit_as_of(endwatch_of(request).reader(), number, as_of or _today(request))
+    check_visible(caller.principal, "permit", number, view.permit.exporter_id)
+    return PermitOut.of(view)
+
+
+class StatusChangeIn(BaseModel):
+    """A status event to append to a permit's history."""
+
+    status: Literal["suspended", "reinstated", "revoked", "cancelled"]
+    effective_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(default="", max_length=500)
+
+
+@router.post("/permits/{number}/status", response_model=PermitOut, summary="Suspend, reinstate, revoke or cancel",
+             responses={409: {"model": ErrorBody, "description": "A registry rule refused it"}})
+def change_status(request: Request, number: str, body: StatusChangeIn,
+                  caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))]) -> PermitOut:
+    ew = endwatch_of(request)
+    registry.change_permit_status(ew.uow(), caller.principal.username, number,
+                                  StatusChange(PermitStatus(body.status), body.effective_on, body.reason,
+                                               body.reference))
+    return PermitOut.of(queries.permit_as_of(ew.reader(), number, max(body.effective_on, _today(request))))
+
+
+@router.get("/deliveries", response_model=Page[DeliveryOut], summary="Delivered items (exporters: their own)")
+def deliveries(request: Request, caller: Annotated[Caller, Depends(requires(Action.DELIVERIES_READ))],
+               permit: Annotated[str | None, Query(description="Only items delivered under this permit")] = None,
+               limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    ew = endwatch_of(request)
+    exporters = {v.permit.number: v.permit.exporter_id
+                 for v in queries.permits_as_of(ew.reader(), date.max, include_future=True)}
+    if permit is not None:
+        if permit not in exporters:
+            raise NotFound("permit", permit)
+        check_visible(caller.principal, "permit", permit, exporters[permit])
+    items = visible(caller.principal, browse.list_deliveries(ew.reader(), permit),
+                    lambda r: exporters.get(r.item.permit_number, ""))
+    return _page([DeliveryOut.of(r) for r in items], limit, offset)
+
+
+@router.get("/trace", response_model=TraceOut, summary="Trace a serial number to its delivery, permit and parties")
+def trace(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRACE))],
+          serial: Annotated[str, Query(min_length=1, max_length=200)],
+          manufacturer: Annotated[str | None, Query(max_length=300)] = None,
+          model: Annotated[str | None, Query(max_length=300)] = None,
+          as_of: AsOf = None) -> TraceOut:
+    result = trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer, model=model,
+                          as_of=as_of or _today(request))
+    return TraceOut.of(result)
+
+
+@router.get("/audit", response_model=Page[AuditEntryOut], summary="The audit trail, newest first")
+def audit_entries(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
+                  entity: Annotated[str | None, Query(max_length=100)] = None,
+                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    page = browse.audit_page(endwatch_of(request).reader, offset, limit, entity)
+    return {"total": page.total, "limit": limit, "offset": offset,
+            "items": [AuditEntryOut.of(e) for e in page.entries]}
+
+
+@router.get("/audit/verify", response_model=ChainOut, summary="Verify the audit trail's hash chain")
+def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))]) -> ChainOut:
+    report = audit.verify(endwatch_of(request).reader)
+    return ChainOut(ok=report.ok, entries=report.entries, first_bad=report.first_bad, problem=report.problem)
+
+
+@router.get("/transparency", response_model=Page[TransparencyOut],
+            summary="Public aggregates: permits and deliveries by destination, control-list entry and year")
+def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
+                 limit: Limit = 500, offset: Offset = 0) -> dict[str, object]:
+    rows = browse.transparency(endwatch_of(request).reader())
+    return _page([TransparencyOut.of(r, country_name(r.destination)) for r in rows], limit, offset)

@@ -1,0 +1,113 @@
+"""The one error table: which EndwatchError becomes which HTTP status, as JSON under /api/ and HTML elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.services.users import AuthenticationFailed
+
+
+class TooManyAttempts(EndwatchError):
+    """Too many sign-in attempts for a username or from an address; try again later."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CsrfRejected(Forbidden):
+    """A form came without the session's CSRF token."""
+
+    code = "csrf_rejected"
+
+
+# First match wins (subclasses before their bases).
+ERROR_TABLE: tuple[tuple[type[EndwatchError], int], ...] = (
+    (AuthenticationFailed, 401),
+    (TooManyAttempts, 429),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (InvalidInput, 422),
+    (RuleViolation, 409),
+    (EndwatchError, 400),
+)
+
+
+def status_for(exc: EndwatchError) -> int:
+    """The HTTP status of an endwatch error."""
+    for kind, status in ERROR_TABLE:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, exc: EndwatchError) -> Response:
+    """The response for an endwatch error: JSON {code, message, ...} for the API, a page otherwise."""
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    if is_api(request):
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+    from endwatch.web.render import render
+
+    return render(request, "error.html", {"error": exc, "status": status}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that apply the error table."""
+
+    @app.exception_handler(EndwatchError)
+    async def _endwatch(request: Request, exc: EndwatchError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [Problem(str(e.get("msg", "invalid")), column=".".join(str(p) for p in e.get("loc", ())))
+                    for e in exc.errors()]
+        return error_response(request, InvalidInput(problems or [Problem("invalid request")]))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        err: EndwatchError
+        if exc.status_code == 404:
+            err = NotFound("page", request.url.path)
+        elif exc.status_code == 405:
+            err = EndwatchError(f"method {request.method} is not allowed here")
+            err.code = "method_not_allowed"
+        else:
+            err = EndwatchError(str(exc.detail))
+        response = error_response(request, err)
+        if exc.status_code in (404, 405):
+            response.status_code = exc.status_code
+        return response
+
+
+def error_schema() -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the errors every API endpoint can return."""
+    from endwatch.web.schemas import ErrorBody
+
+    return {
+        401: {"model": ErrorBody, "description": "Not signed in, or the token is invalid or revoked"},
+        403: {"model": ErrorBody, "description": "The caller's role may not do this"},
+        404: {"model": ErrorBody, "description": "No such record, or not one the caller may see"},
+        422: {"model": ErrorBody, "description": "Invalid parameters; `problems` lists each one"},
+    }

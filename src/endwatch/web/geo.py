@@ -1,0 +1,49 @@
+"""Country shapes bundled in static/countries.geojson (world-atlas 110m, keyed by ISO alpha-2), drawn as
+inline SVG paths on the server: no tile server, no script, nothing from the internet."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+GEOJSON = Path(__file__).parent / "static" / "countries.geojson"
+WIDTH, HEIGHT = 960, 440
+NORTH, SOUTH = 84.0, -58.0  # Antarctica is left out
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    path: str
+
+
+def _xy(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(SOUTH, min(NORTH, lat))
+    return round((lon + 180.0) / 360.0 * WIDTH, 1), round((NORTH - lat) / (NORTH - SOUTH) * HEIGHT, 1)
+
+
+@lru_cache(maxsize=1)
+def shapes() -> tuple[Shape, ...]:
+    """Every country as an SVG path (equirectangular projection)."""
+    data = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    out: list[Shape] = []
+    for f in data["features"]:
+        if f["id"] == "AQ":
+            continue
+        parts: list[str] = []
+        for polygon in f["geometry"]["coordinates"]:
+            for ring in polygon:
+                pts = [_xy(lon, lat) for lon, lat in ring]
+                parts.append("M" + "L".join(f"{x},{y}" for x, y in pts) + "Z")
+        out.append(Shape(f["id"], f["properties"]["name"], "".join(parts)))
+    return tuple(out)
+
+
+def shade(value: int, top: int) -> int:
+    """A shade class 0 (none) to 5 (most) for a count, relative to the largest count."""
+    if value <= 0 or top <= 0:
+        return 0
+    return min(5, 1 + (4 * value) // top)

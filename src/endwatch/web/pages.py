@@ -1,0 +1,260 @@
+"""Server-rendered pages. Each route states its action through `requires` (the same dependency as the API)."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import secrets
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from endwatch.countries import country_name
+from endwatch.domain.permits import Permit, PermitStatus, StatusChange
+from endwatch.errors import InvalidInput, Problem
+from endwatch.services import audit, browse, queries, registry, users
+from endwatch.services.authz import Action, check_visible, visible
+from endwatch.services.trace import trace_serial
+from endwatch.web import geo
+from endwatch.web.errors import CsrfRejected
+from endwatch.web.render import render
+from endwatch.web.security import SESSION_COOKIE, SIGNIN_COOKIE, Caller, endwatch_of, optional_caller, requires
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50
+
+
+def _today(request: Request) -> date:
+    return endwatch_of(request).clock().date()
+
+
+def _parse_day(text: str | None, request: Request) -> date:
+    if not text:
+        return _today(request)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem(f"{text!r} is not a date (YYYY-MM-DD)", column="as_of")]) from None
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    # Secure, HttpOnly, SameSite=Strict: never sent cross-site, never readable by scripts.
+    response.set_cookie(name, value, max_age=max_age, httponly=True, secure=True, samesite="strict", path="/")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths, so the sign-in form cannot be used as an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parsed = urlparse(target)
+    return target if not parsed.scheme and not parsed.netloc else "/"
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(request: Request, caller: Annotated[Caller, Depends(optional_caller)],
+                next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "signin.html", {"next": _safe_next(next), "signin_token": token, "error": None})
+    _cookie(response, SIGNIN_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(request: Request, caller: Annotated[Caller, Depends(optional_caller)],
+           username: Annotated[str, Form(max_length=100)], password: Annotated[str, Form(max_length=1000)],
+           signin_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+    expected = request.cookies.get(SIGNIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, signin_token):
+        raise CsrfRejected("the sign-in form's security token is missing or stale; reload the page")
+    limiter = request.app.state.signin_limiter
+    address = request.client.host if request.client else "unknown"
+    limiter.check(username, address)
+    ew = endwatch_of(request)
+    try:
+        principal = users.authenticate(ew.reader(), username.strip(), password)
+    except users.AuthenticationFailed as exc:
+        limiter.failed(username)
+        token = secrets.token_urlsafe(24)
+        failed = render(request, "signin.html", {"next": _safe_next(next), "signin_token": token,
+                                                 "error": exc.message}, status_code=401)
+        _cookie(failed, SIGNIN_COOKIE, token, max_age=3600)
+        return failed
+    limiter.succeeded(username)
+    session = users.start_session(ew.uow(), principal)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _cookie(response, SESSION_COOKIE, session.cookie, max_age=int(users.SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(SIGNIN_COOKIE, path="/")
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> Response:
+    if caller.session is not None:
+        users.end_session(endwatch_of(request).uow(), caller.session.cookie)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> Response:
+    ew = endwatch_of(request)
+    board = browse.dashboard(ew.reader(), _today(request))
+    pending = visible(caller.principal, board.pending, lambda a: a.exporter_id)
+    expiring = visible(caller.principal, board.expiring, lambda p: p.exporter_id)
+    own_permits = []
+    if caller.principal.party_id:
+        own_permits = visible(caller.principal, queries.permits_as_of(ew.reader(), board.as_of),
+                              lambda v: v.permit.exporter_id)
+    return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
+                                              "own_permits": own_permits})
+
+
+@router.get("/trace", response_class=HTMLResponse)
+def trace_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRACE))],
+               serial: Annotated[str, Query(max_length=200)] = "",
+               manufacturer: Annotated[str, Query(max_length=300)] = "",
+               model: Annotated[str, Query(max_length=300)] = "", as_of: str = "") -> Response:
+    result = None
+    error = None
+    if serial.strip():
+        try:
+            result = trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer or None,
+                                  model=model or None, as_of=_parse_day(as_of, request))
+        except InvalidInput as exc:
+            error = exc.message
+    return render(request, "trace.html", {"serial": serial, "manufacturer": manufacturer, "model": model,
+                                          "as_of": as_of, "result": result, "error": error})
+
+
+@router.get("/permits", response_class=HTMLResponse)
+def permits_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
+                 as_of: str = "") -> Response:
+    day = _parse_day(as_of, request)
+    views = visible(caller.principal, queries.permits_as_of(endwatch_of(request).reader(), day),
+                    lambda v: v.permit.exporter_id)
+    return render(request, "permits.html", {"views": views, "as_of": day})
+
+
+@router.get("/permits/{number}", response_class=HTMLResponse)
+def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
+                as_of: str = "") -> Response:
+    ew = endwatch_of(request)
+    view = queries.permit_as_of(ew.reader(), number, _parse_day(as_of, request))
+    check_visible(caller.principal, "permit", number, view.permit.exporter_id)
+    items = browse.list_deliveries(ew.reader(), number)
+    entries = audit.history(ew.reader, "permit", number) if caller.principal.role.value in (
+        "auditor", "administrator") else []
+    return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
+                                           "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
+                                           "today": _today(request)})
+
+
+@router.post("/permits/{number}/status")
+def permit_status(request: Request, number: str,
+                  caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))],
+                  status: Annotated[str, Form()], effective_on: Annotated[str, Form()],
+                  reason: Annotated[str, Form(max_length=2000)], reference: Annotated[str, Form()] = "") -> Response:
+    if status not in ("suspended", "reinstated", "revoked", "cancelled"):
+        raise InvalidInput([Problem(f"{status!r} is not a status event", column="status")])
+    day = _parse_day(effective_on, request)
+    registry.change_permit_status(endwatch_of(request).uow(), caller.principal.username, number,
+                                  StatusChange(PermitStatus(status), day, reason, reference))
+    return RedirectResponse(f"/permits/{number}?as_of={max(day, _today(request)).isoformat()}", status_code=303)
+
+
+@router.get("/applications", response_class=HTMLResponse)
+def applications_page(request: Request,
+                      caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> Response:
+    apps = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
+                   lambda a: a.exporter_id)
+    return render(request, "applications.html", {"applications": apps})
+
+
+@router.get("/applications/{number}", response_class=HTMLResponse)
+def application_page(request: Request, number: str,
+                     caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> Response:
+    found = browse.get_application(endwatch_of(request).reader(), number)
+    check_visible(caller.principal, "application", number, found.exporter_id)
+    return render(request, "application.html", {"application": found})
+
+
+@router.get("/parties", response_class=HTMLResponse)
+def parties_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> Response:
+    return render(request, "parties.html", {"parties": queries.list_parties(endwatch_of(request).reader())})
+
+
+@router.get("/parties/{party_id}", response_class=HTMLResponse)
+def party_page(request: Request, party_id: str,
+               caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> Response:
+    ew = endwatch_of(request)
+    party = browse.get_party(ew.reader(), party_id)
+    related = browse.permits_of_party(ew.reader(), party_id)
+    names = {p.id: p.name for p in queries.list_parties(ew.reader())}
+    entries = audit.history(ew.reader, "party", party_id) if caller.principal.role.value in (
+        "auditor", "administrator") else []
+    return render(request, "party.html", {"party": party, "permits": related, "names": names,
+                                          "graph": _network(party_id, related, names), "entries": entries})
+
+
+def _network(centre: str, permits: list[Permit], names: dict[str, str]) -> dict[str, object]:
+    """Nodes (on a circle round the party) and edges exporter->consignee->end user of each permit."""
+    edges: set[tuple[str, str, str]] = set()
+    for p in permits:
+        edges.add((p.exporter_id, p.consignee_id, "exports to"))
+        if p.end_user_id != p.consignee_id:
+            edges.add((p.consignee_id, p.end_user_id, "for end user"))
+    others = sorted({n for e in edges for n in e[:2]} - {centre})
+    pos = {centre: (300.0, 170.0)}
+    for i, node in enumerate(others):
+        angle = 2 * math.pi * i / max(1, len(others))
+        pos[node] = (round(300 + 220 * math.cos(angle), 1), round(170 + 130 * math.sin(angle), 1))
+    return {"nodes": [{"id": n, "name": names.get(n, n), "x": x, "y": y, "centre": n == centre}
+                      for n, (x, y) in pos.items()],
+            "edges": [{"a": pos[a], "b": pos[b], "label": label} for a, b, label in sorted(edges)]}
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
+               offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
+    ew = endwatch_of(request)
+    page = browse.audit_page(ew.reader, offset, PAGE, entity or None)
+    chain = audit.verify(ew.reader)
+    return render(request, "audit.html", {"page": page, "chain": chain, "offset": offset, "limit": PAGE,
+                                          "entity": entity})
+
+
+@router.get("/transparency", response_class=HTMLResponse)
+def transparency_page(request: Request,
+                      caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
+    rows = browse.transparency(endwatch_of(request).reader())
+    by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_destination: Counter[str] = Counter()
+    for r in rows:
+        by_year[r.year][0] += r.permits
+        by_year[r.year][1] += r.delivered_items
+        by_destination[r.destination] += r.permits
+    years = sorted(by_year)
+    top = max((max(v) for v in by_year.values()), default=0)
+    return render(request, "transparency.html", {
+        "rows": rows, "years": years, "by_year": by_year, "top": top,
+        "destinations": by_destination.most_common(), "country_name": country_name,
+    })
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
+    rows = browse.transparency(endwatch_of(request).reader())
+    counts: Counter[str] = Counter()
+    delivered: Counter[str] = Counter()
+    for r in rows:
+        counts[r.destination] += r.permits
+        delivered[r.destination] += r.delivered_items
+    top = max(counts.values(), default=0)
+    shapes = [(s, geo.shade(counts[s.code], top)) for s in geo.shapes()]
+    return render(request, "map.html", {"shapes": shapes, "counts": counts, "delivered": delivered,
+                                        "width": geo.WIDTH, "height": geo.HEIGHT})

@@ -1,0 +1,280 @@
+"""The REST API's response shapes (pydantic), built from domain objects. These are the OpenAPI schemas."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from endwatch.domain.audit import AuditEntry
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, StatusChange
+from endwatch.domain.policy import Policy
+from endwatch.domain.products import Product
+from endwatch.services.browse import TransparencyRow
+from endwatch.services.queries import PermitView
+from endwatch.services.trace import TraceHit, TraceResult
+from endwatch.services.uow import ItemRecord
+
+
+class ProblemBody(BaseModel):
+    file: str | None = None
+    line: int | None = None
+    column: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every API error: a stable `code` and a message for people; rule violations name the rule and records."""
+
+    code: str = Field(examples=["not_found"])
+    message: str
+    problems: list[ProblemBody] | None = None
+    rule: str | None = None
+    records: list[str] | None = None
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `total` records match; `items` are those from `offset`, at most `limit`."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+class PartyOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    parent_id: str | None
+    aliases: list[str]
+    former_names: list[str]
+
+    @classmethod
+    def of(cls, p: Party) -> PartyOut:
+        return cls(id=p.id, name=p.name, kind=p.kind.value, country=p.country, parent_id=p.parent_id,
+                   aliases=list(p.aliases), former_names=list(p.former_names))
+
+
+class ProductOut(BaseModel):
+    id: str
+    manufacturer_id: str
+    model: str
+    aliases: list[str]
+    categories: list[str]
+    description: str
+    family: str
+
+    @classmethod
+    def of(cls, p: Product) -> ProductOut:
+        return cls(id=p.id, manufacturer_id=p.manufacturer_id, model=p.model, aliases=list(p.aliases),
+                   categories=list(p.categories), description=p.description, family=p.serial_family)
+
+
+class PolicyOut(BaseModel):
+    id: str
+    country: str
+    measure: str
+    categories: list[str]
+    effective_from: date
+    effective_to: date | None
+    exceptions: list[str]
+    reference: str
+
+    @classmethod
+    def of(cls, p: Policy) -> PolicyOut:
+        return cls(id=p.id, country=p.country, measure=p.measure.value, categories=list(p.categories),
+                   effective_from=p.effective_from, effective_to=p.effective_to, exceptions=list(p.exceptions),
+                   reference=p.reference)
+
+
+class UndertakingOut(BaseModel):
+    end_use: str
+    no_reexport: bool
+    signatory: str | None
+    signed_on: date | None
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class ApplicationOut(BaseModel):
+    number: str
+    status: str
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    quantity: int
+    value: str | None
+    currency: str | None
+    received_on: date
+    undertaking: UndertakingOut
+
+    @classmethod
+    def of(cls, a: Application) -> ApplicationOut:
+        u = a.undertaking
+        return cls(number=a.number, status=a.status.value, exporter_id=a.exporter_id, consignee_id=a.consignee_id,
+                   end_user_id=a.end_user_id, destination=a.destination, product_id=a.product_id,
+                   quantity=a.quantity, value=_money(a.value), currency=a.currency, received_on=a.received_on,
+                   undertaking=UndertakingOut(end_use=u.end_use, no_reexport=u.no_reexport,
+                                              signatory=u.signatory, signed_on=u.signed_on))
+
+
+class StatusChangeOut(BaseModel):
+    status: str
+    effective_on: date
+    reason: str
+    reference: str
+
+    @classmethod
+    def of(cls, c: StatusChange) -> StatusChangeOut:
+        return cls(status=c.status.value, effective_on=c.effective_on, reason=c.reason, reference=c.reference)
+
+
+class PermitOut(BaseModel):
+    """A permit as it stood on `as_of`: `state` and the `history` known by then, items `delivered` by then."""
+
+    number: str
+    as_of: date
+    state: str
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    quantity: int
+    delivered: int
+    issued_on: date
+    expires_on: date
+    application_number: str | None
+    policy_id: str | None
+    policy_measure: str | None
+    exception: str | None
+    justification: str | None
+    history: list[StatusChangeOut]
+
+    @classmethod
+    def of(cls, v: PermitView) -> PermitOut:
+        p = v.permit
+        return cls(number=p.number, as_of=v.as_of, state=v.state.value, exporter_id=p.exporter_id,
+                   consignee_id=p.consignee_id, end_user_id=p.end_user_id, destination=p.destination,
+                   product_id=p.product_id, quantity=p.quantity, delivered=v.delivered, issued_on=p.issued_on,
+                   expires_on=p.expires_on, application_number=p.application_number, policy_id=p.policy_id,
+                   policy_measure=p.policy_measure, exception=p.exception, justification=p.justification,
+                   history=[StatusChangeOut.of(h) for h in v.history])
+
+
+class DeliveryOut(BaseModel):
+    permit_number: str
+    product_id: str
+    manufacturer_id: str
+    serial: str
+    delivered_on: date
+    recipient_id: str
+
+    @classmethod
+    def of(cls, r: ItemRecord) -> DeliveryOut:
+        return cls(permit_number=r.item.permit_number, product_id=r.product_id, manufacturer_id=r.manufacturer_id,
+                   serial=r.item.serial, delivered_on=r.item.delivered_on, recipient_id=r.item.recipient_id)
+
+
+class RetransferOut(BaseModel):
+    to_party_id: str
+    authorized_on: date
+    reference: str
+    serial: str | None
+
+
+class TraceHitOut(BaseModel):
+    serial: str
+    delivered_on: date
+    product: ProductOut
+    manufacturer: PartyOut
+    permit_number: str
+    permit_state: str
+    exporter: PartyOut
+    consignee: PartyOut
+    end_user: PartyOut
+    recipient: PartyOut
+    retransfers: list[RetransferOut]
+    history: list[StatusChangeOut]
+
+    @classmethod
+    def of(cls, h: TraceHit) -> TraceHitOut:
+        return cls(serial=h.serial, delivered_on=h.delivered_on, product=ProductOut.of(h.product),
+                   manufacturer=PartyOut.of(h.manufacturer), permit_number=h.permit.number,
+                   permit_state=h.permit_state.value, exporter=PartyOut.of(h.exporter),
+                   consignee=PartyOut.of(h.consignee), end_user=PartyOut.of(h.end_user),
+                   recipient=PartyOut.of(h.recipient),
+                   retransfers=[RetransferOut(to_party_id=r.to_party_id, authorized_on=r.authorized_on,
+                                              reference=r.reference, serial=r.serial) for r in h.retransfers],
+                   history=[StatusChangeOut.of(c) for c in h.history])
+
+
+class TraceOut(BaseModel):
+    serial: str
+    serial_norm: str
+    as_of: date
+    hits: list[TraceHitOut]
+    notes: list[str]
+
+    @classmethod
+    def of(cls, r: TraceResult) -> TraceOut:
+        return cls(serial=r.serial, serial_norm=r.serial_norm, as_of=r.as_of,
+                   hits=[TraceHitOut.of(h) for h in r.hits], notes=list(r.notes))
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    recorded_at: str
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    before: Any
+    after: Any
+    reason: str
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditEntryOut:
+        return cls(**e.payload(), hash=e.hash)
+
+
+class ChainOut(BaseModel):
+    ok: bool
+    entries: int
+    first_bad: int | None
+    problem: str
+
+
+class TransparencyOut(BaseModel):
+    destination: str
+    destination_name: str
+    category: str
+    year: int
+    permits: int
+    permitted_quantity: int
+    delivered_items: int
+
+    @classmethod
+    def of(cls, r: TransparencyRow, name: str) -> TransparencyOut:
+        return cls(destination=r.destination, destination_name=name, category=r.category, year=r.year,
+                   permits=r.permits, permitted_quantity=r.permitted_quantity, delivered_items=r.delivered_items)
+
+
+class MeOut(BaseModel):
+    username: str
+    role: str
+    party_id: str | None
+    actions: list[str]

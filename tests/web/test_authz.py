@@ -1,0 +1,171 @@
+"""Authorisation, table-driven: for every role and every endpoint (API and pages), what the role may not
+see or do is refused with 401/403/404 and no data; what it may see it gets, and exporters only their own."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.routing import APIRoute
+from tests.web.conftest import ACCOUNTS, Web
+
+from endwatch.services.authz import PERMISSIONS, Action, Role
+from endwatch.web import api, pages
+
+PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
+APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
+SUSPEND = {"status": "suspended", "effective_on": "2026-11-22", "reason": "authorisation test"}
+
+# (method, path, action it needs, JSON body). Every API route appears here (checked below).
+API: list[tuple[str, str, Action, dict[str, str] | None]] = [
+    ("GET", "/api/v1/me", Action.DASHBOARD_READ, None),
+    ("GET", "/api/v1/parties", Action.PARTIES_READ, None),
+    ("GET", "/api/v1/parties/baykar", Action.PARTIES_READ, None),
+    ("GET", "/api/v1/products", Action.PRODUCTS_READ, None),
+    ("GET", "/api/v1/products/mx-15d", Action.PRODUCTS_READ, None),
+    ("GET", "/api/v1/policies?country=TR", Action.POLICIES_READ, None),
+    ("GET", "/api/v1/applications", Action.APPLICATIONS_READ, None),
+    ("GET", f"/api/v1/applications/{APPLICATION}", Action.APPLICATIONS_READ, None),
+    ("GET", "/api/v1/permits?as_of=2020-10-10", Action.PERMITS_READ, None),
+    ("GET", f"/api/v1/permits/{PERMIT}?as_of=2020-10-10", Action.PERMITS_READ, None),
+    ("POST", f"/api/v1/permits/{PERMIT}/status", Action.PERMITS_WRITE, SUSPEND),
+    ("GET", "/api/v1/deliveries", Action.DELIVERIES_READ, None),
+    ("GET", "/api/v1/trace?serial=REDACTED-SN-1&as_of=2020-10-10", Action.TRACE, None),
+    ("GET", "/api/v1/audit", Action.AUDIT_READ, None),
+    ("GET", "/api/v1/audit/verify", Action.AUDIT_READ, None),
+    ("GET", "/api/v1/transparency", Action.TRANSPARENCY_READ, None),
+]
+
+PAGES: list[tuple[str, Action]] = [
+    ("/", Action.DASHBOARD_READ),
+    ("/trace?serial=REDACTED-SN-1", Action.TRACE),
+    ("/applications", Action.APPLICATIONS_READ),
+    (f"/applications/{APPLICATION}", Action.APPLICATIONS_READ),
+    ("/permits", Action.PERMITS_READ),
+    (f"/permits/{PERMIT}", Action.PERMITS_READ),
+    ("/parties", Action.PARTIES_READ),
+    ("/parties/baykar", Action.PARTIES_READ),
+    ("/audit", Action.AUDIT_READ),
+    ("/transparency", Action.TRANSPARENCY_READ),
+    ("/map", Action.TRANSPARENCY_READ),
+]
+
+WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public
+
+
+def _role(who: str | None) -> Role:
+    return Role.PUBLIC if who is None else ACCOUNTS[who][0]
+
+
+def _refusal_has_no_data(body: dict[str, object]) -> bool:
+    return set(body) <= {"code", "message", "problems", "rule", "records"}
+
+
+def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
+    api_paths = set()
+    for route in [*api.router.routes, *pages.router.routes]:
+        if not isinstance(route, APIRoute):
+            continue
+        actions = [d.call.endwatch_action for d in route.dependant.dependencies
+                   if hasattr(d.call, "endwatch_action")]
+        if route.path in ("/signin",):
+            assert not actions  # the sign-in form is open to everyone, by design
+            continue
+        assert len(actions) == 1, f"{route.path} is not guarded by requires(action)"
+        if route.path.startswith("/api/"):
+            api_paths.add((sorted(route.methods)[0], route.path))
+    tabled = {(m, p.split("?")[0]) for m, p, _, _ in API}
+    assert len(tabled) == len(api_paths), "every API route must be in the table"
+
+
+def test_api_table(web: Web) -> None:
+    failures: list[str] = []
+    for who in WHO:
+        role = _role(who)
+        for method, path, action, body in API:
+            if method == "POST" and action in PERMISSIONS[role]:
+                continue  # writes that succeed are tested below (they change state)
+            r = web.client.request(method, path, headers=web.as_(who), json=body)
+            allowed = action in PERMISSIONS[role]
+            if not allowed:
+                expected = 401 if who is None else 403
+                if r.status_code != expected or not _refusal_has_no_data(r.json()):
+                    failures.append(f"{who or 'public'} {method} {path}: {r.status_code} {r.text[:120]}")
+                continue
+            foreign = who == "rival" and (PERMIT in path or APPLICATION in path)
+            if foreign:
+                if r.status_code != 404 or not _refusal_has_no_data(r.json()):
+                    failures.append(f"{who} {path}: expected 404, got {r.status_code}")
+                continue
+            if r.status_code != 200:
+                failures.append(f"{who or 'public'} {method} {path}: expected 200, got {r.status_code} {r.text[:120]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_exporters_see_only_their_own_company(web: Web) -> None:
+    for who, company, count in (("exporter", "wescam", 2), ("rival", "baykar", 0)):
+        permits = web.client.get("/api/v1/permits?as_of=2021-01-01", headers=web.as_(who)).json()
+        assert permits["total"] == count and all(p["exporter_id"] == company for p in permits["items"])
+        apps = web.client.get("/api/v1/applications", headers=web.as_(who)).json()
+        assert all(a["exporter_id"] == company for a in apps["items"])
+        items = web.client.get("/api/v1/deliveries", headers=web.as_(who)).json()
+        assert items["total"] == (1 if who == "exporter" else 0)
+        r = web.client.get(f"/api/v1/deliveries?permit={PERMIT}", headers=web.as_(who))
+        assert r.status_code == (200 if who == "exporter" else 404)
+    # the officer sees every company's
+    assert web.client.get("/api/v1/applications", headers=web.as_("officer")).json()["total"] >= 2
+
+
+def test_writes_by_permitted_roles_and_refusals_change_nothing(web: Web) -> None:
+    r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("auditor"), json=SUSPEND)
+    assert r.status_code == 403
+    assert web.client.get("/api/v1/audit/verify", headers=web.as_("auditor")).json()["ok"]
+    entries_before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
+    # the reference permit is cancelled by now, so a suspension is refused by a rule (409), nothing written
+    r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("officer"), json=SUSPEND)
+    assert r.status_code == 409 and r.json()["rule"] == "status-transition"
+    assert web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"] == entries_before
+
+
+def test_pages_table(web: Web) -> None:
+    failures: list[str] = []
+    for who in WHO:
+        role = _role(who)
+        client = web.client
+        if who is None:
+            client.cookies.clear()
+        else:
+            web.sign_in(who)
+        for path, action in PAGES:
+            r = client.get(path, follow_redirects=False)
+            allowed = action in PERMISSIONS[role]
+            if not allowed:
+                expected = 303 if who is None else 403
+                leaked = PERMIT in r.text and "signin" not in r.headers.get("location", "")
+                if r.status_code != expected or (who is not None and leaked):
+                    failures.append(f"{who or 'public'} {path}: {r.status_code}")
+                if who is None and not r.headers.get("location", "").startswith("/signin"):
+                    failures.append(f"public {path}: not sent to sign in")
+                continue
+            foreign = who == "rival" and (PERMIT in path or APPLICATION in path)
+            expected = 404 if foreign else 200
+            if r.status_code != expected:
+                failures.append(f"{who or 'public'} {path}: expected {expected}, got {r.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_exporter_pages_show_only_own_permits(web: Web) -> None:
+    web.sign_in("rival")
+    page = web.client.get("/permits?as_of=2021-01-01")
+    assert page.status_code == 200 and PERMIT not in page.text
+    web.sign_in("exporter")
+    page = web.client.get("/permits?as_of=2021-01-01")
+    assert PERMIT in page.text and "PERMIT-REDACTED-2" in page.text
+
+
+def test_public_transparency_has_nothing_confidential(web: Web) -> None:
+    web.client.cookies.clear()
+    body = json.dumps(web.client.get("/api/v1/transparency").json())
+    page = web.client.get("/transparency").text + web.client.get("/map").text
+    for secret in ("wescam", "baykar", PERMIT, "REDACTED-SN-1", "tr-navy"):
+        assert secret not in body and secret not in page.lower()
+    assert '"destination": "TR"' in body
