@@ -1,4 +1,4 @@
-"""Assessment commands: `endwatch assess`, `endwatch decide`, `endwatch countersign`,
+"""Assessment commands: `endwatch assess`, `endwatch decide`, `endwatch countersign`, `endwatch decisions`,
 `endwatch watchlist`, `endwatch reassess`, `endwatch screening load|hits`."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from endwatch.cli.common import (
     parse_date,
     today,
 )
-from endwatch.services import assessment, reassessment, screening
+from endwatch.services import assessment, decisions, reassessment, screening
 
 screening_app = typer.Typer(help="Restricted-party lists (FollowTheMoney entities) and screening hits.",
                             no_args_is_help=True)
@@ -157,3 +157,69 @@ def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
     hits = screening.list_hits(app_().reader())
     emit([vars(h) for h in hits], fmt, "Screening hits",
          ["party_id", "party_name", "matched_name", "score", "entity_id", "entity_schema", "dataset", "listed_on"])
+
+
+class Verdict(StrEnum):
+    approve = "approve"
+    deny = "deny"
+    hold = "hold"
+
+
+DECISION_COLUMNS = ["id", "application_number", "decision", "state", "decided_on", "decided_by", "recommendation",
+                    "needs_second", "second_by", "exception", "reason", "justification", "assessment_id"]
+
+
+@app.command("decide")
+@command
+def decide_cmd(
+    application: str = typer.Argument(..., help="Application number."),
+    decision: Verdict = typer.Argument(..., help="approve, deny or hold."),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded with the decision and in the audit trail)."),
+    justification: str | None = typer.Option(
+        None, "--justification",
+        help="Written justification; required to approve against a deny/refer recommendation or under an exception."),
+    exception: str | None = typer.Option(None, "--exception", help="Named policy exception the approval relies on."),
+    second: bool = typer.Option(False, "--second",
+                                help="Give the second signature to an approval awaiting it (same as countersign)."),
+    on: str | None = typer.Option(None, "--on", help="Date of the decision (default today); assessed as of then."),
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Decide an application (approve, deny, hold); four eyes where the rules demand them."""
+    day = parse_date(on, "--on") or today()
+    if second:
+        if decision is not Verdict.approve:
+            raise typer.BadParameter("--second countersigns an approval; use it with approve", param_hint="--second")
+        d = decisions.countersign(app_().uow(), actor(by), application, reason=reason, on=day)
+    else:
+        d = decisions.decide(app_().uow(), actor(by), application, decision.value, reason=reason, on=day,
+                             justification=justification, exception=exception)
+    emit([vars(d)], fmt, "Decision", DECISION_COLUMNS)
+    if d.state == decisions.AWAITING and fmt is Format.table:
+        out.print("The approval needs a second, different approver: `endwatch countersign "
+                  f"{application} --by USER --reason TEXT`. The application is on hold until then.")
+
+
+@app.command("countersign")
+@command
+def countersign_cmd(
+    application: str = typer.Argument(..., help="Application number."),
+    reason: str = typer.Option(..., "--reason", help="Why the second approver agrees."),
+    on: str | None = typer.Option(None, "--on", help="Date of the signature (default today)."),
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Give the second signature to an approval awaiting it (a different approver); the application is approved."""
+    d = decisions.countersign(app_().uow(), actor(by), application, reason=reason, on=parse_date(on, "--on") or today())
+    emit([vars(d)], fmt, "Decision", DECISION_COLUMNS)
+
+
+@app.command("decisions")
+@command
+def decisions_cmd(
+    application: str | None = typer.Argument(None, help="Application number (default: all)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Decisions taken on applications, oldest first."""
+    emit([vars(d) for d in decisions.list_decisions(app_().reader(), application)], fmt, "Decisions",
+         DECISION_COLUMNS)
