@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tests.conftest import REFERENCE_CASE
@@ -30,3 +30,24 @@ def before_suspension(ew: Endwatch, tmp_path: Path) -> Endwatch:
             destination=destination, product_id="mx-15d", quantity=3, issued_on=date(2020, 6, 1),
             expires_on=date(2022, 6, 1), undertaking=EndUseUndertaking("surveillance")))
     return ew
+
+
+NAMEPLATE_SEEN_ON = date(2020, 10, 1)
+DETECTED_AT = datetime(2020, 10, 25, 9, 0, tzinfo=UTC)
+
+
+def diverted(ew: Endwatch, tmp_path: Path) -> str:
+    """The world before the suspension, plus the nameplate sighting with Azerbaijani forces, decided by
+    detection on 25 October 2020 (which opens a case with recommended actions). Returns the case id."""
+    from endwatch.domain.sightings import Sighting
+    from endwatch.services import detection, sightings
+
+    before_suspension(ew, tmp_path)
+    ew.clock = lambda: DETECTED_AT
+    sightings.add_sighting(ew.uow(), "analyst-one", Sighting(
+        id="S-20201001-1", observed_on=NAMEPLATE_SEEN_ON, serial="REDACTED-SN-1", reliability="B", credibility="2",
+        place="Nagorno-Karabakh conflict zone", country="AZ", observed_user="Azerbaijani Armed Forces",
+        manufacturer="L3 Wescam", model="CMX-15D", platform="Bayraktar TB2", source="photo of a downed drone"))
+    run = detection.detect(ew.uow(), "analyst-one")
+    assert run.cases_opened, run
+    return run.cases_opened[0]

@@ -18,8 +18,10 @@ def _register() -> None:
     from endwatch.cli import (  # noqa: F401
         assessment,
         audit,
+        cases,
         data,
         demo,
+        detection,
         enforcement,
         notify,
         registry,

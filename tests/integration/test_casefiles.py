@@ -1,0 +1,160 @@
+"""Case files: case-scoped enforcement, evidence store, inquiries, timeline (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from tests.integration.enforcement_world import SUSPENDED_ON, diverted
+
+from endwatch.cli import app
+from endwatch.errors import InvalidInput, NotFound, RuleViolation
+from endwatch.services import casefiles, enforcement
+from endwatch.services.enforcement import Action, Scope
+from endwatch.services.timeline import case_timeline
+
+
+@pytest.fixture
+def world(ew, tmp_path):
+    case_id = diverted(ew, tmp_path)
+    return ew, case_id
+
+
+def test_case_scope_applies_the_recommended_actions(world):
+    ew, case_id = world
+    pv = enforcement.preview(ew.reader(), Scope(case=case_id), Action.suspend, SUSPENDED_ON, hold_applications=True)
+    assert {i.permit.number for i in pv.permits} == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
+    assert {a.number for a in pv.applications} == {"APP-REDACTED-3", "APP-REDACTED-4"}
+    assert pv.exporters == ("wescam",)
+    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+                      "allegations", "Minister 2020-10-05", hold_applications=True)
+    cf = casefiles.case_file(ew.reader(), case_id)
+    assert {a.status for a in cf.actions} == {"applied"}
+    # Nothing is left to apply under the case.
+    with pytest.raises(InvalidInput):
+        enforcement.apply(ew.uow(), "m", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref")
+    with pytest.raises(NotFound):
+        enforcement.preview(ew.reader(), Scope(case="CASE-9999"), Action.suspend, SUSPENDED_ON)
+
+
+def test_evidence_is_stored_once_by_content_and_verified(world, tmp_path):
+    ew, case_id = world
+    store = ew.settings.home / "evidence"
+    photo = tmp_path / "nameplate.jpg"
+    photo.write_bytes(b"\xff\xd8 nameplate L3 Wescam CMX-15D " * 100)
+    copy = tmp_path / "nameplate-copy.jpg"
+    copy.write_bytes(photo.read_bytes())
+    first = casefiles.attach(ew.uow(), "analyst-one", store, case_id, [photo], "close-up of the turret")
+    assert first[0].stored and first[0].linked
+    again = casefiles.attach(ew.uow(), "analyst-two", store, case_id, [copy])
+    assert not again[0].stored and not again[0].linked and again[0].sha256 == first[0].sha256
+    other = casefiles.open_case(ew.uow(), "analyst-two", "Overlay in strike videos", date(2020, 10, 26))
+    linked = casefiles.attach(ew.uow(), "analyst-two", store, other.id, [copy])
+    assert linked[0].linked and not linked[0].stored
+    assert [p.name for p in store.rglob("*") if p.is_file()] == [first[0].sha256]
+    [link] = casefiles.case_file(ew.reader(), case_id).evidence
+    assert (link.filename, link.added_by, link.description) == ("nameplate.jpg", "analyst-one",
+                                                                "close-up of the turret")
+    assert [c.status for c in casefiles.verify(ew.reader(), store)] == ["ok"]
+    stored = store / first[0].sha256[:2] / first[0].sha256
+    stored.write_bytes(b"tampered")
+    [check] = casefiles.verify(ew.reader(), store)
+    assert check.status == "changed" and check.cases == (case_id, other.id)
+    assert casefiles.verify(ew.reader(), store, other.id)[0].status == "changed"
+    stored.unlink()
+    assert casefiles.verify(ew.reader(), store)[0].status == "missing"
+    with pytest.raises(InvalidInput):
+        casefiles.attach(ew.uow(), "a", store, case_id, [tmp_path / "nope.jpg"])
+
+
+def test_inquiries_are_dated_and_answered_once(world):
+    ew, case_id = world
+    q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
+                      date(2020, 10, 20))
+    with pytest.raises(InvalidInput):
+        casefiles.answer(ew.uow(), "officer-one", q.id, "too early", date(2020, 10, 19))
+    a = casefiles.answer(ew.uow(), "officer-one", q.id, "The images may be our product; delivered September 2020.",
+                         date(2020, 10, 25))
+    assert a.answered_on == date(2020, 10, 25)
+    with pytest.raises(RuleViolation):
+        casefiles.answer(ew.uow(), "officer-one", q.id, "again", date(2020, 10, 26))
+    with pytest.raises(NotFound):
+        casefiles.answer(ew.uow(), "officer-one", 9999, "x", date(2020, 10, 26))
+
+
+def test_timeline_merges_everything_in_date_order(world, tmp_path):
+    ew, case_id = world
+    store = ew.settings.home / "evidence"
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"photo")
+    casefiles.attach(ew.uow(), "analyst-one", store, case_id, [photo])
+    q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Which permit?", date(2020, 10, 20))
+    casefiles.answer(ew.uow(), "officer-one", q.id, "Delivered under the May permit.", date(2020, 10, 25))
+    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+                      "allegations", "Minister 2020-10-05", hold_applications=True)
+    casefiles.add_note(ew.uow(), "officer-one", case_id, "Committee asked for the pack.", date(2020, 11, 2))
+    events = case_timeline(ew.reader(), case_id)
+    assert [e.sort_key() for e in events] == sorted(e.sort_key() for e in events)
+    kinds = {e.kind for e in events}
+    assert kinds >= {"policy", "application", "permit", "delivery", "sighting", "finding", "case", "evidence",
+                     "inquiry", "decision", "notification", "note"}
+    texts = [e.text for e in events]
+    def first(fragment):
+        return next(i for i, t in enumerate(texts) if fragment in t)
+    assert first("permit PERMIT-REDACTED-1 issued") < first("REDACTED-SN-1 delivered") < first("sighting S-")
+    assert first("sighting S-") < first("permit PERMIT-REDACTED-1 suspended") < first("answer to inquiry")
+    assert any("APP-REDACTED-3 on hold" in t for t in texts)
+    assert any(e.kind == "delivery" and e.on == date(2020, 9, 15) and e.serial == "REDACTED-SN-1" for e in events)
+    with pytest.raises(NotFound):
+        case_timeline(ew.reader(), "CASE-9999")
+
+
+def test_close_is_final_and_dated(world):
+    ew, case_id = world
+    casefiles.close_case(ew.uow(), "officer-one", case_id, date(2021, 4, 12), "permits cancelled")
+    with pytest.raises(RuleViolation):
+        casefiles.close_case(ew.uow(), "officer-one", case_id, date(2021, 4, 13))
+    events = case_timeline(ew.reader(), case_id)
+    assert [e.text for e in events if e.kind == "case"][-1] == f"case {case_id} closed"
+    assert [e.on for e in events if e.text == f"case {case_id} closed"] == [date(2021, 4, 12)]
+
+
+def test_case_commands(world, cli, tmp_path):
+    ew, case_id = world
+    opened = cli.invoke(app, ["case", "open", "--title", "Overlay in strike videos", "--consignee", "baykar",
+                              "--on", "2020-10-26", "--format", "json"])
+    assert opened.exit_code == 0, opened.output
+    new_id = json.loads(opened.output)[0]["id"]
+    assert new_id != case_id
+    bad = cli.invoke(app, ["case", "open", "--title", "x", "--consignee", "nobody"])
+    assert bad.exit_code == 1 and "consignee" in bad.output
+    listed = json.loads(cli.invoke(app, ["case", "list", "--format", "json"]).output)
+    assert {c["id"] for c in listed} == {case_id, new_id}
+    assert cli.invoke(app, ["case", "note", case_id, "--text", "first look", "--on", "2020-10-26"]).exit_code == 0
+    f = tmp_path / "still.png"
+    f.write_bytes(b"video still")
+    attached = cli.invoke(app, ["case", "attach", case_id, str(f), "--description", "overlay", "--format", "json"])
+    assert attached.exit_code == 0, attached.output
+    assert json.loads(attached.output)[0]["stored"] == "new"
+    asked = cli.invoke(app, ["case", "inquiry", case_id, "--to", "wescam", "--question", "Which permit?",
+                             "--on", "2020-10-20", "--format", "json"])
+    assert asked.exit_code == 0, asked.output
+    inquiry_id = json.loads(asked.output)[0]["inquiry"]
+    answered = cli.invoke(app, ["case", "answer", str(inquiry_id), "--text", "The May permit.", "--on", "2020-10-25"])
+    assert answered.exit_code == 0, answered.output
+    shown = json.loads(cli.invoke(app, ["case", "show", case_id, "--format", "json"]).output)
+    assert shown["evidence"][0]["filename"] == "still.png" and shown["inquiries"][0]["answer"] == "The May permit."
+    assert any(e["kind"] == "note" for e in shown["timeline"])
+    table = cli.invoke(app, ["case", "show", case_id])
+    assert table.exit_code == 0 and "timeline" in table.output
+    ok = cli.invoke(app, ["case", "verify"])
+    assert ok.exit_code == 0 and "0 changed or missing" in ok.output
+    for p in (ew.settings.home / "evidence").rglob("*"):
+        if p.is_file():
+            p.unlink()
+    missing = cli.invoke(app, ["case", "verify", case_id, "--format", "json"])
+    assert missing.exit_code == 1 and json.loads(missing.output)[0]["status"] == "missing"
+    closed = cli.invoke(app, ["case", "close", new_id, "--on", "2020-12-01"])
+    assert closed.exit_code == 0, closed.output
+    assert cli.invoke(app, ["case", "show", "CASE-9999"]).exit_code == 1
