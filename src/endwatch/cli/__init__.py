@@ -21,7 +21,6 @@ def _register() -> None:
         cases,
         data,
         demo,
-        detection,
         enforcement,
         notify,
         registry,
