@@ -20,6 +20,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/endwatch demo
+	$(BIN)/endwatch user demo
+	$(BIN)/endwatch serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)

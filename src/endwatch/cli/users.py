@@ -113,3 +113,4 @@ def demo(by: str | None = BY_OPTION) -> None:
     names = ensure_demo_accounts(app_().uow, actor(by) if by else "endwatch-demo")
     roles = {u: r.value for u, r, _ in DEMO_ACCOUNTS}
     out.print("demo accounts: " + ", ".join(f"{n} ({roles[n]})" for n in names))
+    out.print("each demo password is the account name followed by -demo-pass (e.g. investigator-demo-pass)")
