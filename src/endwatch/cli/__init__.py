@@ -21,6 +21,7 @@ def _register() -> None:
         cases,
         data,
         demo,
+        detection,
         enforcement,
         notify,
         registry,
