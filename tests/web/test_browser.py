@@ -1,0 +1,145 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium, no browser download)
+against a real uvicorn server on 127.0.0.1, on a SQLite file with the reference case and demo accounts."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+from tests.conftest import FIXED_NOW
+
+from endwatch.bootstrap import bootstrap
+from endwatch.services import reference_case, users
+from endwatch.services.demo_accounts import demo_password, ensure_demo_accounts
+from endwatch.settings import load_settings
+from endwatch.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if not CHROMIUM.exists() and os.environ.get("ENDWATCH_REQUIRE_CHROMIUM") == "1":
+    raise pytest.UsageError("ENDWATCH_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("browser")
+    settings = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
+    ew = bootstrap(settings, clock=lambda: FIXED_NOW)
+    ew.migrate()
+    reference_case.load(ew.uow(), "browser-test")
+    saved = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast for tests
+    try:
+        ensure_demo_accounts(ew.uow)
+    finally:
+        users._hasher = saved
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, endwatch=ew), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    ew.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, server: str) -> Iterator[object]:
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def sign_in(page: object, username: str) -> None:
+    page.goto("/signin")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", demo_password(username))  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-testid=signed-in-as]")  # type: ignore[attr-defined]
+
+
+def test_investigator_traces_the_reference_serial(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "investigator")
+    assert "investigator" in page.inner_text("[data-testid=signed-in-as]")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.goto("/trace")
+    page.fill("input[name=serial]", "REDACTED-SN-1")
+    page.fill("input[name=manufacturer]", "L3 Wescam")
+    page.fill("input[name=model]", "CMX-15D")
+    page.fill("input[name=as_of]", "2020-10-01")
+    page.click("form.row button[type=submit]")
+    hit = page.wait_for_selector("[data-testid=trace-hit]")
+    text = hit.inner_text()
+    assert "PERMIT-REDACTED-1" in text and "Baykar" in text and "in force" in text
+    page.screenshot(path=str(SCREENSHOTS / "trace.png"), full_page=True)
+    page.click("text=PERMIT-REDACTED-1")
+    page.wait_for_selector("[data-testid=status-history]")
+    assert "suspended" in page.inner_text("[data-testid=status-history]")
+
+
+def test_exporter_sees_only_its_own_permits(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "exporter")
+    page.goto("/permits?as_of=2021-01-01")
+    rows = page.locator("[data-testid=permits] tbody tr")
+    exporters = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
+    assert exporters and set(exporters) == {"wescam"}
+    assert page.locator("nav >> text=Trace").count() == 0
+    response = page.goto("/parties/baykar")
+    assert response is not None and response.status == 403
+    response = page.goto("/audit")
+    assert response is not None and response.status == 403
+
+
+def test_auditor_sees_the_verified_chain_and_public_sees_transparency(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/transparency")
+    assert "Turkey" in page.inner_text("[data-testid=transparency]") or "Türkiye" in page.inner_text(
+        "[data-testid=transparency]")
+    page.goto("/map")
+    assert page.locator("svg.map path").count() > 150
+    page.goto("/permits")
+    assert "/signin" in page.url
+    sign_in(page, "auditor")
+    page.goto("/audit")
+    assert "intact" in page.inner_text("[data-testid=chain]")
+
+
+def test_sign_in_refuses_a_wrong_password(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    page.fill("input[name=username]", "officer")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit]")
+    assert "wrong username or password" in page.inner_text("[role=alert]")
