@@ -28,7 +28,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 if not CHROMIUM.exists() and os.environ.get("ENDWATCH_REQUIRE_CHROMIUM") == "1":
     raise pytest.UsageError("ENDWATCH_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
 
 
 def _free_port() -> int:
