@@ -39,7 +39,7 @@ class PackFormat(StrEnum):
 
 # What each kind of sensitive value is called wherever it appears in the pack.
 _FIELDS: dict[str, frozenset[str]] = {
-    "permit": frozenset({"permit", "permits"}),
+    "permit": frozenset({"permit", "permit_numbers"}),
     "serial": frozenset({"serial"}),
     "name": frozenset({"actor", "opened_by", "signatory", "added_by", "asked_by", "answered_by", "decided_by",
                        "written_by", "recorded_by"}),
@@ -86,7 +86,7 @@ def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, A
         "timeline": [{"date": e.on, "kind": e.kind, "text": e.text, "actor": e.actor, "permit": e.permit,
                       "serial": e.serial, "quantity": e.quantity} for e in events],
         "decisions": [{"decision": a.id, "action": a.action, "effective_on": a.effective_on, "reason": a.reason,
-                       "reference": a.reference, "decided_by": a.decided_by, "permits": list(a.permits),
+                       "reference": a.reference, "decided_by": a.decided_by, "permit_numbers": list(a.permits),
                        "applications": list(a.applications)}
                       for a in uow.enforcement.actions()
                       if a.case_id == case.id or {p.number for p in scope.permits} & set(a.permits)],
@@ -182,7 +182,7 @@ def _sections(pack: dict[str, Any]) -> list[tuple[str, list[str]]]:
             for a in pack["applications"]]
     lines = [f"{e['date']}  [{e['kind']}]  {e['text']}" + (f"  (by {e['actor']})" if e.get("actor") else "")
              for e in pack["timeline"]]
-    decisions = [f"{d['effective_on']}: {d['action']} permits {_cell(d['permits'])}; applications on hold "
+    decisions = [f"{d['effective_on']}: {d['action']} permits {_cell(d['permit_numbers'])}; applications on hold "
                  f"{_cell(d['applications']) or 'none'}. Reason: {d['reason']} Reference: {d['reference']}. "
                  f"Decided by {d['decided_by']}." for d in pack["decisions"]]
     evidence = [f"{e['filename']}  sha256 {e['sha256']}  {e['size']} bytes  added {e['added_at']} by {e['added_by']}"

@@ -1,0 +1,106 @@
+"""The oversight pack: redaction applied before rendering leaks nothing, in JSON, Markdown and PDF."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from tests.integration.enforcement_world import SUSPENDED_ON, diverted
+
+from endwatch.cli import app
+from endwatch.domain.permits import EndUseUndertaking, Permit
+from endwatch.services import casefiles, enforcement, oversight, registry
+from endwatch.services.enforcement import Action, Scope
+from endwatch.services.oversight import PackFormat, Profile
+
+PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3"]
+SERIALS = ["REDACTED-SN-1", "REDACTEDSN1"]
+NAMES = ["analyst-one", "minister-office", "officer-one", "Signatory Person"]
+VALUES = ["1234567.89", "EUR"]
+
+
+@pytest.fixture
+def pack_case(ew, tmp_path):
+    case_id = diverted(ew, tmp_path)
+    registry.issue_permit(ew.uow(), "officer-one", Permit(
+        number="PERMIT-VALUED-3", exporter_id="wescam", consignee_id="baykar", end_user_id="tr-navy",
+        destination="TR", product_id="mx-15d", quantity=2, issued_on=date(2020, 6, 1), expires_on=date(2021, 6, 1),
+        value=Decimal("1234567.89"), currency="EUR", exception="NATO co-operation programs",
+        justification="NATO programme spares", undertaking=EndUseUndertaking("surveillance", True,
+                                                                              "Signatory Person")))
+    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+                      "assess allegations", "Minister 2020-10-05", hold_applications=True)
+    q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
+                      date(2020, 10, 20))
+    casefiles.answer(ew.uow(), "officer-one", q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
+                     "has the paperwork.", date(2020, 10, 25))
+    photo = tmp_path / "nameplate.jpg"
+    photo.write_bytes(b"nameplate photo")
+    casefiles.attach(ew.uow(), "analyst-one", ew.settings.home / "evidence", case_id, [photo], "the turret")
+    return ew, case_id
+
+
+def _pack(ew, case_id, profile):
+    with ew.reader() as uow:
+        return oversight.redact(oversight.build_pack(uow, case_id, date(2020, 11, 2)), profile)
+
+
+def _leaks(blob: bytes, secrets):
+    return [s for s in secrets if s.encode() in blob]
+
+
+def test_public_profile_hides_every_sensitive_value_in_every_format(pack_case):
+    ew, case_id = pack_case
+    secrets = PERMITS + SERIALS + NAMES + VALUES
+    pack = _pack(ew, case_id, Profile.public)
+    assert all(p["quantity"] == oversight.REDACTED for p in pack["permits"] + pack["applications"])
+    assert all(e["quantity"] in (None, oversight.REDACTED) for e in pack["timeline"])
+    for fmt in PackFormat:
+        blob = oversight.export_pack(ew.reader(), case_id, Profile.public, fmt, date(2020, 11, 2))
+        assert not _leaks(blob, secrets), fmt
+    core_pdf = oversight.render_pdf(pack, None, compress=False)
+    assert core_pdf.startswith(b"%PDF") and not _leaks(core_pdf, secrets)
+    # The pack still says what happened.
+    text = oversight.render_md(pack).decode()
+    assert "suspend" in text and "Azerbaijani" in text and "[redacted]" in text and "APP-REDACTED-3" in text
+
+
+def test_committee_hides_names_only_and_internal_nothing(pack_case):
+    ew, case_id = pack_case
+    committee = oversight.render_pdf(_pack(ew, case_id, Profile.committee), None, compress=False)
+    assert not _leaks(committee, NAMES)
+    assert _leaks(committee, ["PERMIT-REDACTED-1", "REDACTED-SN-1", "1234567.89"]) == [
+        "PERMIT-REDACTED-1", "REDACTED-SN-1", "1234567.89"]
+    internal = oversight.render_pdf(_pack(ew, case_id, Profile.internal), None, compress=False)
+    assert set(_leaks(internal, PERMITS + ["REDACTED-SN-1"] + NAMES + VALUES)) == set(
+        PERMITS + ["REDACTED-SN-1"] + NAMES + VALUES)
+
+
+def test_pack_lists_timeline_and_evidence(pack_case):
+    ew, case_id = pack_case
+    pack = _pack(ew, case_id, Profile.internal)
+    assert pack["evidence"][0]["filename"] == "nameplate.jpg" and len(pack["evidence"][0]["sha256"]) == 64
+    assert [e["date"] for e in pack["timeline"]] == sorted(e["date"] for e in pack["timeline"])
+    assert set(pack["decisions"][0]["permit_numbers"]) == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
+    assert {p["permit"] for p in pack["permits"]} == set(PERMITS)
+
+
+def test_cli_export_writes_each_format(pack_case, cli, tmp_path):
+    ew, case_id = pack_case
+    for fmt in ("pdf", "json", "md"):
+        target = tmp_path / f"pack.{fmt}"
+        result = cli.invoke(app, ["case", "export", case_id, "--profile", "public", "--format", fmt,
+                                  "--output", str(target)])
+        assert result.exit_code == 0, result.output
+        blob = target.read_bytes()
+        assert not _leaks(blob, PERMITS + SERIALS + NAMES + VALUES)
+    assert (tmp_path / "pack.pdf").read_bytes().startswith(b"%PDF")
+    assert json.loads((tmp_path / "pack.json").read_text())["profile"] == "public"
+    stdout = cli.invoke(app, ["case", "export", case_id, "--profile", "internal", "--format", "md"])
+    assert stdout.exit_code == 0 and "PERMIT-REDACTED-1" in stdout.output
+    no_output = cli.invoke(app, ["case", "export", case_id, "--profile", "public", "--format", "pdf"])
+    assert no_output.exit_code != 0 and "--output" in no_output.output
+    bad = cli.invoke(app, ["case", "export", case_id, "--profile", "press", "--format", "md"])
+    assert bad.exit_code != 0
