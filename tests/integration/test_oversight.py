@@ -74,8 +74,8 @@ def test_committee_hides_names_only_and_internal_nothing(pack_case):
     assert _leaks(committee, ["PERMIT-REDACTED-1", "REDACTED-SN-1", "1234567.89"]) == [
         "PERMIT-REDACTED-1", "REDACTED-SN-1", "1234567.89"]
     internal = oversight.render_pdf(_pack(ew, case_id, Profile.internal), None, compress=False)
-    assert set(_leaks(internal, PERMITS + ["REDACTED-SN-1"] + NAMES + VALUES)) == set(
-        PERMITS + ["REDACTED-SN-1"] + NAMES + VALUES)
+    assert set(_leaks(internal, [*PERMITS, "REDACTED-SN-1", *NAMES, *VALUES])) == set(
+        [*PERMITS, "REDACTED-SN-1", *NAMES, *VALUES])
 
 
 def test_pack_lists_timeline_and_evidence(pack_case):
@@ -88,7 +88,7 @@ def test_pack_lists_timeline_and_evidence(pack_case):
 
 
 def test_cli_export_writes_each_format(pack_case, cli, tmp_path):
-    ew, case_id = pack_case
+    _ew, case_id = pack_case
     for fmt in ("pdf", "json", "md"):
         target = tmp_path / f"pack.{fmt}"
         result = cli.invoke(app, ["case", "export", case_id, "--profile", "public", "--format", fmt,
