@@ -1,0 +1,88 @@
+"""New evidence re-assesses what it touches: a conflict or transfer import, a restricted-party list.
+Both databases. The clock is fixed at 2026-11-22, so the permit below is in force "today"."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from endwatch.services.imports import import_folder
+from endwatch.services.reassessment import reassess_all, watchlist
+from endwatch.services.screening import load_list
+
+SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
+TODAY = date(2026, 11, 22)
+
+FILES = {
+    "parties": """id,name,kind,country,parent_id,aliases,former_names
+maker,Maker Optics,company,CA,,,
+ca-state,Canada,state,CA,,,
+ca-navy,Canadian Navy,armed_force,CA,ca-state,,
+xx-state,Xland,state,AM,,,
+xx-army,Xland Army,armed_force,AM,xx-state,,
+northwind,Northwind Avionics Trading,company,AE,,,
+""",
+    "products": """id,manufacturer_id,model,aliases,category,description,family
+turret,maker,T-1,,2-15,a turret,
+""",
+    "applications": "number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,value,currency,"
+    """received_on,end_use,no_reexport,signatory,signed_on,status
+A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-01-10,patrol,yes,Officer,2026-01-05,approved
+A-2,maker,northwind,ca-navy,CA,turret,1,,,2026-10-01,patrol,yes,Officer,2026-09-20,received
+""",
+    "permits": "number,application_number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,"
+    "value,currency,issued_on,expires_on,status,end_use,no_reexport,signatory,signed_on,exception,justification\n"
+    "P-1,A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-02-01,2027-12-31,issued,patrol,yes,Officer,2026-01-05,,\n",
+}
+
+
+def _world(ew, tmp_path: Path) -> None:
+    folder = tmp_path / "world"
+    folder.mkdir()
+    for name, text in FILES.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    import_folder(ew.uow(), "tester", folder)
+    assert reassess_all(ew.uow, "tester", TODAY, "baseline") == []
+
+
+def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
+    _world(ew, tmp_path)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "conflicts.csv").write_text(
+        "id,name,countries,party_ids,started_on,ended_on,source\n"
+        "war,Test war,AM,xx-army,2026-11-01,,test report\n", encoding="utf-8")
+    import_folder(ew.uow(), "tester", folder)
+    entries = {w.subject_key: w for w in watchlist(ew.reader())}
+    # The permit (end user at war) and the pending application of the same exporter and goods family,
+    # whose route now also serves a state at war.
+    assert {k: (w.before, w.after) for k, w in entries.items()} == {
+        "P-1": ("approve_with_conditions", "deny"), "A-2": ("approve_with_conditions", "deny")}
+    change = {c["indicator"]: c for c in entries["P-1"].changes}["armed-conflict"]
+    assert change["after"] == "critical" and change["new_evidence"][0]["ref"] == "war"
+    assert {c["indicator"] for c in entries["A-2"].changes} == {"conflicting-declarations"}
+    assert "import of 1 conflict(s)" in entries["P-1"].trigger
+
+
+def test_transfer_import_for_the_consignee_is_evidence_too(ew, tmp_path):
+    _world(ew, tmp_path)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "transfers.csv").write_text(
+        "supplier_id,recipient_id,recipient_country,item,reported_on,source\n"
+        "xx-army,,IR,turrets,2026-11-20,test report\n", encoding="utf-8")
+    import_folder(ew.uow(), "tester", folder)
+    entries = watchlist(ew.reader())
+    assert [(w.subject_key, w.after) for w in entries] == [("P-1", "refer")]
+    assert entries[0].changes[0]["indicator"] == "onward-transfers"
+
+
+def test_screening_list_puts_the_pending_application_on_the_watch_list(ew, tmp_path):
+    _world(ew, tmp_path)
+    report = load_list(ew.uow(), "tester", SAMPLE_LIST, listed_on=TODAY)
+    assert report.watchlist_added == 1
+    entries = watchlist(ew.reader())
+    # A close but not exact name match: a possible hit, for senior review.
+    assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "refer")]
+    evidence = entries[0].changes[0]["new_evidence"][0]
+    assert "'Northwind Avionics Trading FZE'" in evidence["text"] and "score" in evidence["text"]
