@@ -188,7 +188,8 @@ def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Ac
 
 
 @router.get("/transparency", response_model=Page[TransparencyOut],
-            summary="Public aggregates: permits and deliveries by destination, control-list entry and year")
+            summary="Public aggregates: permits and deliveries by destination, control-list entry and year",
+            openapi_extra={"security": [{}, {"HTTPBearer": []}]})  # public: a token is optional
 def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
                  limit: Limit = 500, offset: Offset = 0) -> dict[str, object]:
     rows = browse.transparency(endwatch_of(request).reader())
