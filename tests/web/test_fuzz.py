@@ -47,20 +47,25 @@ FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 
 
+def _runner(operation: Any, headers: dict[str, str], examples: int) -> Any:
+    """A hypothesis test calling one operation with generated cases and validating each response."""
+
+    @given(case=operation.as_strategy())
+    @settings(FUZZ, max_examples=examples)
+    def run(case: Any) -> None:
+        response = case.call_and_validate(headers=headers)
+        CALLS[(operation.method, operation.path, response.status_code)] += 1
+
+    return run
+
+
 def _fuzz(schema: Any, headers: dict[str, str], examples: int) -> list[str]:
     """Run every operation with generated cases; return the failures (each named by its operation)."""
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @settings(FUZZ, max_examples=examples)
-        def run(case: Any, op: Any = operation) -> None:
-            response = case.call_and_validate(headers=headers)
-            CALLS[(op.method, op.path, response.status_code)] += 1
-
         try:
-            run()
+            _runner(operation, headers, examples)()
         except Exception as exc:  # collect every operation's failure, not just the first
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     return failures
