@@ -216,6 +216,7 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
     impacts: list[PermitImpact] = []
     skipped: list[tuple[str, str]] = []
     narrowing = scope.has_filters()
+    selected: list[tuple[Permit, bool]] = []
     for p in permits:
         from_case = p.number in targets
         if scope.case and not from_case:
@@ -230,7 +231,10 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
             if p.expires_on < on:
                 skipped.append((p.number, f"expired on {p.expires_on.isoformat()}"))
                 continue
-        delivered = uow.deliveries.count_for_permits([p.number])[p.number]
+        selected.append((p, from_case))
+    counts = uow.deliveries.count_for_permits([p.number for p, _ in selected])
+    for p, from_case in selected:
+        delivered = counts[p.number]
         remaining = max(p.quantity - delivered, 0)
         problem = None
         try:
@@ -301,6 +305,9 @@ def apply(
     if problems:
         raise InvalidInput(problems)
     with uow:
+        # Take the audit chain's lock before reading: on PostgreSQL two decisions over the same permits then
+        # run one after the other, so the second sees the first's status events (SQLite writers queue anyway).
+        uow.audit.lock_head()
         pv = _compute(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
                       reference=reference)
         if pv.problems:
