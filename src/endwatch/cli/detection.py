@@ -133,3 +133,26 @@ def findings_command(
         raise typer.BadParameter(f"{verdict!r} is not one of {', '.join(v.value for v in Verdict)}",
                                  param_hint="--verdict")
     _print_results(findings(app_().reader(), since=parse_date(since, "--since"), verdict=verdict), fmt, "findings")
+
+
+@app.command("synth")
+@command
+def synth_command(
+    folder: str = typer.Argument(..., help="Folder to write the synthetic world to (exchange format + truth.csv)."),
+    items: int = typer.Option(10000, "--items", min=0, help="Delivered items."),
+    sightings: int = typer.Option(1000, "--sightings", min=0, help="Sightings."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed writes the same world."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Write a synthetic world with known truth (truth.csv) for benchmarks: `endwatch import` it, then detect."""
+    from pathlib import Path
+
+    from endwatch.services.synth import synthesize
+
+    report = synthesize(Path(folder), items=items, sightings=sightings, seed=seed)
+    row = {"folder": report.folder, "items": report.items, "sightings": report.sightings,
+           "permits": report.permits, "parties": report.parties}
+    if fmt is Format.json:
+        print(as_json(row))
+    else:
+        emit([row], fmt, "synthetic world")

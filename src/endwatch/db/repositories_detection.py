@@ -6,11 +6,13 @@ Candidate lookups never scan the delivered items: they use the index on deliveri
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+import json
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from endwatch.db import tables as t
 from endwatch.db import tables_detection as td
@@ -18,6 +20,8 @@ from endwatch.domain.sightings import Sighting
 from endwatch.services.detection_store import Candidate, CaseSummary, Finding
 
 CHUNK = 1000
+# Folded keys per IN list: one-edit lookups send hundreds of keys per reading.
+KEY_CHUNK = 5000
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -102,10 +106,22 @@ class SqlDetectionRepository:
     def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
         d = t.deliveries
         out: list[Candidate] = []
-        for chunk in _chunks(sorted(set(keys))):
-            q = self._candidate_query().where(d.c.serial_fold.in_(chunk))
+        for chunk in _chunks(sorted(set(keys)), KEY_CHUNK):
+            q = self._candidate_query().where(self._fold_in(d.c.serial_fold, chunk))
             out.extend(self._candidate(r) for r in self.conn.execute(q))
         return out
+
+    def _fold_in(self, column: sa.ColumnElement[Any], keys: list[str]) -> sa.ColumnElement[bool]:
+        """`column IN keys` sent as one parameter (thousands of keys compile slowly as separate ones):
+        `= ANY(array)` on PostgreSQL, `IN (SELECT value FROM json_each(...))` on SQLite; both use the index."""
+        dialect = self.conn.dialect.name
+        if dialect == "postgresql":
+            return column == sa.func.any(sa.bindparam("fold_keys", keys, type_=ARRAY(sa.String())))
+        if dialect == "sqlite":
+            each = sa.func.json_each(sa.bindparam("fold_keys", json.dumps(keys))).table_valued("value")
+            values: sa.Select[Any] = sa.select(each.c.value)
+            return column.in_(values)
+        return column.in_(keys)
 
     def candidates_like(self, pattern: str) -> list[Candidate]:
         d = t.deliveries
@@ -122,14 +138,17 @@ class SqlDetectionRepository:
 
     # --- findings ---
 
-    def add_finding(self, finding: Finding) -> None:
-        x = finding
-        self.conn.execute(td.findings.insert().values(
-            sighting_id=x.sighting_id, verdict=x.verdict, confidence=x.confidence, tier=x.tier,
-            delivery_id=x.delivery_id, permit_number=x.permit_number, product_id=x.product_id, serial=x.serial,
-            observed_user_id=x.observed_user_id, observed_country=x.observed_country, observed_on=x.observed_on,
-            reasons=list(x.reasons), candidates=list(x.candidates), decided_at=x.decided_at,
-        ))
+    def add_findings(self, findings: Sequence[Finding]) -> None:
+        rows = [
+            {"sighting_id": x.sighting_id, "verdict": x.verdict, "confidence": x.confidence, "tier": x.tier,
+             "delivery_id": x.delivery_id, "permit_number": x.permit_number, "product_id": x.product_id,
+             "serial": x.serial, "observed_user_id": x.observed_user_id, "observed_country": x.observed_country,
+             "observed_on": x.observed_on, "reasons": list(x.reasons), "candidates": list(x.candidates),
+             "decided_at": x.decided_at}
+            for x in findings
+        ]
+        for chunk in _chunks(rows):
+            self.conn.execute(td.findings.insert(), chunk)
 
     def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]:
         f = td.findings
@@ -170,8 +189,10 @@ class SqlDetectionRepository:
             consignee_id=x.consignee_id, observed_user_id=x.observed_user_id, opened_by=x.opened_by,
             summary=x.summary))
 
-    def add_case_finding(self, case_id: str, sighting_id: str) -> None:
-        self.conn.execute(td.case_findings.insert().values(case_id=case_id, sighting_id=sighting_id))
+    def add_case_findings(self, case_id: str, sighting_ids: Sequence[str]) -> None:
+        rows = [{"case_id": case_id, "sighting_id": sid} for sid in sighting_ids]
+        for chunk in _chunks(rows):
+            self.conn.execute(td.case_findings.insert(), chunk)
 
     def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
         cf = td.case_findings
@@ -186,11 +207,11 @@ class SqlDetectionRepository:
         q = sa.select(a.c.kind, a.c.target).where(a.c.case_id == case_id)
         return [(r.kind, r.target) for r in self.conn.execute(q)]
 
-    def add_case_action(self, case_id: str, kind: str, target: str, reason: str) -> int:
-        result = self.conn.execute(td.case_actions.insert().values(
-            case_id=case_id, kind=kind, target=target, reason=reason, status="recommended"))
-        key = result.inserted_primary_key
-        return int(key[0]) if key else 0
+    def add_case_actions(self, case_id: str, actions: Sequence[tuple[str, str, str]]) -> None:
+        rows = [{"case_id": case_id, "kind": k, "target": t_, "reason": r, "status": "recommended"}
+                for k, t_, r in actions]
+        for chunk in _chunks(rows):
+            self.conn.execute(td.case_actions.insert(), chunk)
 
     def list_case_actions(self, case_id: str) -> list[dict[str, Any]]:
         a = td.case_actions

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from endwatch.domain.cases import ActionKind, merge_actions, recommend_actions
+from endwatch.domain.cases import ActionKind, RecommendedAction, merge_actions, recommend_actions
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.matching import (
     UNREADABLE,
@@ -92,6 +92,7 @@ class _World:
             self.retransfers[r.permit_number].append(r)
         self._permits: dict[str, Permit] | None = None
         self._applications: list[Application] | None = None
+        self._by_route: dict[tuple[str, str], list[Permit]] | None = None
         self._product_index: dict[frozenset[str] | None, NameIndex] = {}
 
     def permits(self) -> dict[str, Permit]:
@@ -99,10 +100,21 @@ class _World:
             self._permits = {p.number: p for p in self.uow.permits.list()}
         return self._permits
 
-    def applications(self) -> list[Application]:
+    def pending_applications(self) -> list[Application]:
         if self._applications is None:
-            self._applications = self.uow.applications.list()
+            self._applications = [a for a in self.uow.applications.list() if a.status.pending]
         return self._applications
+
+    def related_permits(self, permit: Permit) -> list[Permit]:
+        """Permits with the same consignee or the same destination (the only ones an action can name)."""
+        if self._by_route is None:
+            self._by_route = defaultdict(list)
+            for p in self.permits().values():
+                self._by_route[("c", p.consignee_id)].append(p)
+                self._by_route[("d", p.destination)].append(p)
+        both = {p.number: p for key in (("c", permit.consignee_id), ("d", permit.destination))
+                for p in self._by_route[key]}
+        return list(both.values())
 
     def product_index_for(self, maker_ids: set[str] | None) -> NameIndex:
         key = frozenset(maker_ids) if maker_ids is not None else None
@@ -267,46 +279,62 @@ def _batches(items: Sequence[Sighting], size: int) -> Iterator[Sequence[Sighting
         yield items[i : i + size]
 
 
-def _open_or_join_case(uow: UnitOfWork, world: _World, actor: str, finding: Finding, today: date) -> tuple[str, bool]:
-    """Put a diversion finding in a case with its recommended actions; returns (case id, opened)."""
-    assert finding.permit_number is not None
-    permit = world.permits()[finding.permit_number]
-    user_id = finding.observed_user_id
-    case = uow.detection.open_case_for(permit.consignee_id, user_id)
-    opened = case is None
-    if case is None:
-        seen_with = world.label(user_id) if user_id else "an unauthorised user"
-        product = world.products.get(permit.product_id)
-        what = product.model if product else permit.product_id
-        case = CaseSummary(
-            id=uow.detection.next_case_id(),
-            title=f"Diversion: {what} delivered to {world.label(permit.consignee_id)} for"
-                  f" {world.label(permit.end_user_id)}, seen with {seen_with}",
-            status="open", opened_on=today, consignee_id=permit.consignee_id, observed_user_id=user_id,
-            opened_by=actor,
-            summary=f"Opened on the diversion finding for sighting {finding.sighting_id}.")
-        uow.detection.add_case(case)
-        record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case,
-               reason=f"diversion finding for sighting {finding.sighting_id}")
-    uow.detection.add_case_finding(case.id, finding.sighting_id)
-    record(uow, actor=actor, action="case.add_finding", entity="case", key=case.id,
-           after={"sighting_id": finding.sighting_id, "verdict": finding.verdict, "confidence": finding.confidence},
-           reason="diversion finding joins the open case for the same consignee and observed user"
-           if not opened else "the finding that opened the case")
-    user_country = world.country_of.get(user_id) if user_id else None
+def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence[Finding], today: date) -> list[str]:
+    """Put diversion findings in cases with their recommended actions; returns the ids of cases opened.
+
+    Findings with the same consignee and observed user go to the open case for them (opened if none).
+    Actions are computed for each diverted permit as of the earliest observation of it among the
+    findings filed now, and added unless the case already has them. One audit entry per case opened,
+    per case's findings added, and per case's actions added.
+    """
+    groups: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
+    for f in diversions:
+        assert f.permit_number is not None
+        groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
+    opened: list[str] = []
     categories = {pid: p.categories for pid, p in world.products.items()}
-    actions = recommend_actions(
-        diverted=permit, categories_of=categories, permits=world.permits().values(),
-        applications=world.applications(), observed_user_id=user_id,
-        observed_user_country=user_country, parent_of=world.parent_of, country_of=world.country_of,
-        on=finding.observed_on)
-    existing = [(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)]
-    for action in merge_actions(existing, actions):
-        action_id = uow.detection.add_case_action(case.id, action.kind.value, action.target, action.reason)
-        record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
-               after={"id": action_id, "kind": action.kind.value, "target": action.target, "reason": action.reason,
-                      "status": "recommended"}, reason=f"diversion finding for sighting {finding.sighting_id}")
-    return case.id, opened
+    for (consignee_id, user_id), found in groups.items():
+        case = uow.detection.open_case_for(consignee_id, user_id)
+        if case is None:
+            first = world.permits()[found[0].permit_number or ""]
+            seen_with = world.label(user_id) if user_id else "an unauthorised user"
+            product = world.products.get(first.product_id)
+            case = CaseSummary(
+                id=uow.detection.next_case_id(),
+                title=f"Diversion: {product.model if product else first.product_id} delivered to"
+                      f" {world.label(consignee_id)} for {world.label(first.end_user_id)}, seen with {seen_with}",
+                status="open", opened_on=today, consignee_id=consignee_id, observed_user_id=user_id,
+                opened_by=actor, summary=f"Opened on the diversion finding for sighting {found[0].sighting_id}.")
+            uow.detection.add_case(case)
+            record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case,
+                   reason=f"diversion finding for sighting {found[0].sighting_id}")
+            opened.append(case.id)
+        uow.detection.add_case_findings(case.id, [f.sighting_id for f in found])
+        record(uow, actor=actor, action="case.add_findings", entity="case", key=case.id,
+               after={"sightings": [f.sighting_id for f in found]},
+               reason="diversion findings for the same consignee and observed user")
+        earliest: dict[str, date] = {}
+        for f in found:
+            assert f.permit_number is not None
+            earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
+        existing = [(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)]
+        added: list[RecommendedAction] = []
+        for number, on in sorted(earliest.items()):
+            permit = world.permits()[number]
+            actions = recommend_actions(
+                diverted=permit, categories_of=categories, permits=world.related_permits(permit),
+                applications=world.pending_applications(), observed_user_id=user_id,
+                observed_user_country=world.country_of.get(user_id) if user_id else None,
+                parent_of=world.parent_of, country_of=world.country_of, on=on)
+            new = merge_actions([*existing, *((a.kind, a.target) for a in added)], actions)
+            added.extend(new)
+        if added:
+            uow.detection.add_case_actions(case.id, [(a.kind.value, a.target, a.reason) for a in added])
+            record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
+                   after=[{"kind": a.kind.value, "target": a.target, "reason": a.reason, "status": "recommended"}
+                          for a in added],
+                   reason="recommended actions for the diversion findings filed")
+    return opened
 
 
 def detect(uow: UnitOfWork, actor: str, *, since: date | None = None) -> DetectionRun:
@@ -322,21 +350,20 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None) -> Detecti
         counts: Counter[str] = Counter()
         opened: list[str] = []
         new_ids: set[str] = set()
+        diversions: list[Finding] = []
         if todo:
             world = _World(uow)
             for batch in _batches(todo, BATCH):
                 readings = [_read(world, s) for s in batch]
                 matched = _match_batch(uow, readings)
-                for r in readings:
-                    tier, cands = matched.get(r.sighting.id, (None, []))
-                    finding = _decide_one(world, r, tier, cands, decided_at)
-                    uow.detection.add_finding(finding)
+                decided = [_decide_one(world, r, *matched.get(r.sighting.id, (None, [])), decided_at)
+                           for r in readings]
+                uow.detection.add_findings(decided)
+                for finding in decided:
                     counts[finding.verdict] += 1
                     new_ids.add(finding.sighting_id)
-                    if finding.verdict == Verdict.DIVERSION.value:
-                        case_id, was_opened = _open_or_join_case(uow, world, actor, finding, today)
-                        if was_opened:
-                            opened.append(case_id)
+                diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
+            opened = _file_cases(uow, world, actor, diversions, today)
             # One entry for the run: findings are derived from stored evidence; the ids make it checkable.
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
                    after={"decided": len(new_ids), "by_verdict": dict(sorted(counts.items())),
@@ -362,3 +389,30 @@ def _results(uow: UnitOfWork, found: list[Finding], new_ids: set[str]) -> list[D
         match = _candidate_dict(c) if c is not None else None
         out.append(DetectionResult(f, match, cases.get(f.sighting_id), f.sighting_id in new_ids))
     return out
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """The candidates at the best tier for one reading, with how the names were read (or why none can match)."""
+
+    tier: Tier | None
+    candidates: tuple[Candidate, ...]
+    notes: tuple[str, ...]
+
+
+class Matcher:
+    """Matches readings one at a time inside an open unit of work, with the registry facts loaded once.
+
+    Used by the benchmark and by anything that needs a match without storing a finding.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.world = _World(uow)
+
+    def match(self, serial: str, manufacturer: str = "", model: str = "") -> MatchOutcome:
+        s = Sighting("-", date.min, serial, "F", "6", manufacturer=manufacturer, model=model)
+        reading = _read(self.world, s)
+        tier, cands = _match_batch(self.uow, [reading]).get("-", (None, []))
+        notes = (*reading.notes, reading.stop) if reading.stop else tuple(reading.notes)
+        return MatchOutcome(tier, tuple(cands), notes)
