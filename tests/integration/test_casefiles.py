@@ -158,3 +158,12 @@ def test_case_commands(world, cli, tmp_path):
     closed = cli.invoke(app, ["case", "close", new_id, "--on", "2020-12-01"])
     assert closed.exit_code == 0, closed.output
     assert cli.invoke(app, ["case", "show", "CASE-9999"]).exit_code == 1
+
+
+def test_applying_a_case_records_each_recommendation_in_the_audit_trail(world):
+    ew, case_id = world
+    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
+                      hold_applications=True)
+    with ew.reader() as uow:
+        applied = [e for e in uow.audit.for_entity("case", case_id) if e.action == "case.action_applied"]
+        assert len(applied) == len(uow.enforcement.case_actions(case_id))

@@ -150,3 +150,9 @@ def test_reinstate_then_revoke(world):
     assert states["PERMIT-REDACTED-1"] is PermitState.REVOKED
     assert states["PERMIT-REDACTED-2"] is PermitState.REVOKED
     assert states["PERMIT-AM-1"] is PermitState.IN_FORCE
+
+
+def test_reinstatement_holds_no_applications(world):
+    with pytest.raises(InvalidInput) as exc:
+        enforcement.preview(world.uow(), ROUTE, Action.reinstate, SUSPENDED_ON, hold_applications=True)
+    assert exc.value.problems[0].column == "hold_applications"

@@ -183,6 +183,9 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
              reason: str = "", reference: str = "") -> Preview:
     """The preview, inside an open unit of work."""
     _check_scope(scope)
+    if hold_applications and action is Action.reinstate:
+        raise InvalidInput([Problem("a reinstatement puts no application on hold; leave out --hold-applications",
+                                    column="hold_applications")])
     products = {p.id: p for p in uow.products.list()}
     permits = uow.permits.list()
     targets: set[str] = set()
@@ -342,6 +345,8 @@ def apply(
                                           "reference": reference}, reason=reason)
         for ca_id in pv.case_actions:
             uow.enforcement.decide_case_action(ca_id, "applied", now, actor)
+            record(uow, actor=actor, action="case.action_applied", entity="case", key=str(scope.case),
+                   after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
         messages = _queue(uow, actor, pv, reason, reference, action_id, now)
         uow.commit()
     return Outcome(action_id, pv, tuple(messages))

@@ -192,14 +192,22 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
 
 
 def _assessments(uow: UnitOfWork, kind: str, key: str) -> list[Event]:
-    """The latest stored assessment of a permit or application, when the assessment area is installed."""
+    """The latest stored assessment of a permit or application, and the decisions taken on an application,
+    when the assessment area is installed."""
     repo = getattr(uow, "assessment", None)
     if repo is None:
         return []
+    events = []
+    if kind == "application":
+        for d in repo.decisions(key):
+            events.append(Event(d.decided_on, "decision",
+                                f"application {key}: decision {d.decision} ({d.state.replace('_', ' ')}): {d.reason}"
+                                + (f"; exception relied on: {d.exception}" if d.exception else ""),
+                                actor=d.decided_by, at=d.decided_at))
     stored = repo.latest_assessment(kind, key)
     if stored is None:
-        return []
-    return [Event(stored.as_of, "assessment",
+        return events
+    return [*events, Event(stored.as_of, "assessment",
                   f"assessment of {kind} {key}: recommendation {stored.recommendation}"
                   + (f"; conditions: {'; '.join(stored.conditions)}" if stored.conditions else ""),
                   actor=stored.assessed_by, permit=key if kind == "permit" else None, at=stored.assessed_at)]
