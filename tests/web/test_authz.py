@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, pages
+from endwatch.web import api, pages, pages_cases
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
@@ -47,6 +47,9 @@ PAGES: list[tuple[str, Action]] = [
     ("/audit", Action.AUDIT_READ),
     ("/transparency", Action.TRANSPARENCY_READ),
     ("/map", Action.TRANSPARENCY_READ),
+    ("/sightings", Action.SIGHTINGS_READ),
+    ("/sightings/new", Action.SIGHTINGS_WRITE),
+    ("/cases", Action.CASES_READ),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public
@@ -62,7 +65,7 @@ def _refusal_has_no_data(body: dict[str, object]) -> bool:
 
 def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
-    for route in [*api.router.routes, *pages.router.routes]:
+    for route in [*api.router.routes, *pages.router.routes, *pages_cases.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import audit, browse, queries, registry, users
-from endwatch.services.authz import Action, check_visible, visible
+from endwatch.services import audit, browse, casefiles, detection, queries, registry, users
+from endwatch.services.authz import Action, check_visible, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
 from endwatch.web.errors import CsrfRejected
@@ -110,8 +110,15 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
     if caller.principal.party_id:
         own_permits = visible(caller.principal, queries.permits_as_of(ew.reader(), board.as_of),
                               lambda v: v.permit.exporter_id)
+    findings, open_cases = [], []
+    if permits(caller.principal.role, Action.SIGHTINGS_READ):
+        findings = [r for r in detection.findings(ew.reader()) if r.finding.verdict != "consistent"]
+        findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
+    if permits(caller.principal.role, Action.CASES_READ):
+        open_cases = [c for c in casefiles.list_cases(ew.reader()) if c.status == "open"]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
-                                              "own_permits": own_permits})
+                                              "own_permits": own_permits, "findings": findings[:20],
+                                              "open_cases": open_cases})
 
 
 @router.get("/trace", response_class=HTMLResponse)
@@ -121,14 +128,19 @@ def trace_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
                model: Annotated[str, Query(max_length=300)] = "", as_of: str = "") -> Response:
     result = None
     error = None
+    fuzzy = None
     if serial.strip():
+        ew = endwatch_of(request)
         try:
-            result = trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer or None,
+            result = trace_serial(ew.reader(), serial, manufacturer=manufacturer or None,
                                   model=model or None, as_of=_parse_day(as_of, request))
         except InvalidInput as exc:
             error = exc.message
+        # Candidates by detection's tolerant matching (equivalent characters, unreadable marks, one edit).
+        with ew.reader() as uow:
+            fuzzy = detection.Matcher(uow).match(serial, manufacturer, model)
     return render(request, "trace.html", {"serial": serial, "manufacturer": manufacturer, "model": model,
-                                          "as_of": as_of, "result": result, "error": error})
+                                          "as_of": as_of, "result": result, "error": error, "fuzzy": fuzzy})
 
 
 @router.get("/permits", response_class=HTMLResponse)

@@ -1,0 +1,160 @@
+"""Pages over detection and enforcement: sighting intake with photo upload, findings, cases (timeline,
+evidence with image previews, recommended actions with a preview and a confirm step). Every route
+states its action through `requires`, like every other page."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
+from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.services import casefiles, detection, enforcement, sightings, timeline
+from endwatch.services.authz import Action
+from endwatch.web.render import render
+from endwatch.web.security import Caller, endwatch_of, requires
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 20 * 1024 * 1024
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+def _store(request: Request) -> Path:
+    return endwatch_of(request).settings.home / "evidence"
+
+
+def _day(text: str, column: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem(f"{text!r} is not a date (YYYY-MM-DD)", column=column)]) from None
+
+
+@router.get("/sightings", response_class=HTMLResponse)
+def sightings_page(request: Request,
+                   caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))]) -> Response:
+    results = detection.findings(endwatch_of(request).reader())
+    results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id), reverse=True)
+    return render(request, "sightings.html", {"results": results})
+
+
+@router.get("/sightings/new", response_class=HTMLResponse)
+def sighting_form(request: Request,
+                  caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> Response:
+    return render(request, "sighting_new.html", {"reliability": RELIABILITY_GRADES, "credibility": CREDIBILITY_GRADES,
+                                                 "today": endwatch_of(request).clock().date()})
+
+
+@router.post("/sightings/new")
+async def sighting_submit(
+    request: Request,
+    caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))],
+    observed_on: Annotated[str, Form()],
+    serial: Annotated[str, Form(max_length=200)],
+    reliability: Annotated[str, Form()],
+    credibility: Annotated[str, Form()],
+    place: Annotated[str, Form(max_length=500)] = "",
+    country: Annotated[str, Form(max_length=2)] = "",
+    observed_user: Annotated[str, Form(max_length=300)] = "",
+    manufacturer: Annotated[str, Form(max_length=300)] = "",
+    model: Annotated[str, Form(max_length=300)] = "",
+    platform: Annotated[str, Form(max_length=300)] = "",
+    source: Annotated[str, Form(max_length=500)] = "",
+    photo: UploadFile | None = None,
+) -> Response:
+    """Record a sighting, decide it at once, attach the photo to its case if one opened; show the finding."""
+    ew = endwatch_of(request)
+    actor = caller.principal.username
+    day = _day(observed_on, "observed_on")
+    content = await photo.read(MAX_UPLOAD + 1) if photo is not None and photo.filename else b""
+    if len(content) > MAX_UPLOAD:
+        raise InvalidInput([Problem("the photo is larger than 20 MB", column="photo")])
+    filename = Path(photo.filename).name if photo is not None and photo.filename and content else ""
+    with ew.reader() as uow:
+        sighting_id = sightings.next_sighting_id(uow, day)
+    s = Sighting(sighting_id, day, serial, reliability.strip().upper(), credibility.strip(), place,
+                 country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
+                 (filename,) if filename else ())
+    sightings.add_sighting(ew.uow(), actor, s, reason="web intake")
+    run = detection.detect(ew.uow(), actor, since=day)
+    result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
+    if content and result is not None and result.case_id:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / filename
+            path.write_bytes(content)
+            casefiles.attach(ew.uow(), actor, _store(request), result.case_id, [path],
+                             f"photo from sighting {sighting_id}")
+    return RedirectResponse(f"/sightings/{sighting_id}", status_code=303)
+
+
+@router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
+def finding_page(request: Request, sighting_id: str,
+                 caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))]) -> Response:
+    ew = endwatch_of(request)
+    result = next((r for r in detection.findings(ew.reader()) if r.finding.sighting_id == sighting_id), None)
+    sighting = next((s for s in sightings.list_sightings(ew.reader()) if s.id == sighting_id), None)
+    if sighting is None:
+        raise NotFound("sighting", sighting_id)
+    return render(request, "finding.html", {"sighting": sighting, "result": result})
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
+    return render(request, "cases.html", {"cases": casefiles.list_cases(endwatch_of(request).reader())})
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str,
+              caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
+              action: str = "", on: str = "") -> Response:
+    """The case. With ?action=suspend|revoke|reinstate&on=DATE it also shows what applying the case's
+    recommendations would do (nothing is written until the confirm form is sent)."""
+    ew = endwatch_of(request)
+    cf = casefiles.case_file(ew.reader(), case_id)
+    events = timeline.case_timeline(ew.reader(), case_id)
+    preview = None
+    if action:
+        if action not in enforcement.Action.__members__:
+            raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
+        day = _day(on, "on") if on else ew.clock().date()
+        preview = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), day,
+                                      hold_applications=True)
+    images = [e for e in cf.evidence if (mimetypes.guess_type(e.filename)[0] or "") in IMAGE_TYPES]
+    return render(request, "case.html", {"cf": cf, "events": events, "preview": preview, "images": images,
+                                         "today": ew.clock().date()})
+
+
+@router.post("/cases/{case_id}/apply")
+def case_apply(request: Request, case_id: str,
+               caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))],
+               action: Annotated[str, Form()], on: Annotated[str, Form()],
+               reason: Annotated[str, Form(max_length=2000)] = "",
+               reference: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Apply the case's recommendations (after the preview): every permit changes or none does."""
+    if action not in enforcement.Action.__members__:
+        raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
+    ew = endwatch_of(request)
+    enforcement.apply(ew.uow(), caller.principal.username, enforcement.Scope(case=case_id),
+                      enforcement.Action(action), _day(on, "on"), reason, reference, hold_applications=True)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/evidence/{sha256}")
+def evidence_file(request: Request, case_id: str, sha256: str,
+                  caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
+    """An evidence file of the case (only files attached to this case are served)."""
+    cf = casefiles.case_file(endwatch_of(request).reader(), case_id)
+    link = next((e for e in cf.evidence if e.sha256 == sha256), None)
+    path = casefiles.stored_path(_store(request), sha256) if link else None
+    if link is None or path is None or not path.is_file():
+        raise NotFound("evidence", sha256)
+    kind = mimetypes.guess_type(link.filename)[0] or "application/octet-stream"
+    inline = kind in IMAGE_TYPES
+    return FileResponse(path, media_type=kind if inline else "application/octet-stream", filename=link.filename,
+                        content_disposition_type="inline" if inline else "attachment")
