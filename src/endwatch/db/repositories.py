@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -382,6 +382,32 @@ class SqlPermitRepository(_Repo):
         )
 
 
+_ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
+                 "delivered_on", "recipient_id")
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows through the driver, in the caller's transaction: COPY on PostgreSQL, executemany
+    on SQLite. Bypasses SQLAlchemy's per-row parameter processing, which dominates bulk imports."""
+    if not rows:
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # SQLite stores dates as ISO text, as SQLAlchemy's Date type does.
+    iso = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
+    cur = raw.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})", iso)
+    finally:
+        cur.close()
+
+
 def _item(r: sa.Row[Any]) -> ItemRecord:
     return ItemRecord(
         DeliveredItem(r.permit_number, r.delivered_on, r.serial, r.recipient_id),
@@ -415,21 +441,11 @@ class SqlDeliveryRepository(_Repo):
 
     def add_items(self, records: Iterable[ItemRecord]) -> int:
         rows = [
-            {
-                "permit_number": r.item.permit_number,
-                "product_id": r.product_id,
-                "manufacturer_id": r.manufacturer_id,
-                "family": r.family,
-                "serial": r.item.serial,
-                "serial_norm": r.serial_norm,
-                "serial_fold": serial_fold(r.item.serial),
-                "delivered_on": r.item.delivered_on,
-                "recipient_id": r.item.recipient_id,
-            }
+            (r.item.permit_number, r.product_id, r.manufacturer_id, r.family, r.item.serial, r.serial_norm,
+             serial_fold(r.item.serial), r.item.delivered_on, r.item.recipient_id)
             for r in records
         ]
-        for chunk in _chunks(rows):
-            self.conn.execute(t.deliveries.insert(), chunk)
+        bulk_insert(self.conn, t.deliveries, _ITEM_COLUMNS, rows)
         return len(rows)
 
     def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]:
@@ -485,7 +501,17 @@ def _load_json(text: str | None) -> Any:
 
 
 class SqlAuditRepository(_Repo):
+    def __init__(self, conn: sa.Connection) -> None:
+        super().__init__(conn)
+        self._head: tuple[int, str] | None = None  # known for the rest of this transaction once locked
+
+    def forget_head(self) -> None:
+        """Called when the transaction ends: the next one must lock and read the head again."""
+        self._head = None
+
     def lock_head(self) -> tuple[int, str]:
+        if self._head is not None:
+            return self._head
         h = t.audit_head
         q = sa.select(h.c.seq, h.c.hash).where(h.c.id == 1)
         if self.conn.dialect.name == "postgresql":
@@ -493,8 +519,10 @@ class SqlAuditRepository(_Repo):
         row = self.conn.execute(q).first()
         if row is None:
             self.conn.execute(h.insert().values(id=1, seq=0, hash=GENESIS))
-            return 0, GENESIS
-        return int(row.seq), str(row.hash)
+            self._head = (0, GENESIS)
+        else:
+            self._head = (int(row.seq), str(row.hash))
+        return self._head
 
     def append(self, entry: AuditEntry) -> None:
         self.conn.execute(
@@ -513,6 +541,7 @@ class SqlAuditRepository(_Repo):
             )
         )
         self.conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+        self._head = (entry.seq, entry.hash)
 
     @staticmethod
     def _entry(r: sa.Row[Any]) -> AuditEntry:

@@ -48,6 +48,8 @@ class SqlUnitOfWork:
     """A transaction on `engine`. Entering begins it; commit() makes it durable; leaving without
     commit() (or on an exception) rolls everything back, so a failure midway writes nothing."""
 
+    audit: SqlAuditRepository
+
     def __init__(
         self, engine: sa.Engine, clock: Callable[[], datetime] = utc_now, *, readonly: bool = False
     ) -> None:
@@ -82,9 +84,15 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self.conn is not None, "commit() outside the unit of work's block"
         self.conn.commit()
+        self._transaction_ended()
         self.conn.begin()
 
     def rollback(self) -> None:
         assert self.conn is not None
         self.conn.rollback()
+        self._transaction_ended()
         self.conn.begin()
+
+    def _transaction_ended(self) -> None:
+        # The audit head was locked for the transaction that ended; the next one locks it again.
+        self.audit.forget_head()

@@ -69,7 +69,7 @@ def read_rows(path: Path, spec: FileSpec, problems: list[Problem]) -> Iterator[R
             absent = [c for c in spec.columns if c.name not in index]
             for cells in reader:
                 line = reader.line_num
-                if not any(cell.strip() for cell in cells):
+                if not "".join(cells).strip():
                     continue
                 if len(cells) != len(header):
                     problems.append(

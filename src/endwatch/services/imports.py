@@ -108,6 +108,11 @@ def _same_permit(a: Permit, b: Permit) -> bool:
     return replace(a, **keep) == replace(b, **keep)  # type: ignore[arg-type]
 
 
+def _item_key(rec: ItemRecord) -> str:
+    """The key a serial number is unique under: manufacturer, product family, normalised serial."""
+    return f"{rec.manufacturer_id}\x1f{rec.family}\x1f{rec.serial_norm}"
+
+
 class ImportRun:
     """One import run: the world as stored, the records read, and the problems found."""
 
@@ -298,7 +303,7 @@ class ImportRun:
         report = self.reports["deliveries.csv"]
         self.delivery_counts: Counter[str] = Counter()
         seen: dict[str, int] = {}
-        self.new_item_keys: set[str] = set()
+        self.unchanged_item_keys: set[str] = set()
         stored_total = self.uow.deliveries.count_for_permits(list(self.permits))
         any_stored = any(stored_total.values())
         batch: list[tuple[Row, ItemRecord]] = []
@@ -315,6 +320,7 @@ class ImportRun:
                 elif (old.item.permit_number, old.item.delivered_on) == (rec.item.permit_number,
                                                                          rec.item.delivered_on):
                     report.unchanged += 1
+                    self.unchanged_item_keys.add(_item_key(rec))
                 else:
                     self.fail(row, "serial", f"rule serial-unique: serial {rec.item.serial!r} was already delivered"
                               f" under permit {old.item.permit_number} on {old.item.delivered_on.isoformat()}")
@@ -324,7 +330,7 @@ class ImportRun:
             rec = self.item_record(row)
             if rec is None:
                 continue
-            key = f"{rec.manufacturer_id}\x1f{rec.family}\x1f{rec.serial_norm}"
+            key = _item_key(rec)
             if key in seen:
                 self.fail(row, "serial", f"rule serial-unique: serial {row['serial']!r} repeats line {seen[key]}")
                 continue
@@ -473,9 +479,9 @@ class ImportRun:
         batch: list[ItemRecord] = []
 
         def flush() -> None:
-            keys = [(r.manufacturer_id, r.family, r.serial_norm) for r in batch]
-            stored = self.uow.deliveries.existing(keys)
-            fresh = [r for r in batch if (r.manufacturer_id, r.family, r.serial_norm) not in stored]
+            # Validated in the first pass; items already stored (unchanged lines) are skipped here. A
+            # concurrent writer's clash is caught by the unique index and rolls the whole import back.
+            fresh = [r for r in batch if _item_key(r) not in self.unchanged_item_keys]
             self.uow.deliveries.add_items(fresh)
             for r in fresh:
                 per_permit[r.item.permit_number] += 1
@@ -490,10 +496,10 @@ class ImportRun:
                 flush()
         flush()
         # One audit entry per permit per import: the file's hash identifies every serial it added.
+        digest = file_sha256(self.path("deliveries.csv"))
         for number, count in sorted(per_permit.items()):
             record(self.uow, actor=actor, action="delivery.import", entity="permit", key=number,
-                   after={"items": count, "file": "deliveries.csv",
-                          "sha256": file_sha256(self.path("deliveries.csv"))}, reason=reason)
+                   after={"items": count, "file": "deliveries.csv", "sha256": digest}, reason=reason)
 
 
 class ImportExtension(Protocol):
