@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from tests.web.conftest import Web, csrf_of
 
 # A 1x1 PNG.
@@ -60,7 +59,7 @@ def test_case_actions_preview_then_confirm(web: Web) -> None:
     before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
     r = officer.post(f"/cases/{case_id}/apply", data={"csrf_token": csrf_of(preview.text), "action": "suspend",
                                                       "on": "2020-10-03", "reason": "diversion", "reference": "X-1"})
-    assert r.status_code == 409 and "status-transition" in r.text or "cannot be suspended" in r.text
+    assert r.status_code == 409 and "status-transition" in r.text
     assert web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"] == before
     # without the CSRF token: refused before anything is looked at
     r = officer.post(f"/cases/{case_id}/apply", data={"action": "suspend", "on": "2020-10-03"})
