@@ -1,0 +1,64 @@
+"""The registry's services on in-memory fakes: rules, audit, and all-or-nothing writes, without a database."""
+
+from datetime import date
+
+import pytest
+from tests.unit.fakes import FakeStore, FakeUnitOfWork
+
+from endwatch.domain.audit import verify_chain
+from endwatch.domain.parties import Party, PartyKind
+from endwatch.domain.permits import EndUseUndertaking, Permit, PermitStatus, StatusChange
+from endwatch.domain.policy import Measure, Policy
+from endwatch.domain.products import Product
+from endwatch.errors import InvalidInput, RuleViolation
+from endwatch.services import registry
+from endwatch.services.trace import trace_serial
+
+
+@pytest.fixture
+def store():
+    s = FakeStore()
+    for p in (Party("m", "Maker", PartyKind.COMPANY, "CA", former_names=("Old Maker",)),
+              Party("c", "Consignee", PartyKind.COMPANY, "TR"), Party("n", "Navy", PartyKind.ARMED_FORCE, "TR")):
+        registry.save_party(FakeUnitOfWork(s), "officer", p)
+    registry.save_product(FakeUnitOfWork(s), "officer", Product("s", "m", "S-15", ("CS-15",), ("2-15",)))
+    registry.save_policy(FakeUnitOfWork(s), "officer", Policy("tr-susp", "TR", Measure.SUSPENSION, ("*",),
+                                                               date(2019, 10, 11), date(2020, 4, 15)))
+    return s
+
+
+def permit(**kw):
+    base = dict(number="P-1", exporter_id="m", consignee_id="c", end_user_id="n", destination="TR", product_id="s",
+                quantity=2, issued_on=date(2020, 5, 8), expires_on=date(2021, 6, 30),
+                undertaking=EndUseUndertaking("surveillance", True))
+    base.update(kw)
+    return Permit(**base)
+
+
+def test_issue_deliver_suspend_trace(store):
+    registry.issue_permit(FakeUnitOfWork(store), "officer", permit())
+    registry.record_delivery(FakeUnitOfWork(store), "exporter", "P-1", date(2020, 9, 15), ["cs-1"])
+    registry.change_permit_status(FakeUnitOfWork(store), "minister", "P-1",
+                                  StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
+    hit = trace_serial(FakeUnitOfWork(store), "CS1", manufacturer="old maker", as_of=date(2020, 10, 6)).hits[0]
+    assert hit.permit_state.value == "suspended" and hit.end_user.id == "n"
+    assert verify_chain(store.audit, (store.audit[-1].seq, store.audit[-1].hash)).ok
+    assert [e.action for e in store.audit][-3:] == ["permit.issue", "delivery.record", "permit.suspended"]
+
+
+def test_refusals_leave_the_store_untouched(store):
+    before = (len(store.permits), len(store.audit))
+    with pytest.raises(RuleViolation, match="suspension of new permits"):
+        registry.issue_permit(FakeUnitOfWork(store), "officer", permit(issued_on=date(2020, 1, 10)))
+    with pytest.raises(InvalidInput) as exc:
+        registry.issue_permit(FakeUnitOfWork(store), "officer", permit(exporter_id="ghost", destination="XX"))
+    assert {p.column for p in exc.value.problems} == {"exporter_id", "destination"}
+    assert (len(store.permits), len(store.audit)) == before
+
+
+def test_unchanged_party_is_not_written_again(store):
+    count = len(store.audit)
+    registry.save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee", PartyKind.COMPANY, "TR"))
+    assert len(store.audit) == count
+    registry.save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee Ltd", PartyKind.COMPANY, "TR"))
+    assert store.audit[-1].before["name"] == "Consignee" and store.audit[-1].after["name"] == "Consignee Ltd"
