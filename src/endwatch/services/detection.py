@@ -195,15 +195,18 @@ def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tup
     by_fold = _group(uow.detection.candidates_by_fold({fold(r.norm) for r in plain}))
     for r in plain:
         out[r.sighting.id] = _best(r, by_fold.get(fold(r.norm), []))
-    # Unreadable characters: the few keys a `?` can stand for, or a LIKE pattern when there are many.
-    for r in live:
-        if UNREADABLE not in r.norm:
-            continue
-        keys = unreadable_expansions(fold(r.norm))
+    # Unreadable characters: the few keys a `?` can stand for (one lookup for the batch), or a LIKE
+    # pattern when there are many.
+    blurred = [r for r in live if UNREADABLE in r.norm]
+    expansions = {r.sighting.id: unreadable_expansions(fold(r.norm)) for r in blurred}
+    listed = {k for keys in expansions.values() if keys for k in keys}
+    by_expansion = _group(uow.detection.candidates_by_fold(listed)) if listed else {}
+    for r in blurred:
+        keys = expansions[r.sighting.id]
         if keys is None:
             found = uow.detection.candidates_like(like_pattern(fold(r.norm)))
         else:
-            found = uow.detection.candidates_by_fold(keys) if keys else []
+            found = [c for k in keys for c in by_expansion.get(k, [])]
         out[r.sighting.id] = _best(r, found)
     # One edit: every key one character away, for readings that found nothing better.
     missing = [r for r in plain if not out[r.sighting.id][1]]
