@@ -49,7 +49,7 @@ def open_(
     """Open a case by hand (detection opens cases on diversion findings by itself)."""
     case = casefiles.open_case(app_().uow(), actor(by), title, _day(on), consignee_id=consignee,
                                observed_user_id=observed_user, summary=summary)
-    emit([_case_row(case)], fmt, "case opened")
+    emit([_case_row(case)], fmt, "case opened", ["id", "status", "opened_on", "title"] if fmt is Format.table else None)
 
 
 @case_app.command("list")
