@@ -143,3 +143,36 @@ def test_sign_in_refuses_a_wrong_password(page) -> None:  # type: ignore[no-unty
     page.fill("input[name=password]", "not-the-password")
     page.click("button[type=submit]")
     assert "wrong username or password" in page.inner_text("[role=alert]")
+
+
+def test_investigator_submits_a_sighting_and_opens_the_case(page) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_cases import NAMEPLATE, PNG
+
+    sign_in(page, "investigator")
+    page.goto("/sightings/new")
+    for name in ("serial", "manufacturer", "model", "country", "observed_user", "source"):
+        page.fill(f"input[name={name}]", NAMEPLATE[name])
+    page.fill("input[name=observed_on]", NAMEPLATE["observed_on"])
+    page.set_input_files("input[name=photo]", files=[{"name": "nameplate.png", "mimeType": "image/png",
+                                                       "buffer": PNG}])
+    page.click("[data-testid=sighting-form] button[type=submit]")
+    assert page.inner_text("[data-testid=verdict]") == "diversion"
+    page.click("[data-testid=case-link]")
+    page.wait_for_selector("[data-testid=case-actions]")
+    assert "PERMIT-REDACTED-1" in page.inner_text("[data-testid=case-actions]")
+    assert page.locator(".thumbs img").count() == 1
+    assert page.evaluate("document.querySelector('.thumbs img').naturalWidth") == 160  # the photo loads
+    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+    case_url = page.url
+    page.goto("/")
+    assert "Open cases" in page.inner_text("main")
+
+    # An officer previews the recommended suspension: nothing is written before confirming.
+    page.context.clear_cookies()
+    sign_in(page, "officer")
+    page.goto(case_url)
+    page.select_option("select[name=action]", "suspend")
+    page.fill("input[name=on]", "2020-10-03")
+    page.click("text=Preview")
+    preview = page.inner_text("[data-testid=preview]")
+    assert "Nothing has been written" in preview and "PERMIT-REDACTED-1" in preview

@@ -4,13 +4,24 @@ the timeline, the photo and the recommended actions, and applying them goes thro
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 
 import pytest
 from tests.web.conftest import Web, csrf_of
 
-# A 1x1 PNG.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+def _png(width: int, height: int) -> bytes:
+    """A small grey-gradient PNG (a stand-in for a nameplate photo), built with the standard library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes((60 + (x + y) % 150) for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG = _png(160, 100)
 NAMEPLATE = {"observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "manufacturer": "L3 Wescam",
              "model": "CMX-15D", "country": "AZ", "observed_user": "Azerbaijani Air Force",
              "reliability": "B", "credibility": "2", "source": "open source"}
