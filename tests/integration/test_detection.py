@@ -124,3 +124,39 @@ def test_add_sighting_names_every_wrong_field(world: Endwatch) -> None:
     sight(world, "one", "AX-1")
     with pytest.raises(InvalidInput, match="already recorded"):
         sight(world, "one", "AX-2")
+
+
+def test_many_unreadable_characters_use_a_like_pattern(world: Endwatch) -> None:
+    sight(world, "blurred", "AX-???01", maker="Acme", user="Turkish Naval Forces")
+    sight(world, "blurred-2", "AX-2??0?", maker="Acme", user="Turkish Naval Forces")
+    r = run(world)
+    assert (r["blurred"].finding.verdict, r["blurred"].finding.serial) == ("consistent", "AX-10001")
+    assert r["blurred"].finding.tier == "unreadable"
+    assert (r["blurred-2"].finding.verdict, r["blurred-2"].finding.serial) == ("consistent", "AX-20005")
+
+
+def test_sightings_csv_import_is_idempotent_refuses_edits_and_exports(world: Endwatch, tmp_path: Path) -> None:
+    from endwatch.services.exports import export_folder
+    from endwatch.services.imports import import_folder
+
+    header = ("id,observed_on,place,country,observed_user,manufacturer,model,serial,platform,source,reliability,"
+              "credibility,media\n")
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "sightings.csv").write_text(
+        header + "S1,2020-10-01,somewhere,AZ,Azerbaijani Armed Forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg\n",
+        encoding="utf-8")
+    first = import_folder(world.uow(), "analyst", folder)
+    assert [(f.file, f.new) for f in first.files] == [("sightings.csv", 1)]
+    again = import_folder(world.uow(), "analyst", folder)
+    assert [(f.file, f.new, f.unchanged) for f in again.files] == [("sightings.csv", 0, 1)]
+    (folder / "sightings.csv").write_text(
+        header + "S1,2020-10-01,somewhere,AZ,Libyan forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg\n"
+        "S2,2020-10-01,x,ZZ,,,,AX-1,,,Q,2,\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        import_folder(world.uow(), "analyst", folder)
+    problems = {(p.line, p.column) for p in exc.value.problems}
+    assert (2, "observed_user") in problems and (3, "country") in problems and (3, "reliability") in problems
+    export_folder(world.uow(), tmp_path / "out")
+    exported = (tmp_path / "out" / "sightings.csv").read_text(encoding="utf-8")
+    assert "S1,2020-10-01,somewhere,AZ,Azerbaijani Armed Forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg" in exported
