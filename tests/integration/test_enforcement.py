@@ -156,3 +156,9 @@ def test_reinstatement_holds_no_applications(world):
     with pytest.raises(InvalidInput) as exc:
         enforcement.preview(world.uow(), ROUTE, Action.reinstate, SUSPENDED_ON, hold_applications=True)
     assert exc.value.problems[0].column == "hold_applications"
+
+
+def test_permits_issued_after_the_effective_date_are_left_alone(world):
+    pv = enforcement.preview(world.uow(), Scope(exporters=("wescam",)), Action.suspend, date(2020, 5, 20))
+    assert {i.permit.number for i in pv.permits} == BAYKAR_ROUTE
+    assert dict(pv.skipped)["PERMIT-AM-1"] == "not yet issued on 2020-05-20 (issued 2020-06-01)"

@@ -234,6 +234,9 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
             if p.expires_on < on:
                 skipped.append((p.number, f"expired on {p.expires_on.isoformat()}"))
                 continue
+            if p.issued_on > on:
+                skipped.append((p.number, f"not yet issued on {on.isoformat()} (issued {p.issued_on.isoformat()})"))
+                continue
         selected.append((p, from_case))
     counts = uow.deliveries.count_for_permits([p.number for p, _ in selected])
     for p, from_case in selected:
