@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"
     smtp_timeout: float = Field(default=10.0, description="Seconds to wait for the SMTP server.")
-    smtp_retry_seconds: int = Field(default=60, description="First back-off after a failed delivery; doubles each time.")
+    smtp_retry_seconds: int = Field(
+        default=60, description="First back-off after a failed delivery; doubles each time."
+    )
     smtp_retry_max_seconds: int = Field(default=6 * 3600, description="Longest back-off between delivery attempts.")
 
     @property
