@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
+from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import audit, browse, casefiles, detection, queries, registry, users
+from endwatch.services import assessment, audit, browse, casefiles, decisions, detection, queries, registry, users
 from endwatch.services.authz import Action, check_visible, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
@@ -189,10 +190,46 @@ def applications_page(request: Request,
 
 @router.get("/applications/{number}", response_class=HTMLResponse)
 def application_page(request: Request, number: str,
-                     caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> Response:
-    found = browse.get_application(endwatch_of(request).reader(), number)
+                     caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))],
+                     as_of: str = "") -> Response:
+    """The application; for roles that may read assessments, its assessment indicator by indicator as of a
+    date (computed on the fly, not stored) and its decisions, with the decision and countersign forms."""
+    ew = endwatch_of(request)
+    found = browse.get_application(ew.reader(), number)
     check_visible(caller.principal, "application", number, found.exporter_id)
-    return render(request, "application.html", {"application": found})
+    day = _parse_day(as_of, request)
+    result = None
+    decided: list[object] = []
+    if permits(caller.principal.role, Action.ASSESSMENTS_READ):
+        with ew.reader() as uow:
+            world = assessment.load_world(uow)
+        result = assess_subject(assessment.application_subject(world, number, day), world, day)
+        decided = list(decisions.list_decisions(ew.reader(), number))
+    return render(request, "application.html", {"application": found, "assessment": result,
+                                                "decisions": decided, "as_of": day})
+
+
+@router.post("/applications/{number}/decision")
+def application_decision(request: Request, number: str,
+                         caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))],
+                         decision: Annotated[str, Form()], on: Annotated[str, Form()],
+                         reason: Annotated[str, Form(max_length=2000)] = "",
+                         justification: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Decide (approve, deny, hold); an approval against the recommendation or under an exception
+    waits for a second approver."""
+    decisions.decide(endwatch_of(request).uow(), caller.principal.username, number, decision, reason=reason,
+                     on=_parse_day(on, request), justification=justification or None)
+    return RedirectResponse(f"/applications/{number}", status_code=303)
+
+
+@router.post("/applications/{number}/countersign")
+def application_countersign(request: Request, number: str,
+                            caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))],
+                            on: Annotated[str, Form()], reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The second signature on an approval awaiting it (someone other than the first approver)."""
+    decisions.countersign(endwatch_of(request).uow(), caller.principal.username, number, reason=reason,
+                          on=_parse_day(on, request))
+    return RedirectResponse(f"/applications/{number}", status_code=303)
 
 
 @router.get("/parties", response_class=HTMLResponse)

@@ -1,0 +1,58 @@
+"""The application page: the assessment indicator by indicator, decisions, and the second approver's step."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import Web, csrf_of
+
+APP = "APP-REDACTED-3"  # pending; end user az-air-force
+
+
+def test_assessment_is_shown_indicator_by_indicator(web: Web) -> None:
+    web.sign_in("officer")
+    page = web.client.get(f"/applications/{APP}?as_of=2020-10-02")
+    assert 'data-testid="assessment"' in page.text
+    rec = re.search(r'data-testid="recommendation">([^<]+)<', page.text)
+    assert rec and rec.group(1) in ("deny", "refer", "approve with conditions", "approve")
+    assert page.text.count('class="sev sev-') >= 3
+    assert 'data-testid="decide"' not in page.text  # officers do not decide
+    r = web.client.post(f"/applications/{APP}/decision", data={"csrf_token": csrf_of(page.text), "decision": "deny",
+                                                                "on": "2020-10-02", "reason": "x"})
+    assert r.status_code == 403
+
+
+def test_exporter_sees_its_application_without_the_assessment(web: Web) -> None:
+    web.sign_in("exporter")
+    page = web.client.get(f"/applications/{APP}")
+    assert page.status_code == 200 and 'data-testid="assessment"' not in page.text
+    web.sign_in("rival")
+    assert web.client.get(f"/applications/{APP}").status_code == 404
+
+
+def test_approval_against_the_recommendation_needs_a_second_approver(web: Web) -> None:
+    web.sign_in("approver")
+    page = web.client.get(f"/applications/{APP}?as_of=2020-10-02")
+    form = {"csrf_token": csrf_of(page.text), "decision": "approve", "on": "2020-10-02", "reason": "test"}
+    rec = re.search(r'data-testid="recommendation">([^<]+)<', page.text)
+    assert rec is not None
+    if rec.group(1) in ("deny", "refer"):
+        r = web.client.post(f"/applications/{APP}/decision", data=form)
+        assert r.status_code == 422 and "justification" in r.text
+    r = web.client.post(f"/applications/{APP}/decision", data={**form, "justification": "exceptional grounds"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    page = web.client.get(f"/applications/{APP}?as_of=2020-10-02")
+    if rec.group(1) not in ("deny", "refer"):
+        return  # no four eyes needed for this recommendation
+    assert "awaiting second" in page.text and 'data-testid="countersign"' in page.text
+    r = web.client.post(f"/applications/{APP}/countersign", data={"csrf_token": csrf_of(page.text),
+                                                                   "on": "2020-10-02", "reason": "me again"})
+    assert r.status_code == 409 and "four-eyes" in r.text
+    web.sign_in("admin")
+    page = web.client.get(f"/applications/{APP}?as_of=2020-10-02")
+    r = web.client.post(f"/applications/{APP}/countersign", data={"csrf_token": csrf_of(page.text),
+                                                                   "on": "2020-10-02", "reason": "agreed"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert 'data-testid="application-status">approved<' in web.client.get(f"/applications/{APP}").text
