@@ -146,6 +146,7 @@ def test_case_commands(world, cli, tmp_path):
     shown = json.loads(cli.invoke(app, ["case", "show", case_id, "--format", "json"]).output)
     assert shown["evidence"][0]["filename"] == "still.png" and shown["inquiries"][0]["answer"] == "The May permit."
     assert any(e["kind"] == "note" for e in shown["timeline"])
+    assert {(f["verdict"], f["permit"]) for f in shown["findings"]} == {("diversion", "PERMIT-REDACTED-1")}
     table = cli.invoke(app, ["case", "show", case_id])
     assert table.exit_code == 0 and "timeline" in table.output
     ok = cli.invoke(app, ["case", "verify"])

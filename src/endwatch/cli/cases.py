@@ -69,6 +69,9 @@ def show(case_id: str = typer.Argument(..., metavar="CASE"), fmt: Format = FORMA
     events = case_timeline(ew.reader(), case_id)
     data: dict[str, Any] = {
         "case": _case_row(cf.case) | {"summary": cf.case.summary},
+        "findings": [{"sighting": f["id"], "observed_on": f["observed_on"], "serial": f["serial"],
+                      "observed_user": f["observed_user"], "verdict": f.get("verdict"),
+                      "confidence": f.get("confidence"), "permit": f.get("permit_number")} for f in cf.findings],
         "actions": [{"id": a.id, "kind": a.kind, "target": a.target, "status": a.status, "reason": a.reason,
                      "decided_at": a.decided_at, "decided_by": a.decided_by} for a in cf.actions],
         "evidence": [{"filename": e.filename, "sha256": e.sha256, "size": e.size, "added_by": e.added_by,
@@ -86,7 +89,8 @@ def show(case_id: str = typer.Argument(..., metavar="CASE"), fmt: Format = FORMA
               markup=False, highlight=False)
     if c.summary:
         out.print(c.summary, markup=False, highlight=False)
-    for key, title in (("actions", "recommended actions"), ("evidence", "evidence"), ("inquiries", "inquiries")):
+    for key, title in (("findings", "sightings and findings"), ("actions", "recommended actions"),
+                       ("evidence", "evidence"), ("inquiries", "inquiries")):
         if data[key]:
             emit(data[key], fmt, title)
     out.print("[bold]timeline[/bold]")

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 from pathlib import Path
+from typing import Any
 
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.audit import record
@@ -248,6 +249,7 @@ class CaseFile:
     evidence: tuple[EvidenceLink, ...]
     inquiries: tuple[Inquiry, ...]
     notes: tuple[CaseNote, ...]
+    findings: tuple[dict[str, Any], ...] = ()
 
 
 def case_file(uow: UnitOfWork, case_id: str) -> CaseFile:
@@ -255,4 +257,5 @@ def case_file(uow: UnitOfWork, case_id: str) -> CaseFile:
     with uow:
         case = _require_case(uow, case_id)
         return CaseFile(case, tuple(uow.enforcement.case_actions(case_id)), tuple(uow.enforcement.evidence(case_id)),
-                        tuple(uow.enforcement.inquiries(case_id)), tuple(uow.enforcement.notes(case_id)))
+                        tuple(uow.enforcement.inquiries(case_id)), tuple(uow.enforcement.notes(case_id)),
+                        tuple(uow.enforcement.case_findings(case_id)))
