@@ -15,9 +15,8 @@ from tests.integration.enforcement_world import before_suspension
 from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
-from endwatch.domain.sightings import Sighting
 from endwatch.errors import RuleViolation
-from endwatch.services import casefiles, detection, enforcement, notify, oversight, registry, sightings
+from endwatch.services import casefiles, detection, enforcement, notify, oversight, registry
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.oversight import PackFormat, Profile
 from endwatch.services.trace import trace_serial
@@ -76,11 +75,11 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         assert (hit.permit.number, hit.delivered_on, hit.end_user.id) == ("PERMIT-REDACTED-1", date(2020, 9, 15),
                                                                            "tr-navy")
         assert hit.permit_state is PermitState.SUSPENDED
-        sightings.add_sighting(ew.uow(), "analyst-one", Sighting(
-            id="S-20201001-1", observed_on=date(2020, 10, 1), serial="REDACTED-SN-1", reliability="B",
-            credibility="2", country="AZ", observed_user="Azerbaijani Armed Forces", manufacturer="L3 Wescam",
-            model="CMX-15D", platform="Bayraktar TB2", source="photo of a downed drone"))
+        # The bundled nameplate sighting, decided by detection: a diversion, in a new case.
         case_id = detection.detect(ew.uow(), "analyst-one").cases_opened[0]
+        findings = casefiles.case_file(ew.reader(), case_id).findings
+        assert {(f["id"], f["verdict"], f["permit_number"]) for f in findings} == {
+            ("SIGHTING-2020-10-NAMEPLATE", "diversion", "PERMIT-REDACTED-1")}
         q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
                           date(2020, 10, 20))
         casefiles.answer(ew.uow(), "officer-one", q.id, "The images may be our product; a system with that "
