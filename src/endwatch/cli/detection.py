@@ -5,9 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.progress import Progress
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
+from endwatch.cli.common import (
+    BY_OPTION,
+    FORMAT_OPTION,
+    Format,
+    actor,
+    app_,
+    as_json,
+    command,
+    emit,
+    err,
+    out,
+    parse_date,
+)
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.domain.verdicts import Verdict
 from endwatch.services.detection import DetectionResult, detect, findings
@@ -111,7 +124,11 @@ def sighting_list(since: str | None = SINCE_OPTION, fmt: Format = FORMAT_OPTION)
 @command
 def detect_command(since: str | None = SINCE_OPTION, by: str | None = BY_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     """Decide every sighting without a finding (earlier findings are never changed); print all in scope."""
-    run = detect(app_().uow(), actor(by), since=parse_date(since, "--since"))
+    day = parse_date(since, "--since")
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("deciding sightings", total=None)
+        run = detect(app_().uow(), actor(by), since=day,
+                     progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:
         return

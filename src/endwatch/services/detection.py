@@ -11,7 +11,7 @@ evidence always calls for the same actions).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -340,11 +340,13 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
     return opened
 
 
-def detect(uow: UnitOfWork, actor: str, *, since: date | None = None) -> DetectionRun:
+def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
+           progress: Callable[[int, int], None] | None = None) -> DetectionRun:
     """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
 
     Returns the findings of every sighting in scope (earlier ones unchanged), with each diversion's
     case. Writes the new findings, cases and actions, with audit entries, in one transaction.
+    `progress(done, total)` is called after each batch.
     """
     with uow:
         todo = uow.detection.undecided_sightings(since)
@@ -366,6 +368,8 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None) -> Detecti
                     counts[finding.verdict] += 1
                     new_ids.add(finding.sighting_id)
                 diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
+                if progress is not None:
+                    progress(len(new_ids), len(todo))
             opened = _file_cases(uow, world, actor, diversions, today)
             # One entry for the run: findings are derived from stored evidence; the ids make it checkable.
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
