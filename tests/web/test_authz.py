@@ -9,11 +9,13 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, pages, pages_cases
+from endwatch.web import api, api_cases, pages, pages_cases
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
 SUSPEND = {"status": "suspended", "effective_on": "2026-11-22", "reason": "authorisation test"}
+SIGHTING = {"observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "manufacturer": "L3 Wescam", "model": "CMX-15D",
+            "country": "AZ", "observed_user": "Azerbaijani Air Force", "reliability": "B", "credibility": "2"}
 
 # (method, path, action it needs, JSON body). Every API route appears here (checked below).
 API: list[tuple[str, str, Action, dict[str, str] | None]] = [
@@ -33,6 +35,11 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", "/api/v1/audit", Action.AUDIT_READ, None),
     ("GET", "/api/v1/audit/verify", Action.AUDIT_READ, None),
     ("GET", "/api/v1/transparency", Action.TRANSPARENCY_READ, None),
+    ("GET", "/api/v1/findings", Action.SIGHTINGS_READ, None),
+    ("POST", "/api/v1/sightings", Action.SIGHTINGS_WRITE, SIGHTING),
+    ("GET", "/api/v1/cases", Action.CASES_READ, None),
+    ("GET", "/api/v1/cases/CASE-0001", Action.CASES_READ, None),
+    ("GET", f"/api/v1/applications/{APPLICATION}/assessment?as_of=2020-10-02", Action.ASSESSMENTS_READ, None),
 ]
 
 PAGES: list[tuple[str, Action]] = [
@@ -65,7 +72,7 @@ def _refusal_has_no_data(body: dict[str, object]) -> bool:
 
 def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
-    for route in [*api.router.routes, *pages.router.routes, *pages_cases.router.routes]:
+    for route in [*api.router.routes, *api_cases.router.routes, *pages.router.routes, *pages_cases.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies
@@ -82,6 +89,9 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
 
 def test_api_table(web: Web) -> None:
     failures: list[str] = []
+    # a diversion, so that CASE-0001 exists
+    made = web.client.post("/api/v1/sightings", headers=web.as_("investigator"), json=SIGHTING)
+    assert made.status_code == 201 and made.json()["verdict"] == "diversion" and made.json()["case_id"] == "CASE-0001"
     for who in WHO:
         role = _role(who)
         for method, path, action, body in API:

@@ -42,7 +42,8 @@ Offset = Annotated[int, Query(ge=0, le=10**9, description="Skip this many items.
 AsOf = Annotated[date | None, Query(description="Answer as things stood on this date; default today.")]
 
 
-def _page(items: Sequence[T], limit: int, offset: int) -> dict[str, object]:
+def page_of(items: Sequence[T], limit: int, offset: int) -> dict[str, object]:
+    """One page of a list in the API's list shape."""
     return {"total": len(items), "limit": limit, "offset": offset, "items": list(items[offset : offset + limit])}
 
 
@@ -61,7 +62,7 @@ def me(caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> M
 def parties(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))],
             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     found = queries.list_parties(endwatch_of(request).reader())
-    return _page([PartyOut.of(p) for p in found], limit, offset)
+    return page_of([PartyOut.of(p) for p in found], limit, offset)
 
 
 @router.get("/parties/{party_id}", response_model=PartyOut, summary="One party")
@@ -74,7 +75,7 @@ def party(request: Request, party_id: str,
 def products(request: Request, caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))],
              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     found = browse.list_products(endwatch_of(request).reader())
-    return _page([ProductOut.of(p) for p in found], limit, offset)
+    return page_of([ProductOut.of(p) for p in found], limit, offset)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="One product")
@@ -88,7 +89,7 @@ def policies(request: Request, caller: Annotated[Caller, Depends(requires(Action
              country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     found = queries.list_policies(endwatch_of(request).reader(), country)
-    return _page([PolicyOut.of(p) for p in found], limit, offset)
+    return page_of([PolicyOut.of(p) for p in found], limit, offset)
 
 
 @router.get("/applications", response_model=Page[ApplicationOut], summary="Applications (exporters: their own)")
@@ -96,7 +97,7 @@ def applications(request: Request, caller: Annotated[Caller, Depends(requires(Ac
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     found = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
                     lambda a: a.exporter_id)
-    return _page([ApplicationOut.of(a) for a in found], limit, offset)
+    return page_of([ApplicationOut.of(a) for a in found], limit, offset)
 
 
 @router.get("/applications/{number}", response_model=ApplicationOut, summary="One application")
@@ -114,7 +115,7 @@ def permits(request: Request, caller: Annotated[Caller, Depends(requires(Action.
     day = as_of or _today(request)
     views = queries.permits_as_of(endwatch_of(request).reader(), day, include_future=include_future)
     found = visible(caller.principal, views, lambda v: v.permit.exporter_id)
-    return _page([PermitOut.of(v) for v in found], limit, offset)
+    return page_of([PermitOut.of(v) for v in found], limit, offset)
 
 
 @router.get("/permits/{number}", response_model=PermitOut, summary="One permit as of a date")
@@ -158,7 +159,7 @@ def deliveries(request: Request, caller: Annotated[Caller, Depends(requires(Acti
         check_visible(caller.principal, "permit", permit, exporters[permit])
     items = visible(caller.principal, browse.list_deliveries(ew.reader(), permit),
                     lambda r: exporters.get(r.item.permit_number, ""))
-    return _page([DeliveryOut.of(r) for r in items], limit, offset)
+    return page_of([DeliveryOut.of(r) for r in items], limit, offset)
 
 
 @router.get("/trace", response_model=TraceOut, summary="Trace a serial number to its delivery, permit and parties")
@@ -193,4 +194,4 @@ def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Ac
 def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
                  limit: Limit = 500, offset: Offset = 0) -> dict[str, object]:
     rows = browse.transparency(endwatch_of(request).reader())
-    return _page([TransparencyOut.of(r, country_name(r.destination)) for r in rows], limit, offset)
+    return page_of([TransparencyOut.of(r, country_name(r.destination)) for r in rows], limit, offset)

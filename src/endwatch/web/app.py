@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.settings import Settings
-from endwatch.web import api, errors, pages, pages_cases
+from endwatch.web import api, api_cases, errors, pages, pages_cases
 from endwatch.web.security import SignInLimiter
 
 STATIC = Path(__file__).with_name("static")
@@ -42,6 +42,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.state.signin_limiter = SignInLimiter()
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_cases.router)
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,185 @@
+"""REST API over detection, cases and assessments (under /api/v1), guarded by `requires` like the rest."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from endwatch.domain.risk.recommend import assess_subject
+from endwatch.domain.sightings import Sighting
+from endwatch.services import assessment, casefiles, decisions, detection, sightings, timeline
+from endwatch.services.audit import snapshot
+from endwatch.services.authz import Action, check_visible
+from endwatch.services.browse import get_application
+from endwatch.web.api import AsOf, Limit, Offset, page_of
+from endwatch.web.errors import error_schema
+from endwatch.web.schemas import ErrorBody, Page
+from endwatch.web.security import Caller, endwatch_of, requires
+
+router = APIRouter(prefix="/api/v1", responses=error_schema())
+
+
+class FindingOut(BaseModel):
+    """A sighting's finding: verdict, confidence, match tier, the matched item, reasons, and its case."""
+
+    sighting_id: str
+    observed_on: date
+    verdict: str
+    confidence: str | None
+    tier: str | None
+    permit_number: str | None
+    serial: str | None
+    observed_user_id: str | None
+    observed_country: str | None
+    reasons: list[str]
+    match: dict[str, Any] | None
+    case_id: str | None
+    decided_at: str
+
+    @classmethod
+    def of(cls, r: detection.DetectionResult) -> FindingOut:
+        f = r.finding
+        return cls(sighting_id=f.sighting_id, observed_on=f.observed_on, verdict=f.verdict, confidence=f.confidence,
+                   tier=f.tier, permit_number=f.permit_number, serial=f.serial, observed_user_id=f.observed_user_id,
+                   observed_country=f.observed_country, reasons=list(f.reasons), match=snapshot(r.match),
+                   case_id=r.case_id, decided_at=f.decided_at)
+
+
+class SightingIn(BaseModel):
+    """A sighting as read from the field; it is decided at once."""
+
+    observed_on: date
+    serial: str = Field(min_length=1, max_length=200)
+    reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(description="Source reliability (A best)")
+    credibility: Literal["1", "2", "3", "4", "5", "6"] = Field(description="Information credibility (1 best)")
+    place: str = Field(default="", max_length=500)
+    country: str | None = Field(default=None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    observed_user: str = Field(default="", max_length=300)
+    manufacturer: str = Field(default="", max_length=300)
+    model: str = Field(default="", max_length=300)
+    platform: str = Field(default="", max_length=300)
+    source: str = Field(default="", max_length=500)
+
+
+class CaseOut(BaseModel):
+    id: str
+    title: str
+    status: str
+    opened_on: date
+    closed_on: date | None
+    consignee_id: str | None
+    observed_user_id: str | None
+    opened_by: str
+    summary: str
+
+
+class CaseActionOut(BaseModel):
+    id: int
+    kind: str
+    target: str
+    reason: str
+    status: str
+    decided_at: str | None
+    decided_by: str | None
+
+
+class EventOut(BaseModel):
+    on: date
+    kind: str
+    text: str
+
+
+class CaseFileOut(CaseOut):
+    actions: list[CaseActionOut]
+    evidence: list[dict[str, Any]]
+    timeline: list[EventOut]
+
+
+class AssessmentOut(BaseModel):
+    """An assessment computed on the fly as of a date (not stored): recommendation, conditions,
+    conclusions and every indicator with its evidence."""
+
+    application_number: str
+    as_of: date
+    recommendation: str
+    conditions: list[str]
+    conclusions: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+
+
+def _case(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "title": c.title, "status": c.status, "opened_on": c.opened_on, "closed_on": c.closed_on,
+            "consignee_id": c.consignee_id, "observed_user_id": c.observed_user_id, "opened_by": c.opened_by,
+            "summary": c.summary}
+
+
+@router.get("/findings", response_model=Page[FindingOut], summary="Findings on sightings, newest first")
+def findings(request: Request, caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))],
+             verdict: Annotated[str | None, Query(max_length=20)] = None,
+             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = detection.findings(endwatch_of(request).reader(), verdict=verdict)
+    found.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id), reverse=True)
+    return page_of([FindingOut.of(r) for r in found], limit, offset)
+
+
+@router.post("/sightings", response_model=FindingOut, status_code=201,
+             summary="Record a sighting and decide it at once; answers its finding",
+             responses={409: {"model": ErrorBody, "description": "A rule refused it"}})
+def add_sighting(request: Request, body: SightingIn,
+                 caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> FindingOut:
+    ew = endwatch_of(request)
+    with ew.reader() as uow:
+        sighting_id = sightings.next_sighting_id(uow, body.observed_on)
+    s = Sighting(sighting_id, body.observed_on, body.serial, body.reliability, body.credibility,
+                 body.place, body.country, body.observed_user, body.manufacturer,
+                 body.model, body.platform, body.source)
+    sightings.add_sighting(ew.uow(), caller.principal.username, s, reason="api")
+    run = detection.detect(ew.uow(), caller.principal.username, since=body.observed_on)
+    result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
+    return FindingOut.of(result)
+
+
+@router.get("/cases", response_model=Page[CaseOut], summary="Cases, by id")
+def cases(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
+          limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    return page_of([CaseOut(**_case(c)) for c in casefiles.list_cases(endwatch_of(request).reader())], limit, offset)
+
+
+@router.get("/cases/{case_id}", response_model=CaseFileOut, summary="One case: actions, evidence, timeline")
+def case(request: Request, case_id: str,
+         caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> CaseFileOut:
+    ew = endwatch_of(request)
+    cf = casefiles.case_file(ew.reader(), case_id)
+    events = timeline.case_timeline(ew.reader(), case_id)
+    return CaseFileOut(
+        **_case(cf.case),
+        actions=[CaseActionOut(id=a.id, kind=a.kind, target=a.target, reason=a.reason, status=a.status,
+                               decided_at=a.decided_at, decided_by=a.decided_by) for a in cf.actions],
+        evidence=[{"sha256": e.sha256, "filename": e.filename, "description": e.description, "size": e.size,
+                   "added_by": e.added_by, "added_at": e.added_at} for e in cf.evidence],
+        timeline=[EventOut(on=e.on, kind=e.kind, text=e.text) for e in events],
+    )
+
+
+@router.get("/applications/{number}/assessment", response_model=AssessmentOut,
+            summary="The application's assessment as of a date, indicator by indicator, with its decisions")
+def application_assessment(request: Request, number: str,
+                           caller: Annotated[Caller, Depends(requires(Action.ASSESSMENTS_READ))],
+                           as_of: AsOf = None) -> AssessmentOut:
+    ew = endwatch_of(request)
+    app = get_application(ew.reader(), number)
+    check_visible(caller.principal, "application", number, app.exporter_id)
+    day = as_of or ew.clock().date()
+    with ew.reader() as uow:
+        world = assessment.load_world(uow)
+    result = assess_subject(assessment.application_subject(world, number, day), world, day)
+    return AssessmentOut(
+        application_number=number, as_of=day, recommendation=result.recommendation.value,
+        conditions=[c.value for c in result.conditions], conclusions=snapshot(result.conclusions),
+        indicators=snapshot(result.indicators),
+        decisions=snapshot(decisions.list_decisions(ew.reader(), number)),
+    )
