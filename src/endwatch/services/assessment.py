@@ -62,10 +62,10 @@ def application_subject(world: World, number: str, as_of: date, exception: str |
                         justification: str | None = None) -> Subject:
     """The subject for an application; when a permit issued on it by `as_of` relied on an exception,
     that exception (unless another is given)."""
-    app = next((a for a in world.applications if a.number == number), None)
+    app = world.application_by_number.get(number)
     if app is None:
         raise NotFound("application", number)
-    permit = next((p for p in world.permits if p.application_number == number and p.issued_on <= as_of), None)
+    permit = next((p for p in world.permits_by_application.get(number, []) if p.issued_on <= as_of), None)
     if permit is not None and exception is None:
         exception, justification = permit.exception, permit.justification
     return Subject.of_application(app, exception, justification, permit.number if permit else None)
@@ -113,7 +113,7 @@ def assess_permit(uow: UnitOfWork, permit_number: str, as_of: date, *, actor: st
     """Assess a permit on its own terms (its parties, goods and the exception it was issued under)."""
     with uow:
         world = load_world(uow)
-        permit = next((p for p in world.permits if p.number == permit_number), None)
+        permit = world.permit_by_number.get(permit_number)
         if permit is None:
             raise NotFound("permit", permit_number)
         result = assess_in(uow, Subject.of_permit(permit), world, as_of, actor, trigger or "assess")

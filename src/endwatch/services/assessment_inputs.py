@@ -29,10 +29,15 @@ def relevant(subject: Subject, world: World) -> World:
     """The part of `world` that the indicators can use for `subject` (the rest cannot change the result)."""
     family = world.family_of(subject.product_id)
     user_state = world.country_of(subject.end_user_id)
-    finding_permits = {f.permit_number for f in world.findings if f.permit_number}
-    apps = tuple(a for a in world.applications if world.family_of(a.product_id) == family)
-    permits = tuple(p for p in world.permits
-                    if world.family_of(p.product_id) == family or p.number in finding_permits)
+    # Records on the route declaring an end user in the subject's own state cannot change the result.
+    route = [r for r in world.on_route(family, subject.exporter_id, subject.consignee_id)
+             if world.country_of(r.end_user_id) != user_state or r.number in (subject.application_number,
+                                                                              subject.permit_number)]
+    apps = tuple(sorted((r for r in route if isinstance(r, Application)), key=lambda a: a.number))
+    on_route = {r.number for r in route if isinstance(r, Permit)}
+    # Permits named by findings: the diversion indicator reads their consignee and end user.
+    wanted = on_route | {f.permit_number for f in world.findings if f.permit_number}
+    permits = tuple(world.permit_by_number[n] for n in sorted(wanted) if n in world.permit_by_number)
     ids: set[str] = {subject.exporter_id, subject.consignee_id, subject.end_user_id}
     records: list[Application | Permit] = [*apps, *permits]
     for rec in records:

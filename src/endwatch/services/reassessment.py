@@ -64,7 +64,7 @@ def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
 def reassess_in(uow: UnitOfWork, actor: str, as_of: date, trigger: str) -> list[WatchEntry]:
     """Re-assess everything in play as of `as_of` inside the caller's transaction; returns the new
     watch-list entries. An assessment is stored only when it differs from the subject's last one."""
-    world = load_world(uow)
+    world = load_world(uow).known_by(as_of)  # cut once: every subject below is assessed on the same world
     added: list[WatchEntry] = []
     for subject in subjects_in_play(world, as_of):
         before = uow.assessment.latest_assessment(subject.kind, subject.key, as_of)

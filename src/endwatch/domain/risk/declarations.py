@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from endwatch.domain.permits import Permit
 from endwatch.domain.risk.criteria import DIVERSION_CRITERIA
 from endwatch.domain.risk.facts import conflicts_involving, end_user_country, restricted_parties
 from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, World, indicator
@@ -27,20 +28,27 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     or a restricted party; high when that state's conflict ended recently; medium otherwise."""
     family = world.family_of(subject.product_id)
     own_state = end_user_country(world, subject)
-    records: list[tuple[str, str, str | None, str, str, str, str, date]] = [
-        ("application", a.number, None, a.exporter_id, a.consignee_id, a.end_user_id, a.product_id, a.received_on)
-        for a in world.applications]
-    records += [("permit", p.number, p.application_number, p.exporter_id, p.consignee_id, p.end_user_id,
-                 p.product_id, p.issued_on) for p in world.permits]
+    records: list[tuple[str, str, str | None, str, str, str, str, date]] = []
+    for rec in world.on_route(family, subject.exporter_id, subject.consignee_id):
+        if isinstance(rec, Permit):
+            records.append(("permit", rec.number, rec.application_number, rec.exporter_id, rec.consignee_id,
+                            rec.end_user_id, rec.product_id, rec.issued_on))
+        else:
+            records.append(("application", rec.number, None, rec.exporter_id, rec.consignee_id, rec.end_user_id,
+                            rec.product_id, rec.received_on))
+    records.sort(key=lambda r: (r[7], r[0], r[1]))
     restricted = restricted_parties(world)
+    # Group by declared end user: one conflict check and one piece of evidence per end user, however
+    # many records name it (a busy route can hold hundreds).
+    groups: dict[str, list[tuple[str, str, str, str, date]]] = {}
+    for kind, key, app_no, exporter, consignee, end_user, _product, dated in records:
+        if _same_record(subject, kind, key, app_no):
+            continue
+        groups.setdefault(end_user, []).append((kind, key, exporter, consignee, dated))
     severity = Severity.NONE
     evidence: list[Evidence] = []
     states: list[str] = []
-    for kind, key, app_no, exporter, consignee, end_user, product, dated in records:
-        if _same_record(subject, kind, key, app_no) or world.family_of(product) != family:
-            continue
-        if exporter != subject.exporter_id and consignee != subject.consignee_id:
-            continue
+    for end_user, recs in groups.items():
         state = world.country_of(end_user)
         if state is None or state == own_state:
             continue
@@ -59,9 +67,19 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
             why = f"; {state} is involved in '{invs[0].conflict.name}'"
         if end_user in restricted:
             why += f"; {world.name_of(end_user)} has a restricted-party screening hit"
-        evidence.append(Evidence(kind, key, f"The {kind} {key} ({exporter} to {consignee}, same product family"
-                                 f" {family}) declares the end user {world.name_of(end_user)} in {state}"
-                                 f" (dated {dated.isoformat()}){why}.", dated))
+        latest = max(r[4] for r in recs)
+        if len(recs) == 1:
+            kind, key, exporter, consignee, dated = recs[0]
+            evidence.append(Evidence(kind, key, f"The {kind} {key} ({exporter} to {consignee}, same product family"
+                                     f" {family}) declares the end user {world.name_of(end_user)} in {state}"
+                                     f" (dated {dated.isoformat()}){why}.", dated))
+            continue
+        keys = [r[1] for r in recs]
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        evidence.append(Evidence("declarations", shown, f"{len(recs)} applications or permits on the same route and"
+                                 f" product family {family} ({shown}) declare the end user"
+                                 f" {world.name_of(end_user)} in {state} (dated {min(r[4] for r in recs).isoformat()}"
+                                 f" to {latest.isoformat()}){why}.", latest))
     if not evidence:
         return indicator(CODE, TITLE, Severity.NONE,
                          "No other application or permit of the same exporter or consignee for this product family"

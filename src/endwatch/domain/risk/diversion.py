@@ -16,7 +16,7 @@ VERDICTS = ("diversion", "anomaly")
 
 def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     """Severity: critical for a confirmed or probable diversion; high for a possible diversion or an anomaly."""
-    permits = {p.number: p for p in world.permits}
+    permits = world.permit_by_number
     users = set(lineage(world, subject.end_user_id))
     severity = Severity.NONE
     evidence: list[Evidence] = []

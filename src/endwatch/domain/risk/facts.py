@@ -27,8 +27,7 @@ def lineage(world: World, party_id: str | None) -> list[str]:
     """The party and every party above it (a navy, its armed forces, its state)."""
     if not party_id:
         return []
-    parent_of = {k: p.parent_id for k, p in world.parties.items()}
-    return [party_id, *ancestors(party_id, parent_of)]
+    return [party_id, *ancestors(party_id, world.parent_of)]
 
 
 def conflicts_involving(world: World, as_of: date, *, country: str | None = None,

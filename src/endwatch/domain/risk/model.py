@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, EndUseUndertaking, Permit
@@ -127,6 +128,13 @@ class Subject:
                    permit.application_number, permit.number, permit.exception, permit.justification)
 
 
+def _permit_known_by(permit: Permit, as_of: date) -> Permit:
+    """The permit with only the status events effective by `as_of` (the same object when nothing is later)."""
+    if all(c.effective_on <= as_of for c in permit.history):
+        return permit
+    return permit.with_history(c for c in permit.history if c.effective_on <= as_of)
+
+
 @dataclass(frozen=True)
 class World:
     """Everything an assessment may draw on. Build it, then call `known_by(as_of)` before assessing."""
@@ -140,6 +148,7 @@ class World:
     transfers: tuple[TransferReport, ...] = ()
     hits: tuple[ScreeningHit, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    cut_on: date | None = None  # set by known_by: the world is already cut to that day
 
     def known_by(self, as_of: date) -> World:
         """The same world without anything that became known after `as_of`.
@@ -148,17 +157,63 @@ class World:
         day the entity was listed, findings from the day they were decided, applications from their
         receipt and permits from their issue (with only the status events effective by then).
         """
+        if self.cut_on == as_of:
+            return self
         return replace(
             self,
             applications=tuple(a for a in self.applications if a.received_on <= as_of),
-            permits=tuple(p.with_history(c for c in p.history if c.effective_on <= as_of)
-                          for p in self.permits if p.issued_on <= as_of),
+            permits=tuple(_permit_known_by(p, as_of) for p in self.permits if p.issued_on <= as_of),
             conflicts=tuple(c if c.ended_on is None or c.ended_on <= as_of else replace(c, ended_on=None)
                             for c in self.conflicts if c.started_on <= as_of),
             transfers=tuple(t for t in self.transfers if t.reported_on <= as_of),
             hits=tuple(h for h in self.hits if h.listed_on <= as_of),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
+            cut_on=as_of,
         )
+
+    # Indexes, built once per world (a World is immutable), so that assessing many subjects stays linear.
+
+    @cached_property
+    def parent_of(self) -> dict[str, str | None]:
+        """Each party's parent."""
+        return {k: p.parent_id for k, p in self.parties.items()}
+
+    @cached_property
+    def permit_by_number(self) -> dict[str, Permit]:
+        """Permits by number."""
+        return {p.number: p for p in self.permits}
+
+    @cached_property
+    def permits_by_application(self) -> dict[str, list[Permit]]:
+        """Permits by the application they were issued on, oldest first."""
+        found: dict[str, list[Permit]] = {}
+        for p in sorted(self.permits, key=lambda p: (p.issued_on, p.number)):
+            if p.application_number:
+                found.setdefault(p.application_number, []).append(p)
+        return found
+
+    @cached_property
+    def application_by_number(self) -> dict[str, Application]:
+        """Applications by number."""
+        return {a.number: a for a in self.applications}
+
+    @cached_property
+    def _route_index(self) -> dict[tuple[str, str, str], list[Application | Permit]]:
+        index: dict[tuple[str, str, str], list[Application | Permit]] = {}
+        records: list[Application | Permit] = [*self.applications, *self.permits]
+        for rec in records:
+            family = self.family_of(rec.product_id)
+            index.setdefault((family, "exporter", rec.exporter_id), []).append(rec)
+            index.setdefault((family, "consignee", rec.consignee_id), []).append(rec)
+        return index
+
+    def on_route(self, family: str, exporter_id: str, consignee_id: str) -> list[Application | Permit]:
+        """Applications and permits for the product family from the same exporter or to the same consignee."""
+        seen: dict[tuple[str, str], Application | Permit] = {}
+        for key in ((family, "exporter", exporter_id), (family, "consignee", consignee_id)):
+            for rec in self._route_index.get(key, []):
+                seen.setdefault((type(rec).__name__, rec.number), rec)
+        return list(seen.values())
 
     def country_of(self, party_id: str | None) -> str | None:
         """The country of a party, or of its nearest ancestor that has one."""
