@@ -96,3 +96,12 @@ def test_trace_shows_near_candidates(web: Web) -> None:
     web.sign_in("investigator")
     page = web.client.get("/trace?serial=REDACTED-SN-I&manufacturer=L3+Wescam")  # I read for 1
     assert 'data-testid="fuzzy"' in page.text and "REDACTED-SN-1" in page.text
+
+
+def test_map_shows_sightings_only_to_roles_that_may_read_them(web: Web) -> None:
+    submit_sighting(web)  # observed in AZ
+    web.sign_in("investigator")
+    assert 'data-sightings="AZ"' in web.client.get("/map").text
+    web.client.cookies.clear()
+    public = web.client.get("/map").text
+    assert 'data-sightings=' not in public and 'data-country="AZ"' in public

@@ -18,6 +18,8 @@ class Shape:
     code: str
     name: str
     path: str
+    cx: float  # centre of the largest ring's bounding box, for markers
+    cy: float
 
 
 def _xy(lon: float, lat: float) -> tuple[float, float]:
@@ -34,11 +36,16 @@ def shapes() -> tuple[Shape, ...]:
         if f["id"] == "AQ":
             continue
         parts: list[str] = []
+        largest: list[tuple[float, float]] = []
         for polygon in f["geometry"]["coordinates"]:
             for ring in polygon:
                 pts = [_xy(lon, lat) for lon, lat in ring]
                 parts.append("M" + "L".join(f"{x},{y}" for x, y in pts) + "Z")
-        out.append(Shape(f["id"], f["properties"]["name"], "".join(parts)))
+                if len(pts) > len(largest):
+                    largest = pts
+        xs, ys = [p[0] for p in largest], [p[1] for p in largest]
+        out.append(Shape(f["id"], f["properties"]["name"], "".join(parts),
+                         round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)))
     return tuple(out)
 
 

@@ -17,7 +17,18 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import assessment, audit, browse, casefiles, decisions, detection, queries, registry, users
+from endwatch.services import (
+    assessment,
+    audit,
+    browse,
+    casefiles,
+    decisions,
+    detection,
+    queries,
+    registry,
+    sightings,
+    users,
+)
 from endwatch.services.authz import Action, check_visible, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
@@ -305,5 +316,10 @@ def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action
         delivered[r.destination] += r.delivered_items
     top = max(counts.values(), default=0)
     shapes = [(s, geo.shade(counts[s.code], top)) for s in geo.shapes()]
+    # Sightings are confidential: only roles that may read them see them on the map.
+    seen: Counter[str] = Counter()
+    if permits(caller.principal.role, Action.SIGHTINGS_READ):
+        seen.update(s.country for s in sightings.list_sightings(endwatch_of(request).reader()) if s.country)
+    markers = [(s, seen[s.code]) for s in geo.shapes() if seen[s.code]]
     return render(request, "map.html", {"shapes": shapes, "counts": counts, "delivered": delivered,
-                                        "width": geo.WIDTH, "height": geo.HEIGHT})
+                                        "markers": markers, "width": geo.WIDTH, "height": geo.HEIGHT})
