@@ -106,7 +106,7 @@ class SqlDetectionRepository:
     def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
         d = t.deliveries
         out: list[Candidate] = []
-        for chunk in _chunks(sorted(set(keys)), KEY_CHUNK):
+        for chunk in _chunks(list(set(keys)), KEY_CHUNK):
             q = self._candidate_query().where(self._fold_in(d.c.serial_fold, chunk))
             out.extend(self._candidate(r) for r in self.conn.execute(q))
         return out

@@ -93,6 +93,7 @@ class _World:
         self._permits: dict[str, Permit] | None = None
         self._applications: list[Application] | None = None
         self._by_route: dict[tuple[str, str], list[Permit]] | None = None
+        self._within: dict[tuple[str, ...], set[str]] = {}
         self._product_index: dict[frozenset[str] | None, NameIndex] = {}
 
     def permits(self) -> dict[str, Permit]:
@@ -123,6 +124,12 @@ class _World:
             self._product_index[key] = product_index(chosen)
         return self._product_index[key]
 
+    def makers_within(self, ids: tuple[str, ...]) -> set[str]:
+        """The parties and their sub-units (cached: the same maker text recurs across sightings)."""
+        if ids not in self._within:
+            self._within[ids] = with_sub_units(ids, self.parent_of)
+        return self._within[ids]
+
     def label(self, pid: str) -> str:
         return f"{self.names.get(pid, pid)} ({pid})"
 
@@ -141,7 +148,7 @@ def _read(world: _World, s: Sighting) -> _Reading:
             reading.stop = (f"The manufacturer {s.manufacturer!r} names no known party: serial numbers belong to"
                             " their maker, so no item can be matched.")
             return reading
-        reading.maker_ids = with_sub_units(ids, world.parent_of)
+        reading.maker_ids = world.makers_within(ids)
         how = "" if exact else " (tolerating a small spelling difference)"
         reading.notes.append(f"The manufacturer {s.manufacturer!r} was read as"
                              f" {', '.join(world.label(i) for i in ids)}{how}.")
