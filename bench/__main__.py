@@ -77,6 +77,9 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine: {os.cpu_count()} CPUs,"
         f" Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.platform()}.",
         "",
+        f"Load average (1, 5, 15 min) when the report was written: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+        " (other work on the machine slows every number below).",
+        "",
         f"Reproduce: `python -m bench --items {args.items} --sightings {args.sightings} --seed {args.seed}"
         f" --queries {args.queries}` (or `make bench` for the defaults).",
         "",
