@@ -77,3 +77,14 @@ def test_committee_hides_names_only_internal_nothing():
     internal = render_md(redact(PACK, Profile.internal)).decode()
     assert all(s in internal for s in ("officer-one", "Jo Bloggs", "PERMIT-X-1", "REDACTED-SN-1"))
     assert PACK["case"]["opened_by"] == "officer-one"  # the input is not changed
+
+
+def test_pdf_renders_any_script_with_or_without_a_unicode_font():
+    from endwatch.services.oversight import find_font, render_pdf
+
+    pack = redact({**PACK, "case": {**PACK["case"], "summary": "Հայաստան Türkiye 中文 “quoted”"}}, Profile.public)
+    core = render_pdf(pack, None, compress=False)
+    assert core.startswith(b"%PDF") and b"T\xfcrkiye" in core  # Latin-1 kept, the rest transliterated
+    font = find_font()
+    if font is not None:
+        assert render_pdf(pack, font).startswith(b"%PDF")
