@@ -148,3 +148,11 @@ def _categories(product: Product | None) -> tuple[str, ...]:
     if product is None or not product.categories:
         return ("unlisted",)
     return product.categories
+
+
+def state_version(uow: UnitOfWork) -> int:
+    """A number that changes whenever the stored records change: the audit chain's head, since every
+    write is recorded in the audit trail in the same transaction. 0 for an empty registry."""
+    with uow:
+        head = uow.audit.head()
+    return head[0] if head else 0

@@ -16,6 +16,7 @@ from endwatch.errors import NotFound
 from endwatch.services import audit, browse, queries, registry
 from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
 from endwatch.services.trace import trace_serial
+from endwatch.web.cache import cached
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import (
     ApplicationOut,
@@ -168,9 +169,9 @@ def trace(request: Request, caller: Annotated[Caller, Depends(requires(Action.TR
           manufacturer: Annotated[str | None, Query(max_length=300)] = None,
           model: Annotated[str | None, Query(max_length=300)] = None,
           as_of: AsOf = None) -> TraceOut:
-    result = trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer, model=model,
-                          as_of=as_of or _today(request))
-    return TraceOut.of(result)
+    day = as_of or _today(request)
+    return cached(request, ("trace", serial, manufacturer, model, day), lambda: TraceOut.of(
+        trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer, model=model, as_of=day)))
 
 
 @router.get("/audit", response_model=Page[AuditEntryOut], summary="The audit trail, newest first")

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.settings import Settings
 from endwatch.web import api, api_cases, errors, pages, pages_cases
+from endwatch.web.cache import VersionedCache
 from endwatch.web.security import SignInLimiter
 
 STATIC = Path(__file__).with_name("static")
@@ -40,6 +41,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     )
     app.state.endwatch = ew
     app.state.signin_limiter = SignInLimiter()
+    app.state.cache = VersionedCache()
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_cases.router)

@@ -52,7 +52,12 @@ def resolve_caller(request: Request, credentials: HTTPAuthorizationCredentials |
     """Bearer token first (a bad one is an error, never a silent fall back to public), then the session."""
     ew = endwatch_of(request)
     if credentials is not None:
-        return Caller(users.principal_for_token(ew.reader(), credentials.credentials))
+        from endwatch.web.cache import cached
+
+        # Revoking a token or disabling a user is a write (audited), so it changes the state version at once.
+        secret = credentials.credentials
+        return Caller(cached(request, ("token", users.sha256(secret)),
+                             lambda: users.principal_for_token(ew.reader(), secret)))
     if request.headers.get("authorization"):
         raise AuthenticationFailed("use the header 'Authorization: Bearer <token>'")
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -1,0 +1,194 @@
+"""`python -m bench.web_load`: load on the running web application's trace endpoint, over loopback.
+
+    python -m bench.web_load [--seconds S] [--connections C] [--databases sqlite,postgresql] [--out FILE]
+
+For each database: a fresh database with the bundled reference case and one API token, `endwatch serve`
+started as a separate process on a free 127.0.0.1 port, then a small asyncio load generator (raw HTTP/1.1
+keep-alive connections, no third-party client) sends GET /api/v1/trace?serial=REDACTED-SN-1&... with the
+bearer token for S seconds after a 2-second warm-up, and reports requests per second and latency
+percentiles. Every response must be 200. Never part of the test suite. The report is printed and, with
+--out, written between markers into that file (default: BENCHMARKS.md, section "Web: trace endpoint").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.bootstrap import bootstrap
+from endwatch.db.engine import make_engine
+from endwatch.services import reference_case, users
+from endwatch.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PATH = "/api/v1/trace?serial=REDACTED-SN-1&manufacturer=L3%20Wescam&model=CMX-15D&as_of=2020-10-01"
+BEGIN, END = "<!-- web-load:begin -->", "<!-- web-load:end -->"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare(url: str, home: Path) -> str:
+    """Migrate, load the case, add a user; returns a bearer token."""
+    ew = bootstrap(load_settings(home=home, database_url=url))
+    ew.migrate()
+    reference_case.load(ew.uow(), "bench")
+    users.add_user(ew.uow(), "bench", "bench-investigator", "bench-password", "investigator")
+    token = users.issue_token(ew.uow(), "bench", "bench-investigator", "load test").secret
+    ew.close()
+    return token
+
+
+async def _client(port: int, request: bytes, stop_at: float, record_from: float,
+                  latencies: list[float], errors: list[str]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            start = time.perf_counter()
+            if start >= stop_at:
+                return
+            writer.write(request)
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value.strip())
+            await reader.readexactly(length)
+            end = time.perf_counter()
+            if b" 200 " not in status_line:
+                errors.append(status_line.decode("latin-1").strip())
+            if start >= record_from:
+                latencies.append(end - start)
+    finally:
+        writer.close()
+
+
+async def _load(port: int, token: str, seconds: float, connections: int) -> dict[str, Any]:
+    request = (f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+               "Connection: keep-alive\r\n\r\n").encode()
+    latencies: list[float] = []
+    errors: list[str] = []
+    now = time.perf_counter()
+    record_from, stop_at = now + 2.0, now + 2.0 + seconds
+    await asyncio.gather(*(_client(port, request, stop_at, record_from, latencies, errors)
+                           for _ in range(connections)))
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {"requests": len(latencies), "rps": len(latencies) / seconds, "p50_ms": pct(0.50),
+            "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": latencies[-1] * 1000 if latencies else 0.0,
+            "errors": len(errors), "first_error": errors[0] if errors else ""}
+
+
+def _run(kind: str, url: str, seconds: float, connections: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        token = _prepare(url, home)
+        port = _free_port()
+        env = {**os.environ, "ENDWATCH_HOME": str(home), "ENDWATCH_DATABASE_URL": url}
+        server = subprocess.Popen([str(Path(sys.executable).parent / "endwatch"), "serve", "--port", str(port)],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            for _ in range(200):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            result = asyncio.run(_load(port, token, seconds, connections))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return {"database": kind, **result}
+
+
+def _postgres(seconds: float, connections: int) -> dict[str, Any]:
+    name = f"endwatch_webload_{os.getpid()}"
+    try:
+        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server here: say so in the report
+        return {"database": "postgresql", "error": f"not reachable: {type(exc).__name__}"}
+    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        return _run("postgresql", url, seconds, connections)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def report(results: list[dict[str, Any]], seconds: float, connections: int) -> str:
+    lines = [
+        BEGIN,
+        "## Web: trace endpoint under load",
+        "",
+        f"`python -m bench.web_load --seconds {seconds:g} --connections {connections}`: `endwatch serve` (one uvicorn",
+        "process) on 127.0.0.1 with the bundled reference case; a local asyncio load generator on the same machine",
+        f"keeps {connections} keep-alive connections busy with authenticated `GET {PATH}`",
+        f"(bearer token) for {seconds:g} s after a 2 s warm-up. Machine: {platform.machine()}, {os.cpu_count()} CPUs,",
+        f"Python {platform.python_version()}. The load generator shares the CPUs with the server.",
+        "",
+        "| database | requests | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-200 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if "error" in r:
+            lines.append(f"| {r['database']} | {r['error']} | | | | | | |")
+            continue
+        lines.append(f"| {r['database']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} "
+                     f"| {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['errors']} |")
+    lines += ["", END]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    results = []
+    for kind in args.databases.split(","):
+        if kind == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                results.append(_run("sqlite", f"sqlite:///{Path(tmp) / 'endwatch.db'}", args.seconds, args.connections))
+        elif kind == "postgresql":
+            results.append(_postgres(args.seconds, args.connections))
+    text = report(results, args.seconds, args.connections)
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        if BEGIN in old and END in old:
+            new = old.split(BEGIN)[0] + text + old.split(END, 1)[1].lstrip("\n")
+        else:
+            new = old.rstrip("\n") + ("\n\n" if old else "") + text
+        out.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
