@@ -9,8 +9,9 @@ import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 
 from endwatch.cli import app
+from endwatch.domain.deliveries import Retransfer
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services import casefiles, enforcement
+from endwatch.services import casefiles, enforcement, registry
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.timeline import case_timeline
 
@@ -94,7 +95,12 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
     enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "allegations", "Minister 2020-10-05", hold_applications=True)
     casefiles.add_note(ew.uow(), "officer-one", case_id, "Committee asked for the pack.", date(2020, 11, 2))
+    registry.authorise_retransfer(ew.uow(), "officer-one", Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
+                                                                      date(2020, 8, 1), "consent C-1"))
     events = case_timeline(ew.reader(), case_id)
+    consent = ("re-transfer under permit PERMIT-REDACTED-2 authorised to Turkish Armed Forces for every item"
+               " (reference: consent C-1)")
+    assert any(e.on == date(2020, 8, 1) and e.text == consent for e in events)
     assert [e.sort_key() for e in events] == sorted(e.sort_key() for e in events)
     kinds = {e.kind for e in events}
     assert kinds >= {"policy", "application", "permit", "delivery", "sighting", "finding", "case", "evidence",
@@ -105,6 +111,8 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
     assert first("permit PERMIT-REDACTED-1 issued") < first("REDACTED-SN-1 delivered") < first("sighting S-")
     assert first("sighting S-") < first("permit PERMIT-REDACTED-1 suspended") < first("answer to inquiry")
     assert any("APP-REDACTED-3 on hold" in t for t in texts)
+    suspended = [e for e in events if e.text.startswith("permit PERMIT-REDACTED-1 suspended")]
+    assert [e.actor for e in suspended] == ["minister-office"]  # who decided, from the audit trail
     assert any(e.kind == "delivery" and e.on == date(2020, 9, 15) and e.serial == "REDACTED-SN-1" for e in events)
     with pytest.raises(NotFound):
         case_timeline(ew.reader(), "CASE-9999")

@@ -116,17 +116,31 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
         events.extend(_assessments(uow, "application", a.number))
 
     for p in scope.permits:
+        # Who recorded each status event, from the audit trail (oldest first, matched in order per status).
+        recorded_by: dict[str, list[str]] = {}
+        for entry in uow.audit.for_entity("permit", p.number):
+            if entry.action.startswith("permit."):
+                recorded_by.setdefault(entry.action.removeprefix("permit."), []).append(entry.actor)
+        issuers = recorded_by.get("issue") or recorded_by.get("import") or []
+        issuer = issuers[0] if issuers else None
         add(Event(p.issued_on, "permit",
                   f"permit {p.number} issued to {_name(names, p.exporter_id)} for {p.product_id} to "
                   f"{_name(names, p.consignee_id)}, declared end user {_name(names, p.end_user_id)}, valid until "
                   f"{p.expires_on.isoformat()}"
                   + (f"; under policy {p.policy_id} ({p.policy_measure}), exception relied on: {p.exception}"
-                     if p.exception else ""), permit=p.number, quantity=p.quantity))
+                     if p.exception else ""), actor=issuer, permit=p.number, quantity=p.quantity))
         for change in p.history:
             if change.status is PermitStatus.ISSUED:
                 continue
+            actors = recorded_by.get(change.status.value, [])
             add(Event(change.effective_on, "permit", f"permit {p.number} {change.status.value}: {change.reason}"
-                      + (f" (reference: {change.reference})" if change.reference else ""), permit=p.number))
+                      + (f" (reference: {change.reference})" if change.reference else ""),
+                      actor=actors.pop(0) if actors else None, permit=p.number))
+        for r in uow.deliveries.retransfers_for(p.number):
+            add(Event(r.authorized_on, "permit",
+                      f"re-transfer under permit {p.number} authorised to {_name(names, r.to_party_id)}"
+                      + (f" for item {r.serial}" if r.serial else " for every item")
+                      + f" (reference: {r.reference})", permit=p.number, serial=r.serial))
         for item in uow.deliveries.for_permit(p.number):
             add(Event(item.item.delivered_on, "delivery",
                       f"item {item.item.serial} delivered under permit {p.number} to "
