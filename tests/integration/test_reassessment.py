@@ -54,10 +54,10 @@ def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
         "war,Test war,AM,xx-army,2026-11-01,,test report\n", encoding="utf-8")
     import_folder(ew.uow(), "tester", folder)
     entries = {w.subject_key: w for w in watchlist(ew.reader())}
-    # The permit (end user at war) and the pending application of the same exporter and goods family,
-    # whose route now also serves a state at war.
+    # The permit (end user at war) and the pending application of the same exporter and goods family
+    # (another consignee), whose exporter now also serves a state at war.
     assert {k: (w.before, w.after) for k, w in entries.items()} == {
-        "P-1": ("approve_with_conditions", "deny"), "A-2": ("approve_with_conditions", "deny")}
+        "P-1": ("approve_with_conditions", "deny"), "A-2": ("approve_with_conditions", "refer")}
     change = {c["indicator"]: c for c in entries["P-1"].changes}["armed-conflict"]
     assert change["after"] == "critical" and change["new_evidence"][0]["ref"] == "war"
     assert {c["indicator"] for c in entries["A-2"].changes} == {"conflicting-declarations"}

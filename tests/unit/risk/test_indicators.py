@@ -190,3 +190,10 @@ def test_undertaking_complete_incomplete_and_minor_gaps():
     assert len(ind.evidence) == 4 and "no end use is stated" in ind.summary
     unsigned = application(undertaking=EndUseUndertaking("patrol", True, None, D(2020, 1, 1)))
     assert undertaking.assess(subject(unsigned), world(), D(2020, 5, 1)).severity is Severity.MEDIUM
+
+
+def test_declarations_sharing_only_the_exporter_weigh_one_level_less():
+    other = application("A-5", consignee="az-af", end_user="az-af", received=D(2020, 9, 1))
+    w = world(applications=(application(), other), conflicts=(WAR,))
+    ind = declarations.assess(subject(), w, D(2020, 10, 1))
+    assert ind.severity is Severity.HIGH  # critical (a state at war) lowered: only the exporter is shared
