@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         default=60, description="First back-off after a failed delivery; doubles each time."
     )
     smtp_retry_max_seconds: int = Field(default=6 * 3600, description="Longest back-off between delivery attempts.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS before sending.")
+    smtp_ca_file: Path | None = Field(default=None, description="CA file trusted for STARTTLS (default: system).")
+    smtp_username: str | None = Field(default=None, description="Log in to the SMTP server as this user.")
+    smtp_password: SecretStr | None = Field(default=None, description="Password for ENDWATCH_SMTP_USERNAME.")
 
     @property
     def effective_database_url(self) -> str:

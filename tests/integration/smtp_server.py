@@ -28,13 +28,15 @@ class _Collect:
 class LocalSmtp:
     """Start with start(); messages received are in `inbox` (kept across restarts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **smtp_options: Any) -> None:
         self.port = free_port()
         self.inbox: list[Message] = []
         self._controller: Controller | None = None
+        self._options = smtp_options  # passed to aiosmtpd's SMTP: tls_context, authenticator, ...
 
     def start(self) -> None:
-        self._controller = Controller(_Collect(self.inbox), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(_Collect(self.inbox), hostname="127.0.0.1", port=self.port,
+                                      server_hostname="127.0.0.1", **self._options)
         self._controller.start()
 
     def stop(self) -> None:

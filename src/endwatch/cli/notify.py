@@ -17,7 +17,8 @@ app.add_typer(notify_app, name="notify")
 
 def _mailer() -> notify.SmtpMailer:
     s = app_().settings
-    return notify.SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_timeout)
+    return notify.SmtpMailer(s.smtp_host, s.smtp_port, s.smtp_timeout, s.smtp_starttls, s.smtp_ca_file,
+                             s.smtp_username, s.smtp_password.get_secret_value() if s.smtp_password else None)
 
 
 @notify_app.command("send")

@@ -15,12 +15,14 @@ How it keeps those promises:
 from __future__ import annotations
 
 import smtplib
+import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Protocol
 
 from endwatch.errors import InvalidInput, NotFound, Problem
@@ -37,14 +39,24 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class SmtpMailer:
-    """Plain SMTP delivery with smtplib to host:port."""
+    """SMTP delivery with smtplib to host:port; optionally STARTTLS (verifying the server's certificate
+    against `ca_file`, or the system's store) and a login."""
 
     host: str
     port: int
     timeout: float = 10.0
+    starttls: bool = False
+    ca_file: Path | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     def send(self, message: EmailMessage) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+                smtp.starttls(context=context)
+            if self.username:
+                smtp.login(self.username, self.password or "")
             smtp.send_message(message)
 
 
