@@ -192,8 +192,8 @@ def test_undertaking_complete_incomplete_and_minor_gaps():
     assert undertaking.assess(subject(unsigned), world(), D(2020, 5, 1)).severity is Severity.MEDIUM
 
 
-def test_declarations_sharing_only_the_exporter_weigh_one_level_less():
+def test_declarations_sharing_only_the_exporter_weigh_two_levels_less():
     other = application("A-5", consignee="az-af", end_user="az-af", received=D(2020, 9, 1))
     w = world(applications=(application(), other), conflicts=(WAR,))
     ind = declarations.assess(subject(), w, D(2020, 10, 1))
-    assert ind.severity is Severity.HIGH  # critical (a state at war) lowered: only the exporter is shared
+    assert ind.severity is Severity.MEDIUM  # critical (a state at war) lowered: only the exporter is shared

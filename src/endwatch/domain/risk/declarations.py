@@ -15,7 +15,7 @@ TITLE = "Conflicting declarations on the same route"
 CRITERIA = (*DIVERSION_CRITERIA, "EU-CP-6")
 
 
-_LOWER = {Severity.CRITICAL: Severity.HIGH, Severity.HIGH: Severity.MEDIUM, Severity.MEDIUM: Severity.LOW}
+_LOWER = {Severity.CRITICAL: Severity.MEDIUM, Severity.HIGH: Severity.LOW, Severity.MEDIUM: Severity.LOW}
 
 
 def _same_record(subject: Subject, kind: str, key: str, application_number: str | None) -> bool:
@@ -28,8 +28,8 @@ def _same_record(subject: Subject, kind: str, key: str, application_number: str 
 
 def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     """Severity: critical when another declaration names an end user in a state in a conflict under way
-    or a restricted party; high when that state's conflict ended recently; medium otherwise. One level
-    lower when the other records share only the exporter, not the consignee."""
+    or a restricted party; high when that state's conflict ended recently; medium otherwise. Two levels
+    lower (at most medium) when the other records share only the exporter, not the consignee."""
     family = world.family_of(subject.product_id)
     own_state = end_user_country(world, subject)
     records: list[tuple[str, str, str | None, str, str, str, str, date]] = []
@@ -65,7 +65,7 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
             level = Severity.MEDIUM
         if all(r[3] != subject.consignee_id for r in recs):
             # Only the exporter is shared: an exporter serving several states is ordinary business; a
-            # consignee declaring several states is the warning sign. One level lower.
+            # consignee declaring several states is the warning sign. Two levels lower (at most medium).
             level = _LOWER[level]
         if level.rank > severity.rank:
             severity = level
