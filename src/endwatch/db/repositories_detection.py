@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from endwatch.db import tables as t
 from endwatch.db import tables_detection as td
@@ -112,11 +111,16 @@ class SqlDetectionRepository:
         return out
 
     def _fold_in(self, column: sa.ColumnElement[Any], keys: list[str]) -> sa.ColumnElement[bool]:
-        """`column IN keys` sent as one parameter (thousands of keys compile slowly as separate ones):
-        `= ANY(array)` on PostgreSQL, `IN (SELECT value FROM json_each(...))` on SQLite; both use the index."""
+        """`column IN keys` sent as one JSON parameter (thousands of keys compile slowly as separate ones):
+        `IN (SELECT json_array_elements_text(...))` on PostgreSQL, `IN (SELECT value FROM json_each(...))`
+        on SQLite; both probe the index once per key."""
         dialect = self.conn.dialect.name
         if dialect == "postgresql":
-            return column == sa.func.any(sa.bindparam("fold_keys", keys, type_=ARRAY(sa.String())))
+            # One JSON text parameter: psycopg adapts it in C, where a 5,000-element array is dumped in Python.
+            each = sa.func.json_array_elements_text(
+                sa.cast(sa.bindparam("fold_keys", json.dumps(keys)), sa.JSON())).table_valued("value")
+            pg_values: sa.Select[Any] = sa.select(each.c.value)
+            return column.in_(pg_values)
         if dialect == "sqlite":
             each = sa.func.json_each(sa.bindparam("fold_keys", json.dumps(keys))).table_valued("value")
             values: sa.Select[Any] = sa.select(each.c.value)
