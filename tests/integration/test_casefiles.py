@@ -176,3 +176,20 @@ def test_applying_a_case_records_each_recommendation_in_the_audit_trail(world):
     with ew.reader() as uow:
         applied = [e for e in uow.audit.for_entity("case", case_id) if e.action == "case.action_applied"]
         assert len(applied) == len(uow.enforcement.case_actions(case_id))
+
+
+def test_a_narrowed_case_decision_marks_only_what_it_carried_out(world):
+    ew, case_id = world
+    narrowed = Scope(case=case_id, products=("mx-15d",))
+    pv = enforcement.preview(ew.reader(), narrowed, Action.suspend, SUSPENDED_ON, hold_applications=True)
+    assert [i.permit.number for i in pv.permits] == ["PERMIT-REDACTED-1"]
+    assert [a.number for a in pv.applications] == ["APP-REDACTED-3"]
+    enforcement.apply(ew.uow(), "m", narrowed, Action.suspend, SUSPENDED_ON, "r", "ref", hold_applications=True)
+    status = {(a.kind, a.target): a.status for a in casefiles.case_file(ew.reader(), case_id).actions}
+    assert status[("suspend_permit", "PERMIT-REDACTED-1")] == "applied"
+    assert status[("suspend_permit", "PERMIT-REDACTED-2")] == "recommended"
+    assert status[("hold_application", "APP-REDACTED-3")] == "applied"
+    assert status[("hold_application", "APP-REDACTED-4")] == "recommended"
+    rest = enforcement.apply(ew.uow(), "m", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
+                             hold_applications=True)
+    assert [i.permit.number for i in rest.preview.permits] == ["PERMIT-REDACTED-2"]

@@ -191,7 +191,7 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
     targets: set[str] = set()
     holds: set[str] = set()
     notify: set[str] = set()
-    case_action_ids: list[int] = []
+    case_actions: list[tuple[int, str, str]] = []  # (id, kind, target) of the recommendations taken up
     if scope.case:
         if uow.enforcement.case(scope.case) is None:
             raise NotFound("case", scope.case)
@@ -211,7 +211,7 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
                 notify.add(ca.target)
             else:
                 continue
-            case_action_ids.append(ca.id)
+            case_actions.append((ca.id, ca.kind, ca.target))
         unknown = targets - {p.number for p in permits}
         if unknown:
             raise RuleViolation("case-targets", f"case {scope.case} names unknown permits",
@@ -260,8 +260,11 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
             elif scope.matches(a, products.get(a.product_id)):
                 applications.append(a)
     exporters = sorted({i.permit.exporter_id for i in impacts} | {a.exporter_id for a in applications} | notify)
-    return Preview(action, scope, on, tuple(impacts), tuple(skipped), tuple(applications), tuple(exporters),
-                   tuple(case_action_ids))
+    # Only the recommendations this decision carries out are marked applied (other scope fields may narrow it).
+    done = {("suspend_permit", i.permit.number) for i in impacts} | {("hold_application", a.number)
+                                                                      for a in applications}
+    taken = tuple(i for i, kind, target in case_actions if kind == "notify_exporter" or (kind, target) in done)
+    return Preview(action, scope, on, tuple(impacts), tuple(skipped), tuple(applications), tuple(exporters), taken)
 
 
 def preview(uow: UnitOfWork, scope: Scope, action: Action, as_of: date, *, hold_applications: bool = False) -> Preview:
