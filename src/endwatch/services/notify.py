@@ -134,7 +134,7 @@ def send_due(
                 raise _NoAddress(f"no e-mail address for party {m.party_id!r}; set one with"
                                  " `endwatch notify contact`")
             mailer.send(email_for(m, sender, to))
-        except (OSError, smtplib.SMTPException, _NoAddress) as exc:
+        except Exception as exc:  # any failure to hand the message over reschedules it; none may lose it
             error = f"{type(exc).__name__}: {exc}"
             with uow_factory() as uow:
                 retry_at = stamp(uow.now() + backoff.after(m.attempts + 1))
