@@ -56,3 +56,36 @@ def test_approval_against_the_recommendation_needs_a_second_approver(web: Web) -
                         follow_redirects=False)
     assert r.status_code == 303
     assert 'data-testid="application-status">approved<' in web.client.get(f"/applications/{APP}").text
+
+
+NEW = {"consignee_id": "baykar", "end_user_id": "tr-navy", "destination": "TR", "product_id": "mx-15d",
+       "quantity": 2, "end_use": "naval patrol drones"}
+
+
+def test_exporter_submits_only_for_its_own_company(web: Web) -> None:
+    r = web.client.post("/api/v1/applications", headers=web.as_("exporter"), json=NEW)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["exporter_id"] == "wescam" and made["status"] == "received" and made["number"].startswith("APP-")
+    r = web.client.post("/api/v1/applications", headers=web.as_("exporter"), json={**NEW, "exporter_id": "baykar"})
+    assert r.status_code == 403
+    r = web.client.post("/api/v1/applications", headers=web.as_("investigator"), json=NEW)
+    assert r.status_code == 403
+    r = web.client.post("/api/v1/applications", headers=web.as_("officer"), json=NEW)  # officers name the exporter
+    assert r.status_code == 422 and r.json()["problems"][0]["column"] == "exporter_id"
+    r = web.client.post("/api/v1/applications", headers=web.as_("officer"),
+                        json={**NEW, "exporter_id": "wescam", "end_user_id": "nobody"})
+    assert r.status_code == 422 and "unknown party" in r.text
+    # the rival exporter never sees it
+    assert made["number"] not in web.client.get("/api/v1/applications", headers=web.as_("rival")).text
+
+
+def test_exporter_submits_through_the_form(web: Web) -> None:
+    web.sign_in("exporter")
+    form = web.client.get("/applications/new")
+    assert form.status_code == 200 and 'name="exporter_id"' not in form.text
+    r = web.client.post("/applications/new", data={"csrf_token": csrf_of(form.text), **NEW, "quantity": "2"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    page = web.client.get(r.headers["location"])
+    assert "naval patrol drones" in page.text and 'data-testid="application-status">received<' in page.text

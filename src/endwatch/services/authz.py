@@ -45,6 +45,7 @@ class Action(StrEnum):
     CASES_READ = "cases.read"
     CASES_WRITE = "cases.write"
     ASSESSMENTS_READ = "assessments.read"
+    APPLICATIONS_SUBMIT = "applications.submit"
     APPLICATIONS_DECIDE = "applications.decide"
     PERMITS_WRITE = "permits.write"
     USERS_MANAGE = "users.manage"
@@ -62,11 +63,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PUBLIC: frozenset({_A.TRANSPARENCY_READ}),
     Role.EXPORTER: frozenset({
         _A.TRANSPARENCY_READ, _A.DASHBOARD_READ, _A.PRODUCTS_READ, _A.POLICIES_READ,
-        _A.APPLICATIONS_READ, _A.PERMITS_READ, _A.DELIVERIES_READ,
+        _A.APPLICATIONS_READ, _A.PERMITS_READ, _A.DELIVERIES_READ, _A.APPLICATIONS_SUBMIT,
     }),
     Role.INVESTIGATOR: _REGISTRY_READ | {_A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.CASES_READ, _A.CASES_WRITE},
     Role.LICENSING_OFFICER: _REGISTRY_READ | {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.PERMITS_WRITE,
+        _A.APPLICATIONS_SUBMIT,
     },
     Role.APPROVER: _REGISTRY_READ | {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.PERMITS_WRITE,
@@ -121,6 +123,12 @@ T = TypeVar("T")
 def visible(principal: Principal, records: Iterable[T], exporter_of: Callable[[T], str]) -> list[T]:
     """The records the principal may see, in their order."""
     return [r for r in records if may_see_exporter(principal, exporter_of(r))]
+
+
+def check_may_act_for(principal: Principal, exporter_id: str) -> None:
+    """Raise Forbidden when an exporter acts (e.g. submits an application) for another company."""
+    if not may_see_exporter(principal, exporter_id):
+        raise Forbidden(f"an exporter account may act only for its own company ({principal.party_id})")
 
 
 def check_visible(principal: Principal, kind: str, key: str, exporter_id: str) -> None:

@@ -156,3 +156,12 @@ def state_version(uow: UnitOfWork) -> int:
     with uow:
         head = uow.audit.head()
     return head[0] if head else 0
+
+
+def next_application_number(uow: UnitOfWork, on: date) -> str:
+    """A fresh application number of the form APP-YYYYMMDD-N for one received on `on`."""
+    with uow:
+        n = 1
+        while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
+            n += 1
+    return f"APP-{on.strftime('%Y%m%d')}-{n}"

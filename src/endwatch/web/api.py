@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from endwatch.countries import country_name
-from endwatch.domain.permits import PermitStatus, StatusChange
-from endwatch.errors import NotFound
+from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
+from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services import audit, browse, queries, registry
-from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
+from endwatch.services.authz import PERMISSIONS, Action, check_may_act_for, check_visible, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web.cache import cached
 from endwatch.web.errors import error_schema
@@ -99,6 +99,42 @@ def applications(request: Request, caller: Annotated[Caller, Depends(requires(Ac
     found = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
                     lambda a: a.exporter_id)
     return page_of([ApplicationOut.of(a) for a in found], limit, offset)
+
+
+class ApplicationIn(BaseModel):
+    """A new application. Exporter accounts may leave `exporter_id` out (their company is used) and may
+    not name another company."""
+
+    exporter_id: str | None = Field(default=None, max_length=100)
+    consignee_id: str = Field(min_length=1, max_length=100)
+    end_user_id: str = Field(min_length=1, max_length=100)
+    destination: str = Field(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    product_id: str = Field(min_length=1, max_length=100)
+    quantity: int = Field(ge=1, le=1_000_000_000)
+    end_use: str = Field(default="", max_length=2000)
+    no_reexport: bool = False
+
+
+def submit_application(request: Request, caller: Caller, body: ApplicationIn) -> Application:
+    """Register an application received today, numbered APP-YYYYMMDD-N (shared by the API and the form)."""
+    ew = endwatch_of(request)
+    exporter = body.exporter_id or caller.principal.party_id
+    if not exporter:
+        raise InvalidInput([Problem("exporter_id is required", column="exporter_id")])
+    check_may_act_for(caller.principal, exporter)
+    day = _today(request)
+    application = Application(
+        browse.next_application_number(ew.reader(), day), exporter, body.consignee_id, body.end_user_id,
+        body.destination, body.product_id, body.quantity, day, EndUseUndertaking(body.end_use, body.no_reexport))
+    return registry.receive_application(ew.uow(), caller.principal.username, application,
+                                        reason="submitted through the web application")
+
+
+@router.post("/applications", response_model=ApplicationOut, status_code=201,
+             summary="Submit an application (exporters: for their own company)")
+def add_application(request: Request, body: ApplicationIn,
+                    caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))]) -> ApplicationOut:
+    return ApplicationOut.of(submit_application(request, caller, body))
 
 
 @router.get("/applications/{number}", response_model=ApplicationOut, summary="One application")

@@ -32,6 +32,7 @@ from endwatch.services import (
 from endwatch.services.authz import Action, check_visible, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
+from endwatch.web.api import ApplicationIn, submit_application
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.render import render
 from endwatch.web.security import SESSION_COOKIE, SIGNIN_COOKIE, Caller, endwatch_of, optional_caller, requires
@@ -197,6 +198,33 @@ def applications_page(request: Request,
     apps = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
                    lambda a: a.exporter_id)
     return render(request, "applications.html", {"applications": apps})
+
+
+@router.get("/applications/new", response_class=HTMLResponse)
+def application_form(request: Request,
+                     caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))]) -> Response:
+    with endwatch_of(request).reader() as uow:
+        parties, products = uow.parties.list(), uow.products.list()
+    return render(request, "application_new.html", {"parties": parties, "products": products})
+
+
+@router.post("/applications/new")
+def application_submit(request: Request,
+                       caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))],
+                       consignee_id: Annotated[str, Form(max_length=100)],
+                       end_user_id: Annotated[str, Form(max_length=100)],
+                       destination: Annotated[str, Form(max_length=2)],
+                       product_id: Annotated[str, Form(max_length=100)],
+                       quantity: Annotated[int, Form(ge=1, le=1_000_000_000)],
+                       exporter_id: Annotated[str, Form(max_length=100)] = "",
+                       end_use: Annotated[str, Form(max_length=2000)] = "",
+                       no_reexport: Annotated[str, Form()] = "") -> Response:
+    body = ApplicationIn.model_validate({
+        "exporter_id": exporter_id or None, "consignee_id": consignee_id, "end_user_id": end_user_id,
+        "destination": destination.strip().upper(), "product_id": product_id, "quantity": quantity,
+        "end_use": end_use, "no_reexport": bool(no_reexport)})
+    application = submit_application(request, caller, body)
+    return RedirectResponse(f"/applications/{application.number}", status_code=303)
 
 
 @router.get("/applications/{number}", response_class=HTMLResponse)
