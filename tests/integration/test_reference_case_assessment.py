@@ -78,3 +78,11 @@ def test_cli_reassess_and_watchlist(case, cli):
     assert all(r["after"] == "deny" and r["changes"] for r in rows)
     table = cli.invoke(app, ["watchlist"])
     assert table.exit_code == 0 and "Watch list" in table.output
+
+
+def test_cli_assess_permit_in_may_2020(case, cli):
+    result = cli.invoke(app, ["assess", "PERMIT-REDACTED-1", "--permit", "--as-of", "2020-05-08", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["subject"]["kind"] == "permit" and data["subject"]["exception"] == "NATO co-operation programs"
+    assert data["recommendation"] == "refer"

@@ -86,16 +86,23 @@ def _print_assessment(result: dict[str, Any], fmt: ReportFormat) -> None:
 @app.command("assess")
 @command
 def assess_cmd(
-    application: str = typer.Argument(..., help="Application number."),
+    application: str = typer.Argument(..., help="Application number (a permit number with --permit)."),
     as_of: str | None = AS_OF_OPTION,
     exception: str | None = typer.Option(None, "--exception",
                                          help="Named policy exception the application relies on."),
+    permit: bool = typer.Option(False, "--permit", help="Assess a permit in force on its own terms."),
     by: str | None = BY_OPTION,
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or markdown."),
 ) -> None:
-    """Assess an application against policy and evidence known by a date; the result is stored."""
+    """Assess an application (or a permit) against policy and evidence known by a date; the result is stored."""
     day = parse_date(as_of, "--as-of") or today()
-    result = assessment.assess(app_().uow(), application, day, actor=actor(by), exception=exception)
+    if permit:
+        if exception:
+            raise typer.BadParameter("a permit is assessed under the exception it was issued under",
+                                     param_hint="--exception")
+        result = assessment.assess_permit(app_().uow(), application, day, actor=actor(by))
+    else:
+        result = assessment.assess(app_().uow(), application, day, actor=actor(by), exception=exception)
     _print_assessment(result.to_dict(), fmt)
 
 
