@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
+from tests.integration.pdf_text import pdf_text
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
@@ -58,8 +59,15 @@ def test_public_profile_hides_every_sensitive_value_in_every_format(pack_case):
     assert all(p["quantity"] == oversight.REDACTED for p in pack["permits"] + pack["applications"])
     assert all(e["quantity"] in (None, oversight.REDACTED) for e in pack["timeline"])
     for fmt in PackFormat:
-        blob = oversight.export_pack(ew.reader(), case_id, Profile.public, fmt, date(2020, 11, 2))
+        blob = oversight.export_pack(ew.reader(), case_id, Profile.public, fmt, date(2020, 11, 2),
+                                     oversight.find_font())
         assert not _leaks(blob, secrets), fmt
+        if fmt is PackFormat.pdf:  # the text as a reader sees it, whatever the font's encoding
+            assert not [s for s in secrets if s in pdf_text(blob)]
+            assert "suspend" in pdf_text(blob)
+    internal = pdf_text(oversight.export_pack(ew.reader(), case_id, Profile.internal, PackFormat.pdf,
+                                              date(2020, 11, 2), oversight.find_font()))
+    assert [s for s in secrets if s != "REDACTEDSN1" and s not in internal] == []  # the check can see them
     core_pdf = oversight.render_pdf(pack, None, compress=False)
     assert core_pdf.startswith(b"%PDF") and not _leaks(core_pdf, secrets)
     # The pack still says what happened.
@@ -96,6 +104,8 @@ def test_cli_export_writes_each_format(pack_case, cli, tmp_path):
         assert result.exit_code == 0, result.output
         blob = target.read_bytes()
         assert not _leaks(blob, PERMITS + SERIALS + NAMES + VALUES)
+        if fmt == "pdf":
+            assert not [s for s in PERMITS + SERIALS + NAMES + VALUES if s in pdf_text(blob)]
     assert (tmp_path / "pack.pdf").read_bytes().startswith(b"%PDF")
     assert json.loads((tmp_path / "pack.json").read_text())["profile"] == "public"
     stdout = cli.invoke(app, ["case", "export", case_id, "--profile", "internal", "--format", "md"])

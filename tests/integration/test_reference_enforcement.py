@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 from tests.conftest import REFERENCE_CASE
 from tests.integration.enforcement_world import before_suspension
+from tests.integration.pdf_text import pdf_text
 from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
@@ -90,6 +91,13 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
                                           date(2020, 11, 2), oversight.find_font())
         (tmp_path / "committee.pdf").write_bytes(committee)
         assert committee.startswith(b"%PDF")
+        committee_read = pdf_text(committee)
+        assert "PERMIT-REDACTED-1" in committee_read and "REDACTED-SN-1" in committee_read
+        assert "minister-office" not in committee_read and "officer-one" not in committee_read
+        public_read = pdf_text(oversight.export_pack(ew.reader(), case_id, Profile.public, PackFormat.pdf,
+                                                     date(2020, 11, 2), oversight.find_font()))
+        assert "PERMIT-REDACTED" not in public_read and "REDACTED-SN-1" not in public_read
+        assert "Baykar" in public_read and "suspend" in public_read
         with ew.reader() as uow:
             raw = oversight.build_pack(uow, case_id, date(2020, 11, 2))
         committee_text = oversight.render_pdf(oversight.redact(raw, Profile.committee), compress=False)
