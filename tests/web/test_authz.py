@@ -59,6 +59,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/sightings", Action.SIGHTINGS_READ),
     ("/sightings/new", Action.SIGHTINGS_WRITE),
     ("/cases", Action.CASES_READ),
+    ("/inquiries", Action.INQUIRIES_READ),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public

@@ -105,3 +105,30 @@ def test_map_shows_sightings_only_to_roles_that_may_read_them(web: Web) -> None:
     web.client.cookies.clear()
     public = web.client.get("/map").text
     assert 'data-sightings=' not in public and 'data-country="AZ"' in public
+
+
+def test_exporter_sees_and_answers_only_inquiries_to_its_company(web: Web) -> None:
+    from datetime import date
+
+    from endwatch.services import casefiles
+
+    case_id = submit_sighting(web)
+    q = casefiles.ask(web.ew.uow(), "investigator", case_id, "wescam", "Please confirm serial REDACTED-SN-1.",
+                      date(2020, 10, 2))
+    casefiles.ask(web.ew.uow(), "investigator", case_id, "baykar", "Where is the sensor now?", date(2020, 10, 2))
+    web.sign_in("exporter")
+    page = web.client.get("/inquiries")
+    assert "Please confirm serial" in page.text and "Where is the sensor" not in page.text
+    assert case_id not in page.text  # the case itself is not shown to the exporter
+    r = web.client.post(f"/inquiries/{q.id}/answer", data={"csrf_token": csrf_of(page.text), "text": "Confirmed.",
+                                                           "on": "2020-10-03"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "Confirmed." in web.client.get("/inquiries").text
+    web.sign_in("rival")
+    page = web.client.get("/inquiries")
+    assert "Please confirm serial" not in page.text
+    r = web.client.post(f"/inquiries/{q.id}/answer", data={"csrf_token": csrf_of(page.text), "text": "x",
+                                                           "on": "2020-10-03"})
+    assert r.status_code == 404
+    web.sign_in("investigator")
+    assert "Where is the sensor" in web.client.get("/inquiries").text

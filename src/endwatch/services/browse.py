@@ -13,6 +13,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import NotFound
+from endwatch.services.enforcement_store import Inquiry
 from endwatch.services.uow import ItemRecord, UnitOfWork
 
 
@@ -165,3 +166,11 @@ def next_application_number(uow: UnitOfWork, on: date) -> str:
         while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
             n += 1
     return f"APP-{on.strftime('%Y%m%d')}-{n}"
+
+
+def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:
+    """Inquiries on every case (only those addressed to `to_party` when given), newest first."""
+    with uow:
+        found = [q for c in uow.enforcement.cases() for q in uow.enforcement.inquiries(c.id)
+                 if to_party is None or q.to_party == to_party]
+    return sorted(found, key=lambda q: (q.asked_on, q.id or 0), reverse=True)

@@ -15,8 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import casefiles, detection, enforcement, sightings, timeline
-from endwatch.services.authz import Action
+from endwatch.services import browse, casefiles, detection, enforcement, sightings, timeline
+from endwatch.services.authz import Action, Role
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -158,3 +158,26 @@ def evidence_file(request: Request, case_id: str, sha256: str,
     inline = kind in IMAGE_TYPES
     return FileResponse(path, media_type=kind if inline else "application/octet-stream", filename=link.filename,
                         content_disposition_type="inline" if inline else "attachment")
+
+
+@router.get("/inquiries", response_class=HTMLResponse)
+def inquiries_page(request: Request,
+                   caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))]) -> Response:
+    """Inquiries put to parties; an exporter sees only those addressed to its company (not the case)."""
+    p = caller.principal
+    found = browse.inquiries(endwatch_of(request).reader(), p.party_id if p.role is Role.EXPORTER else None)
+    return render(request, "inquiries.html", {"inquiries": found, "today": endwatch_of(request).clock().date()})
+
+
+@router.post("/inquiries/{inquiry_id}/answer")
+def inquiry_answer(request: Request, inquiry_id: int,
+                   caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_ANSWER))],
+                   text: Annotated[str, Form(max_length=10000)], on: Annotated[str, Form()]) -> Response:
+    """Answer an inquiry addressed to the caller's company (others answer 404, as if it did not exist)."""
+    ew = endwatch_of(request)
+    p = caller.principal
+    mine = browse.inquiries(ew.reader(), p.party_id if p.role is Role.EXPORTER else None)
+    if not any(q.id == inquiry_id for q in mine):
+        raise NotFound("inquiry", str(inquiry_id))
+    casefiles.answer(ew.uow(), p.username, inquiry_id, text, _day(on, "on"))
+    return RedirectResponse("/inquiries", status_code=303)
