@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from endwatch.cli import app
+from endwatch.errors import InvalidInput, RuleViolation
 from endwatch.services.assessment import assess, assess_permit
 from endwatch.services.audit import verify
+from endwatch.services.decisions import check_may_issue, countersign, decide
 from endwatch.services.reassessment import reassess_all, watchlist
 
 MAY = date(2020, 5, 8)
@@ -86,3 +90,20 @@ def test_cli_assess_permit_in_may_2020(case, cli):
     data = json.loads(result.output)
     assert data["subject"]["kind"] == "permit" and data["subject"]["exception"] == "NATO co-operation programs"
     assert data["recommendation"] == "refer"
+
+
+def test_approving_an_azerbaijani_air_force_application_needs_four_eyes(case):
+    with pytest.raises(InvalidInput):
+        decide(case.uow(), "officer-a", "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL)
+    d = decide(case.uow(), "officer-a", "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL,
+               justification="(test) approving against a deny recommendation")
+    assert (d.recommendation, d.state) == ("deny", "awaiting_second")
+    with pytest.raises(RuleViolation):
+        check_may_issue(case.uow(), "APP-REDACTED-3")
+    with pytest.raises(RuleViolation):
+        countersign(case.uow(), "officer-a", "APP-REDACTED-3", reason="again", on=ARRIVAL)
+    denied = decide(case.uow(), "officer-b", "APP-REDACTED-4", "deny", reason="recommended for denial", on=ARRIVAL)
+    assert (denied.recommendation, denied.state) == ("deny", "final")
+    with case.reader() as uow:
+        assert uow.applications.get("APP-REDACTED-3").status.value == "on_hold"
+        assert uow.applications.get("APP-REDACTED-4").status.value == "denied"
