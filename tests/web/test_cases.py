@@ -132,3 +132,10 @@ def test_exporter_sees_and_answers_only_inquiries_to_its_company(web: Web) -> No
     assert r.status_code == 404
     web.sign_in("investigator")
     assert "Where is the sensor" in web.client.get("/inquiries").text
+
+
+def test_party_graph_shows_observed_users(web: Web) -> None:
+    submit_sighting(web)
+    web.sign_in("investigator")
+    page = web.client.get("/parties/baykar").text
+    assert 'data-edge="seen with"' in page and "Azerbaijani Air Force" in page

@@ -285,17 +285,29 @@ def party_page(request: Request, party_id: str,
     names = {p.id: p.name for p in queries.list_parties(ew.reader())}
     entries = audit.history(ew.reader, "party", party_id) if caller.principal.role.value in (
         "auditor", "administrator") else []
+    # Observed users: who items delivered under these permits were seen with (for roles that may see findings).
+    seen: list[tuple[str, str]] = []
+    if permits(caller.principal.role, Action.SIGHTINGS_READ):
+        numbers = {p.number: p for p in related}
+        seen = sorted({(numbers[r.finding.permit_number].end_user_id, r.finding.observed_user_id)
+                       for r in detection.findings(ew.reader())
+                       if r.finding.permit_number in numbers and r.finding.observed_user_id
+                       and r.finding.observed_user_id != numbers[r.finding.permit_number].end_user_id})
     return render(request, "party.html", {"party": party, "permits": related, "names": names,
-                                          "graph": _network(party_id, related, names), "entries": entries})
+                                          "graph": _network(party_id, related, names, seen), "entries": entries})
 
 
-def _network(centre: str, permits: list[Permit], names: dict[str, str]) -> dict[str, object]:
-    """Nodes (on a circle round the party) and edges exporter->consignee->end user of each permit."""
+def _network(centre: str, permits: list[Permit], names: dict[str, str],
+             seen: list[tuple[str, str]]) -> dict[str, object]:
+    """Nodes (on a circle round the party) and edges exporter->consignee->end user of each permit, and
+    end user->observed user where an item was sighted with someone else."""
     edges: set[tuple[str, str, str]] = set()
     for p in permits:
         edges.add((p.exporter_id, p.consignee_id, "exports to"))
         if p.end_user_id != p.consignee_id:
             edges.add((p.consignee_id, p.end_user_id, "for end user"))
+    for end_user, observed in seen:
+        edges.add((end_user, observed, "seen with"))
     others = sorted({n for e in edges for n in e[:2]} - {centre})
     pos = {centre: (300.0, 170.0)}
     for i, node in enumerate(others):
@@ -303,7 +315,8 @@ def _network(centre: str, permits: list[Permit], names: dict[str, str]) -> dict[
         pos[node] = (round(300 + 220 * math.cos(angle), 1), round(170 + 130 * math.sin(angle), 1))
     return {"nodes": [{"id": n, "name": names.get(n, n), "x": x, "y": y, "centre": n == centre}
                       for n, (x, y) in pos.items()],
-            "edges": [{"a": pos[a], "b": pos[b], "label": label} for a, b, label in sorted(edges)]}
+            "edges": [{"a": pos[a], "b": pos[b], "label": label, "seen": label == "seen with"}
+                      for a, b, label in sorted(edges)]}
 
 
 @router.get("/audit", response_class=HTMLResponse)
