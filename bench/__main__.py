@@ -102,7 +102,8 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
         fuzzy = r["fuzzy_match"]
         rows = [
             ("import (exchange format, all files)", f"{r['import_s']:.1f} s ({items / r['import_s']:,.0f} items/s)",
-             "10M items: see scaling note"),
+             f"10M items: not measured; about {10_000_000 / (items / r['import_s']) / 60:,.0f} min at this rate"
+             if items < 10_000_000 else ""),
             ("exact trace p50 / p99 (serial to item, index lookup)",
              f"{r['exact_trace']['p50_ms']:.2f} / {r['exact_trace']['p99_ms']:.2f} ms", "p50 < 1 ms"),
             ("full `endwatch trace` record p50 / p99 (item, permit, parties, history; new connection each)",
@@ -151,6 +152,11 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
         "  better trades recall for precision.",
         "- Peak memory is the benchmark process's maximum resident set size, which includes the brute-force",
         "  comparison's in-memory copy of every folded serial.",
+        "- Scaling: the issue's targets are stated for 10 million items and 100,000 sightings. Index lookups",
+        "  grow with the depth of the B-tree (logarithmically), so exact and fuzzy latencies at 10M should",
+        "  stay close to these; import grows linearly; detect time is dominated by the one-edit lookups",
+        "  (about 600 index probes per reading that finds nothing better), so it depends on the share of",
+        "  misread sightings more than on the registry's size. Only the size above was measured.",
         "",
     ]
     return "\n".join(lines)
