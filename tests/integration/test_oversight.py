@@ -13,12 +13,13 @@ from tests.integration.pdf_text import pdf_text
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
 from endwatch.services import casefiles, enforcement, oversight, registry
+from endwatch.services.audit import record
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.oversight import PackFormat, Profile
 
-PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3"]
+PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3", "PERMIT-AM-1"]
 SERIALS = ["REDACTED-SN-1", "REDACTEDSN1"]
-NAMES = ["analyst-one", "minister-office", "officer-one", "Signatory Person"]
+NAMES = ["analyst-one", "minister-office", "officer-one", "Signatory Person", "officer-two"]
 VALUES = ["1234567.89", "EUR"]
 
 
@@ -37,6 +38,11 @@ def pack_case(ew, tmp_path):
                       date(2020, 10, 20))
     casefiles.answer(ew.uow(), "officer-one", q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
                      "has the paperwork.", date(2020, 10, 25))
+    casefiles.add_note(ew.uow(), "officer-one", case_id, "Compare with PERMIT-AM-1; officer-two from the "
+                       "regional desk agrees.", date(2020, 10, 26))
+    with ew.uow() as uow:  # officer-two acted on the case (their name is in the audit trail, not in a field)
+        record(uow, actor="officer-two", action="case.review", entity="case", key=case_id)
+        uow.commit()
     photo = tmp_path / "nameplate.jpg"
     photo.write_bytes(b"nameplate photo")
     casefiles.attach(ew.uow(), "analyst-one", ew.settings.home / "evidence", case_id, [photo], "the turret")
@@ -92,7 +98,7 @@ def test_pack_lists_timeline_and_evidence(pack_case):
     assert pack["evidence"][0]["filename"] == "nameplate.jpg" and len(pack["evidence"][0]["sha256"]) == 64
     assert [e["date"] for e in pack["timeline"]] == sorted(e["date"] for e in pack["timeline"])
     assert set(pack["decisions"][0]["permit_numbers"]) == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
-    assert {p["permit"] for p in pack["permits"]} == set(PERMITS)
+    assert {p["permit"] for p in pack["permits"]} == set(PERMITS) - {"PERMIT-AM-1"}
 
 
 def test_cli_export_writes_each_format(pack_case, cli, tmp_path):

@@ -21,6 +21,7 @@ from endwatch.services.timeline import concerned, timeline
 from endwatch.services.uow import UnitOfWork
 
 REDACTED = "[redacted]"
+SECRETS = "_secrets"  # key of the values to search free text for; removed by redact()
 
 
 class Profile(StrEnum):
@@ -65,7 +66,18 @@ def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, A
     def name(party: str | None) -> str | None:
         return names.get(party, party) if party else None
 
+    # Values that may turn up in free text (a note, an answer, a reason) although no field of the pack holds
+    # them: every permit number, the serials delivered under the permits concerned, and everyone who wrote
+    # about the case or its permits. Redaction searches for them too; the key never reaches the output.
+    actors = {e.actor for e in uow.audit.for_entity("case", case.id)}
+    serials: set[str] = set()
+    for p in scope.permits:
+        actors.update(e.actor for e in uow.audit.for_entity("permit", p.number))
+        serials.update(i.item.serial for i in uow.deliveries.for_permit(p.number))
+    secrets = {"permit": sorted(p.number for p in uow.permits.list()), "serial": sorted(serials),
+               "name": sorted(actors)}
     return {
+        SECRETS: secrets,
         "title": f"Oversight pack: case {case.id}",
         "generated_on": generated_on,
         "case": {"id": case.id, "title": case.title, "status": case.status, "opened_on": case.opened_on,
@@ -133,7 +145,8 @@ def redact(pack: dict[str, Any], profile: Profile) -> dict[str, Any]:
     classes = HIDDEN[profile]
     hidden_keys = frozenset().union(*(_FIELDS[c] for c in classes)) if classes else frozenset()
     data = snapshot(pack)
-    values: set[str] = set()
+    known: dict[str, list[str]] = data.pop(SECRETS, {})
+    values: set[str] = {v for c in classes for v in known.get(c, [])}
     _walk_values(data, None, hidden_keys, values)
     tokens = _tokens(values)
 
