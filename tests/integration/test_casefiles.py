@@ -11,7 +11,7 @@ from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from endwatch.cli import app
 from endwatch.domain.deliveries import Retransfer
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services import casefiles, enforcement, registry
+from endwatch.services import casefiles, enforcement, notify, registry
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.timeline import case_timeline
 
@@ -193,3 +193,16 @@ def test_a_narrowed_case_decision_marks_only_what_it_carried_out(world):
     rest = enforcement.apply(ew.uow(), "m", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
                              hold_applications=True)
     assert [i.permit.number for i in rest.preview.permits] == ["PERMIT-REDACTED-2"]
+
+
+def test_an_inquiry_can_be_sent_through_the_outbox(world):
+    ew, case_id = world
+    with pytest.raises(InvalidInput):
+        casefiles.ask(ew.uow(), "officer-one", case_id, "someone not in the registry", "?", date(2020, 10, 20),
+                      send=True)
+    q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product?", date(2020, 10, 20),
+                      send=True)
+    [m] = notify.list_messages(ew.reader(), case_id=case_id)
+    assert (m.kind, m.party_id, m.status) == ("inquiry", "wescam", "pending")
+    assert "Is this your product?" in m.body and f"inquiry {q.id}" in m.body
+    assert any(e.kind == "notification" for e in case_timeline(ew.reader(), case_id))

@@ -152,11 +152,12 @@ def inquiry(
     to: str = typer.Option(..., "--to", help="Party id (or name) the question goes to."),
     question: str = typer.Option(..., "--question"),
     on: str | None = ON,
+    send: bool = typer.Option(False, "--send", help="Also e-mail the question to the party (through the outbox)."),
     fmt: Format = FORMAT_OPTION,
     by: str | None = BY_OPTION,
 ) -> None:
     """Record a question put to an exporter or another authority."""
-    i = casefiles.ask(app_().uow(), actor(by), case_id, to, question, _day(on))
+    i = casefiles.ask(app_().uow(), actor(by), case_id, to, question, _day(on), send=send)
     emit([{"inquiry": i.id, "case": i.case_id, "to": i.to_party, "asked_on": i.asked_on, "question": i.question}],
          fmt, "inquiry recorded")
 

@@ -13,12 +13,20 @@ import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.audit import record
-from endwatch.services.enforcement_store import CaseAction, CaseNote, CaseRecord, EvidenceLink, Inquiry
+from endwatch.services.enforcement_store import (
+    CaseAction,
+    CaseNote,
+    CaseRecord,
+    EvidenceLink,
+    Inquiry,
+    OutboxMessage,
+)
 from endwatch.services.uow import UnitOfWork
 
 _CHUNK = 1 << 20
@@ -201,8 +209,13 @@ def verify(uow: UnitOfWork, store: Path, case_id: str | None = None) -> list[Fil
     return checks
 
 
-def ask(uow: UnitOfWork, actor: str, case_id: str, to: str, question: str, asked_on: date) -> Inquiry:
-    """Record a question put to a party (a party id, or free text for one not in the registry)."""
+def ask(uow: UnitOfWork, actor: str, case_id: str, to: str, question: str, asked_on: date, *,
+        send: bool = False) -> Inquiry:
+    """Record a question put to a party (a party id, or free text for one not in the registry).
+
+    With `send`, the question also goes to the party by e-mail through the outbox, in the same transaction
+    (the party must then be a known party).
+    """
     problems = [Problem(f"{name} is required", column=name) for name, v in (("to", to), ("question", question))
                 if not v.strip()]
     if problems:
@@ -210,10 +223,26 @@ def ask(uow: UnitOfWork, actor: str, case_id: str, to: str, question: str, asked
     with uow:
         # An inquiry may predate the case file: cases are often opened to record work already under way.
         _require_case(uow, case_id)
+        party = uow.parties.get(to.strip())
+        if send and party is None:
+            raise InvalidInput([Problem(f"{to!r} is not a known party id, so the question cannot be sent",
+                                        column="to")])
         inquiry = Inquiry(None, case_id, to.strip(), question.strip(), asked_on, actor)
         inquiry_id = uow.enforcement.add_inquiry(inquiry)
         record(uow, actor=actor, action="case.inquiry", entity="case", key=case_id,
                after={"id": inquiry_id, "to": inquiry.to_party, "question": inquiry.question, "asked_on": asked_on})
+        if send and party is not None:
+            now = _stamp(uow)
+            message = OutboxMessage(
+                id=None, message_id=make_msgid(idstring=f"inquiry.{inquiry_id}", domain="endwatch.local"),
+                kind="inquiry", party_id=party.id, to_address=uow.enforcement.contact(party.id) or "",
+                subject=f"Inquiry {inquiry_id} about case {case_id}",
+                body=f"{question.strip()}\n\nPlease answer quoting inquiry {inquiry_id} (case {case_id}), "
+                     f"asked on {asked_on.isoformat()}.\n",
+                action_id=None, case_id=case_id, created_at=now, next_attempt_at=now)
+            uow.enforcement.add_message(message)
+            record(uow, actor=actor, action="notification.queue", entity="outbox", key=message.message_id,
+                   after={"party_id": party.id, "subject": message.subject, "inquiry": inquiry_id})
         uow.commit()
     return Inquiry(inquiry_id, case_id, inquiry.to_party, inquiry.question, asked_on, actor)
 
