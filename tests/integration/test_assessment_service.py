@@ -61,6 +61,21 @@ def test_assessment_is_stored_with_inputs_and_reproduces(case):
     assert verify(case.reader).ok
 
 
+def test_cli_reproduce_after_the_registry_changed(case, cli, tmp_path):
+    result = assess(case.uow(), "APP-REDACTED-3", date(2020, 9, 14))
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "transfers.csv").write_text("supplier_id,recipient_id,recipient_country,item,reported_on,source\n"
+                                        "baykar,,QA,drones,2020-01-01,later report of an earlier sale\n",
+                                        encoding="utf-8")
+    import_folder(case.uow(), "tester", news)
+    out = cli.invoke(app, ["reproduce", str(result.id), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    row = json.loads(out.output)[0]
+    assert row["same"] is True and row["reproduced_recommendation"] == "deny"
+    assert cli.invoke(app, ["reproduce", "999999"]).exit_code == 1
+
+
 def test_as_of_excludes_evidence_dated_later(case):
     for day in (date(2020, 5, 8), date(2020, 9, 14), date(2020, 10, 1)):
         data = assess(case.uow(), "APP-REDACTED-1", day).to_dict()

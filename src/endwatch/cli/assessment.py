@@ -230,3 +230,16 @@ def decisions_cmd(
     """Decisions taken on applications, oldest first."""
     emit([vars(d) for d in decisions.list_decisions(app_().reader(), application)], fmt, "Decisions",
          DECISION_COLUMNS)
+
+
+@app.command("reproduce")
+@command
+def reproduce_cmd(
+    assessment_id: int = typer.Argument(..., help="Id of a stored assessment (shown by `endwatch assess`)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Recompute a stored assessment from its stored inputs alone and say whether the result is the same."""
+    r = assessment.reproduce_stored(app_().reader(), assessment_id)
+    emit([vars(r)], fmt, "Reproduction")
+    if not r.same:
+        raise typer.Exit(2)

@@ -134,3 +134,26 @@ def reproduce(stored: StoredAssessment) -> Assessment:
     """Recompute a stored assessment from its stored inputs alone (the registry is not read)."""
     subject, world = from_inputs(stored.inputs)
     return assess_subject(subject, world, stored.as_of)
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """A stored assessment recomputed from its stored inputs, and whether the result is the same."""
+
+    assessment_id: int
+    subject: str
+    as_of: date
+    stored_recommendation: str
+    reproduced_recommendation: str
+    same: bool
+
+
+def reproduce_stored(uow: UnitOfWork, assessment_id: int) -> Reproduction:
+    """Recompute a stored assessment from its inputs and compare recommendation and indicators."""
+    stored = stored_assessment(uow, assessment_id)
+    again = reproduce(stored)
+    same = (again.recommendation.value == stored.recommendation
+            and snapshot(again.indicators) == stored.indicators
+            and [c.value for c in again.conditions] == stored.conditions)
+    return Reproduction(assessment_id, f"{stored.subject_kind} {stored.subject_key}", stored.as_of,
+                        stored.recommendation, again.recommendation.value, same)
