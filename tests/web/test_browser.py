@@ -176,3 +176,28 @@ def test_investigator_submits_a_sighting_and_opens_the_case(page) -> None:  # ty
     page.click("text=Preview")
     preview = page.inner_text("[data-testid=preview]")
     assert "Nothing has been written" in preview and "PERMIT-REDACTED-1" in preview
+
+
+def test_approval_against_the_recommendation_takes_two_approvers(page) -> None:  # type: ignore[no-untyped-def]
+    # The bundled case already records the October 2020 suspension, so the two-person step shown here is
+    # the four-eyes approval of a pending application against its assessment's recommendation.
+    sign_in(page, "officer")
+    page.goto("/applications/APP-REDACTED-4?as_of=2020-10-02")
+    assert page.inner_text("[data-testid=recommendation]") in ("refer", "deny")
+    assert page.locator("[data-testid=decide]").count() == 0  # officers assess, approvers decide
+    page.context.clear_cookies()
+    sign_in(page, "approver")
+    page.goto("/applications/APP-REDACTED-4?as_of=2020-10-02")
+    page.select_option("[data-testid=decide] select[name=decision]", "approve")
+    page.fill("[data-testid=decide] input[name=reason]", "browser test")
+    page.fill("[data-testid=decide] input[name=justification]", "exceptional grounds stated in writing")
+    page.click("[data-testid=decide] button[type=submit]")
+    page.wait_for_selector("[data-testid=countersign]")
+    assert "awaiting second" in page.inner_text("[data-testid=decisions]")
+    page.context.clear_cookies()
+    sign_in(page, "admin")
+    page.goto("/applications/APP-REDACTED-4?as_of=2020-10-02")
+    page.fill("[data-testid=countersign] input[name=reason]", "agreed")
+    page.click("[data-testid=countersign] button[type=submit]")
+    page.wait_for_selector("[data-testid=application-status]")
+    assert page.inner_text("[data-testid=application-status]") == "approved"
