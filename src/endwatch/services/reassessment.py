@@ -9,6 +9,7 @@ finding, for example), or `reassess_in(uow, ...)` inside a transaction they alre
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -78,7 +79,7 @@ def reassess_in(uow: UnitOfWork, actor: str, as_of: date, trigger: str) -> list[
         entry = WatchEntry(None, subject.kind, subject.key, as_of, before.recommendation, after.recommendation.value,
                            trigger, _changes(before, after), result.id, result.assessed_at, actor)
         new_id = uow.assessment.add_watch(entry)
-        entry = WatchEntry(new_id, *list(vars(entry).values())[1:])
+        entry = replace(entry, id=new_id)
         record(uow, actor=actor, action="watchlist.add", entity=subject.kind, key=subject.key, after=entry,
                reason=trigger)
         added.append(entry)
