@@ -179,3 +179,12 @@ def test_cached_answers_follow_every_write(web: Web) -> None:
     registry.save_party(web.ew.uow(), "officer", replace(baykar, name="Baykar Defence (renamed)"))
     after = web.client.get(url, headers=h).json()
     assert after["hits"][0]["consignee"]["name"] == "Baykar Defence (renamed)"
+
+
+def test_sign_in_never_redirects_off_site(web: Web) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"):
+        page = web.client.get("/signin", params={"next": target})
+        token = re.search(r'name="signin_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = web.client.post("/signin", data={"username": "auditor", "password": PASSWORD, "signin_token": token,
+                                             "next": target}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", target

@@ -61,7 +61,8 @@ def _cookie(response: Response, name: str, value: str, max_age: int | None = Non
 
 def _safe_next(target: str | None) -> str:
     # Only same-site relative paths, so the sign-in form cannot be used as an open redirect.
-    if not target or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site too.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     parsed = urlparse(target)
     return target if not parsed.scheme and not parsed.netloc else "/"
