@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.unit.risk.worlds import EMBARGO, PRESUMPTION, D, application, permit, subject, world
+from tests.unit.risk.worlds import EMBARGO, PARTIES, PRESUMPTION, D, application, permit, subject, world
 
+from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import EndUseUndertaking
 from endwatch.domain.risk import conflict, declarations, diversion, onward, policy, screening, undertaking
 from endwatch.domain.risk.criteria import CRITERIA
@@ -197,3 +198,11 @@ def test_declarations_sharing_only_the_exporter_weigh_two_levels_less():
     w = world(applications=(application(), other), conflicts=(WAR,))
     ind = declarations.assess(subject(), w, D(2020, 10, 1))
     assert ind.severity is Severity.MEDIUM  # critical (a state at war) lowered: only the exporter is shared
+
+
+def test_onward_transfers_by_the_end_users_state_count_even_without_a_registered_parent():
+    loose = {**PARTIES, "tr-army": Party("tr-army", "Turkish Land Forces", PartyKind.ARMED_FORCE, "TR")}
+    by_state = TransferReport("tr", "LY", "armoured vehicles", D(2020, 1, 20), "register")
+    ind = onward.assess(subject(application(end_user="tr-army", consignee="tr-army")),
+                        world(parties=loose, transfers=(by_state,)), D(2020, 5, 1))
+    assert ind.severity is Severity.HIGH and ind.evidence[-1].ref.startswith("tr->LY")

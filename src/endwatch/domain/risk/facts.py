@@ -58,9 +58,12 @@ def conflict_evidence(inv: Involvement, who: str) -> Evidence:
 
 
 def onward_transfers(world: World, subject: Subject) -> list[TransferReport]:
-    """Reported transfers supplied by the consignee or by the end user (or a party above either),
-    to a state other than the destination."""
+    """Reported transfers supplied by the consignee, by the end user (or a party above either) or by the
+    end user's state, to a state other than the destination."""
     suppliers = set(lineage(world, subject.consignee_id)) | set(lineage(world, subject.end_user_id))
+    # The end user's state, even when it is not registered as the end user's parent.
+    user_state = world.country_of(subject.end_user_id)
+    suppliers |= set(world.states_by_country.get(user_state or "", []))
     return sorted((t for t in world.transfers if t.supplier_id in suppliers
                    and t.recipient_country != subject.destination),
                   key=lambda t: (t.reported_on, t.recipient_country, t.item))

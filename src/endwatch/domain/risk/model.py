@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 
-from endwatch.domain.parties import Party
+from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import Application, EndUseUndertaking, Permit
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
@@ -177,6 +177,15 @@ class World:
     def parent_of(self) -> dict[str, str | None]:
         """Each party's parent."""
         return {k: p.parent_id for k, p in self.parties.items()}
+
+    @cached_property
+    def states_by_country(self) -> dict[str, list[str]]:
+        """Ids of the parties of kind `state`, by country."""
+        found: dict[str, list[str]] = {}
+        for p in self.parties.values():
+            if p.kind is PartyKind.STATE and p.country:
+                found.setdefault(p.country, []).append(p.id)
+        return found
 
     @cached_property
     def permit_by_number(self) -> dict[str, Permit]:
