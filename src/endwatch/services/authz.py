@@ -130,6 +130,11 @@ def visible(principal: Principal, records: Iterable[T], exporter_of: Callable[[T
     return [r for r in records if may_see_exporter(principal, exporter_of(r))]
 
 
+def company_scope(principal: Principal) -> str | None:
+    """The company an exporter's view is limited to; None for roles that see every company's records."""
+    return principal.party_id if principal.role is Role.EXPORTER else None
+
+
 def check_may_act_for(principal: Principal, exporter_id: str) -> None:
     """Raise Forbidden when an exporter acts (e.g. submits an application) for another company."""
     if not may_see_exporter(principal, exporter_id):

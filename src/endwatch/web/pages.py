@@ -173,8 +173,7 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
     view = queries.permit_as_of(ew.reader(), number, _parse_day(as_of, request))
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
     items = browse.list_deliveries(ew.reader(), number)
-    entries = audit.history(ew.reader, "permit", number) if caller.principal.role.value in (
-        "auditor", "administrator") else []
+    entries = audit.history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
     return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
                                            "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
                                            "today": _today(request)})
@@ -284,8 +283,7 @@ def party_page(request: Request, party_id: str,
     party = browse.get_party(ew.reader(), party_id)
     related = browse.permits_of_party(ew.reader(), party_id)
     names = {p.id: p.name for p in queries.list_parties(ew.reader())}
-    entries = audit.history(ew.reader, "party", party_id) if caller.principal.role.value in (
-        "auditor", "administrator") else []
+    entries = audit.history(ew.reader, "party", party_id) if permits(caller.principal.role, Action.AUDIT_READ) else []
     # Observed users: who items delivered under these permits were seen with (for roles that may see findings).
     seen: list[tuple[str, str]] = []
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
