@@ -153,9 +153,9 @@ def test_reinstate_then_revoke(world):
 
 
 def test_reinstatement_holds_no_applications(world):
-    with pytest.raises(InvalidInput) as exc:
-        enforcement.preview(world.uow(), ROUTE, Action.reinstate, SUSPENDED_ON, hold_applications=True)
-    assert exc.value.problems[0].column == "hold_applications"
+    enforcement.apply(world.uow(), "m", ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+    pv = enforcement.preview(world.uow(), ROUTE, Action.reinstate, date(2020, 11, 1), hold_applications=True)
+    assert pv.applications == () and len(pv.permits) == 2
 
 
 def test_permits_issued_after_the_effective_date_are_left_alone(world):

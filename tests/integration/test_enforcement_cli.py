@@ -69,3 +69,8 @@ def test_empty_scope_and_bad_date_are_named(world, cli):
     assert result.exit_code == 1 and "--exporter" in result.output
     bad = cli.invoke(app, ["suspend", "--exporter", "wescam", "--on", "5/10/2020"])
     assert bad.exit_code != 0 and "--on" in bad.output
+
+
+def test_reinstate_refuses_hold_applications(world, cli):
+    result = cli.invoke(app, ["reinstate", *SCOPE, "--hold-applications"])
+    assert result.exit_code != 0 and "--hold-applications" in result.output

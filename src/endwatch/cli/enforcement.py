@@ -45,6 +45,8 @@ def _preview_data(pv: Preview) -> dict[str, Any]:
 def _run(action: Action, exporter: list[str], consignee: list[str], end_user: list[str], destination: list[str],
          product: list[str], category: list[str], case: str | None, on: str | None, reason: str, reference: str,
          apply: bool, hold: bool, fmt: Format, by: str | None) -> None:
+    if hold and action is Action.reinstate:
+        raise typer.BadParameter("a reinstatement puts no application on hold", param_hint="--hold-applications")
     scope = scope_of({"exporters": exporter, "consignees": consignee, "end_users": end_user,
                       "destinations": destination, "products": product, "categories": category}, case)
     day = parse_date(on, "--on") or today_()

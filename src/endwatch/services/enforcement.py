@@ -183,9 +183,6 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
              reason: str = "", reference: str = "") -> Preview:
     """The preview, inside an open unit of work."""
     _check_scope(scope)
-    if hold_applications and action is Action.reinstate:
-        raise InvalidInput([Problem("a reinstatement puts no application on hold; leave out --hold-applications",
-                                    column="hold_applications")])
     products = {p.id: p for p in uow.products.list()}
     permits = uow.permits.list()
     targets: set[str] = set()
@@ -303,6 +300,7 @@ def apply(
 ) -> Outcome:
     """Apply a decision to every permit in scope, in one transaction: all change or none do.
 
+    `hold_applications` has no effect on a reinstatement (it holds nothing).
     Raises InvalidInput without a reason or reference or when nothing is in scope, and RuleViolation
     `status-transition` naming every permit whose status cannot take the change; nothing is written then.
     """
