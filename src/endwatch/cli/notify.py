@@ -32,9 +32,14 @@ def send(
     ew = app_()
     s = ew.settings
     backoff = notify.Backoff(timedelta(seconds=s.smtp_retry_seconds), timedelta(seconds=s.smtp_retry_max_seconds))
+    first = True
     while True:
         report = notify.send_due(ew.uow, _mailer(), s.smtp_sender, backoff=backoff)
-        if fmt is Format.json:
+        quiet = not (first or report.sent or report.failed)  # a running sender stays silent while idle
+        first = False
+        if quiet:
+            pass
+        elif fmt is Format.json:
             print(as_json({"sent": report.sent, "failed": [{"message_id": m, "error": e} for m, e in report.failed],
                            "pending": report.pending, "next_due": report.next_due}))
         else:
@@ -64,7 +69,7 @@ def list_(
              "subject": m.subject, "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at,
              "sent_at": m.sent_at, "last_error": m.last_error}
             for m in notify.list_messages(app_().reader(), status)]
-    emit(rows, fmt, "outbox", ["id", "to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    emit(rows, fmt, "outbox", ["id", "to", "status", "attempts", "next_attempt_at", "subject"]
          if fmt is Format.table else None)
 
 
