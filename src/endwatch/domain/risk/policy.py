@@ -13,6 +13,10 @@ TITLE = "Destination policy and exception relied on"
 CRITERIA = ("ATT-6", "EU-CP-1", "EIPA-7.3")
 
 
+_ARTICLE = {Measure.EMBARGO: "an arms embargo", Measure.SUSPENSION: "a suspension of new permits",
+            Measure.PRESUMPTION_OF_DENIAL: "a presumption of denial", Measure.NONE: "no restriction"}
+
+
 def _evidence(p: Policy) -> Evidence:
     until = p.effective_to.isoformat() if p.effective_to else "open-ended"
     return Evidence("policy", p.id, f"Policy {p.id} ({p.country}, {p.measure.value.replace('_', ' ')},"
@@ -39,7 +43,7 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
                          [], CRITERIA)
     top = governing[0]
     evidence = [_evidence(p) for p in governing]
-    where = f"{top.country} is under {top.measure.value.replace('_', ' ')} on {as_of.isoformat()} (policy {top.id})"
+    where = f"{top.country} is under {_ARTICLE[top.measure]} on {as_of.isoformat()} (policy {top.id})"
     if top.measure in (Measure.EMBARGO, Measure.SUSPENSION):
         return indicator(CODE, TITLE, Severity.CRITICAL, f"{where}: no permit may be issued.", evidence, CRITERIA)
     if not subject.exception:

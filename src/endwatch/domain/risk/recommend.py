@@ -89,15 +89,17 @@ def recommend(subject: Subject, indicators: list[Indicator], as_of: date) -> Ass
     high = [i for i in flagged if i.severity is Severity.HIGH]
     conditions = tuple(dict.fromkeys(c for i in flagged for c in _CONDITIONS.get(i.code, ())))
     what = f"{subject.kind} {subject.key}"
+    # For a permit already issued, "deny" means it should no longer be in force.
+    deny = f"Deny {what}" if subject.kind == "application" else f"Suspend or revoke {what} (deny)"
     conclusions: list[Conclusion] = []
     if critical:
         rec = Recommendation.DENY
-        lead = (f"Deny {what}: {len(critical)} indicator(s) show a risk that cannot be mitigated by conditions. "
+        lead = (f"{deny}: {len(critical)} indicator(s) show a risk that cannot be mitigated by conditions. "
                 + " ".join(i.summary for i in critical))
         basis = critical
     elif len(high) >= DENY_HIGH_COUNT:
         rec = Recommendation.DENY
-        lead = (f"Deny {what}: {len(high)} high-risk indicators together amount to a substantial, overriding risk"
+        lead = (f"{deny}: {len(high)} high-risk indicators together amount to a substantial, overriding risk"
                 " that conditions cannot mitigate. " + " ".join(i.summary for i in high))
         basis = high
     elif high:
