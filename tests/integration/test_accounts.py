@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
@@ -11,6 +12,12 @@ from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services import users
 from endwatch.services.authz import Action, Principal, Role, permits, visible
 from endwatch.services.demo_accounts import DEMO_ACCOUNTS, demo_password, ensure_demo_accounts
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters (same hash format and checks); the production parameters are the library's."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def test_add_and_authenticate(case: Endwatch) -> None:
