@@ -95,7 +95,6 @@ def test_investigator_traces_the_reference_serial(page) -> None:  # type: ignore
     sign_in(page, "investigator")
     assert "investigator" in page.inner_text("[data-testid=signed-in-as]")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
     page.goto("/trace")
     page.fill("input[name=serial]", "REDACTED-SN-1")
     page.fill("input[name=manufacturer]", "L3 Wescam")
@@ -166,6 +165,7 @@ def test_investigator_submits_a_sighting_and_opens_the_case(page) -> None:  # ty
     case_url = page.url
     page.goto("/")
     assert "Open cases" in page.inner_text("main")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
     # An officer previews the recommended suspension: nothing is written before confirming.
     page.context.clear_cookies()
