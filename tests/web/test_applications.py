@@ -89,3 +89,20 @@ def test_exporter_submits_through_the_form(web: Web) -> None:
     assert r.status_code == 303
     page = web.client.get(r.headers["location"])
     assert "naval patrol drones" in page.text and 'data-testid="application-status">received<' in page.text
+
+
+def test_decisions_through_the_api(web: Web) -> None:
+    url = f"/api/v1/applications/{APP}"
+    body = {"decision": "approve", "on": "2020-10-02", "reason": "api test"}
+    r = web.client.post(f"{url}/decisions", headers=web.as_("approver"), json=body)
+    assert r.status_code == 422 and r.json()["problems"][0]["column"] == "justification"
+    r = web.client.post(f"{url}/decisions", headers=web.as_("approver"), json={**body, "justification": "stated"})
+    assert r.status_code == 201 and r.json()["state"] == "awaiting_second"
+    r = web.client.post(f"{url}/countersign", headers=web.as_("approver"), json={"on": "2020-10-02", "reason": "x"})
+    assert r.status_code == 409 and r.json()["rule"] == "four-eyes"
+    r = web.client.post(f"{url}/countersign", headers=web.as_("admin"), json={"on": "2020-10-02", "reason": "ok"})
+    assert r.status_code == 200 and r.json()["second_by"] == "admin"
+    assert web.client.get(url, headers=web.as_("officer")).json()["status"] == "approved"
+    assessed = web.client.get(f"{url}/assessment?as_of=2020-10-02", headers=web.as_("auditor")).json()
+    assert assessed["recommendation"] in ("refer", "deny") and len(assessed["decisions"]) == 1
+    assert {i["code"] for i in assessed["indicators"]} >= {"destination-policy"}

@@ -41,6 +41,13 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", "/api/v1/cases", Action.CASES_READ, None),
     ("GET", "/api/v1/cases/CASE-0001", Action.CASES_READ, None),
     ("GET", f"/api/v1/applications/{APPLICATION}/assessment?as_of=2020-10-02", Action.ASSESSMENTS_READ, None),
+    ("POST", f"/api/v1/applications/{APPLICATION}/decisions", Action.APPLICATIONS_DECIDE,
+     {"decision": "hold", "on": "2020-10-02", "reason": "authorisation test"}),
+    ("POST", f"/api/v1/applications/{APPLICATION}/countersign", Action.APPLICATIONS_DECIDE,
+     {"on": "2020-10-02", "reason": "authorisation test"}),
+    ("GET", "/api/v1/cases/CASE-0001/preview?action=suspend&on=2020-10-03", Action.CASES_READ, None),
+    ("POST", "/api/v1/cases/CASE-0001/apply", Action.PERMITS_WRITE,
+     {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}),
 ]
 
 PAGES: list[tuple[str, Action]] = [

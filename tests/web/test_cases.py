@@ -139,3 +139,17 @@ def test_party_graph_shows_observed_users(web: Web) -> None:
     web.sign_in("investigator")
     page = web.client.get("/parties/baykar").text
     assert 'data-edge="seen with"' in page and "Azerbaijani Air Force" in page
+
+
+def test_case_preview_and_apply_through_the_api(web: Web) -> None:
+    case_id = submit_sighting(web)
+    pv = web.client.get(f"/api/v1/cases/{case_id}/preview?action=suspend&on=2020-10-03", headers=web.as_("officer"))
+    assert pv.status_code == 200
+    data = pv.json()
+    assert not data["applied"] and {p["permit"] for p in data["permits"]} >= {"PERMIT-REDACTED-1"}
+    assert all(p["problem"] for p in data["permits"])  # the bundled case's later history forbids it
+    r = web.client.post(f"/api/v1/cases/{case_id}/apply", headers=web.as_("officer"),
+                        json={"action": "suspend", "on": "2020-10-03", "reason": "diversion", "reference": "R-1"})
+    assert r.status_code == 409 and r.json()["rule"] == "status-transition"
+    assert web.client.get("/api/v1/cases/CASE-9999/preview?action=suspend&on=2020-10-03",
+                          headers=web.as_("officer")).status_code == 404

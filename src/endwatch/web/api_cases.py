@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
-from endwatch.services import assessment, casefiles, decisions, detection, sightings, timeline
+from endwatch.services import assessment, casefiles, decisions, detection, enforcement, sightings, timeline
 from endwatch.services.audit import snapshot
 from endwatch.services.authz import Action, check_visible
 from endwatch.services.browse import get_application
@@ -183,3 +183,119 @@ def application_assessment(request: Request, number: str,
         indicators=snapshot(result.indicators),
         decisions=snapshot(decisions.list_decisions(ew.reader(), number)),
     )
+
+
+class DecisionIn(BaseModel):
+    """A decision on a pending application, assessed as of `on`."""
+
+    decision: Literal["approve", "deny", "hold"]
+    on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    justification: str | None = Field(default=None, max_length=4000)
+
+
+class CountersignIn(BaseModel):
+    on: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionOut(BaseModel):
+    id: int | None
+    application_number: str
+    decision: str
+    state: str
+    decided_on: date
+    decided_by: str
+    reason: str
+    recommendation: str
+    needs_second: bool
+    justification: str | None
+    second_by: str | None
+
+
+def _decision(d: Any) -> DecisionOut:
+    return DecisionOut(id=d.id, application_number=d.application_number, decision=d.decision, state=d.state,
+                       decided_on=d.decided_on, decided_by=d.decided_by, reason=d.reason,
+                       recommendation=d.recommendation, needs_second=d.needs_second, justification=d.justification,
+                       second_by=d.second_by)
+
+
+@router.post("/applications/{number}/decisions", response_model=DecisionOut, status_code=201,
+             summary="Decide an application (approvals against the recommendation await a second approver)",
+             responses={409: {"model": ErrorBody, "description": "The application is already decided"}})
+def decide(request: Request, number: str, body: DecisionIn,
+           caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))]) -> DecisionOut:
+    return _decision(decisions.decide(endwatch_of(request).uow(), caller.principal.username, number, body.decision,
+                                      reason=body.reason, on=body.on, justification=body.justification))
+
+
+@router.post("/applications/{number}/countersign", response_model=DecisionOut,
+             summary="The second approver's signature (someone other than the first)",
+             responses={409: {"model": ErrorBody, "description": "Nothing awaits a second signature, or same person"}})
+def countersign(request: Request, number: str, body: CountersignIn,
+                caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))]) -> DecisionOut:
+    return _decision(decisions.countersign(endwatch_of(request).uow(), caller.principal.username, number,
+                                           reason=body.reason, on=body.on))
+
+
+class CaseDecisionIn(BaseModel):
+    """Apply a case's recommendations: suspend, revoke or reinstate every permit it names, hold its
+    applications, notify the exporters. Every permit changes or none does."""
+
+    action: Literal["suspend", "reinstate", "revoke"]
+    on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(min_length=1, max_length=500)
+
+
+class ImpactOut(BaseModel):
+    permit: str
+    state: str
+    delivered: int
+    remaining: int
+    effect: str
+    problem: str | None
+
+
+class PreviewOut(BaseModel):
+    action: str
+    effective_on: date
+    permits: list[ImpactOut]
+    skipped: list[list[str]]
+    applications_on_hold: list[str]
+    exporters_notified: list[str]
+    applied: bool
+    decision_id: int | None = None
+
+
+def _preview(pv: Any, applied: bool, decision_id: int | None = None) -> PreviewOut:
+    return PreviewOut(
+        action=pv.action.value, effective_on=pv.effective_on,
+        permits=[ImpactOut(permit=i.permit.number, state=i.state.value, delivered=i.delivered, remaining=i.remaining,
+                           effect=i.blocks, problem=i.problem) for i in pv.permits],
+        skipped=[list(x) for x in pv.skipped], applications_on_hold=[a.number for a in pv.applications],
+        exporters_notified=list(pv.exporters), applied=applied, decision_id=decision_id)
+
+
+@router.get("/cases/{case_id}/preview", response_model=PreviewOut,
+            summary="What applying the case's recommendations would do (nothing is written)")
+def case_preview(request: Request, case_id: str, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
+                 action: Literal["suspend", "reinstate", "revoke"], on: date) -> PreviewOut:
+    ew = endwatch_of(request)
+    casefiles.case_file(ew.reader(), case_id)  # NotFound for an unknown case
+    pv = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), on,
+                             hold_applications=True)
+    return _preview(pv, False)
+
+
+@router.post("/cases/{case_id}/apply", response_model=PreviewOut,
+             summary="Apply the case's recommendations (all or nothing)",
+             responses={409: {"model": ErrorBody, "description": "A permit in scope cannot take the change"}})
+def case_apply(request: Request, case_id: str, body: CaseDecisionIn,
+               caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))]) -> PreviewOut:
+    ew = endwatch_of(request)
+    casefiles.case_file(ew.reader(), case_id)
+    outcome = enforcement.apply(ew.uow(), caller.principal.username, enforcement.Scope(case=case_id),
+                                enforcement.Action(body.action), body.on, body.reason, body.reference,
+                                hold_applications=True)
+    return _preview(outcome.preview, True, outcome.action_id)
