@@ -46,6 +46,8 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", f"/api/v1/applications/{APPLICATION}/countersign", Action.APPLICATIONS_DECIDE,
      {"on": "2020-10-02", "reason": "authorisation test"}),
     ("GET", "/api/v1/cases/CASE-0001/preview?action=suspend&on=2020-10-03", Action.CASES_READ, None),
+    ("GET", "/api/v1/inquiries", Action.INQUIRIES_READ, None),
+    ("POST", "/api/v1/inquiries/1/answer", Action.INQUIRIES_ANSWER, {"text": "answer", "on": "2020-10-05"}),
     ("POST", "/api/v1/cases/CASE-0001/apply", Action.PERMITS_WRITE,
      {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}),
 ]

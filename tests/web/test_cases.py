@@ -153,3 +153,26 @@ def test_case_preview_and_apply_through_the_api(web: Web) -> None:
     assert r.status_code == 409 and r.json()["rule"] == "status-transition"
     assert web.client.get("/api/v1/cases/CASE-9999/preview?action=suspend&on=2020-10-03",
                           headers=web.as_("officer")).status_code == 404
+
+
+def test_inquiries_through_the_api(web: Web) -> None:
+    from datetime import date
+
+    from endwatch.services import casefiles
+
+    case_id = submit_sighting(web)
+    q = casefiles.ask(web.ew.uow(), "investigator", case_id, "wescam", "Confirm the serial?", date(2020, 10, 2))
+    mine = web.client.get("/api/v1/inquiries", headers=web.as_("exporter")).json()
+    assert [i["question"] for i in mine["items"]] == ["Confirm the serial?"] and mine["items"][0]["case_id"] is None
+    assert web.client.get("/api/v1/inquiries", headers=web.as_("rival")).json()["total"] == 0
+    r = web.client.post(f"/api/v1/inquiries/{q.id}/answer", headers=web.as_("rival"),
+                        json={"text": "x", "on": "2020-10-03"})
+    assert r.status_code == 404
+    r = web.client.post(f"/api/v1/inquiries/{q.id}/answer", headers=web.as_("exporter"),
+                        json={"text": "Confirmed.", "on": "2020-10-03"})
+    assert r.status_code == 200 and r.json()["answer"] == "Confirmed."
+    r = web.client.post(f"/api/v1/inquiries/{q.id}/answer", headers=web.as_("exporter"),
+                        json={"text": "Again.", "on": "2020-10-03"})
+    assert r.status_code == 409
+    everyone = web.client.get("/api/v1/inquiries", headers=web.as_("investigator")).json()
+    assert everyone["items"][0]["case_id"] == case_id

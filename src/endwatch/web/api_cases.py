@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
-from endwatch.services import assessment, casefiles, decisions, detection, enforcement, sightings, timeline
+from endwatch.errors import NotFound
+from endwatch.services import assessment, browse, casefiles, decisions, detection, enforcement, sightings, timeline
 from endwatch.services.audit import snapshot
-from endwatch.services.authz import Action, check_visible
+from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.services.browse import get_application
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
@@ -299,3 +300,47 @@ def case_apply(request: Request, case_id: str, body: CaseDecisionIn,
                                 enforcement.Action(body.action), body.on, body.reason, body.reference,
                                 hold_applications=True)
     return _preview(outcome.preview, True, outcome.action_id)
+
+
+class InquiryOut(BaseModel):
+    """A question put to a party about a case; exporters see only those addressed to their company,
+    without the case."""
+
+    id: int | None
+    to_party: str
+    question: str
+    asked_on: date
+    answer: str | None
+    answered_on: date | None
+    case_id: str | None
+
+
+class AnswerIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10000)
+    on: date
+
+
+def _inquiry(q: Any, show_case: bool) -> InquiryOut:
+    return InquiryOut(id=q.id, to_party=q.to_party, question=q.question, asked_on=q.asked_on, answer=q.answer,
+                      answered_on=q.answered_on, case_id=q.case_id if show_case else None)
+
+
+@router.get("/inquiries", response_model=Page[InquiryOut], summary="Inquiries (exporters: those addressed to them)")
+def inquiries(request: Request, caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))],
+              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    scope = company_scope(caller.principal)
+    found = browse.inquiries(endwatch_of(request).reader(), scope)
+    return page_of([_inquiry(q, scope is None) for q in found], limit, offset)
+
+
+@router.post("/inquiries/{inquiry_id}/answer", response_model=InquiryOut,
+             summary="Answer an inquiry addressed to the caller's company",
+             responses={409: {"model": ErrorBody, "description": "Already answered"}})
+def answer_inquiry(request: Request, inquiry_id: int, body: AnswerIn,
+                   caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_ANSWER))]) -> InquiryOut:
+    ew = endwatch_of(request)
+    scope = company_scope(caller.principal)
+    if not any(q.id == inquiry_id for q in browse.inquiries(ew.reader(), scope)):
+        raise NotFound("inquiry", str(inquiry_id))
+    return _inquiry(casefiles.answer(ew.uow(), caller.principal.username, inquiry_id, body.text, body.on),
+                    scope is None)
