@@ -144,7 +144,7 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
         "",
         "- Lookups go through the index on `deliveries.serial_fold`: exact and confusable readings are one",
         "  equality; `?` readings expand to at most 729 keys; one-edit readings to about 600 generated keys,",
-        "  all sent as one array parameter. Their cost depends on index depth, not on the number of items,",
+        "  all sent as one JSON parameter. Their cost depends on index depth, not on the number of items,",
         "  which is why the brute-force and pg_trgm ratios grow with the registry.",
         "- Misses in `diversion` recall and precision come mostly from dense sequential serials: a reading",
         "  with one wrong digit is often exactly another delivered item's serial, and one-edit readings",
