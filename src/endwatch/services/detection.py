@@ -362,6 +362,7 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
         counts: Counter[str] = Counter()
         opened: list[str] = []
         new_ids: set[str] = set()
+        verdict_of: dict[str, str] = {}
         diversions: list[Finding] = []
         if todo:
             world = _World(uow)
@@ -374,14 +375,16 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
                 for finding in decided:
                     counts[finding.verdict] += 1
                     new_ids.add(finding.sighting_id)
+                    verdict_of[finding.sighting_id] = finding.verdict
                 diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
                 if progress is not None:
                     progress(len(new_ids), len(todo))
             opened = _file_cases(uow, world, actor, diversions, today)
-            # One entry for the run: findings are derived from stored evidence; the ids make it checkable.
+            # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
+            # listed, so the entry can be checked against the findings table.
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
                    after={"decided": len(new_ids), "by_verdict": dict(sorted(counts.items())),
-                          "since": since, "sightings": sorted(new_ids), "cases_opened": opened})
+                          "since": since, "sightings": dict(sorted(verdict_of.items())), "cases_opened": opened})
         results = _results(uow, uow.detection.findings(since=since), new_ids)
         uow.commit()
     return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened)
