@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PATH = "/api/v1/trace?serial=REDACTED-SN-1&manufacturer=L3%20Wescam&model=CMX-15D&as_of=2020-10-01"
 BEGIN, END = "<!-- web-load:begin -->", "<!-- web-load:end -->"
+WORKERS = 1
 
 
 def _free_port() -> int:
@@ -117,7 +118,8 @@ def _run(kind: str, url: str, seconds: float, connections: int) -> list[dict[str
         token = _prepare(url, home)
         port = _free_port()
         env = {**os.environ, "ENDWATCH_HOME": str(home), "ENDWATCH_DATABASE_URL": url}
-        server = subprocess.Popen([str(Path(sys.executable).parent / "endwatch"), "serve", "--port", str(port)],
+        server = subprocess.Popen([str(Path(sys.executable).parent / "endwatch"), "serve", "--port", str(port),
+                                   "--workers", str(WORKERS)],
                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             for _ in range(200):
@@ -158,8 +160,9 @@ def report(results: list[dict[str, Any]], seconds: float, connections: int) -> s
         BEGIN,
         "## Web: trace endpoint under load",
         "",
-        f"`python -m bench.web_load --seconds {seconds:g} --connections {connections}`: `endwatch serve` (one uvicorn",
-        "process) on 127.0.0.1 with the bundled reference case; a local asyncio load generator on the same machine",
+        f"`python -m bench.web_load --seconds {seconds:g} --connections {connections} --workers {WORKERS}`:",
+        f"`endwatch serve --workers {WORKERS}` on 127.0.0.1 with the bundled reference case; a local asyncio load",
+        "generator on the same machine",
         f"keeps {connections} keep-alive connections busy with authenticated `GET {PATH}`",
         f"(bearer token) for {seconds:g} s after a 2 s warm-up. Machine: {platform.machine()}, {os.cpu_count()} CPUs,",
         f"Python {platform.python_version()}. The load generator shares the CPUs with the server.",
@@ -185,8 +188,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="`endwatch serve --workers`")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     results = []
     for kind in args.databases.split(","):
         if kind == "sqlite":

@@ -14,6 +14,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     migrate: bool = typer.Option(True, "--migrate/--no-migrate", help="Bring the schema up to date first."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes (each has its own cache and sign-in limits)."),
 ) -> None:
     """Serve the web application and the REST API (/api/v1) against the configured database."""
     import uvicorn
@@ -23,8 +25,13 @@ def serve(
     ew = app_()
     if migrate:
         ew.migrate()
-    web = create_app(ew.settings, endwatch=ew)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     out.print(f"endwatch web application on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/, "
               f"database: {ew.database_label()}); stop with Ctrl-C")
-    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+    if workers > 1:
+        # Worker processes build the application themselves from the same environment.
+        uvicorn.run("endwatch.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", proxy_headers=False)
+        return
+    uvicorn.run(create_app(ew.settings, endwatch=ew), host=host, port=port, log_level="warning",
+                proxy_headers=False)

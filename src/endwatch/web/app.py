@@ -59,3 +59,10 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
         return response
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application configured from ENDWATCH_* variables (the factory `endwatch serve --workers N` uses)."""
+    from endwatch.settings import load_settings
+
+    return create_app(load_settings())
