@@ -3,7 +3,8 @@
 Approving against a `deny` or `refer` recommendation, or under a policy exception, needs a written
 justification and a second, different approver; until the second signature the application stays on
 hold and `check_may_issue` refuses a permit. Every decision is assessed first (the assessment is stored
-and cited) and audited. Status changes go through `services.registry.set_application_status`.
+and cited) and audited. Status changes go through `services.registry.change_application_status`, in the decision's own
+transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.assessment import AssessmentResult, application_subject, assess_in, load_world
 from endwatch.services.assessment_store import Decision
 from endwatch.services.audit import record
-from endwatch.services.registry import set_application_status
+from endwatch.services.registry import change_application_status
 from endwatch.services.uow import UnitOfWork
 
 DECISIONS = ("approve", "deny", "hold")
@@ -74,14 +75,15 @@ def decide(uow: UnitOfWork, actor: str, application_number: str, decision: str, 
         d = replace(d, id=uow.assessment.add_decision(d))
         record(uow, actor=actor, action=f"decision.{decision}", entity="application", key=application_number,
                after=d, reason=reason.strip() + (f" (needs a second approver: {'; '.join(why)})" if why else ""))
-        uow.commit()
-    status = {"approve": ApplicationStatus.APPROVED, "deny": ApplicationStatus.DENIED,
-              "hold": ApplicationStatus.ON_HOLD}[decision]
-    if state == AWAITING:
-        set_application_status(uow, actor, application_number, ApplicationStatus.ON_HOLD, on,
-                               f"approval awaiting a second approver: {reason.strip()}", f"decision {d.id}")
-    else:
-        set_application_status(uow, actor, application_number, status, on, reason.strip(), f"decision {d.id}")
+        status = {"approve": ApplicationStatus.APPROVED, "deny": ApplicationStatus.DENIED,
+                  "hold": ApplicationStatus.ON_HOLD}[decision]
+        if state == AWAITING:
+            change_application_status(uow, actor, application_number, ApplicationStatus.ON_HOLD, on,
+                                      f"approval awaiting a second approver: {reason.strip()}", f"decision {d.id}")
+        else:
+            change_application_status(uow, actor, application_number, status, on, reason.strip(),
+                                      f"decision {d.id}")
+        uow.commit()  # the decision and the status change it causes, together
     return d
 
 
@@ -105,10 +107,10 @@ def countersign(uow: UnitOfWork, actor: str, application_number: str, *, reason:
         after = replace(d, state="countersigned", second_by=actor, second_at=at)
         record(uow, actor=actor, action="decision.countersign", entity="application", key=application_number,
                before=d, after=after, reason=reason.strip())
-        uow.commit()
-    set_application_status(uow, actor, application_number, ApplicationStatus.APPROVED, on,
-                           f"approved by {d.decided_by} and countersigned by {actor}: {reason.strip()}",
-                           f"decision {d.id}")
+        change_application_status(uow, actor, application_number, ApplicationStatus.APPROVED, on,
+                                  f"approved by {d.decided_by} and countersigned by {actor}: {reason.strip()}",
+                                  f"decision {d.id}")
+        uow.commit()  # the second signature and the approval, together
     return after
 
 

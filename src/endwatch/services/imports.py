@@ -32,6 +32,7 @@ from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
 from endwatch.services.audit import record
+from endwatch.services.registry import check_application_approved
 from endwatch.services.uow import ItemRecord, UnitOfWork
 
 CHUNK = 5000
@@ -236,6 +237,9 @@ class ImportRun:
             if product is None:
                 continue
             try:
+                if permit.application_number:
+                    check_application_approved(self.applications.get(permit.application_number), number,
+                                               permit.application_number)
                 check_permit_dates(number, permit.issued_on, permit.expires_on)
                 basis = check_issuance(policies, permit_number=number, country=permit.destination,
                                        categories=product.categories, on=permit.issued_on,

@@ -130,6 +130,35 @@ def receive_application(uow: UnitOfWork, actor: str, application: Application, r
     return application
 
 
+def change_application_status(
+    uow: UnitOfWork,
+    actor: str,
+    number: str,
+    status: ApplicationStatus,
+    effective_on: date,
+    reason: str,
+    reference: str = "",
+) -> Application:
+    """Move an application to a new status inside the caller's open unit of work (no commit), so that a
+    decision and the status change it causes are one transaction. Only pending applications move."""
+    before = uow.applications.get(number)
+    if before is None:
+        raise NotFound("application", number)
+    if not reason.strip():
+        raise InvalidInput([Problem("a reason is required", column="reason")])
+    if not before.status.pending:
+        raise RuleViolation(
+            "application-final",
+            f"application {number} is already {before.status.value}; its status can no longer change",
+            [f"application {number}"],
+        )
+    uow.applications.add_status_change(number, status, effective_on, reason, reference)
+    after = replace(before, status=status)
+    record(uow, actor=actor, action=f"application.{status.value}", entity="application", key=number,
+           before=before, after=after, reason=reason)
+    return after
+
+
 def set_application_status(
     uow: UnitOfWork,
     actor: str,
@@ -139,23 +168,36 @@ def set_application_status(
     reason: str,
     reference: str = "",
 ) -> Application:
-    """Move an application to a new status (on hold, approved, denied, withdrawn) from a date."""
+    """Put a pending application on hold, back to received, or withdraw it, from a date.
+
+    Approving and denying are decisions, taken with an assessment and four eyes where required
+    (`services.decisions.decide`); this function refuses them (rule `decision-required`).
+    """
+    if status in (ApplicationStatus.APPROVED, ApplicationStatus.DENIED):
+        raise RuleViolation(
+            "decision-required",
+            f"application {number} can be {status.value} only by a decision (endwatch decide), which assesses"
+            " it and asks for a second approver where the rules demand one",
+            [f"application {number}"],
+        )
     with uow:
-        before = uow.applications.get(number)
-        if before is None:
-            raise NotFound("application", number)
-        if not before.status.pending:
-            raise RuleViolation(
-                "application-final",
-                f"application {number} is already {before.status.value}; its status can no longer change",
-                [f"application {number}"],
-            )
-        uow.applications.add_status_change(number, status, effective_on, reason, reference)
-        after = replace(before, status=status)
-        record(uow, actor=actor, action=f"application.{status.value}", entity="application", key=number,
-               before=before, after=after, reason=reason)
+        after = change_application_status(uow, actor, number, status, effective_on, reason, reference)
         uow.commit()
     return after
+
+
+def check_application_approved(application: Application | None, permit_number: str, number: str) -> None:
+    """A permit that names an application may be issued only once that application is approved
+    (which, where four eyes are required, happens only with the second signature)."""
+    if application is None:
+        return
+    if application.status is not ApplicationStatus.APPROVED:
+        raise RuleViolation(
+            "application-approved",
+            f"permit {permit_number} names application {number}, which is {application.status.value.replace('_', ' ')};"
+            " a permit is issued only on an approved application",
+            [f"permit {permit_number}", f"application {number}"],
+        )
 
 
 def issue_permit(uow: UnitOfWork, actor: str, permit: Permit, reason: str = "") -> Permit:
@@ -173,6 +215,9 @@ def issue_permit(uow: UnitOfWork, actor: str, permit: Permit, reason: str = "") 
             c.fail("application_number", f"unknown application {permit.application_number!r}")
         c.raise_if_any()
         assert product is not None
+        if permit.application_number:
+            check_application_approved(uow.applications.get(permit.application_number), permit.number,
+                                       permit.application_number)
         check_permit_dates(permit.number, permit.issued_on, permit.expires_on)
         basis = check_issuance(
             uow.policies.list(permit.destination),
