@@ -315,13 +315,15 @@ def retransfer_add(
 @command
 def application_status(
     number: str = typer.Argument(...),
-    status: ApplicationStatus = typer.Option(..., "--status"),
+    status: ApplicationStatus = typer.Option(
+        ..., "--status", help="on_hold, received or withdrawn; approve and deny with `endwatch decide`."
+    ),
     effective_on: str | None = typer.Option(None, "--on", help="Default: today."),
     reason: str = typer.Option(..., "--reason"),
     reference: str = typer.Option("", "--reference"),
     by: str | None = BY_OPTION,
 ) -> None:
-    """Put an application on hold, approve, deny or withdraw it."""
+    """Put an application on hold or withdraw it (decisions to approve or deny: `endwatch decide`)."""
     day = parse_date(effective_on, "--on") or today()
     registry.set_application_status(app_().uow(), actor(by), number, status, day, reason, reference)
     out.print(f"application {number}: {status.value}")
