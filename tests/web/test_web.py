@@ -188,3 +188,9 @@ def test_sign_in_never_redirects_off_site(web: Web) -> None:
         r = web.client.post("/signin", data={"username": "auditor", "password": PASSWORD, "signin_token": token,
                                              "next": target}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/", target
+
+
+def test_transparency_counts_each_permit_once_in_totals(web: Web) -> None:
+    web.client.cookies.clear()
+    page = web.client.get("/transparency").text
+    assert "Türkiye: 2 permits" in page or "Turkey: 2 permits" in page

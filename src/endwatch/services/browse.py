@@ -174,3 +174,27 @@ def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:
         found = [q for c in uow.enforcement.cases() for q in uow.enforcement.inquiries(c.id)
                  if to_party is None or q.to_party == to_party]
     return sorted(found, key=lambda q: (q.asked_on, q.id or 0), reverse=True)
+
+
+@dataclass(frozen=True)
+class TransparencyTotals:
+    """Each permit and each delivered item counted once: by year, and permits by destination."""
+
+    permits_by_year: dict[int, int]
+    delivered_by_year: dict[int, int]
+    permits_by_destination: dict[str, int]
+    delivered_by_destination: dict[str, int]
+
+
+def transparency_totals(uow: UnitOfWork) -> TransparencyTotals:
+    """Totals for the public charts (the per-entry rows count a permit once per control-list entry)."""
+    with uow:
+        permits = uow.permits.list()
+        items = list(uow.deliveries.iter_all())
+    destination = {p.number: p.destination for p in permits}
+    return TransparencyTotals(
+        dict(Counter(p.issued_on.year for p in permits)),
+        dict(Counter(r.item.delivered_on.year for r in items)),
+        dict(Counter(p.destination for p in permits)),
+        dict(Counter(destination[r.item.permit_number] for r in items if r.item.permit_number in destination)),
+    )

@@ -3,6 +3,7 @@ inline SVG paths on the server: no tile server, no script, nothing from the inte
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +40,10 @@ def shapes() -> tuple[Shape, ...]:
         largest: list[tuple[float, float]] = []
         for polygon in f["geometry"]["coordinates"]:
             for ring in polygon:
-                pts = [_xy(lon, lat) for lon, lat in ring]
+                # A ring crossing the antimeridian (Russia's far east, Fiji) would be drawn across the whole
+                # map: move its western half east of 180 degrees instead (it falls off the right edge).
+                crosses = any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring))
+                pts = [_xy(lon + 360 if crosses and lon < 0 else lon, lat) for lon, lat in ring]
                 parts.append("M" + "L".join(f"{x},{y}" for x, y in pts) + "Z")
                 if len(pts) > len(largest):
                     largest = pts

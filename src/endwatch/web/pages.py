@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import math
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlparse
@@ -332,28 +332,22 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
 def transparency_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
     rows = browse.transparency(endwatch_of(request).reader())
-    by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    by_destination: Counter[str] = Counter()
-    for r in rows:
-        by_year[r.year][0] += r.permits
-        by_year[r.year][1] += r.delivered_items
-        by_destination[r.destination] += r.permits
-    years = sorted(by_year)
+    totals = browse.transparency_totals(endwatch_of(request).reader())
+    years = sorted(set(totals.permits_by_year) | set(totals.delivered_by_year))
+    by_year = {y: [totals.permits_by_year.get(y, 0), totals.delivered_by_year.get(y, 0)] for y in years}
     top = max((max(v) for v in by_year.values()), default=0)
+    destinations = sorted(totals.permits_by_destination.items(), key=lambda kv: (-kv[1], kv[0]))
     return render(request, "transparency.html", {
         "rows": rows, "years": years, "by_year": by_year, "top": top,
-        "destinations": by_destination.most_common(), "country_name": country_name,
+        "destinations": destinations, "country_name": country_name,
     })
 
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    rows = browse.transparency(endwatch_of(request).reader())
-    counts: Counter[str] = Counter()
-    delivered: Counter[str] = Counter()
-    for r in rows:
-        counts[r.destination] += r.permits
-        delivered[r.destination] += r.delivered_items
+    totals = browse.transparency_totals(endwatch_of(request).reader())
+    counts: Counter[str] = Counter(totals.permits_by_destination)
+    delivered: Counter[str] = Counter(totals.delivered_by_destination)
     top = max(counts.values(), default=0)
     shapes = [(s, geo.shade(counts[s.code], top)) for s in geo.shapes()]
     # Sightings are confidential: only roles that may read them see them on the map.
