@@ -194,3 +194,13 @@ def test_transparency_counts_each_permit_once_in_totals(web: Web) -> None:
     web.client.cookies.clear()
     page = web.client.get("/transparency").text
     assert "Türkiye: 2 permits" in page or "Turkey: 2 permits" in page
+
+
+def test_api_writes_with_a_session_cookie_need_the_csrf_header(web: Web) -> None:
+    client = web.sign_in("officer")
+    token = csrf_of(client.get("/").text)
+    body = {"status": "suspended", "effective_on": "2026-11-22", "reason": "csrf test"}
+    r = client.post("/api/v1/permits/PERMIT-REDACTED-1/status", json=body)
+    assert r.status_code == 403 and r.json()["code"] == "csrf_rejected"
+    r = client.post("/api/v1/permits/PERMIT-REDACTED-1/status", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 409  # past the CSRF check; the registry refuses (the permit is cancelled)
