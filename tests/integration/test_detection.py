@@ -37,6 +37,7 @@ def test_matching_tiers_and_manufacturer_narrowing(world: Endwatch) -> None:
     sight(world, "unknown-model", "AX10001", maker="Acme", model="Q-999", user="Turkish Naval Forces")
     sight(world, "two-unread", "AX-1000?", maker="Acme")
     sight(world, "nothing", "ZZ-99999", user="Turkish Naval Forces")
+    sight(world, "short", "AX1", user="Turkish Naval Forces")
     sight(world, "confusable-letter", "0B-SSSSS", maker="Acme", user="Turkish Naval Forces")
     r = run(world)
     assert (r["exact"].finding.verdict, r["exact"].finding.tier) == ("consistent", "exact")
@@ -59,6 +60,8 @@ def test_matching_tiers_and_manufacturer_narrowing(world: Endwatch) -> None:
     two = r["two-unread"].finding
     assert two.verdict == "ambiguous" and {c["serial"] for c in two.candidates} == {"AX-10001", "AX-10002"}
     assert r["nothing"].finding.verdict == "unmatched"
+    assert r["short"].finding.verdict == "unmatched"
+    assert any("too short" in x for x in r["short"].finding.reasons)
     assert (r["confusable-letter"].finding.tier, r["confusable-letter"].finding.serial) == ("equivalent", "OB-55555")
 
 

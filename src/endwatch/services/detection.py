@@ -19,6 +19,8 @@ from typing import Any
 from endwatch.domain.cases import ActionKind, RecommendedAction, merge_actions, recommend_actions
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.matching import (
+    MIN_ONE_EDIT_LENGTH,
+    MIN_READABLE_FOR_UNREADABLE,
     UNREADABLE,
     Tier,
     classify,
@@ -27,6 +29,7 @@ from endwatch.domain.matching import (
     normalise_marking,
     normalise_reading,
     one_edit_variants,
+    readable_count,
     unreadable_expansions,
 )
 from endwatch.domain.parties import Party
@@ -226,6 +229,17 @@ def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tup
     return out
 
 
+def _reading_limits(norm: str) -> tuple[str, ...]:
+    """Why a short or badly blurred reading was not searched at the weaker tiers."""
+    if UNREADABLE in norm and readable_count(norm) < MIN_READABLE_FOR_UNREADABLE:
+        return (f"Only {readable_count(norm)} character(s) are legible: at least {MIN_READABLE_FOR_UNREADABLE}"
+                " are needed before unreadable characters are matched.",)
+    if UNREADABLE not in norm and len(norm) < MIN_ONE_EDIT_LENGTH:
+        return (f"The reading is shorter than {MIN_ONE_EDIT_LENGTH} characters, too short for a match with one"
+                " character missing, extra or wrong to mean anything.",)
+    return ()
+
+
 def _candidate_dict(c: Candidate, tier: Tier | None = None) -> dict[str, Any]:
     d: dict[str, Any] = {
         "serial": c.serial, "product_id": c.product_id, "manufacturer_id": c.manufacturer_id,
@@ -261,7 +275,8 @@ def _decide_one(world: _World, reading: _Reading, tier: Tier | None, cands: list
                                " exactly, with easily confused characters, where legible, or within one character"
                                + (" among that manufacturer's or model's items." if reading.maker_ids is not None
                                   or reading.product_ids is not None else "."))
-        return Finding(verdict=Verdict.UNMATCHED.value, reasons=(*reading.notes, why, grading), **base)
+        limits = _reading_limits(reading.norm) if reading.stop is None else ()
+        return Finding(verdict=Verdict.UNMATCHED.value, reasons=(*reading.notes, why, *limits, grading), **base)
     assert tier is not None
     if len(cands) > 1:
         listed = "; ".join(f"{c.serial} ({c.manufacturer_id}, {c.product_id}, permit {c.permit_number})"
