@@ -122,12 +122,19 @@ def sighting_list(since: str | None = SINCE_OPTION, fmt: Format = FORMAT_OPTION)
 
 @app.command("detect")
 @command
-def detect_command(since: str | None = SINCE_OPTION, by: str | None = BY_OPTION, fmt: Format = FORMAT_OPTION) -> None:
-    """Decide every sighting without a finding (earlier findings are never changed); print all in scope."""
+def detect_command(
+    since: str | None = SINCE_OPTION,
+    reassess: bool = typer.Option(True, "--reassess/--no-reassess",
+                                  help="Re-assess permits and applications when diversions are found."),
+    by: str | None = BY_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Decide every sighting without a finding (earlier findings are never changed); print all in scope.
+    New diversion findings trigger the re-assessment of permits in force and pending applications."""
     day = parse_date(since, "--since")
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("deciding sightings", total=None)
-        run = detect(app_().uow(), actor(by), since=day,
+        run = detect(app_().uow(), actor(by), since=day, reassess=reassess,
                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:
@@ -135,6 +142,8 @@ def detect_command(since: str | None = SINCE_OPTION, by: str | None = BY_OPTION,
     counts = ", ".join(f"{n} {v}" for v, n in run.by_verdict.items()) or "none"
     out.print(f"\ndecided {run.decided} new sighting(s): {counts}"
               + (f"; opened {', '.join(run.cases_opened)}" if run.cases_opened else ""))
+    for line in run.watch_added:
+        out.print(f"watch list: {line}")
 
 
 @app.command("findings")

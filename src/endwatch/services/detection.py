@@ -39,6 +39,7 @@ from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
 from endwatch.services.audit import record
 from endwatch.services.detection_store import Candidate, CaseSummary, Finding
+from endwatch.services.reassessment import reassess_in
 from endwatch.services.resolution import NameIndex, party_index, product_index, with_sub_units
 from endwatch.services.uow import UnitOfWork
 
@@ -63,6 +64,7 @@ class DetectionRun:
     decided: int
     by_verdict: dict[str, int] = field(default_factory=dict)
     cases_opened: list[str] = field(default_factory=list)
+    watch_added: list[str] = field(default_factory=list)  # "kind key: before -> after", from re-assessment
 
 
 @dataclass
@@ -363,12 +365,14 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
 
 
 def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
-           progress: Callable[[int, int], None] | None = None) -> DetectionRun:
+           progress: Callable[[int, int], None] | None = None, reassess: bool = False) -> DetectionRun:
     """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
 
     Returns the findings of every sighting in scope (earlier ones unchanged), with each diversion's
     case. Writes the new findings, cases and actions, with audit entries, in one transaction.
-    `progress(done, total)` is called after each batch.
+    `progress(done, total)` is called after each batch. With `reassess`, new diversion findings are new
+    evidence: every permit in force and pending application is re-assessed as of the latest observation,
+    in the same transaction, and those whose recommendation worsens go on the watch list.
     """
     with uow:
         todo = uow.detection.undecided_sightings(since)
@@ -400,9 +404,15 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
                    after={"decided": len(new_ids), "by_verdict": dict(sorted(counts.items())),
                           "since": since, "sightings": dict(sorted(verdict_of.items())), "cases_opened": opened})
+        watched: list[str] = []
+        if reassess and diversions:
+            latest = max(f.observed_on for f in diversions)
+            entries = reassess_in(uow, actor, latest, f"detection: {len(diversions)} new diversion finding(s)"
+                                  f" ({', '.join(sorted(f.sighting_id for f in diversions)[:5])})")
+            watched = [f"{e.subject_kind} {e.subject_key}: {e.before} -> {e.after}" for e in entries]
         results = _results(uow, uow.detection.findings(since=since), new_ids)
         uow.commit()
-    return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened)
+    return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened, watched)
 
 
 def findings(uow: UnitOfWork, *, since: date | None = None, verdict: str | None = None) -> list[DetectionResult]:

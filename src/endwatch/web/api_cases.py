@@ -139,7 +139,7 @@ def add_sighting(request: Request, body: SightingIn,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
     sightings.add_sighting(ew.uow(), caller.principal.username, s, reason="api")
-    run = detection.detect(ew.uow(), caller.principal.username, since=body.observed_on)
+    run = detection.detect(ew.uow(), caller.principal.username, since=body.observed_on, reassess=True)
     result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
     return FindingOut.of(result)
 

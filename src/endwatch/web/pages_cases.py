@@ -82,7 +82,7 @@ async def sighting_submit(
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
     sightings.add_sighting(ew.uow(), actor, s, reason="web intake")
-    run = detection.detect(ew.uow(), actor, since=day)
+    run = detection.detect(ew.uow(), actor, since=day, reassess=True)
     result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
     if content and result is not None and result.case_id:
         with tempfile.TemporaryDirectory() as tmp:
