@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,10 @@ from endwatch.settings import load_settings
 from endwatch.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The committed screenshots are refreshed only on request (ENDWATCH_SCREENSHOTS=1), so that a test run
+# leaves the working tree as it was.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+               if os.environ.get("ENDWATCH_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="endwatch-shots-")))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
