@@ -14,7 +14,6 @@ from endwatch.errors import NotFound
 from endwatch.services import assessment, browse, casefiles, decisions, detection, enforcement, sightings, timeline
 from endwatch.services.audit import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
-from endwatch.services.browse import get_application
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import ErrorBody, Page
@@ -172,7 +171,7 @@ def application_assessment(request: Request, number: str,
                            caller: Annotated[Caller, Depends(requires(Action.ASSESSMENTS_READ))],
                            as_of: AsOf = None) -> AssessmentOut:
     ew = endwatch_of(request)
-    app = get_application(ew.reader(), number)
+    app = browse.get_application(ew.reader(), number)
     check_visible(caller.principal, "application", number, app.exporter_id)
     day = as_of or ew.clock().date()
     with ew.reader() as uow:

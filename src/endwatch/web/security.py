@@ -52,7 +52,7 @@ def resolve_caller(request: Request, credentials: HTTPAuthorizationCredentials |
     """Bearer token first (a bad one is an error, never a silent fall back to public), then the session."""
     ew = endwatch_of(request)
     if credentials is not None:
-        from endwatch.web.cache import cached
+        from endwatch.web.cache import cached  # here, not at the top: cache.py imports this module
 
         # Revoking a token or disabling a user is a write (audited), so it changes the state version at once.
         secret = credentials.credentials
