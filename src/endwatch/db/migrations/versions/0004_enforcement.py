@@ -2,8 +2,7 @@
 evidence files and inquiries.
 
 Revision ID: 0004_enforcement
-Revises: 0001_registry
-Depends on: 0002_detection (the `cases` table the case-file tables refer to)
+Revises: 0002_detection (the `cases` table the case-file tables refer to)
 """
 from __future__ import annotations
 
@@ -13,9 +12,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_enforcement"
-down_revision: str | Sequence[str] | None = "0001_registry"
+down_revision: str | Sequence[str] | None = "0002_detection"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = "0002_detection"
+depends_on: str | Sequence[str] | None = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
