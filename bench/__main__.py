@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import write_section
 from endwatch.db.engine import make_engine
 from endwatch.services.synth import synthesize
 
@@ -185,7 +186,7 @@ def main() -> None:
             elif kind == "postgresql":
                 results.append(_postgres(folder, args.queries, args.seed))
             print(json.dumps(results[-1], default=str), flush=True)
-    Path(args.out).write_text(_report(args, synth_s, results), encoding="utf-8")
+    write_section(Path(args.out), "detection", _report(args, synth_s, results))
     print(f"wrote {args.out}")
 
 
