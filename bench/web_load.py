@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.db.engine import make_engine
 from endwatch.services import reference_case, users
@@ -37,7 +38,6 @@ from endwatch.settings import load_settings
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PATH = "/api/v1/trace?serial=REDACTED-SN-1&manufacturer=L3%20Wescam&model=CMX-15D&as_of=2020-10-01"
-BEGIN, END = "<!-- web-load:begin -->", "<!-- web-load:end -->"
 WORKERS = 1
 
 
@@ -157,7 +157,6 @@ def _postgres(seconds: float, connections: int) -> list[dict[str, Any]]:
 
 def report(results: list[dict[str, Any]], seconds: float, connections: int) -> str:
     lines = [
-        BEGIN,
         "## Web: trace endpoint under load",
         "",
         f"`python -m bench.web_load --seconds {seconds:g} --connections {connections} --workers {WORKERS}`:",
@@ -179,7 +178,6 @@ def report(results: list[dict[str, Any]], seconds: float, connections: int) -> s
             continue
         lines.append(f"| {r['database']} | {r['answers']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.1f} "
                      f"| {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['errors']} |")
-    lines += ["", END]
     return "\n".join(lines) + "\n"
 
 
@@ -203,13 +201,7 @@ def main() -> None:
     text = report(results, args.seconds, args.connections)
     print(text)
     if args.out:
-        out = Path(args.out)
-        old = out.read_text(encoding="utf-8") if out.exists() else ""
-        if BEGIN in old and END in old:
-            new = old.split(BEGIN)[0] + text + old.split(END, 1)[1].lstrip("\n")
-        else:
-            new = old.rstrip("\n") + ("\n\n" if old else "") + text
-        out.write_text(new, encoding="utf-8")
+        write_section(Path(args.out), "web-load", text)
 
 
 if __name__ == "__main__":
