@@ -143,6 +143,11 @@ class SignInLimiter:
             raise TooManyAttempts("too many failed sign-ins for this username; wait a few minutes",
                                   int(failures[0] + self.window_seconds - now) + 1)
         attempts.append(now)
+        if not failures:  # keep memory bounded by recent activity, not by every name ever tried
+            self._failures.pop(username.lower(), None)
+        if len(self._attempts) > 10_000:
+            for key in [k for k, q in self._attempts.items() if not q or q[-1] <= now - self.window_seconds]:
+                del self._attempts[key]
 
     def failed(self, username: str) -> None:
         self._failures[username.lower()].append(self.clock())
