@@ -117,6 +117,8 @@ def test_exporter_sees_and_answers_only_inquiries_to_its_company(web: Web) -> No
                       date(2020, 10, 2))
     casefiles.ask(web.ew.uow(), "investigator", case_id, "baykar", "Where is the sensor now?", date(2020, 10, 2))
     web.sign_in("exporter")
+    dash = web.client.get("/").text
+    assert "Inquiries awaiting an answer" in dash and "Where is the sensor" not in dash
     page = web.client.get("/inquiries")
     assert "Please confirm serial" in page.text and "Where is the sensor" not in page.text
     assert case_id not in page.text  # the case itself is not shown to the exporter

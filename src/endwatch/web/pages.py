@@ -29,7 +29,7 @@ from endwatch.services import (
     sightings,
     users,
 )
-from endwatch.services.authz import Action, check_visible, permits, visible
+from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, submit_application
@@ -130,9 +130,12 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
     if permits(caller.principal.role, Action.CASES_READ):
         open_cases = [c for c in casefiles.list_cases(ew.reader()) if c.status == "open"]
+    waiting = []
+    if permits(caller.principal.role, Action.INQUIRIES_READ):
+        waiting = [q for q in browse.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
-                                              "open_cases": open_cases})
+                                              "open_cases": open_cases, "waiting": waiting})
 
 
 @router.get("/trace", response_class=HTMLResponse)
