@@ -106,3 +106,14 @@ def test_decisions_through_the_api(web: Web) -> None:
     assessed = web.client.get(f"{url}/assessment?as_of=2020-10-02", headers=web.as_("auditor")).json()
     assert assessed["recommendation"] in ("refer", "deny") and len(assessed["decisions"]) == 1
     assert {i["code"] for i in assessed["indicators"]} >= {"destination-policy"}
+
+
+def test_dashboard_shows_pending_applications_with_their_recommendation(web: Web) -> None:
+    web.sign_in("officer")
+    page = web.client.get("/").text
+    rec = re.search(rf'data-testid="recommendation-{APP}">([^<]+)<', page)
+    assert rec and rec.group(1) in ("deny", "refer", "approve with conditions", "approve")
+    assert "Watch list" in page
+    web.sign_in("exporter")
+    page = web.client.get("/").text
+    assert APP in page and f"recommendation-{APP}" not in page and "Watch list" not in page

@@ -25,10 +25,12 @@ from endwatch.services import (
     decisions,
     detection,
     queries,
+    reassessment,
     registry,
     sightings,
     users,
 )
+from endwatch.services.assessment_store import WatchEntry
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
@@ -130,12 +132,23 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
     if permits(caller.principal.role, Action.CASES_READ):
         open_cases = [c for c in casefiles.list_cases(ew.reader()) if c.status == "open"]
+    recommendations: dict[str, str] = {}
+    watch: list[WatchEntry] = []
+    if permits(caller.principal.role, Action.ASSESSMENTS_READ):
+        # Each pending application's recommendation today, from one load of the evidence.
+        with ew.reader() as uow:
+            world = assessment.load_world(uow)
+        for a in pending:
+            subject = assessment.application_subject(world, a.number, board.as_of)
+            recommendations[a.number] = assess_subject(subject, world, board.as_of).recommendation.value
+        watch = list(reversed(reassessment.watchlist(ew.reader())))[:20]
     waiting = []
     if permits(caller.principal.role, Action.INQUIRIES_READ):
         waiting = [q for q in browse.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
-                                              "open_cases": open_cases, "waiting": waiting})
+                                              "open_cases": open_cases, "waiting": waiting,
+                                              "recommendations": recommendations, "watch": watch})
 
 
 @router.get("/trace", response_class=HTMLResponse)
