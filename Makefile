@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/endwatch demo
+	$(BIN)/endwatch demo --until 2020-10-04
 	$(BIN)/endwatch user demo
 	$(BIN)/endwatch serve --host 127.0.0.1 --port 8000
 

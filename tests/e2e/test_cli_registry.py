@@ -88,5 +88,25 @@ def test_demo_replays_the_case(cli):
     result = run(cli, "demo")
     assert result.exit_code == 0, result.output
     assert "PERMIT-REDACTED-1" in result.output
+    assert "watch list: permit PERMIT-REDACTED-1 refer -> deny" in result.output
+    assert "assessment of APP-REDACTED-3 (end user az-air-force, mx-15d): deny" in result.output
+    assert "sighting SIGHTING-2020-10-NAMEPLATE: diversion" in result.output
+    assert "CASE-0001 recommends: suspend permit PERMIT-REDACTED-2" in result.output
     assert "refused by rule permit-in-force" in result.output
     assert "audit trail" in result.output and "intact" in result.output
+
+
+def test_demo_until_leaves_the_suspension_to_apply(cli):
+    result = run(cli, "demo", "--until", "2020-10-04")
+    assert result.exit_code == 0, result.output
+    assert "2020-10-05" not in result.output.split("next")[0]
+    assert "the suspension of 5 October 2020 is yours to apply" in result.output
+    shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-1", "--as-of", "2020-10-06",
+                           "--format", "json").output)
+    assert shown["state"] == "in_force"
+    applied = run(cli, "suspend", "--case", "CASE-0001", "--on", "2020-10-05", "--hold-applications",
+                  "--reason", "allegations", "--reference", "M-2020-10-05", "--apply")
+    assert applied.exit_code == 0, applied.output
+    shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-2", "--as-of", "2020-10-06",
+                           "--format", "json").output)
+    assert shown["state"] == "suspended"

@@ -183,8 +183,7 @@ def application_add(
 @command
 def application_list(fmt: Format = FORMAT_OPTION) -> None:
     """Every application."""
-    with app_().reader() as uow:
-        apps = uow.applications.list()
+    apps = queries.list_applications(app_().reader())
     rows = [{"number": a.number, "received_on": a.received_on, "exporter_id": a.exporter_id,
              "consignee_id": a.consignee_id, "end_user_id": a.end_user_id, "destination": a.destination,
              "product_id": a.product_id, "quantity": a.quantity, "status": a.status} for a in apps]

@@ -415,6 +415,12 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
     return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened, watched)
 
 
+def case_actions(uow: UnitOfWork, case_id: str) -> list[tuple[str, str]]:
+    """A case's recommended actions as (kind, target), in the order they were filed."""
+    with uow:
+        return [(a["kind"], a["target"]) for a in uow.detection.list_case_actions(case_id)]
+
+
 def findings(uow: UnitOfWork, *, since: date | None = None, verdict: str | None = None) -> list[DetectionResult]:
     """The stored findings (observed on or after `since`, of one verdict if given), without deciding anything."""
     with uow:

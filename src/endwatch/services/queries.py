@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from endwatch.domain.parties import Party
-from endwatch.domain.permits import Permit, PermitState, StatusChange
+from endwatch.domain.permits import Application, Permit, PermitState, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.errors import NotFound
 from endwatch.services.uow import UnitOfWork
@@ -51,6 +51,12 @@ def permits_as_of(uow: UnitOfWork, as_of: date, *, include_future: bool = False)
         for p in permits:
             counts[p.number] = sum(1 for r in uow.deliveries.for_permit(p.number) if r.item.delivered_on <= as_of)
         return [_view(p, as_of, counts[p.number]) for p in permits]
+
+
+def list_applications(uow: UnitOfWork) -> list[Application]:
+    """Every application, by received date."""
+    with uow:
+        return uow.applications.list()
 
 
 def list_parties(uow: UnitOfWork) -> list[Party]:
