@@ -48,6 +48,9 @@ class _Parties:
     def ids(self, candidates: Collection[str]) -> set[str]:
         return set(candidates) & set(self.s.parties)
 
+    def get_many(self, party_ids: Collection[str]) -> dict[str, Party]:
+        return {k: self.s.parties[k] for k in party_ids if k in self.s.parties}
+
     def save(self, party: Party) -> None:
         self.s.parties[party.id] = party
 

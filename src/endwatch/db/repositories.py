@@ -76,6 +76,12 @@ class SqlPartyRepository(_Repo):
     def list(self) -> builtins.list[Party]:
         return self._load(self.conn.execute(sa.select(t.parties).order_by(t.parties.c.id)))
 
+    def get_many(self, party_ids: Collection[str]) -> dict[str, Party]:
+        wanted = sorted(set(party_ids))
+        rows = [r for chunk in _chunks(wanted) for r in self.conn.execute(sa.select(t.parties)
+                                                                          .where(t.parties.c.id.in_(chunk)))]
+        return {p.id: p for p in self._load(rows)}
+
     def ids(self, candidates: Collection[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(sorted(candidates)):

@@ -86,6 +86,7 @@ def trace_serial(
             notes.append(f"model {model!r} names no known product" + (" of that manufacturer" if makers else ""))
             return TraceResult(serial, norm, as_of, (), tuple(notes))
         product_ids = {p.id for p in products} if products is not None else None
+        known_products = {p.id: p for p in products or ()}
         hits: list[TraceHit] = []
         for rec in uow.deliveries.find_by_serial_norm(norm):
             if maker_ids is not None and rec.manufacturer_id not in maker_ids:
@@ -96,7 +97,7 @@ def trace_serial(
                 notes.append(f"an item with this serial was delivered later, on {rec.item.delivered_on.isoformat()}")
                 continue
             hits.append(_hit(uow, rec.item.serial, rec.item.delivered_on, rec.item.permit_number,
-                             rec.item.recipient_id, rec.product_id, norm, as_of))
+                             rec.item.recipient_id, rec.product_id, norm, as_of, known_products))
     if not hits and not notes:
         notes.append("no delivered item has this serial")
     return TraceResult(serial, norm, as_of, tuple(hits), tuple(notes))
@@ -104,16 +105,17 @@ def trace_serial(
 
 def _hit(
     uow: UnitOfWork, serial: str, delivered_on: date, permit_number: str, recipient_id: str,
-    product_id: str, norm: str, as_of: date,
+    product_id: str, norm: str, as_of: date, known_products: dict[str, Product],
 ) -> TraceHit:
     permit = uow.permits.get(permit_number)
-    product = uow.products.get(product_id)
+    product = known_products.get(product_id) or uow.products.get(product_id)
     assert permit is not None and product is not None  # foreign keys
+    # Every party of the item in one round trip: traces are the registry's hottest question.
+    parties = uow.parties.get_many({product.manufacturer_id, permit.exporter_id, permit.consignee_id,
+                                    permit.end_user_id, recipient_id})
 
     def party(pid: str) -> Party:
-        found = uow.parties.get(pid)
-        assert found is not None  # foreign key
-        return found
+        return parties[pid]  # foreign keys guarantee it
 
     retransfers = tuple(
         r for r in uow.deliveries.retransfers_for(permit_number) if r.covers(norm, as_of)
