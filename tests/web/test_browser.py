@@ -3,102 +3,36 @@ against a real uvicorn server on 127.0.0.1, on a SQLite file with the reference 
 
 from __future__ import annotations
 
-import os
-import socket
-import tempfile
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-import uvicorn
-from argon2 import PasswordHasher
-from tests.conftest import FIXED_NOW
+from tests.web.browser_support import chromium, demo_endwatch, needs_chromium, new_page, screenshot, serving, sign_in
 
-from endwatch.bootstrap import bootstrap
-from endwatch.services import reference_case, users
-from endwatch.services.demo_accounts import demo_password, ensure_demo_accounts
-from endwatch.settings import load_settings
-from endwatch.web.app import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-# The committed screenshots are refreshed only on request (ENDWATCH_SCREENSHOTS=1), so that a test run
-# leaves the working tree as it was.
-SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-               if os.environ.get("ENDWATCH_SCREENSHOTS") == "1" else Path(tempfile.mkdtemp(prefix="endwatch-shots-")))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-if not CHROMIUM.exists() and os.environ.get("ENDWATCH_REQUIRE_CHROMIUM") == "1":
-    raise pytest.UsageError("ENDWATCH_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("browser")
-    settings = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
-    ew = bootstrap(settings, clock=lambda: FIXED_NOW)
-    ew.migrate()
-    reference_case.load(ew.uow(), "browser-test")
-    saved = users._hasher
-    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast for tests
-    try:
-        ensure_demo_accounts(ew.uow)
-    finally:
-        users._hasher = saved
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, endwatch=ew), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    ew.close()
+    with serving(demo_endwatch(tmp_path_factory.mktemp("browser"))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+def browser() -> Iterator[Any]:
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
-def page(browser: object, server: str) -> Iterator[object]:
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
-def sign_in(page: object, username: str) -> None:
-    page.goto("/signin")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", demo_password(username))  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_selector("[data-testid=signed-in-as]")  # type: ignore[attr-defined]
+def page(browser: Any, server: str) -> Iterator[Any]:
+    with new_page(browser, server) as pg:
+        yield pg
 
 
 def test_investigator_traces_the_reference_serial(page) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, "investigator")
     assert "investigator" in page.inner_text("[data-testid=signed-in-as]")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto("/trace")
     page.fill("input[name=serial]", "REDACTED-SN-1")
     page.fill("input[name=manufacturer]", "L3 Wescam")
@@ -108,7 +42,7 @@ def test_investigator_traces_the_reference_serial(page) -> None:  # type: ignore
     hit = page.wait_for_selector("[data-testid=trace-hit]")
     text = hit.inner_text()
     assert "PERMIT-REDACTED-1" in text and "Baykar" in text and "in force" in text
-    page.screenshot(path=str(SCREENSHOTS / "trace.png"), full_page=True)
+    screenshot(page, "trace.png")
     page.click("text=PERMIT-REDACTED-1")
     page.wait_for_selector("[data-testid=status-history]")
     assert "suspended" in page.inner_text("[data-testid=status-history]")
@@ -165,11 +99,11 @@ def test_investigator_submits_a_sighting_and_opens_the_case(page) -> None:  # ty
     assert "PERMIT-REDACTED-1" in page.inner_text("[data-testid=case-actions]")
     assert page.locator(".thumbs img").count() == 1
     assert page.evaluate("document.querySelector('.thumbs img').naturalWidth") == 160  # the photo loads
-    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+    screenshot(page, "case.png")
     case_url = page.url
     page.goto("/")
     assert "Open cases" in page.inner_text("main")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    screenshot(page, "dashboard.png")
 
     # An officer previews the recommended suspension: nothing is written before confirming.
     page.context.clear_cookies()

@@ -77,6 +77,24 @@ def test_case_actions_preview_then_confirm(web: Web) -> None:
     assert r.status_code == 403
 
 
+def test_case_page_guides_the_decision(web: Web) -> None:
+    case_id = submit_sighting(web)
+    officer = web.sign_in("officer")
+    page = officer.get(f"/cases/{case_id}").text
+    # The date defaults to today and the hint names the sighting's date, so an old case can be replayed.
+    hint = re.search(r'data-testid="date-hint">(.*?)</p>', page, re.S)
+    assert hint and "2026-11-22" in hint.group(1) and "2020-10-01" in hint.group(1)
+    assert 'name="on" value="2026-11-22"' in page
+    # The preview keeps the choice in the form and opens at the preview.
+    preview = officer.get(f"/cases/{case_id}?action=revoke&on=2020-10-03").text
+    assert '<option value="revoke" selected>' in preview and 'name="on" value="2020-10-03"' in preview
+    assert f'action="/cases/{case_id}#preview"' in preview and 'id="preview"' in preview
+    # An investigator may look at the preview but is told who can apply it, with no confirm form.
+    investigator = web.sign_in("investigator")
+    seen = investigator.get(f"/cases/{case_id}?action=suspend&on=2020-10-03").text
+    assert 'data-testid="confirm"' not in seen and "licensing officer or an approver" in seen
+
+
 @pytest.mark.parametrize("who, status", [("exporter", 403), ("auditor", 200), ("approver", 200), (None, 303)])
 def test_case_page_by_role(web: Web, who: str | None, status: int) -> None:
     case_id = submit_sighting(web)

@@ -126,8 +126,11 @@ def case_page(request: Request, case_id: str,
         preview = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), day,
                                       hold_applications=True)
     images = [e for e in cf.evidence if (mimetypes.guess_type(e.filename)[0] or "") in IMAGE_TYPES]
+    # The latest observation on the case, shown beside the date field: a case replayed from an old record
+    # (the bundled one dates from 2020) needs a decision date near its sightings, not today.
+    observed = max((f["observed_on"] for f in cf.findings if f.get("observed_on")), default=None)
     return render(request, "case.html", {"cf": cf, "events": events, "preview": preview, "images": images,
-                                         "today": ew.clock().date()})
+                                         "today": ew.clock().date(), "observed": observed})
 
 
 @router.post("/cases/{case_id}/apply")
@@ -142,7 +145,7 @@ def case_apply(request: Request, case_id: str,
     ew = endwatch_of(request)
     enforcement.apply(ew.uow(), caller.principal.username, enforcement.Scope(case=case_id),
                       enforcement.Action(action), _day(on, "on"), reason, reference, hold_applications=True)
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}#actions", status_code=303)
 
 
 @router.get("/cases/{case_id}/evidence/{sha256}")

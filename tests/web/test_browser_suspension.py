@@ -1,0 +1,125 @@
+"""Browser walk-through of the reference case, as a new user does it after `make run`: the record as it
+stood on 4 October 2020 (before the suspension), detection run, so CASE-0001 recommends suspending the
+two permits, holding the two pending applications and notifying the exporter. An officer goes from the
+dashboard to the case, previews the suspension on 5 October 2020 (nothing written) and confirms it; an
+approver then follows the outcome from the dashboard.
+
+The policy (services/authz.py) lets a licensing officer apply a case's recommendations on their own
+(`permits.write`); the case page has no separate approval step, so the officer confirms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from tests.web.browser_support import chromium, demo_endwatch, needs_chromium, new_page, screenshot, serving, sign_in
+
+from endwatch.bootstrap import Endwatch
+from endwatch.domain.permits import ApplicationStatus
+from endwatch.services import detection, notify
+
+pytestmark = needs_chromium
+
+UNTIL = date(2020, 10, 4)  # as `make run` loads it: `endwatch demo --until 2020-10-04`
+
+
+@pytest.fixture(scope="module")
+def endwatch(tmp_path_factory: pytest.TempPathFactory) -> Endwatch:
+    return demo_endwatch(tmp_path_factory.mktemp("suspension"), until=UNTIL,
+                         prepare=lambda ew: detection.detect(ew.uow(), "investigator", reassess=True))
+
+
+@pytest.fixture(scope="module")
+def server(endwatch: Endwatch) -> Iterator[str]:
+    with serving(endwatch) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    with new_page(browser, server) as pg:
+        yield pg
+
+
+def _open_case_from_dashboard(page: Any, username: str) -> None:
+    sign_in(page, username)
+    assert page.url.endswith("/")  # signing in opens the dashboard
+    page.click("[data-testid=open-cases] >> text=CASE-0001")
+    page.wait_for_selector("[data-testid=case-actions]")
+    assert "/cases/CASE-0001" in page.url
+
+
+def _statuses(page: Any) -> list[str]:
+    rows = page.locator("[data-testid=case-actions] tbody tr")
+    return [rows.nth(i).locator("td").nth(2).inner_text().strip() for i in range(rows.count())]
+
+
+def test_officer_suspends_from_the_dashboard_and_an_approver_sees_the_outcome(page: Any, endwatch: Endwatch) -> None:
+    _open_case_from_dashboard(page, "officer")
+    actions = page.inner_text("[data-testid=case-actions]")
+    for target in ("PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "APP-REDACTED-3", "APP-REDACTED-4", "wescam"):
+        assert target in actions
+    assert set(_statuses(page)) == {"recommended"}
+    # The date field says what it defaults to and when the case's sighting was made.
+    assert "2020-10-01" in page.inner_text("[data-testid=date-hint]")
+
+    # Today's date (2026) would suspend permits long expired: the preview says so before anything is written.
+    page.click("[data-testid=decide-form] button[type=submit]")
+    assert "had already expired" in page.inner_text("[data-testid=preview-warning]")
+
+    page.select_option("[data-testid=decide-form] select[name=action]", "suspend")
+    page.fill("[data-testid=decide-form] input[name=on]", "2020-10-05")
+    page.click("[data-testid=decide-form] button[type=submit]")
+    preview = page.inner_text("[data-testid=preview]")
+    assert "Preview: suspend from 2020-10-05" in preview and "Nothing has been written" in preview
+    assert "PERMIT-REDACTED-1" in preview and "PERMIT-REDACTED-2" in preview and "in force" in preview
+    assert "APP-REDACTED-3" in preview and "APP-REDACTED-4" in preview and "wescam" in preview
+    assert page.locator("[data-testid=preview-warning]").count() == 0
+    # The form keeps the choice, so the officer sees what is being previewed.
+    assert page.input_value("[data-testid=decide-form] input[name=on]") == "2020-10-05"
+    # Nothing written by the preview.
+    assert set(_statuses(page)) == {"recommended"}
+    with endwatch.reader() as uow:
+        assert all(c.status.value != "suspended" for p in uow.permits.list() for c in p.history)
+    page.fill("[data-testid=confirm] input[name=reason]", "items diverted to a party to the armed conflict")
+    page.fill("[data-testid=confirm] input[name=reference]", "minister's decision of 5 October 2020")
+    screenshot(page, "suspension-preview.png")
+
+    page.click("[data-testid=confirm] button[type=submit]")
+    page.wait_for_selector("[data-testid=case-actions]")
+    assert page.locator("[data-testid=preview]").count() == 0
+    assert set(_statuses(page)) == {"applied"}
+    timeline = page.inner_text("[data-testid=case-timeline]")
+    assert "suspend permits PERMIT-REDACTED-1, PERMIT-REDACTED-2" in timeline
+    assert "notification to" in timeline and "queued" in timeline
+    screenshot(page, "suspension-applied.png")
+
+    # The exporter's notification waits in the outbox (the web shows it on the timeline only).
+    messages = notify.list_messages(endwatch.reader(), case_id="CASE-0001")
+    assert [(m.party_id, m.status) for m in messages] == [("wescam", "pending")]
+    with endwatch.reader() as uow:
+        held = {a.number: a.status for a in uow.applications.list()}
+    assert held["APP-REDACTED-3"] is ApplicationStatus.ON_HOLD and held["APP-REDACTED-4"] is ApplicationStatus.ON_HOLD
+
+    # An approver follows the outcome from the dashboard, page by page (one test, so that pytest-xdist
+    # cannot run this half on another worker's server).
+    page.context.clear_cookies()
+    _open_case_from_dashboard(page, "approver")
+    assert set(_statuses(page)) == {"applied"}
+    for number in ("PERMIT-REDACTED-1", "PERMIT-REDACTED-2"):
+        page.click("nav >> text=Permits")
+        page.click(f"text={number}")
+        history = page.inner_text("[data-testid=status-history]")
+        assert "2020-10-05 suspended" in history
+    for number in ("APP-REDACTED-3", "APP-REDACTED-4"):
+        page.click("nav >> text=Applications")
+        page.click(f"text={number}")
+        assert page.inner_text("[data-testid=application-status]") == "on_hold"
