@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import platform
 import random
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench import write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.services.imports import import_folder
 from endwatch.services.reassessment import reassess_all, watchlist
 from endwatch.settings import load_settings
 
 COUNTRIES = ["TR", "AZ", "AM", "AE", "SA", "IN", "BR", "DE", "FR", "PL", "EG", "QA"]
+ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 22)
 GOODS = ["exporter_id", "consignee_id", "end_user_id", "destination", "product_id", "quantity", "value", "currency"]
 UNDERTAKING = ["end_use", "no_reexport", "signatory", "signed_on"]
@@ -90,12 +94,25 @@ def main() -> None:
         size = (home / "bench.db").stat().st_size
         ew.close()
     subjects = args.permits + args.permits // 3
-    print(f"registry: {args.permits} permits in force, {args.permits // 3} pending applications (seed {args.seed})")
-    print(f"import of the registry: {t1 - t0:.1f} s")
-    print(f"baseline reassess_all: {t2 - t1:.1f} s for {subjects} subjects ({(t2 - t1) / subjects * 1000:.1f} ms each);"
-          f" {len(baseline)} watch-list entries")
-    print(f"conflict import with re-assessment: {t3 - t2:.1f} s; {len(entries)} watch-list entries")
-    print(f"database size: {size / 1e6:.0f} MB")
+    lines = [
+        f"registry: {args.permits} permits in force, {args.permits // 3} pending applications (seed {args.seed})",
+        f"import of the registry: {t1 - t0:.1f} s",
+        f"baseline reassess_all: {t2 - t1:.1f} s for {subjects} subjects ({(t2 - t1) / subjects * 1000:.1f} ms each);"
+        f" {len(baseline)} watch-list entries",
+        f"conflict import with re-assessment: {t3 - t2:.1f} s; {len(entries)} watch-list entries",
+        f"database size: {size / 1e6:.0f} MB",
+    ]
+    print("\n".join(lines))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    write_section(ROOT / "BENCHMARKS.md", "assessment", "\n".join([
+        "## Assessment: continuous re-assessment (SQLite)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine ({os.cpu_count()} CPUs,"
+        f" Python {platform.python_version()}); load average {load}.",
+        f"Reproduce: `python -m bench.assessment --permits {args.permits} --seed {args.seed}`.",
+        "",
+        *(f"- {line}" for line in lines),
+    ]))
 
 
 if __name__ == "__main__":
