@@ -127,6 +127,10 @@ class SqlDetectionRepository:
             return column.in_(values)
         return column.in_(keys)
 
+    def all_folds(self) -> set[str]:
+        d = t.deliveries
+        return set(self.conn.scalars(sa.select(d.c.serial_fold)))
+
     def candidates_like(self, pattern: str) -> list[Candidate]:
         d = t.deliveries
         q = self._candidate_query().where(d.c.serial_fold.like(pattern, escape="\\"))

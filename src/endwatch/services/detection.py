@@ -44,6 +44,9 @@ from endwatch.services.resolution import NameIndex, party_index, product_index, 
 from endwatch.services.uow import UnitOfWork
 
 BATCH = 500
+# From this many sightings in one run, the folded serials are loaded once so that generated keys (one
+# edit, unreadable characters) are probed in the database only when some item has them.
+PREFILTER_MIN_SIGHTINGS = 5000
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,12 @@ def _group(cands: Sequence[Candidate]) -> dict[str, list[Candidate]]:
     return by_fold
 
 
-def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tuple[Tier | None, list[Candidate]]]:
-    """Candidates at the best tier for each reading, looked up for the whole batch at once, tier by tier."""
+def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading],
+                 folds: set[str] | None = None) -> dict[str, tuple[Tier | None, list[Candidate]]]:
+    """Candidates at the best tier for each reading, looked up for the whole batch at once, tier by tier.
+
+    `folds`, when given, is every stored serial_fold: generated keys absent from it are not looked up.
+    """
     out: dict[str, tuple[Tier | None, list[Candidate]]] = {}
     live = [r for r in readings if r.stop is None]
     # Exact and equivalent characters: one IN list of folded keys.
@@ -212,6 +219,8 @@ def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tup
     blurred = [r for r in live if UNREADABLE in r.norm]
     expansions = {r.sighting.id: unreadable_expansions(fold(r.norm)) for r in blurred}
     listed = {k for keys in expansions.values() if keys for k in keys}
+    if folds is not None:
+        listed &= folds
     by_expansion = _group(uow.detection.candidates_by_fold(listed)) if listed else {}
     for r in blurred:
         keys = expansions[r.sighting.id]
@@ -224,6 +233,8 @@ def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading]) -> dict[str, tup
     missing = [r for r in plain if not out[r.sighting.id][1]]
     variants = {r.sighting.id: one_edit_variants(fold(r.norm)) for r in missing}
     wanted: set[str] = set().union(*variants.values()) if variants else set()
+    if folds is not None:
+        wanted &= folds
     near = _group(uow.detection.candidates_by_fold(wanted)) if wanted else {}
     for r in missing:
         found = [c for v in variants[r.sighting.id] for c in near.get(v, [])]
@@ -385,9 +396,10 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
         diversions: list[Finding] = []
         if todo:
             world = _World(uow)
+            folds = uow.detection.all_folds() if len(todo) >= PREFILTER_MIN_SIGHTINGS else None
             for batch in _batches(todo, BATCH):
                 readings = [_read(world, s) for s in batch]
-                matched = _match_batch(uow, readings)
+                matched = _match_batch(uow, readings, folds)
                 decided = [_decide_one(world, r, *matched.get(r.sighting.id, (None, [])), decided_at)
                            for r in readings]
                 uow.detection.add_findings(decided)

@@ -70,6 +70,8 @@ class DetectionRepository(Protocol):
     def undecided_sightings(self, since: date | None = None) -> list[Sighting]: ...
     def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
         """Items whose serial_fold equals one of `keys` (an indexed IN lookup, chunked)."""
+    def all_folds(self) -> set[str]:
+        """Every delivered item's serial_fold (one scan: worth it only for large runs)."""
     def candidates_like(self, pattern: str) -> list[Candidate]:
         """Items whose serial_fold matches a LIKE pattern (escape character backslash)."""
     def candidates_by_delivery_id(self, ids: Collection[int]) -> dict[int, Candidate]: ...
