@@ -288,6 +288,37 @@ def _message_body(pv: Preview, reason: str, reference: str, exporter: str, name:
     return "\n".join(lines) + "\n"
 
 
+def check_reason(reason: str, reference: str) -> None:
+    """Raise InvalidInput unless both a reason and the authority's reference are given."""
+    problems = []
+    if not reason.strip():
+        problems.append(Problem("a reason is required", column="reason"))
+    if not reference.strip():
+        problems.append(Problem("the authority's reference is required", column="reference"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def checked_preview(uow: UnitOfWork, scope: Scope, action: Action, effective_on: date, *, hold_applications: bool,
+                    reason: str, reference: str) -> Preview:
+    """The preview of a decision about to be applied, inside an open unit of work. Raises RuleViolation
+    `status-transition` naming every permit whose status cannot take the change, and InvalidInput when
+    nothing is in scope."""
+    pv = _compute(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
+                  reference=reference)
+    if pv.problems:
+        raise RuleViolation(
+            "status-transition",
+            f"{len(pv.problems)} permit(s) in scope cannot be {action.past} on {effective_on.isoformat()}: "
+            + "; ".join(f"{i.permit.number}: {i.problem}" for i in pv.problems),
+            [f"permit {i.permit.number}" for i in pv.problems],
+        )
+    if not pv.permits and not pv.applications:
+        raise InvalidInput([Problem(f"no permit in scope ({scope.describe()}) can be {action.past}",
+                                    column="scope")])
+    return pv
+
+
 def apply(
     uow: UnitOfWork,
     actor: str,
@@ -304,55 +335,48 @@ def apply(
     Raises InvalidInput without a reason or reference or when nothing is in scope, and RuleViolation
     `status-transition` naming every permit whose status cannot take the change; nothing is written then.
     """
-    problems = []
-    if not reason.strip():
-        problems.append(Problem("a reason is required", column="reason"))
-    if not reference.strip():
-        problems.append(Problem("the authority's reference is required", column="reference"))
-    if problems:
-        raise InvalidInput(problems)
+    check_reason(reason, reference)
     with uow:
         # Take the audit chain's lock before reading: on PostgreSQL two decisions over the same permits then
         # run one after the other, so the second sees the first's status events (SQLite writers queue anyway).
         uow.audit.lock_head()
-        pv = _compute(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
-                      reference=reference)
-        if pv.problems:
-            raise RuleViolation(
-                "status-transition",
-                f"{len(pv.problems)} permit(s) in scope cannot be {action.past} on {effective_on.isoformat()}: "
-                + "; ".join(f"{i.permit.number}: {i.problem}" for i in pv.problems),
-                [f"permit {i.permit.number}" for i in pv.problems],
-            )
-        if not pv.permits and not pv.applications:
-            raise InvalidInput([Problem(f"no permit in scope ({scope.describe()}) can be {action.past}",
-                                        column="scope")])
-        now = uow.now().astimezone(UTC).isoformat(timespec="microseconds")
-        change = StatusChange(action.status, effective_on, reason, reference)
-        for impact in pv.permits:
-            before = impact.permit
-            history = check_new_status(before, change)
-            uow.permits.add_status_change(before.number, change)
-            record(uow, actor=actor, action=f"permit.{action.status.value}", entity="permit", key=before.number,
-                   before={"history": before.history}, after={"history": history}, reason=reason)
-        for a in pv.applications:
-            uow.applications.add_status_change(a.number, ApplicationStatus.ON_HOLD, effective_on, reason, reference)
-            record(uow, actor=actor, action="application.on_hold", entity="application", key=a.number,
-                   before=a, after={**_app_dict(a), "status": ApplicationStatus.ON_HOLD.value}, reason=reason)
-        action_id = uow.enforcement.add_action(EnforcementAction(
-            None, action.value, scope.to_dict(), effective_on, reason, reference, actor, now, scope.case,
-            tuple(i.permit.number for i in pv.permits), tuple(a.number for a in pv.applications)))
-        record(uow, actor=actor, action=f"enforcement.{action.value}", entity="enforcement_action",
-               key=str(action_id), after={"scope": scope.to_dict(), "effective_on": effective_on,
-                                          "permits": [i.permit.number for i in pv.permits],
-                                          "applications": [a.number for a in pv.applications],
-                                          "reference": reference}, reason=reason)
-        for ca_id in pv.case_actions:
-            uow.enforcement.decide_case_action(ca_id, "applied", now, actor)
-            record(uow, actor=actor, action="case.action_applied", entity="case", key=str(scope.case),
-                   after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
-        messages = _queue(uow, actor, pv, reason, reference, action_id, now)
+        pv = checked_preview(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
+                             reference=reference)
+        outcome = record_decision(uow, actor, pv, reason, reference)
         uow.commit()
+    return outcome
+
+
+def record_decision(uow: UnitOfWork, actor: str, pv: Preview, reason: str, reference: str) -> Outcome:
+    """Write a checked preview's decision inside the caller's open unit of work (which holds the audit lock
+    and commits): status events, holds, the enforcement action, the case's recommendations marked applied,
+    the outbox messages and their audit entries."""
+    scope, action, effective_on = pv.scope, pv.action, pv.effective_on
+    now = uow.now().astimezone(UTC).isoformat(timespec="microseconds")
+    change = StatusChange(action.status, effective_on, reason, reference)
+    for impact in pv.permits:
+        before = impact.permit
+        history = check_new_status(before, change)
+        uow.permits.add_status_change(before.number, change)
+        record(uow, actor=actor, action=f"permit.{action.status.value}", entity="permit", key=before.number,
+               before={"history": before.history}, after={"history": history}, reason=reason)
+    for a in pv.applications:
+        uow.applications.add_status_change(a.number, ApplicationStatus.ON_HOLD, effective_on, reason, reference)
+        record(uow, actor=actor, action="application.on_hold", entity="application", key=a.number,
+               before=a, after={**_app_dict(a), "status": ApplicationStatus.ON_HOLD.value}, reason=reason)
+    action_id = uow.enforcement.add_action(EnforcementAction(
+        None, action.value, scope.to_dict(), effective_on, reason, reference, actor, now, scope.case,
+        tuple(i.permit.number for i in pv.permits), tuple(a.number for a in pv.applications)))
+    record(uow, actor=actor, action=f"enforcement.{action.value}", entity="enforcement_action",
+           key=str(action_id), after={"scope": scope.to_dict(), "effective_on": effective_on,
+                                      "permits": [i.permit.number for i in pv.permits],
+                                      "applications": [a.number for a in pv.applications],
+                                      "reference": reference}, reason=reason)
+    for ca_id in pv.case_actions:
+        uow.enforcement.decide_case_action(ca_id, "applied", now, actor)
+        record(uow, actor=actor, action="case.action_applied", entity="case", key=str(scope.case),
+               after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
+    messages = _queue(uow, actor, pv, reason, reference, action_id, now)
     return Outcome(action_id, pv, tuple(messages))
 
 
