@@ -1,5 +1,6 @@
 """Enforcement and case-file tables: decisions taken over a scope of permits, the notification outbox,
-contacts, case notes, evidence files and inquiries. Created by migration 0004_enforcement.
+contacts, case notes, evidence files and inquiries (migration 0004_enforcement), and the proposals a second
+person confirms (migration 0007_enforcement_proposals).
 
 `case_id` columns reference `cases.id` (owned by detection, migration 0002_detection). The foreign key
 is declared in the migration only, so this module does not need detection's table objects loaded.
@@ -106,4 +107,31 @@ case_inquiries = sa.Table(
     sa.Column("answer", sa.Text),
     sa.Column("answered_on", sa.Date),
     sa.Column("answered_by", sa.String(200)),
+)
+
+# A case's enforcement decision as proposed by one person, awaiting (or given) a second person's confirmation.
+enforcement_proposals = sa.Table(
+    "enforcement_proposals",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(40), nullable=False, index=True),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+    sa.Column("hold_applications", sa.Boolean, nullable=False),
+    sa.Column("proposed_by", sa.String(200), nullable=False),
+    sa.Column("proposed_at", sa.String(40), nullable=False),
+    sa.Column("permits", sa.JSON, nullable=False),
+    sa.Column("applications", sa.JSON, nullable=False),
+    sa.Column("exporters", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # proposed | confirmed | rejected | withdrawn
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("decided_at", sa.String(40)),
+    sa.Column("decision_reason", sa.Text),
+    sa.Column("enforcement_action_id", BigId,
+              sa.ForeignKey("enforcement_actions.id", name="fk_enforcement_proposals_action_id")),
+    # At most one open proposal per case, whatever the service layer does.
+    sa.Index("uq_enforcement_proposals_open_case", "case_id", unique=True,
+             sqlite_where=sa.text("status = 'proposed'"), postgresql_where=sa.text("status = 'proposed'")),
 )

@@ -22,6 +22,7 @@ from endwatch.db.repositories_accounts import SqlAccountRepository
 from endwatch.db.repositories_assessment import SqlAssessmentRepository
 from endwatch.db.repositories_detection import SqlDetectionRepository
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
+from endwatch.db.repositories_proposals import SqlProposalRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
 REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
@@ -36,6 +37,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "detection": SqlDetectionRepository,
     "enforcement": SqlEnforcementRepository,
     "assessment": SqlAssessmentRepository,
+    "proposals": SqlProposalRepository,
 }
 
 

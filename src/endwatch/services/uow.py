@@ -19,6 +19,7 @@ from endwatch.services.accounts_store import AccountRepository
 from endwatch.services.assessment_store import AssessmentRepository
 from endwatch.services.detection_store import DetectionRepository
 from endwatch.services.enforcement_store import EnforcementRepository
+from endwatch.services.proposals_store import ProposalRepository
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     detection: DetectionRepository
     assessment: AssessmentRepository
+    proposals: ProposalRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...
