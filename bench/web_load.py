@@ -6,8 +6,10 @@ For each database: a fresh database with the bundled reference case and one API 
 started as a separate process on a free 127.0.0.1 port, then a small asyncio load generator (raw HTTP/1.1
 keep-alive connections, no third-party client) sends GET /api/v1/trace?serial=REDACTED-SN-1&... with the
 bearer token for S seconds after a 2-second warm-up, and reports requests per second and latency
-percentiles. Every response must be 200. Never part of the test suite. The report is printed and, with
---out, written between markers into that file (default: BENCHMARKS.md, section "Web: trace endpoint").
+percentiles, with the server's CPU time per request (its process and any workers, from /proc) and the
+load average, since the generator and other work share the machine. Every response must be 200. Never part
+of the test suite. The report is printed and, with --out, written between markers into that file (default:
+BENCHMARKS.md, section "Web: trace endpoint").
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` and its descendants (Linux /proc; NaN elsewhere)."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, seconds)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue  # the process ended meanwhile
+                stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    tree, total, grew = {pid}, 0.0, True
+    while grew:
+        grew = False
+        for child, (parent, _) in stats.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    for member in tree:
+        total += stats.get(member, (0, 0.0))[1]
+    return total
 
 
 def _prepare(url: str, home: Path) -> str:
@@ -86,7 +114,8 @@ async def _client(port: int, requests: Callable[[], bytes], stop_at: float, reco
         writer.close()
 
 
-async def _load(port: int, token: str, seconds: float, connections: int, vary: bool) -> dict[str, Any]:
+async def _load(port: int, token: str, seconds: float, connections: int, vary: bool,
+                server_pid: int) -> dict[str, Any]:
     counter = itertools.count()
 
     def requests() -> bytes:
@@ -100,16 +129,27 @@ async def _load(port: int, token: str, seconds: float, connections: int, vary: b
     errors: list[str] = []
     now = time.perf_counter()
     record_from, stop_at = now + 2.0, now + 2.0 + seconds
-    await asyncio.gather(*(_client(port, requests, stop_at, record_from, latencies, errors)
-                           for _ in range(connections)))
+    cpu: list[float] = []
+
+    async def sample_cpu() -> None:
+        # The server's CPU time over the recorded window only (not the warm-up).
+        for moment in (record_from, stop_at):
+            await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+            cpu.append(_cpu_seconds(server_pid))
+
+    await asyncio.gather(sample_cpu(), *(_client(port, requests, stop_at, record_from, latencies, errors)
+                                         for _ in range(connections)))
     latencies.sort()
+    server_cpu = cpu[1] - cpu[0]
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
     return {"requests": len(latencies), "rps": len(latencies) / seconds, "p50_ms": pct(0.50),
             "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": latencies[-1] * 1000 if latencies else 0.0,
-            "errors": len(errors), "first_error": errors[0] if errors else ""}
+            "errors": len(errors), "first_error": errors[0] if errors else "",
+            "cpu_ms": server_cpu * 1000 / len(latencies) if latencies else float("nan"),
+            "cpu_share": server_cpu / seconds, "load": os.getloadavg()[0]}
 
 
 def _run(kind: str, url: str, seconds: float, connections: int) -> list[dict[str, Any]]:
@@ -129,9 +169,9 @@ def _run(kind: str, url: str, seconds: float, connections: int) -> list[dict[str
                 except OSError:
                     time.sleep(0.05)
             results = [{"database": kind, "answers": "repeated query (cached)",
-                        **asyncio.run(_load(port, token, seconds, connections, False))},
+                        **asyncio.run(_load(port, token, seconds, connections, False, server.pid))},
                        {"database": kind, "answers": "a new date each time (computed)",
-                        **asyncio.run(_load(port, token, seconds, connections, True))}]
+                        **asyncio.run(_load(port, token, seconds, connections, True, server.pid))}]
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -167,17 +207,22 @@ def report(results: list[dict[str, Any]], seconds: float, connections: int) -> s
         f"Python {platform.python_version()}. The load generator shares the CPUs with the server.",
         "Answers depend only on the stored records, so the application caches them per state version (the audit",
         "chain's head, moved by every write): the first row repeats one question (cached after the first answer),",
-        "the second asks about a different day each time, so every answer is computed (about 14 queries each).",
+        "the second asks about a different day each time, so every answer is computed.",
+        "Server CPU is the server's CPU time per request (its process and workers, not PostgreSQL's); CPUs used is",
+        "that time over the measured seconds; load is the 1-minute load average at the end, counting the",
+        "generator and all other work.",
         "",
-        "| database | answers | requests | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-200 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| database | answers | requests | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-200 "
+        "| server CPU ms/request | CPUs used | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['database']} | {r['error']} | | | | | | | |")
+            lines.append(f"| {r['database']} | {r['error']} | | | | | | | | | | |")
             continue
         lines.append(f"| {r['database']} | {r['answers']} | {r['requests']} | {r['rps']:.0f} | {r['p50_ms']:.1f} "
-                     f"| {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['errors']} |")
+                     f"| {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['errors']} "
+                     f"| {r['cpu_ms']:.2f} | {r['cpu_share']:.2f} | {r['load']:.2f} |")
     return "\n".join(lines) + "\n"
 
 
