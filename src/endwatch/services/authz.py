@@ -50,6 +50,9 @@ class Action(StrEnum):
     APPLICATIONS_SUBMIT = "applications.submit"
     APPLICATIONS_DECIDE = "applications.decide"
     PERMITS_WRITE = "permits.write"
+    # A case's enforcement decision takes two people: one proposes it, a different one confirms (or rejects) it.
+    ENFORCEMENT_PROPOSE = "enforcement.propose"
+    ENFORCEMENT_DECIDE = "enforcement.decide"
     USERS_MANAGE = "users.manage"
 
 
@@ -73,11 +76,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     },
     Role.LICENSING_OFFICER: _REGISTRY_READ | {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.PERMITS_WRITE,
-        _A.APPLICATIONS_SUBMIT, _A.INQUIRIES_READ,
+        _A.APPLICATIONS_SUBMIT, _A.INQUIRIES_READ, _A.ENFORCEMENT_PROPOSE,
     },
     Role.APPROVER: _REGISTRY_READ | {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.PERMITS_WRITE,
-        _A.APPLICATIONS_DECIDE, _A.INQUIRIES_READ,
+        _A.APPLICATIONS_DECIDE, _A.INQUIRIES_READ, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE,
     },
     Role.AUDITOR: _EVERY_READ,
     Role.ADMINISTRATOR: frozenset(Action),

@@ -3,7 +3,7 @@
 What bears on a case: the permits named by its findings, its recommended actions and its decisions, and
 the permits of its consignee; their applications (and applications by the same consignee); the policies of
 the destinations concerned; deliveries under those permits; the case's sightings and findings, inquiries,
-decisions, notifications, notes and evidence.
+proposed decisions and how each was decided, decisions, notifications, notes and evidence.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from datetime import date
 from typing import Any
 
 from endwatch.domain.permits import Application, Permit, PermitStatus
+from endwatch.domain.proposals import Proposal, ProposalStatus
 from endwatch.errors import NotFound
 from endwatch.services.enforcement_store import CaseRecord
 from endwatch.services.uow import UnitOfWork
 
 # Within one day, events read best in causal order: the rule, then the paperwork, then what happened.
 _ORDER = ("policy", "application", "assessment", "permit", "delivery", "sighting", "finding", "case", "evidence",
-          "inquiry", "decision", "notification", "note")
+          "inquiry", "proposal", "decision", "notification", "note")
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
                   + (f"; applications on hold: {', '.join(action.applications)}" if action.applications else "")
                   + f". Reason: {action.reason} (reference: {action.reference})",
                   actor=action.decided_by, at=action.decided_at))
+    events.extend(_proposals(uow.proposals.list(case_id), case.opened_on))
     for m in store.messages():
         if m.case_id != case_id and m.action_id not in action_ids:
             continue
@@ -203,6 +205,30 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
     if case.closed_on:
         add(Event(case.closed_on, "case", f"case {case.id} closed"))
     return sorted(events, key=Event.sort_key)
+
+
+def _proposals(proposals: list[Proposal], fallback: date) -> list[Event]:
+    """Each proposed decision (who proposed it is the event's actor, not part of the text, so that a redaction
+    profile can hide it) and how it was decided: confirmed by a second person, rejected or withdrawn."""
+    events = []
+    for p in proposals:
+        scope = (f"permits {', '.join(p.permits) or '(none)'}"
+                 + (f"; applications to hold: {', '.join(p.applications)}" if p.applications else ""))
+        events.append(Event(_day(p.proposed_at) or fallback, "proposal",
+                            f"proposal {p.id}: {p.describe()} put forward for a second signature ({scope}). "
+                            f"Reason: {p.reason} (reference: {p.reference})", actor=p.proposed_by, at=p.proposed_at))
+        if p.status is ProposalStatus.PROPOSED:
+            continue
+        text = {
+            ProposalStatus.CONFIRMED: f"proposal {p.id} confirmed by a second signature and applied as decision "
+                                      f"{p.enforcement_action_id}",
+            ProposalStatus.REJECTED: f"proposal {p.id} rejected: {p.decision_reason}",
+            ProposalStatus.WITHDRAWN: f"proposal {p.id} withdrawn by its proposer"
+                                      + (f": {p.decision_reason}" if p.decision_reason else ""),
+        }[p.status]
+        events.append(Event(_day(p.decided_at) or fallback, "proposal", text, actor=p.decided_by,
+                            at=p.decided_at or ""))
+    return events
 
 
 def _assessments(uow: UnitOfWork, kind: str, key: str) -> list[Event]:
