@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -63,13 +64,20 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-@pytest.fixture
-def web(case: Endwatch) -> Iterator[Web]:
+@contextmanager
+def web_over(ew: Endwatch) -> Iterator[Web]:
+    """The application over `ew`, with one account and API token per role."""
     tokens: dict[str, str] = {}
     for name, (role, party) in ACCOUNTS.items():
-        users.add_user(case.uow(), "fixture", name, PASSWORD, role.value, party)
-        tokens[name] = users.issue_token(case.uow(), "fixture", name, "tests").secret
-    app = create_app(case.settings, endwatch=case)
+        users.add_user(ew.uow(), "fixture", name, PASSWORD, role.value, party)
+        tokens[name] = users.issue_token(ew.uow(), "fixture", name, "tests").secret
+    app = create_app(ew.settings, endwatch=ew)
     # https: the session cookie is Secure, so a client on plain http would never send it back.
     with TestClient(app, base_url="https://testserver") as client:
-        yield Web(case, client, tokens)
+        yield Web(ew, client, tokens)
+
+
+@pytest.fixture
+def web(case: Endwatch) -> Iterator[Web]:
+    with web_over(case) as w:
+        yield w

@@ -9,11 +9,12 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, api_cases, pages, pages_cases
+from endwatch.web import api, api_cases, api_proposals, pages, pages_cases
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
 SUSPEND = {"status": "suspended", "effective_on": "2026-11-22", "reason": "authorisation test"}
+PROPOSAL = {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}
 SIGHTING = {"observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "manufacturer": "L3 Wescam", "model": "CMX-15D",
             "country": "AZ", "observed_user": "Azerbaijani Air Force", "reliability": "B", "credibility": "2"}
 
@@ -48,8 +49,12 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", "/api/v1/cases/CASE-0001/preview?action=suspend&on=2020-10-03", Action.CASES_READ, None),
     ("GET", "/api/v1/inquiries", Action.INQUIRIES_READ, None),
     ("POST", "/api/v1/inquiries/1/answer", Action.INQUIRIES_ANSWER, {"text": "answer", "on": "2020-10-05"}),
-    ("POST", "/api/v1/cases/CASE-0001/apply", Action.PERMITS_WRITE,
-     {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}),
+    ("POST", "/api/v1/cases/CASE-0001/apply", Action.ENFORCEMENT_PROPOSE, None),  # withdrawn: always 409 four-eyes
+    ("GET", "/api/v1/cases/CASE-0001/proposals", Action.CASES_READ, None),
+    ("POST", "/api/v1/cases/CASE-0001/proposals", Action.ENFORCEMENT_PROPOSE, PROPOSAL),
+    ("POST", "/api/v1/cases/CASE-0001/proposals/1/confirm", Action.ENFORCEMENT_DECIDE, None),
+    ("POST", "/api/v1/cases/CASE-0001/proposals/1/reject", Action.ENFORCEMENT_DECIDE, {"reason": "authorisation test"}),
+    ("POST", "/api/v1/cases/CASE-0001/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
 ]
 
 PAGES: list[tuple[str, Action]] = [
@@ -84,7 +89,8 @@ def _refusal_has_no_data(body: dict[str, object]) -> bool:
 
 def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
-    for route in [*api.router.routes, *api_cases.router.routes, *pages.router.routes, *pages_cases.router.routes]:
+    for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
+                  *pages_cases.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -1,5 +1,6 @@
 """Detection and case pages: a sighting with a photo becomes a diversion finding at once, its case shows
-the timeline, the photo and the recommended actions, and applying them goes through a preview first."""
+the timeline, the photo and the recommended actions, and deciding on them goes through a preview and a
+proposal first (tests/web/test_proposals.py follows a proposal to its confirmation)."""
 
 from __future__ import annotations
 
@@ -57,24 +58,29 @@ def test_sighting_to_finding_to_case(web: Web) -> None:
     assert "REDACTED-SN-1" in c.get("/sightings").text or case_id in c.get("/sightings").text
 
 
-def test_case_actions_preview_then_confirm(web: Web) -> None:
+def test_case_actions_preview_then_propose(web: Web) -> None:
     case_id = submit_sighting(web)
     officer = web.sign_in("officer")
     preview = officer.get(f"/cases/{case_id}?action=suspend&on=2020-10-03")
     assert 'data-testid="preview"' in preview.text and "Nothing has been written" in preview.text
     # The bundled case already records the October 2020 suspension and the 2021 cancellation, so a
     # suspension dated before them is refused by the registry: the preview names the problem and offers
-    # no confirm form; sending the form anyway is refused with 409 and changes nothing.
+    # no propose form; sending the form anyway is refused with 409 and changes nothing.
     assert "predates the latest recorded event" in preview.text
-    assert 'data-testid="confirm"' not in preview.text
+    assert 'data-testid="propose"' not in preview.text and 'data-testid="confirm"' not in preview.text
     before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
-    r = officer.post(f"/cases/{case_id}/apply", data={"csrf_token": csrf_of(preview.text), "action": "suspend",
-                                                      "on": "2020-10-03", "reason": "diversion", "reference": "X-1"})
+    r = officer.post(f"/cases/{case_id}/proposals", data={"csrf_token": csrf_of(preview.text), "action": "suspend",
+                                                          "on": "2020-10-03", "reason": "diversion",
+                                                          "reference": "X-1", "hold_applications": "1"})
     assert r.status_code == 409 and "status-transition" in r.text
     assert web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"] == before
     # without the CSRF token: refused before anything is looked at
-    r = officer.post(f"/cases/{case_id}/apply", data={"action": "suspend", "on": "2020-10-03"})
+    r = officer.post(f"/cases/{case_id}/proposals", data={"action": "suspend", "on": "2020-10-03"})
     assert r.status_code == 403
+    # the single-signature confirm step is gone from the pages
+    r = officer.post(f"/cases/{case_id}/apply", data={"csrf_token": csrf_of(preview.text), "action": "suspend",
+                                                      "on": "2020-10-03", "reason": "r", "reference": "x"})
+    assert r.status_code in (404, 405)
 
 
 def test_case_page_guides_the_decision(web: Web) -> None:
@@ -89,10 +95,11 @@ def test_case_page_guides_the_decision(web: Web) -> None:
     preview = officer.get(f"/cases/{case_id}?action=revoke&on=2020-10-03").text
     assert '<option value="revoke" selected>' in preview and 'name="on" value="2020-10-03"' in preview
     assert f'action="/cases/{case_id}#preview"' in preview and 'id="preview"' in preview
-    # An investigator may look at the preview but is told who can apply it, with no confirm form.
+    # An investigator may look at the preview but is told who can propose and confirm it, with no form.
     investigator = web.sign_in("investigator")
     seen = investigator.get(f"/cases/{case_id}?action=suspend&on=2020-10-03").text
-    assert 'data-testid="confirm"' not in seen and "licensing officer or an approver" in seen
+    assert 'data-testid="propose"' not in seen and 'data-testid="decide-form"' not in seen
+    assert "Proposing it takes a licensing officer, an approver or an administrator" in seen
 
 
 @pytest.mark.parametrize("who, status", [("exporter", 403), ("auditor", 200), ("approver", 200), (None, 303)])
@@ -103,10 +110,11 @@ def test_case_page_by_role(web: Web, who: str | None, status: int) -> None:
     else:
         web.sign_in(who)
     assert web.client.get(f"/cases/{case_id}", follow_redirects=False).status_code == status
-    if who in ("auditor", "approver"):  # may read, but only permit writers may apply
+    if who in ("auditor", "approver"):  # may read, but only officers, approvers and administrators may propose
         page = web.client.get(f"/cases/{case_id}")
-        r = web.client.post(f"/cases/{case_id}/apply", data={"csrf_token": csrf_of(page.text), "action": "suspend",
-                                                             "on": "2020-10-03", "reason": "r", "reference": "x"})
+        r = web.client.post(f"/cases/{case_id}/proposals", data={"csrf_token": csrf_of(page.text),
+                                                                 "action": "suspend", "on": "2020-10-03",
+                                                                 "reason": "r", "reference": "x"})
         assert r.status_code == (403 if who == "auditor" else 409)
 
 
@@ -161,16 +169,20 @@ def test_party_graph_shows_observed_users(web: Web) -> None:
     assert 'data-edge="seen with"' in page and "Azerbaijani Air Force" in page
 
 
-def test_case_preview_and_apply_through_the_api(web: Web) -> None:
+def test_case_preview_and_propose_through_the_api(web: Web) -> None:
     case_id = submit_sighting(web)
     pv = web.client.get(f"/api/v1/cases/{case_id}/preview?action=suspend&on=2020-10-03", headers=web.as_("officer"))
     assert pv.status_code == 200
     data = pv.json()
     assert not data["applied"] and {p["permit"] for p in data["permits"]} >= {"PERMIT-REDACTED-1"}
     assert all(p["problem"] for p in data["permits"])  # the bundled case's later history forbids it
-    r = web.client.post(f"/api/v1/cases/{case_id}/apply", headers=web.as_("officer"),
+    # A proposal is checked like the decision itself: the bundled case's later history forbids it.
+    r = web.client.post(f"/api/v1/cases/{case_id}/proposals", headers=web.as_("officer"),
                         json={"action": "suspend", "on": "2020-10-03", "reason": "diversion", "reference": "R-1"})
     assert r.status_code == 409 and r.json()["rule"] == "status-transition"
+    # The single-signature endpoint is withdrawn: it says where to go instead.
+    r = web.client.post(f"/api/v1/cases/{case_id}/apply", headers=web.as_("officer"))
+    assert r.status_code == 409 and r.json()["rule"] == "four-eyes" and "/proposals" in r.json()["message"]
     assert web.client.get("/api/v1/cases/CASE-9999/preview?action=suspend&on=2020-10-03",
                           headers=web.as_("officer")).status_code == 404
 

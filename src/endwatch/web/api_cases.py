@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
-from endwatch.errors import NotFound
+from endwatch.errors import NotFound, RuleViolation
 from endwatch.services import assessment, browse, casefiles, decisions, detection, enforcement, sightings, timeline
 from endwatch.services.audit import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
@@ -238,16 +238,6 @@ def countersign(request: Request, number: str, body: CountersignIn,
                                            reason=body.reason, on=body.on))
 
 
-class CaseDecisionIn(BaseModel):
-    """Apply a case's recommendations: suspend, revoke or reinstate every permit it names, hold its
-    applications, notify the exporters. Every permit changes or none does."""
-
-    action: Literal["suspend", "reinstate", "revoke"]
-    on: date
-    reason: str = Field(min_length=1, max_length=2000)
-    reference: str = Field(min_length=1, max_length=500)
-
-
 class ImpactOut(BaseModel):
     permit: str
     state: str
@@ -268,7 +258,8 @@ class PreviewOut(BaseModel):
     decision_id: int | None = None
 
 
-def _preview(pv: Any, applied: bool, decision_id: int | None = None) -> PreviewOut:
+def preview_out(pv: Any, applied: bool, decision_id: int | None = None) -> PreviewOut:
+    """The API's form of an enforcement preview (or of what an applied decision did)."""
     return PreviewOut(
         action=pv.action.value, effective_on=pv.effective_on,
         permits=[ImpactOut(permit=i.permit.number, state=i.state.value, delivered=i.delivered, remaining=i.remaining,
@@ -285,20 +276,19 @@ def case_preview(request: Request, case_id: str, caller: Annotated[Caller, Depen
     casefiles.case_file(ew.reader(), case_id)  # NotFound for an unknown case
     pv = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), on,
                              hold_applications=True)
-    return _preview(pv, False)
+    return preview_out(pv, False)
 
 
-@router.post("/cases/{case_id}/apply", response_model=PreviewOut,
-             summary="Apply the case's recommendations (all or nothing)",
-             responses={409: {"model": ErrorBody, "description": "A permit in scope cannot take the change"}})
-def case_apply(request: Request, case_id: str, body: CaseDecisionIn,
-               caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))]) -> PreviewOut:
-    ew = endwatch_of(request)
-    casefiles.case_file(ew.reader(), case_id)
-    outcome = enforcement.apply(ew.uow(), caller.principal.username, enforcement.Scope(case=case_id),
-                                enforcement.Action(body.action), body.on, body.reason, body.reference,
-                                hold_applications=True)
-    return _preview(outcome.preview, True, outcome.action_id)
+@router.post("/cases/{case_id}/apply", deprecated=True,
+             summary="Withdrawn: a case's decision takes two people (use /cases/{case_id}/proposals)",
+             responses={409: {"model": ErrorBody, "description": "Always: rule four-eyes, with where to go instead"}})
+def case_apply(request: Request, case_id: str,
+               caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> None:
+    """Kept so that a client of the old single-signature endpoint gets a clear refusal rather than a 404."""
+    raise RuleViolation("four-eyes", "a case's enforcement decision is no longer applied by one person through the "
+                        f"API: propose it with POST /api/v1/cases/{case_id}/proposals, and a different person "
+                        "with enforcement.decide confirms it with POST .../proposals/{proposal_id}/confirm",
+                        [f"case {case_id}"])
 
 
 class InquiryOut(BaseModel):

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.settings import Settings
-from endwatch.web import api, api_cases, errors, pages, pages_cases
+from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases
 from endwatch.web.cache import VersionedCache
 from endwatch.web.security import SignInLimiter
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_cases.router)
+    app.include_router(api_proposals.router)
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -24,6 +24,7 @@ from endwatch.services import (
     casefiles,
     decisions,
     detection,
+    enforcement_proposals,
     queries,
     reassessment,
     registry,
@@ -126,12 +127,13 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
     if caller.principal.party_id:
         own_permits = visible(caller.principal, queries.permits_as_of(ew.reader(), board.as_of),
                               lambda v: v.permit.exporter_id)
-    findings, open_cases = [], []
+    findings, open_cases, awaiting = [], [], []
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
         findings = [r for r in detection.findings(ew.reader()) if r.finding.verdict != "consistent"]
         findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
     if permits(caller.principal.role, Action.CASES_READ):
         open_cases = [c for c in casefiles.list_cases(ew.reader()) if c.status == "open"]
+        awaiting = enforcement_proposals.list_proposals(ew.reader(), open_only=True)
     recommendations: dict[str, str] = {}
     watch: list[WatchEntry] = []
     if permits(caller.principal.role, Action.ASSESSMENTS_READ):
@@ -147,7 +149,7 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         waiting = [q for q in browse.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
-                                              "open_cases": open_cases, "waiting": waiting,
+                                              "open_cases": open_cases, "waiting": waiting, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch})
 
 

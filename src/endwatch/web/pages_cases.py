@@ -1,6 +1,7 @@
 """Pages over detection and enforcement: sighting intake with photo upload, findings, cases (timeline,
-evidence with image previews, recommended actions with a preview and a confirm step). Every route
-states its action through `requires`, like every other page."""
+evidence with image previews, recommended actions with a preview; the decision is proposed by one person
+and confirmed, rejected or withdrawn by another, services/enforcement_proposals.py). Every route states
+its action through `requires`, like every other page."""
 
 from __future__ import annotations
 
@@ -11,17 +12,21 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services import browse, casefiles, detection, enforcement, sightings, timeline
+from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.authz import Action, company_scope
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024
+# Ids are 64-bit in storage; anything larger cannot name a proposal.
+ProposalId = Annotated[int, PathParam(ge=1, le=2**62)]
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
@@ -114,7 +119,8 @@ def case_page(request: Request, case_id: str,
               caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
               action: str = "", on: str = "") -> Response:
     """The case. With ?action=suspend|revoke|reinstate&on=DATE it also shows what applying the case's
-    recommendations would do (nothing is written until the confirm form is sent)."""
+    recommendations would do (nothing is written: the decision is proposed, then confirmed by someone else).
+    Each proposal awaiting a decision is shown with what confirming it would do now."""
     ew = endwatch_of(request)
     cf = casefiles.case_file(ew.reader(), case_id)
     events = timeline.case_timeline(ew.reader(), case_id)
@@ -129,23 +135,54 @@ def case_page(request: Request, case_id: str,
     # The latest observation on the case, shown beside the date field: a case replayed from an old record
     # (the bundled one dates from 2020) needs a decision date near its sightings, not today.
     observed = max((f["observed_on"] for f in cf.findings if f.get("observed_on")), default=None)
+    found = proposals.list_proposals(ew.reader(), case_id)
+    awaiting = [(p, proposals.current_preview(ew.reader(), p)) for p in found if p.is_open]
     return render(request, "case.html", {"cf": cf, "events": events, "preview": preview, "images": images,
-                                         "today": ew.clock().date(), "observed": observed})
+                                         "today": ew.clock().date(), "observed": observed, "awaiting": awaiting,
+                                         "decided": [p for p in found if not p.is_open]})
 
 
-@router.post("/cases/{case_id}/apply")
-def case_apply(request: Request, case_id: str,
-               caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))],
-               action: Annotated[str, Form()], on: Annotated[str, Form()],
-               reason: Annotated[str, Form(max_length=2000)] = "",
-               reference: Annotated[str, Form(max_length=500)] = "") -> Response:
-    """Apply the case's recommendations (after the preview): every permit changes or none does."""
-    if action not in enforcement.Action.__members__:
-        raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
-    ew = endwatch_of(request)
-    enforcement.apply(ew.uow(), caller.principal.username, enforcement.Scope(case=case_id),
-                      enforcement.Action(action), _day(on, "on"), reason, reference, hold_applications=True)
+def _to_proposals(case_id: str) -> Response:
+    return RedirectResponse(f"/cases/{case_id}#proposals", status_code=303)
+
+
+@router.post("/cases/{case_id}/proposals")
+def case_propose(request: Request, case_id: str,
+                 caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
+                 action: Annotated[str, Form()], on: Annotated[str, Form()],
+                 reason: Annotated[str, Form(max_length=2000)] = "",
+                 reference: Annotated[str, Form(max_length=500)] = "",
+                 hold_applications: Annotated[str, Form()] = "") -> Response:
+    """Propose the previewed decision; nothing is applied until someone else confirms it."""
+    proposals.propose(endwatch_of(request).uow(), caller.principal.username, case_id, action, _day(on, "on"), reason,
+                      reference, hold_applications=bool(hold_applications))
+    return _to_proposals(case_id)
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/confirm")
+def case_confirm(request: Request, case_id: str, proposal_id: ProposalId,
+                 caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> Response:
+    """The second signature: apply the proposed decision (every permit changes or none does)."""
+    proposals.confirm(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id)
     return RedirectResponse(f"/cases/{case_id}#actions", status_code=303)
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/reject")
+def case_reject(request: Request, case_id: str, proposal_id: ProposalId,
+                caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))],
+                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Reject the proposal with a reason; nothing is applied."""
+    proposals.reject(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id, reason)
+    return _to_proposals(case_id)
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/withdraw")
+def case_withdraw(request: Request, case_id: str, proposal_id: ProposalId,
+                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
+                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The proposer takes the proposal back; nothing is applied."""
+    proposals.withdraw(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id, reason)
+    return _to_proposals(case_id)
 
 
 @router.get("/cases/{case_id}/evidence/{sha256}")

@@ -1,0 +1,132 @@
+"""REST API over a case's enforcement proposals (under /api/v1/cases/{case_id}/proposals): one person proposes
+the decision, a different person confirms it (and it is applied) or rejects it, the proposer may withdraw it.
+The rules are in services/enforcement_proposals.py; each route states its action through `requires`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Request
+from pydantic import BaseModel, Field
+
+from endwatch.domain.proposals import Proposal
+from endwatch.services import enforcement_proposals as proposals
+from endwatch.services.authz import Action
+from endwatch.web.api import Limit, Offset, page_of
+from endwatch.web.api_cases import PreviewOut, preview_out
+from endwatch.web.errors import error_schema
+from endwatch.web.schemas import ErrorBody, Page
+from endwatch.web.security import Caller, endwatch_of, requires
+
+router = APIRouter(prefix="/api/v1", responses=error_schema())
+
+# Ids are 64-bit in storage; anything larger cannot name a proposal.
+ProposalId = Annotated[int, Path(ge=1, le=2**62, description="The proposal's id")]
+REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "A rule refused it (`rule` names it); nothing was written"}}
+
+
+class ProposalIn(BaseModel):
+    """A decision over the case's recommendations, proposed for a second person's confirmation."""
+
+    action: Literal["suspend", "reinstate", "revoke"]
+    on: date = Field(description="Effective date")
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(min_length=1, max_length=500, description="The authority's reference")
+    hold_applications: bool = Field(default=True, description="Put the case's pending applications on hold")
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ProposalOut(BaseModel):
+    """A proposal and how it was decided. `permits`, `applications` and `exporters` are what its preview
+    showed when proposed; `effect` is, for an open proposal, what confirming it would do now, and in the
+    answer to a confirmation, what it did."""
+
+    id: int
+    case_id: str
+    action: str
+    effective_on: date
+    reason: str
+    reference: str
+    hold_applications: bool
+    status: Literal["proposed", "confirmed", "rejected", "withdrawn"]
+    proposed_by: str
+    proposed_at: str
+    permits: list[str]
+    applications: list[str]
+    exporters: list[str]
+    decided_by: str | None
+    decided_at: str | None
+    decision_reason: str | None
+    decision_id: int | None = Field(description="The enforcement decision a confirmation applied")
+    effect: PreviewOut | None
+
+
+def _out(p: Proposal, effect: PreviewOut | None = None) -> ProposalOut:
+    assert p.id is not None
+    return ProposalOut(id=p.id, case_id=p.case_id, action=p.action, effective_on=p.effective_on, reason=p.reason,
+                       reference=p.reference, hold_applications=p.hold_applications, status=p.status.value,
+                       proposed_by=p.proposed_by, proposed_at=p.proposed_at, permits=list(p.permits),
+                       applications=list(p.applications), exporters=list(p.exporters), decided_by=p.decided_by,
+                       decided_at=p.decided_at, decision_reason=p.decision_reason,
+                       decision_id=p.enforcement_action_id, effect=effect)
+
+
+def _with_effect(request: Request, p: Proposal) -> ProposalOut:
+    if not p.is_open:
+        return _out(p)
+    return _out(p, preview_out(proposals.current_preview(endwatch_of(request).reader(), p), False))
+
+
+@router.get("/cases/{case_id}/proposals", response_model=Page[ProposalOut],
+            summary="The case's proposed enforcement decisions, oldest first")
+def list_proposals(request: Request, case_id: str, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
+                   limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = proposals.list_proposals(endwatch_of(request).reader(), case_id)
+    return page_of([_with_effect(request, p) for p in found], limit, offset)
+
+
+@router.post("/cases/{case_id}/proposals", response_model=ProposalOut, status_code=201,
+             summary="Propose applying the case's recommendations; nothing is applied until someone else confirms",
+             responses=REFUSED)
+def propose(request: Request, case_id: str, body: ProposalIn,
+            caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
+    p = proposals.propose(endwatch_of(request).uow(), caller.principal.username, case_id, body.action, body.on,
+                          body.reason, body.reference, hold_applications=body.hold_applications)
+    return _with_effect(request, p)
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/confirm", response_model=ProposalOut,
+             summary="The second signature: apply the proposed decision (every permit or none)",
+             responses={409: {"model": ErrorBody, "description": "four-eyes (the proposer), proposal-decided, "
+                              "status-transition or proposal-scope; nothing was written"}})
+def confirm(request: Request, case_id: str, proposal_id: ProposalId,
+            caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
+    done = proposals.confirm(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id)
+    return _out(done.proposal, preview_out(done.outcome.preview, True, done.outcome.action_id))
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/reject", response_model=ProposalOut,
+             summary="Reject the proposed decision with a reason; nothing is applied", responses=REFUSED)
+def reject(request: Request, case_id: str, proposal_id: ProposalId, body: RejectIn,
+           caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
+    return _out(proposals.reject(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id,
+                                 body.reason))
+
+
+@router.post("/cases/{case_id}/proposals/{proposal_id}/withdraw", response_model=ProposalOut,
+             summary="The proposer takes the proposal back (403 for anyone else); nothing is applied",
+             responses=REFUSED)
+def withdraw(request: Request, case_id: str, proposal_id: ProposalId,
+             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
+             body: Annotated[WithdrawIn | None, Body()] = None) -> ProposalOut:
+    return _out(proposals.withdraw(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id,
+                                   body.reason if body else ""))
