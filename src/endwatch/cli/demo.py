@@ -108,9 +108,11 @@ def _show_next_step(ew: Endwatch) -> None:
     cases = sorted({r.case_id for r in detection.findings(ew.reader()) if r.case_id})
     case_id = cases[0] if cases else "CASE-0001"
     out.print(Rule("[bold]next[/bold]  the suspension of 5 October 2020 is yours to apply"))
-    out.print(f"in the browser: sign in as officer, open {case_id}, choose suspend on 2020-10-05, preview, confirm;")
-    out.print(f"or: endwatch suspend --case {case_id} --on 2020-10-05 --hold-applications"
-              " --reason 'allegations of diversion to Azerbaijan' --reference 'Minister 2020-10-05' --apply")
+    out.print(f"in the browser: sign in as officer, open {case_id}, choose suspend on 2020-10-05, preview, propose;"
+              " then sign in as approver and confirm it (the second signature applies it);")
+    out.print(f"or, the administrator's direct tool: endwatch suspend --case {case_id} --on 2020-10-05"
+              " --hold-applications --reason 'allegations of diversion to Azerbaijan'"
+              " --reference 'Minister 2020-10-05' --apply")
 
 
 def _show_rule_refusal(ew: Endwatch) -> None:
