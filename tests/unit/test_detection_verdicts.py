@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from endwatch.domain.cases import ActionKind, merge_actions, recommend_actions
+from endwatch.domain.cases import ActionKind, recommend_actions, recommend_for_diversions
 from endwatch.domain.matching import Tier
 from endwatch.domain.permits import (
     Application,
@@ -145,5 +145,8 @@ def test_recommended_actions() -> None:
     assert "same consignee baykar" in actions[1].reason
     assert "control-list entry ML15" in actions[2].reason
     assert "in AZ" in actions[5].reason
-    again = merge_actions(got[:3], actions)
+    again = recommend_for_diversions(
+        diverted=[(diverted, date(2020, 10, 1))], categories_of=cats, permits=permits, applications=apps,
+        observed_user_id="az-forces", observed_user_country="AZ", parent_of=PARENT,
+        country_of={"az-air": "AZ", "az-other": "AZ", "de-army": "DE", "tr-navy": "TR"}, existing=got[:3])
     assert [(a.kind, a.target) for a in again] == got[3:]

@@ -141,6 +141,13 @@ class Permit:
         """True when deliveries are allowed under the permit on `day`."""
         return self.state_on(day) is PermitState.IN_FORCE
 
+    def simple_validity(self) -> tuple[date, date] | None:
+        """(issued_on, expires_on) when those bound every day the permit is in force (no status event but
+        issuance); None when suspensions, reinstatements, revocations or cancellations shape it."""
+        if all(change.status is PermitStatus.ISSUED for change in self.history):
+            return self.issued_on, self.expires_on
+        return None
+
     def latest_status(self) -> PermitStatus:
         """The most recent recorded status event, whatever its date."""
         return self.history[-1].status if self.history else PermitStatus.ISSUED

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from endwatch.domain.cases import ActionKind, RecommendedAction, merge_actions, recommend_actions
+from endwatch.domain.cases import ActionKind, recommend_for_diversions
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.matching import (
     MIN_ONE_EDIT_LENGTH,
@@ -114,16 +114,15 @@ class _World:
             self._applications = [a for a in self.uow.applications.list() if a.status.pending]
         return self._applications
 
-    def related_permits(self, permit: Permit) -> list[Permit]:
-        """Permits with the same consignee or the same destination (the only ones an action can name)."""
+    def related_permits(self, diverted: Sequence[Permit]) -> list[Permit]:
+        """Permits with the consignee or the destination of one of `diverted` (the only ones an action can name)."""
         if self._by_route is None:
             self._by_route = defaultdict(list)
             for p in self.permits().values():
                 self._by_route[("c", p.consignee_id)].append(p)
                 self._by_route[("d", p.destination)].append(p)
-        both = {p.number: p for key in (("c", permit.consignee_id), ("d", permit.destination))
-                for p in self._by_route[key]}
-        return list(both.values())
+        keys = {("c", p.consignee_id) for p in diverted} | {("d", p.destination) for p in diverted}
+        return list({p.number: p for key in keys for p in self._by_route[key]}.values())
 
     def product_index_for(self, maker_ids: set[str] | None) -> NameIndex:
         key = frozenset(maker_ids) if maker_ids is not None else None
@@ -237,7 +236,8 @@ def _match_batch(uow: UnitOfWork, readings: Sequence[_Reading],
         wanted &= folds
     near = _group(uow.detection.candidates_by_fold(wanted)) if wanted else {}
     for r in missing:
-        found = [c for v in variants[r.sighting.id] for c in near.get(v, [])]
+        # `near` holds only the keys found (few); iterating it beats probing hundreds of variants.
+        found = [c for v in variants[r.sighting.id].intersection(near) for c in near[v]]
         out[r.sighting.id] = _best(r, found)
     return out
 
@@ -317,8 +317,10 @@ def _batches(items: Sequence[Sighting], size: int) -> Iterator[Sequence[Sighting
         yield items[i : i + size]
 
 
-def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence[Finding], today: date) -> list[str]:
-    """Put diversion findings in cases with their recommended actions; returns the ids of cases opened.
+def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence[Finding],
+                today: date) -> tuple[list[str], dict[str, str]]:
+    """Put diversion findings in cases with their recommended actions; returns the ids of the cases opened
+    and the case each finding joined (by sighting id).
 
     Findings with the same consignee and observed user go to the open case for them (opened if none).
     Actions are computed for each diverted permit as of the earliest observation of it among the
@@ -330,6 +332,7 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
         assert f.permit_number is not None
         groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
     opened: list[str] = []
+    case_of: dict[str, str] = {}
     categories = {pid: p.categories for pid, p in world.products.items()}
     for (consignee_id, user_id), found in groups.items():
         case = uow.detection.open_case_for(consignee_id, user_id)
@@ -348,6 +351,7 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
                    reason=f"diversion finding for sighting {found[0].sighting_id}")
             opened.append(case.id)
         uow.detection.add_case_findings(case.id, [f.sighting_id for f in found])
+        case_of.update((f.sighting_id, case.id) for f in found)
         record(uow, actor=actor, action="case.add_findings", entity="case", key=case.id,
                after={"sightings": [f.sighting_id for f in found]},
                reason="diversion findings for the same consignee and observed user")
@@ -355,24 +359,20 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
         for f in found:
             assert f.permit_number is not None
             earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
-        existing = [(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)]
-        added: list[RecommendedAction] = []
-        for number, on in sorted(earliest.items()):
-            permit = world.permits()[number]
-            actions = recommend_actions(
-                diverted=permit, categories_of=categories, permits=world.related_permits(permit),
-                applications=world.pending_applications(), observed_user_id=user_id,
-                observed_user_country=world.country_of.get(user_id) if user_id else None,
-                parent_of=world.parent_of, country_of=world.country_of, on=on)
-            new = merge_actions([*existing, *((a.kind, a.target) for a in added)], actions)
-            added.extend(new)
+        diverted = [(world.permits()[number], on) for number, on in earliest.items()]
+        added = recommend_for_diversions(
+            diverted=diverted, categories_of=categories, permits=world.related_permits([p for p, _ in diverted]),
+            applications=world.pending_applications(), observed_user_id=user_id,
+            observed_user_country=world.country_of.get(user_id) if user_id else None,
+            parent_of=world.parent_of, country_of=world.country_of,
+            existing=[(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)])
         if added:
             uow.detection.add_case_actions(case.id, [(a.kind.value, a.target, a.reason) for a in added])
             record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
                    after=[{"kind": a.kind.value, "target": a.target, "reason": a.reason, "status": "recommended"}
                           for a in added],
                    reason="recommended actions for the diversion findings filed")
-    return opened
+    return opened, case_of
 
 
 def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
@@ -387,12 +387,15 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
     """
     with uow:
         todo = uow.detection.undecided_sightings(since)
+        # The findings already stored in scope, read before this run adds any (a first run reads none).
+        earlier = uow.detection.findings(since=since)
         decided_at = uow.now().isoformat(timespec="seconds")
         today = uow.now().date()
         counts: Counter[str] = Counter()
         opened: list[str] = []
-        new_ids: set[str] = set()
-        verdict_of: dict[str, str] = {}
+        new: list[Finding] = []
+        matched_items: dict[int, Candidate] = {}
+        case_of: dict[str, str] = {}
         diversions: list[Finding] = []
         if todo:
             world = _World(uow)
@@ -403,28 +406,33 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
                 decided = [_decide_one(world, r, *matched.get(r.sighting.id, (None, [])), decided_at)
                            for r in readings]
                 uow.detection.add_findings(decided)
-                for finding in decided:
-                    counts[finding.verdict] += 1
-                    new_ids.add(finding.sighting_id)
-                    verdict_of[finding.sighting_id] = finding.verdict
+                for _, cands in matched.values():
+                    if len(cands) == 1:
+                        matched_items[cands[0].delivery_id] = cands[0]
+                new.extend(decided)
+                counts.update(f.verdict for f in decided)
                 diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
                 if progress is not None:
-                    progress(len(new_ids), len(todo))
-            opened = _file_cases(uow, world, actor, diversions, today)
+                    progress(len(new), len(todo))
+            opened, case_of = _file_cases(uow, world, actor, diversions, today)
             # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
             # listed, so the entry can be checked against the findings table.
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
-                   after={"decided": len(new_ids), "by_verdict": dict(sorted(counts.items())),
-                          "since": since, "sightings": dict(sorted(verdict_of.items())), "cases_opened": opened})
+                   after={"decided": len(new), "by_verdict": dict(sorted(counts.items())),
+                          "since": since, "sightings": {f.sighting_id: f.verdict for f in sorted(
+                              new, key=lambda f: f.sighting_id)}, "cases_opened": opened})
         watched: list[str] = []
         if reassess and diversions:
             latest = max(f.observed_on for f in diversions)
             entries = reassess_in(uow, actor, latest, f"detection: {len(diversions)} new diversion finding(s)"
                                   f" ({', '.join(sorted(f.sighting_id for f in diversions)[:5])})")
             watched = [f"{e.subject_kind} {e.subject_key}: {e.before} -> {e.after}" for e in entries]
-        results = _results(uow, uow.detection.findings(since=since), new_ids)
+        results = _results(uow, earlier, set()) + [
+            DetectionResult(f, _candidate_dict(matched_items[f.delivery_id]) if f.delivery_id is not None else None,
+                            case_of.get(f.sighting_id), True) for f in new]
+        results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id))
         uow.commit()
-    return DetectionRun(results, len(new_ids), dict(sorted(counts.items())), opened, watched)
+    return DetectionRun(results, len(new), dict(sorted(counts.items())), opened, watched)
 
 
 def case_actions(uow: UnitOfWork, case_id: str) -> list[tuple[str, str]]:
