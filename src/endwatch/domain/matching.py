@@ -156,15 +156,11 @@ def one_edit_variants(folded: str, alphabet: str = FOLDED_ALPHABET) -> set[str]:
     """
     if len(folded) < MIN_ONE_EDIT_LENGTH or UNREADABLE in folded:
         return set()
-    out: set[str] = set()
-    for i in range(len(folded) + 1):
-        head, tail = folded[:i], folded[i:]
-        if tail:
-            out.add(head + tail[1:])
-            for c in alphabet:
-                out.add(head + c + tail[1:])
-        for c in alphabet:
-            out.add(head + c + tail)
+    n = len(folded)
+    # Set comprehensions rather than a loop of .add(): detection generates these for thousands of readings.
+    out = {folded[:i] + folded[i + 1 :] for i in range(n)}
+    out.update({folded[:i] + c + folded[i + 1 :] for i in range(n) for c in alphabet})
+    out.update({folded[:i] + c + folded[i:] for i in range(n + 1) for c in alphabet})
     out.discard(folded)
     return out
 

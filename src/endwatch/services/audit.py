@@ -12,9 +12,13 @@ from typing import Any
 from endwatch.domain.audit import AuditEntry, ChainReport, seal, verify_chain
 from endwatch.services.uow import UnitOfWork
 
+_PLAIN = (str, int, float, bool)
+
 
 def snapshot(value: Any) -> Any:
     """A JSON-ready copy of a domain object (dataclasses, enums, dates, decimals, tuples)."""
+    if value is None or type(value) in _PLAIN:  # most leaves: answered before the slower checks below
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: snapshot(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
