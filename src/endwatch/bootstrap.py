@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from endwatch.db.engine import make_engine, schema_status, upgrade
+from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, utc_now
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
@@ -35,6 +36,15 @@ class Endwatch:
         """A new unit of work for reading only; it never blocks writers."""
         return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock, readonly=True))
 
+    @cached_property
+    def _version_probe(self) -> StateVersionProbe:
+        return StateVersionProbe(self.engine)
+
+    def state_version(self) -> int:
+        """The number services.browse.state_version gives (it changes with every write, of any process),
+        read in one statement: cheap enough for every request."""
+        return self._version_probe.read()
+
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""
         upgrade(self.engine)
@@ -48,6 +58,8 @@ class Endwatch:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
+        if "_version_probe" in self.__dict__:
+            self._version_probe.close()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

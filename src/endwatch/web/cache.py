@@ -4,22 +4,32 @@ Every write is recorded in the audit trail in its own transaction, so the audit 
 with every write: an answer computed at version V stays right until the head moves, and the whole
 cache is dropped as soon as a request sees a newer version. A value computed while a write commits may
 be newer than its key's version, never older, so a stale answer is never served. This keeps a hot
-read (the trace endpoint, bearer-token lookups) at one small query per request.
+read (the trace endpoint, bearer-token lookups) at one small query per request: the version, read by
+Endwatch.state_version in one statement.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Request
 
-from endwatch.services import browse
 from endwatch.web.security import endwatch_of
 
 T = TypeVar("T")
+
+# Answers computed at once in worker threads. Python runs one thread at a time, so more only adds
+# switching; a few let one request's database round trips overlap another's work. Kept below the
+# connection pool's size so that computing never opens (and closes) connections beyond the pool.
+COMPUTE_THREADS = 4
+
+_MISSING: Any = object()
 
 
 class VersionedCache:
@@ -32,31 +42,52 @@ class VersionedCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self._limiters: dict[asyncio.AbstractEventLoop, CapacityLimiter] = {}
 
-    def get(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
+    def limiter(self) -> CapacityLimiter:
+        """The running event loop's limit on threads computing answers (made inside the loop, for it)."""
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            self._limiters = {k: v for k, v in self._limiters.items() if not k.is_closed()}
+            limiter = self._limiters[loop] = CapacityLimiter(COMPUTE_THREADS)
+        return limiter
+
+    def lookup(self, version: int, key: Hashable) -> Any:
+        """The value stored for `key` at `version`, else _MISSING. A newer version drops every value."""
         with self._lock:
             if version != self._version:
                 self._data.clear()
                 self._version = version
-            if key in self._data:
+            value = self._data.get(key, _MISSING)
+            if value is not _MISSING:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
-        value = compute()  # outside the lock: requests for other keys are not held up
+            return value
+
+    def store(self, version: int, key: Hashable, value: Any) -> None:
+        """Keep `value`, computed after `version` was read, unless a newer version was seen meanwhile."""
         with self._lock:
             self.misses += 1
             if self._version == version:
                 self._data[key] = value
                 if len(self._data) > self.max_entries:
                     self._data.popitem(last=False)
+
+    def get(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self.lookup(version, key)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+        value = compute()  # outside the lock: requests for other keys are not held up
+        self.store(version, key, value)
         return value
 
 
 def request_version(request: Request) -> int:
-    """The state version, read once per request (one query)."""
+    """The state version, read once per request (one statement)."""
     version: int | None = getattr(request.state, "state_version", None)
     if version is None:
-        version = browse.state_version(endwatch_of(request).reader())
+        version = endwatch_of(request).state_version()
         request.state.state_version = version
     return version
 
@@ -65,3 +96,16 @@ def cached(request: Request, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, or its answer from earlier at the same state version."""
     cache: VersionedCache = request.app.state.cache
     return cache.get(request_version(request), key, compute)
+
+
+async def cached_in_thread(request: Request, key: Hashable, compute: Callable[[], T]) -> T:
+    """Like `cached`, for async routes: a stored answer comes straight from the event loop (no thread),
+    and only a missing one is computed, in a worker thread, at most COMPUTE_THREADS at once."""
+    cache: VersionedCache = request.app.state.cache
+    version = request_version(request)
+    found = cache.lookup(version, key)
+    if found is not _MISSING:
+        return found  # type: ignore[no-any-return]
+    value = await anyio.to_thread.run_sync(compute, limiter=cache.limiter())
+    cache.store(version, key, value)
+    return value
