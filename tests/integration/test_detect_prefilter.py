@@ -23,3 +23,16 @@ def test_prefiltered_run_gives_the_same_findings(ew, tmp_path, monkeypatch):
     assert len(plain) == 300
     assert {v for v, _, _ in plain.values()} >= {"diversion", "consistent", "unmatched"}
     assert filtered == plain
+
+
+def test_a_run_reports_exactly_what_it_stored(ew, tmp_path):
+    """The new findings are reported from memory, not re-read: the report must equal what a reader sees."""
+    synthesize(tmp_path / "world", items=1500, sightings=300, seed=7)
+    empty_database(ew)
+    import_folder(ew.uow(), "tester", tmp_path / "world")
+    run = detection.detect(ew.uow(), "tester")
+    stored = detection.findings(ew.uow())
+    assert run.cases_opened and any(r.case_id for r in run.results)
+    assert [(r.finding, r.match, r.case_id) for r in run.results] == [(r.finding, r.match, r.case_id)
+                                                                       for r in stored]
+    assert all(r.decided_now for r in run.results) and not any(r.decided_now for r in stored)

@@ -99,15 +99,15 @@ class SqlDetectionRepository:
 
     @staticmethod
     def _candidate(r: sa.Row[Any]) -> Candidate:
-        return Candidate(r.id, r.serial, r.serial_fold, r.product_id, r.manufacturer_id, r.permit_number,
-                         r.delivered_on, r.recipient_id, r.end_user_id, r.destination)
+        # The query's columns are in the order of Candidate's fields (positional: this runs for every row).
+        return Candidate(*r)  # type: ignore[call-arg]
 
     def candidates_by_fold(self, keys: Collection[str]) -> list[Candidate]:
         d = t.deliveries
         out: list[Candidate] = []
         for chunk in _chunks(list(set(keys)), KEY_CHUNK):
             q = self._candidate_query().where(self._fold_in(d.c.serial_fold, chunk))
-            out.extend(self._candidate(r) for r in self.conn.execute(q))
+            out.extend(map(self._candidate, self.conn.execute(q).all()))
         return out
 
     def _fold_in(self, column: sa.ColumnElement[Any], keys: list[str]) -> sa.ColumnElement[bool]:
@@ -128,8 +128,19 @@ class SqlDetectionRepository:
         return column.in_(keys)
 
     def all_folds(self) -> set[str]:
-        d = t.deliveries
-        return set(self.conn.scalars(sa.select(d.c.serial_fold)))
+        # Millions of rows: read through the driver's own cursor in large batches, without SQLAlchemy's
+        # per-row result processing (a plain text column needs none).
+        # On PostgreSQL a named (server-side) cursor, so that the rows arrive in batches, not all at once.
+        raw: Any = self.conn.connection.dbapi_connection
+        cursor = raw.cursor(name="endwatch_all_folds") if self.conn.dialect.name == "postgresql" else raw.cursor()
+        try:
+            cursor.execute("SELECT serial_fold FROM deliveries")
+            out: set[str] = set()
+            while rows := cursor.fetchmany(100_000):
+                out.update(fold for (fold,) in rows)
+            return out
+        finally:
+            cursor.close()
 
     def candidates_like(self, pattern: str) -> list[Candidate]:
         d = t.deliveries
