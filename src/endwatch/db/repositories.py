@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,7 +30,7 @@ from endwatch.domain.permits import (
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.domain.serials import normalise_serial
-from endwatch.services.uow import ItemRecord
+from endwatch.services.uow import ItemDossier, ItemRecord
 
 CHUNK = 5000
 
@@ -45,6 +45,56 @@ class _Repo:
         self.conn = conn
 
 
+def party_from_row(r: Any, names: Mapping[str, Sequence[str]]) -> Party:
+    """A party from its `parties` row and its names by kind (name | alias | former), in name order."""
+    return Party(
+        id=r.id,
+        name=r.name,
+        kind=PartyKind(r.kind),
+        country=r.country,
+        parent_id=r.parent_id,
+        aliases=tuple(names.get("alias", ())),
+        former_names=tuple(names.get("former", ())),
+    )
+
+
+def product_from_row(r: Any, aliases: Iterable[str], categories: Iterable[str]) -> Product:
+    """A product from its `products` row, its aliases and its control-list entries."""
+    return Product(
+        id=r.id,
+        manufacturer_id=r.manufacturer_id,
+        model=r.model,
+        aliases=tuple(sorted(aliases)),
+        categories=tuple(sorted(categories)),
+        description=r.description,
+        family=r.family if r.family != r.id else "",
+    )
+
+
+def permit_from_row(r: Any, history: Iterable[StatusChange]) -> Permit:
+    """A permit from its `permits` row and its status changes in date order."""
+    return Permit(
+        number=r.number,
+        exporter_id=r.exporter_id,
+        consignee_id=r.consignee_id,
+        end_user_id=r.end_user_id,
+        destination=r.destination,
+        product_id=r.product_id,
+        quantity=r.quantity,
+        issued_on=r.issued_on,
+        expires_on=r.expires_on,
+        undertaking=_undertaking(r),
+        value=_value(r.value),
+        currency=r.currency,
+        application_number=r.application_number,
+        policy_id=r.policy_id,
+        policy_measure=r.policy_measure,
+        exception=r.exception,
+        justification=r.justification,
+        history=tuple(history),
+    )
+
+
 class SqlPartyRepository(_Repo):
     def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Party]:
         rows = list(rows)
@@ -56,18 +106,7 @@ class SqlPartyRepository(_Repo):
             q = sa.select(t.party_names).where(t.party_names.c.party_id.in_(chunk)).order_by(t.party_names.c.name)
             for n in self.conn.execute(q):
                 names[n.party_id][n.name_kind].append(n.name)
-        return [
-            Party(
-                id=r.id,
-                name=r.name,
-                kind=PartyKind(r.kind),
-                country=r.country,
-                parent_id=r.parent_id,
-                aliases=tuple(names[r.id]["alias"]),
-                former_names=tuple(names[r.id]["former"]),
-            )
-            for r in rows
-        ]
+        return [party_from_row(r, names[r.id]) for r in rows]
 
     def get(self, party_id: str) -> Party | None:
         found = self._load(self.conn.execute(sa.select(t.parties).where(t.parties.c.id == party_id)))
@@ -117,6 +156,11 @@ class SqlPartyRepository(_Repo):
             return []
         return self._load(self.conn.execute(sa.select(t.parties).where(t.parties.c.id.in_(ids))))
 
+    def ids_by_name_key(self, key: str) -> set[str]:
+        from endwatch.db import repositories_trace  # here: that module builds on this one
+
+        return repositories_trace.party_ids_by_name_key(self.conn, key)
+
     def parent_map(self) -> dict[str, str | None]:
         return {r.id: r.parent_id for r in self.conn.execute(sa.select(t.parties.c.id, t.parties.c.parent_id))}
 
@@ -138,18 +182,7 @@ class SqlProductRepository(_Repo):
                 sa.select(t.product_categories).where(t.product_categories.c.product_id.in_(chunk))
             ):
                 cats[c.product_id].append(c.category)
-        return [
-            Product(
-                id=r.id,
-                manufacturer_id=r.manufacturer_id,
-                model=r.model,
-                aliases=tuple(sorted(aliases[r.id])),
-                categories=tuple(sorted(cats[r.id])),
-                description=r.description,
-                family=r.family if r.family != r.id else "",
-            )
-            for r in rows
-        ]
+        return [product_from_row(r, aliases[r.id], cats[r.id]) for r in rows]
 
     def get(self, product_id: str) -> Product | None:
         found = self._load(self.conn.execute(sa.select(t.products).where(t.products.c.id == product_id)))
@@ -190,6 +223,11 @@ class SqlProductRepository(_Repo):
             q = q.where(t.products.c.manufacturer_id.in_(list(manufacturer_ids)))
         candidates = self._load(self.conn.execute(q))
         return [p for p in candidates if key in p.name_keys()]
+
+    def makers_by_model_key(self, key: str) -> dict[str, str]:
+        from endwatch.db import repositories_trace  # here: that module builds on this one
+
+        return repositories_trace.makers_by_model_key(self.conn, key)
 
 
 class SqlPolicyRepository(_Repo):
@@ -319,29 +357,7 @@ class SqlPermitRepository(_Repo):
                 history[h.permit_number].append(
                     StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference)
                 )
-        return [
-            Permit(
-                number=r.number,
-                exporter_id=r.exporter_id,
-                consignee_id=r.consignee_id,
-                end_user_id=r.end_user_id,
-                destination=r.destination,
-                product_id=r.product_id,
-                quantity=r.quantity,
-                issued_on=r.issued_on,
-                expires_on=r.expires_on,
-                undertaking=_undertaking(r),
-                value=_value(r.value),
-                currency=r.currency,
-                application_number=r.application_number,
-                policy_id=r.policy_id,
-                policy_measure=r.policy_measure,
-                exception=r.exception,
-                justification=r.justification,
-                history=tuple(history[r.number]),
-            )
-            for r in rows
-        ]
+        return [permit_from_row(r, history[r.number]) for r in rows]
 
     def get(self, number: str) -> Permit | None:
         found = self._load(self.conn.execute(sa.select(t.permits).where(t.permits.c.number == number)))
@@ -459,6 +475,11 @@ class SqlDeliveryRepository(_Repo):
         q = sa.select(d).where(d.c.serial_norm == serial_norm).order_by(d.c.id)
         return [_item(r) for r in self.conn.execute(q)]
 
+    def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
+        from endwatch.db import repositories_trace  # here: that module builds on this one
+
+        return repositories_trace.dossiers_by_serial_norm(self.conn, serial_norm)
+
     def for_permit(self, number: str) -> builtins.list[ItemRecord]:
         d = t.deliveries
         q = sa.select(d).where(d.c.permit_number == number).order_by(d.c.delivered_on, d.c.id)
@@ -506,6 +527,10 @@ def _load_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+_MOVE_HEAD = (t.audit_head.update().where(t.audit_head.c.id == 1)
+              .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash")))
+
+
 class SqlAuditRepository(_Repo):
     def __init__(self, conn: sa.Connection) -> None:
         super().__init__(conn)
@@ -531,22 +556,14 @@ class SqlAuditRepository(_Repo):
         return self._head
 
     def append(self, entry: AuditEntry) -> None:
-        self.conn.execute(
-            t.audit_log.insert().values(
-                seq=entry.seq,
-                recorded_at=entry.recorded_at,
-                actor=entry.actor,
-                action=entry.action,
-                entity=entry.entity,
-                entity_key=entry.entity_key,
-                before=_dump(entry.before),
-                after=_dump(entry.after),
-                reason=entry.reason,
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
-        )
-        self.conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+        # Parameters passed beside the statement, not through .values(): the compiled statement is then
+        # reused from SQLAlchemy's cache for every entry (large runs append thousands).
+        self.conn.execute(t.audit_log.insert(), {
+            "seq": entry.seq, "recorded_at": entry.recorded_at, "actor": entry.actor, "action": entry.action,
+            "entity": entry.entity, "entity_key": entry.entity_key, "before": _dump(entry.before),
+            "after": _dump(entry.after), "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash,
+        })
+        self.conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
         self._head = (entry.seq, entry.hash)
 
     @staticmethod
