@@ -64,6 +64,8 @@ class SqlUnitOfWork:
         self.conn = self.engine.connect()
         if self.readonly:
             self.conn.execution_options(endwatch_readonly=True)
+            if self._ends_with_commit():
+                self.conn.execution_options(postgresql_readonly=True)  # BEGIN READ ONLY: no write can slip in
         self.conn.begin()
         for name, make in REPOSITORIES.items():
             setattr(self, name, make(self.conn))
@@ -75,10 +77,18 @@ class SqlUnitOfWork:
         assert self.conn is not None
         try:
             if self.conn.in_transaction():
-                self.conn.rollback()
+                if exc_type is None and self._ends_with_commit():
+                    self.conn.commit()  # it wrote nothing: the same as a rollback, for the database
+                else:
+                    self.conn.rollback()
         finally:
             self.conn.close()
             self.conn = None
+
+    def _ends_with_commit(self) -> bool:
+        # A read-only transaction on PostgreSQL ends with COMMIT: the driver (psycopg) forgets every
+        # prepared statement on ROLLBACK, so readers ending with one had every statement planned anew.
+        return self.readonly and self.engine.dialect.name == "postgresql"
 
     def now(self) -> datetime:
         return self._clock()
