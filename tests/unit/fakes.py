@@ -19,7 +19,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.uow import ItemRecord
+from endwatch.services.uow import ItemDossier, ItemRecord
 
 
 @dataclass
@@ -57,6 +57,9 @@ class _Parties:
     def find_by_name_key(self, key: str) -> list[Party]:
         return [p for p in self.list() if key in p.name_keys()]
 
+    def ids_by_name_key(self, key: str) -> set[str]:
+        return {p.id for p in self.find_by_name_key(key)}
+
     def parent_map(self) -> dict[str, str | None]:
         return {k: p.parent_id for k, p in self.s.parties.items()}
 
@@ -77,6 +80,9 @@ class _Products:
     def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> list[Product]:
         return [p for p in self.list() if key in p.name_keys()
                 and (manufacturer_ids is None or p.manufacturer_id in manufacturer_ids)]
+
+    def makers_by_model_key(self, key: str) -> dict[str, str]:
+        return {p.id: p.manufacturer_id for p in self.find_by_model_key(key, None)}
 
 
 class _Policies:
@@ -149,6 +155,16 @@ class _Deliveries:
 
     def find_by_serial_norm(self, serial_norm: str) -> list[ItemRecord]:
         return [r for r in self.s.items if r.serial_norm == serial_norm]
+
+    def dossiers_by_serial_norm(self, serial_norm: str) -> list[ItemDossier]:
+        found = []
+        for r in self.find_by_serial_norm(serial_norm):
+            permit, product = self.s.permits[r.item.permit_number], self.s.products[r.product_id]
+            ids = (product.manufacturer_id, permit.exporter_id, permit.consignee_id, permit.end_user_id,
+                   r.item.recipient_id)
+            found.append(ItemDossier(r, permit, product, {i: self.s.parties[i] for i in ids},
+                                     tuple(self.retransfers_for(permit.number))))
+        return found
 
     def for_permit(self, number: str) -> list[ItemRecord]:
         return [r for r in self.s.items if r.item.permit_number == number]

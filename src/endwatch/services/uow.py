@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -33,6 +33,17 @@ class ItemRecord:
     serial_norm: str
 
 
+@dataclass(frozen=True)
+class ItemDossier:
+    """A delivered item with every record a trace shows about it, read together."""
+
+    record: ItemRecord
+    permit: Permit  # with its whole status history, in date order
+    product: Product
+    parties: Mapping[str, Party]  # by id: the product's maker, the permit's parties and the recipient
+    retransfers: tuple[Retransfer, ...]  # every one authorised under the permit, in date order
+
+
 class PartyRepository(Protocol):
     def get(self, party_id: str) -> Party | None: ...
     def get_many(self, party_ids: Collection[str]) -> dict[str, Party]: ...
@@ -40,6 +51,8 @@ class PartyRepository(Protocol):
     def ids(self, candidates: Collection[str]) -> set[str]: ...
     def save(self, party: Party) -> None: ...
     def find_by_name_key(self, key: str) -> builtins.list[Party]: ...
+    def ids_by_name_key(self, key: str) -> set[str]:
+        """Ids of the parties find_by_name_key(key) gives, without loading them."""
     def parent_map(self) -> dict[str, str | None]: ...
 
 
@@ -48,6 +61,8 @@ class ProductRepository(Protocol):
     def list(self) -> builtins.list[Product]: ...
     def save(self, product: Product) -> None: ...
     def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> builtins.list[Product]: ...
+    def makers_by_model_key(self, key: str) -> dict[str, str]:
+        """Product id -> manufacturer id of the products find_by_model_key(key, None) gives."""
 
 
 class PolicyRepository(Protocol):
@@ -79,6 +94,9 @@ class DeliveryRepository(Protocol):
         """Items already stored under (manufacturer_id, family, serial_norm) keys."""
     def add_items(self, records: Iterable[ItemRecord]) -> int: ...
     def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]: ...
+    def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
+        """find_by_serial_norm(serial_norm), in the same order, each item with its records (a few statements
+        in all, whatever the number of items)."""
     def for_permit(self, number: str) -> builtins.list[ItemRecord]: ...
     def iter_all(self) -> Iterator[ItemRecord]: ...
     def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]: ...

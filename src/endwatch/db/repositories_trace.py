@@ -1,0 +1,210 @@
+"""The reads behind a trace, the registry's hottest question: everything about the items with one serial
+in five statements, whatever the number of items, and the names a trace is narrowed by in one each.
+
+The statements are built once, here, with bound parameters (building a statement and expanding an IN
+list cost more than running it; every list is a subquery on the serial instead), compiled once per
+database and run on the driver's cursor in the unit of work's transaction (see _Read).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, namedtuple
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.db import tables as t
+from endwatch.db.repositories import party_from_row, permit_from_row, product_from_row
+from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import PermitStatus, StatusChange
+from endwatch.domain.products import Product
+from endwatch.services.uow import ItemDossier, ItemRecord
+
+_d, _p, _pr = t.deliveries, t.permits, t.products
+_NORM: sa.BindParameter[str] = sa.bindparam("norm", type_=sa.String())
+_KEY: sa.BindParameter[str] = sa.bindparam("key", type_=sa.String())
+
+
+def _to_date(value: Any) -> Any:
+    # SQLite keeps dates as ISO text (as SQLAlchemy's Date type writes them); PostgreSQL's driver gives dates.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class _Read:
+    """A select run on the driver's own cursor, in the caller's transaction, its rows as named tuples.
+
+    SQLAlchemy's work per execution (result metadata, and with it the driver's description of every
+    column) costs more than these small indexed statements take to run, so they skip it: the SQL is
+    compiled once per dialect, date columns are converted as SQLAlchemy's Date type would, and the
+    engine's before/after_cursor_execute events still fire. Parameters are strings.
+    """
+
+    def __init__(self, stmt: sa.Select[Any]) -> None:
+        self.stmt = stmt
+        columns = list(stmt.selected_columns)
+        self.row: Any = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
+        self.dates = [i for i, c in enumerate(columns) if isinstance(c.type, sa.Date)]
+        self._sql: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+    def _compiled(self, dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
+        key = (dialect.name, dialect.paramstyle)
+        found = self._sql.get(key)
+        if found is None:
+            compiled = self.stmt.compile(dialect=dialect)
+            found = self._sql[key] = (compiled.string, tuple(compiled.positiontup or ()) if compiled.positional
+                                      else None)
+        return found
+
+    def rows(self, conn: sa.Connection, **params: str) -> list[Any]:
+        """The rows the statement gives with these parameters."""
+        sql, order = self._compiled(conn.dialect)
+        args: Any = tuple(params[name] for name in order) if order is not None else params
+        cursor = conn.connection.cursor()
+        try:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, args, None, False)
+            cursor.execute(sql, args)
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, args, None, False)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        make: Callable[[Any], Any] = self.row._make
+        if not self.dates:
+            return [make(r) for r in fetched]
+        rows = []
+        for r in fetched:
+            values = list(r)
+            for i in self.dates:
+                values[i] = _to_date(values[i])
+            rows.append(make(values))
+        return rows
+
+
+def _of_serial(*columns: Any) -> sa.Select[Any]:
+    """`columns` of the items with the serial, joined to their permits and products."""
+    return (sa.select(*columns)
+            .select_from(_d.join(_p, _p.c.number == _d.c.permit_number).join(_pr, _pr.c.id == _d.c.product_id))
+            .where(_d.c.serial_norm == _NORM))
+
+
+# Items with their permits; item columns are labelled item_*, permit columns keep their names.
+_ITEMS = _Read(
+    sa.select(*(c.label(f"item_{c.name}") for c in _d.c), *_p.c)
+    .select_from(_d.join(_p, _p.c.number == _d.c.permit_number))
+    .where(_d.c.serial_norm == _NORM)
+    .order_by(_d.c.id)
+)
+
+_PERMITS = sa.select(_d.c.permit_number).where(_d.c.serial_norm == _NORM)
+_HISTORY = _Read(
+    sa.select(t.permit_status_changes)
+    .where(t.permit_status_changes.c.permit_number.in_(_PERMITS))
+    .order_by(t.permit_status_changes.c.effective_on, t.permit_status_changes.c.id)
+)
+_RETRANSFERS = _Read(
+    sa.select(t.retransfers)
+    .where(t.retransfers.c.permit_number.in_(_PERMITS))
+    .order_by(t.retransfers.c.authorized_on, t.retransfers.c.id)
+)
+
+# Products with their aliases and control-list entries, one (kind, value) per row.
+_PRODUCT_IDS = sa.select(_d.c.product_id).where(_d.c.serial_norm == _NORM)
+_EXTRAS = sa.union_all(
+    sa.select(t.product_aliases.c.product_id, sa.literal_column("'alias'").label("kind"),
+              t.product_aliases.c.alias.label("value"))
+    .where(t.product_aliases.c.product_id.in_(_PRODUCT_IDS)),
+    sa.select(t.product_categories.c.product_id, sa.literal_column("'category'").label("kind"),
+              t.product_categories.c.category.label("value"))
+    .where(t.product_categories.c.product_id.in_(_PRODUCT_IDS)),
+).subquery("extras")
+_PRODUCTS = _Read(
+    sa.select(_pr, _EXTRAS.c.kind, _EXTRAS.c.value)
+    .select_from(_pr.outerjoin(_EXTRAS, _EXTRAS.c.product_id == _pr.c.id))
+    .where(_pr.c.id.in_(_PRODUCT_IDS))
+)
+
+# Every party an item names (its product's maker, its permit's parties, its recipient), with all its names.
+_PARTY_IDS = sa.union(
+    _of_serial(_pr.c.manufacturer_id), _of_serial(_d.c.recipient_id), _of_serial(_p.c.exporter_id),
+    _of_serial(_p.c.consignee_id), _of_serial(_p.c.end_user_id),
+)
+_PARTIES = _Read(
+    sa.select(t.parties, t.party_names.c.name.label("other_name"), t.party_names.c.name_kind)
+    .select_from(t.parties.outerjoin(t.party_names, t.party_names.c.party_id == t.parties.c.id))
+    .where(t.parties.c.id.in_(_PARTY_IDS))
+    .order_by(t.parties.c.id, t.party_names.c.name)
+)
+
+_PARTIES_BY_NAME = _Read(sa.select(t.party_names.c.party_id).where(t.party_names.c.name_key == _KEY).distinct())
+_PRODUCTS_BY_MODEL = _Read(sa.select(_pr.c.id, _pr.c.manufacturer_id).where(sa.or_(
+    _pr.c.id.in_(sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == _KEY)),
+    _pr.c.model == _KEY,
+)))
+
+
+def party_ids_by_name_key(conn: sa.Connection, key: str) -> set[str]:
+    """Ids of the parties with a name, alias or former name of this key."""
+    return {r.party_id for r in _PARTIES_BY_NAME.rows(conn, key=key)}
+
+
+def makers_by_model_key(conn: sa.Connection, key: str) -> dict[str, str]:
+    """Product id -> manufacturer id, for the products whose model or an alias has this key.
+
+    The same products as SqlProductRepository.find_by_model_key: a stored alias key is the alias
+    normalised, and normalising is idempotent, so its check of name_keys() only ever drops the blank key.
+    """
+    if not key:
+        return {}
+    return {r.id: r.manufacturer_id for r in _PRODUCTS_BY_MODEL.rows(conn, key=key)}
+
+
+def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemDossier]:
+    """Every item with this normalised serial, in storage order, with its permit, product, parties and
+    retransfers (see DeliveryRepository.dossiers_by_serial_norm)."""
+    rows = _ITEMS.rows(conn, norm=serial_norm)
+    if not rows:
+        return []
+    history_rows, retransfer_rows = _HISTORY.rows(conn, norm=serial_norm), _RETRANSFERS.rows(conn, norm=serial_norm)
+    product_rows, party_rows = _PRODUCTS.rows(conn, norm=serial_norm), _PARTIES.rows(conn, norm=serial_norm)
+    history: dict[str, list[StatusChange]] = defaultdict(list)
+    for h in history_rows:
+        history[h.permit_number].append(StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference))
+    retransfers: dict[str, list[Retransfer]] = defaultdict(list)
+    for r in retransfer_rows:
+        retransfers[r.permit_number].append(
+            Retransfer(r.permit_number, r.to_party_id, r.authorized_on, r.reference, r.serial))
+    products = _products(product_rows)
+    parties = _parties(party_rows)
+    permits = {r.number: permit_from_row(r, history[r.number]) for r in rows}
+    dossiers = []
+    for r in rows:
+        permit, product = permits[r.number], products[r.item_product_id]
+        ids = (product.manufacturer_id, permit.exporter_id, permit.consignee_id, permit.end_user_id,
+               r.item_recipient_id)
+        dossiers.append(ItemDossier(
+            ItemRecord(DeliveredItem(r.item_permit_number, r.item_delivered_on, r.item_serial, r.item_recipient_id),
+                       r.item_product_id, r.item_manufacturer_id, r.item_family, r.item_serial_norm),
+            permit, product, {i: parties[i] for i in ids}, tuple(retransfers[permit.number])))
+    return dossiers
+
+
+def _products(found: list[Any]) -> dict[str, Product]:
+    rows: dict[str, Any] = {}
+    extras: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in found:
+        rows[r.id] = r
+        if r.kind is not None:
+            extras[r.id][r.kind].append(r.value)
+    return {pid: product_from_row(r, extras[pid]["alias"], extras[pid]["category"]) for pid, r in rows.items()}
+
+
+def _parties(found: list[Any]) -> dict[str, Party]:
+    rows: dict[str, Any] = {}
+    names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in found:  # ordered by party, then name
+        rows[r.id] = r
+        if r.name_kind is not None:
+            names[r.id][r.name_kind].append(r.other_name)
+    return {pid: party_from_row(r, names[pid]) for pid, r in rows.items()}
