@@ -149,7 +149,7 @@ class _Routes:
             for entry in set(categories_of.get(d.product_id, ())):
                 by_entry.setdefault((d.destination, entry), []).append((on, rank))
         self.order = order
-        self.categories_of = categories_of
+        self.entries_of = {pid: frozenset(entries) for pid, entries in categories_of.items()}
         self.by_consignee = {k: _DatedRanks(v) for k, v in by_consignee.items()}
         self.by_entry = {k: _DatedRanks(v) for k, v in by_entry.items()}
 
@@ -161,7 +161,7 @@ class _Routes:
             rank = index.first_rank(p, self.order)
             if rank is not None:
                 best = (rank, True)
-        for entry in set(self.categories_of.get(p.product_id, ())):
+        for entry in self.entries_of.get(p.product_id, ()):
             index = self.by_entry.get((p.destination, entry))
             rank = index.first_rank(p, self.order) if index is not None else None
             # Same rank: the consignee ground is named first, as `recommend_actions` does for one permit.
@@ -180,7 +180,7 @@ class _DatedRanks:
 
     def first_rank(self, p: Permit, order: list[tuple[Permit, date]]) -> int | None:
         """The lowest rank whose day `p` is in force on."""
-        window = p.simple_validity()
+        window = p.simple_validity
         if window is not None:  # in force on a range of days: those are found by bisection
             lo, hi = bisect_left(self.days, window[0]), bisect_right(self.days, window[1])
             return min(self.ranks[lo:hi], default=None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from endwatch.errors import RuleViolation
 
@@ -141,6 +142,7 @@ class Permit:
         """True when deliveries are allowed under the permit on `day`."""
         return self.state_on(day) is PermitState.IN_FORCE
 
+    @cached_property
     def simple_validity(self) -> tuple[date, date] | None:
         """(issued_on, expires_on) when those bound every day the permit is in force (no status event but
         issuance); None when suspensions, reinstatements, revocations or cancellations shape it."""

@@ -37,12 +37,16 @@ class NameIndex:
         self.by_key = dict(by_key)
         self.keys = list(self.by_key)
         self._cache: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._by_text: dict[str, tuple[tuple[str, ...], bool]] = {}  # the same text recurs across sightings
 
     def lookup(self, text: str) -> tuple[tuple[str, ...], bool]:
         """(ids, exact): the ids whose name equals the text once normalised, else those nearest
         within the allowed distance (exact False); no ids when nothing is close enough."""
+        if text in self._by_text:
+            return self._by_text[text]
         key = normalise_name(text)
         if key in self._cache:
+            self._by_text[text] = self._cache[key]
             return self._cache[key]
         if not key:
             found: tuple[tuple[str, ...], bool] = ((), True)
@@ -57,7 +61,7 @@ class NameIndex:
                 best = min(h[1] for h in hits)
                 ids = {i for h in hits if h[1] == best for i in self.by_key[h[0]]}
                 found = (tuple(sorted(ids)), False)
-        self._cache[key] = found
+        self._cache[key] = self._by_text[text] = found
         return found
 
 
