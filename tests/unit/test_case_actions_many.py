@@ -91,8 +91,8 @@ def _permit(draw: st.DrawFn, number: int) -> Permit:
 
 @st.composite
 def _world(draw: st.DrawFn) -> tuple[list[Permit], list[tuple[Permit, date]], list[Application]]:
-    permits = [draw(_permit(i)) for i in range(draw(st.integers(1, 14)))]
-    chosen = draw(st.lists(st.sampled_from(permits), min_size=1, max_size=6, unique_by=lambda p: p.number))
+    permits = [draw(_permit(i)) for i in range(draw(st.integers(1, 20)))]
+    chosen = draw(st.lists(st.sampled_from(permits), min_size=1, max_size=12, unique_by=lambda p: p.number))
     diverted = [(p, DAY0 + timedelta(days=draw(st.integers(0, 120)))) for p in chosen]
     apps = [Application(f"A-{i}", "maker-a", draw(st.sampled_from(["c1", "c2", "c3"])),
                         draw(st.sampled_from(sorted(PARENT))), "TR", "p1", 1, DAY0,

@@ -171,17 +171,29 @@ class _Routes:
 
 
 class _DatedRanks:
-    """Diverted permits' ranks sorted by the day each is judged on."""
+    """Diverted permits' ranks sorted by the day each is judged on, with a sparse table of range minima
+    (`_min[k][i]` is the lowest rank among positions i to i + 2**k - 1), so that the lowest rank judged
+    within any range of days costs two bisections and two look-ups."""
 
     def __init__(self, items: list[tuple[date, int]]) -> None:
         items.sort()
         self.days = [on for on, _ in items]
         self.ranks = [rank for _, rank in items]
+        self._min = [self.ranks]
+        width = 1
+        while 2 * width <= len(self.ranks):
+            below = self._min[-1]
+            self._min.append([min(below[i], below[i + width]) for i in range(len(below) - width)])
+            width *= 2
 
     def first_rank(self, p: Permit, order: list[tuple[Permit, date]]) -> int | None:
         """The lowest rank whose day `p` is in force on."""
         window = p.simple_validity
         if window is not None:  # in force on a range of days: those are found by bisection
             lo, hi = bisect_left(self.days, window[0]), bisect_right(self.days, window[1])
-            return min(self.ranks[lo:hi], default=None)
+            if lo >= hi:
+                return None
+            level = (hi - lo).bit_length() - 1
+            row = self._min[level]
+            return min(row[lo], row[hi - (1 << level)])
         return min((r for r in self.ranks if p.in_force_on(order[r][1])), default=None)
