@@ -24,10 +24,10 @@ from endwatch.web.security import endwatch_of
 
 T = TypeVar("T")
 
-# Answers computed at once in worker threads. Python runs one thread at a time, so more only adds
-# switching; a few let one request's database round trips overlap another's work. Kept below the
-# connection pool's size so that computing never opens (and closes) connections beyond the pool.
-COMPUTE_THREADS = 4
+# Answers computed at once in worker threads. Python runs one thread at a time, so more threads mostly
+# add switching between them; two let one answer's database round trips overlap another's work. Far
+# below the connection pool's size, so computing never opens (and closes) connections beyond the pool.
+COMPUTE_THREADS = 2
 
 _MISSING: Any = object()
 
