@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from endwatch.db.engine import make_engine, upgrade
-from endwatch.db.uow import SqlUnitOfWork
+from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children
 from endwatch.domain.matching import fold, normalise_reading
 from endwatch.services.detection import Matcher, detect
 from endwatch.services.imports import import_folder
@@ -137,7 +137,8 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
     if kind == "postgresql":
         out["pg_trgm"] = pg_trgm(engine, readings[:brute_n], serials[:brute_n])
     sightings_count = sum(1 for _ in (folder / "sightings.csv").open(encoding="utf-8")) - 1
-    detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), "bench"))
+    detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), "bench",
+                                               readers=readers_for_forked_children(url)))
     out["detect"] = {"sightings": sightings_count, "seconds": detect_s,
                      "per_second": sightings_count / detect_s if detect_s else None,
                      "cases_opened": len(detection.cases_opened)}

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from endwatch.db.engine import make_engine, schema_status, upgrade
 from endwatch.db.state_version import StateVersionProbe
-from endwatch.db.uow import SqlUnitOfWork, utc_now
+from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
 
@@ -35,6 +35,12 @@ class Endwatch:
     def reader(self) -> UnitOfWork:
         """A new unit of work for reading only; it never blocks writers."""
         return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock, readonly=True))
+
+    @cached_property
+    def child_readers(self) -> Callable[[], UnitOfWork]:
+        """Read-only units of work for processes forked from this one, each on its own connections."""
+        return cast(Callable[[], UnitOfWork], readers_for_forked_children(self.settings.effective_database_url,
+                                                                          self.clock))
 
     @cached_property
     def _version_probe(self) -> StateVersionProbe:

@@ -1,5 +1,7 @@
 """Large runs probe only generated keys that some item has; the verdicts are exactly those of the plain path."""
 
+import os
+
 from tests.factories import empty_database
 
 from endwatch.services import detection
@@ -36,3 +38,36 @@ def test_a_run_reports_exactly_what_it_stored(ew, tmp_path):
     assert [(r.finding, r.match, r.case_id) for r in run.results] == [(r.finding, r.match, r.case_id)
                                                                        for r in stored]
     assert all(r.decided_now for r in run.results) and not any(r.decided_now for r in stored)
+
+
+_RECORDING: dict = {}
+_TASK = detection._decide_in_child
+
+
+def _recording_task(bounds):
+    """The worker task, leaving behind which process ran it (children inherit _RECORDING by forking)."""
+    (_RECORDING["dir"] / f"task-{bounds[0]}-{os.getpid()}").touch()
+    return _TASK(bounds)
+
+
+def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path, monkeypatch):
+    """Forked workers (each on connections of its own) decide exactly as one process does, and the run
+    leaves the database usable: the parent's connections are never touched by a child."""
+    synthesize(tmp_path / "world", items=1500, sightings=300, seed=5)
+    plain = verdicts(ew, tmp_path / "world", 0, monkeypatch)
+    empty_database(ew)
+    import_folder(ew.uow(), "tester", tmp_path / "world")
+    monkeypatch.setattr(detection, "PARALLEL_MIN_SIGHTINGS", 0)
+    monkeypatch.setattr(detection, "PARALLEL_TASK", 70)
+    monkeypatch.setattr(detection.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(detection, "_decide_in_child", _recording_task)
+    monkeypatch.setitem(_RECORDING, "dir", tmp_path)
+    run = detection.detect(ew.uow(), "tester", readers=ew.child_readers)
+    pids = {int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("task-*")}
+    assert len(list(tmp_path.glob("task-*"))) == 5 and os.getpid() not in pids and pids
+    forked = {r.finding.sighting_id: (r.finding.verdict, r.finding.delivery_id, tuple(r.finding.candidates))
+              for r in run.results}
+    assert forked == plain
+    assert [(r.finding, r.match, r.case_id) for r in run.results] == [
+        (r.finding, r.match, r.case_id) for r in detection.findings(ew.uow())]
+    assert detection.detect(ew.uow(), "tester", readers=ew.child_readers).decided == 0

@@ -134,7 +134,7 @@ def detect_command(
     day = parse_date(since, "--since")
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("deciding sightings", total=None)
-        run = detect(app_().uow(), actor(by), since=day, reassess=reassess,
+        run = detect(app_().uow(), actor(by), since=day, reassess=reassess, readers=app_().child_readers,
                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:

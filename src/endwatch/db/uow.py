@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -9,6 +10,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from endwatch.db.engine import make_engine
 from endwatch.db.repositories import (
     SqlApplicationRepository,
     SqlAuditRepository,
@@ -44,6 +46,24 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
+
+
+def readers_for_forked_children(url: str, clock: Callable[[], datetime] = utc_now) -> Callable[[], SqlUnitOfWork]:
+    """A factory of read-only units of work for processes forked from this one (detection's workers).
+
+    Each process gets an engine of its own, made on its first call. A child must never use, or even
+    close, a connection it inherited: a closed SQLite connection may checkpoint the parent's WAL, and a
+    shared PostgreSQL socket mixes two conversations. The inherited ones are left untouched.
+    """
+    engines: dict[int, sa.Engine] = {}
+
+    def reader() -> SqlUnitOfWork:
+        pid = os.getpid()
+        if pid not in engines:
+            engines[pid] = make_engine(url)
+        return SqlUnitOfWork(engines[pid], clock, readonly=True)
+
+    return reader
 
 
 class SqlUnitOfWork:

@@ -10,6 +10,8 @@ evidence always calls for the same actions).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +49,11 @@ BATCH = 500
 # From this many sightings in one run, the folded serials are loaded once so that generated keys (one
 # edit, unreadable characters) are probed in the database only when some item has them.
 PREFILTER_MIN_SIGHTINGS = 5000
+# From this many sightings, and when the caller can give readers for child processes, sightings are
+# matched and decided by forked worker processes (one per CPU, at most MAX_WORKERS), PARALLEL_TASK at a time.
+PARALLEL_MIN_SIGHTINGS = 20_000
+PARALLEL_TASK = 2_000
+MAX_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -317,6 +324,65 @@ def _batches(items: Sequence[Sighting], size: int) -> Iterator[Sequence[Sighting
         yield items[i : i + size]
 
 
+_Decided = tuple[list[Finding], list[Candidate]]  # findings, and the single items they matched
+
+
+def _decide_batch(uow: UnitOfWork, world: _World, batch: Sequence[Sighting], folds: set[str] | None,
+                  decided_at: str) -> _Decided:
+    readings = [_read(world, s) for s in batch]
+    matched = _match_batch(uow, readings, folds)
+    decided = [_decide_one(world, r, *matched.get(r.sighting.id, (None, [])), decided_at) for r in readings]
+    return decided, [cands[0] for _, cands in matched.values() if len(cands) == 1]
+
+
+def _decide_serially(uow: UnitOfWork, world: _World, todo: Sequence[Sighting], folds: set[str] | None,
+                     decided_at: str) -> Iterator[_Decided]:
+    for batch in _batches(todo, BATCH):
+        yield _decide_batch(uow, world, batch, folds, decided_at)
+
+
+# What a forked worker process inherits from the run that forks it (set just before forking): the
+# registry facts, the sightings and the folded serials are shared, not copied or sent.
+_INHERITED: dict[str, Any] = {}
+
+
+def _decide_in_child(bounds: tuple[int, int]) -> _Decided:
+    """One task of a worker process: decide todo[bounds] on a reader of the child's own."""
+    inherited = _INHERITED
+    findings: list[Finding] = []
+    items: list[Candidate] = []
+    with inherited["readers"]() as uow:
+        world: _World = inherited["world"]
+        world.uow = uow  # the parent's unit of work is never used in a child
+        for batch in _batches(inherited["todo"][bounds[0] : bounds[1]], BATCH):
+            f, c = _decide_batch(uow, world, batch, inherited["folds"], inherited["decided_at"])
+            findings.extend(f)
+            items.extend(c)
+    return findings, items
+
+
+def _decide_in_parallel(world: _World, todo: Sequence[Sighting], folds: set[str] | None, decided_at: str,
+                        readers: Callable[[], UnitOfWork], processes: int) -> Iterator[_Decided]:
+    """The same decisions as `_decide_serially`, in the same order, made by forked worker processes.
+
+    Matching and deciding only read; the findings come back to this process, which alone writes.
+    """
+    tasks = [(i, min(i + PARALLEL_TASK, len(todo))) for i in range(0, len(todo), PARALLEL_TASK)]
+    _INHERITED.update(world=world, todo=todo, folds=folds, decided_at=decided_at, readers=readers)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_decide_in_child, tasks)
+    finally:
+        _INHERITED.clear()
+
+
+def _workers(todo: Sequence[Sighting], readers: Callable[[], UnitOfWork] | None) -> int:
+    """How many worker processes decide a run: none for small runs, where forking costs more than it saves."""
+    if readers is None or len(todo) < PARALLEL_MIN_SIGHTINGS or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(os.cpu_count() or 1, MAX_WORKERS) if (os.cpu_count() or 1) > 1 else 0
+
+
 def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence[Finding],
                 today: date) -> tuple[list[str], dict[str, str]]:
     """Put diversion findings in cases with their recommended actions; returns the ids of the cases opened
@@ -377,7 +443,8 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
 
 
 def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
-           progress: Callable[[int, int], None] | None = None, reassess: bool = False) -> DetectionRun:
+           progress: Callable[[int, int], None] | None = None, reassess: bool = False,
+           readers: Callable[[], UnitOfWork] | None = None) -> DetectionRun:
     """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
 
     Returns the findings of every sighting in scope (earlier ones unchanged), with each diversion's
@@ -385,6 +452,9 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
     `progress(done, total)` is called after each batch. With `reassess`, new diversion findings are new
     evidence: every permit in force and pending application is re-assessed as of the latest observation,
     in the same transaction, and those whose recommendation worsens go on the watch list.
+    `readers`, when given, makes read-only units of work in processes forked from this one (see
+    db.uow.readers_for_forked_children): large runs then match and decide on every CPU; the findings are
+    the same, and only this process writes.
     """
     with uow:
         todo = uow.detection.undecided_sightings(since)
@@ -401,15 +471,12 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
         if todo:
             world = _World(uow)
             folds = uow.detection.all_folds() if len(todo) >= PREFILTER_MIN_SIGHTINGS else None
-            for batch in _batches(todo, BATCH):
-                readings = [_read(world, s) for s in batch]
-                matched = _match_batch(uow, readings, folds)
-                decided = [_decide_one(world, r, *matched.get(r.sighting.id, (None, [])), decided_at)
-                           for r in readings]
+            workers = _workers(todo, readers)
+            decisions = (_decide_in_parallel(world, todo, folds, decided_at, readers, workers)
+                         if workers and readers is not None else _decide_serially(uow, world, todo, folds, decided_at))
+            for decided, items in decisions:
                 uow.detection.add_findings(decided)
-                for _, cands in matched.values():
-                    if len(cands) == 1:
-                        matched_items[cands[0].delivery_id] = cands[0]
+                matched_items.update((c.delivery_id, c) for c in items)
                 new.extend(decided)
                 counts.update(f.verdict for f in decided)
                 diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
