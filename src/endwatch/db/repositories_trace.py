@@ -125,15 +125,18 @@ _PRODUCTS = _Read(
     .where(_pr.c.id.in_(_PRODUCT_IDS))
 )
 
-# Every party an item names (its product's maker, its permit's parties, its recipient), with all its names.
-_PARTY_IDS = sa.union(
-    _of_serial(_pr.c.manufacturer_id), _of_serial(_d.c.recipient_id), _of_serial(_p.c.exporter_id),
-    _of_serial(_p.c.consignee_id), _of_serial(_p.c.end_user_id),
-)
+# Every party an item names (its product's maker, its permit's parties, its recipient), with all its names:
+# the items' rows joined to parties by key, so that each party is one index probe however big the table.
+_NAMED = _of_serial(_pr.c.manufacturer_id.label("maker"), _d.c.recipient_id.label("recipient"),
+                    _p.c.exporter_id.label("exporter"), _p.c.consignee_id.label("consignee"),
+                    _p.c.end_user_id.label("end_user")).subquery("named")
 _PARTIES = _Read(
     sa.select(t.parties, t.party_names.c.name.label("other_name"), t.party_names.c.name_kind)
-    .select_from(t.parties.outerjoin(t.party_names, t.party_names.c.party_id == t.parties.c.id))
-    .where(t.parties.c.id.in_(_PARTY_IDS))
+    .distinct()
+    .select_from(t.parties
+                 .join(_NAMED, t.parties.c.id.in_([_NAMED.c.maker, _NAMED.c.recipient, _NAMED.c.exporter,
+                                                   _NAMED.c.consignee, _NAMED.c.end_user]))
+                 .outerjoin(t.party_names, t.party_names.c.party_id == t.parties.c.id))
     .order_by(t.parties.c.id, t.party_names.c.name)
 )
 
