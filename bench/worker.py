@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import resource
 import statistics
@@ -137,13 +138,16 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
     if kind == "postgresql":
         out["pg_trgm"] = pg_trgm(engine, readings[:brute_n], serials[:brute_n])
     sightings_count = sum(1 for _ in (folder / "sightings.csv").open(encoding="utf-8")) - 1
+    load_before = os.getloadavg()[0]
     detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), "bench",
                                                readers=readers_for_forked_children(url)))
-    out["detect"] = {"sightings": sightings_count, "seconds": detect_s,
+    out["detect"] = {"sightings": sightings_count, "seconds": detect_s, "load_before": load_before,
                      "per_second": sightings_count / detect_s if detect_s else None,
                      "cases_opened": len(detection.cases_opened)}
     out["quality"] = score(folder / "truth.csv", detection.results)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # detect's worker processes (forked: pages they share with this one count in both figures).
+    out["peak_child_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     engine.dispose()
     return out
 
