@@ -135,8 +135,8 @@ def test_a_trace_costs_a_few_statements_whatever_the_items(ew: Endwatch) -> None
     with _statements(ew) as seen:
         result = trace_serial(ew.reader(), "AB123", manufacturer="Maker Corp", model="CS-15", as_of=date(2021, 2, 1))
     assert len(result.hits) == 1
-    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 7, seen  # was 12
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 6, seen  # was 12
     with _statements(ew) as seen:
         result = trace_serial(ew.reader(), "AB123", as_of=date(2021, 2, 1))
     assert len(result.hits) == 2
-    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 5, seen  # was 8 for each item, plus 1
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 4, seen  # was 8 for each item, plus 1

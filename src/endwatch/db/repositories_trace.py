@@ -1,5 +1,5 @@
 """The reads behind a trace, the registry's hottest question: everything about the items with one serial
-in five statements, whatever the number of items, and the names a trace is narrowed by in one each.
+in four statements, whatever the number of items, and the names a trace is narrowed by in one each.
 
 The statements are built once, here, with bound parameters (building a statement and expanding an IN
 list cost more than running it; every list is a subquery on the serial instead), compiled once per
@@ -42,7 +42,7 @@ class _Read:
     engine's before/after_cursor_execute events still fire. Parameters are strings.
     """
 
-    def __init__(self, stmt: sa.Select[Any]) -> None:
+    def __init__(self, stmt: sa.Select[Any] | sa.CompoundSelect[Any]) -> None:
         self.stmt = stmt
         columns = list(stmt.selected_columns)
         self.row: Any = namedtuple("Row", [c.key for c in columns])  # type: ignore[misc]
@@ -97,17 +97,18 @@ _ITEMS = _Read(
     .order_by(_d.c.id)
 )
 
+# The permits' status changes and retransfers, in one statement: each in date order within its kind.
 _PERMITS = sa.select(_d.c.permit_number).where(_d.c.serial_norm == _NORM)
-_HISTORY = _Read(
-    sa.select(t.permit_status_changes)
-    .where(t.permit_status_changes.c.permit_number.in_(_PERMITS))
-    .order_by(t.permit_status_changes.c.effective_on, t.permit_status_changes.c.id)
-)
-_RETRANSFERS = _Read(
-    sa.select(t.retransfers)
-    .where(t.retransfers.c.permit_number.in_(_PERMITS))
-    .order_by(t.retransfers.c.authorized_on, t.retransfers.c.id)
-)
+_sc, _rt = t.permit_status_changes, t.retransfers
+_EVENTS = _Read(sa.union_all(
+    sa.select(sa.literal_column("'status'").label("kind"), _sc.c.permit_number, _sc.c.effective_on.label("day"),
+              _sc.c.status.label("what"), _sc.c.reason, _sc.c.reference,
+              sa.cast(sa.null(), sa.String).label("serial"), _sc.c.id)
+    .where(_sc.c.permit_number.in_(_PERMITS)),
+    sa.select(sa.literal_column("'retransfer'").label("kind"), _rt.c.permit_number, _rt.c.authorized_on,
+              _rt.c.to_party_id, sa.cast(sa.null(), sa.Text), _rt.c.reference, _rt.c.serial, _rt.c.id)
+    .where(_rt.c.permit_number.in_(_PERMITS)),
+).order_by(sa.literal_column("kind"), sa.literal_column("day"), sa.literal_column("id")))
 
 # Products with their aliases and control-list entries, one (kind, value) per row.
 _PRODUCT_IDS = sa.select(_d.c.product_id).where(_d.c.serial_norm == _NORM)
@@ -169,17 +170,15 @@ def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemD
     rows = _ITEMS.rows(conn, norm=serial_norm)
     if not rows:
         return []
-    history_rows, retransfer_rows = _HISTORY.rows(conn, norm=serial_norm), _RETRANSFERS.rows(conn, norm=serial_norm)
-    product_rows, party_rows = _PRODUCTS.rows(conn, norm=serial_norm), _PARTIES.rows(conn, norm=serial_norm)
     history: dict[str, list[StatusChange]] = defaultdict(list)
-    for h in history_rows:
-        history[h.permit_number].append(StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference))
     retransfers: dict[str, list[Retransfer]] = defaultdict(list)
-    for r in retransfer_rows:
-        retransfers[r.permit_number].append(
-            Retransfer(r.permit_number, r.to_party_id, r.authorized_on, r.reference, r.serial))
-    products = _products(product_rows)
-    parties = _parties(party_rows)
+    for e in _EVENTS.rows(conn, norm=serial_norm):
+        if e.kind == "status":
+            history[e.permit_number].append(StatusChange(PermitStatus(e.what), e.day, e.reason, e.reference))
+        else:
+            retransfers[e.permit_number].append(Retransfer(e.permit_number, e.what, e.day, e.reference, e.serial))
+    products = _products(_PRODUCTS.rows(conn, norm=serial_norm))
+    parties = _parties(_PARTIES.rows(conn, norm=serial_norm))
     permits = {r.number: permit_from_row(r, history[r.number]) for r in rows}
     dossiers = []
     for r in rows:
