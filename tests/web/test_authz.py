@@ -152,7 +152,10 @@ def test_writes_by_permitted_roles_and_refusals_change_nothing(web: Web) -> None
     assert web.client.get("/api/v1/audit/verify", headers=web.as_("auditor")).json()["ok"]
     entries_before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
     # the reference permit is cancelled by now, so a suspension is refused by a rule (409), nothing written
+    # an officer takes no decision alone: a permit's status is the approver's
     r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("officer"), json=SUSPEND)
+    assert r.status_code == 403
+    r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("approver"), json=SUSPEND)
     assert r.status_code == 409 and r.json()["rule"] == "status-transition"
     assert web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"] == entries_before
 
