@@ -42,6 +42,9 @@ products = sa.Table(
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("manufacturer_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
     sa.Column("model", sa.String(200), nullable=False),
+    # normalise_name(model), what a typed model is compared with (as product_aliases.alias_key is for aliases).
+    # On SQLite migration 0008 leaves it a DEFAULT '' (dropping one rebuilds the table); every write sets it.
+    sa.Column("model_key", sa.String(200), nullable=False, index=True),
     sa.Column("family", sa.String(100), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
 )
