@@ -195,6 +195,7 @@ class SqlProductRepository(_Repo):
         values = {
             "manufacturer_id": product.manufacturer_id,
             "model": product.model,
+            "model_key": normalise_name(product.model),
             "family": product.serial_family,
             "description": product.description,
         }
@@ -218,7 +219,7 @@ class SqlProductRepository(_Repo):
 
     def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> builtins.list[Product]:
         by_alias = sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == key)
-        q = sa.select(t.products).where(sa.or_(t.products.c.id.in_(by_alias), t.products.c.model == key))
+        q = sa.select(t.products).where(sa.or_(t.products.c.id.in_(by_alias), t.products.c.model_key == key))
         if manufacturer_ids is not None:
             q = q.where(t.products.c.manufacturer_id.in_(list(manufacturer_ids)))
         candidates = self._load(self.conn.execute(q))

@@ -144,7 +144,7 @@ _PARTIES = _Read(
 _PARTIES_BY_NAME = _Read(sa.select(t.party_names.c.party_id).where(t.party_names.c.name_key == _KEY).distinct())
 _PRODUCTS_BY_MODEL = _Read(sa.select(_pr.c.id, _pr.c.manufacturer_id).where(sa.or_(
     _pr.c.id.in_(sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == _KEY)),
-    _pr.c.model == _KEY,
+    _pr.c.model_key == _KEY,
 )))
 
 
@@ -156,8 +156,9 @@ def party_ids_by_name_key(conn: sa.Connection, key: str) -> set[str]:
 def makers_by_model_key(conn: sa.Connection, key: str) -> dict[str, str]:
     """Product id -> manufacturer id, for the products whose model or an alias has this key.
 
-    The same products as SqlProductRepository.find_by_model_key: a stored alias key is the alias
-    normalised, and normalising is idempotent, so its check of name_keys() only ever drops the blank key.
+    The same products as SqlProductRepository.find_by_model_key: stored model and alias keys are the
+    model and alias normalised, and normalising is idempotent, so its check of name_keys() only ever
+    drops the blank key.
     """
     if not key:
         return {}
