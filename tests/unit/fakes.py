@@ -189,7 +189,7 @@ class _Audit:
     def lock_head(self) -> tuple[int, str]:
         return (self.s.audit[-1].seq, self.s.audit[-1].hash) if self.s.audit else (0, GENESIS)
 
-    def append(self, entry: AuditEntry) -> None:
+    def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         self.s.audit.append(entry)
 
     def entries(self) -> Iterator[AuditEntry]:

@@ -2,7 +2,10 @@
 
 from dataclasses import replace
 
-from endwatch.domain.audit import GENESIS, seal, verify_chain
+from hypothesis import given
+from hypothesis import strategies as st
+
+from endwatch.domain.audit import GENESIS, canonical_json, entry_hash, seal, verify_chain
 
 
 def chain(n=5):
@@ -60,3 +63,21 @@ def test_inserted_entry_is_named():
     entries.insert(2, forged)
     report = verify_chain(entries, head(chain()))
     assert not report.ok and report.first_bad == 3
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(before=json_values, after=json_values, reason=st.text())
+def test_hash_of_pre_encoded_fields_is_the_hash_of_the_entry(before, after, reason):
+    """Encoding a large before or after once (for the hash and for storage) changes no hash."""
+    plain = seal(seq=7, recorded_at="2026-01-01", actor="a", action="x", entity="case", entity_key="C1",
+                 before=before, after=after, reason=reason, prev_hash=GENESIS)
+    encoded = {"before": canonical_json(before), "after": canonical_json(after)}
+    assert entry_hash(plain.payload(), encoded) == plain.hash
+    assert entry_hash(plain.payload(), {"after": canonical_json(after)}) == plain.hash
+    # A wrong encoding is not silently ignored: it is what the hash covers.
+    assert entry_hash(plain.payload(), {"after": canonical_json([after])}) != plain.hash

@@ -556,13 +556,15 @@ class SqlAuditRepository(_Repo):
             self._head = (int(row.seq), str(row.hash))
         return self._head
 
-    def append(self, entry: AuditEntry) -> None:
+    def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         # Parameters passed beside the statement, not through .values(): the compiled statement is then
         # reused from SQLAlchemy's cache for every entry (large runs append thousands).
         self.conn.execute(t.audit_log.insert(), {
             "seq": entry.seq, "recorded_at": entry.recorded_at, "actor": entry.actor, "action": entry.action,
-            "entity": entry.entity, "entity_key": entry.entity_key, "before": _dump(entry.before),
-            "after": _dump(entry.after), "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash,
+            "entity": entry.entity, "entity_key": entry.entity_key,
+            "before": before_json if before_json is not None else _dump(entry.before),
+            "after": after_json if after_json is not None else _dump(entry.after),
+            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash,
         })
         self.conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
         self._head = (entry.seq, entry.hash)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +43,23 @@ class AuditEntry:
         }
 
 
-def entry_hash(payload: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of an entry's payload (sorted keys, no spaces)."""
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def canonical_json(value: Any) -> str:
+    """The canonical JSON of a value, as the hash covers it: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(payload: dict[str, Any], encoded: Mapping[str, str] | None = None) -> str:
+    """SHA-256 over the canonical JSON of an entry's payload.
+
+    `encoded` gives the canonical JSON of some fields, already made (a large `after` is then encoded
+    once, for the hash and for storage); the hash is the same as without it.
+    """
+    if not encoded:
+        text = canonical_json(payload)
+    else:
+        # The canonical JSON of a dict is its sorted keys with each value's own canonical JSON.
+        text = "{" + ",".join(f"{canonical_json(k)}:{encoded[k] if k in encoded else canonical_json(v)}"
+                              for k, v in sorted(payload.items())) + "}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -61,10 +75,11 @@ def seal(
     after: Any,
     reason: str,
     prev_hash: str,
+    encoded: Mapping[str, str] | None = None,
 ) -> AuditEntry:
-    """Build the next entry of the chain with its hash."""
+    """Build the next entry of the chain with its hash (`encoded`: as for `entry_hash`)."""
     draft = AuditEntry(seq, recorded_at, actor, action, entity, entity_key, before, after, reason, prev_hash, "")
-    return AuditEntry(**{**draft.payload(), "hash": entry_hash(draft.payload())})
+    return AuditEntry(**{**draft.payload(), "hash": entry_hash(draft.payload(), encoded)})
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from endwatch.domain.audit import AuditEntry, ChainReport, seal, verify_chain
+from endwatch.domain.audit import AuditEntry, ChainReport, canonical_json, seal, verify_chain
 from endwatch.services.uow import UnitOfWork
 
 _PLAIN = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A before or after value that is already JSON-ready: str, int, float, bool and None, in lists,
+    tuples (recorded as arrays) and dicts with str keys. It is recorded as it is, without the copy
+    `snapshot` makes (large runs record hundreds of thousands of rows in one entry)."""
+
+    value: Any
 
 
 def snapshot(value: Any) -> Any:
@@ -55,6 +65,10 @@ def record(
     """Append one entry to the audit trail inside the caller's transaction (so it commits or rolls
     back with the write it describes)."""
     seq, prev = uow.audit.lock_head()
+    before = before.value if isinstance(before, Plain) else snapshot(before)
+    after = after.value if isinstance(after, Plain) else snapshot(after)
+    # Encoded once, for the hash and for storage (large runs audit payloads of many megabytes).
+    encoded = {"before": canonical_json(before), "after": canonical_json(after)}
     entry = seal(
         seq=seq + 1,
         recorded_at=uow.now().isoformat(timespec="microseconds"),
@@ -62,12 +76,14 @@ def record(
         action=action,
         entity=entity,
         entity_key=key,
-        before=snapshot(before),
-        after=snapshot(after),
+        before=before,
+        after=after,
         reason=reason,
         prev_hash=prev,
+        encoded=encoded,
     )
-    uow.audit.append(entry)
+    uow.audit.append(entry, before_json=None if before is None else encoded["before"],
+                     after_json=None if after is None else encoded["after"])
     return entry
 
 
