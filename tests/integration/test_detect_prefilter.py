@@ -1,10 +1,12 @@
 """Large runs probe only generated keys that some item has; the verdicts are exactly those of the plain path."""
 
 import os
+import uuid
 
 from tests.factories import empty_database
 
 from endwatch.services import detection
+from endwatch.services.audit import history
 from endwatch.services.imports import import_folder
 from endwatch.services.synth import synthesize
 
@@ -40,14 +42,27 @@ def test_a_run_reports_exactly_what_it_stored(ew, tmp_path):
     assert all(r.decided_now for r in run.results) and not any(r.decided_now for r in stored)
 
 
+def filed(ew, run):
+    """Each case opened: its actions as stored and its audit entries (what, and what they say)."""
+    return {case_id: (detection.case_actions(ew.uow(), case_id),
+                      [(e.action, e.after) for e in history(ew.uow, "case", case_id)])
+            for case_id in run.cases_opened}
+
+
 _RECORDING: dict = {}
 _TASK = detection._decide_in_child
+_ACTIONS = detection._actions_in_child
 
 
 def _recording_task(bounds):
     """The worker task, leaving behind which process ran it (children inherit _RECORDING by forking)."""
     (_RECORDING["dir"] / f"task-{bounds[0]}-{os.getpid()}").touch()
     return _TASK(bounds)
+
+
+def _recording_actions(task):
+    (_RECORDING["dir"] / f"actions-{uuid.uuid4().hex}-{os.getpid()}").touch()
+    return _ACTIONS(task)
 
 
 def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path, monkeypatch):
@@ -57,14 +72,23 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     plain = verdicts(ew, tmp_path / "world", 0, monkeypatch)
     empty_database(ew)
     import_folder(ew.uow(), "tester", tmp_path / "world")
+    plain_cases = filed(ew, detection.detect(ew.uow(), "tester"))
+    assert plain_cases and any(actions for actions, _ in plain_cases.values())
+    empty_database(ew)
+    import_folder(ew.uow(), "tester", tmp_path / "world")
     monkeypatch.setattr(detection, "PARALLEL_MIN_SIGHTINGS", 0)
     monkeypatch.setattr(detection, "PARALLEL_TASK", 70)
     monkeypatch.setattr(detection.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(detection, "_decide_in_child", _recording_task)
+    monkeypatch.setattr(detection, "_actions_in_child", _recording_actions)
     monkeypatch.setitem(_RECORDING, "dir", tmp_path)
     run = detection.detect(ew.uow(), "tester", readers=ew.child_readers)
     pids = {int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("task-*")}
     assert len(list(tmp_path.glob("task-*"))) == 5 and os.getpid() not in pids and pids
+    # The cases' actions were computed by the workers too: the same actions, reasons and audit entries.
+    action_pids = {int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("actions-*")}
+    assert len(list(tmp_path.glob("actions-*"))) == len(plain_cases) and os.getpid() not in action_pids
+    assert filed(ew, run) == plain_cases
     forked = {r.finding.sighting_id: (r.finding.verdict, r.finding.delivery_id, tuple(r.finding.candidates))
               for r in run.results}
     assert forked == plain

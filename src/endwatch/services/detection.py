@@ -39,7 +39,7 @@ from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
-from endwatch.services.audit import record
+from endwatch.services.audit import Plain, record
 from endwatch.services.detection_store import Candidate, CaseSummary, Finding
 from endwatch.services.reassessment import reassess_in
 from endwatch.services.resolution import NameIndex, party_index, product_index, with_sub_units
@@ -102,6 +102,7 @@ class _World:
         self.all_parties = party_index(self.parties.values())
         makers = {p.manufacturer_id for p in self.products.values()}
         self.makers = party_index(p for p in self.parties.values() if p.id in makers)
+        self.categories = {pid: p.categories for pid, p in self.products.items()}
         self.retransfers: dict[str, list[Retransfer]] = defaultdict(list)
         for r in uow.deliveries.all_retransfers():
             self.retransfers[r.permit_number].append(r)
@@ -341,8 +342,36 @@ def _decide_serially(uow: UnitOfWork, world: _World, todo: Sequence[Sighting], f
         yield _decide_batch(uow, world, batch, folds, decided_at)
 
 
+_ActionRow = tuple[str, str, str]  # kind, target, reason
+
+
+@dataclass(frozen=True)
+class _CaseTask:
+    """What a case's new actions are computed from: the permits diverted, each with the earliest observation
+    filed now, the observed user, and the (kind, target) pairs the case already has."""
+
+    diverted: tuple[tuple[str, date], ...]
+    user_id: str | None
+    existing: tuple[tuple[str, str], ...]
+
+
+def _case_actions(world: _World, task: _CaseTask) -> list[_ActionRow]:
+    """The new recommended actions of one case as rows (kind, target, reason)."""
+    permits = world.permits()
+    diverted = [(permits[number], on) for number, on in task.diverted]
+    added = recommend_for_diversions(
+        diverted=diverted, categories_of=world.categories, permits=world.related_permits([p for p, _ in diverted]),
+        applications=world.pending_applications(), observed_user_id=task.user_id,
+        observed_user_country=world.country_of.get(task.user_id) if task.user_id else None,
+        parent_of=world.parent_of, country_of=world.country_of,
+        existing=[(ActionKind(k), t) for k, t in task.existing])
+    # str(kind) is the StrEnum's value, read without Enum's slower .value descriptor (many thousands here).
+    return [(str(a.kind), a.target, a.reason) for a in added]
+
+
 # What a forked worker process inherits from the run that forks it (set just before forking): the
-# registry facts, the sightings and the folded serials are shared, not copied or sent.
+# registry facts (permits and pending applications included), the sightings and the folded serials are
+# shared, not copied or sent.
 _INHERITED: dict[str, Any] = {}
 
 
@@ -361,18 +390,40 @@ def _decide_in_child(bounds: tuple[int, int]) -> _Decided:
     return findings, items
 
 
-def _decide_in_parallel(world: _World, todo: Sequence[Sighting], folds: set[str] | None, decided_at: str,
-                        readers: Callable[[], UnitOfWork], processes: int) -> Iterator[_Decided]:
-    """The same decisions as `_decide_serially`, in the same order, made by forked worker processes.
+def _actions_in_child(task: _CaseTask) -> list[_ActionRow]:
+    """One task of a worker process: a case's new recommended actions (the registry facts are inherited)."""
+    return _case_actions(_INHERITED["world"], task)
 
-    Matching and deciding only read; the findings come back to this process, which alone writes.
+
+class _Workers:
+    """Forked worker processes that decide sightings and compute cases' actions, in the order given.
+
+    Matching, deciding and computing actions only read; the results come back to this process, which
+    alone writes.
     """
-    tasks = [(i, min(i + PARALLEL_TASK, len(todo))) for i in range(0, len(todo), PARALLEL_TASK)]
-    _INHERITED.update(world=world, todo=todo, folds=folds, decided_at=decided_at, readers=readers)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_decide_in_child, tasks)
-    finally:
+
+    def __init__(self, world: _World, todo: Sequence[Sighting], folds: set[str] | None, decided_at: str,
+                 readers: Callable[[], UnitOfWork], processes: int) -> None:
+        # Loaded before forking, so that every worker shares them rather than reading its own copy.
+        world.permits()
+        world.pending_applications()
+        self.todo = todo
+        _INHERITED.update(world=world, todo=todo, folds=folds, decided_at=decided_at, readers=readers)
+        self.pool = multiprocessing.get_context("fork").Pool(processes)
+
+    def decide(self) -> Iterator[_Decided]:
+        """The same decisions as `_decide_serially`, in the same order."""
+        n = len(self.todo)
+        tasks = [(i, min(i + PARALLEL_TASK, n)) for i in range(0, n, PARALLEL_TASK)]
+        yield from self.pool.imap(_decide_in_child, tasks)
+
+    def actions(self, tasks: Sequence[_CaseTask]) -> Iterator[list[_ActionRow]]:
+        """The same actions as `_case_actions` for each task, in the same order."""
+        yield from self.pool.imap(_actions_in_child, tasks)
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
         _INHERITED.clear()
 
 
@@ -384,24 +435,34 @@ def _workers(todo: Sequence[Sighting], readers: Callable[[], UnitOfWork] | None)
 
 
 def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence[Finding],
-                today: date) -> tuple[list[str], dict[str, str]]:
+                today: date, workers: _Workers | None = None) -> tuple[list[str], dict[str, str]]:
     """Put diversion findings in cases with their recommended actions; returns the ids of the cases opened
     and the case each finding joined (by sighting id).
 
     Findings with the same consignee and observed user go to the open case for them (opened if none).
     Actions are computed for each diverted permit as of the earliest observation of it among the
-    findings filed now, and added unless the case already has them. One audit entry per case opened,
-    per case's findings added, and per case's actions added.
+    findings filed now, and added unless the case already has them; by `workers` when given (the same
+    actions). One audit entry per case opened, per case's findings added, and per case's actions added.
     """
     groups: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     for f in diversions:
         assert f.permit_number is not None
         groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
+    found_cases = {key: uow.detection.open_case_for(*key) for key in groups}
+    tasks = []
+    for (_, user_id), found in groups.items():
+        earliest: dict[str, date] = {}
+        for f in found:
+            assert f.permit_number is not None
+            earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
+        case = found_cases[(_, user_id)]
+        existing = tuple(uow.detection.case_action_keys(case.id)) if case is not None else ()
+        tasks.append(_CaseTask(tuple(earliest.items()), user_id, existing))
+    actions = workers.actions(tasks) if workers is not None else (_case_actions(world, task) for task in tasks)
     opened: list[str] = []
     case_of: dict[str, str] = {}
-    categories = {pid: p.categories for pid, p in world.products.items()}
-    for (consignee_id, user_id), found in groups.items():
-        case = uow.detection.open_case_for(consignee_id, user_id)
+    for ((consignee_id, user_id), found), rows in zip(groups.items(), actions, strict=True):
+        case = found_cases[(consignee_id, user_id)]
         if case is None:
             first = world.permits()[found[0].permit_number or ""]
             seen_with = world.label(user_id) if user_id else "an unauthorised user"
@@ -421,23 +482,11 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
         record(uow, actor=actor, action="case.add_findings", entity="case", key=case.id,
                after={"sightings": [f.sighting_id for f in found]},
                reason="diversion findings for the same consignee and observed user")
-        earliest: dict[str, date] = {}
-        for f in found:
-            assert f.permit_number is not None
-            earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
-        diverted = [(world.permits()[number], on) for number, on in earliest.items()]
-        added = recommend_for_diversions(
-            diverted=diverted, categories_of=categories, permits=world.related_permits([p for p, _ in diverted]),
-            applications=world.pending_applications(), observed_user_id=user_id,
-            observed_user_country=world.country_of.get(user_id) if user_id else None,
-            parent_of=world.parent_of, country_of=world.country_of,
-            existing=[(ActionKind(k), t) for k, t in uow.detection.case_action_keys(case.id)])
-        if added:
-            # str(kind) is the StrEnum's value, read without Enum's slower .value descriptor (many thousands here).
-            rows = [(str(a.kind), a.target, a.reason) for a in added]
+        if rows:
             uow.detection.add_case_actions(case.id, rows)
+            # Rows, not one object per action: a large run audits hundreds of thousands of actions.
             record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
-                   after=[{"kind": k, "target": t, "reason": r, "status": "recommended"} for k, t, r in rows],
+                   after=Plain({"status": "recommended", "columns": ["kind", "target", "reason"], "actions": rows}),
                    reason="recommended actions for the diversion findings filed")
     return opened, case_of
 
@@ -471,18 +520,24 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
         if todo:
             world = _World(uow)
             folds = uow.detection.all_folds() if len(todo) >= PREFILTER_MIN_SIGHTINGS else None
-            workers = _workers(todo, readers)
-            decisions = (_decide_in_parallel(world, todo, folds, decided_at, readers, workers)
-                         if workers and readers is not None else _decide_serially(uow, world, todo, folds, decided_at))
-            for decided, items in decisions:
-                uow.detection.add_findings(decided)
-                matched_items.update((c.delivery_id, c) for c in items)
-                new.extend(decided)
-                counts.update(f.verdict for f in decided)
-                diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
-                if progress is not None:
-                    progress(len(new), len(todo))
-            opened, case_of = _file_cases(uow, world, actor, diversions, today)
+            processes = _workers(todo, readers)
+            workers = (_Workers(world, todo, folds, decided_at, readers, processes)
+                       if processes and readers is not None else None)
+            try:
+                decisions = workers.decide() if workers is not None else _decide_serially(
+                    uow, world, todo, folds, decided_at)
+                for decided, items in decisions:
+                    uow.detection.add_findings(decided)
+                    matched_items.update((c.delivery_id, c) for c in items)
+                    new.extend(decided)
+                    counts.update(f.verdict for f in decided)
+                    diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
+                    if progress is not None:
+                        progress(len(new), len(todo))
+                opened, case_of = _file_cases(uow, world, actor, diversions, today, workers)
+            finally:
+                if workers is not None:
+                    workers.close()
             # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
             # listed, so the entry can be checked against the findings table.
             record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
