@@ -10,6 +10,7 @@ evidence always calls for the same actions).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import Counter, defaultdict
@@ -409,6 +410,9 @@ class _Workers:
         world.pending_applications()
         self.todo = todo
         _INHERITED.update(world=world, todo=todo, folds=folds, decided_at=decided_at, readers=readers)
+        # Objects alive now are left out of the children's garbage collections: collecting would touch
+        # (and so copy) every shared page of the inherited registry and its millions of folded serials.
+        gc.freeze()
         self.pool = multiprocessing.get_context("fork").Pool(processes)
 
     def decide(self) -> Iterator[_Decided]:
@@ -424,6 +428,7 @@ class _Workers:
     def close(self) -> None:
         self.pool.terminate()
         self.pool.join()
+        gc.unfreeze()
         _INHERITED.clear()
 
 
