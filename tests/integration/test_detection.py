@@ -169,3 +169,16 @@ def test_sightings_csv_import_is_idempotent_refuses_edits_and_exports(world: End
     export_folder(world.uow(), tmp_path / "out")
     exported = (tmp_path / "out" / "sightings.csv").read_text(encoding="utf-8")
     assert "S1,2020-10-01,somewhere,AZ,Azerbaijani Armed Forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg" in exported
+
+
+def test_findings_keep_text_that_bulk_loading_must_escape(world: Endwatch) -> None:
+    """Findings go to the database in bulk (COPY on PostgreSQL): tabs, line breaks, backslashes, quotes and
+    non-ASCII letters in what a sighting says come back exactly as they were decided."""
+    awkward = 'Unit\t"7"\\north\nflank, Hêzên ř'
+    sight(world, "awkward", "AX-10001", maker="Acme", user=awkward)
+    decided = run(world)["awkward"]
+    assert any(repr(awkward) in reason for reason in decided.finding.reasons)  # backslashes included
+    with world.uow() as uow:
+        stored = uow.detection.findings(["awkward"])
+    assert [f.reasons for f in stored] == [decided.finding.reasons]
+    assert stored[0].verdict == decided.finding.verdict == "diversion"
