@@ -453,16 +453,17 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
     for f in diversions:
         assert f.permit_number is not None
         groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
+    # Read before anything is written: each group's open case (if any) and the actions it already has.
     found_cases = {key: uow.detection.open_case_for(*key) for key in groups}
     tasks = []
-    for (_, user_id), found in groups.items():
+    for key, found in groups.items():
         earliest: dict[str, date] = {}
         for f in found:
             assert f.permit_number is not None
             earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
-        case = found_cases[(_, user_id)]
+        case = found_cases[key]
         existing = tuple(uow.detection.case_action_keys(case.id)) if case is not None else ()
-        tasks.append(_CaseTask(tuple(earliest.items()), user_id, existing))
+        tasks.append(_CaseTask(tuple(earliest.items()), key[1], existing))
     actions = workers.actions(tasks) if workers is not None else (_case_actions(world, task) for task in tasks)
     opened: list[str] = []
     case_of: dict[str, str] = {}
