@@ -8,7 +8,7 @@ import json
 
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
-from endwatch.services.audit import verify
+from endwatch.services.audit.verify import verify
 
 
 def run(cli, *args: str):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from endwatch.cli import app
-from endwatch.services.audit import verify
+from endwatch.services.audit.verify import verify
 
 
 def sql(ew, statement: str, **params) -> None:

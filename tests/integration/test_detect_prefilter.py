@@ -6,7 +6,7 @@ import uuid
 from tests.factories import empty_database
 
 from endwatch.services import detection
-from endwatch.services.audit import history
+from endwatch.services.audit.verify import history
 from endwatch.services.imports import import_folder
 from endwatch.services.synth import synthesize
 

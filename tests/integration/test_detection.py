@@ -108,7 +108,7 @@ def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
     first = detect(world.uow(), "analyst")
     assert first.decided == 1 and first.cases_opened == ["CASE-0001"]
-    from endwatch.services.audit import history
+    from endwatch.services.audit.verify import history
 
     run_entries = history(world.uow, "findings", "2026-11-22T12:00:00+00:00")
     assert [e.after["sightings"] for e in run_entries] == [{"d1": "diversion"}]

@@ -13,8 +13,9 @@ from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, dive
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, RuleViolation
-from endwatch.services import audit, enforcement, registry, timeline
+from endwatch.services import enforcement, registry, timeline
 from endwatch.services import enforcement_proposals as proposals
+from endwatch.services.audit.verify import verify
 
 REASON = "items diverted to a party to the armed conflict"
 REFERENCE = "minister's decision of 5 October 2020"
@@ -81,7 +82,7 @@ def test_propose_writes_nothing_but_the_proposal_and_confirm_applies_it(world):
         assert message.party_id == "wescam" and message.action_id == action.id and message.status == "pending"
         kinds = [e.action for e in uow.audit.for_entity("case", case_id)]
         assert kinds.index("enforcement.propose") < kinds.index("enforcement.confirm")
-    assert audit.verify(ew.reader).ok
+    assert verify(ew.reader).ok
     events = [e for e in timeline.case_timeline(ew.reader(), case_id) if e.kind == "proposal"]
     assert [e.actor for e in events] == ["officer", "approver"]
     assert "suspend from 2020-10-05 put forward for a second signature" in events[0].text

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 import endwatch.db
 from endwatch.db.engine import alembic_config, schema_status, upgrade
-from endwatch.db.tables import metadata
+from endwatch.db.schema import metadata
 
 
 def _all_tables() -> sa.MetaData:

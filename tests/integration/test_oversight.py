@@ -13,7 +13,7 @@ from tests.integration.pdf_text import pdf_text
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
 from endwatch.services import casefiles, enforcement, oversight, registry
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.oversight import PackFormat, Profile
 

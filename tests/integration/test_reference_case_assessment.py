@@ -16,7 +16,7 @@ import pytest
 from endwatch.cli import app
 from endwatch.errors import InvalidInput, RuleViolation
 from endwatch.services.assessment import assess, assess_permit
-from endwatch.services.audit import verify
+from endwatch.services.audit.verify import verify
 from endwatch.services.decisions import check_may_issue, countersign, decide
 from endwatch.services.reassessment import reassess_all, watchlist
 

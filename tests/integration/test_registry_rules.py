@@ -11,7 +11,7 @@ from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services import queries, registry
-from endwatch.services.audit import verify
+from endwatch.services.audit.verify import verify
 from endwatch.services.trace import trace_serial
 
 
@@ -121,7 +121,7 @@ def test_every_write_is_audited_with_before_and_after(ew):
     issued_world(ew)
     registry.change_permit_status(ew.uow(), "approver-2", "P-1",
                                   StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
-    from endwatch.services.audit import history
+    from endwatch.services.audit.verify import history
 
     entries = history(ew.reader, "permit", "P-1")
     assert [e.action for e in entries] == ["permit.issue", "permit.suspended"]

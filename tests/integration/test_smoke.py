@@ -3,7 +3,7 @@
 from datetime import date
 
 from endwatch.cli import app
-from endwatch.services.audit import verify
+from endwatch.services.audit.verify import verify
 from endwatch.services.trace import trace_serial
 
 

@@ -6,7 +6,7 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, err, out
-from endwatch.services import audit as audit_service
+from endwatch.services.audit import verify as audit_service
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.errors import EndwatchError, InvalidInput, RuleViolation
-from endwatch.services.audit import snapshot
+from endwatch.services.audit.trail import snapshot
 from endwatch.settings import load_settings
 
 out = Console(soft_wrap=True)

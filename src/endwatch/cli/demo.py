@@ -15,7 +15,8 @@ from endwatch.cli.common import BY_OPTION, Format, actor, app_, command, emit, o
 from endwatch.countries import country_name
 from endwatch.domain.policy import policies_in_force
 from endwatch.errors import RuleViolation
-from endwatch.services import assessment, audit, detection, queries, reassessment, reference_case, registry
+from endwatch.services import assessment, detection, queries, reassessment, reference_case, registry
+from endwatch.services.audit.verify import verify
 from endwatch.services.trace import trace_serial
 
 UNTIL = typer.Option(None, "--until", help="Load and replay the record only up to this date (YYYY-MM-DD); "
@@ -45,7 +46,7 @@ def demo(until: str | None = UNTIL, by: str | None = BY_OPTION) -> None:
         _show_rule_refusal(ew)
     else:
         _show_next_step(ew)
-    chain = audit.verify(ew.reader)
+    chain = verify(ew.reader)
     out.print(Rule())
     out.print(f"audit trail: {chain.entries} entries, {'intact' if chain.ok else 'BROKEN at ' + str(chain.first_bad)}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 
 from endwatch.db import tables as t
 from endwatch.db import tables_detection  # noqa: F401  (adds deliveries.serial_fold)
-from endwatch.domain.audit import GENESIS, AuditEntry
+from endwatch.db.bulk import CHUNK, bulk_insert, chunks
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.matching import serial_fold
 from endwatch.domain.names import normalise_name
@@ -31,13 +30,6 @@ from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.domain.serials import normalise_serial
 from endwatch.services.uow import ItemDossier, ItemRecord
-
-CHUNK = 5000
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class _Repo:
@@ -102,7 +94,7 @@ class SqlPartyRepository(_Repo):
             return []
         ids = [r.id for r in rows]
         names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             q = sa.select(t.party_names).where(t.party_names.c.party_id.in_(chunk)).order_by(t.party_names.c.name)
             for n in self.conn.execute(q):
                 names[n.party_id][n.name_kind].append(n.name)
@@ -117,13 +109,13 @@ class SqlPartyRepository(_Repo):
 
     def get_many(self, party_ids: Collection[str]) -> dict[str, Party]:
         wanted = sorted(set(party_ids))
-        rows = [r for chunk in _chunks(wanted) for r in self.conn.execute(sa.select(t.parties)
+        rows = [r for chunk in chunks(wanted) for r in self.conn.execute(sa.select(t.parties)
                                                                           .where(t.parties.c.id.in_(chunk)))]
         return {p.id: p for p in self._load(rows)}
 
     def ids(self, candidates: Collection[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(sorted(candidates)):
+        for chunk in chunks(sorted(candidates)):
             found.update(self.conn.scalars(sa.select(t.parties.c.id).where(t.parties.c.id.in_(chunk))))
         return found
 
@@ -173,7 +165,7 @@ class SqlProductRepository(_Repo):
         ids = [r.id for r in rows]
         aliases: dict[str, list[str]] = defaultdict(list)
         cats: dict[str, list[str]] = defaultdict(list)
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for a in self.conn.execute(
                 sa.select(t.product_aliases).where(t.product_aliases.c.product_id.in_(chunk))
             ):
@@ -352,7 +344,7 @@ class SqlPermitRepository(_Repo):
         rows = list(rows)
         history: dict[str, list[StatusChange]] = defaultdict(list)
         sc = t.permit_status_changes
-        for chunk in _chunks([r.number for r in rows]):
+        for chunk in chunks([r.number for r in rows]):
             q = sa.select(sc).where(sc.c.permit_number.in_(chunk)).order_by(sc.c.effective_on, sc.c.id)
             for h in self.conn.execute(q):
                 history[h.permit_number].append(
@@ -409,28 +401,6 @@ _ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "se
                  "delivered_on", "recipient_id")
 
 
-def bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows through the driver, in the caller's transaction: COPY on PostgreSQL, executemany
-    on SQLite. Bypasses SQLAlchemy's per-row parameter processing, which dominates bulk imports."""
-    if not rows:
-        return
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    names = ", ".join(columns)
-    if conn.dialect.name == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    # SQLite stores dates as ISO text, as SQLAlchemy's Date type does.
-    iso = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
-    cur = raw.cursor()
-    try:
-        cur.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})", iso)
-    finally:
-        cur.close()
-
-
 def _item(r: sa.Row[Any]) -> ItemRecord:
     return ItemRecord(
         DeliveredItem(r.permit_number, r.delivered_on, r.serial, r.recipient_id),
@@ -445,7 +415,7 @@ class SqlDeliveryRepository(_Repo):
     def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]:
         d = t.deliveries
         counts = dict.fromkeys(numbers, 0)
-        for chunk in _chunks(sorted(numbers)):
+        for chunk in chunks(sorted(numbers)):
             q = sa.select(d.c.permit_number, sa.func.count()).where(d.c.permit_number.in_(chunk))
             for number, n in self.conn.execute(q.group_by(d.c.permit_number)):
                 counts[number] = n
@@ -455,7 +425,7 @@ class SqlDeliveryRepository(_Repo):
         d = t.deliveries
         wanted = set(keys)
         found: dict[tuple[str, str, str], ItemRecord] = {}
-        for chunk in _chunks(sorted({k[2] for k in wanted})):
+        for chunk in chunks(sorted({k[2] for k in wanted})):
             for r in self.conn.execute(sa.select(d).where(d.c.serial_norm.in_(chunk))):
                 key = (r.manufacturer_id, r.family, r.serial_norm)
                 if key in wanted:
@@ -518,76 +488,3 @@ class SqlDeliveryRepository(_Repo):
                 reference=r.reference,
             )
         )
-
-
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _load_json(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-_MOVE_HEAD = (t.audit_head.update().where(t.audit_head.c.id == 1)
-              .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash")))
-
-
-class SqlAuditRepository(_Repo):
-    def __init__(self, conn: sa.Connection) -> None:
-        super().__init__(conn)
-        self._head: tuple[int, str] | None = None  # known for the rest of this transaction once locked
-
-    def forget_head(self) -> None:
-        """Called when the transaction ends: the next one must lock and read the head again."""
-        self._head = None
-
-    def lock_head(self) -> tuple[int, str]:
-        if self._head is not None:
-            return self._head
-        h = t.audit_head
-        q = sa.select(h.c.seq, h.c.hash).where(h.c.id == 1)
-        if self.conn.dialect.name == "postgresql":
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
-        if row is None:
-            self.conn.execute(h.insert().values(id=1, seq=0, hash=GENESIS))
-            self._head = (0, GENESIS)
-        else:
-            self._head = (int(row.seq), str(row.hash))
-        return self._head
-
-    def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
-        # Parameters passed beside the statement, not through .values(): the compiled statement is then
-        # reused from SQLAlchemy's cache for every entry (large runs append thousands).
-        self.conn.execute(t.audit_log.insert(), {
-            "seq": entry.seq, "recorded_at": entry.recorded_at, "actor": entry.actor, "action": entry.action,
-            "entity": entry.entity, "entity_key": entry.entity_key,
-            "before": before_json if before_json is not None else _dump(entry.before),
-            "after": after_json if after_json is not None else _dump(entry.after),
-            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash,
-        })
-        self.conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
-        self._head = (entry.seq, entry.hash)
-
-    @staticmethod
-    def _entry(r: sa.Row[Any]) -> AuditEntry:
-        return AuditEntry(
-            int(r.seq), r.recorded_at, r.actor, r.action, r.entity, r.entity_key,
-            _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash,
-        )
-
-    def entries(self) -> Iterator[AuditEntry]:
-        # In sequence order: a moved, removed or inserted entry shows as a gap or a broken link.
-        a = t.audit_log
-        result = self.conn.execution_options(yield_per=CHUNK).execute(sa.select(a).order_by(a.c.seq))
-        for r in result:
-            yield self._entry(r)
-
-    def head(self) -> tuple[int, str] | None:
-        row = self.conn.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
-        return (int(row.seq), str(row.hash)) if row else None
-
-    def for_entity(self, entity: str, key: str) -> builtins.list[AuditEntry]:
-        a = t.audit_log
-        q = sa.select(a).where(a.c.entity == entity, a.c.entity_key == key).order_by(a.c.seq)
-        return [self._entry(r) for r in self.conn.execute(q)]

@@ -10,10 +10,10 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from endwatch.db.audit.repository import SqlAuditRepository
 from endwatch.db.engine import make_engine
 from endwatch.db.repositories import (
     SqlApplicationRepository,
-    SqlAuditRepository,
     SqlDeliveryRepository,
     SqlPartyRepository,
     SqlPermitRepository,

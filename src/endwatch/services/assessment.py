@@ -12,7 +12,7 @@ from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.errors import NotFound
 from endwatch.services.assessment_inputs import from_inputs, to_inputs
 from endwatch.services.assessment_store import StoredAssessment
-from endwatch.services.audit import record, snapshot
+from endwatch.services.audit.trail import record, snapshot
 from endwatch.services.uow import UnitOfWork
 
 

@@ -22,7 +22,7 @@ from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.domain.risk.facts import lineage
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
-from endwatch.services.audit import snapshot
+from endwatch.services.audit.trail import snapshot
 
 
 def relevant(subject: Subject, world: World) -> World:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.enforcement_store import (
     CaseAction,
     CaseNote,

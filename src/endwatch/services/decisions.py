@@ -18,7 +18,7 @@ from endwatch.domain.risk.recommend import Recommendation
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.assessment import AssessmentResult, application_subject, assess_in, load_world
 from endwatch.services.assessment_store import Decision
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.registry import change_application_status
 from endwatch.services.uow import UnitOfWork
 

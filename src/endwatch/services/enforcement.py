@@ -27,7 +27,7 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.products import Product
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit import record, snapshot
+from endwatch.services.audit.trail import record, snapshot
 from endwatch.services.enforcement_store import EnforcementAction, OutboxMessage
 from endwatch.services.uow import UnitOfWork
 

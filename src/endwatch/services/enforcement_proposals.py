@@ -25,7 +25,7 @@ from endwatch.domain.proposals import (
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services import enforcement
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.uow import UnitOfWork
 
 

@@ -12,7 +12,7 @@ from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_assessment import ASSESSMENT_FILES, CONFLICTS, TRANSFERS
 from endwatch.exchange.writer import write_rows
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.imports import ImportRun
 from endwatch.services.uow import UnitOfWork
 

@@ -31,7 +31,7 @@ from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.registry import check_application_approved
 from endwatch.services.uow import ItemRecord, UnitOfWork
 

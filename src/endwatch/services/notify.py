@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.enforcement_store import OutboxMessage
 from endwatch.services.uow import UnitOfWork
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from endwatch.domain.serials import normalise_serial
-from endwatch.services.audit import snapshot
+from endwatch.services.audit.trail import snapshot
 from endwatch.services.timeline import concerned, timeline
 from endwatch.services.uow import UnitOfWork
 

@@ -25,7 +25,7 @@ from endwatch.domain.policy import Policy, check_issuance
 from endwatch.domain.products import Product
 from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.uow import ItemRecord, UnitOfWork
 from endwatch.services.validation import Checker
 

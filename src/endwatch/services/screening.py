@@ -23,7 +23,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import ScreeningHit
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment_store import ScreeningEntity
-from endwatch.services.audit import record
+from endwatch.services.audit.trail import record
 from endwatch.services.uow import UnitOfWork
 
 THRESHOLD = 85.0  # hits below this score are not recorded

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from endwatch.domain.audit import AuditEntry
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
@@ -17,6 +16,7 @@ from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
 from endwatch.services.accounts_store import AccountRepository
 from endwatch.services.assessment_store import AssessmentRepository
+from endwatch.services.audit.store import AuditRepository
 from endwatch.services.detection_store import DetectionRepository
 from endwatch.services.enforcement_store import EnforcementRepository
 from endwatch.services.proposals_store import ProposalRepository
@@ -102,17 +102,6 @@ class DeliveryRepository(Protocol):
     def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]: ...
     def all_retransfers(self) -> builtins.list[Retransfer]: ...
     def add_retransfer(self, retransfer: Retransfer) -> None: ...
-
-
-class AuditRepository(Protocol):
-    def lock_head(self) -> tuple[int, str]:
-        """The chain's last (seq, hash), locked until the transaction ends."""
-    def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
-        """Store `entry`; `before_json` and `after_json`, when given, are its before and after already encoded."""
-        ...
-    def entries(self) -> Iterator[AuditEntry]: ...
-    def head(self) -> tuple[int, str] | None: ...
-    def for_entity(self, entity: str, key: str) -> builtins.list[AuditEntry]: ...
 
 
 class UnitOfWork(Protocol):

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field, TypeAdapter
 from endwatch.countries import country_name
 from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import audit, browse, queries, registry
+from endwatch.services import browse, queries, registry
+from endwatch.services.audit.verify import verify
 from endwatch.services.authz import PERMISSIONS, Action, check_may_act_for, check_visible, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web.cache import cached_in_thread
@@ -233,7 +234,7 @@ def audit_entries(request: Request, caller: Annotated[Caller, Depends(requires(A
 
 @router.get("/audit/verify", response_model=ChainOut, summary="Verify the audit trail's hash chain")
 def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))]) -> ChainOut:
-    report = audit.verify(endwatch_of(request).reader)
+    report = verify(endwatch_of(request).reader)
     return ChainOut(ok=report.ok, entries=report.entries, first_bad=report.first_bad, problem=report.problem)
 
 

@@ -12,7 +12,7 @@ from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
 from endwatch.services import assessment, browse, casefiles, decisions, detection, enforcement, sightings, timeline
-from endwatch.services.audit import snapshot
+from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema

@@ -19,7 +19,6 @@ from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services import (
     assessment,
-    audit,
     browse,
     casefiles,
     decisions,
@@ -32,6 +31,7 @@ from endwatch.services import (
     users,
 )
 from endwatch.services.assessment_store import WatchEntry
+from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.trace import trace_serial
 from endwatch.web import geo
@@ -191,7 +191,7 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
     view = queries.permit_as_of(ew.reader(), number, _parse_day(as_of, request))
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
     items = browse.list_deliveries(ew.reader(), number)
-    entries = audit.history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
+    entries = history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
     return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
                                            "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
                                            "today": _today(request)})
@@ -301,7 +301,7 @@ def party_page(request: Request, party_id: str,
     party = browse.get_party(ew.reader(), party_id)
     related = browse.permits_of_party(ew.reader(), party_id)
     names = {p.id: p.name for p in queries.list_parties(ew.reader())}
-    entries = audit.history(ew.reader, "party", party_id) if permits(caller.principal.role, Action.AUDIT_READ) else []
+    entries = history(ew.reader, "party", party_id) if permits(caller.principal.role, Action.AUDIT_READ) else []
     # Observed users: who items delivered under these permits were seen with (for roles that may see findings).
     seen: list[tuple[str, str]] = []
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
@@ -341,7 +341,7 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
                offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
     ew = endwatch_of(request)
     page = browse.audit_page(ew.reader, offset, PAGE, entity or None)
-    chain = audit.verify(ew.reader)
+    chain = verify(ew.reader)
     return render(request, "audit.html", {"page": page, "chain": chain, "offset": offset, "limit": PAGE,
                                           "entity": entity})
 

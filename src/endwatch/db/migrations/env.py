@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from endwatch.db.tables import metadata
+from endwatch.db.schema import metadata
 
 config = context.config
 engine = config.attributes.get("engine")

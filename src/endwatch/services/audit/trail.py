@@ -1,16 +1,15 @@
-"""Recording writes in the hash-chained audit trail, and verifying the chain."""
+"""Recording writes in the hash-chained audit trail: one entry per write, in the write's own transaction."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from endwatch.domain.audit import AuditEntry, ChainReport, canonical_json, seal, verify_chain
+from endwatch.domain.audit import AuditEntry, canonical_json, seal
 from endwatch.services.uow import UnitOfWork
 
 _PLAIN = (str, int, float, bool)
@@ -86,14 +85,3 @@ def record(
                      after_json=None if after is None else encoded["after"])
     return entry
 
-
-def verify(uow_factory: Callable[[], UnitOfWork]) -> ChainReport:
-    """Re-hash the whole audit trail and name the first entry that was edited, deleted, inserted or moved."""
-    with uow_factory() as uow:
-        return verify_chain(uow.audit.entries(), uow.audit.head())
-
-
-def history(uow_factory: Callable[[], UnitOfWork], entity: str, key: str) -> list[AuditEntry]:
-    """Every audit entry about one record, oldest first."""
-    with uow_factory() as uow:
-        return uow.audit.for_entity(entity, key)

@@ -1,0 +1,1 @@
+"""The audit area's storage: the hash-chained log (tables) and its repository."""

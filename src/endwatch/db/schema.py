@@ -1,0 +1,9 @@
+"""The whole schema: every area's tables, registered on the one `metadata` (what the migrations build)."""
+
+from __future__ import annotations
+
+from endwatch.db import tables_accounts, tables_assessment, tables_detection, tables_enforcement  # noqa: F401
+from endwatch.db.audit import tables as audit  # noqa: F401
+from endwatch.db.tables import metadata
+
+__all__ = ["metadata"]
