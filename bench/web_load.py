@@ -34,7 +34,8 @@ import sqlalchemy as sa
 from bench import write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.db.engine import make_engine
-from endwatch.services import reference_case, users
+from endwatch.services import reference_case
+from endwatch.services.accounts import users
 from endwatch.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services import users
+from endwatch.services.accounts import users
 from endwatch.services.authz import Action, Principal, Role, permits, visible
 from endwatch.services.demo_accounts import DEMO_ACCOUNTS, demo_password, ensure_demo_accounts
 

@@ -24,7 +24,8 @@ from argon2 import PasswordHasher
 from tests.conftest import FIXED_NOW
 
 from endwatch.bootstrap import Endwatch, bootstrap
-from endwatch.services import reference_case, users
+from endwatch.services import reference_case
+from endwatch.services.accounts import users
 from endwatch.services.demo_accounts import demo_password, ensure_demo_accounts
 from endwatch.settings import load_settings
 from endwatch.web.app import create_app

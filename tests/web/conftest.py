@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from endwatch.bootstrap import Endwatch
-from endwatch.services import users
+from endwatch.services.accounts import users
 from endwatch.services.authz import Role
 from endwatch.web.app import create_app
 

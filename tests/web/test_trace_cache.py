@@ -9,7 +9,8 @@ from datetime import date
 from pydantic import TypeAdapter
 
 from endwatch.bootstrap import bootstrap
-from endwatch.services import browse, registry, users
+from endwatch.services import browse, registry
+from endwatch.services.accounts import users
 from endwatch.services.trace import trace_serial
 from endwatch.web.cache import VersionedCache
 from endwatch.web.schemas import TraceOut

@@ -6,7 +6,7 @@ import re
 
 from tests.web.conftest import PASSWORD, Web, csrf_of
 
-from endwatch.services import users
+from endwatch.services.accounts import users
 from endwatch.web.security import SESSION_COOKIE, SignInLimiter
 
 

@@ -8,7 +8,7 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, command, emit, out
-from endwatch.services import users
+from endwatch.services.accounts import users
 from endwatch.services.authz import ACCOUNT_ROLES
 
 user_app = typer.Typer(help="Accounts for the web application and the REST API.", no_args_is_help=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from endwatch.services import users
+from endwatch.services.accounts import users
 from endwatch.services.authz import Role
 from endwatch.services.uow import UnitOfWork
 

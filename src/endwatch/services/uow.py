@@ -14,7 +14,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.accounts_store import AccountRepository
+from endwatch.services.accounts.store import AccountRepository
 from endwatch.services.assessment_store import AssessmentRepository
 from endwatch.services.audit.store import AuditRepository
 from endwatch.services.detection_store import DetectionRepository

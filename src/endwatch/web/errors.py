@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.users import AuthenticationFailed
+from endwatch.services.accounts.users import AuthenticationFailed
 
 
 class TooManyAttempts(EndwatchError):

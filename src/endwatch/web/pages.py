@@ -28,8 +28,8 @@ from endwatch.services import (
     reassessment,
     registry,
     sightings,
-    users,
 )
+from endwatch.services.accounts import users
 from endwatch.services.assessment_store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible

@@ -19,9 +19,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from endwatch.bootstrap import Endwatch
-from endwatch.services import users
+from endwatch.services.accounts import users
+from endwatch.services.accounts.users import AuthenticationFailed, WebSession
 from endwatch.services.authz import PUBLIC, Action, Principal, permits, require
-from endwatch.services.users import AuthenticationFailed, WebSession
 from endwatch.web.errors import CsrfRejected, TooManyAttempts
 
 SESSION_COOKIE = "endwatch_session"

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from endwatch.errors import EndwatchError, InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.accounts_store import SessionRecord, TokenRecord, UserRecord
+from endwatch.services.accounts.store import SessionRecord, TokenRecord, UserRecord
 from endwatch.services.audit.trail import record
 from endwatch.services.authz import ACCOUNT_ROLES, Principal, Role
 from endwatch.services.uow import UnitOfWork

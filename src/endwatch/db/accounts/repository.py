@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_accounts as t
-from endwatch.services.accounts_store import SessionRecord, TokenRecord, UserRecord
+from endwatch.db.accounts import tables as t
+from endwatch.services.accounts.store import SessionRecord, TokenRecord, UserRecord
 
 
 def _user(r: sa.Row[Any]) -> UserRecord:
