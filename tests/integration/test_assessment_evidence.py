@@ -11,9 +11,9 @@ import pytest
 
 from endwatch.cli import app
 from endwatch.errors import InvalidInput
+from endwatch.services.assessment.screening import list_hits, load_list
 from endwatch.services.exports import export_folder
 from endwatch.services.imports import import_folder
-from endwatch.services.screening import list_hits, load_list
 
 SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
 

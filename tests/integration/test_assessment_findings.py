@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from endwatch.db import tables_detection as td
-from endwatch.services.assessment import assess, assess_permit
+from endwatch.services.assessment.assess import assess, assess_permit
 
 
 def _record_finding(ew) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from endwatch.db.repositories_assessment import SqlAssessmentRepository
+from endwatch.db.assessment.repository import SqlAssessmentRepository
 
 
 def test_findings_are_empty_when_detection_tables_are_absent(tmp_path):

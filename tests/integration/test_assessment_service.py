@@ -11,9 +11,9 @@ import pytest
 
 from endwatch.cli import app
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services.assessment import assess, reproduce, stored_assessment
+from endwatch.services.assessment.assess import assess, reproduce, stored_assessment
+from endwatch.services.assessment.decisions import check_may_issue, countersign, decide, list_decisions
 from endwatch.services.audit.verify import verify
-from endwatch.services.decisions import check_may_issue, countersign, decide, list_decisions
 from endwatch.services.imports import import_folder
 
 WORLD = {

@@ -4,7 +4,7 @@ from datetime import date
 
 from endwatch.cli import app
 from endwatch.services import detection
-from endwatch.services.reassessment import reassess_all, watchlist
+from endwatch.services.assessment.reassessment import reassess_all, watchlist
 
 
 def test_detect_without_reassessment_leaves_the_watch_list_alone(case):

@@ -7,7 +7,8 @@ import pytest
 
 from endwatch.domain.permits import ApplicationStatus, EndUseUndertaking, Permit
 from endwatch.errors import RuleViolation
-from endwatch.services import decisions, registry
+from endwatch.services import registry
+from endwatch.services.assessment import decisions
 
 
 def permit_for(application: str) -> Permit:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from endwatch.services.assessment.reassessment import reassess_all, watchlist
+from endwatch.services.assessment.screening import load_list
 from endwatch.services.imports import import_folder
-from endwatch.services.reassessment import reassess_all, watchlist
-from endwatch.services.screening import load_list
 
 SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
 TODAY = date(2026, 11, 22)

@@ -15,10 +15,10 @@ import pytest
 
 from endwatch.cli import app
 from endwatch.errors import InvalidInput, RuleViolation
-from endwatch.services.assessment import assess, assess_permit
+from endwatch.services.assessment.assess import assess, assess_permit
+from endwatch.services.assessment.decisions import check_may_issue, countersign, decide
+from endwatch.services.assessment.reassessment import reassess_all, watchlist
 from endwatch.services.audit.verify import verify
-from endwatch.services.decisions import check_may_issue, countersign, decide
-from endwatch.services.reassessment import reassess_all, watchlist
 
 MAY = date(2020, 5, 8)
 ARRIVAL = date(2020, 9, 14)

@@ -26,7 +26,8 @@ from endwatch.cli.common import (
     parse_date,
     today,
 )
-from endwatch.services import assessment, decisions, reassessment, screening
+from endwatch.services.assessment import assess as assessment
+from endwatch.services.assessment import decisions, reassessment, screening
 
 screening_app = typer.Typer(help="Restricted-party lists (FollowTheMoney entities) and screening hits.",
                             no_args_is_help=True)

@@ -15,7 +15,9 @@ from endwatch.cli.common import BY_OPTION, Format, actor, app_, command, emit, o
 from endwatch.countries import country_name
 from endwatch.domain.policy import policies_in_force
 from endwatch.errors import RuleViolation
-from endwatch.services import assessment, detection, queries, reassessment, reference_case, registry
+from endwatch.services import detection, queries, reference_case, registry
+from endwatch.services.assessment import assess as assessment
+from endwatch.services.assessment import reassessment
 from endwatch.services.audit.verify import verify
 from endwatch.services.trace import trace_serial
 

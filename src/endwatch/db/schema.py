@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from endwatch.db import tables_assessment, tables_detection, tables_enforcement  # noqa: F401
+from endwatch.db import tables_detection, tables_enforcement  # noqa: F401
 from endwatch.db.accounts import tables as accounts  # noqa: F401
+from endwatch.db.assessment import tables as assessment  # noqa: F401
 from endwatch.db.audit import tables as audit  # noqa: F401
 from endwatch.db.tables import metadata
 

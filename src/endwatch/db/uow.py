@@ -11,6 +11,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from endwatch.db.accounts.repository import SqlAccountRepository
+from endwatch.db.assessment.repository import SqlAssessmentRepository
 from endwatch.db.audit.repository import SqlAuditRepository
 from endwatch.db.engine import make_engine
 from endwatch.db.repositories import (
@@ -21,7 +22,6 @@ from endwatch.db.repositories import (
     SqlPolicyRepository,
     SqlProductRepository,
 )
-from endwatch.db.repositories_assessment import SqlAssessmentRepository
 from endwatch.db.repositories_detection import SqlDetectionRepository
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 from endwatch.db.repositories_proposals import SqlProposalRepository

@@ -40,9 +40,9 @@ from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
+from endwatch.services.assessment.reassessment import reassess_in
 from endwatch.services.audit.trail import Plain, record
 from endwatch.services.detection_store import Candidate, CaseSummary, Finding
-from endwatch.services.reassessment import reassess_in
 from endwatch.services.resolution import NameIndex, party_index, product_index, with_sub_units
 from endwatch.services.uow import UnitOfWork
 

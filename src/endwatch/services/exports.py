@@ -28,7 +28,9 @@ ExportExtension = Callable[[UnitOfWork, Path], dict[str, int]]
 def extensions() -> list[ExportExtension]:
     """Other areas' exporters, called inside the same unit of work (each area adds its own line here)."""
     found: list[ExportExtension] = []
-    from endwatch.services.evidence_exchange import export_evidence  # assessment: conflicts.csv, transfers.csv
+    from endwatch.services.assessment.evidence_exchange import (
+        export_evidence,  # assessment: conflicts.csv, transfers.csv
+    )
     found.append(export_evidence)
     from endwatch.services.sightings import export_sightings  # detection: sightings.csv
     found.append(export_sightings)

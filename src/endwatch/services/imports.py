@@ -522,7 +522,9 @@ class ImportExtension(Protocol):
 def extensions() -> list[ImportExtension]:
     """Every area's import extension, in dependency order (each area adds its own line here)."""
     found: list[ImportExtension] = []
-    from endwatch.services.evidence_exchange import EvidenceImport  # assessment: conflicts.csv, transfers.csv
+    from endwatch.services.assessment.evidence_exchange import (
+        EvidenceImport,  # assessment: conflicts.csv, transfers.csv
+    )
     found.append(EvidenceImport())
     from endwatch.services.sightings import SightingsImport  # detection: sightings.csv
     found.append(SightingsImport())

@@ -15,7 +15,7 @@ from endwatch.domain.permits import Application, ApplicationStatus, Permit, Stat
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
 from endwatch.services.accounts.store import AccountRepository
-from endwatch.services.assessment_store import AssessmentRepository
+from endwatch.services.assessment.store import AssessmentRepository
 from endwatch.services.audit.store import AuditRepository
 from endwatch.services.detection_store import DetectionRepository
 from endwatch.services.enforcement_store import EnforcementRepository

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services import assessment, browse, casefiles, decisions, detection, enforcement, sightings, timeline
+from endwatch.services import browse, casefiles, detection, enforcement, sightings, timeline
+from endwatch.services.assessment import assess as assessment
+from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.web.api import AsOf, Limit, Offset, page_of

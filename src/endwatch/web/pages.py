@@ -17,20 +17,11 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import (
-    assessment,
-    browse,
-    casefiles,
-    decisions,
-    detection,
-    enforcement_proposals,
-    queries,
-    reassessment,
-    registry,
-    sightings,
-)
+from endwatch.services import browse, casefiles, detection, enforcement_proposals, queries, registry, sightings
 from endwatch.services.accounts import users
-from endwatch.services.assessment_store import WatchEntry
+from endwatch.services.assessment import assess as assessment
+from endwatch.services.assessment import decisions, reassessment
+from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.trace import trace_serial

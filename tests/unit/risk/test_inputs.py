@@ -8,7 +8,7 @@ from tests.unit.risk.worlds import PRESUMPTION, D, application, permit, subject,
 
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
 from endwatch.domain.risk.recommend import assess_subject
-from endwatch.services.assessment_inputs import from_inputs, to_inputs
+from endwatch.services.assessment.inputs import from_inputs, to_inputs
 
 
 def _rich_world():

@@ -16,8 +16,8 @@ from endwatch.domain.permits import ApplicationStatus
 from endwatch.domain.risk.model import Severity
 from endwatch.domain.risk.recommend import Recommendation
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.assessment import AssessmentResult, application_subject, assess_in, load_world
-from endwatch.services.assessment_store import Decision
+from endwatch.services.assessment.assess import AssessmentResult, application_subject, assess_in, load_world
+from endwatch.services.assessment.store import Decision
 from endwatch.services.audit.trail import record
 from endwatch.services.registry import change_application_status
 from endwatch.services.uow import UnitOfWork

@@ -16,8 +16,8 @@ from typing import Any
 from endwatch.domain.permits import ApplicationStatus
 from endwatch.domain.risk.model import Severity, Subject, World
 from endwatch.domain.risk.recommend import Assessment, Recommendation, assess_subject
-from endwatch.services.assessment import application_subject, load_world, store
-from endwatch.services.assessment_store import StoredAssessment, WatchEntry
+from endwatch.services.assessment.assess import application_subject, load_world, store
+from endwatch.services.assessment.store import StoredAssessment, WatchEntry
 from endwatch.services.audit.trail import record, snapshot
 from endwatch.services.uow import UnitOfWork
 

@@ -1,4 +1,4 @@
-"""The assessment repository over SQLAlchemy Core (tables in tables_assessment.py).
+"""The assessment repository over SQLAlchemy Core (tables in tables.py beside it).
 
 Findings belong to detection; they are read through a lightweight `sa.table` description, and only
 when the table exists, so assessment works before detection is installed.
@@ -12,9 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_assessment as t
+from endwatch.db.assessment import tables as t
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
-from endwatch.services.assessment_store import Decision, ScreeningEntity, StoredAssessment, WatchEntry
+from endwatch.services.assessment.store import Decision, ScreeningEntity, StoredAssessment, WatchEntry
 
 _findings = sa.table(
     "findings",

@@ -10,8 +10,8 @@ from typing import Any
 from endwatch.domain.risk.model import Subject, World
 from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.errors import NotFound
-from endwatch.services.assessment_inputs import from_inputs, to_inputs
-from endwatch.services.assessment_store import StoredAssessment
+from endwatch.services.assessment.inputs import from_inputs, to_inputs
+from endwatch.services.assessment.store import StoredAssessment
 from endwatch.services.audit.trail import record, snapshot
 from endwatch.services.uow import UnitOfWork
 

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process, utils
 from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import ScreeningHit
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services.assessment_store import ScreeningEntity
+from endwatch.services.assessment.store import ScreeningEntity
 from endwatch.services.audit.trail import record
 from endwatch.services.uow import UnitOfWork
 
@@ -130,7 +130,7 @@ def load_list(uow: UnitOfWork, actor: str, path: Path, *, listed_on: date, datas
               as_of: date | None = None) -> LoadReport:
     """Load a restricted-party list, screen every party against all lists, then re-assess permits in force
     and pending applications as of `as_of` (default: `listed_on`). One transaction."""
-    from endwatch.services.reassessment import reassess_in
+    from endwatch.services.assessment.reassessment import reassess_in
 
     entities, skipped = read_entities(path, listed_on, dataset)
     with uow:

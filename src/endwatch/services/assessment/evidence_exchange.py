@@ -114,7 +114,7 @@ class EvidenceImport:
             record(uow, actor=actor, action="transfer.import", entity="transfer",
                    key=f"{t.supplier_id}->{t.recipient_country}:{t.reported_on.isoformat()}", after=t, reason=reason)
         if self.new_conflicts or self.new_transfers:
-            from endwatch.services.reassessment import reassess_in
+            from endwatch.services.assessment.reassessment import reassess_in
 
             what = [f"{len(self.new_conflicts)} conflict(s)"] if self.new_conflicts else []
             what += [f"{len(self.new_transfers)} transfer report(s)"] if self.new_transfers else []
