@@ -24,7 +24,7 @@ from pathlib import Path
 from bench import write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.services.assessment.reassessment import reassess_all, watchlist
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 from endwatch.settings import load_settings
 
 COUNTRIES = ["TR", "AZ", "AM", "AE", "SA", "IN", "BR", "DE", "FR", "PL", "EG", "QA"]

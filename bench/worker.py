@@ -28,8 +28,8 @@ from endwatch.db.engine import make_engine, upgrade
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children
 from endwatch.domain.matching import fold, normalise_reading
 from endwatch.services.detection import Matcher, detect
-from endwatch.services.imports import import_folder
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.imports import import_folder
+from endwatch.services.registry.trace import trace_serial
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

@@ -121,7 +121,7 @@ def ew(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 @pytest.fixture
 def case(ew: Endwatch) -> Endwatch:
     """`ew` with the bundled reference case imported."""
-    from endwatch.services.imports import import_folder
+    from endwatch.services.registry.imports import import_folder
 
     import_folder(ew.uow(), "fixture", REFERENCE_CASE)
     return ew

@@ -9,7 +9,10 @@ from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import EndUseUndertaking, Permit
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.services import registry
+from endwatch.services.registry.parties import save_party
+from endwatch.services.registry.permits import issue_permit
+from endwatch.services.registry.policies import save_policy
+from endwatch.services.registry.products import save_product
 
 ACTOR = "test-officer"
 
@@ -23,10 +26,10 @@ def small_world(ew: Endwatch) -> None:
         Party("f", "Armed Forces", PartyKind.ARMED_FORCE, "TR"),
         Party("n", "Navy", PartyKind.ARMED_FORCE, "TR", parent_id="f"),
     ):
-        registry.save_party(ew.uow(), ACTOR, party)
-    registry.save_product(ew.uow(), ACTOR, Product("s", "m", "S-15", ("CS-15",), ("2-15", "ML15"), "sensor"))
-    registry.save_policy(ew.uow(), ACTOR, Policy("tr-pod", "TR", Measure.PRESUMPTION_OF_DENIAL, ("2-*",),
-                                                 date(2020, 4, 16), None, ("NATO co-operation programs",)))
+        save_party(ew.uow(), ACTOR, party)
+    save_product(ew.uow(), ACTOR, Product("s", "m", "S-15", ("CS-15",), ("2-15", "ML15"), "sensor"))
+    save_policy(ew.uow(), ACTOR, Policy("tr-pod", "TR", Measure.PRESUMPTION_OF_DENIAL, ("2-*",),
+                                        date(2020, 4, 16), None, ("NATO co-operation programs",)))
 
 
 def permit(number: str = "P-1", quantity: int = 2, **changes: object) -> Permit:
@@ -41,7 +44,7 @@ def permit(number: str = "P-1", quantity: int = 2, **changes: object) -> Permit:
 def issued_world(ew: Endwatch) -> Permit:
     """The small world with permit P-1 issued for 2 items."""
     small_world(ew)
-    return registry.issue_permit(ew.uow(), ACTOR, permit())
+    return issue_permit(ew.uow(), ACTOR, permit())
 
 
 def empty_database(ew: Endwatch) -> None:

@@ -7,7 +7,7 @@ import typer
 
 from endwatch.cli import app
 from endwatch.exchange.schema import FILES
-from endwatch.services.imports import extensions
+from endwatch.services.registry.imports import extensions
 from endwatch.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.sightings import Sighting
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 from endwatch.services.sightings import add_sighting
 
 FILES = {

@@ -11,8 +11,8 @@ from tests.conftest import REFERENCE_CASE
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.permits import EndUseUndertaking, Permit
-from endwatch.services import registry
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
+from endwatch.services.registry.permits import issue_permit
 
 BAYKAR_ROUTE = {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
 SUSPENDED_ON = date(2020, 10, 5)
@@ -25,7 +25,7 @@ def before_suspension(ew: Endwatch, tmp_path: Path) -> Endwatch:
     (folder / "status_changes.csv").unlink()
     import_folder(ew.uow(), "fixture", folder)
     for number, consignee, destination in (("PERMIT-AM-1", "am-forces", "AM"), ("PERMIT-CA-1", "gac-teib", "CA")):
-        registry.issue_permit(ew.uow(), "fixture", Permit(
+        issue_permit(ew.uow(), "fixture", Permit(
             number=number, exporter_id="wescam", consignee_id=consignee, end_user_id=consignee,
             destination=destination, product_id="mx-15d", quantity=3, issued_on=date(2020, 6, 1),
             expires_on=date(2022, 6, 1), undertaking=EndUseUndertaking("surveillance")))

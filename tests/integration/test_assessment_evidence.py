@@ -12,8 +12,8 @@ import pytest
 from endwatch.cli import app
 from endwatch.errors import InvalidInput
 from endwatch.services.assessment.screening import list_hits, load_list
-from endwatch.services.exports import export_folder
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.exports import export_folder
+from endwatch.services.registry.imports import import_folder
 
 SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
 

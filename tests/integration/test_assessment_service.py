@@ -14,7 +14,7 @@ from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services.assessment.assess import assess, reproduce, stored_assessment
 from endwatch.services.assessment.decisions import check_may_issue, countersign, decide, list_decisions
 from endwatch.services.audit.verify import verify
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 
 WORLD = {
     "parties": """id,name,kind,country,parent_id,aliases,former_names

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.factories import empty_database
 
 from endwatch.db.repositories_detection import candidate_sql
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 from endwatch.services.synth import synthesize
 
 

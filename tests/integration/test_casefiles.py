@@ -11,8 +11,9 @@ from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from endwatch.cli import app
 from endwatch.domain.deliveries import Retransfer
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services import casefiles, enforcement, notify, registry
+from endwatch.services import casefiles, enforcement, notify
 from endwatch.services.enforcement import Action, Scope
+from endwatch.services.registry.deliveries import authorise_retransfer
 from endwatch.services.timeline import case_timeline
 
 
@@ -95,8 +96,8 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
     enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "allegations", "Minister 2020-10-05", hold_applications=True)
     casefiles.add_note(ew.uow(), "officer-one", case_id, "Committee asked for the pack.", date(2020, 11, 2))
-    registry.authorise_retransfer(ew.uow(), "officer-one", Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
-                                                                      date(2020, 8, 1), "consent C-1"))
+    authorise_retransfer(ew.uow(), "officer-one", Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
+                                                             date(2020, 8, 1), "consent C-1"))
     events = case_timeline(ew.reader(), case_id)
     consent = ("re-transfer under permit PERMIT-REDACTED-2 authorised to Turkish Armed Forces for every item"
                " (reference: consent C-1)")

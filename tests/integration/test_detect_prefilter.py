@@ -7,7 +7,7 @@ from tests.factories import empty_database
 
 from endwatch.services import detection
 from endwatch.services.audit.verify import history
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 from endwatch.services.synth import synthesize
 
 

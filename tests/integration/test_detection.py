@@ -145,8 +145,8 @@ def test_many_unreadable_characters_use_a_like_pattern(world: Endwatch) -> None:
 
 
 def test_sightings_csv_import_is_idempotent_refuses_edits_and_exports(world: Endwatch, tmp_path: Path) -> None:
-    from endwatch.services.exports import export_folder
-    from endwatch.services.imports import import_folder
+    from endwatch.services.registry.exports import export_folder
+    from endwatch.services.registry.imports import import_folder
 
     header = ("id,observed_on,place,country,observed_user,manufacturer,model,serial,platform,source,reliability,"
               "credibility,media\n")

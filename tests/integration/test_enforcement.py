@@ -10,8 +10,10 @@ from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, befo
 from endwatch.db.repositories_enforcement import SqlEnforcementRepository
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, RuleViolation
-from endwatch.services import enforcement, registry
+from endwatch.services import enforcement
 from endwatch.services.enforcement import Action, Scope
+from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.permits import change_permit_status
 
 ROUTE = Scope(consignees=("baykar",), destinations=("TR",))
 REASON = "The Minister suspends the relevant export permits to allow time to assess allegations."
@@ -93,7 +95,7 @@ def test_apply_suspends_holds_notifies_and_audits_in_one_step(world):
     assert ("notification.queue", messages[0].message_id) in audited
     # The registry rule now refuses any later delivery under the suspended permit.
     with pytest.raises(RuleViolation) as refused:
-        registry.record_delivery(world.uow(), "exporter", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-LATE"])
+        record_delivery(world.uow(), "exporter", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-LATE"])
     assert "PERMIT-REDACTED-1" in " ".join(refused.value.records) or "PERMIT-REDACTED-1" in refused.value.detail
 
 
@@ -101,7 +103,7 @@ def test_illegal_transition_midway_changes_nothing(world):
     # PERMIT-REDACTED-2 was suspended and reinstated after 5 October: suspending it "on 5 October"
     # would rewrite history, so the whole decision is refused, PERMIT-REDACTED-1 included.
     for status, day in ((PermitStatus.SUSPENDED, date(2020, 10, 10)), (PermitStatus.REINSTATED, date(2020, 10, 12))):
-        registry.change_permit_status(world.uow(), "fixture", "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
+        change_permit_status(world.uow(), "fixture", "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
     before = _snapshot(world)
     pv = enforcement.preview(world.uow(), ROUTE, Action.suspend, SUSPENDED_ON)
     assert [i.permit.number for i in pv.problems] == ["PERMIT-REDACTED-2"]

@@ -13,9 +13,10 @@ from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, dive
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, RuleViolation
-from endwatch.services import enforcement, registry, timeline
+from endwatch.services import enforcement, timeline
 from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.audit.verify import verify
+from endwatch.services.registry.permits import change_permit_status
 
 REASON = "items diverted to a party to the armed conflict"
 REFERENCE = "minister's decision of 5 October 2020"
@@ -162,8 +163,8 @@ def test_confirmation_is_refused_when_a_permit_can_no_longer_take_the_change(wor
     ew, case_id = world
     p = _propose(ew, case_id)
     # Meanwhile someone records a later suspension of one permit directly in the registry.
-    registry.change_permit_status(ew.uow(), "admin", "PERMIT-REDACTED-2",
-                                  StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 7), "direct", "D-1"))
+    change_permit_status(ew.uow(), "admin", "PERMIT-REDACTED-2",
+                         StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 7), "direct", "D-1"))
     before, entries = _written(ew), _audit_count(ew)
     with pytest.raises(RuleViolation) as refused:
         proposals.confirm(ew.uow(), "approver", case_id, p.id)

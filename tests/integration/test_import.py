@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from tests.conftest import REFERENCE_CASE
 
 from endwatch.errors import InvalidInput
-from endwatch.services.imports import import_folder
-from endwatch.services.queries import permit_as_of
+from endwatch.services.registry.imports import import_folder
+from endwatch.services.registry.queries import permit_as_of
 
 
 def copy_case(tmp_path: Path) -> Path:

@@ -12,10 +12,11 @@ from tests.integration.pdf_text import pdf_text
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
-from endwatch.services import casefiles, enforcement, oversight, registry
+from endwatch.services import casefiles, enforcement, oversight
 from endwatch.services.audit.trail import record
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.oversight import PackFormat, Profile
+from endwatch.services.registry.permits import issue_permit
 
 PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3", "PERMIT-AM-1"]
 SERIALS = ["REDACTED-SN-1", "REDACTEDSN1"]
@@ -26,7 +27,7 @@ VALUES = ["1234567.89", "EUR"]
 @pytest.fixture
 def pack_case(ew, tmp_path):
     case_id = diverted(ew, tmp_path)
-    registry.issue_permit(ew.uow(), "officer-one", Permit(
+    issue_permit(ew.uow(), "officer-one", Permit(
         number="PERMIT-VALUED-3", exporter_id="wescam", consignee_id="baykar", end_user_id="tr-navy",
         destination="TR", product_id="mx-15d", quantity=2, issued_on=date(2020, 6, 1), expires_on=date(2021, 6, 1),
         value=Decimal("1234567.89"), currency="EUR", exception="NATO co-operation programs",

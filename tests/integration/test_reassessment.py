@@ -8,7 +8,7 @@ from pathlib import Path
 
 from endwatch.services.assessment.reassessment import reassess_all, watchlist
 from endwatch.services.assessment.screening import load_list
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.imports import import_folder
 
 SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
 TODAY = date(2026, 11, 22)

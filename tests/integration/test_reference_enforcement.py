@@ -17,10 +17,11 @@ from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
 from endwatch.errors import RuleViolation
-from endwatch.services import casefiles, detection, enforcement, notify, oversight, registry
+from endwatch.services import casefiles, detection, enforcement, notify, oversight
 from endwatch.services.enforcement import Action, Scope
 from endwatch.services.oversight import PackFormat, Profile
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.trace import trace_serial
 
 BAYKAR_ROUTE = Scope(exporters=("wescam",), consignees=("baykar",), destinations=("TR",))
 
@@ -59,7 +60,7 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         assert apps["APP-REDACTED-3"] is ApplicationStatus.ON_HOLD
         assert apps["APP-REDACTED-4"] is ApplicationStatus.ON_HOLD
         with pytest.raises(RuleViolation):
-            registry.record_delivery(ew.uow(), "wescam", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-AFTER"])
+            record_delivery(ew.uow(), "wescam", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-AFTER"])
 
         # The exporter is told, by e-mail, exactly once.
         sent = notify.send_due(ew.uow, notify.SmtpMailer("127.0.0.1", smtp.port), "controls@authority.example")

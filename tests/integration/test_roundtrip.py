@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from tests.conftest import REFERENCE_CASE
 from tests.factories import empty_database
 
-from endwatch.services.exports import export_folder
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.exports import export_folder
+from endwatch.services.registry.imports import import_folder
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="|"),
                min_size=1, max_size=25).map(str.strip).filter(bool)

@@ -4,7 +4,7 @@ from datetime import date
 
 from endwatch.cli import app
 from endwatch.services.audit.verify import verify
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.trace import trace_serial
 
 
 def test_reference_case_traces_nameplate_to_september_delivery(case):

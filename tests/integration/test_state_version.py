@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.domain.parties import Party, PartyKind
-from endwatch.services import browse, registry
+from endwatch.services import browse
+from endwatch.services.registry.parties import save_party
 
 
 def _add_party(ew: Endwatch, party_id: str) -> None:
-    registry.save_party(ew.uow(), "tester", Party(party_id, f"Party {party_id}", PartyKind.COMPANY, "CA"))
+    save_party(ew.uow(), "tester", Party(party_id, f"Party {party_id}", PartyKind.COMPANY, "CA"))
 
 
 def test_state_version_follows_every_write_of_any_process(ew: Endwatch) -> None:
@@ -25,7 +26,7 @@ def test_state_version_follows_every_write_of_any_process(ew: Endwatch) -> None:
     other = bootstrap(ew.settings)  # another process's connections
     try:
         party = browse.get_party(other.reader(), "p1")
-        registry.save_party(other.uow(), "tester", replace(party, name="Renamed"))
+        save_party(other.uow(), "tester", replace(party, name="Renamed"))
     finally:
         other.close()
     second = ew.state_version()

@@ -15,8 +15,9 @@ from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
 from endwatch.db.engine import alembic_config, upgrade
 from endwatch.domain.products import Product
-from endwatch.services import registry
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.products import save_product
+from endwatch.services.registry.trace import trace_serial
 
 DAY = date(2021, 2, 1)
 
@@ -24,7 +25,7 @@ DAY = date(2021, 2, 1)
 def _delivered(ew: Endwatch) -> None:
     """The small world (product s, model "S-15", alias "CS-15") with item AB-123 delivered."""
     issued_world(ew)
-    registry.record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 9, 15), ["AB-123"])
+    record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 9, 15), ["AB-123"])
 
 
 def test_trace_finds_the_item_by_its_own_model_written_differently(ew: Endwatch) -> None:
@@ -57,7 +58,7 @@ def test_repository_lookups_agree_and_follow_a_renamed_model(ew: Endwatch) -> No
         assert uow.products.makers_by_model_key("s15") == {"s": "m"}
         assert uow.products.makers_by_model_key("cs15") == {"s": "m"}
     # Saving a product again rewrites its key: the old model no longer finds it, the new one does.
-    registry.save_product(ew.uow(), ACTOR, Product("s", "m", "S-20 Mk II", ("CS-15",), ("2-15", "ML15"), "sensor"))
+    save_product(ew.uow(), ACTOR, Product("s", "m", "S-20 Mk II", ("CS-15",), ("2-15", "ML15"), "sensor"))
     with ew.reader() as uow:
         assert uow.products.find_by_model_key("s15", None) == []
         assert uow.products.makers_by_model_key("s15") == {}

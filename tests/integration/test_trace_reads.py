@@ -16,9 +16,13 @@ from endwatch.domain.names import normalise_name
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import PermitStatus, StatusChange
 from endwatch.domain.products import Product
-from endwatch.services import registry
-from endwatch.services.trace import trace_serial
-from endwatch.services.uow import ItemDossier, UnitOfWork
+from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
+from endwatch.services.registry.parties import save_party
+from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.products import save_product
+from endwatch.services.registry.store import ItemDossier
+from endwatch.services.registry.trace import trace_serial
+from endwatch.services.uow import UnitOfWork
 
 
 def _expected(uow: UnitOfWork, norm: str) -> list[ItemDossier]:
@@ -60,20 +64,20 @@ def _two_makers_one_serial(ew: Endwatch) -> None:
     """P-1 (maker m, product s) and P-2 (maker m2, product s2): both deliver serial AB-123; P-1 has a
     suspension and a reinstatement, a retransfer of the whole permit and one of a single serial."""
     issued_world(ew)
-    registry.save_party(ew.uow(), ACTOR, Party("m2", "Second Maker", PartyKind.COMPANY, "US",
-                                               aliases=("SM", "Zeta Works"), former_names=("Alpha Works",)))
-    registry.save_party(ew.uow(), ACTOR, Party("r", "Receiving Unit", PartyKind.ARMED_FORCE, "TR", parent_id="f"))
-    registry.save_product(ew.uow(), ACTOR, Product("s2", "m2", "T-9", ("TX9", "Tee Nine"), ("ML5",), "other"))
-    registry.issue_permit(ew.uow(), ACTOR, permit("P-2", exporter_id="m2", product_id="s2", consignee_id="c",
-                                                  end_user_id="n"))
-    registry.record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 9, 15), ["AB-123", "AB-124"])
-    registry.record_delivery(ew.uow(), ACTOR, "P-2", date(2020, 11, 2), ["ab 123"], recipient_id="r")
-    registry.change_permit_status(ew.uow(), ACTOR, "P-1",
-                                  StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations", "ref-1"))
-    registry.change_permit_status(ew.uow(), ACTOR, "P-1",
-                                  StatusChange(PermitStatus.REINSTATED, date(2021, 1, 5), "cleared", "ref-2"))
-    registry.authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "f", date(2021, 1, 10), "consent-7", "ab123"))
-    registry.authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "r", date(2020, 12, 1), "consent-6", None))
+    save_party(ew.uow(), ACTOR, Party("m2", "Second Maker", PartyKind.COMPANY, "US",
+                                      aliases=("SM", "Zeta Works"), former_names=("Alpha Works",)))
+    save_party(ew.uow(), ACTOR, Party("r", "Receiving Unit", PartyKind.ARMED_FORCE, "TR", parent_id="f"))
+    save_product(ew.uow(), ACTOR, Product("s2", "m2", "T-9", ("TX9", "Tee Nine"), ("ML5",), "other"))
+    issue_permit(ew.uow(), ACTOR, permit("P-2", exporter_id="m2", product_id="s2", consignee_id="c",
+                                         end_user_id="n"))
+    record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 9, 15), ["AB-123", "AB-124"])
+    record_delivery(ew.uow(), ACTOR, "P-2", date(2020, 11, 2), ["ab 123"], recipient_id="r")
+    change_permit_status(ew.uow(), ACTOR, "P-1",
+                         StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations", "ref-1"))
+    change_permit_status(ew.uow(), ACTOR, "P-1",
+                         StatusChange(PermitStatus.REINSTATED, date(2021, 1, 5), "cleared", "ref-2"))
+    authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "f", date(2021, 1, 10), "consent-7", "ab123"))
+    authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "r", date(2020, 12, 1), "consent-6", None))
 
 
 def test_reads_match_the_general_methods_with_shared_serials_history_and_retransfers(ew: Endwatch) -> None:

@@ -19,7 +19,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.uow import ItemDossier, ItemRecord
+from endwatch.services.registry.store import ItemDossier, ItemRecord
 
 
 @dataclass

@@ -11,8 +11,12 @@ from endwatch.domain.permits import EndUseUndertaking, Permit, PermitStatus, Sta
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.errors import InvalidInput, RuleViolation
-from endwatch.services import registry
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.parties import save_party
+from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.policies import save_policy
+from endwatch.services.registry.products import save_product
+from endwatch.services.registry.trace import trace_serial
 
 
 @pytest.fixture
@@ -20,10 +24,10 @@ def store():
     s = FakeStore()
     for p in (Party("m", "Maker", PartyKind.COMPANY, "CA", former_names=("Old Maker",)),
               Party("c", "Consignee", PartyKind.COMPANY, "TR"), Party("n", "Navy", PartyKind.ARMED_FORCE, "TR")):
-        registry.save_party(FakeUnitOfWork(s), "officer", p)
-    registry.save_product(FakeUnitOfWork(s), "officer", Product("s", "m", "S-15", ("CS-15",), ("2-15",)))
-    registry.save_policy(FakeUnitOfWork(s), "officer", Policy("tr-susp", "TR", Measure.SUSPENSION, ("*",),
-                                                               date(2019, 10, 11), date(2020, 4, 15)))
+        save_party(FakeUnitOfWork(s), "officer", p)
+    save_product(FakeUnitOfWork(s), "officer", Product("s", "m", "S-15", ("CS-15",), ("2-15",)))
+    save_policy(FakeUnitOfWork(s), "officer", Policy("tr-susp", "TR", Measure.SUSPENSION, ("*",),
+                                                      date(2019, 10, 11), date(2020, 4, 15)))
     return s
 
 
@@ -36,10 +40,10 @@ def permit(**kw):
 
 
 def test_issue_deliver_suspend_trace(store):
-    registry.issue_permit(FakeUnitOfWork(store), "officer", permit())
-    registry.record_delivery(FakeUnitOfWork(store), "exporter", "P-1", date(2020, 9, 15), ["cs-1"])
-    registry.change_permit_status(FakeUnitOfWork(store), "minister", "P-1",
-                                  StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
+    issue_permit(FakeUnitOfWork(store), "officer", permit())
+    record_delivery(FakeUnitOfWork(store), "exporter", "P-1", date(2020, 9, 15), ["cs-1"])
+    change_permit_status(FakeUnitOfWork(store), "minister", "P-1",
+                         StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
     hit = trace_serial(FakeUnitOfWork(store), "CS1", manufacturer="old maker", as_of=date(2020, 10, 6)).hits[0]
     assert hit.permit_state.value == "suspended" and hit.end_user.id == "n"
     assert verify_chain(store.audit, (store.audit[-1].seq, store.audit[-1].hash)).ok
@@ -49,16 +53,16 @@ def test_issue_deliver_suspend_trace(store):
 def test_refusals_leave_the_store_untouched(store):
     before = (len(store.permits), len(store.audit))
     with pytest.raises(RuleViolation, match="suspension of new permits"):
-        registry.issue_permit(FakeUnitOfWork(store), "officer", permit(issued_on=date(2020, 1, 10)))
+        issue_permit(FakeUnitOfWork(store), "officer", permit(issued_on=date(2020, 1, 10)))
     with pytest.raises(InvalidInput) as exc:
-        registry.issue_permit(FakeUnitOfWork(store), "officer", permit(exporter_id="ghost", destination="XX"))
+        issue_permit(FakeUnitOfWork(store), "officer", permit(exporter_id="ghost", destination="XX"))
     assert {p.column for p in exc.value.problems} == {"exporter_id", "destination"}
     assert (len(store.permits), len(store.audit)) == before
 
 
 def test_unchanged_party_is_not_written_again(store):
     count = len(store.audit)
-    registry.save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee", PartyKind.COMPANY, "TR"))
+    save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee", PartyKind.COMPANY, "TR"))
     assert len(store.audit) == count
-    registry.save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee Ltd", PartyKind.COMPANY, "TR"))
+    save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee Ltd", PartyKind.COMPANY, "TR"))
     assert store.audit[-1].before["name"] == "Consignee" and store.audit[-1].after["name"] == "Consignee Ltd"

@@ -9,9 +9,10 @@ from datetime import date
 from pydantic import TypeAdapter
 
 from endwatch.bootstrap import bootstrap
-from endwatch.services import browse, registry
+from endwatch.services import browse
 from endwatch.services.accounts import users
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry.parties import save_party
+from endwatch.services.registry.trace import trace_serial
 from endwatch.web.cache import VersionedCache
 from endwatch.web.schemas import TraceOut
 
@@ -76,7 +77,7 @@ def test_write_by_another_process_drops_the_cached_answer(web: Web) -> None:
     other = bootstrap(web.ew.settings)  # its own engine and connections, as the CLI in another process
     try:
         baykar = browse.get_party(other.reader(), "baykar")
-        registry.save_party(other.uow(), "officer", replace(baykar, name="Baykar (renamed elsewhere)"))
+        save_party(other.uow(), "officer", replace(baykar, name="Baykar (renamed elsewhere)"))
     finally:
         other.close()
     after = web.client.get(URL, headers=h).json()

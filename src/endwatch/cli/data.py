@@ -8,8 +8,8 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out
-from endwatch.services.exports import export_folder
-from endwatch.services.imports import import_folder
+from endwatch.services.registry.exports import export_folder
+from endwatch.services.registry.imports import import_folder
 
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")

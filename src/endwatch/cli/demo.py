@@ -15,11 +15,13 @@ from endwatch.cli.common import BY_OPTION, Format, actor, app_, command, emit, o
 from endwatch.countries import country_name
 from endwatch.domain.policy import policies_in_force
 from endwatch.errors import RuleViolation
-from endwatch.services import detection, queries, reference_case, registry
+from endwatch.services import detection, reference_case
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import reassessment
 from endwatch.services.audit.verify import verify
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry import queries
+from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.trace import trace_serial
 
 UNTIL = typer.Option(None, "--until", help="Load and replay the record only up to this date (YYYY-MM-DD); "
                      "before 2020-10-05 the suspension is left for you to apply.")
@@ -121,8 +123,8 @@ def _show_next_step(ew: Endwatch) -> None:
 def _show_rule_refusal(ew: Endwatch) -> None:
     """Show that the registry refuses a delivery under the suspended permit, writing nothing."""
     try:
-        registry.record_delivery(ew.uow(), "endwatch-demo", "PERMIT-REDACTED-1", date(2020, 10, 20),
-                                 ["DEMO-SN-REFUSED"])
+        record_delivery(ew.uow(), "endwatch-demo", "PERMIT-REDACTED-1", date(2020, 10, 20),
+                        ["DEMO-SN-REFUSED"])
     except RuleViolation as exc:
         out.print(Rule("[bold]a delivery on 2020-10-20 under PERMIT-REDACTED-1[/bold]"))
         out.print(f"refused by rule {exc.rule}: {exc.detail}; nothing was written")

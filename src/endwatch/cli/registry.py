@@ -36,7 +36,13 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.services import queries, registry
+from endwatch.services.registry import queries
+from endwatch.services.registry.applications import receive_application, set_application_status
+from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
+from endwatch.services.registry.parties import save_party
+from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.policies import save_policy
+from endwatch.services.registry.products import save_product
 
 party_app = typer.Typer(help="States, agencies, armed forces, companies.", no_args_is_help=True)
 product_app = typer.Typer(help="Goods by manufacturer and model.", no_args_is_help=True)
@@ -83,7 +89,7 @@ def party_add(
 ) -> None:
     """Add or update a party."""
     party = Party(party_id, name, kind, country, parent, tuple(alias), tuple(former_name))
-    registry.save_party(app_().uow(), actor(by), party, reason)
+    save_party(app_().uow(), actor(by), party, reason)
     out.print(f"party {party_id} saved")
 
 
@@ -112,7 +118,7 @@ def product_add(
     """Add or update a product."""
     product = Product(product_id, manufacturer, model, tuple(sorted(set(alias))), tuple(sorted(set(category))),
                       description, family)
-    registry.save_product(app_().uow(), actor(by), product, reason)
+    save_product(app_().uow(), actor(by), product, reason)
     out.print(f"product {product_id} saved")
 
 
@@ -133,7 +139,7 @@ def policy_add(
     """Add or update a destination policy."""
     policy = Policy(policy_id, country, measure, tuple(category), _required_date(effective_from, "--from"),
                     parse_date(effective_to, "--to"), tuple(exception), reference)
-    registry.save_policy(app_().uow(), actor(by), policy, reason)
+    save_policy(app_().uow(), actor(by), policy, reason)
     out.print(f"policy {policy_id} saved")
 
 
@@ -175,7 +181,7 @@ def application_add(
     application = Application(number, exporter, consignee, end_user, destination, product, quantity,
                               _required_date(received_on, "--received-on"),
                               _undertaking(end_use, no_reexport, signatory, signed_on), _decimal(value), currency)
-    registry.receive_application(app_().uow(), actor(by), application, reason)
+    receive_application(app_().uow(), actor(by), application, reason)
     out.print(f"application {number} received")
 
 
@@ -220,7 +226,7 @@ def permit_issue(
                     _required_date(issued_on, "--issued-on"), _required_date(expires_on, "--expires-on"),
                     _undertaking(end_use, no_reexport, signatory, signed_on), _decimal(value), currency,
                     application, exception=exception, justification=justification)
-    issued = registry.issue_permit(app_().uow(), actor(by), permit, reason)
+    issued = issue_permit(app_().uow(), actor(by), permit, reason)
     basis = f" under {issued.policy_measure} ({issued.policy_id})" if issued.policy_id else ""
     through = f" through exception {issued.exception!r}" if issued.exception else ""
     out.print(f"permit {number} issued{basis}{through}")
@@ -273,7 +279,7 @@ def permit_status(
 ) -> None:
     """Record a status change of one permit."""
     change = StatusChange(status, _required_date(effective_on, "--on"), reason, reference)
-    registry.change_permit_status(app_().uow(), actor(by), number, change)
+    change_permit_status(app_().uow(), actor(by), number, change)
     out.print(f"permit {number}: {status.value} from {change.effective_on.isoformat()}")
 
 
@@ -289,8 +295,8 @@ def delivery_add(
 ) -> None:
     """Record items delivered under a permit."""
     serials = [s for cell in serial for s in split_multi(cell)]
-    items = registry.record_delivery(app_().uow(), actor(by), permit, _required_date(delivered_on, "--date"),
-                                     serials, recipient, reason)
+    items = record_delivery(app_().uow(), actor(by), permit, _required_date(delivered_on, "--date"),
+                            serials, recipient, reason)
     out.print(f"{len(items)} item(s) recorded under permit {permit}")
 
 
@@ -306,7 +312,7 @@ def retransfer_add(
 ) -> None:
     """Record an authorised re-transfer."""
     r = Retransfer(permit, to_party, _required_date(authorized_on, "--from"), reference, serial)
-    registry.authorise_retransfer(app_().uow(), actor(by), r)
+    authorise_retransfer(app_().uow(), actor(by), r)
     out.print(f"re-transfer under permit {permit} to {to_party} recorded")
 
 
@@ -324,7 +330,7 @@ def application_status(
 ) -> None:
     """Put an application on hold or withdraw it (decisions to approve or deny: `endwatch decide`)."""
     day = parse_date(effective_on, "--on") or today()
-    registry.set_application_status(app_().uow(), actor(by), number, status, day, reason, reference)
+    set_application_status(app_().uow(), actor(by), number, status, day, reason, reference)
     out.print(f"application {number}: {status.value}")
 
 

@@ -9,7 +9,7 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import AS_OF_OPTION, FORMAT_OPTION, Format, app_, as_json, command, out, parse_date, today
 from endwatch.countries import country_name
-from endwatch.services.trace import TraceHit, TraceResult, trace_serial
+from endwatch.services.registry.trace import TraceHit, TraceResult, trace_serial
 
 
 def hit_dict(hit: TraceHit) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables as t
 from endwatch.db import tables_detection as td
+from endwatch.db.registry import tables as t
 from endwatch.domain.sightings import Sighting
 from endwatch.services.detection_store import Candidate, CaseSummary, Finding
 

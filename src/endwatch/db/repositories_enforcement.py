@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables as t
 from endwatch.db import tables_enforcement as te
+from endwatch.db.registry import tables as t
 from endwatch.services.enforcement_store import (
     CaseAction,
     CaseNote,

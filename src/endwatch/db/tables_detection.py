@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from endwatch.db.tables import BigId, deliveries, metadata
+from endwatch.db.registry.tables import deliveries
+from endwatch.db.tables import BigId, metadata
 
 if "serial_fold" not in deliveries.c:
     # The serial as detection compares it: normalised, then 0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B folded.

@@ -14,9 +14,9 @@ from endwatch.db.accounts.repository import SqlAccountRepository
 from endwatch.db.assessment.repository import SqlAssessmentRepository
 from endwatch.db.audit.repository import SqlAuditRepository
 from endwatch.db.engine import make_engine
-from endwatch.db.repositories import (
+from endwatch.db.registry.deliveries import SqlDeliveryRepository
+from endwatch.db.registry.repositories import (
     SqlApplicationRepository,
-    SqlDeliveryRepository,
     SqlPartyRepository,
     SqlPermitRepository,
     SqlPolicyRepository,

@@ -14,7 +14,8 @@ from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import NotFound
 from endwatch.services.enforcement_store import Inquiry
-from endwatch.services.uow import ItemRecord, UnitOfWork
+from endwatch.services.registry.store import ItemRecord
+from endwatch.services.uow import UnitOfWork
 
 
 def get_party(uow: UnitOfWork, party_id: str) -> Party:

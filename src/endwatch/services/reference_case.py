@@ -9,7 +9,7 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
-from endwatch.services.imports import ImportReport, import_folder
+from endwatch.services.registry.imports import ImportReport, import_folder
 from endwatch.services.uow import UnitOfWork
 
 # Where the case's facts changed, with what happened that day (see data/reference_case/README.md).

@@ -13,10 +13,13 @@ from pydantic import BaseModel, Field, TypeAdapter
 from endwatch.countries import country_name
 from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse, queries, registry
+from endwatch.services import browse
 from endwatch.services.audit.verify import verify
 from endwatch.services.authz import PERMISSIONS, Action, check_may_act_for, check_visible, visible
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry import queries
+from endwatch.services.registry.applications import receive_application
+from endwatch.services.registry.permits import change_permit_status
+from endwatch.services.registry.trace import trace_serial
 from endwatch.web.cache import cached_in_thread
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import (
@@ -127,8 +130,8 @@ def submit_application(request: Request, caller: Caller, body: ApplicationIn) ->
     application = Application(
         browse.next_application_number(ew.reader(), day), exporter, body.consignee_id, body.end_user_id,
         body.destination, body.product_id, body.quantity, day, EndUseUndertaking(body.end_use, body.no_reexport))
-    return registry.receive_application(ew.uow(), caller.principal.username, application,
-                                        reason="submitted through the web application")
+    return receive_application(ew.uow(), caller.principal.username, application,
+                               reason="submitted through the web application")
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201,
@@ -178,9 +181,9 @@ class StatusChangeIn(BaseModel):
 def change_status(request: Request, number: str, body: StatusChangeIn,
                   caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))]) -> PermitOut:
     ew = endwatch_of(request)
-    registry.change_permit_status(ew.uow(), caller.principal.username, number,
-                                  StatusChange(PermitStatus(body.status), body.effective_on, body.reason,
-                                               body.reference))
+    change_permit_status(ew.uow(), caller.principal.username, number,
+                         StatusChange(PermitStatus(body.status), body.effective_on, body.reason,
+                                      body.reference))
     return PermitOut.of(queries.permit_as_of(ew.reader(), number, max(body.effective_on, _today(request))))
 
 

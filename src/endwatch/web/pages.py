@@ -17,14 +17,16 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import browse, casefiles, detection, enforcement_proposals, queries, registry, sightings
+from endwatch.services import browse, casefiles, detection, enforcement_proposals, sightings
 from endwatch.services.accounts import users
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
-from endwatch.services.trace import trace_serial
+from endwatch.services.registry import queries
+from endwatch.services.registry.permits import change_permit_status
+from endwatch.services.registry.trace import trace_serial
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, submit_application
 from endwatch.web.errors import CsrfRejected
@@ -196,8 +198,8 @@ def permit_status(request: Request, number: str,
     if status not in ("suspended", "reinstated", "revoked", "cancelled"):
         raise InvalidInput([Problem(f"{status!r} is not a status event", column="status")])
     day = _parse_day(effective_on, request)
-    registry.change_permit_status(endwatch_of(request).uow(), caller.principal.username, number,
-                                  StatusChange(PermitStatus(status), day, reason, reference))
+    change_permit_status(endwatch_of(request).uow(), caller.principal.username, number,
+                         StatusChange(PermitStatus(status), day, reason, reference))
     return RedirectResponse(f"/permits/{number}?as_of={max(day, _today(request)).isoformat()}", status_code=303)
 
 

@@ -13,9 +13,9 @@ from endwatch.domain.permits import Application, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
 from endwatch.services.browse import TransparencyRow
-from endwatch.services.queries import PermitView
-from endwatch.services.trace import TraceHit, TraceResult
-from endwatch.services.uow import ItemRecord
+from endwatch.services.registry.queries import PermitView
+from endwatch.services.registry.store import ItemRecord
+from endwatch.services.registry.trace import TraceHit, TraceResult
 
 
 class ProblemBody(BaseModel):

@@ -3,8 +3,8 @@
 Approving against a `deny` or `refer` recommendation, or under a policy exception, needs a written
 justification and a second, different approver; until the second signature the application stays on
 hold and `check_may_issue` refuses a permit. Every decision is assessed first (the assessment is stored
-and cited) and audited. Status changes go through `services.registry.change_application_status`, in the decision's own
-transaction.
+and cited) and audited. Status changes go through
+`services.registry.applications.change_application_status`, in the decision's own transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.assessment.assess import AssessmentResult, application_subject, assess_in, load_world
 from endwatch.services.assessment.store import Decision
 from endwatch.services.audit.trail import record
-from endwatch.services.registry import change_application_status
+from endwatch.services.registry.applications import change_application_status
 from endwatch.services.uow import UnitOfWork
 
 DECISIONS = ("approve", "deny", "hold")

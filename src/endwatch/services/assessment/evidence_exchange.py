@@ -1,5 +1,5 @@
 """conflicts.csv and transfers.csv: validated and written inside the registry's import (the
-`extensions()` hook of services/imports.py), and written by the registry's export."""
+`extensions()` hook of services/registry/imports.py), and written by the registry's export."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_assessment import ASSESSMENT_FILES, CONFLICTS, TRANSFERS
 from endwatch.exchange.writer import write_rows
 from endwatch.services.audit.trail import record
-from endwatch.services.imports import ImportRun
+from endwatch.services.registry.imports import ImportRun
 from endwatch.services.uow import UnitOfWork
 
 

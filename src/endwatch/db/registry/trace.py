@@ -15,13 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables as t
-from endwatch.db.repositories import party_from_row, permit_from_row, product_from_row
+from endwatch.db.registry import tables as t
+from endwatch.db.registry.repositories import party_from_row, permit_from_row, product_from_row
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.parties import Party
 from endwatch.domain.permits import PermitStatus, StatusChange
 from endwatch.domain.products import Product
-from endwatch.services.uow import ItemDossier, ItemRecord
+from endwatch.services.registry.store import ItemDossier, ItemRecord
 
 _d, _p, _pr = t.deliveries, t.permits, t.products
 _NORM: sa.BindParameter[str] = sa.bindparam("norm", type_=sa.String())

@@ -32,8 +32,9 @@ from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
 from endwatch.services.audit.trail import record
-from endwatch.services.registry import check_application_approved
-from endwatch.services.uow import ItemRecord, UnitOfWork
+from endwatch.services.registry.applications import check_application_approved
+from endwatch.services.registry.store import ItemRecord
+from endwatch.services.uow import UnitOfWork
 
 CHUNK = 5000
 

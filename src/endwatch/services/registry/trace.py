@@ -12,7 +12,8 @@ from endwatch.domain.permits import Permit, PermitState, StatusChange
 from endwatch.domain.products import Product
 from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput
-from endwatch.services.uow import ItemDossier, UnitOfWork
+from endwatch.services.registry.store import ItemDossier
+from endwatch.services.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""The delivered items' repository over SQLAlchemy Core: items by serial, by permit, in bulk; re-transfers."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.db import tables_detection  # noqa: F401  (adds deliveries.serial_fold)
+from endwatch.db.bulk import CHUNK, bulk_insert, chunks
+from endwatch.db.registry import tables as t
+from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.matching import serial_fold
+from endwatch.domain.serials import normalise_serial
+from endwatch.services.registry.store import ItemDossier, ItemRecord
+
+_ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
+                 "delivered_on", "recipient_id")
+
+
+def _item(r: sa.Row[Any]) -> ItemRecord:
+    return ItemRecord(
+        DeliveredItem(r.permit_number, r.delivered_on, r.serial, r.recipient_id),
+        r.product_id,
+        r.manufacturer_id,
+        r.family,
+        r.serial_norm,
+    )
+
+
+class SqlDeliveryRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]:
+        d = t.deliveries
+        counts = dict.fromkeys(numbers, 0)
+        for chunk in chunks(sorted(numbers)):
+            q = sa.select(d.c.permit_number, sa.func.count()).where(d.c.permit_number.in_(chunk))
+            for number, n in self.conn.execute(q.group_by(d.c.permit_number)):
+                counts[number] = n
+        return counts
+
+    def existing(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], ItemRecord]:
+        d = t.deliveries
+        wanted = set(keys)
+        found: dict[tuple[str, str, str], ItemRecord] = {}
+        for chunk in chunks(sorted({k[2] for k in wanted})):
+            for r in self.conn.execute(sa.select(d).where(d.c.serial_norm.in_(chunk))):
+                key = (r.manufacturer_id, r.family, r.serial_norm)
+                if key in wanted:
+                    found[key] = _item(r)
+        return found
+
+    def add_items(self, records: Iterable[ItemRecord]) -> int:
+        rows = [
+            (r.item.permit_number, r.product_id, r.manufacturer_id, r.family, r.item.serial, r.serial_norm,
+             serial_fold(r.item.serial), r.item.delivered_on, r.item.recipient_id)
+            for r in records
+        ]
+        bulk_insert(self.conn, t.deliveries, _ITEM_COLUMNS, rows)
+        return len(rows)
+
+    def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]:
+        d = t.deliveries
+        q = sa.select(d).where(d.c.serial_norm == serial_norm).order_by(d.c.id)
+        return [_item(r) for r in self.conn.execute(q)]
+
+    def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
+        from endwatch.db.registry import trace  # here: that module builds on the registry's repositories
+
+        return trace.dossiers_by_serial_norm(self.conn, serial_norm)
+
+    def for_permit(self, number: str) -> builtins.list[ItemRecord]:
+        d = t.deliveries
+        q = sa.select(d).where(d.c.permit_number == number).order_by(d.c.delivered_on, d.c.id)
+        return [_item(r) for r in self.conn.execute(q)]
+
+    def iter_all(self) -> Iterator[ItemRecord]:
+        d = t.deliveries
+        result = self.conn.execution_options(yield_per=CHUNK).execute(sa.select(d).order_by(d.c.id))
+        for r in result:
+            yield _item(r)
+
+    @staticmethod
+    def _retransfer(r: sa.Row[Any]) -> Retransfer:
+        return Retransfer(r.permit_number, r.to_party_id, r.authorized_on, r.reference, r.serial)
+
+    def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]:
+        rt = t.retransfers
+        q = sa.select(rt).where(rt.c.permit_number == permit_number).order_by(rt.c.authorized_on, rt.c.id)
+        return [self._retransfer(r) for r in self.conn.execute(q)]
+
+    def all_retransfers(self) -> builtins.list[Retransfer]:
+        rt = t.retransfers
+        q = sa.select(rt).order_by(rt.c.permit_number, rt.c.authorized_on, rt.c.id)
+        return [self._retransfer(r) for r in self.conn.execute(q)]
+
+    def add_retransfer(self, retransfer: Retransfer) -> None:
+        r = retransfer
+        self.conn.execute(
+            t.retransfers.insert().values(
+                permit_number=r.permit_number,
+                serial=r.serial,
+                serial_norm=normalise_serial(r.serial) if r.serial else None,
+                to_party_id=r.to_party_id,
+                authorized_on=r.authorized_on,
+                reference=r.reference,
+            )
+        )

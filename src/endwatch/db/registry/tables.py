@@ -1,0 +1,165 @@
+"""The registry's tables: parties and their names, products with aliases and control-list entries, policies,
+applications and permits with their status changes, delivered items and re-transfers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from endwatch.db.tables import BigId, metadata
+
+parties = sa.Table(
+    "parties",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("country", sa.String(2)),
+    sa.Column("parent_id", sa.String(100), sa.ForeignKey("parties.id")),
+)
+
+party_names = sa.Table(
+    "party_names",
+    metadata,
+    sa.Column("party_id", sa.String(100), sa.ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(300), primary_key=True),
+    sa.Column("name_key", sa.String(300), nullable=False, index=True),
+    sa.Column("name_kind", sa.String(10), nullable=False),  # name | alias | former
+)
+
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("manufacturer_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+    sa.Column("model", sa.String(200), nullable=False),
+    # normalise_name(model), what a typed model is compared with (as product_aliases.alias_key is for aliases).
+    # On SQLite migration 0008 leaves it a DEFAULT '' (dropping one rebuilds the table); every write sets it.
+    sa.Column("model_key", sa.String(200), nullable=False, index=True),
+    sa.Column("family", sa.String(100), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+)
+
+product_aliases = sa.Table(
+    "product_aliases",
+    metadata,
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("alias", sa.String(200), primary_key=True),
+    sa.Column("alias_key", sa.String(200), nullable=False, index=True),
+)
+
+product_categories = sa.Table(
+    "product_categories",
+    metadata,
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.String(50), primary_key=True),
+)
+
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("id", sa.String(150), primary_key=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("measure", sa.String(30), nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("effective_to", sa.Date),
+    sa.Column("exceptions", sa.JSON, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+def _undertaking() -> list[sa.Column[object]]:
+    return [
+        sa.Column("end_use", sa.Text, nullable=False, server_default=""),
+        sa.Column("no_reexport", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("signatory", sa.String(300)),
+        sa.Column("signed_on", sa.Date),
+    ]
+
+
+def _parties_and_goods() -> list[sa.Column[object]]:
+    return [
+        sa.Column("exporter_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("consignee_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("end_user_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False, index=True),
+        sa.Column("destination", sa.String(2), nullable=False, index=True),
+        sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id"), nullable=False, index=True),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.Column("value", sa.Numeric(18, 2)),
+        sa.Column("currency", sa.String(3)),
+        *_undertaking(),
+    ]
+
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("number", sa.String(100), primary_key=True),
+    *_parties_and_goods(),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+application_status_changes = sa.Table(
+    "application_status_changes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("application_number", sa.String(100), sa.ForeignKey("applications.number"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+permits = sa.Table(
+    "permits",
+    metadata,
+    sa.Column("number", sa.String(100), primary_key=True),
+    sa.Column("application_number", sa.String(100), sa.ForeignKey("applications.number")),
+    *_parties_and_goods(),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("expires_on", sa.Date, nullable=False),
+    sa.Column("policy_id", sa.String(150), sa.ForeignKey("policies.id")),
+    sa.Column("policy_measure", sa.String(30)),
+    sa.Column("exception", sa.Text),
+    sa.Column("justification", sa.Text),
+)
+
+permit_status_changes = sa.Table(
+    "permit_status_changes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("reference", sa.Text, nullable=False, server_default=""),
+)
+
+# One row per delivered item. `family` and `manufacturer_id` are copied from the product so that
+# serial uniqueness is a plain unique index.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("product_id", sa.String(100), sa.ForeignKey("products.id"), nullable=False),
+    sa.Column("manufacturer_id", sa.String(100), nullable=False),
+    sa.Column("family", sa.String(100), nullable=False),
+    sa.Column("serial", sa.String(100), nullable=False),
+    sa.Column("serial_norm", sa.String(100), nullable=False, index=True),
+    sa.Column("delivered_on", sa.Date, nullable=False),
+    sa.Column("recipient_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
+    sa.UniqueConstraint("manufacturer_id", "family", "serial_norm", name="uq_deliveries_serial"),
+)
+
+retransfers = sa.Table(
+    "retransfers",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("permit_number", sa.String(100), sa.ForeignKey("permits.number"), nullable=False, index=True),
+    sa.Column("serial", sa.String(100)),
+    sa.Column("serial_norm", sa.String(100)),
+    sa.Column("to_party_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
+    sa.Column("authorized_on", sa.Date, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),
+)

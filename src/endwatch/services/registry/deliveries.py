@@ -1,0 +1,96 @@
+"""Registry writes on delivered items: deliveries by serial number under a permit, and authorised re-transfers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_delivery
+from endwatch.domain.serials import normalise_serial
+from endwatch.errors import NotFound, RuleViolation
+from endwatch.services.audit.trail import record
+from endwatch.services.registry.store import ItemRecord
+from endwatch.services.uow import UnitOfWork
+from endwatch.services.validation import Checker
+
+
+def record_delivery(
+    uow: UnitOfWork,
+    actor: str,
+    permit_number: str,
+    delivered_on: date,
+    serials: Sequence[str],
+    recipient_id: str | None = None,
+    reason: str = "",
+) -> list[DeliveredItem]:
+    """Record items delivered under a permit on a date; the recipient defaults to the consignee.
+
+    Rules: the permit is in force that day; deliveries never exceed the permit's quantity; each serial is
+    new for its product family (compared normalised) and appears once in the delivery.
+    """
+    with uow:
+        permit = uow.permits.get(permit_number)
+        if permit is None:
+            raise NotFound("permit", permit_number)
+        product = uow.products.get(permit.product_id)
+        assert product is not None  # foreign key
+        c = Checker()
+        if not serials:
+            c.fail("serial", "at least one serial number is required")
+        recipient = recipient_id or permit.consignee_id
+        if uow.parties.get(recipient) is None:
+            c.fail("recipient_id", f"unknown party {recipient!r}")
+        norms: dict[str, str] = {}
+        for s in serials:
+            n = normalise_serial(s)
+            if not n:
+                c.fail("serial", f"serial {s!r} is blank once spaces and hyphens are removed")
+            elif n in norms:
+                c.fail("serial", f"serial {s!r} is the same as {norms[n]!r} in this delivery")
+            norms.setdefault(n, s)
+        c.raise_if_any()
+        delivered = uow.deliveries.count_for_permits([permit_number])[permit_number]
+        check_delivery(permit, delivered_on, delivered, list(serials))
+        keys = [(product.manufacturer_id, product.serial_family, n) for n in norms]
+        clash = uow.deliveries.existing(keys)
+        if clash:
+            first = next(iter(clash.values()))
+            raise RuleViolation(
+                "serial-unique",
+                f"serial {first.item.serial!r} of product family {product.serial_family!r} was already delivered"
+                f" under permit {first.item.permit_number} on {first.item.delivered_on.isoformat()}",
+                [f"permit {permit_number}", f"permit {first.item.permit_number}",
+                 *(f"serial {r.item.serial}" for r in clash.values())],
+            )
+        items = [DeliveredItem(permit_number, delivered_on, s, recipient) for s in norms.values()]
+        uow.deliveries.add_items(
+            ItemRecord(i, product.id, product.manufacturer_id, product.serial_family, normalise_serial(i.serial))
+            for i in items
+        )
+        record(uow, actor=actor, action="delivery.record", entity="permit", key=permit_number,
+               after={"delivered_on": delivered_on, "recipient_id": recipient, "serials": list(norms.values())},
+               reason=reason)
+        uow.commit()
+    return items
+
+
+def authorise_retransfer(uow: UnitOfWork, actor: str, retransfer: Retransfer) -> Retransfer:
+    """Record consent to re-transfer one item (or every item of a permit) to another party from a date."""
+    with uow:
+        c = Checker()
+        permit = uow.permits.get(retransfer.permit_number)
+        if permit is None:
+            c.fail("permit_number", f"unknown permit {retransfer.permit_number!r}")
+        if uow.parties.get(retransfer.to_party_id) is None:
+            c.fail("to_party_id", f"unknown party {retransfer.to_party_id!r}")
+        c.require("reference", retransfer.reference, "the authority's reference")
+        if permit is not None and retransfer.serial:
+            wanted = normalise_serial(retransfer.serial)
+            if not any(r.serial_norm == wanted for r in uow.deliveries.for_permit(permit.number)):
+                c.fail("serial", f"serial {retransfer.serial!r} was not delivered under permit {permit.number}")
+        c.raise_if_any()
+        uow.deliveries.add_retransfer(retransfer)
+        record(uow, actor=actor, action="retransfer.authorise", entity="permit", key=retransfer.permit_number,
+               after=retransfer, reason=retransfer.reference)
+        uow.commit()
+    return retransfer

@@ -1,0 +1,38 @@
+"""Registry writes on parties: create or update one, its parent known and the hierarchy without cycles.
+
+One transaction each: validated, written and audited, or refused with nothing written.
+"""
+
+from __future__ import annotations
+
+from endwatch.domain.parties import Party, would_cycle
+from endwatch.services.audit.trail import record
+from endwatch.services.uow import UnitOfWork
+from endwatch.services.validation import Checker
+
+
+def _check_party(uow: UnitOfWork, party: Party) -> None:
+    c = Checker()
+    c.require("id", party.id)
+    c.require("name", party.name)
+    c.country("country", party.country, required=False)
+    if party.parent_id:
+        if uow.parties.get(party.parent_id) is None:
+            c.fail("parent_id", f"unknown parent party {party.parent_id!r}")
+        elif would_cycle(party.id, party.parent_id, uow.parties.parent_map()):
+            c.fail("parent_id", f"making {party.parent_id!r} the parent of {party.id!r} would form a cycle")
+    c.raise_if_any()
+
+
+def save_party(uow: UnitOfWork, actor: str, party: Party, reason: str = "") -> Party:
+    """Create or update a party. Unchanged parties are left alone (no audit entry)."""
+    with uow:
+        before = uow.parties.get(party.id)
+        if before == party:
+            return party
+        _check_party(uow, party)
+        uow.parties.save(party)
+        record(uow, actor=actor, action="party.save", entity="party", key=party.id,
+               before=before, after=party, reason=reason)
+        uow.commit()
+    return party

@@ -1,0 +1,29 @@
+"""Registry writes on destination policies: create or update one (permits already issued never change)."""
+
+from __future__ import annotations
+
+from endwatch.domain.policy import Policy
+from endwatch.services.audit.trail import record
+from endwatch.services.uow import UnitOfWork
+from endwatch.services.validation import Checker
+
+
+def save_policy(uow: UnitOfWork, actor: str, policy: Policy, reason: str = "") -> Policy:
+    """Create or update a destination policy. It never changes permits already issued."""
+    with uow:
+        before = uow.policies.get(policy.id)
+        if before == policy:
+            return policy
+        c = Checker()
+        c.require("id", policy.id)
+        c.country("country", policy.country)
+        if policy.effective_to and policy.effective_to < policy.effective_from:
+            c.fail("effective_to", "effective_to is before effective_from")
+        if not policy.categories:
+            c.fail("categories", "categories is required (* for all)")
+        c.raise_if_any()
+        uow.policies.save(policy)
+        record(uow, actor=actor, action="policy.save", entity="policy", key=policy.id,
+               before=before, after=policy, reason=reason)
+        uow.commit()
+    return policy

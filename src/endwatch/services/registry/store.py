@@ -1,0 +1,98 @@
+"""What the registry needs from storage: the delivered-item records and one repository protocol per aggregate
+(`uow.parties`, `uow.products`, `uow.policies`, `uow.applications`, `uow.permits`, `uow.deliveries`)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
+from endwatch.domain.policy import Policy
+from endwatch.domain.products import Product
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A delivered item as stored: the item plus the product keys its serial is unique within."""
+
+    item: DeliveredItem
+    product_id: str
+    manufacturer_id: str
+    family: str
+    serial_norm: str
+
+
+@dataclass(frozen=True)
+class ItemDossier:
+    """A delivered item with every record a trace shows about it, read together."""
+
+    record: ItemRecord
+    permit: Permit  # with its whole status history, in date order
+    product: Product
+    parties: Mapping[str, Party]  # by id: the product's maker, the permit's parties and the recipient
+    retransfers: tuple[Retransfer, ...]  # every one authorised under the permit, in date order
+
+
+class PartyRepository(Protocol):
+    def get(self, party_id: str) -> Party | None: ...
+    def get_many(self, party_ids: Collection[str]) -> dict[str, Party]: ...
+    def list(self) -> builtins.list[Party]: ...
+    def ids(self, candidates: Collection[str]) -> set[str]: ...
+    def save(self, party: Party) -> None: ...
+    def find_by_name_key(self, key: str) -> builtins.list[Party]: ...
+    def ids_by_name_key(self, key: str) -> set[str]:
+        """Ids of the parties find_by_name_key(key) gives, without loading them."""
+    def parent_map(self) -> dict[str, str | None]: ...
+
+
+class ProductRepository(Protocol):
+    def get(self, product_id: str) -> Product | None: ...
+    def list(self) -> builtins.list[Product]: ...
+    def save(self, product: Product) -> None: ...
+    def find_by_model_key(self, key: str, manufacturer_ids: Collection[str] | None) -> builtins.list[Product]: ...
+    def makers_by_model_key(self, key: str) -> dict[str, str]:
+        """Product id -> manufacturer id of the products find_by_model_key(key, None) gives."""
+
+
+class PolicyRepository(Protocol):
+    def get(self, policy_id: str) -> Policy | None: ...
+    def list(self, country: str | None = None) -> builtins.list[Policy]: ...
+    def save(self, policy: Policy) -> None: ...
+
+
+class ApplicationRepository(Protocol):
+    def get(self, number: str) -> Application | None: ...
+    def list(self) -> builtins.list[Application]: ...
+    def save(self, application: Application) -> None: ...
+    def add_status_change(
+        self, number: str, status: ApplicationStatus, effective_on: date, reason: str, reference: str
+    ) -> None: ...
+
+
+class PermitRepository(Protocol):
+    def get(self, number: str) -> Permit | None: ...
+    def list(self) -> builtins.list[Permit]: ...
+    def save(self, permit: Permit) -> None:
+        """Insert or update the permit's own row (not its history)."""
+    def add_status_change(self, number: str, change: StatusChange) -> None: ...
+
+
+class DeliveryRepository(Protocol):
+    def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]: ...
+    def existing(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], ItemRecord]:
+        """Items already stored under (manufacturer_id, family, serial_norm) keys."""
+    def add_items(self, records: Iterable[ItemRecord]) -> int: ...
+    def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]: ...
+    def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
+        """find_by_serial_norm(serial_norm), in the same order, each item with its records (a few statements
+        in all, whatever the number of items)."""
+    def for_permit(self, number: str) -> builtins.list[ItemRecord]: ...
+    def iter_all(self) -> Iterator[ItemRecord]: ...
+    def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]: ...
+    def all_retransfers(self) -> builtins.list[Retransfer]: ...
+    def add_retransfer(self, retransfer: Retransfer) -> None: ...
