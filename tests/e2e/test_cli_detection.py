@@ -35,7 +35,7 @@ def test_reference_case_nameplate_is_a_diversion_with_a_case(case: Endwatch, cli
     assert any("L3 Wescam" in r and "wescam" in r for r in f["reasons"])
     assert any("Turkish Naval Forces" in r and "neither the declared end user" in r for r in f["reasons"])
     with case.reader() as uow:
-        actions = [(a["kind"], a["target"], a["status"]) for a in uow.detection.list_case_actions("CASE-0001")]
+        actions = [(a["kind"], a["target"], a["status"]) for a in uow.cases.list_case_actions("CASE-0001")]
     assert actions == [
         ("suspend_permit", "PERMIT-REDACTED-1", "recommended"), ("suspend_permit", "PERMIT-REDACTED-2", "recommended"),
         ("hold_application", "APP-REDACTED-3", "recommended"), ("hold_application", "APP-REDACTED-4", "recommended"),

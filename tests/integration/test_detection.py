@@ -98,7 +98,7 @@ def test_diversions_open_and_join_cases_with_actions(world: Endwatch) -> None:
     assert r["d1"].case_id == r["d2"].case_id == "CASE-0001"
     assert r["d3"].case_id == "CASE-0002"
     with world.uow() as uow:
-        actions = [(a["kind"], a["target"]) for a in uow.detection.list_case_actions("CASE-0001")]
+        actions = [(a["kind"], a["target"]) for a in uow.cases.list_case_actions("CASE-0001")]
     # Same consignee (P-1, P-2, P-4), same destination and entry (P-3); A-1 pending with the same consignee.
     assert actions == [("suspend_permit", "P-1"), ("suspend_permit", "P-2"), ("suspend_permit", "P-3"),
                        ("suspend_permit", "P-4"), ("hold_application", "A-1"), ("notify_exporter", "acme")]
@@ -121,7 +121,7 @@ def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     later = detect(world.uow(), "analyst", since=date(2021, 1, 1))
     assert [x.finding.sighting_id for x in later.results] == ["late"] and later.decided == 1
     with world.uow() as uow:
-        assert len(uow.detection.list_case_actions("CASE-0001")) == 6
+        assert len(uow.cases.list_case_actions("CASE-0001")) == 6
 
 
 def test_add_sighting_names_every_wrong_field(world: Endwatch) -> None:

@@ -13,9 +13,10 @@ from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, dive
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, RuleViolation
-from endwatch.services import enforcement, timeline
+from endwatch.services import enforcement
 from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.audit.verify import verify
+from endwatch.services.casefiles import timeline
 from endwatch.services.registry.permits import change_permit_status
 
 REASON = "items diverted to a party to the armed conflict"
@@ -42,7 +43,7 @@ def _written(ew):
         return (
             {p.number: p.history for p in uow.permits.list()},
             {a.number: a.status for a in uow.applications.list()},
-            [(a.id, a.status) for c in uow.enforcement.cases() for a in uow.enforcement.case_actions(c.id)],
+            [(a.id, a.status) for c in uow.cases.cases() for a in uow.cases.case_actions(c.id)],
             uow.enforcement.actions(),
             uow.enforcement.messages(),
         )
@@ -75,7 +76,7 @@ def test_propose_writes_nothing_but_the_proposal_and_confirm_applies_it(world):
             assert permit.history[-1] == StatusChange(PermitStatus.SUSPENDED, SUSPENDED_ON, REASON, REFERENCE)
         apps = {a.number: a.status for a in uow.applications.list()}
         assert all(apps[n] is ApplicationStatus.ON_HOLD for n in HELD)
-        assert {a.status for a in uow.enforcement.case_actions(case_id)} == {"applied"}
+        assert {a.status for a in uow.cases.case_actions(case_id)} == {"applied"}
         (action,) = uow.enforcement.actions()
         assert action.id == done.outcome.action_id and action.decided_by == "approver"
         assert set(action.permits) == BAYKAR_ROUTE and action.case_id == case_id

@@ -12,10 +12,14 @@ from tests.integration.pdf_text import pdf_text
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
-from endwatch.services import casefiles, enforcement, oversight
+from endwatch.services import enforcement
 from endwatch.services.audit.trail import record
+from endwatch.services.casefiles import oversight
+from endwatch.services.casefiles.evidence import attach
+from endwatch.services.casefiles.inquiries import answer, ask
+from endwatch.services.casefiles.notes import add_note
+from endwatch.services.casefiles.oversight import PackFormat, Profile
 from endwatch.services.enforcement import Action, Scope
-from endwatch.services.oversight import PackFormat, Profile
 from endwatch.services.registry.permits import issue_permit
 
 PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3", "PERMIT-AM-1"]
@@ -35,18 +39,18 @@ def pack_case(ew, tmp_path):
                                                                               "Signatory Person")))
     enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "assess allegations", "Minister 2020-10-05", hold_applications=True)
-    q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
-                      date(2020, 10, 20))
-    casefiles.answer(ew.uow(), "officer-one", q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
-                     "has the paperwork.", date(2020, 10, 25))
-    casefiles.add_note(ew.uow(), "officer-one", case_id, "Compare with PERMIT-AM-1; officer-two from the "
-                       "regional desk agrees.", date(2020, 10, 26))
+    q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
+            date(2020, 10, 20))
+    answer(ew.uow(), "officer-one", q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
+           "has the paperwork.", date(2020, 10, 25))
+    add_note(ew.uow(), "officer-one", case_id, "Compare with PERMIT-AM-1; officer-two from the "
+             "regional desk agrees.", date(2020, 10, 26))
     with ew.uow() as uow:  # officer-two acted on the case (their name is in the audit trail, not in a field)
         record(uow, actor="officer-two", action="case.review", entity="case", key=case_id)
         uow.commit()
     photo = tmp_path / "nameplate.jpg"
     photo.write_bytes(b"nameplate photo")
-    casefiles.attach(ew.uow(), "analyst-one", ew.settings.home / "evidence", case_id, [photo], "the turret")
+    attach(ew.uow(), "analyst-one", ew.settings.home / "evidence", case_id, [photo], "the turret")
     return ew, case_id
 
 

@@ -17,9 +17,12 @@ from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
 from endwatch.errors import RuleViolation
-from endwatch.services import casefiles, detection, enforcement, notify, oversight
+from endwatch.services import detection, enforcement, notify
+from endwatch.services.casefiles import oversight
+from endwatch.services.casefiles.cases import case_file
+from endwatch.services.casefiles.inquiries import answer, ask
+from endwatch.services.casefiles.oversight import PackFormat, Profile
 from endwatch.services.enforcement import Action, Scope
-from endwatch.services.oversight import PackFormat, Profile
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.trace import trace_serial
 
@@ -79,13 +82,13 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         assert hit.permit_state is PermitState.SUSPENDED
         # The bundled nameplate sighting, decided by detection: a diversion, in a new case.
         case_id = detection.detect(ew.uow(), "analyst-one").cases_opened[0]
-        findings = casefiles.case_file(ew.reader(), case_id).findings
+        findings = case_file(ew.reader(), case_id).findings
         assert {(f["id"], f["verdict"], f["permit_number"]) for f in findings} == {
             ("SIGHTING-2020-10-NAMEPLATE", "diversion", "PERMIT-REDACTED-1")}
-        q = casefiles.ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
-                          date(2020, 10, 20))
-        casefiles.answer(ew.uow(), "officer-one", q.id, "The images may be our product; a system with that "
-                         "serial was delivered in September 2020.", date(2020, 10, 25))
+        q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
+                date(2020, 10, 20))
+        answer(ew.uow(), "officer-one", q.id, "The images may be our product; a system with that "
+               "serial was delivered in September 2020.", date(2020, 10, 25))
 
         # The committee pack, and the public one with permit numbers and serials redacted.
         committee = oversight.export_pack(ew.reader(), case_id, Profile.committee, PackFormat.pdf,

@@ -117,6 +117,11 @@ class _Applications:
         self.s.app_history[number].append((status, effective_on, reason, reference))
         self.s.applications[number] = replace(self.s.applications[number], status=status)
 
+    def status_history(self, numbers: Collection[str]) -> list[dict[str, Any]]:
+        rows = [{"application_number": n, "status": st.value, "effective_on": on, "reason": why, "reference": ref}
+                for n in numbers for st, on, why, ref in self.s.app_history.get(n, [])]
+        return sorted(rows, key=lambda r: r["effective_on"])
+
 
 class _Permits:
     def __init__(self, s: FakeStore) -> None:

@@ -8,9 +8,9 @@ import pytest
 
 from endwatch.domain.permits import Permit
 from endwatch.domain.products import Product
+from endwatch.services.casefiles.oversight import REDACTED, Profile, redact, render_md
 from endwatch.services.enforcement import Scope, scope_of
 from endwatch.services.notify import Backoff
-from endwatch.services.oversight import REDACTED, Profile, redact, render_md
 
 PERMIT = Permit("P-1", "exp", "con", "usr", "TR", "prod", 3, date(2020, 1, 1), date(2021, 1, 1))
 PRODUCT = Product(id="prod", manufacturer_id="exp", model="M", categories=("2-15", "ML15"))
@@ -80,7 +80,7 @@ def test_committee_hides_names_only_internal_nothing():
 
 
 def test_pdf_renders_any_script_with_or_without_a_unicode_font():
-    from endwatch.services.oversight import find_font, render_pdf
+    from endwatch.services.casefiles.oversight import find_font, render_pdf
 
     pack = redact({**PACK, "case": {**PACK["case"], "summary": "Հայաստան Türkiye 中文 “quoted”"}}, Profile.public)
     core = render_pdf(pack, None, compress=False)

@@ -209,7 +209,7 @@ def test_pages_propose_then_a_second_person_confirms(world: tuple[Web, str]) -> 
     assert 'data-testid="confirm"' not in page
     assert 'data-testid="awaiting-signature"' not in approver.get("/").text
     with web.ew.reader() as uow:
-        assert {a.status for a in uow.enforcement.case_actions(case_id)} == {"applied"}
+        assert {a.status for a in uow.cases.case_actions(case_id)} == {"applied"}
 
 
 def test_pages_reject_and_withdraw(world: tuple[Web, str]) -> None:
@@ -235,5 +235,5 @@ def test_pages_reject_and_withdraw(world: tuple[Web, str]) -> None:
     page = officer.get(f"/cases/{case_id}").text
     assert ">withdrawn<" in page and "wrong date" in page and 'data-testid="withdraw"' not in page
     with web.ew.reader() as uow:
-        assert uow.enforcement.actions() == [] and {a.status for a in uow.enforcement.case_actions(case_id)} == {
+        assert uow.enforcement.actions() == [] and {a.status for a in uow.cases.case_actions(case_id)} == {
             "recommended"}

@@ -11,9 +11,11 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
 from endwatch.cli.common import today as today_
-from endwatch.services import casefiles, oversight
-from endwatch.services.oversight import PackFormat, Profile
-from endwatch.services.timeline import case_timeline
+from endwatch.services.casefiles import evidence, inquiries, oversight
+from endwatch.services.casefiles.cases import case_file, close_case, list_cases, open_case
+from endwatch.services.casefiles.notes import add_note
+from endwatch.services.casefiles.oversight import PackFormat, Profile
+from endwatch.services.casefiles.timeline import case_timeline
 
 case_app = typer.Typer(help="Case files: findings, evidence, inquiries, decisions and one timeline per case.",
                        no_args_is_help=True)
@@ -47,8 +49,8 @@ def open_(
     by: str | None = BY_OPTION,
 ) -> None:
     """Open a case by hand (detection opens cases on diversion findings by itself)."""
-    case = casefiles.open_case(app_().uow(), actor(by), title, _day(on), consignee_id=consignee,
-                               observed_user_id=observed_user, summary=summary)
+    case = open_case(app_().uow(), actor(by), title, _day(on), consignee_id=consignee,
+                     observed_user_id=observed_user, summary=summary)
     emit([_case_row(case)], fmt, "case opened", ["id", "status", "opened_on", "title"] if fmt is Format.table else None)
 
 
@@ -56,7 +58,7 @@ def open_(
 @command
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """Every case."""
-    emit([_case_row(c) for c in casefiles.list_cases(app_().reader())], fmt, "cases",
+    emit([_case_row(c) for c in list_cases(app_().reader())], fmt, "cases",
          ["id", "status", "opened_on", "closed_on", "title"] if fmt is Format.table else None)
 
 
@@ -65,7 +67,7 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
 def show(case_id: str = typer.Argument(..., metavar="CASE"), fmt: Format = FORMAT_OPTION) -> None:
     """One case: details, recommended actions, evidence, inquiries and its timeline."""
     ew = app_()
-    cf = casefiles.case_file(ew.reader(), case_id)
+    cf = case_file(ew.reader(), case_id)
     events = case_timeline(ew.reader(), case_id)
     data: dict[str, Any] = {
         "case": _case_row(cf.case) | {"summary": cf.case.summary},
@@ -108,7 +110,7 @@ def note(
     by: str | None = BY_OPTION,
 ) -> None:
     """Add a dated note to a case."""
-    n = casefiles.add_note(app_().uow(), actor(by), case_id, text, _day(on))
+    n = add_note(app_().uow(), actor(by), case_id, text, _day(on))
     out.print(f"note {n.id} added to {case_id}", markup=False)
 
 
@@ -122,7 +124,7 @@ def attach(
     by: str | None = BY_OPTION,
 ) -> None:
     """Store evidence files content-addressed (SHA-256) and attach them to a case."""
-    results = casefiles.attach(app_().uow(), actor(by), _store(), case_id, files, description)
+    results = evidence.attach(app_().uow(), actor(by), _store(), case_id, files, description)
     emit([{"file": r.filename, "sha256": r.sha256, "size": r.size,
            "stored": "new" if r.stored else "already stored",
            "attached": "yes" if r.linked else "already attached"} for r in results], fmt, f"evidence for {case_id}")
@@ -135,7 +137,7 @@ def verify(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Re-hash every stored evidence file and report any that changed or vanished (exit code 1 if any)."""
-    checks = casefiles.verify(app_().reader(), _store(), case_id)
+    checks = evidence.verify(app_().reader(), _store(), case_id)
     emit([{"sha256": c.sha256, "status": c.status, "cases": list(c.cases), "files": list(c.filenames),
            "size": c.size} for c in checks], fmt, "evidence check")
     bad = [c for c in checks if c.status != "ok"]
@@ -157,7 +159,7 @@ def inquiry(
     by: str | None = BY_OPTION,
 ) -> None:
     """Record a question put to an exporter or another authority."""
-    i = casefiles.ask(app_().uow(), actor(by), case_id, to, question, _day(on), send=send)
+    i = inquiries.ask(app_().uow(), actor(by), case_id, to, question, _day(on), send=send)
     emit([{"inquiry": i.id, "case": i.case_id, "to": i.to_party, "asked_on": i.asked_on, "question": i.question}],
          fmt, "inquiry recorded")
 
@@ -171,7 +173,7 @@ def answer(
     by: str | None = BY_OPTION,
 ) -> None:
     """Record the answer to an inquiry."""
-    i = casefiles.answer(app_().uow(), actor(by), inquiry_id, text, _day(on))
+    i = inquiries.answer(app_().uow(), actor(by), inquiry_id, text, _day(on))
     out.print(f"inquiry {i.id} on {i.case_id} answered on {i.answered_on}", markup=False)
 
 
@@ -184,7 +186,7 @@ def close(
     by: str | None = BY_OPTION,
 ) -> None:
     """Close a case."""
-    c = casefiles.close_case(app_().uow(), actor(by), case_id, _day(on), reason)
+    c = close_case(app_().uow(), actor(by), case_id, _day(on), reason)
     out.print(f"{c.id} closed on {c.closed_on}", markup=False)
 
 

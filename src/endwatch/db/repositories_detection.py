@@ -1,4 +1,4 @@
-"""Detection's repository over SQLAlchemy Core: sightings, findings, cases and candidate lookups.
+"""Detection's repository over SQLAlchemy Core: sightings, findings and candidate lookups.
 
 Candidate lookups never scan the delivered items: they use the index on deliveries.serial_fold
 (equality and IN lists; LIKE only for readings with many unreadable characters).
@@ -7,7 +7,7 @@ Candidate lookups never scan the delivered items: they use the index on deliveri
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import Any
@@ -15,18 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from endwatch.db import tables_detection as td
+from endwatch.db.bulk import chunks, driver_date, insert_rows
 from endwatch.db.registry import tables as t
 from endwatch.domain.sightings import Sighting
-from endwatch.services.detection_store import Candidate, CaseSummary, Finding
+from endwatch.services.detection_store import Candidate, Finding
 
 CHUNK = 1000
 # Folded keys per IN list: one-edit lookups send hundreds of keys per reading.
 KEY_CHUNK = 5000
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _sighting(r: sa.Row[Any]) -> Sighting:
@@ -63,14 +59,14 @@ class SqlDetectionRepository:
     def sighting_ids(self, ids: Collection[str]) -> set[str]:
         s = td.sightings
         found: set[str] = set()
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), CHUNK):
             found.update(self.conn.execute(sa.select(s.c.id).where(s.c.id.in_(chunk))).scalars())
         return found
 
     def get_sightings(self, ids: Collection[str]) -> dict[str, Sighting]:
         s = td.sightings
         out: dict[str, Sighting] = {}
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), CHUNK):
             for r in self.conn.execute(sa.select(s).where(s.c.id.in_(chunk))):
                 out[r.id] = _sighting(r)
         return out
@@ -84,7 +80,7 @@ class SqlDetectionRepository:
              "recorded_by": recorded_by}
             for x in sightings
         ]
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows, CHUNK):
             self.conn.execute(td.sightings.insert(), chunk)
 
     def list_sightings(self, since: date | None = None) -> list[Sighting]:
@@ -124,7 +120,7 @@ class SqlDetectionRepository:
         cursor: Any = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         out: list[Candidate] = []
         try:
-            for chunk in _chunks(list(set(keys)), KEY_CHUNK):
+            for chunk in chunks(list(set(keys)), KEY_CHUNK):
                 cursor.execute(candidate_sql(self.conn.dialect.name), (json.dumps(chunk),))
                 for row in cursor.fetchall():
                     if sqlite:  # dates are stored as ISO text there
@@ -158,7 +154,7 @@ class SqlDetectionRepository:
     def candidates_by_delivery_id(self, ids: Collection[int]) -> dict[int, Candidate]:
         d = t.deliveries
         out: dict[int, Candidate] = {}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids)), CHUNK):
             for r in self.conn.execute(self._candidate_query().where(d.c.id.in_(chunk))):
                 out[r.id] = self._candidate(r)
         return out
@@ -166,36 +162,13 @@ class SqlDetectionRepository:
     # --- findings ---
 
     def add_findings(self, findings: Sequence[Finding]) -> None:
-        day = self._day
-        self._insert_many(td.findings, (
+        day = driver_date(self.conn)
+        insert_rows(self.conn, td.findings, (
             "sighting_id", "verdict", "confidence", "tier", "delivery_id", "permit_number", "product_id", "serial",
             "observed_user_id", "observed_country", "observed_on", "reasons", "candidates", "decided_at",
         ), [(x.sighting_id, x.verdict, x.confidence, x.tier, x.delivery_id, x.permit_number, x.product_id, x.serial,
              x.observed_user_id, x.observed_country, day(x.observed_on), json.dumps(list(x.reasons)),
              json.dumps(list(x.candidates)), x.decided_at) for x in findings])
-
-    def _insert_many(self, table: sa.Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert rows of values already in the form the driver stores (JSON as text, dates per `_day`).
-
-        Detection inserts hundreds of thousands of rows in one run; handing them straight to the driver
-        skips SQLAlchemy's per-row parameter processing, its largest cost here. On PostgreSQL the rows go
-        by COPY: at 790,000 case actions, executemany cost 5.9 s of this process's CPU and COPY 0.4 s.
-        """
-        if self.conn.dialect.name == "postgresql":
-            raw: Any = self.conn.connection.dbapi_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        for chunk in _chunks(rows, 5000):
-            self.conn.exec_driver_sql(sql, chunk)
-
-    @property
-    def _day(self) -> Any:
-        """How a date parameter goes to the driver: ISO text on SQLite (as SQLAlchemy stores it), as is elsewhere."""
-        return date.isoformat if self.conn.dialect.name == "sqlite" else (lambda d: d)
 
     def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]:
         f = td.findings
@@ -205,60 +178,6 @@ class SqlDetectionRepository:
         if sighting_ids is None:
             return [_finding(r) for r in self.conn.execute(q)]
         out: list[Finding] = []
-        for chunk in _chunks(sorted(sighting_ids)):
+        for chunk in chunks(sorted(sighting_ids), CHUNK):
             out.extend(_finding(r) for r in self.conn.execute(q.where(f.c.sighting_id.in_(chunk))))
         return sorted(out, key=lambda x: (x.observed_on, x.sighting_id))
-
-    # --- cases ---
-
-    def open_case_for(self, consignee_id: str | None, observed_user_id: str | None) -> CaseSummary | None:
-        c = td.cases
-        q = sa.select(c).where(c.c.status == "open")
-        q = q.where(c.c.consignee_id.is_(None) if consignee_id is None else c.c.consignee_id == consignee_id)
-        q = q.where(c.c.observed_user_id.is_(None) if observed_user_id is None
-                    else c.c.observed_user_id == observed_user_id)
-        r = self.conn.execute(q.order_by(c.c.opened_on, c.c.id).limit(1)).first()
-        if r is None:
-            return None
-        return CaseSummary(r.id, r.title, r.status, r.opened_on, r.consignee_id, r.observed_user_id, r.opened_by,
-                           r.summary)
-
-    def next_case_id(self) -> str:
-        c = td.cases
-        ids = self.conn.execute(sa.select(c.c.id).where(c.c.id.like("CASE-%"))).scalars()
-        numbers = [int(i[5:]) for i in ids if i[5:].isdigit()]
-        return f"CASE-{max(numbers, default=0) + 1:04d}"
-
-    def add_case(self, case: CaseSummary) -> None:
-        x = case
-        self.conn.execute(td.cases.insert().values(
-            id=x.id, title=x.title, status=x.status, opened_on=x.opened_on, closed_on=None,
-            consignee_id=x.consignee_id, observed_user_id=x.observed_user_id, opened_by=x.opened_by,
-            summary=x.summary))
-
-    def add_case_findings(self, case_id: str, sighting_ids: Sequence[str]) -> None:
-        rows = [{"case_id": case_id, "sighting_id": sid} for sid in sighting_ids]
-        for chunk in _chunks(rows):
-            self.conn.execute(td.case_findings.insert(), chunk)
-
-    def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
-        cf = td.case_findings
-        out: dict[str, str] = {}
-        for chunk in _chunks(sorted(sighting_ids)):
-            for r in self.conn.execute(sa.select(cf).where(cf.c.sighting_id.in_(chunk))):
-                out[r.sighting_id] = r.case_id
-        return out
-
-    def case_action_keys(self, case_id: str) -> list[tuple[str, str]]:
-        a = td.case_actions
-        q = sa.select(a.c.kind, a.c.target).where(a.c.case_id == case_id)
-        return [(r.kind, r.target) for r in self.conn.execute(q)]
-
-    def add_case_actions(self, case_id: str, actions: Sequence[tuple[str, str, str]]) -> None:
-        self._insert_many(td.case_actions, ("case_id", "kind", "target", "reason", "status"),
-                          [(case_id, k, t_, r, "recommended") for k, t_, r in actions])
-
-    def list_case_actions(self, case_id: str) -> list[dict[str, Any]]:
-        a = td.case_actions
-        q = sa.select(a).where(a.c.case_id == case_id).order_by(a.c.id)
-        return [dict(r._mapping) for r in self.conn.execute(q)]

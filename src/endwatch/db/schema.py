@@ -6,6 +6,7 @@ from endwatch.db import tables_detection, tables_enforcement  # noqa: F401
 from endwatch.db.accounts import tables as accounts  # noqa: F401
 from endwatch.db.assessment import tables as assessment  # noqa: F401
 from endwatch.db.audit import tables as audit  # noqa: F401
+from endwatch.db.casefiles import tables as casefiles  # noqa: F401
 from endwatch.db.registry import tables as registry  # noqa: F401
 from endwatch.db.tables import metadata
 

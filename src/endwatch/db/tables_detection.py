@@ -1,4 +1,4 @@
-"""Detection's tables: sightings, findings, cases, the findings each case holds, recommended actions.
+"""Detection's tables: sightings and findings (cases are the casefiles area's, db/casefiles/tables.py).
 
 Also adds `deliveries.serial_fold` (the confusable-folded serial, indexed) to the shared `deliveries`
 table object, so the registry's inserts can fill it. Migration 0002_detection creates all of this.
@@ -52,38 +52,4 @@ findings = sa.Table(
     sa.Column("reasons", sa.JSON, nullable=False),
     sa.Column("candidates", sa.JSON, nullable=False),
     sa.Column("decided_at", sa.String(40), nullable=False),
-)
-
-cases = sa.Table(
-    "cases",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("opened_on", sa.Date, nullable=False),
-    sa.Column("closed_on", sa.Date),
-    sa.Column("consignee_id", sa.String(100), sa.ForeignKey("parties.id")),
-    sa.Column("observed_user_id", sa.String(100), sa.ForeignKey("parties.id")),
-    sa.Column("opened_by", sa.String(200), nullable=False),
-    sa.Column("summary", sa.Text, nullable=False, server_default=""),
-)
-
-case_findings = sa.Table(
-    "case_findings",
-    metadata,
-    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id"), primary_key=True),
-    sa.Column("sighting_id", sa.String(100), sa.ForeignKey("sightings.id"), primary_key=True),
-)
-
-case_actions = sa.Table(
-    "case_actions",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id"), nullable=False, index=True),
-    sa.Column("kind", sa.String(30), nullable=False),
-    sa.Column("target", sa.String(100), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("decided_at", sa.String(40)),
-    sa.Column("decided_by", sa.String(200)),
 )

@@ -1,9 +1,8 @@
-"""Enforcement and case-file tables: decisions taken over a scope of permits, the notification outbox,
-contacts, case notes, evidence files and inquiries (migration 0004_enforcement), and the proposals a second
-person confirms (migration 0007_enforcement_proposals).
+"""Enforcement's tables: decisions taken over a scope of permits, the notification outbox and contacts
+(migration 0004_enforcement), and the proposals a second person confirms (migration 0007_enforcement_proposals).
 
-`case_id` columns reference `cases.id` (owned by detection, migration 0002_detection). The foreign key
-is declared in the migration only, so this module does not need detection's table objects loaded.
+`case_id` columns reference `cases.id` (the casefiles area's table). The foreign key is declared in the
+migration only, so this module does not need the case tables loaded.
 """
 
 from __future__ import annotations
@@ -59,54 +58,6 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("sent_at", sa.String(40)),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
-)
-
-case_notes = sa.Table(
-    "case_notes",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(40), nullable=False, index=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("written_on", sa.Date, nullable=False),
-    sa.Column("written_by", sa.String(200), nullable=False),
-    sa.Column("written_at", sa.String(40), nullable=False),
-)
-
-# Each distinct file once, by content. The bytes live under $ENDWATCH_HOME/evidence/<sha256[:2]>/<sha256>.
-evidence_files = sa.Table(
-    "evidence_files",
-    metadata,
-    sa.Column("sha256", sa.String(64), primary_key=True),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("stored_at", sa.String(40), nullable=False),
-    sa.Column("stored_by", sa.String(200), nullable=False),
-)
-
-case_evidence = sa.Table(
-    "case_evidence",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(40), nullable=False, index=True),
-    sa.Column("sha256", sa.String(64), sa.ForeignKey("evidence_files.sha256"), nullable=False),
-    sa.Column("filename", sa.String(300), nullable=False),
-    sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("added_by", sa.String(200), nullable=False),
-    sa.Column("added_at", sa.String(40), nullable=False),
-    sa.UniqueConstraint("case_id", "sha256", name="uq_case_evidence_file"),
-)
-
-case_inquiries = sa.Table(
-    "case_inquiries",
-    metadata,
-    sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(40), nullable=False, index=True),
-    sa.Column("to_party", sa.String(300), nullable=False),
-    sa.Column("question", sa.Text, nullable=False),
-    sa.Column("asked_on", sa.Date, nullable=False),
-    sa.Column("asked_by", sa.String(200), nullable=False),
-    sa.Column("answer", sa.Text),
-    sa.Column("answered_on", sa.Date),
-    sa.Column("answered_by", sa.String(200)),
 )
 
 # A case's enforcement decision as proposed by one person, awaiting (or given) a second person's confirmation.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from endwatch.db.accounts.repository import SqlAccountRepository
 from endwatch.db.assessment.repository import SqlAssessmentRepository
 from endwatch.db.audit.repository import SqlAuditRepository
+from endwatch.db.casefiles.repository import SqlCasefileRepository
 from endwatch.db.engine import make_engine
 from endwatch.db.registry.deliveries import SqlDeliveryRepository
 from endwatch.db.registry.repositories import (
@@ -35,6 +36,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "permits": SqlPermitRepository,
     "deliveries": SqlDeliveryRepository,
     "audit": SqlAuditRepository,
+    "cases": SqlCasefileRepository,
     "accounts": SqlAccountRepository,
     "detection": SqlDetectionRepository,
     "enforcement": SqlEnforcementRepository,

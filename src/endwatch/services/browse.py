@@ -13,7 +13,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import NotFound
-from endwatch.services.enforcement_store import Inquiry
+from endwatch.services.casefiles.store import Inquiry
 from endwatch.services.registry.store import ItemRecord
 from endwatch.services.uow import UnitOfWork
 
@@ -172,7 +172,7 @@ def next_application_number(uow: UnitOfWork, on: date) -> str:
 def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:
     """Inquiries on every case (only those addressed to `to_party` when given), newest first."""
     with uow:
-        found = [q for c in uow.enforcement.cases() for q in uow.enforcement.inquiries(c.id)
+        found = [q for c in uow.cases.cases() for q in uow.cases.inquiries(c.id)
                  if to_party is None or q.to_party == to_party]
     return sorted(found, key=lambda q: (q.asked_on, q.id or 0), reverse=True)
 

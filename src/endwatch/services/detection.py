@@ -41,8 +41,9 @@ from endwatch.domain.products import Product
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
 from endwatch.services.assessment.reassessment import reassess_in
-from endwatch.services.audit.trail import Plain, record
-from endwatch.services.detection_store import Candidate, CaseSummary, Finding
+from endwatch.services.audit.trail import Plain, record, snapshot
+from endwatch.services.casefiles.store import CaseRecord
+from endwatch.services.detection_store import Candidate, Finding
 from endwatch.services.resolution import NameIndex, party_index, product_index, with_sub_units
 from endwatch.services.uow import UnitOfWork
 
@@ -454,7 +455,7 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
         assert f.permit_number is not None
         groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
     # Read before anything is written: each group's open case (if any) and the actions it already has.
-    found_cases = {key: uow.detection.open_case_for(*key) for key in groups}
+    found_cases = {key: uow.cases.open_case_for(*key) for key in groups}
     tasks = []
     for key, found in groups.items():
         earliest: dict[str, date] = {}
@@ -462,7 +463,7 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
             assert f.permit_number is not None
             earliest[f.permit_number] = min(earliest.get(f.permit_number, f.observed_on), f.observed_on)
         case = found_cases[key]
-        existing = tuple(uow.detection.case_action_keys(case.id)) if case is not None else ()
+        existing = tuple(uow.cases.case_action_keys(case.id)) if case is not None else ()
         tasks.append(_CaseTask(tuple(earliest.items()), key[1], existing))
     actions = workers.actions(tasks) if workers is not None else (_case_actions(world, task) for task in tasks)
     opened: list[str] = []
@@ -473,23 +474,26 @@ def _file_cases(uow: UnitOfWork, world: _World, actor: str, diversions: Sequence
             first = world.permits()[found[0].permit_number or ""]
             seen_with = world.label(user_id) if user_id else "an unauthorised user"
             product = world.products.get(first.product_id)
-            case = CaseSummary(
-                id=uow.detection.next_case_id(),
+            case = CaseRecord(
+                id=uow.cases.next_case_id(),
                 title=f"Diversion: {product.model if product else first.product_id} delivered to"
                       f" {world.label(consignee_id)} for {world.label(first.end_user_id)}, seen with {seen_with}",
-                status="open", opened_on=today, consignee_id=consignee_id, observed_user_id=user_id,
+                status="open", opened_on=today, closed_on=None, consignee_id=consignee_id, observed_user_id=user_id,
                 opened_by=actor, summary=f"Opened on the diversion finding for sighting {found[0].sighting_id}.")
-            uow.detection.add_case(case)
-            record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case,
+            uow.cases.add_case(case)
+            # The entry shows the case as detection opens it, without closed_on (as it always has).
+            opened_case = snapshot(case)
+            del opened_case["closed_on"]
+            record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=Plain(opened_case),
                    reason=f"diversion finding for sighting {found[0].sighting_id}")
             opened.append(case.id)
-        uow.detection.add_case_findings(case.id, [f.sighting_id for f in found])
+        uow.cases.add_case_findings(case.id, [f.sighting_id for f in found])
         case_of.update((f.sighting_id, case.id) for f in found)
         record(uow, actor=actor, action="case.add_findings", entity="case", key=case.id,
                after={"sightings": [f.sighting_id for f in found]},
                reason="diversion findings for the same consignee and observed user")
         if rows:
-            uow.detection.add_case_actions(case.id, rows)
+            uow.cases.add_case_actions(case.id, rows)
             # Rows, not one object per action: a large run audits hundreds of thousands of actions.
             record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
                    after=Plain({"status": "recommended", "columns": ["kind", "target", "reason"], "actions": rows}),
@@ -567,7 +571,7 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
 def case_actions(uow: UnitOfWork, case_id: str) -> list[tuple[str, str]]:
     """A case's recommended actions as (kind, target), in the order they were filed."""
     with uow:
-        return [(a["kind"], a["target"]) for a in uow.detection.list_case_actions(case_id)]
+        return [(a["kind"], a["target"]) for a in uow.cases.list_case_actions(case_id)]
 
 
 def findings(uow: UnitOfWork, *, since: date | None = None, verdict: str | None = None) -> list[DetectionResult]:
@@ -578,7 +582,7 @@ def findings(uow: UnitOfWork, *, since: date | None = None, verdict: str | None 
 
 
 def _results(uow: UnitOfWork, found: list[Finding], new_ids: set[str]) -> list[DetectionResult]:
-    cases = uow.detection.cases_of([f.sighting_id for f in found])
+    cases = uow.cases.cases_of([f.sighting_id for f in found])
     items = uow.detection.candidates_by_delivery_id([f.delivery_id for f in found if f.delivery_id is not None])
     out: list[DetectionResult] = []
     for f in found:

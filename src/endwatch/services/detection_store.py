@@ -46,22 +46,8 @@ class Finding:
     candidates: tuple[dict[str, Any], ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class CaseSummary:
-    """A case as detection opens it."""
-
-    id: str
-    title: str
-    status: str
-    opened_on: date
-    consignee_id: str | None
-    observed_user_id: str | None
-    opened_by: str
-    summary: str = ""
-
-
 class DetectionRepository(Protocol):
-    """Sightings, findings and cases, plus index-based candidate lookups over delivered items."""
+    """Sightings and findings, plus index-based candidate lookups over delivered items."""
 
     def sighting_ids(self, ids: Collection[str]) -> set[str]: ...
     def get_sightings(self, ids: Collection[str]) -> dict[str, Sighting]: ...
@@ -77,14 +63,3 @@ class DetectionRepository(Protocol):
     def candidates_by_delivery_id(self, ids: Collection[int]) -> dict[int, Candidate]: ...
     def add_findings(self, findings: Sequence[Finding]) -> None: ...
     def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]: ...
-    def open_case_for(self, consignee_id: str | None, observed_user_id: str | None) -> CaseSummary | None: ...
-    def next_case_id(self) -> str: ...
-    def add_case(self, case: CaseSummary) -> None: ...
-    def add_case_findings(self, case_id: str, sighting_ids: Sequence[str]) -> None: ...
-    def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
-        """The case each of these sightings' findings belongs to (sighting id -> case id)."""
-    def case_action_keys(self, case_id: str) -> list[tuple[str, str]]:
-        """(kind, target) of every action already recorded on a case."""
-    def add_case_actions(self, case_id: str, actions: Sequence[tuple[str, str, str]]) -> None:
-        """Add (kind, target, reason) actions with status `recommended`."""
-    def list_case_actions(self, case_id: str) -> list[dict[str, Any]]: ...

@@ -190,9 +190,9 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
     notify: set[str] = set()
     case_actions: list[tuple[int, str, str]] = []  # (id, kind, target) of the recommendations taken up
     if scope.case:
-        if uow.enforcement.case(scope.case) is None:
+        if uow.cases.case(scope.case) is None:
             raise NotFound("case", scope.case)
-        for ca in uow.enforcement.case_actions(scope.case):
+        for ca in uow.cases.case_actions(scope.case):
             if action is Action.reinstate:
                 # Reinstating under a case undoes the suspensions it applied.
                 if ca.kind == "suspend_permit" and ca.status == "applied":
@@ -373,7 +373,7 @@ def record_decision(uow: UnitOfWork, actor: str, pv: Preview, reason: str, refer
                                       "applications": [a.number for a in pv.applications],
                                       "reference": reference}, reason=reason)
     for ca_id in pv.case_actions:
-        uow.enforcement.decide_case_action(ca_id, "applied", now, actor)
+        uow.cases.decide_case_action(ca_id, "applied", now, actor)
         record(uow, actor=actor, action="case.action_applied", entity="case", key=str(scope.case),
                after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
     messages = _queue(uow, actor, pv, reason, reference, action_id, now)

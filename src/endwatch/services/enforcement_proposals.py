@@ -77,7 +77,7 @@ def propose(uow: UnitOfWork, actor: str, case_id: str, action: str, effective_on
     enforcement.check_reason(reason, reference)
     with uow:
         uow.audit.lock_head()  # proposals on one case queue behind each other
-        if uow.enforcement.case(case_id) is None:
+        if uow.cases.case(case_id) is None:
             raise NotFound("case", case_id)
         waiting = uow.proposals.list(case_id, ProposalStatus.PROPOSED)
         if waiting:
@@ -159,7 +159,7 @@ def list_proposals(uow: UnitOfWork, case_id: str | None = None, *, open_only: bo
     """Proposals, oldest first: of one case (NotFound for an unknown case) or of every case; only those
     awaiting a decision with `open_only`."""
     with uow:
-        if case_id is not None and uow.enforcement.case(case_id) is None:
+        if case_id is not None and uow.cases.case(case_id) is None:
             raise NotFound("case", case_id)
         return uow.proposals.list(case_id, ProposalStatus.PROPOSED if open_only else None)
 

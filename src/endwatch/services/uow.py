@@ -12,6 +12,7 @@ from typing import Protocol, Self
 from endwatch.services.accounts.store import AccountRepository
 from endwatch.services.assessment.store import AssessmentRepository
 from endwatch.services.audit.store import AuditRepository
+from endwatch.services.casefiles.store import CasefileRepository
 from endwatch.services.detection_store import DetectionRepository
 from endwatch.services.enforcement_store import EnforcementRepository
 from endwatch.services.proposals_store import ProposalRepository
@@ -35,6 +36,7 @@ class UnitOfWork(Protocol):
     permits: PermitRepository
     deliveries: DeliveryRepository
     audit: AuditRepository
+    cases: CasefileRepository
     enforcement: EnforcementRepository
     accounts: AccountRepository
     detection: DetectionRepository

@@ -11,11 +11,14 @@ from pydantic import BaseModel, Field
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services import browse, casefiles, detection, enforcement, sightings, timeline
+from endwatch.services import browse, detection, enforcement, sightings
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
+from endwatch.services.casefiles import timeline
+from endwatch.services.casefiles.cases import case_file, list_cases
+from endwatch.services.casefiles.inquiries import answer
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import ErrorBody, Page
@@ -148,14 +151,14 @@ def add_sighting(request: Request, body: SightingIn,
 @router.get("/cases", response_model=Page[CaseOut], summary="Cases, by id")
 def cases(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
           limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    return page_of([CaseOut(**_case(c)) for c in casefiles.list_cases(endwatch_of(request).reader())], limit, offset)
+    return page_of([CaseOut(**_case(c)) for c in list_cases(endwatch_of(request).reader())], limit, offset)
 
 
 @router.get("/cases/{case_id}", response_model=CaseFileOut, summary="One case: actions, evidence, timeline")
 def case(request: Request, case_id: str,
          caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> CaseFileOut:
     ew = endwatch_of(request)
-    cf = casefiles.case_file(ew.reader(), case_id)
+    cf = case_file(ew.reader(), case_id)
     events = timeline.case_timeline(ew.reader(), case_id)
     return CaseFileOut(
         **_case(cf.case),
@@ -275,7 +278,7 @@ def preview_out(pv: Any, applied: bool, decision_id: int | None = None) -> Previ
 def case_preview(request: Request, case_id: str, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
                  action: Literal["suspend", "reinstate", "revoke"], on: date) -> PreviewOut:
     ew = endwatch_of(request)
-    casefiles.case_file(ew.reader(), case_id)  # NotFound for an unknown case
+    case_file(ew.reader(), case_id)  # NotFound for an unknown case
     pv = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), on,
                              hold_applications=True)
     return preview_out(pv, False)
@@ -333,5 +336,5 @@ def answer_inquiry(request: Request, inquiry_id: int, body: AnswerIn,
     scope = company_scope(caller.principal)
     if not any(q.id == inquiry_id for q in browse.inquiries(ew.reader(), scope)):
         raise NotFound("inquiry", str(inquiry_id))
-    return _inquiry(casefiles.answer(ew.uow(), caller.principal.username, inquiry_id, body.text, body.on),
+    return _inquiry(answer(ew.uow(), caller.principal.username, inquiry_id, body.text, body.on),
                     scope is None)

@@ -17,13 +17,14 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import browse, casefiles, detection, enforcement_proposals, sightings
+from endwatch.services import browse, detection, enforcement_proposals, sightings
 from endwatch.services.accounts import users
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
+from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.registry import queries
 from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial
@@ -125,7 +126,7 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         findings = [r for r in detection.findings(ew.reader()) if r.finding.verdict != "consistent"]
         findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
     if permits(caller.principal.role, Action.CASES_READ):
-        open_cases = [c for c in casefiles.list_cases(ew.reader()) if c.status == "open"]
+        open_cases = [c for c in list_cases(ew.reader()) if c.status == "open"]
         awaiting = enforcement_proposals.list_proposals(ew.reader(), open_only=True)
     recommendations: dict[str, str] = {}
     watch: list[WatchEntry] = []

@@ -17,9 +17,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse, casefiles, detection, enforcement, sightings, timeline
+from endwatch.services import browse, detection, enforcement, sightings
 from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.authz import Action, company_scope
+from endwatch.services.casefiles import timeline
+from endwatch.services.casefiles.cases import case_file, list_cases
+from endwatch.services.casefiles.evidence import attach, stored_path
+from endwatch.services.casefiles.inquiries import answer
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -93,8 +97,8 @@ async def sighting_submit(
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / filename
             path.write_bytes(content)
-            casefiles.attach(ew.uow(), actor, _store(request), result.case_id, [path],
-                             f"photo from sighting {sighting_id}")
+            attach(ew.uow(), actor, _store(request), result.case_id, [path],
+                   f"photo from sighting {sighting_id}")
     return RedirectResponse(f"/sightings/{sighting_id}", status_code=303)
 
 
@@ -111,7 +115,7 @@ def finding_page(request: Request, sighting_id: str,
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
-    return render(request, "cases.html", {"cases": casefiles.list_cases(endwatch_of(request).reader())})
+    return render(request, "cases.html", {"cases": list_cases(endwatch_of(request).reader())})
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -122,7 +126,7 @@ def case_page(request: Request, case_id: str,
     recommendations would do (nothing is written: the decision is proposed, then confirmed by someone else).
     Each proposal awaiting a decision is shown with what confirming it would do now."""
     ew = endwatch_of(request)
-    cf = casefiles.case_file(ew.reader(), case_id)
+    cf = case_file(ew.reader(), case_id)
     events = timeline.case_timeline(ew.reader(), case_id)
     preview = None
     if action:
@@ -189,9 +193,9 @@ def case_withdraw(request: Request, case_id: str, proposal_id: ProposalId,
 def evidence_file(request: Request, case_id: str, sha256: str,
                   caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
     """An evidence file of the case (only files attached to this case are served)."""
-    cf = casefiles.case_file(endwatch_of(request).reader(), case_id)
+    cf = case_file(endwatch_of(request).reader(), case_id)
     link = next((e for e in cf.evidence if e.sha256 == sha256), None)
-    path = casefiles.stored_path(_store(request), sha256) if link else None
+    path = stored_path(_store(request), sha256) if link else None
     if link is None or path is None or not path.is_file():
         raise NotFound("evidence", sha256)
     kind = mimetypes.guess_type(link.filename)[0] or "application/octet-stream"
@@ -219,5 +223,5 @@ def inquiry_answer(request: Request, inquiry_id: int,
     mine = browse.inquiries(ew.reader(), company_scope(p))
     if not any(q.id == inquiry_id for q in mine):
         raise NotFound("inquiry", str(inquiry_id))
-    casefiles.answer(ew.uow(), p.username, inquiry_id, text, _day(on, "on"))
+    answer(ew.uow(), p.username, inquiry_id, text, _day(on, "on"))
     return RedirectResponse("/inquiries", status_code=303)

@@ -334,6 +334,13 @@ class SqlApplicationRepository(_Repo):
             t.applications.update().where(t.applications.c.number == number).values(status=status.value)
         )
 
+    def status_history(self, numbers: Sequence[str]) -> builtins.list[dict[str, Any]]:
+        h = t.application_status_changes
+        if not numbers:
+            return []
+        q = sa.select(h).where(h.c.application_number.in_(list(numbers))).order_by(h.c.effective_on, h.c.id)
+        return [dict(r._mapping) for r in self.conn.execute(q)]
+
 
 class SqlPermitRepository(_Repo):
     def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Permit]:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.parties import Party
@@ -72,6 +72,8 @@ class ApplicationRepository(Protocol):
     def add_status_change(
         self, number: str, status: ApplicationStatus, effective_on: date, reason: str, reference: str
     ) -> None: ...
+    def status_history(self, numbers: Sequence[str]) -> builtins.list[dict[str, Any]]:
+        """The status changes of these applications, by date, as plain dicts (application_status_changes rows)."""
 
 
 class PermitRepository(Protocol):

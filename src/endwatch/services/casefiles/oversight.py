@@ -17,7 +17,7 @@ from typing import Any
 
 from endwatch.domain.serials import normalise_serial
 from endwatch.services.audit.trail import snapshot
-from endwatch.services.timeline import concerned, timeline
+from endwatch.services.casefiles.timeline import concerned, timeline
 from endwatch.services.uow import UnitOfWork
 
 REDACTED = "[redacted]"
@@ -58,7 +58,7 @@ _DESCRIBE = {"permit": "permit numbers", "serial": "serial numbers", "name": "pe
 def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, Any]:
     """The whole pack, unredacted (inside an open unit of work)."""
     events = timeline(uow, case_id)  # raises NotFound first
-    case = uow.enforcement.case(case_id)
+    case = uow.cases.case(case_id)
     assert case is not None
     scope = concerned(uow, case)
     names = {p.id: p.name for p in uow.parties.list()}
@@ -103,10 +103,10 @@ def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, A
                       for a in uow.enforcement.actions()
                       if a.case_id == case.id or {p.number for p in scope.permits} & set(a.permits)],
         "evidence": [{"filename": e.filename, "sha256": e.sha256, "size": e.size, "description": e.description,
-                      "added_by": e.added_by, "added_at": e.added_at} for e in uow.enforcement.evidence(case.id)],
+                      "added_by": e.added_by, "added_at": e.added_at} for e in uow.cases.evidence(case.id)],
         "inquiries": [{"inquiry": i.id, "to": name(i.to_party), "question": i.question, "asked_on": i.asked_on,
                        "asked_by": i.asked_by, "answer": i.answer, "answered_on": i.answered_on,
-                       "answered_by": i.answered_by} for i in uow.enforcement.inquiries(case.id)],
+                       "answered_by": i.answered_by} for i in uow.cases.inquiries(case.id)],
     }
 
 

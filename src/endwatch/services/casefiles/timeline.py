@@ -15,7 +15,7 @@ from typing import Any
 from endwatch.domain.permits import Application, Permit, PermitStatus
 from endwatch.domain.proposals import Proposal, ProposalStatus
 from endwatch.errors import NotFound
-from endwatch.services.enforcement_store import CaseRecord
+from endwatch.services.casefiles.store import CaseRecord
 from endwatch.services.uow import UnitOfWork
 
 # Within one day, events read best in causal order: the rule, then the paperwork, then what happened.
@@ -53,18 +53,18 @@ class Scope:
 
 def concerned(uow: UnitOfWork, case: CaseRecord) -> Scope:
     """The permits, applications and destinations a case concerns."""
-    store = uow.enforcement
+    cases = uow.cases
     numbers: set[str] = set()
     apps: set[str] = set()
-    for f in store.case_findings(case.id):
+    for f in cases.case_findings(case.id):
         if f.get("permit_number"):
             numbers.add(f["permit_number"])
-    for a in store.case_actions(case.id):
+    for a in cases.case_actions(case.id):
         if a.kind == "suspend_permit":
             numbers.add(a.target)
         elif a.kind == "hold_application":
             apps.add(a.target)
-    for action in store.actions(case.id):
+    for action in uow.enforcement.actions(case.id):
         numbers.update(action.permits)
         apps.update(action.applications)
     permits = [p for p in uow.permits.list() if p.number in numbers or
@@ -84,8 +84,8 @@ def _name(names: dict[str, str], party_id: str | None) -> str:
 
 def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
     """The case's timeline, oldest first (inside an open unit of work)."""
-    store = uow.enforcement
-    case = store.case(case_id)
+    cases = uow.cases
+    case = cases.case(case_id)
     if case is None:
         raise NotFound("case", case_id)
     scope = concerned(uow, case)
@@ -101,7 +101,7 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
                 add(Event(pol.effective_to, "policy", f"policy {pol.id} for {country} ends"))
 
     history: dict[str, list[dict[str, Any]]] = {}
-    for h in store.application_history([a.number for a in scope.applications]):
+    for h in uow.applications.status_history([a.number for a in scope.applications]):
         history.setdefault(h["application_number"], []).append(h)
     for a in scope.applications:
         add(Event(a.received_on, "application",
@@ -148,7 +148,7 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
                       f"{_name(names, item.item.recipient_id)}", permit=p.number, serial=item.item.serial))
         events.extend(_assessments(uow, "permit", p.number))
 
-    for f in store.case_findings(case_id):
+    for f in cases.case_findings(case_id):
         add(Event(f["observed_on"], "sighting",
                   f"sighting {f['id']}: {f['manufacturer']} {f['model']} serial {f['serial']} seen"
                   + (f" with {f['observed_user']}" if f["observed_user"] else "")
@@ -164,14 +164,14 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
                       permit=f.get("permit_number"), serial=f.get("finding_serial"), at=f.get("decided_at") or ""))
 
     add(Event(case.opened_on, "case", f"case {case.id} opened: {case.title}", actor=case.opened_by))
-    for ca in store.case_actions(case_id):
+    for ca in cases.case_actions(case_id):
         on = _day(ca.decided_at) or case.opened_on
         add(Event(on, "decision", f"recommended action {ca.kind.replace('_', ' ')} {ca.target}: {ca.status}"
                   + (f" ({ca.reason})" if ca.reason else ""), actor=ca.decided_by,
                   permit=ca.target if ca.kind == "suspend_permit" else None, at=ca.decided_at or ""))
     permit_numbers = {p.number for p in scope.permits}
     action_ids: set[int] = set()
-    for action in store.actions():
+    for action in uow.enforcement.actions():
         if action.case_id != case_id and not permit_numbers & set(action.permits):
             continue
         assert action.id is not None
@@ -182,7 +182,7 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
                   + f". Reason: {action.reason} (reference: {action.reference})",
                   actor=action.decided_by, at=action.decided_at))
     events.extend(_proposals(uow.proposals.list(case_id), case.opened_on))
-    for m in store.messages():
+    for m in uow.enforcement.messages():
         if m.case_id != case_id and m.action_id not in action_ids:
             continue
         add(Event(_day(m.created_at) or case.opened_on, "notification",
@@ -191,16 +191,16 @@ def timeline(uow: UnitOfWork, case_id: str) -> list[Event]:
             add(Event(_day(m.sent_at) or case.opened_on, "notification",
                       f"notification to {_name(names, m.party_id)} delivered (Message-ID {m.message_id})",
                       at=m.sent_at))
-    for e in store.evidence(case_id):
+    for e in cases.evidence(case_id):
         add(Event(_day(e.added_at) or case.opened_on, "evidence",
                   f"evidence {e.filename} added (sha256 {e.sha256})", actor=e.added_by, at=e.added_at))
-    for i in store.inquiries(case_id):
+    for i in cases.inquiries(case_id):
         add(Event(i.asked_on, "inquiry", f"inquiry {i.id} to {_name(names, i.to_party)}: {i.question}",
                   actor=i.asked_by))
         if i.answered_on and i.answer is not None:
             add(Event(i.answered_on, "inquiry", f"answer to inquiry {i.id} from {_name(names, i.to_party)}: "
                       f"{i.answer}", actor=i.answered_by))
-    for n in store.notes(case_id):
+    for n in cases.notes(case_id):
         add(Event(n.written_on, "note", n.text, actor=n.written_by, at=n.written_at))
     if case.closed_on:
         add(Event(case.closed_on, "case", f"case {case.id} closed"))

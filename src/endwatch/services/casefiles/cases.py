@@ -1,0 +1,98 @@
+"""Case files: opening and closing cases, listing them, and everything recorded on one (`case_file`).
+
+Every write is one transaction with its audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date
+from typing import Any
+
+from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.services.audit.trail import record
+from endwatch.services.casefiles.store import CaseAction, CaseNote, CaseRecord, EvidenceLink, Inquiry
+from endwatch.services.uow import UnitOfWork
+
+
+def stamp(uow: UnitOfWork) -> str:
+    """Now, as the case records store it: UTC ISO 8601 with microseconds."""
+    return uow.now().astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def require_case(uow: UnitOfWork, case_id: str, *, open_: bool = False) -> CaseRecord:
+    """The case, open when `open_` is given; NotFound for an unknown case, RuleViolation `case-closed` for a
+    closed one."""
+    case = uow.cases.case(case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    if open_ and case.status != "open":
+        raise RuleViolation("case-closed", f"case {case_id} was closed on {case.closed_on}; reopen is not possible",
+                            [f"case {case_id}"])
+    return case
+
+
+def _next_case_id(ids: list[str]) -> str:
+    numbers = [int(i[5:]) for i in ids if i.startswith("CASE-") and i[5:].isdigit()]
+    return f"CASE-{max(numbers, default=0) + 1:04d}"
+
+
+def open_case(uow: UnitOfWork, actor: str, title: str, opened_on: date, *, consignee_id: str | None = None,
+              observed_user_id: str | None = None, summary: str = "") -> CaseRecord:
+    """Open a new case with the next free id (CASE-0001, ...)."""
+    problems = []
+    if not title.strip():
+        problems.append(Problem("a title is required", column="title"))
+    with uow:
+        for column, party in (("consignee", consignee_id), ("observed_user", observed_user_id)):
+            if party and uow.parties.get(party) is None:
+                problems.append(Problem(f"unknown party {party!r}", column=column))
+        if problems:
+            raise InvalidInput(problems)
+        case = CaseRecord(_next_case_id(uow.cases.case_ids()), title.strip(), "open", opened_on, None,
+                          consignee_id, observed_user_id, actor, summary)
+        uow.cases.add_case(case)
+        record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case)
+        uow.commit()
+    return case
+
+
+def close_case(uow: UnitOfWork, actor: str, case_id: str, closed_on: date, reason: str = "") -> CaseRecord:
+    """Close an open case from a date."""
+    with uow:
+        case = require_case(uow, case_id, open_=True)
+        if closed_on < case.opened_on:
+            raise InvalidInput([Problem(f"{closed_on} is before the case was opened ({case.opened_on})",
+                                        column="on")])
+        uow.cases.close_case(case_id, closed_on)
+        record(uow, actor=actor, action="case.close", entity="case", key=case_id,
+               before={"status": case.status}, after={"status": "closed", "closed_on": closed_on}, reason=reason)
+        uow.commit()
+    return replace(case, status="closed", closed_on=closed_on)
+
+
+def list_cases(uow: UnitOfWork) -> list[CaseRecord]:
+    """Every case, by id."""
+    with uow:
+        return uow.cases.cases()
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything recorded on a case."""
+
+    case: CaseRecord
+    actions: tuple[CaseAction, ...]
+    evidence: tuple[EvidenceLink, ...]
+    inquiries: tuple[Inquiry, ...]
+    notes: tuple[CaseNote, ...]
+    findings: tuple[dict[str, Any], ...] = ()
+
+
+def case_file(uow: UnitOfWork, case_id: str) -> CaseFile:
+    """One case with its recommended actions, evidence, inquiries and notes."""
+    with uow:
+        case = require_case(uow, case_id)
+        return CaseFile(case, tuple(uow.cases.case_actions(case_id)), tuple(uow.cases.evidence(case_id)),
+                        tuple(uow.cases.inquiries(case_id)), tuple(uow.cases.notes(case_id)),
+                        tuple(uow.cases.case_findings(case_id)))
