@@ -11,13 +11,14 @@ from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from endwatch.cli import app
 from endwatch.domain.deliveries import Retransfer
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
-from endwatch.services import enforcement, notify
 from endwatch.services.casefiles.cases import case_file, close_case, open_case
 from endwatch.services.casefiles.evidence import attach, verify
 from endwatch.services.casefiles.inquiries import answer, ask
 from endwatch.services.casefiles.notes import add_note
 from endwatch.services.casefiles.timeline import case_timeline
-from endwatch.services.enforcement import Action, Scope
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import notify
+from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.deliveries import authorise_retransfer
 
 

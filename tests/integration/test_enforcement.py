@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, before_suspension
 
-from endwatch.db.repositories_enforcement import SqlEnforcementRepository
+from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, RuleViolation
-from endwatch.services import enforcement
-from endwatch.services.enforcement import Action, Scope
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.permits import change_permit_status
 

@@ -10,11 +10,12 @@ from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 
-from endwatch.db.repositories_enforcement import SqlEnforcementRepository
+from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.errors import EndwatchError
-from endwatch.services import enforcement, notify
-from endwatch.services.enforcement import Action, Scope
-from endwatch.services.enforcement_store import OutboxMessage
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import notify
+from endwatch.services.enforcement.scope import Action, Scope
+from endwatch.services.enforcement.store import OutboxMessage
 
 ROUTE = Scope(consignees=("baykar",))
 

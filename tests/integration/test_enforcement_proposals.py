@@ -13,10 +13,11 @@ from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, dive
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, RuleViolation
-from endwatch.services import enforcement
-from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.audit.verify import verify
 from endwatch.services.casefiles import timeline
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import proposals
+from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.permits import change_permit_status
 
 REASON = "items diverted to a party to the armed conflict"
@@ -178,8 +179,8 @@ def test_confirmation_is_refused_when_the_decision_would_reach_other_records(wor
     ew, case_id = world
     p = _propose(ew, case_id)
     # The administrator applies part of the case directly (the CLI's tool): PERMIT-REDACTED-1 only.
-    enforcement.apply(ew.uow(), "admin", enforcement.Scope(case=case_id, products=("mx-15d",)),
-                      enforcement.Action.suspend, SUSPENDED_ON, "direct", "D-2", hold_applications=True)
+    enforcement.apply(ew.uow(), "admin", Scope(case=case_id, products=("mx-15d",)),
+                      Action.suspend, SUSPENDED_ON, "direct", "D-2", hold_applications=True)
     before = _written(ew)
     with pytest.raises(RuleViolation) as refused:
         proposals.confirm(ew.uow(), "approver", case_id, p.id)

@@ -11,8 +11,9 @@ from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.cli import app
-from endwatch.services import enforcement, notify
-from endwatch.services.enforcement import Action, Scope
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import notify
+from endwatch.services.enforcement.scope import Action, Scope
 
 SENDER = "endwatch@authority.example"
 

@@ -13,8 +13,9 @@ from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 
-from endwatch.services import enforcement, notify
-from endwatch.services.enforcement import Action, Scope
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import notify
+from endwatch.services.enforcement.scope import Action, Scope
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a certificate")
 

@@ -12,14 +12,14 @@ from tests.integration.pdf_text import pdf_text
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
-from endwatch.services import enforcement
 from endwatch.services.audit.trail import record
 from endwatch.services.casefiles import oversight
 from endwatch.services.casefiles.evidence import attach
 from endwatch.services.casefiles.inquiries import answer, ask
 from endwatch.services.casefiles.notes import add_note
 from endwatch.services.casefiles.oversight import PackFormat, Profile
-from endwatch.services.enforcement import Action, Scope
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.permits import issue_permit
 
 PERMITS = ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "PERMIT-VALUED-3", "PERMIT-AM-1"]

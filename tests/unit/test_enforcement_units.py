@@ -9,8 +9,8 @@ import pytest
 from endwatch.domain.permits import Permit
 from endwatch.domain.products import Product
 from endwatch.services.casefiles.oversight import REDACTED, Profile, redact, render_md
-from endwatch.services.enforcement import Scope, scope_of
-from endwatch.services.notify import Backoff
+from endwatch.services.enforcement.notify import Backoff
+from endwatch.services.enforcement.scope import Scope, scope_of
 
 PERMIT = Permit("P-1", "exp", "con", "usr", "TR", "prod", 3, date(2020, 1, 1), date(2021, 1, 1))
 PRODUCT = Product(id="prod", manufacturer_id="exp", model="M", categories=("2-15", "ML15"))

@@ -19,7 +19,8 @@ from tests.web.browser_support import chromium, demo_endwatch, needs_chromium, n
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.permits import ApplicationStatus
-from endwatch.services import detection, notify
+from endwatch.services import detection
+from endwatch.services.enforcement import notify
 
 pytestmark = needs_chromium
 

@@ -10,8 +10,9 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
 from endwatch.cli.common import today as today_
-from endwatch.services import enforcement
-from endwatch.services.enforcement import Action, Preview, scope_of
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement.decisions import Preview
+from endwatch.services.enforcement.scope import Action, scope_of
 
 EXPORTER = typer.Option([], "--exporter", help="Exporter party id (repeatable).")
 CONSIGNEE = typer.Option([], "--consignee", help="Consignee party id (repeatable).")

@@ -9,7 +9,7 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out
-from endwatch.services import notify
+from endwatch.services.enforcement import notify
 
 notify_app = typer.Typer(help="Notifications: the outbox and its delivery by e-mail.", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")

@@ -76,7 +76,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
     # cancel) is changed by an approver, and a case's decision by an approver confirming what another
-    # person proposed (the four-eyes rule of services/enforcement_proposals.py).
+    # person proposed (the four-eyes rule of services/enforcement/proposals.py).
     Role.LICENSING_OFFICER: _REGISTRY_READ | {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ,
         _A.APPLICATIONS_SUBMIT, _A.INQUIRIES_READ, _A.ENFORCEMENT_PROPOSE,

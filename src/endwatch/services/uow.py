@@ -14,8 +14,7 @@ from endwatch.services.assessment.store import AssessmentRepository
 from endwatch.services.audit.store import AuditRepository
 from endwatch.services.casefiles.store import CasefileRepository
 from endwatch.services.detection_store import DetectionRepository
-from endwatch.services.enforcement_store import EnforcementRepository
-from endwatch.services.proposals_store import ProposalRepository
+from endwatch.services.enforcement.store import EnforcementRepository, ProposalRepository
 from endwatch.services.registry.store import (
     ApplicationRepository,
     DeliveryRepository,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services import browse, detection, enforcement, sightings
+from endwatch.services import browse, detection, sightings
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
@@ -19,6 +19,8 @@ from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import ErrorBody, Page
@@ -279,7 +281,7 @@ def case_preview(request: Request, case_id: str, caller: Annotated[Caller, Depen
                  action: Literal["suspend", "reinstate", "revoke"], on: date) -> PreviewOut:
     ew = endwatch_of(request)
     case_file(ew.reader(), case_id)  # NotFound for an unknown case
-    pv = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), on,
+    pv = enforcement.preview(ew.reader(), enforcement_scope.Scope(case=case_id), enforcement_scope.Action(action), on,
                              hold_applications=True)
     return preview_out(pv, False)
 

@@ -1,6 +1,6 @@
 """REST API over a case's enforcement proposals (under /api/v1/cases/{case_id}/proposals): one person proposes
 the decision, a different person confirms it (and it is applied) or rejects it, the proposer may withdraw it.
-The rules are in services/enforcement_proposals.py; each route states its action through `requires`."""
+The rules are in services/enforcement/proposals.py; each route states its action through `requires`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from fastapi import APIRouter, Body, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from endwatch.domain.proposals import Proposal
-from endwatch.services import enforcement_proposals as proposals
 from endwatch.services.authz import Action
+from endwatch.services.enforcement import proposals
 from endwatch.web.api import Limit, Offset, page_of
 from endwatch.web.api_cases import PreviewOut, preview_out
 from endwatch.web.errors import error_schema

@@ -17,7 +17,7 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import browse, detection, enforcement_proposals, sightings
+from endwatch.services import browse, detection, sightings
 from endwatch.services.accounts import users
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
@@ -25,6 +25,7 @@ from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.casefiles.cases import list_cases
+from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
 from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial

@@ -1,6 +1,6 @@
 """Pages over detection and enforcement: sighting intake with photo upload, findings, cases (timeline,
 evidence with image previews, recommended actions with a preview; the decision is proposed by one person
-and confirmed, rejected or withdrawn by another, services/enforcement_proposals.py). Every route states
+and confirmed, rejected or withdrawn by another, services/enforcement/proposals.py). Every route states
 its action through `requires`, like every other page."""
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse, detection, enforcement, sightings
-from endwatch.services import enforcement_proposals as proposals
+from endwatch.services import browse, detection, sightings
 from endwatch.services.authz import Action, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
 from endwatch.services.casefiles.evidence import attach, stored_path
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import proposals
+from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -130,11 +132,11 @@ def case_page(request: Request, case_id: str,
     events = timeline.case_timeline(ew.reader(), case_id)
     preview = None
     if action:
-        if action not in enforcement.Action.__members__:
+        if action not in enforcement_scope.Action.__members__:
             raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
         day = _day(on, "on") if on else ew.clock().date()
-        preview = enforcement.preview(ew.reader(), enforcement.Scope(case=case_id), enforcement.Action(action), day,
-                                      hold_applications=True)
+        preview = enforcement.preview(ew.reader(), enforcement_scope.Scope(case=case_id),
+                                      enforcement_scope.Action(action), day, hold_applications=True)
     images = [e for e in cf.evidence if (mimetypes.guess_type(e.filename)[0] or "") in IMAGE_TYPES]
     # The latest observation on the case, shown beside the date field: a case replayed from an old record
     # (the bundled one dates from 2020) needs a decision date near its sightings, not today.

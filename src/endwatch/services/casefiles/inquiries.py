@@ -10,7 +10,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.audit.trail import record
 from endwatch.services.casefiles.cases import require_case, stamp
 from endwatch.services.casefiles.store import Inquiry
-from endwatch.services.enforcement_store import OutboxMessage
+from endwatch.services.enforcement.store import OutboxMessage
 from endwatch.services.uow import UnitOfWork
 
 

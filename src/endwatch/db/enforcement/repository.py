@@ -1,4 +1,4 @@
-"""SQL repository for enforcement (services.enforcement_store.EnforcementRepository): enforcement actions,
+"""SQL repository for enforcement (services.enforcement.store.EnforcementRepository): enforcement actions,
 contacts and the notification outbox."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_enforcement as te
-from endwatch.services.enforcement_store import EnforcementAction, OutboxMessage
+from endwatch.db.enforcement import tables as te
+from endwatch.services.enforcement.store import EnforcementAction, OutboxMessage
 
 
 def _message(r: sa.Row[Any]) -> OutboxMessage:

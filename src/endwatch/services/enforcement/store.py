@@ -1,11 +1,14 @@
-"""What enforcement needs from storage: its records and the repository protocol (`uow.enforcement`):
-enforcement actions, contacts and the notification outbox. Cases are the casefiles area's."""
+"""What enforcement needs from storage: its records and two repository protocols: `uow.enforcement`
+(enforcement actions, contacts and the notification outbox) and `uow.proposals` (decisions awaiting a second
+signature). Cases are the casefiles area's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
+
+from endwatch.domain.proposals import Proposal, ProposalStatus
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,13 @@ class EnforcementRepository(Protocol):
         """Take a due, unclaimed (or lease-expired) pending message for `token`; False if someone else has it."""
     def mark_sent(self, message_id: int, token: str, now: str) -> bool: ...
     def mark_failed(self, message_id: int, token: str, next_attempt_at: str, error: str) -> None: ...
+
+
+class ProposalRepository(Protocol):
+    def add(self, proposal: Proposal) -> int:
+        """Store a new proposal; returns its id."""
+    def get(self, proposal_id: int) -> Proposal | None: ...
+    def list(self, case_id: str | None = None, status: ProposalStatus | None = None) -> list[Proposal]:
+        """Proposals, oldest first (of one case, in one status, or all)."""
+    def decide(self, decided: Proposal) -> bool:
+        """Record the decision on a proposal that is still open; False when it was decided meanwhile."""

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.audit.trail import record
-from endwatch.services.enforcement_store import OutboxMessage
+from endwatch.services.enforcement.store import OutboxMessage
 from endwatch.services.uow import UnitOfWork
 
 

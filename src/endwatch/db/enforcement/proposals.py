@@ -1,4 +1,4 @@
-"""SQL repository for enforcement proposals (services.proposals_store.ProposalRepository)."""
+"""SQL repository for enforcement proposals (services.enforcement.store.ProposalRepository)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_enforcement as te
+from endwatch.db.enforcement import tables as te
 from endwatch.domain.proposals import Proposal, ProposalStatus
 
 

@@ -2,7 +2,7 @@
 
 `propose` stores the decision (action, effective date, reason, reference, whether to hold applications)
 with what its preview showed, and writes nothing else. `confirm` applies it exactly as
-`enforcement.apply` does, in the same transaction as recording the confirmation: the preview is
+`decisions.apply` does, in the same transaction as recording the confirmation: the preview is
 recomputed, and when a permit in scope can no longer take the change (or the decision would now reach
 other permits or applications than were proposed) nothing is written. `reject` and `withdraw` close a
 proposal without applying it. A proposal is decided once; the proposer never confirms. Every step is audited
@@ -24,8 +24,9 @@ from endwatch.domain.proposals import (
     decided,
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services import enforcement
 from endwatch.services.audit.trail import record
+from endwatch.services.enforcement import decisions
+from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.uow import UnitOfWork
 
 
@@ -34,21 +35,21 @@ class Confirmed:
     """A confirmed proposal and the decision it applied."""
 
     proposal: Proposal
-    outcome: enforcement.Outcome
+    outcome: decisions.Outcome
 
 
 def _stamp(uow: UnitOfWork) -> str:
     return uow.now().astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _action(action: str) -> enforcement.Action:
-    if action not in enforcement.Action.__members__:
+def _action(action: str) -> Action:
+    if action not in Action.__members__:
         raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
-    return enforcement.Action(action)
+    return Action(action)
 
 
-def _scope(p: Proposal) -> enforcement.Scope:
-    return enforcement.Scope(case=p.case_id)
+def _scope(p: Proposal) -> Scope:
+    return Scope(case=p.case_id)
 
 
 def _get(uow: UnitOfWork, case_id: str, proposal_id: int) -> Proposal:
@@ -74,7 +75,7 @@ def propose(uow: UnitOfWork, actor: str, case_id: str, action: str, effective_on
     while another proposal on the case awaits a decision.
     """
     act = _action(action)
-    enforcement.check_reason(reason, reference)
+    decisions.check_reason(reason, reference)
     with uow:
         uow.audit.lock_head()  # proposals on one case queue behind each other
         if uow.cases.case(case_id) is None:
@@ -85,8 +86,8 @@ def propose(uow: UnitOfWork, actor: str, case_id: str, action: str, effective_on
             raise RuleViolation("proposal-pending",
                                 f"case {case_id} already has proposal {w.id} ({w.describe()}, by {w.proposed_by}) "
                                 "awaiting a decision; it must be confirmed, rejected or withdrawn first", w.records)
-        hold = hold_applications and act is not enforcement.Action.reinstate
-        pv = enforcement.checked_preview(uow, enforcement.Scope(case=case_id), act, effective_on,
+        hold = hold_applications and act is not Action.reinstate
+        pv = decisions.checked_preview(uow, Scope(case=case_id), act, effective_on,
                                          hold_applications=hold, reason=reason, reference=reference)
         p = Proposal(None, case_id, act.value, effective_on, reason.strip(), reference.strip(), hold, actor,
                      _stamp(uow), tuple(i.permit.number for i in pv.permits),
@@ -111,11 +112,11 @@ def confirm(uow: UnitOfWork, actor: str, case_id: str, proposal_id: int) -> Conf
         p = _get(uow, case_id, proposal_id)
         check_open(p)
         check_second_signature(p, actor)
-        pv = enforcement.checked_preview(uow, _scope(p), enforcement.Action(p.action), p.effective_on,
+        pv = decisions.checked_preview(uow, _scope(p), Action(p.action), p.effective_on,
                                          hold_applications=p.hold_applications, reason=p.reason,
                                          reference=p.reference)
         check_matches(p, [i.permit.number for i in pv.permits], [a.number for a in pv.applications])
-        outcome = enforcement.record_decision(uow, actor, pv, p.reason, p.reference)
+        outcome = decisions.record_decision(uow, actor, pv, p.reason, p.reference)
         done = decided(p, ProposalStatus.CONFIRMED, actor, _stamp(uow), action_id=outcome.action_id)
         _decide(uow, done)
         record(uow, actor=actor, action="enforcement.confirm", entity="case", key=case_id, before=p, after=done,
@@ -170,7 +171,7 @@ def get_proposal(uow: UnitOfWork, case_id: str, proposal_id: int) -> Proposal:
         return _get(uow, case_id, proposal_id)
 
 
-def current_preview(uow: UnitOfWork, p: Proposal) -> enforcement.Preview:
+def current_preview(uow: UnitOfWork, p: Proposal) -> decisions.Preview:
     """What confirming the proposal would do now (nothing is written)."""
-    return enforcement.preview(uow, _scope(p), enforcement.Action(p.action), p.effective_on,
+    return decisions.preview(uow, _scope(p), Action(p.action), p.effective_on,
                                hold_applications=p.hold_applications)
