@@ -27,7 +27,9 @@ from rapidfuzz.distance import Levenshtein
 from endwatch.db.engine import make_engine, upgrade
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children
 from endwatch.domain.matching import fold, normalise_reading
-from endwatch.services.detection import Matcher, detect
+from endwatch.runtime.forkpool import ForkPool
+from endwatch.services.detection.matching import Matcher
+from endwatch.services.detection.run import detect
 from endwatch.services.registry.imports import import_folder
 from endwatch.services.registry.trace import trace_serial
 
@@ -140,7 +142,7 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
     sightings_count = sum(1 for _ in (folder / "sightings.csv").open(encoding="utf-8")) - 1
     load_before = os.getloadavg()[0]
     detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), "bench",
-                                               readers=readers_for_forked_children(url)))
+                                               parallel=ForkPool(readers_for_forked_children(url))))
     out["detect"] = {"sightings": sightings_count, "seconds": detect_s, "load_before": load_before,
                      "per_second": sightings_count / detect_s if detect_s else None,
                      "cases_opened": len(detection.cases_opened)}

@@ -1,4 +1,4 @@
-"""The one place that picks concrete adapters (database, clock) from settings."""
+"""The one place that picks concrete adapters (database, clock, worker pool) from settings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from endwatch.db.engine import make_engine, schema_status, upgrade
 from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
+from endwatch.runtime.forkpool import ForkPool
+from endwatch.services.detection.parallel import Parallel
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
 
@@ -37,10 +39,11 @@ class Endwatch:
         return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock, readonly=True))
 
     @cached_property
-    def child_readers(self) -> Callable[[], UnitOfWork]:
-        """Read-only units of work for processes forked from this one, each on its own connections."""
-        return cast(Callable[[], UnitOfWork], readers_for_forked_children(self.settings.effective_database_url,
-                                                                          self.clock))
+    def parallel(self) -> Parallel:
+        """The executor large detection runs spread their work over: worker processes forked from this one,
+        each reading on connections of its own."""
+        readers = readers_for_forked_children(self.settings.effective_database_url, self.clock)
+        return ForkPool(cast(Callable[[], UnitOfWork], readers))
 
     @cached_property
     def _version_probe(self) -> StateVersionProbe:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.sightings import Sighting
+from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.registry.imports import import_folder
-from endwatch.services.sightings import add_sighting
 
 FILES = {
     "parties.csv": """id,name,kind,country,parent_id,aliases,former_names

@@ -40,7 +40,8 @@ def diverted(ew: Endwatch, tmp_path: Path) -> str:
     """The world before the suspension, plus the nameplate sighting with Azerbaijani forces, decided by
     detection on 25 October 2020 (which opens a case with recommended actions). Returns the case id."""
     from endwatch.domain.sightings import Sighting
-    from endwatch.services import detection, sightings
+    from endwatch.services.detection import run as detection
+    from endwatch.services.detection import sightings
 
     before_suspension(ew, tmp_path)
     ew.clock = lambda: DETECTED_AT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from endwatch.db import tables_detection as td
+from endwatch.db.detection import tables as td
 from endwatch.services.assessment.assess import assess, assess_permit
 
 

@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 from tests.factories import empty_database
 
-from endwatch.db.repositories_detection import candidate_sql
+from endwatch.db.detection.repository import candidate_sql
 from endwatch.services.registry.imports import import_folder
 from endwatch.services.synth import synthesize
 

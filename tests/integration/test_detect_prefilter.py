@@ -5,8 +5,10 @@ import uuid
 
 from tests.factories import empty_database
 
-from endwatch.services import detection
+from endwatch.runtime import forkpool
 from endwatch.services.audit.verify import history
+from endwatch.services.detection import cases
+from endwatch.services.detection import run as detection
 from endwatch.services.registry.imports import import_folder
 from endwatch.services.synth import synthesize
 
@@ -50,19 +52,19 @@ def filed(ew, run):
 
 
 _RECORDING: dict = {}
-_TASK = detection._decide_in_child
-_ACTIONS = detection._actions_in_child
+_TASK = detection.decide_task
+_ACTIONS = cases.actions_task
 
 
-def _recording_task(bounds):
+def _recording_task(shared, bounds):
     """The worker task, leaving behind which process ran it (children inherit _RECORDING by forking)."""
     (_RECORDING["dir"] / f"task-{bounds[0]}-{os.getpid()}").touch()
-    return _TASK(bounds)
+    return _TASK(shared, bounds)
 
 
-def _recording_actions(task):
+def _recording_actions(shared, task):
     (_RECORDING["dir"] / f"actions-{uuid.uuid4().hex}-{os.getpid()}").touch()
-    return _ACTIONS(task)
+    return _ACTIONS(shared, task)
 
 
 def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path, monkeypatch):
@@ -78,11 +80,11 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     import_folder(ew.uow(), "tester", tmp_path / "world")
     monkeypatch.setattr(detection, "PARALLEL_MIN_SIGHTINGS", 0)
     monkeypatch.setattr(detection, "PARALLEL_TASK", 70)
-    monkeypatch.setattr(detection.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(detection, "_decide_in_child", _recording_task)
-    monkeypatch.setattr(detection, "_actions_in_child", _recording_actions)
+    monkeypatch.setattr(forkpool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(detection, "decide_task", _recording_task)
+    monkeypatch.setattr(cases, "actions_task", _recording_actions)
     monkeypatch.setitem(_RECORDING, "dir", tmp_path)
-    run = detection.detect(ew.uow(), "tester", readers=ew.child_readers)
+    run = detection.detect(ew.uow(), "tester", parallel=ew.parallel)
     pids = {int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("task-*")}
     assert len(list(tmp_path.glob("task-*"))) == 5 and os.getpid() not in pids and pids
     # The cases' actions were computed by the workers too: the same actions, reasons and audit entries.
@@ -94,4 +96,4 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     assert forked == plain
     assert [(r.finding, r.match, r.case_id) for r in run.results] == [
         (r.finding, r.match, r.case_id) for r in detection.findings(ew.uow())]
-    assert detection.detect(ew.uow(), "tester", readers=ew.child_readers).decided == 0
+    assert detection.detect(ew.uow(), "tester", parallel=ew.parallel).decided == 0

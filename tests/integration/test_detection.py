@@ -11,8 +11,8 @@ from tests.integration.detection_world import build, sight
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import InvalidInput
-from endwatch.services.detection import DetectionResult, detect
-from endwatch.services.sightings import add_sighting
+from endwatch.services.detection.run import DetectionResult, detect
+from endwatch.services.detection.sightings import add_sighting
 
 
 @pytest.fixture

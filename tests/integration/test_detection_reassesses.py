@@ -3,8 +3,8 @@
 from datetime import date
 
 from endwatch.cli import app
-from endwatch.services import detection
 from endwatch.services.assessment.reassessment import reassess_all, watchlist
+from endwatch.services.detection import run as detection
 
 
 def test_detect_without_reassessment_leaves_the_watch_list_alone(case):

@@ -17,11 +17,11 @@ from tests.integration.smtp_server import LocalSmtp
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
 from endwatch.errors import RuleViolation
-from endwatch.services import detection
 from endwatch.services.casefiles import oversight
 from endwatch.services.casefiles.cases import case_file
 from endwatch.services.casefiles.inquiries import answer, ask
 from endwatch.services.casefiles.oversight import PackFormat, Profile
+from endwatch.services.detection import run as detection
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import notify
 from endwatch.services.enforcement.scope import Action, Scope

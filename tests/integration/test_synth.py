@@ -7,7 +7,7 @@ from pathlib import Path
 
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
-from endwatch.services.detection import detect
+from endwatch.services.detection.run import detect
 from endwatch.services.registry.imports import import_folder
 from endwatch.services.synth import synthesize
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from endwatch.domain.parties import Party, PartyKind
-from endwatch.services.resolution import NameIndex, allowed_distance, party_index, with_sub_units
+from endwatch.services.detection.resolution import NameIndex, allowed_distance, party_index, with_sub_units
 
 WESCAM = Party("wescam", "L3Harris Wescam", PartyKind.COMPANY, "CA", "l3harris", ("Wescam",), ("L3 Wescam",))
 L3 = Party("l3harris", "L3Harris Technologies", PartyKind.COMPANY, "US")

@@ -19,7 +19,7 @@ from tests.web.browser_support import chromium, demo_endwatch, needs_chromium, n
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.permits import ApplicationStatus
-from endwatch.services import detection
+from endwatch.services.detection import run as detection
 from endwatch.services.enforcement import notify
 
 pytestmark = needs_chromium

@@ -15,10 +15,11 @@ from endwatch.cli.common import BY_OPTION, Format, actor, app_, command, emit, o
 from endwatch.countries import country_name
 from endwatch.domain.policy import policies_in_force
 from endwatch.errors import RuleViolation
-from endwatch.services import detection, reference_case
+from endwatch.services import reference_case
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import reassessment
 from endwatch.services.audit.verify import verify
+from endwatch.services.detection import run as detection
 from endwatch.services.registry import queries
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.trace import trace_serial

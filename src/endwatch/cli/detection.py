@@ -23,8 +23,8 @@ from endwatch.cli.common import (
 )
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.domain.verdicts import Verdict
-from endwatch.services.detection import DetectionResult, detect, findings
-from endwatch.services.sightings import add_sighting, list_sightings, next_sighting_id
+from endwatch.services.detection.run import DetectionResult, detect, findings
+from endwatch.services.detection.sightings import add_sighting, list_sightings, next_sighting_id
 
 sighting_app = typer.Typer(help="Field sightings: one observed item each, as read, with its source.",
                            no_args_is_help=True)
@@ -134,7 +134,7 @@ def detect_command(
     day = parse_date(since, "--since")
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("deciding sightings", total=None)
-        run = detect(app_().uow(), actor(by), since=day, reassess=reassess, readers=app_().child_readers,
+        run = detect(app_().uow(), actor(by), since=day, reassess=reassess, parallel=app_().parallel,
                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from endwatch.db import tables_detection  # noqa: F401
 from endwatch.db.accounts import tables as accounts  # noqa: F401
 from endwatch.db.assessment import tables as assessment  # noqa: F401
 from endwatch.db.audit import tables as audit  # noqa: F401
 from endwatch.db.casefiles import tables as casefiles  # noqa: F401
+from endwatch.db.detection import tables as detection  # noqa: F401
 from endwatch.db.enforcement import tables as enforcement  # noqa: F401
 from endwatch.db.registry import tables as registry  # noqa: F401
 from endwatch.db.tables import metadata

@@ -14,6 +14,7 @@ from endwatch.db.accounts.repository import SqlAccountRepository
 from endwatch.db.assessment.repository import SqlAssessmentRepository
 from endwatch.db.audit.repository import SqlAuditRepository
 from endwatch.db.casefiles.repository import SqlCasefileRepository
+from endwatch.db.detection.repository import SqlDetectionRepository
 from endwatch.db.enforcement.proposals import SqlProposalRepository
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.db.engine import make_engine
@@ -25,7 +26,6 @@ from endwatch.db.registry.repositories import (
     SqlPolicyRepository,
     SqlProductRepository,
 )
-from endwatch.db.repositories_detection import SqlDetectionRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
 REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {

@@ -13,7 +13,7 @@ from endwatch.services.accounts.store import AccountRepository
 from endwatch.services.assessment.store import AssessmentRepository
 from endwatch.services.audit.store import AuditRepository
 from endwatch.services.casefiles.store import CasefileRepository
-from endwatch.services.detection_store import DetectionRepository
+from endwatch.services.detection.store import DetectionRepository
 from endwatch.services.enforcement.store import EnforcementRepository, ProposalRepository
 from endwatch.services.registry.store import (
     ApplicationRepository,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services import browse, detection, sightings
+from endwatch.services import browse
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
@@ -19,6 +19,8 @@ from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.detection import run as detection
+from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.web.api import AsOf, Limit, Offset, page_of

@@ -17,7 +17,7 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import browse, detection, sightings
+from endwatch.services import browse
 from endwatch.services.accounts import users
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
@@ -25,6 +25,9 @@ from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history, verify
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.casefiles.cases import list_cases
+from endwatch.services.detection import run as detection
+from endwatch.services.detection import sightings
+from endwatch.services.detection.matching import Matcher
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
 from endwatch.services.registry.permits import change_permit_status
@@ -165,7 +168,7 @@ def trace_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
             error = exc.message
         # Candidates by detection's tolerant matching (equivalent characters, unreadable marks, one edit).
         with ew.reader() as uow:
-            fuzzy = detection.Matcher(uow).match(serial, manufacturer, model)
+            fuzzy = Matcher(uow).match(serial, manufacturer, model)
     return render(request, "trace.html", {"serial": serial, "manufacturer": manufacturer, "model": model,
                                           "as_of": as_of, "result": result, "error": error, "fuzzy": fuzzy})
 

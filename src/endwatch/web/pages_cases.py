@@ -17,12 +17,14 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse, detection, sightings
+from endwatch.services import browse
 from endwatch.services.authz import Action, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
 from endwatch.services.casefiles.evidence import attach, stored_path
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.detection import run as detection
+from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope

@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_detection as td
 from endwatch.db.bulk import chunks, insert_rows
 from endwatch.db.casefiles import tables as tc
+from endwatch.db.detection import tables as td
 from endwatch.services.casefiles.store import CaseAction, CaseNote, CaseRecord, EvidenceLink, Inquiry
 
 # Sightings per IN list and case findings per insert.

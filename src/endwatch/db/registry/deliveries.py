@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_detection  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.db.bulk import CHUNK, bulk_insert, chunks
+from endwatch.db.detection import tables as detection_tables  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.db.registry import tables as t
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.matching import serial_fold

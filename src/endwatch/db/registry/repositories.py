@@ -11,8 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_detection  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.db.bulk import chunks
+from endwatch.db.detection import tables as detection_tables  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.db.registry import tables as t
 from endwatch.domain.names import normalise_name
 from endwatch.domain.parties import Party, PartyKind

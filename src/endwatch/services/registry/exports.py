@@ -32,7 +32,7 @@ def extensions() -> list[ExportExtension]:
         export_evidence,  # assessment: conflicts.csv, transfers.csv
     )
     found.append(export_evidence)
-    from endwatch.services.sightings import export_sightings  # detection: sightings.csv
+    from endwatch.services.detection.sightings import export_sightings  # detection: sightings.csv
     found.append(export_sightings)
     return found
 

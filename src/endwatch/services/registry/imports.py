@@ -527,7 +527,7 @@ def extensions() -> list[ImportExtension]:
         EvidenceImport,  # assessment: conflicts.csv, transfers.csv
     )
     found.append(EvidenceImport())
-    from endwatch.services.sightings import SightingsImport  # detection: sightings.csv
+    from endwatch.services.detection.sightings import SightingsImport  # detection: sightings.csv
     found.append(SightingsImport())
     return found
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from endwatch.db import tables_detection as td
 from endwatch.db.bulk import chunks, driver_date, insert_rows
+from endwatch.db.detection import tables as td
 from endwatch.db.registry import tables as t
 from endwatch.domain.sightings import Sighting
-from endwatch.services.detection_store import Candidate, Finding
+from endwatch.services.detection.store import Candidate, Finding
 
 CHUNK = 1000
 # Folded keys per IN list: one-edit lookups send hundreds of keys per reading.

@@ -1,0 +1,1 @@
+"""Machinery behind the services' ports, chosen in bootstrap: worker pools (forkpool)."""
