@@ -50,7 +50,7 @@ class Endwatch:
         return StateVersionProbe(self.engine)
 
     def state_version(self) -> int:
-        """The number services.browse.state_version gives (it changes with every write, of any process),
+        """The number services.reporting.state.state_version gives (it changes with every write, of any process),
         read in one statement: cheap enough for every request."""
         return self._version_probe.read()
 

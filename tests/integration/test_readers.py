@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.parties import Party, PartyKind
-from endwatch.services import browse
 from endwatch.services.registry.parties import save_party
+from endwatch.services.reporting import records
 
 
 def test_readers_keep_prepared_statements_and_write_nothing(ew: Endwatch) -> None:
     save_party(ew.uow(), "tester", Party("p1", "Party One", PartyKind.COMPANY, "CA"))
     for _ in range(8):  # psycopg prepares a statement on its fifth run
-        assert browse.get_party(ew.reader(), "p1").name == "Party One"
+        assert records.get_party(ew.reader(), "p1").name == "Party One"
     update = sa.text("UPDATE parties SET name = 'changed' WHERE id = 'p1'")
     with ew.reader() as uow:
         conn = uow.conn  # type: ignore[attr-defined]
@@ -27,17 +27,17 @@ def test_readers_keep_prepared_statements_and_write_nothing(ew: Endwatch) -> Non
                 conn.execute(update)
         else:  # SQLite: a reader's transaction is rolled back, as before
             conn.execute(update)
-    assert browse.get_party(ew.reader(), "p1").name == "Party One"
+    assert records.get_party(ew.reader(), "p1").name == "Party One"
     with ew.uow() as uow:  # writers are untouched: read-write, and rolled back when not committed
         conn = uow.conn  # type: ignore[attr-defined]
         if conn.dialect.name == "postgresql":
             assert conn.execute(sa.text("SHOW transaction_read_only")).scalar_one() == "off"
         conn.execute(sa.text("UPDATE parties SET name = 'uncommitted' WHERE id = 'p1'"))
-    assert browse.get_party(ew.reader(), "p1").name == "Party One"
+    assert records.get_party(ew.reader(), "p1").name == "Party One"
 
 
 def test_a_failing_reader_rolls_back_and_the_next_one_works(ew: Endwatch) -> None:
     save_party(ew.uow(), "tester", Party("p1", "Party One", PartyKind.COMPANY, "CA"))
     with pytest.raises(sa.exc.DBAPIError), ew.reader() as uow:
         uow.conn.execute(sa.text("SELECT * FROM no_such_table"))  # type: ignore[attr-defined]
-    assert browse.get_party(ew.reader(), "p1").name == "Party One"
+    assert records.get_party(ew.reader(), "p1").name == "Party One"

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.domain.parties import Party, PartyKind
-from endwatch.services import browse
 from endwatch.services.registry.parties import save_party
+from endwatch.services.reporting import records, state
 
 
 def _add_party(ew: Endwatch, party_id: str) -> None:
@@ -18,19 +18,19 @@ def _add_party(ew: Endwatch, party_id: str) -> None:
 
 
 def test_state_version_follows_every_write_of_any_process(ew: Endwatch) -> None:
-    assert ew.state_version() == browse.state_version(ew.reader()) == 0  # an empty registry
+    assert ew.state_version() == state.state_version(ew.reader()) == 0  # an empty registry
     _add_party(ew, "p1")
     first = ew.state_version()
-    assert first == browse.state_version(ew.reader()) and first > 0
+    assert first == state.state_version(ew.reader()) and first > 0
     assert ew.state_version() == first  # no write, no change
     other = bootstrap(ew.settings)  # another process's connections
     try:
-        party = browse.get_party(other.reader(), "p1")
+        party = records.get_party(other.reader(), "p1")
         save_party(other.uow(), "tester", replace(party, name="Renamed"))
     finally:
         other.close()
     second = ew.state_version()
-    assert second > first and second == browse.state_version(ew.reader())
+    assert second > first and second == state.state_version(ew.reader())
 
 
 def test_state_version_holds_no_transaction_open(ew: Endwatch) -> None:

@@ -9,10 +9,10 @@ from datetime import date
 from pydantic import TypeAdapter
 
 from endwatch.bootstrap import bootstrap
-from endwatch.services import browse
 from endwatch.services.accounts import users
 from endwatch.services.registry.parties import save_party
 from endwatch.services.registry.trace import trace_serial
+from endwatch.services.reporting import records
 from endwatch.web.cache import VersionedCache
 from endwatch.web.schemas import TraceOut
 
@@ -76,7 +76,7 @@ def test_write_by_another_process_drops_the_cached_answer(web: Web) -> None:
     assert web.client.get(URL, headers=h).json() == before  # cached
     other = bootstrap(web.ew.settings)  # its own engine and connections, as the CLI in another process
     try:
-        baykar = browse.get_party(other.reader(), "baykar")
+        baykar = records.get_party(other.reader(), "baykar")
         save_party(other.uow(), "officer", replace(baykar, name="Baykar (renamed elsewhere)"))
     finally:
         other.close()

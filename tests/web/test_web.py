@@ -169,14 +169,14 @@ def test_cached_answers_follow_every_write(web: Web) -> None:
     """Trace answers and token lookups are cached per state version; a write shows at once."""
     from dataclasses import replace
 
-    from endwatch.services import browse
     from endwatch.services.registry.parties import save_party
+    from endwatch.services.reporting import records
 
     h = web.as_("investigator")
     url = "/api/v1/trace?serial=REDACTED-SN-1&as_of=2021-01-01"
     first = web.client.get(url, headers=h).json()
     assert web.client.get(url, headers=h).json() == first  # served again (from the cache)
-    baykar = browse.get_party(web.ew.reader(), "baykar")
+    baykar = records.get_party(web.ew.reader(), "baykar")
     save_party(web.ew.uow(), "officer", replace(baykar, name="Baykar Defence (renamed)"))
     after = web.client.get(url, headers=h).json()
     assert after["hits"][0]["consignee"]["name"] == "Baykar Defence (renamed)"

@@ -9,14 +9,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-# The audit chain's head: every write moves it in its own transaction (see services.browse.state_version).
+# The audit chain's head: every write moves it in its own transaction (see services.reporting.state.state_version).
 _HEAD_SEQ = "SELECT seq FROM audit_head"
 
 
 class StateVersionProbe:
     """Reads the audit chain head's sequence number, 0 for an empty registry.
 
-    Promises the same number services.browse.state_version gives, as committed when the statement runs:
+    Promises the same number services.reporting.state.state_version gives, as committed when the statement runs:
     the connection is in autocommit mode, so every read sees the latest commit (of any process) and no
     transaction stays open between reads. Thread-safe; a broken connection is replaced once per call.
     The connection is never handed back to the pool (it is closed instead), so no other unit of work

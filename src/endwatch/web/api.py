@@ -13,13 +13,14 @@ from pydantic import BaseModel, Field, TypeAdapter
 from endwatch.countries import country_name
 from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse
 from endwatch.services.audit.verify import verify
 from endwatch.services.authz import PERMISSIONS, Action, check_may_act_for, check_visible, visible
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application
 from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial
+from endwatch.services.reporting import records
+from endwatch.services.reporting import transparency as public
 from endwatch.web.cache import cached_in_thread
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import (
@@ -73,20 +74,20 @@ def parties(request: Request, caller: Annotated[Caller, Depends(requires(Action.
 @router.get("/parties/{party_id}", response_model=PartyOut, summary="One party")
 def party(request: Request, party_id: str,
           caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> PartyOut:
-    return PartyOut.of(browse.get_party(endwatch_of(request).reader(), party_id))
+    return PartyOut.of(records.get_party(endwatch_of(request).reader(), party_id))
 
 
 @router.get("/products", response_model=Page[ProductOut], summary="Products, by id")
 def products(request: Request, caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))],
              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = browse.list_products(endwatch_of(request).reader())
+    found = records.list_products(endwatch_of(request).reader())
     return page_of([ProductOut.of(p) for p in found], limit, offset)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="One product")
 def product(request: Request, product_id: str,
             caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))]) -> ProductOut:
-    return ProductOut.of(browse.get_product(endwatch_of(request).reader(), product_id))
+    return ProductOut.of(records.get_product(endwatch_of(request).reader(), product_id))
 
 
 @router.get("/policies", response_model=Page[PolicyOut], summary="Destination policies")
@@ -100,7 +101,7 @@ def policies(request: Request, caller: Annotated[Caller, Depends(requires(Action
 @router.get("/applications", response_model=Page[ApplicationOut], summary="Applications (exporters: their own)")
 def applications(request: Request, caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))],
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
+    found = visible(caller.principal, records.list_applications(endwatch_of(request).reader()),
                     lambda a: a.exporter_id)
     return page_of([ApplicationOut.of(a) for a in found], limit, offset)
 
@@ -128,7 +129,7 @@ def submit_application(request: Request, caller: Caller, body: ApplicationIn) ->
     check_may_act_for(caller.principal, exporter)
     day = _today(request)
     application = Application(
-        browse.next_application_number(ew.reader(), day), exporter, body.consignee_id, body.end_user_id,
+        records.next_application_number(ew.reader(), day), exporter, body.consignee_id, body.end_user_id,
         body.destination, body.product_id, body.quantity, day, EndUseUndertaking(body.end_use, body.no_reexport))
     return receive_application(ew.uow(), caller.principal.username, application,
                                reason="submitted through the web application")
@@ -144,7 +145,7 @@ def add_application(request: Request, body: ApplicationIn,
 @router.get("/applications/{number}", response_model=ApplicationOut, summary="One application")
 def application(request: Request, number: str,
                 caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> ApplicationOut:
-    found = browse.get_application(endwatch_of(request).reader(), number)
+    found = records.get_application(endwatch_of(request).reader(), number)
     check_visible(caller.principal, "application", number, found.exporter_id)
     return ApplicationOut.of(found)
 
@@ -198,7 +199,7 @@ def deliveries(request: Request, caller: Annotated[Caller, Depends(requires(Acti
         if permit not in exporters:
             raise NotFound("permit", permit)
         check_visible(caller.principal, "permit", permit, exporters[permit])
-    items = visible(caller.principal, browse.list_deliveries(ew.reader(), permit),
+    items = visible(caller.principal, records.list_deliveries(ew.reader(), permit),
                     lambda r: exporters.get(r.item.permit_number, ""))
     return page_of([DeliveryOut.of(r) for r in items], limit, offset)
 
@@ -230,7 +231,7 @@ async def trace(request: Request, caller: Annotated[Caller, Depends(requires(Act
 def audit_entries(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
                   entity: Annotated[str | None, Query(max_length=100)] = None,
                   limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    page = browse.audit_page(endwatch_of(request).reader, offset, limit, entity)
+    page = records.audit_page(endwatch_of(request).reader, offset, limit, entity)
     return {"total": page.total, "limit": limit, "offset": offset,
             "items": [AuditEntryOut.of(e) for e in page.entries]}
 
@@ -246,5 +247,5 @@ def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Ac
             openapi_extra={"security": [{}, {"HTTPBearer": []}]})  # public: a token is optional
 def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
                  limit: Limit = 500, offset: Offset = 0) -> dict[str, object]:
-    rows = browse.transparency(endwatch_of(request).reader())
+    rows = public.transparency(endwatch_of(request).reader())
     return page_of([TransparencyOut.of(r, country_name(r.destination)) for r in rows], limit, offset)

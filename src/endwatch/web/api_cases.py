@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services import browse
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
@@ -23,6 +22,7 @@ from endwatch.services.detection import run as detection
 from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import scope as enforcement_scope
+from endwatch.services.reporting import records
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
 from endwatch.web.schemas import ErrorBody, Page
@@ -180,7 +180,7 @@ def application_assessment(request: Request, number: str,
                            caller: Annotated[Caller, Depends(requires(Action.ASSESSMENTS_READ))],
                            as_of: AsOf = None) -> AssessmentOut:
     ew = endwatch_of(request)
-    app = browse.get_application(ew.reader(), number)
+    app = records.get_application(ew.reader(), number)
     check_visible(caller.principal, "application", number, app.exporter_id)
     day = as_of or ew.clock().date()
     with ew.reader() as uow:
@@ -327,7 +327,7 @@ def _inquiry(q: Any, show_case: bool) -> InquiryOut:
 def inquiries(request: Request, caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))],
               limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     scope = company_scope(caller.principal)
-    found = browse.inquiries(endwatch_of(request).reader(), scope)
+    found = records.inquiries(endwatch_of(request).reader(), scope)
     return page_of([_inquiry(q, scope is None) for q in found], limit, offset)
 
 
@@ -338,7 +338,7 @@ def answer_inquiry(request: Request, inquiry_id: int, body: AnswerIn,
                    caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_ANSWER))]) -> InquiryOut:
     ew = endwatch_of(request)
     scope = company_scope(caller.principal)
-    if not any(q.id == inquiry_id for q in browse.inquiries(ew.reader(), scope)):
+    if not any(q.id == inquiry_id for q in records.inquiries(ew.reader(), scope)):
         raise NotFound("inquiry", str(inquiry_id))
     return _inquiry(answer(ew.uow(), caller.principal.username, inquiry_id, body.text, body.on),
                     scope is None)

@@ -17,7 +17,6 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services import browse
 from endwatch.services.accounts import users
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
@@ -32,6 +31,9 @@ from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
 from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial
+from endwatch.services.reporting import dashboard as overview
+from endwatch.services.reporting import records
+from endwatch.services.reporting import transparency as public
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, submit_application
 from endwatch.web.errors import CsrfRejected
@@ -118,7 +120,7 @@ def signout(request: Request, caller: Annotated[Caller, Depends(requires(Action.
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> Response:
     ew = endwatch_of(request)
-    board = browse.dashboard(ew.reader(), _today(request))
+    board = overview.dashboard(ew.reader(), _today(request))
     pending = visible(caller.principal, board.pending, lambda a: a.exporter_id)
     expiring = visible(caller.principal, board.expiring, lambda p: p.exporter_id)
     own_permits = []
@@ -144,7 +146,7 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         watch = list(reversed(reassessment.watchlist(ew.reader())))[:20]
     waiting = []
     if permits(caller.principal.role, Action.INQUIRIES_READ):
-        waiting = [q for q in browse.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
+        waiting = [q for q in records.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
                                               "open_cases": open_cases, "waiting": waiting, "awaiting": awaiting,
@@ -188,7 +190,7 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
     ew = endwatch_of(request)
     view = queries.permit_as_of(ew.reader(), number, _parse_day(as_of, request))
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
-    items = browse.list_deliveries(ew.reader(), number)
+    items = records.list_deliveries(ew.reader(), number)
     entries = history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
     return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
                                            "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
@@ -211,7 +213,7 @@ def permit_status(request: Request, number: str,
 @router.get("/applications", response_class=HTMLResponse)
 def applications_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> Response:
-    apps = visible(caller.principal, browse.list_applications(endwatch_of(request).reader()),
+    apps = visible(caller.principal, records.list_applications(endwatch_of(request).reader()),
                    lambda a: a.exporter_id)
     return render(request, "applications.html", {"applications": apps})
 
@@ -250,7 +252,7 @@ def application_page(request: Request, number: str,
     """The application; for roles that may read assessments, its assessment indicator by indicator as of a
     date (computed on the fly, not stored) and its decisions, with the decision and countersign forms."""
     ew = endwatch_of(request)
-    found = browse.get_application(ew.reader(), number)
+    found = records.get_application(ew.reader(), number)
     check_visible(caller.principal, "application", number, found.exporter_id)
     day = _parse_day(as_of, request)
     result = None
@@ -296,8 +298,8 @@ def parties_page(request: Request, caller: Annotated[Caller, Depends(requires(Ac
 def party_page(request: Request, party_id: str,
                caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> Response:
     ew = endwatch_of(request)
-    party = browse.get_party(ew.reader(), party_id)
-    related = browse.permits_of_party(ew.reader(), party_id)
+    party = records.get_party(ew.reader(), party_id)
+    related = records.permits_of_party(ew.reader(), party_id)
     names = {p.id: p.name for p in queries.list_parties(ew.reader())}
     entries = history(ew.reader, "party", party_id) if permits(caller.principal.role, Action.AUDIT_READ) else []
     # Observed users: who items delivered under these permits were seen with (for roles that may see findings).
@@ -338,7 +340,7 @@ def _network(centre: str, permits: list[Permit], names: dict[str, str],
 def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
                offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
     ew = endwatch_of(request)
-    page = browse.audit_page(ew.reader, offset, PAGE, entity or None)
+    page = records.audit_page(ew.reader, offset, PAGE, entity or None)
     chain = verify(ew.reader)
     return render(request, "audit.html", {"page": page, "chain": chain, "offset": offset, "limit": PAGE,
                                           "entity": entity})
@@ -347,8 +349,8 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    rows = browse.transparency(endwatch_of(request).reader())
-    totals = browse.transparency_totals(endwatch_of(request).reader())
+    rows = public.transparency(endwatch_of(request).reader())
+    totals = public.transparency_totals(endwatch_of(request).reader())
     years = sorted(set(totals.permits_by_year) | set(totals.delivered_by_year))
     by_year = {y: [totals.permits_by_year.get(y, 0), totals.delivered_by_year.get(y, 0)] for y in years}
     top = max((max(v) for v in by_year.values()), default=0)
@@ -361,7 +363,7 @@ def transparency_page(request: Request,
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    totals = browse.transparency_totals(endwatch_of(request).reader())
+    totals = public.transparency_totals(endwatch_of(request).reader())
     counts: Counter[str] = Counter(totals.permits_by_destination)
     delivered: Counter[str] = Counter(totals.delivered_by_destination)
     top = max(counts.values(), default=0)

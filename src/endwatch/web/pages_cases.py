@@ -17,7 +17,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services import browse
 from endwatch.services.authz import Action, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
@@ -28,6 +27,7 @@ from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope
+from endwatch.services.reporting import records
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -213,7 +213,7 @@ def inquiries_page(request: Request,
                    caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))]) -> Response:
     """Inquiries put to parties; an exporter sees only those addressed to its company (not the case)."""
     p = caller.principal
-    found = browse.inquiries(endwatch_of(request).reader(), company_scope(p))
+    found = records.inquiries(endwatch_of(request).reader(), company_scope(p))
     return render(request, "inquiries.html", {"inquiries": found, "today": endwatch_of(request).clock().date()})
 
 
@@ -224,7 +224,7 @@ def inquiry_answer(request: Request, inquiry_id: int,
     """Answer an inquiry addressed to the caller's company (others answer 404, as if it did not exist)."""
     ew = endwatch_of(request)
     p = caller.principal
-    mine = browse.inquiries(ew.reader(), company_scope(p))
+    mine = records.inquiries(ew.reader(), company_scope(p))
     if not any(q.id == inquiry_id for q in mine):
         raise NotFound("inquiry", str(inquiry_id))
     answer(ew.uow(), p.username, inquiry_id, text, _day(on, "on"))

@@ -12,10 +12,10 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.browse import TransparencyRow
 from endwatch.services.registry.queries import PermitView
 from endwatch.services.registry.store import ItemRecord
 from endwatch.services.registry.trace import TraceHit, TraceResult
+from endwatch.services.reporting.transparency import TransparencyRow
 
 
 class ProblemBody(BaseModel):

@@ -1,0 +1,104 @@
+"""Read-only views of records the web application and the API show: records by key, lists, a page of the
+audit trail, inquiries. Record-level visibility is applied by the caller through services.authz."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from endwatch.domain.audit import AuditEntry
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, Permit
+from endwatch.domain.products import Product
+from endwatch.errors import NotFound
+from endwatch.services.casefiles.store import Inquiry
+from endwatch.services.registry.store import ItemRecord
+from endwatch.services.uow import UnitOfWork
+
+
+def get_party(uow: UnitOfWork, party_id: str) -> Party:
+    """One party; NotFound when unknown."""
+    with uow:
+        party = uow.parties.get(party_id)
+    if party is None:
+        raise NotFound("party", party_id)
+    return party
+
+
+def list_products(uow: UnitOfWork) -> list[Product]:
+    """Every product, by id."""
+    with uow:
+        return uow.products.list()
+
+
+def get_product(uow: UnitOfWork, product_id: str) -> Product:
+    """One product; NotFound when unknown."""
+    with uow:
+        product = uow.products.get(product_id)
+    if product is None:
+        raise NotFound("product", product_id)
+    return product
+
+
+def list_applications(uow: UnitOfWork) -> list[Application]:
+    """Every application, oldest first."""
+    with uow:
+        return uow.applications.list()
+
+
+def get_application(uow: UnitOfWork, number: str) -> Application:
+    """One application; NotFound when unknown."""
+    with uow:
+        application = uow.applications.get(number)
+    if application is None:
+        raise NotFound("application", number)
+    return application
+
+
+def list_deliveries(uow: UnitOfWork, permit_number: str | None = None) -> list[ItemRecord]:
+    """Delivered items, all or under one permit, in delivery order."""
+    with uow:
+        items = uow.deliveries.for_permit(permit_number) if permit_number else list(uow.deliveries.iter_all())
+    return sorted(items, key=lambda r: (r.item.delivered_on, r.item.permit_number, r.item.serial))
+
+
+def permits_of_party(uow: UnitOfWork, party_id: str) -> list[Permit]:
+    """Permits naming the party as exporter, consignee or end user."""
+    with uow:
+        return [p for p in uow.permits.list() if party_id in (p.exporter_id, p.consignee_id, p.end_user_id)]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A slice of the audit trail, newest first, with the total count."""
+
+    entries: tuple[AuditEntry, ...]
+    total: int
+
+
+def audit_page(
+    uow_factory: Callable[[], UnitOfWork], offset: int, limit: int, entity: str | None = None
+) -> AuditPage:
+    """Audit entries newest first, optionally about one kind of entity."""
+    with uow_factory() as uow:
+        entries = [e for e in uow.audit.entries() if entity is None or e.entity == entity]
+    entries.reverse()
+    return AuditPage(tuple(entries[offset : offset + limit]), len(entries))
+
+
+def next_application_number(uow: UnitOfWork, on: date) -> str:
+    """A fresh application number of the form APP-YYYYMMDD-N for one received on `on`."""
+    with uow:
+        n = 1
+        while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
+            n += 1
+    return f"APP-{on.strftime('%Y%m%d')}-{n}"
+
+
+def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:
+    """Inquiries on every case (only those addressed to `to_party` when given), newest first."""
+    with uow:
+        found = [q for c in uow.cases.cases() for q in uow.cases.inquiries(c.id)
+                 if to_party is None or q.to_party == to_party]
+    return sorted(found, key=lambda q: (q.asked_on, q.id or 0), reverse=True)
