@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from bench import write_section
 from endwatch.db.engine import make_engine
-from endwatch.services.synth import synthesize
+from endwatch_demo.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -34,9 +34,9 @@ import sqlalchemy as sa
 from bench import write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.db.engine import make_engine
-from endwatch.services import reference_case
 from endwatch.services.accounts import users
 from endwatch.settings import load_settings
+from endwatch_demo import reference_case
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -33,7 +33,7 @@ from endwatch.db.engine import make_engine, upgrade
 from endwatch.settings import load_settings
 
 ADMIN_URL = os.environ.get("ENDWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REFERENCE_CASE = Path(__file__).resolve().parents[1] / "src" / "endwatch" / "data" / "reference_case"
+REFERENCE_CASE = Path(__file__).resolve().parents[1] / "src" / "endwatch_demo" / "data" / "reference_case"
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 

@@ -11,7 +11,7 @@ from endwatch.cli import app
 from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services.accounts import users
 from endwatch.services.authz import Action, Principal, Role, permits, visible
-from endwatch.services.demo_accounts import DEMO_ACCOUNTS, demo_password, ensure_demo_accounts
+from endwatch_demo.accounts import DEMO_ACCOUNTS, demo_password, ensure_demo_accounts
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from endwatch.services.assessment.screening import list_hits, load_list
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
 
-SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
+SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch_demo" / "data" / "screening" / "sample-list.jsonl"
 
 PARTIES = """id,name,kind,country,parent_id,aliases,former_names
 acme,Acme Sensors,company,CA,,,

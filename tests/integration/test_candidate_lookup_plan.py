@@ -11,7 +11,7 @@ from tests.factories import empty_database
 
 from endwatch.db.detection.repository import candidate_sql
 from endwatch.services.registry.imports import import_folder
-from endwatch.services.synth import synthesize
+from endwatch_demo.synth import synthesize
 
 
 def test_candidate_lookup_uses_the_serial_fold_index(ew, tmp_path):

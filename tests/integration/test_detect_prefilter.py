@@ -10,7 +10,7 @@ from endwatch.services.audit.verify import history
 from endwatch.services.detection import cases
 from endwatch.services.detection import run as detection
 from endwatch.services.registry.imports import import_folder
-from endwatch.services.synth import synthesize
+from endwatch_demo.synth import synthesize
 
 
 def verdicts(ew, folder, prefilter_from, monkeypatch):

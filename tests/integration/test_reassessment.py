@@ -10,7 +10,7 @@ from endwatch.services.assessment.reassessment import reassess_all, watchlist
 from endwatch.services.assessment.screening import load_list
 from endwatch.services.registry.imports import import_folder
 
-SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch" / "data" / "screening" / "sample-list.jsonl"
+SAMPLE_LIST = Path(__file__).resolve().parents[2] / "src" / "endwatch_demo" / "data" / "screening" / "sample-list.jsonl"
 TODAY = date(2026, 11, 22)
 
 FILES = {

@@ -9,7 +9,7 @@ from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
 from endwatch.services.detection.run import detect
 from endwatch.services.registry.imports import import_folder
-from endwatch.services.synth import synthesize
+from endwatch_demo.synth import synthesize
 
 
 def test_same_seed_same_world(tmp_path: Path) -> None:

@@ -24,11 +24,11 @@ from argon2 import PasswordHasher
 from tests.conftest import FIXED_NOW
 
 from endwatch.bootstrap import Endwatch, bootstrap
-from endwatch.services import reference_case
 from endwatch.services.accounts import users
-from endwatch.services.demo_accounts import demo_password, ensure_demo_accounts
 from endwatch.settings import load_settings
 from endwatch.web.app import create_app
+from endwatch_demo import reference_case
+from endwatch_demo.accounts import demo_password, ensure_demo_accounts
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The committed screenshots are refreshed only on request (ENDWATCH_SCREENSHOTS=1), so that a test run

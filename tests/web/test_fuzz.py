@@ -18,10 +18,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.conftest import FIXED_NOW
 
 from endwatch.bootstrap import bootstrap
-from endwatch.services import reference_case
 from endwatch.services.accounts import users
 from endwatch.settings import load_settings
 from endwatch.web.app import create_app
+from endwatch_demo import reference_case
 
 TOKENS: dict[str, str] = {}
 CALLS: Counter[tuple[str, str, int]] = Counter()  # (method, path, status) -> calls, for the report

@@ -173,7 +173,7 @@ def synth_command(
     """Write a synthetic world with known truth (truth.csv) for benchmarks: `endwatch import` it, then detect."""
     from pathlib import Path
 
-    from endwatch.services.synth import synthesize
+    from endwatch_demo.synth import synthesize
 
     report = synthesize(Path(folder), items=items, sightings=sightings, seed=seed)
     row = {"folder": report.folder, "items": report.items, "sightings": report.sightings,

@@ -108,7 +108,7 @@ def enable(username: str = typer.Argument(...), by: str | None = BY_OPTION) -> N
 @command
 def demo(by: str | None = BY_OPTION) -> None:
     """Create the demo accounts (one per role; passwords in the README). Never use on real data."""
-    from endwatch.services.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+    from endwatch_demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
 
     names = ensure_demo_accounts(app_().uow, actor(by) if by else "endwatch-demo")
     roles = {u: r.value for u, r, _ in DEMO_ACCOUNTS}

@@ -29,7 +29,7 @@ ROUTE = {"exporter_id": "wescam", "consignee_id": "baykar", "destination": "TR"}
 
 def folder() -> Path:
     """The folder holding the bundled case in the exchange format."""
-    return Path(str(files("endwatch.data") / "reference_case"))
+    return Path(str(files("endwatch_demo.data") / "reference_case"))
 
 
 # The decisions the record shows were taken after the photo: left out when loading `until` a date before
