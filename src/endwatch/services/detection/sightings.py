@@ -85,7 +85,7 @@ def _from_row(v: dict[str, Any]) -> Sighting:
 
 
 class SightingsImport:
-    """The import extension for sightings.csv (registered in services.imports.extensions())."""
+    """The import extension for sightings.csv (registered in services.registry.imports.extensions())."""
 
     specs: tuple[FileSpec, ...] = (SIGHTINGS,)
 
