@@ -1,4 +1,5 @@
-"""Repositories over SQLAlchemy Core: rows in, domain objects out. One class per aggregate."""
+"""The registry's repositories over SQLAlchemy Core: parties, products, policies, applications and permits
+(rows in, domain objects out, one class per aggregate); delivered items are in deliveries.py."""
 
 from __future__ import annotations
 
