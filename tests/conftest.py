@@ -25,11 +25,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.principals import ADMIN, person
 from typer.testing import CliRunner
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.db import tables
 from endwatch.db.engine import make_engine, upgrade
+from endwatch.services.authz import Role
 from endwatch.settings import load_settings
 
 ADMIN_URL = os.environ.get("ENDWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -112,7 +114,6 @@ def ew(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """A bootstrapped endwatch on an empty database; the environment points the CLI at it too."""
     monkeypatch.setenv("ENDWATCH_DATABASE_URL", db_url)
     monkeypatch.setenv("ENDWATCH_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ENDWATCH_USER", "test-officer")
     app = bootstrap(load_settings(), clock=lambda: FIXED_NOW)
     yield app
     app.close()
@@ -123,15 +124,36 @@ def case(ew: Endwatch) -> Endwatch:
     """`ew` with the bundled reference case imported."""
     from endwatch.services.registry.imports import import_folder
 
-    import_folder(ew.uow(), "fixture", REFERENCE_CASE)
+    import_folder(ew.uow(), person("fixture"), REFERENCE_CASE)
     return ew
 
 
 @pytest.fixture
-def cli(ew: Endwatch) -> Iterator[CliRunner]:
-    """Runs `endwatch` in-process against `ew`'s database (use cli.invoke(app, [...]))."""
+def cli(ew: Endwatch, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """Runs `endwatch` in-process against `ew`'s database (use cli.invoke(app, [...])), acting as the
+    administrator `test-officer` through an API token in ENDWATCH_TOKEN (tokens_for gives others)."""
     import endwatch.cli.common as common
 
     common._app = ew
+    monkeypatch.setenv("ENDWATCH_TOKEN", tokens_for(ew, test_officer=Role.ADMINISTRATOR)["test-officer"])
     yield CliRunner()
     common._app = None
+
+
+def tokens_for(ew: Endwatch, **roles: Role) -> dict[str, str]:
+    """An account and an API token for each name=role given (underscores in names become hyphens);
+    the tokens by account name. Cheap password hashing: these accounts are never signed in with."""
+    from argon2 import PasswordHasher
+
+    from endwatch.services.accounts import users
+
+    hasher, users._hasher = users._hasher, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    try:
+        tokens = {}
+        for name, role in roles.items():
+            username = name.replace("_", "-")
+            users.add_user(ew.uow(), ADMIN, username, "test-password-1", role.value)
+            tokens[username] = users.issue_token(ew.uow(), ADMIN, username, "tests").secret
+        return tokens
+    finally:
+        users._hasher = hasher

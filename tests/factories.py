@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.principals import person
+
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import EndUseUndertaking, Permit
@@ -14,7 +16,7 @@ from endwatch.services.registry.permits import issue_permit
 from endwatch.services.registry.policies import save_policy
 from endwatch.services.registry.products import save_product
 
-ACTOR = "test-officer"
+ACTOR = person("test-officer")
 
 
 def small_world(ew: Endwatch) -> None:

@@ -28,7 +28,7 @@ class Endwatch:
 
     @cached_property
     def engine(self) -> sa.Engine:
-        return make_engine(self.settings.effective_database_url)
+        return make_engine(self.settings.effective_database_url, write_wait=self.settings.write_wait_seconds)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work for writing (one transaction)."""

@@ -1,9 +1,14 @@
-"""The one error tree every layer raises; entry points map it to exit codes and HTTP responses."""
+"""The one error tree every layer raises; entry points map it to exit codes and HTTP responses.
+
+Every error is picklable (it crosses process boundaries intact: a worker process may raise one) and
+hashable; `code` is stable, `message` is for people.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 
 class EndwatchError(Exception):
@@ -14,6 +19,17 @@ class EndwatchError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from the arguments its own __init__ takes (Exception's default passes only the message).
+        return (type(self), self._arguments(), self._extra())
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.message,)
+
+    def _extra(self) -> dict[str, Any]:
+        # State set after __init__ (a subclass's own attributes), restored by pickle's __setstate__.
+        return {k: v for k, v in self.__dict__.items() if k != "message"}
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description of the error."""
@@ -30,11 +46,28 @@ class NotFound(EndwatchError):
         self.kind = kind
         self.key = key
 
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.kind, self.key)
+
 
 class Forbidden(EndwatchError):
-    """The acting user may not do this."""
+    """The acting principal may not do this."""
 
     code = "forbidden"
+
+
+class Busy(EndwatchError):
+    """The database could not be written now: another write held the lock longer than the wait allowed.
+    Nothing was written; the same request may be tried again after `retry_after` seconds."""
+
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.message, self.retry_after)
 
 
 @dataclass(frozen=True)
@@ -70,22 +103,27 @@ class InvalidInput(EndwatchError):
         more = f" (and {count - 3} more)" if count > 3 else ""
         super().__init__(f"{count} problem{'s' if count != 1 else ''}: {head}{more}")
 
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.problems,)
+
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "problems": [p.to_dict() for p in self.problems]}
 
 
-@dataclass
 class RuleViolation(EndwatchError):
     """A registry rule would be broken. Names the rule and the records involved; nothing was written."""
 
-    rule: str
-    detail: str
-    records: Sequence[str] = field(default_factory=tuple)
     code = "rule_violation"
 
-    def __post_init__(self) -> None:
+    def __init__(self, rule: str, detail: str, records: Sequence[str] = ()) -> None:
+        self.rule = rule
+        self.detail = detail
+        self.records: list[str] = list(records)
         recs = f" [{', '.join(self.records)}]" if self.records else ""
-        super().__init__(f"rule {self.rule}: {self.detail}{recs}")
+        super().__init__(f"rule {rule}: {detail}{recs}")
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.rule, self.detail, self.records)
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "rule": self.rule, "records": list(self.records)}

@@ -21,7 +21,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite at $ENDWATCH_HOME/endwatch.db"
     )
-    user: str | None = Field(default=None, description="Who the command-line acts as, when --by is not given.")
+    token: SecretStr | None = Field(
+        default=None, description="API token the command line acts with (wins over a session from `endwatch login`)."
+    )
+    write_wait_seconds: float = Field(
+        default=10.0, gt=0, le=3600,
+        description="How long a write waits for the database's write lock before giving up (HTTP 503, retry).",
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from endwatch.services.accounts import users
-from endwatch.services.authz import Role
+from endwatch.services.authz import Principal, Role
 from endwatch.services.uow import UnitOfWork
 
 # (username, role, party) — the exporter belongs to the reference case's exporter.
@@ -24,7 +24,7 @@ def demo_password(username: str) -> str:
     return f"{username}-demo-pass"
 
 
-def ensure_demo_accounts(uow_factory: Callable[[], UnitOfWork], actor: str = "endwatch-demo") -> list[str]:
+def ensure_demo_accounts(uow_factory: Callable[[], UnitOfWork], principal: Principal) -> list[str]:
     """Create every missing demo account (the exporter only if its company is in the registry);
     returns the names of the demo accounts that exist afterwards."""
     existing = {u.username for u in users.list_users(uow_factory())}
@@ -35,6 +35,6 @@ def ensure_demo_accounts(uow_factory: Callable[[], UnitOfWork], actor: str = "en
                 with uow_factory() as uow:
                     if uow.parties.get(party) is None:
                         continue
-            users.add_user(uow_factory(), actor, username, demo_password(username), role.value, party)
+            users.add_user(uow_factory(), principal, username, demo_password(username), role.value, party)
         names.append(username)
     return names

@@ -9,6 +9,7 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
+from endwatch.services.authz import Principal
 from endwatch.services.registry.imports import ImportReport, import_folder
 from endwatch.services.uow import UnitOfWork
 
@@ -39,20 +40,21 @@ SUSPENSION_DAY = date(2020, 10, 5)
 PHOTO_DAY = date(2020, 10, 1)
 
 
-def load(uow: UnitOfWork, actor: str, *, until: date | None = None) -> ImportReport:
+def load(uow: UnitOfWork, principal: Principal, *, until: date | None = None) -> ImportReport:
     """Import the bundled case (a second load changes nothing).
 
     With `until`, permit status changes effective after that day are left out: the registry then stands
     as it did before the suspension of 5 October 2020, ready for the suspension to be applied again.
     """
     if until is None:
-        return import_folder(uow, actor, folder(), reason="bundled reference case")
+        return import_folder(uow, principal, folder(), reason="bundled reference case")
     with tempfile.TemporaryDirectory(prefix="endwatch-case-") as tmp:
         staged = Path(tmp)
         for path in folder().glob("*.csv"):
             shutil.copy(path, staged / path.name)
         _drop_later_status_changes(staged / "status_changes.csv", until)
-        return import_folder(uow, actor, staged, reason=f"bundled reference case, as it stood on {until.isoformat()}")
+        return import_folder(uow, principal, staged,
+                             reason=f"bundled reference case, as it stood on {until.isoformat()}")
 
 
 def _drop_later_status_changes(path: Path, until: date) -> None:

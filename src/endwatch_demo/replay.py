@@ -18,6 +18,7 @@ from endwatch.services.assessment.assess import AssessmentResult, assess
 from endwatch.services.assessment.reassessment import reassess_all
 from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import verify
+from endwatch.services.authz import Principal, Role
 from endwatch.services.detection.run import DetectionResult, case_actions, detect, findings
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.queries import PermitView, list_applications, list_policies, permits_as_of
@@ -25,7 +26,8 @@ from endwatch.services.registry.trace import TraceResult, trace_serial
 from endwatch.services.uow import UnitOfWork
 from endwatch_demo import reference_case
 
-REPLAYER = "endwatch-demo"  # who re-assesses, assesses and tries the refused delivery
+# Who replays the public record: the demonstration's own administrator (a demo database only).
+REPLAYER = Principal("endwatch-demo", Role.ADMINISTRATOR)
 COUNTRY, ENTRY = "TR", "2-15"  # the destination and control-list entry whose policy each day shows
 REFUSED_PERMIT, REFUSED_ON = "PERMIT-REDACTED-1", date(2020, 10, 20)
 
@@ -48,12 +50,12 @@ class ReplayView(Protocol):
     def verified(self, chain: ChainReport) -> None: ...
 
 
-def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], who: str, until: date | None,
+def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], until: date | None,
            view: ReplayView) -> None:
     """Load the bundled case (as it stood on `until`, or whole) on a migrated database and replay it: each key
     date up to `until`, detection on the day of the photo, then the delivery the suspension refuses (or, before
     the suspension, the next step), and the audit trail verified."""
-    report = reference_case.load(uow(), who, until=until)
+    report = reference_case.load(uow(), REPLAYER, until=until)
     view.loaded(reference_case.folder(), report.changes, until)
     for day, what in reference_case.KEY_DATES:
         if until and day > until:
@@ -61,7 +63,7 @@ def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], who:
         view.day(day, what)
         _replay_day(uow, reader, day, view)
         if day == reference_case.PHOTO_DAY:
-            _detect(uow, reader, who, view)
+            _detect(uow, reader, view)
     if until is None or until >= reference_case.SUSPENSION_DAY:
         _refused_delivery(uow, view)
     else:
@@ -83,14 +85,14 @@ def _replay_day(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork],
         view.watched(entry)
     arrived = [a for a in list_applications(reader()) if a.received_on == day and a.end_user_id == "az-air-force"]
     for a in arrived:
-        view.assessed(a, assess(uow(), a.number, day, actor=REPLAYER, trigger="demo replay"))
+        view.assessed(a, assess(uow(), REPLAYER, a.number, day, trigger="demo replay"))
     view.traced(plate, trace_serial(reader(), plate["serial"], manufacturer=plate["manufacturer"],
                                     model=plate["model"], as_of=day))
 
 
-def _detect(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], who: str, view: ReplayView) -> None:
+def _detect(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], view: ReplayView) -> None:
     """Decide the bundled sightings: the nameplate photo comes out a diversion and opens a case."""
-    run = detect(uow(), who, reassess=True)
+    run = detect(uow(), REPLAYER, reassess=True)
     view.detected(run.results)
     for case_id in sorted({r.case_id for r in run.results if r.case_id}):
         for kind, target in case_actions(reader(), case_id):

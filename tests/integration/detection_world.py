@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from tests.principals import person
+
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.sightings import Sighting
 from endwatch.services.detection.sightings import add_sighting
@@ -63,7 +65,7 @@ def build(ew: Endwatch, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in FILES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    import_folder(ew.uow(), "fixture", folder)
+    import_folder(ew.uow(), person("fixture"), folder)
 
 
 def sight(ew: Endwatch, sid: str, serial: str, *, user: str = "", country: str | None = None,
@@ -71,4 +73,4 @@ def sight(ew: Endwatch, sid: str, serial: str, *, user: str = "", country: str |
     """Record one sighting."""
     s = Sighting(sid, on, serial, grade[0], grade[1], country=country, observed_user=user, manufacturer=maker,
                  model=model, source="test")
-    return add_sighting(ew.uow(), "analyst", s)
+    return add_sighting(ew.uow(), person("analyst"), s)

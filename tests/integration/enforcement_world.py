@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from tests.conftest import REFERENCE_CASE
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.permits import EndUseUndertaking, Permit
@@ -23,9 +24,9 @@ def before_suspension(ew: Endwatch, tmp_path: Path) -> Endwatch:
     folder = tmp_path / "case-before-suspension"
     shutil.copytree(REFERENCE_CASE, folder)
     (folder / "status_changes.csv").unlink()
-    import_folder(ew.uow(), "fixture", folder)
+    import_folder(ew.uow(), person("fixture"), folder)
     for number, consignee, destination in (("PERMIT-AM-1", "am-forces", "AM"), ("PERMIT-CA-1", "gac-teib", "CA")):
-        issue_permit(ew.uow(), "fixture", Permit(
+        issue_permit(ew.uow(), person("fixture"), Permit(
             number=number, exporter_id="wescam", consignee_id=consignee, end_user_id=consignee,
             destination=destination, product_id="mx-15d", quantity=3, issued_on=date(2020, 6, 1),
             expires_on=date(2022, 6, 1), undertaking=EndUseUndertaking("surveillance")))
@@ -45,10 +46,10 @@ def diverted(ew: Endwatch, tmp_path: Path) -> str:
 
     before_suspension(ew, tmp_path)
     ew.clock = lambda: DETECTED_AT
-    sightings.add_sighting(ew.uow(), "analyst-one", Sighting(
+    sightings.add_sighting(ew.uow(), person("analyst-one"), Sighting(
         id="S-20201001-1", observed_on=NAMEPLATE_SEEN_ON, serial="REDACTED-SN-1", reliability="B", credibility="2",
         place="Nagorno-Karabakh conflict zone", country="AZ", observed_user="Azerbaijani Armed Forces",
         manufacturer="L3 Wescam", model="CMX-15D", platform="Bayraktar TB2", source="photo of a downed drone"))
-    run = detection.detect(ew.uow(), "analyst-one")
+    run = detection.detect(ew.uow(), person("analyst-one"))
     assert run.cases_opened, run
     return run.cases_opened[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
@@ -12,6 +13,7 @@ from endwatch.errors import InvalidInput, NotFound, RuleViolation
 from endwatch.services.accounts import users
 from endwatch.services.authz import Action, Principal, Role, permits, visible
 from endwatch_demo.accounts import DEMO_ACCOUNTS, demo_password, ensure_demo_accounts
+from endwatch_demo.replay import REPLAYER
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +23,7 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_add_and_authenticate(case: Endwatch) -> None:
-    users.add_user(case.uow(), "admin", "olga", "correct horse", "investigator")
+    users.add_user(case.uow(), person("admin"), "olga", "correct horse", "investigator")
     p = users.authenticate(case.reader(), "olga", "correct horse")
     assert p == Principal("olga", Role.INVESTIGATOR, None)
     with pytest.raises(users.AuthenticationFailed):
@@ -35,41 +37,41 @@ def test_add_and_authenticate(case: Endwatch) -> None:
 
 def test_add_user_validates_everything_at_once(case: Endwatch) -> None:
     with pytest.raises(InvalidInput) as exc:
-        users.add_user(case.uow(), "admin", "Bad Name", "short", "wizard")
+        users.add_user(case.uow(), person("admin"), "Bad Name", "short", "wizard")
     assert {p.column for p in exc.value.problems} == {"username", "password", "role"}
     with pytest.raises(InvalidInput):
-        users.add_user(case.uow(), "admin", "exp", "long enough", "exporter")  # no company
+        users.add_user(case.uow(), person("admin"), "exp", "long enough", "exporter")  # no company
     with pytest.raises(InvalidInput):
-        users.add_user(case.uow(), "admin", "exp", "long enough", "exporter", "no-such-party")
-    users.add_user(case.uow(), "admin", "exp", "long enough", "exporter", "wescam")
+        users.add_user(case.uow(), person("admin"), "exp", "long enough", "exporter", "no-such-party")
+    users.add_user(case.uow(), person("admin"), "exp", "long enough", "exporter", "wescam")
     with pytest.raises(RuleViolation) as dup:
-        users.add_user(case.uow(), "admin", "exp", "long enough", "auditor")
+        users.add_user(case.uow(), person("admin"), "exp", "long enough", "auditor")
     assert dup.value.rule == "user-unique"
 
 
 def test_tokens_are_hashed_and_revocable(case: Endwatch) -> None:
-    users.add_user(case.uow(), "admin", "aud", "long enough", "auditor")
-    issued = users.issue_token(case.uow(), "admin", "aud", "ci")
+    users.add_user(case.uow(), person("admin"), "aud", "long enough", "auditor")
+    issued = users.issue_token(case.uow(), person("admin"), "aud", "ci")
     assert users.principal_for_token(case.reader(), issued.secret).role is Role.AUDITOR
     with case.engine.connect() as conn:
         hashes = conn.execute(sa.text("select token_hash from api_tokens")).scalars().all()
     assert hashes == [users.sha256(issued.secret)]
-    users.revoke_token(case.uow(), "admin", issued.record.id)
+    users.revoke_token(case.uow(), person("admin"), issued.record.id)
     with pytest.raises(users.AuthenticationFailed):
         users.principal_for_token(case.reader(), issued.secret)
     with pytest.raises(RuleViolation):
-        users.revoke_token(case.uow(), "admin", issued.record.id)
+        users.revoke_token(case.uow(), person("admin"), issued.record.id)
     with pytest.raises(NotFound):
-        users.revoke_token(case.uow(), "admin", "nope")
+        users.revoke_token(case.uow(), person("admin"), "nope")
 
 
 def test_disabled_user_loses_sessions_and_tokens(case: Endwatch) -> None:
-    users.add_user(case.uow(), "admin", "inv", "long enough", "investigator")
+    users.add_user(case.uow(), person("admin"), "inv", "long enough", "investigator")
     principal = users.authenticate(case.reader(), "inv", "long enough")
     session = users.start_session(case.uow(), principal)
-    token = users.issue_token(case.uow(), "admin", "inv")
+    token = users.issue_token(case.uow(), person("admin"), "inv")
     assert users.session_for(case.reader(), session.cookie).csrf_token == session.csrf_token
-    users.set_active(case.uow(), "admin", "inv", False)
+    users.set_active(case.uow(), person("admin"), "inv", False)
     with pytest.raises(users.AuthenticationFailed):
         users.session_for(case.reader(), session.cookie)
     with pytest.raises(users.AuthenticationFailed):
@@ -79,7 +81,7 @@ def test_disabled_user_loses_sessions_and_tokens(case: Endwatch) -> None:
 
 
 def test_sign_out_ends_session(case: Endwatch) -> None:
-    users.add_user(case.uow(), "admin", "inv", "long enough", "investigator")
+    users.add_user(case.uow(), person("admin"), "inv", "long enough", "investigator")
     session = users.start_session(case.uow(), users.authenticate(case.reader(), "inv", "long enough"))
     users.end_session(case.uow(), session.cookie)
     with pytest.raises(users.AuthenticationFailed):
@@ -90,7 +92,7 @@ def test_policy_table() -> None:
     assert permits(Role.PUBLIC, Action.TRANSPARENCY_READ)
     assert not permits(Role.PUBLIC, Action.PERMITS_READ)
     assert not permits(Role.EXPORTER, Action.TRACE)
-    assert not permits(Role.AUDITOR, Action.PERMITS_WRITE)
+    assert not permits(Role.AUDITOR, Action.ENFORCEMENT_DECIDE)
     assert permits(Role.AUDITOR, Action.AUDIT_READ)
     assert not permits(Role.INVESTIGATOR, Action.AUDIT_READ)
     assert all(permits(Role.ADMINISTRATOR, a) for a in Action)
@@ -99,9 +101,9 @@ def test_policy_table() -> None:
 
 
 def test_demo_accounts(case: Endwatch) -> None:
-    names = ensure_demo_accounts(case.uow)
+    names = ensure_demo_accounts(case.uow, REPLAYER)
     assert names == [n for n, _, _ in DEMO_ACCOUNTS]
-    assert ensure_demo_accounts(case.uow) == names  # idempotent
+    assert ensure_demo_accounts(case.uow, REPLAYER) == names  # idempotent
     assert users.authenticate(case.reader(), "exporter", demo_password("exporter")).party_id == "wescam"
 
 
@@ -117,7 +119,7 @@ def test_cli_user_commands(cli, case: Endwatch) -> None:  # type: ignore[no-unty
     issued = json.loads(r.output)[0]
     assert issued["token"].startswith("ew_")
     r = cli.invoke(app, ["user", "list", "--format", "json"])
-    assert [u["username"] for u in json.loads(r.output)] == ["inv"]
+    assert [u["username"] for u in json.loads(r.output)] == ["inv", "test-officer"]  # (the one the CLI acts as)
     r = cli.invoke(app, ["user", "revoke", issued["id"]])
     assert r.exit_code == 0, r.output
     with pytest.raises(users.AuthenticationFailed):

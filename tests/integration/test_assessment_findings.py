@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.principals import person
+
 from endwatch.db.detection import tables as td
 from endwatch.services.assessment.assess import assess, assess_permit
 
@@ -24,12 +26,12 @@ def _record_finding(ew) -> None:
 
 def test_finding_is_known_from_its_decision_and_weighs_on_the_route(case):
     _record_finding(case)
-    before = assess_permit(case.uow(), "PERMIT-REDACTED-2", date(2020, 10, 24)).assessment
+    before = assess_permit(case.uow(), person("system"), "PERMIT-REDACTED-2", date(2020, 10, 24)).assessment
     assert before.indicator("diversion-history").severity.value == "none"
-    after = assess_permit(case.uow(), "PERMIT-REDACTED-2", date(2020, 10, 26)).assessment
+    after = assess_permit(case.uow(), person("system"), "PERMIT-REDACTED-2", date(2020, 10, 26)).assessment
     ind = after.indicator("diversion-history")
     assert ind.severity.value == "critical" and ind.date == date(2020, 10, 25)
     assert ind.evidence[0].ref == "S-NAMEPLATE" and "consignee Baykar" in ind.evidence[0].text
-    app3 = assess(case.uow(), "APP-REDACTED-3", date(2020, 10, 26)).assessment
+    app3 = assess(case.uow(), person("system"), "APP-REDACTED-3", date(2020, 10, 26)).assessment
     assert app3.indicator("diversion-history").severity.value == "critical"
     assert app3.recommendation.value == "deny"

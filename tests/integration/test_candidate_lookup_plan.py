@@ -8,6 +8,7 @@ import re
 
 import sqlalchemy as sa
 from tests.factories import empty_database
+from tests.principals import person
 
 from endwatch.db.detection.repository import candidate_sql
 from endwatch.services.registry.imports import import_folder
@@ -17,7 +18,7 @@ from endwatch_demo.synth import synthesize
 def test_candidate_lookup_uses_the_serial_fold_index(ew, tmp_path):
     synthesize(tmp_path / "world", items=3000, sightings=10, seed=3)
     empty_database(ew)
-    import_folder(ew.uow(), "tester", tmp_path / "world")
+    import_folder(ew.uow(), person("tester"), tmp_path / "world")
     with ew.engine.connect() as conn:
         dialect = conn.dialect.name
         keys = json.dumps(list(conn.execute(sa.text("select serial_fold from deliveries limit 3")).scalars()))

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
+from tests.principals import person
 
 from endwatch.cli import app
 from endwatch.domain.deliveries import Retransfer
@@ -34,13 +35,13 @@ def test_case_scope_applies_the_recommended_actions(world):
     assert {i.permit.number for i in pv.permits} == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     assert {a.number for a in pv.applications} == {"APP-REDACTED-3", "APP-REDACTED-4"}
     assert pv.exporters == ("wescam",)
-    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "allegations", "Minister 2020-10-05", hold_applications=True)
     cf = case_file(ew.reader(), case_id)
     assert {a.status for a in cf.actions} == {"applied"}
     # Nothing is left to apply under the case.
     with pytest.raises(InvalidInput):
-        enforcement.apply(ew.uow(), "m", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref")
+        enforcement.apply(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref")
     with pytest.raises(NotFound):
         enforcement.preview(ew.reader(), Scope(case="CASE-9999"), Action.suspend, SUSPENDED_ON)
 
@@ -52,12 +53,12 @@ def test_evidence_is_stored_once_by_content_and_verified(world, tmp_path):
     photo.write_bytes(b"\xff\xd8 nameplate L3 Wescam CMX-15D " * 100)
     copy = tmp_path / "nameplate-copy.jpg"
     copy.write_bytes(photo.read_bytes())
-    first = attach(ew.uow(), "analyst-one", store, case_id, [photo], "close-up of the turret")
+    first = attach(ew.uow(), person("analyst-one"), store, case_id, [photo], "close-up of the turret")
     assert first[0].stored and first[0].linked
-    again = attach(ew.uow(), "analyst-two", store, case_id, [copy])
+    again = attach(ew.uow(), person("analyst-two"), store, case_id, [copy])
     assert not again[0].stored and not again[0].linked and again[0].sha256 == first[0].sha256
-    other = open_case(ew.uow(), "analyst-two", "Overlay in strike videos", date(2020, 10, 26))
-    linked = attach(ew.uow(), "analyst-two", store, other.id, [copy])
+    other = open_case(ew.uow(), person("analyst-two"), "Overlay in strike videos", date(2020, 10, 26))
+    linked = attach(ew.uow(), person("analyst-two"), store, other.id, [copy])
     assert linked[0].linked and not linked[0].stored
     assert [p.name for p in store.rglob("*") if p.is_file()] == [first[0].sha256]
     [link] = case_file(ew.reader(), case_id).evidence
@@ -72,22 +73,22 @@ def test_evidence_is_stored_once_by_content_and_verified(world, tmp_path):
     stored.unlink()
     assert verify(ew.reader(), store)[0].status == "missing"
     with pytest.raises(InvalidInput):
-        attach(ew.uow(), "a", store, case_id, [tmp_path / "nope.jpg"])
+        attach(ew.uow(), person("a"), store, case_id, [tmp_path / "nope.jpg"])
 
 
 def test_inquiries_are_dated_and_answered_once(world):
     ew, case_id = world
-    q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
+    q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Is this your product? Which permit?",
             date(2020, 10, 20))
     with pytest.raises(InvalidInput):
-        answer(ew.uow(), "officer-one", q.id, "too early", date(2020, 10, 19))
-    a = answer(ew.uow(), "officer-one", q.id, "The images may be our product; delivered September 2020.",
+        answer(ew.uow(), person("officer-one"), q.id, "too early", date(2020, 10, 19))
+    a = answer(ew.uow(), person("officer-one"), q.id, "The images may be our product; delivered September 2020.",
                date(2020, 10, 25))
     assert a.answered_on == date(2020, 10, 25)
     with pytest.raises(RuleViolation):
-        answer(ew.uow(), "officer-one", q.id, "again", date(2020, 10, 26))
+        answer(ew.uow(), person("officer-one"), q.id, "again", date(2020, 10, 26))
     with pytest.raises(NotFound):
-        answer(ew.uow(), "officer-one", 9999, "x", date(2020, 10, 26))
+        answer(ew.uow(), person("officer-one"), 9999, "x", date(2020, 10, 26))
 
 
 def test_timeline_merges_everything_in_date_order(world, tmp_path):
@@ -95,13 +96,13 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
     store = ew.settings.home / "evidence"
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"photo")
-    attach(ew.uow(), "analyst-one", store, case_id, [photo])
-    q = ask(ew.uow(), "officer-one", case_id, "wescam", "Which permit?", date(2020, 10, 20))
-    answer(ew.uow(), "officer-one", q.id, "Delivered under the May permit.", date(2020, 10, 25))
-    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+    attach(ew.uow(), person("analyst-one"), store, case_id, [photo])
+    q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Which permit?", date(2020, 10, 20))
+    answer(ew.uow(), person("officer-one"), q.id, "Delivered under the May permit.", date(2020, 10, 25))
+    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "allegations", "Minister 2020-10-05", hold_applications=True)
-    add_note(ew.uow(), "officer-one", case_id, "Committee asked for the pack.", date(2020, 11, 2))
-    authorise_retransfer(ew.uow(), "officer-one", Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
+    add_note(ew.uow(), person("officer-one"), case_id, "Committee asked for the pack.", date(2020, 11, 2))
+    authorise_retransfer(ew.uow(), person("officer-one"), Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
                                                              date(2020, 8, 1), "consent C-1"))
     events = case_timeline(ew.reader(), case_id)
     consent = ("re-transfer under permit PERMIT-REDACTED-2 authorised to Turkish Armed Forces for every item"
@@ -126,9 +127,9 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
 
 def test_close_is_final_and_dated(world):
     ew, case_id = world
-    close_case(ew.uow(), "officer-one", case_id, date(2021, 4, 12), "permits cancelled")
+    close_case(ew.uow(), person("officer-one"), case_id, date(2021, 4, 12), "permits cancelled")
     with pytest.raises(RuleViolation):
-        close_case(ew.uow(), "officer-one", case_id, date(2021, 4, 13))
+        close_case(ew.uow(), person("officer-one"), case_id, date(2021, 4, 13))
     events = case_timeline(ew.reader(), case_id)
     assert [e.text for e in events if e.kind == "case"][-1] == f"case {case_id} closed"
     assert [e.on for e in events if e.text == f"case {case_id} closed"] == [date(2021, 4, 12)]
@@ -177,7 +178,8 @@ def test_case_commands(world, cli, tmp_path):
 
 def test_applying_a_case_records_each_recommendation_in_the_audit_trail(world):
     ew, case_id = world
-    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
+    enforcement.apply(ew.uow(), person("minister-office"),
+                             Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
                       hold_applications=True)
     with ew.reader() as uow:
         applied = [e for e in uow.audit.for_entity("case", case_id) if e.action == "case.action_applied"]
@@ -190,13 +192,13 @@ def test_a_narrowed_case_decision_marks_only_what_it_carried_out(world):
     pv = enforcement.preview(ew.reader(), narrowed, Action.suspend, SUSPENDED_ON, hold_applications=True)
     assert [i.permit.number for i in pv.permits] == ["PERMIT-REDACTED-1"]
     assert [a.number for a in pv.applications] == ["APP-REDACTED-3"]
-    enforcement.apply(ew.uow(), "m", narrowed, Action.suspend, SUSPENDED_ON, "r", "ref", hold_applications=True)
+    enforcement.apply(ew.uow(), person("m"), narrowed, Action.suspend, SUSPENDED_ON, "r", "ref", hold_applications=True)
     status = {(a.kind, a.target): a.status for a in case_file(ew.reader(), case_id).actions}
     assert status[("suspend_permit", "PERMIT-REDACTED-1")] == "applied"
     assert status[("suspend_permit", "PERMIT-REDACTED-2")] == "recommended"
     assert status[("hold_application", "APP-REDACTED-3")] == "applied"
     assert status[("hold_application", "APP-REDACTED-4")] == "recommended"
-    rest = enforcement.apply(ew.uow(), "m", Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
+    rest = enforcement.apply(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
                              hold_applications=True)
     assert [i.permit.number for i in rest.preview.permits] == ["PERMIT-REDACTED-2"]
 
@@ -204,9 +206,9 @@ def test_a_narrowed_case_decision_marks_only_what_it_carried_out(world):
 def test_an_inquiry_can_be_sent_through_the_outbox(world):
     ew, case_id = world
     with pytest.raises(InvalidInput):
-        ask(ew.uow(), "officer-one", case_id, "someone not in the registry", "?", date(2020, 10, 20),
+        ask(ew.uow(), person("officer-one"), case_id, "someone not in the registry", "?", date(2020, 10, 20),
             send=True)
-    q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product?", date(2020, 10, 20),
+    q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Is this your product?", date(2020, 10, 20),
             send=True)
     [m] = notify.list_messages(ew.reader(), case_id=case_id)
     assert (m.kind, m.party_id, m.status) == ("inquiry", "wescam", "pending")

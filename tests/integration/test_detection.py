@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.integration.detection_world import build, sight
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.sightings import Sighting
@@ -22,7 +23,7 @@ def world(ew: Endwatch, tmp_path: Path) -> Endwatch:
 
 
 def run(ew: Endwatch) -> dict[str, DetectionResult]:
-    return {r.finding.sighting_id: r for r in detect(ew.uow(), "analyst").results}
+    return {r.finding.sighting_id: r for r in detect(ew.uow(), person("analyst")).results}
 
 
 def test_matching_tiers_and_manufacturer_narrowing(world: Endwatch) -> None:
@@ -106,7 +107,7 @@ def test_diversions_open_and_join_cases_with_actions(world: Endwatch) -> None:
 
 def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
-    first = detect(world.uow(), "analyst")
+    first = detect(world.uow(), person("analyst"))
     assert first.decided == 1 and first.cases_opened == ["CASE-0001"]
     from endwatch.services.audit.verify import history
 
@@ -114,11 +115,11 @@ def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     assert [e.after["sightings"] for e in run_entries] == [{"d1": "diversion"}]
     assert [e.action for e in history(world.uow, "case", "CASE-0001")] == [
         "case.open", "case.add_findings", "case.recommend"]
-    again = detect(world.uow(), "analyst")
+    again = detect(world.uow(), person("analyst"))
     assert again.decided == 0 and again.cases_opened == []
     assert [x.finding for x in again.results] == [x.finding for x in first.results]
     sight(world, "late", "AX-20005", maker="Acme", user="Turkish Naval Forces", on=date(2021, 5, 1))
-    later = detect(world.uow(), "analyst", since=date(2021, 1, 1))
+    later = detect(world.uow(), person("analyst"), since=date(2021, 1, 1))
     assert [x.finding.sighting_id for x in later.results] == ["late"] and later.decided == 1
     with world.uow() as uow:
         assert len(uow.cases.list_case_actions("CASE-0001")) == 6
@@ -127,7 +128,7 @@ def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
 def test_add_sighting_names_every_wrong_field(world: Endwatch) -> None:
     bad = Sighting("bad id!", date(2030, 1, 1), "--", "Q", "9", country="XX")
     with pytest.raises(InvalidInput) as exc:
-        add_sighting(world.uow(), "analyst", bad)
+        add_sighting(world.uow(), person("analyst"), bad)
     assert {p.column for p in exc.value.problems} == {"id", "observed_on", "serial", "reliability", "credibility",
                                                        "country"}
     sight(world, "one", "AX-1")
@@ -155,15 +156,15 @@ def test_sightings_csv_import_is_idempotent_refuses_edits_and_exports(world: End
     (folder / "sightings.csv").write_text(
         header + "S1,2020-10-01,somewhere,AZ,Azerbaijani Armed Forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg\n",
         encoding="utf-8")
-    first = import_folder(world.uow(), "analyst", folder)
+    first = import_folder(world.uow(), person("analyst"), folder)
     assert [(f.file, f.new) for f in first.files] == [("sightings.csv", 1)]
-    again = import_folder(world.uow(), "analyst", folder)
+    again = import_folder(world.uow(), person("analyst"), folder)
     assert [(f.file, f.new, f.unchanged) for f in again.files] == [("sightings.csv", 0, 1)]
     (folder / "sightings.csv").write_text(
         header + "S1,2020-10-01,somewhere,AZ,Libyan forces,Acme,,AX-20005,drone,photo,C,2,a.jpg|b.jpg\n"
         "S2,2020-10-01,x,ZZ,,,,AX-1,,,Q,2,\n", encoding="utf-8")
     with pytest.raises(InvalidInput) as exc:
-        import_folder(world.uow(), "analyst", folder)
+        import_folder(world.uow(), person("analyst"), folder)
     problems = {(p.line, p.column) for p in exc.value.problems}
     assert (2, "observed_user") in problems and (3, "country") in problems and (3, "reliability") in problems
     export_folder(world.uow(), tmp_path / "out")

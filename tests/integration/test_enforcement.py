@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, before_suspension
+from tests.principals import person
 
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
@@ -67,7 +68,8 @@ def test_scope_fields_combine(world, scope, expected):
 
 
 def test_apply_suspends_holds_notifies_and_audits_in_one_step(world):
-    out = enforcement.apply(world.uow(), "minister-office", ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
+    out = enforcement.apply(world.uow(), person("minister-office"),
+                                      ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
                             hold_applications=True)
     assert set(out.preview.exporters) == {"wescam"}
     with world.reader() as uow:
@@ -95,7 +97,7 @@ def test_apply_suspends_holds_notifies_and_audits_in_one_step(world):
     assert ("notification.queue", messages[0].message_id) in audited
     # The registry rule now refuses any later delivery under the suspended permit.
     with pytest.raises(RuleViolation) as refused:
-        record_delivery(world.uow(), "exporter", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-LATE"])
+        record_delivery(world.uow(), person("exporter"), "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-LATE"])
     assert "PERMIT-REDACTED-1" in " ".join(refused.value.records) or "PERMIT-REDACTED-1" in refused.value.detail
 
 
@@ -103,12 +105,13 @@ def test_illegal_transition_midway_changes_nothing(world):
     # PERMIT-REDACTED-2 was suspended and reinstated after 5 October: suspending it "on 5 October"
     # would rewrite history, so the whole decision is refused, PERMIT-REDACTED-1 included.
     for status, day in ((PermitStatus.SUSPENDED, date(2020, 10, 10)), (PermitStatus.REINSTATED, date(2020, 10, 12))):
-        change_permit_status(world.uow(), "fixture", "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
+        change_permit_status(world.uow(), person("fixture"), "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
     before = _snapshot(world)
     pv = enforcement.preview(world.uow(), ROUTE, Action.suspend, SUSPENDED_ON)
     assert [i.permit.number for i in pv.problems] == ["PERMIT-REDACTED-2"]
     with pytest.raises(RuleViolation) as exc:
-        enforcement.apply(world.uow(), "minister-office", ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
+        enforcement.apply(world.uow(), person("minister-office"),
+                                    ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
                           hold_applications=True)
     assert exc.value.rule == "status-transition"
     assert exc.value.records == ["permit PERMIT-REDACTED-2"]
@@ -122,7 +125,8 @@ def test_failing_outbox_write_rolls_everything_back(world, monkeypatch):
     before = _snapshot(world)
     monkeypatch.setattr(SqlEnforcementRepository, "add_message", broken)
     with pytest.raises(RuntimeError):
-        enforcement.apply(world.uow(), "minister-office", ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
+        enforcement.apply(world.uow(), person("minister-office"),
+                                    ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
                           hold_applications=True)
     monkeypatch.undo()
     assert _snapshot(world) == before
@@ -130,22 +134,24 @@ def test_failing_outbox_write_rolls_everything_back(world, monkeypatch):
 
 def test_apply_requires_reason_reference_and_a_scope(world):
     with pytest.raises(InvalidInput) as exc:
-        enforcement.apply(world.uow(), "x", ROUTE, Action.suspend, SUSPENDED_ON, " ", "")
+        enforcement.apply(world.uow(), person("x"), ROUTE, Action.suspend, SUSPENDED_ON, " ", "")
     assert {p.column for p in exc.value.problems} == {"reason", "reference"}
     with pytest.raises(InvalidInput):
         enforcement.preview(world.uow(), Scope(), Action.suspend, SUSPENDED_ON)
     with pytest.raises(InvalidInput):
-        enforcement.apply(world.uow(), "x", Scope(consignees=("nobody",)), Action.suspend, SUSPENDED_ON, "r", "ref")
+        enforcement.apply(world.uow(), person("x"),
+                                    Scope(consignees=("nobody",)), Action.suspend, SUSPENDED_ON, "r", "ref")
 
 
 def test_reinstate_then_revoke(world):
-    enforcement.apply(world.uow(), "m", ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE)
+    enforcement.apply(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE)
     # Suspending again finds nothing to change: the permits are listed as skipped.
     again = enforcement.preview(world.uow(), ROUTE, Action.suspend, date(2020, 10, 6))
     assert not again.permits and {n for n, _ in again.skipped} == BAYKAR_ROUTE
-    enforcement.apply(world.uow(), "m", Scope(products=("mx-15d-software",)), Action.reinstate, date(2020, 11, 1),
-                      "review cleared the software", "ref-2")
-    enforcement.apply(world.uow(), "m", ROUTE, Action.revoke, date(2021, 4, 12), "cancelled after review", "ref-3")
+    enforcement.apply(world.uow(), person("m"), Scope(products=("mx-15d-software",)), Action.reinstate,
+                      date(2020, 11, 1), "review cleared the software", "ref-2")
+    enforcement.apply(world.uow(), person("m"), ROUTE, Action.revoke, date(2021, 4, 12), "cancelled after review",
+                      "ref-3")
     with world.reader() as uow:
         states = {p.number: p.state_on(date(2021, 5, 1)) for p in uow.permits.list()}
         assert len(uow.enforcement.messages()) == 3
@@ -155,7 +161,7 @@ def test_reinstate_then_revoke(world):
 
 
 def test_reinstatement_holds_no_applications(world):
-    enforcement.apply(world.uow(), "m", ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+    enforcement.apply(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
     pv = enforcement.preview(world.uow(), ROUTE, Action.reinstate, date(2020, 11, 1), hold_applications=True)
     assert pv.applications == () and len(pv.permits) == 2
 

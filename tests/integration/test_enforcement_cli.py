@@ -39,7 +39,7 @@ def test_apply_needs_reason_and_reference(world, cli):
 
 def test_apply_then_reinstate_and_revoke(world, cli):
     result = cli.invoke(app, ["suspend", *SCOPE, "--hold-applications", "--apply", "--reason", "allegations",
-                              "--reference", "Minister 2020-10-05", "--by", "minister-office", "--format", "json"])
+                              "--reference", "Minister 2020-10-05", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["applied"] is True and len(data["messages"]) == 1

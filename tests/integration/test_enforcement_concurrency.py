@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
+from tests.principals import NOTIFIER, person
 
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.errors import EndwatchError
@@ -51,7 +52,7 @@ def test_two_identical_decisions_at_once_apply_once(ew, tmp_path):
     before_suspension(ew, tmp_path)
 
     def decide():
-        return enforcement.apply(ew.uow(), "minister-office", ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+        return enforcement.apply(ew.uow(), person("minister-office"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
 
     outcomes = _race(decide, decide)
     applied = [o for o in outcomes if isinstance(o, enforcement.Outcome)]
@@ -75,7 +76,7 @@ def test_two_senders_at_once_deliver_each_message_once(ew, tmp_path, smtp):
     mailer = notify.SmtpMailer("127.0.0.1", smtp.port)
 
     def send():
-        return notify.send_due(ew.uow, mailer, "endwatch@authority.example")
+        return notify.send_due(ew.uow, NOTIFIER, mailer, "endwatch@authority.example")
 
     outcomes = _race(send, send)
     assert all(isinstance(o, notify.SendReport) for o in outcomes), outcomes
@@ -91,7 +92,7 @@ def test_crash_between_sending_and_marking_resends_with_the_same_message_id(ew, 
     with ew.uow() as uow:
         uow.enforcement.set_contact("wescam", "c@wescam.example")
         uow.commit()
-    enforcement.apply(ew.uow(), "m", ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+    enforcement.apply(ew.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
     mailer = notify.SmtpMailer("127.0.0.1", smtp.port)
 
     def broken(self, message_id, token, now):
@@ -99,12 +100,12 @@ def test_crash_between_sending_and_marking_resends_with_the_same_message_id(ew, 
 
     monkeypatch.setattr(SqlEnforcementRepository, "mark_sent", broken)
     with pytest.raises(RuntimeError):
-        notify.send_due(ew.uow, mailer, "endwatch@authority.example")
+        notify.send_due(ew.uow, NOTIFIER, mailer, "endwatch@authority.example")
     monkeypatch.undo()
     assert len(smtp.inbox) == 1
-    assert notify.send_due(ew.uow, mailer, "endwatch@authority.example").sent == []  # still under lease
+    assert notify.send_due(ew.uow, NOTIFIER, mailer, "endwatch@authority.example").sent == []  # still under lease
     ew.clock = lambda: FIXED_NOW + timedelta(minutes=6)
-    assert len(notify.send_due(ew.uow, mailer, "endwatch@authority.example").sent) == 1
+    assert len(notify.send_due(ew.uow, NOTIFIER, mailer, "endwatch@authority.example").sent) == 1
     assert len(smtp.inbox) == 2 and smtp.inbox[0]["Message-ID"] == smtp.inbox[1]["Message-ID"]
     [row] = notify.list_messages(ew.reader())
     assert row.status == "sent"

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, diverted
+from tests.principals import person
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
@@ -34,7 +35,7 @@ def world(ew, tmp_path):
 
 def _propose(ew, case_id, actor="officer", **changes):
     args = {"action": "suspend", "effective_on": SUSPENDED_ON, "reason": REASON, "reference": REFERENCE, **changes}
-    return proposals.propose(ew.uow(), actor, case_id, args["action"], args["effective_on"], args["reason"],
+    return proposals.propose(ew.uow(), person(actor), case_id, args["action"], args["effective_on"], args["reason"],
                              args["reference"])
 
 
@@ -66,7 +67,7 @@ def test_propose_writes_nothing_but_the_proposal_and_confirm_applies_it(world):
     with ew.reader() as uow:
         assert uow.audit.for_entity("case", case_id)[-1].action == "enforcement.propose"
 
-    done = proposals.confirm(ew.uow(), "approver", case_id, p.id)
+    done = proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert done.proposal.status is ProposalStatus.CONFIRMED and done.proposal.decided_by == "approver"
     assert done.proposal.decided_at and done.proposal.enforcement_action_id == done.outcome.action_id
     assert proposals.get_proposal(ew.reader(), case_id, p.id) == done.proposal
@@ -97,22 +98,22 @@ def test_the_proposer_can_never_confirm(world):
     p = _propose(ew, case_id, actor="approver")  # an approver may propose too, but not sign twice
     before, entries = _written(ew), _audit_count(ew)
     with pytest.raises(RuleViolation) as refused:
-        proposals.confirm(ew.uow(), "approver", case_id, p.id)
+        proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert refused.value.rule == "four-eyes" and f"proposal {p.id}" in refused.value.records
     assert _written(ew) == before and _audit_count(ew) == entries
     assert proposals.get_proposal(ew.reader(), case_id, p.id).is_open
-    proposals.confirm(ew.uow(), "admin", case_id, p.id)  # someone else may
+    proposals.confirm(ew.uow(), person("admin"), case_id, p.id)  # someone else may
     assert proposals.get_proposal(ew.reader(), case_id, p.id).status is ProposalStatus.CONFIRMED
 
 
 def test_a_proposal_is_decided_once(world):
     ew, case_id = world
     p = _propose(ew, case_id)
-    proposals.confirm(ew.uow(), "approver", case_id, p.id)
+    proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     before, entries = _written(ew), _audit_count(ew)
-    for attempt in (lambda: proposals.confirm(ew.uow(), "admin", case_id, p.id),
-                    lambda: proposals.reject(ew.uow(), "admin", case_id, p.id, "too late"),
-                    lambda: proposals.withdraw(ew.uow(), "officer", case_id, p.id)):
+    for attempt in (lambda: proposals.confirm(ew.uow(), person("admin"), case_id, p.id),
+                    lambda: proposals.reject(ew.uow(), person("admin"), case_id, p.id, "too late"),
+                    lambda: proposals.withdraw(ew.uow(), person("officer"), case_id, p.id)):
         with pytest.raises(RuleViolation) as refused:
             attempt()
         assert refused.value.rule == "proposal-decided" and "already confirmed by approver" in refused.value.detail
@@ -126,15 +127,15 @@ def test_reject_with_a_reason_applies_nothing_and_frees_the_case_for_a_new_propo
         _propose(ew, case_id, action="revoke")
     assert pending.value.rule == "proposal-pending" and f"proposal {p.id}" in pending.value.detail
     with pytest.raises(InvalidInput) as no_reason:
-        proposals.reject(ew.uow(), "approver", case_id, p.id, "  ")
+        proposals.reject(ew.uow(), person("approver"), case_id, p.id, "  ")
     assert no_reason.value.problems[0].column == "reason"
     before = _written(ew)
-    rejected = proposals.reject(ew.uow(), "approver", case_id, p.id, "wait for the manufacturer's answer")
+    rejected = proposals.reject(ew.uow(), person("approver"), case_id, p.id, "wait for the manufacturer's answer")
     assert rejected.status is ProposalStatus.REJECTED and rejected.decided_by == "approver"
     assert rejected.decision_reason == "wait for the manufacturer's answer" and rejected.enforcement_action_id is None
     assert _written(ew) == before
     with pytest.raises(RuleViolation) as again:
-        proposals.reject(ew.uow(), "admin", case_id, p.id, "again")
+        proposals.reject(ew.uow(), person("admin"), case_id, p.id, "again")
     assert again.value.rule == "proposal-decided"
     texts = [e.text for e in timeline.case_timeline(ew.reader(), case_id) if e.kind == "proposal"]
     assert texts[-1] == f"proposal {p.id} rejected: wait for the manufacturer's answer"
@@ -149,13 +150,13 @@ def test_only_the_proposer_withdraws(world):
     ew, case_id = world
     p = _propose(ew, case_id)
     with pytest.raises(Forbidden):
-        proposals.withdraw(ew.uow(), "approver", case_id, p.id)
+        proposals.withdraw(ew.uow(), person("approver"), case_id, p.id)
     before = _written(ew)
-    gone = proposals.withdraw(ew.uow(), "officer", case_id, p.id, "wrong date")
+    gone = proposals.withdraw(ew.uow(), person("officer"), case_id, p.id, "wrong date")
     assert gone.status is ProposalStatus.WITHDRAWN and gone.decision_reason == "wrong date"
     assert _written(ew) == before
     with pytest.raises(RuleViolation) as refused:
-        proposals.confirm(ew.uow(), "approver", case_id, p.id)
+        proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert refused.value.rule == "proposal-decided" and "withdrawn by officer" in refused.value.detail
     events = [e for e in timeline.case_timeline(ew.reader(), case_id) if e.kind == "proposal"]
     assert events[-1].text == f"proposal {p.id} withdrawn by its proposer: wrong date" and events[-1].actor == "officer"
@@ -165,11 +166,11 @@ def test_confirmation_is_refused_when_a_permit_can_no_longer_take_the_change(wor
     ew, case_id = world
     p = _propose(ew, case_id)
     # Meanwhile someone records a later suspension of one permit directly in the registry.
-    change_permit_status(ew.uow(), "admin", "PERMIT-REDACTED-2",
+    change_permit_status(ew.uow(), person("admin"), "PERMIT-REDACTED-2",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 7), "direct", "D-1"))
     before, entries = _written(ew), _audit_count(ew)
     with pytest.raises(RuleViolation) as refused:
-        proposals.confirm(ew.uow(), "approver", case_id, p.id)
+        proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert refused.value.rule == "status-transition" and refused.value.records == ["permit PERMIT-REDACTED-2"]
     assert _written(ew) == before and _audit_count(ew) == entries  # not even PERMIT-REDACTED-1 changed
     assert proposals.get_proposal(ew.reader(), case_id, p.id).is_open  # still awaiting: it may be rejected
@@ -179,11 +180,11 @@ def test_confirmation_is_refused_when_the_decision_would_reach_other_records(wor
     ew, case_id = world
     p = _propose(ew, case_id)
     # The administrator applies part of the case directly (the CLI's tool): PERMIT-REDACTED-1 only.
-    enforcement.apply(ew.uow(), "admin", Scope(case=case_id, products=("mx-15d",)),
+    enforcement.apply(ew.uow(), person("admin"), Scope(case=case_id, products=("mx-15d",)),
                       Action.suspend, SUSPENDED_ON, "direct", "D-2", hold_applications=True)
     before = _written(ew)
     with pytest.raises(RuleViolation) as refused:
-        proposals.confirm(ew.uow(), "approver", case_id, p.id)
+        proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert refused.value.rule == "proposal-scope"
     assert "no longer in scope: PERMIT-REDACTED-1" in refused.value.detail
     assert _written(ew) == before
@@ -192,15 +193,15 @@ def test_confirmation_is_refused_when_the_decision_would_reach_other_records(wor
 def test_proposals_are_checked_like_the_decision_itself(world):
     ew, case_id = world
     with pytest.raises(InvalidInput) as bad:
-        proposals.propose(ew.uow(), "officer", case_id, "cancel", SUSPENDED_ON, "", "")
+        proposals.propose(ew.uow(), person("officer"), case_id, "cancel", SUSPENDED_ON, "", "")
     assert bad.value.problems[0].column == "action"
     with pytest.raises(InvalidInput) as missing:
-        proposals.propose(ew.uow(), "officer", case_id, "suspend", SUSPENDED_ON, " ", "")
+        proposals.propose(ew.uow(), person("officer"), case_id, "suspend", SUSPENDED_ON, " ", "")
     assert {x.column for x in missing.value.problems} == {"reason", "reference"}
     with pytest.raises(NotFound):
         _propose(ew, "CASE-9999")
     with pytest.raises(NotFound):
-        proposals.confirm(ew.uow(), "approver", case_id, 12345)
+        proposals.confirm(ew.uow(), person("approver"), case_id, 12345)
     with pytest.raises(RuleViolation) as early:  # the permits were issued in May 2020
         _propose(ew, case_id, effective_on=date(2020, 1, 1))
     assert early.value.rule == "status-transition"
@@ -216,7 +217,7 @@ def test_two_approvers_confirming_at_once_apply_it_once(world):
     def run(i: int, who: str) -> None:
         barrier.wait()
         try:
-            outcomes[i] = proposals.confirm(ew.uow(), who, case_id, p.id)
+            outcomes[i] = proposals.confirm(ew.uow(), person(who), case_id, p.id)
         except Exception as exc:  # collected and asserted on below
             outcomes[i] = exc
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from tests.conftest import REFERENCE_CASE
+from tests.principals import person
 
 from endwatch.errors import InvalidInput
 from endwatch.services.registry.imports import import_folder
@@ -34,18 +35,18 @@ def rows(ew) -> dict[str, int]:
 def problems_of(ew, folder: Path) -> list:
     before = rows(ew)
     with pytest.raises(InvalidInput) as exc:
-        import_folder(ew.uow(), "tester", folder)
+        import_folder(ew.uow(), person("tester"), folder)
     assert rows(ew) == before, "a failed import must write nothing"
     return exc.value.problems
 
 
 def test_reimport_changes_nothing_and_dry_run_writes_nothing(ew):
-    dry = import_folder(ew.uow(), "tester", REFERENCE_CASE, dry_run=True)
+    dry = import_folder(ew.uow(), person("tester"), REFERENCE_CASE, dry_run=True)
     assert dry.changes > 0 and rows(ew)["parties"] == 0
-    first = import_folder(ew.uow(), "tester", REFERENCE_CASE)
+    first = import_folder(ew.uow(), person("tester"), REFERENCE_CASE)
     assert first.changes == dry.changes
     after_first = rows(ew)
-    again = import_folder(ew.uow(), "tester", REFERENCE_CASE)
+    again = import_folder(ew.uow(), person("tester"), REFERENCE_CASE)
     assert again.changes == 0
     assert rows(ew) == after_first
 
@@ -88,7 +89,7 @@ def test_malformed_csv_and_missing_columns(ew, tmp_path):
 
 
 def test_duplicate_serials_in_file_and_against_stored(ew, tmp_path):
-    import_folder(ew.uow(), "tester", REFERENCE_CASE)
+    import_folder(ew.uow(), person("tester"), REFERENCE_CASE)
     folder = copy_case(tmp_path)
     (folder / "deliveries.csv").write_text("permit_number,delivered_on,serial,recipient_id\n")
     append(folder, "deliveries.csv", "PERMIT-REDACTED-1,2020-09-16,redacted sn 1,baykar",
@@ -127,15 +128,15 @@ def test_status_column_must_agree_with_status_changes(ew, tmp_path):
 def test_new_status_changes_are_appended_on_reimport(ew, tmp_path):
     folder = copy_case(tmp_path)
     (folder / "status_changes.csv").write_text("permit_number,status,effective_on,reason,reference\n")
-    import_folder(ew.uow(), "tester", folder)
+    import_folder(ew.uow(), person("tester"), folder)
     assert permit_as_of(ew.reader(), "PERMIT-REDACTED-1", date(2020, 10, 6)).state.value == "in_force"
-    report = import_folder(ew.uow(), "tester", REFERENCE_CASE)
+    report = import_folder(ew.uow(), person("tester"), REFERENCE_CASE)
     assert {f.file: f.new for f in report.files}["status_changes.csv"] == 4
     assert permit_as_of(ew.reader(), "PERMIT-REDACTED-1", date(2020, 10, 6)).state.value == "suspended"
 
 
 def test_not_a_folder_or_empty_folder(ew, tmp_path):
     with pytest.raises(InvalidInput, match="is not a folder"):
-        import_folder(ew.uow(), "tester", tmp_path / "missing")
+        import_folder(ew.uow(), person("tester"), tmp_path / "missing")
     with pytest.raises(InvalidInput, match="none of the exchange-format files"):
-        import_folder(ew.uow(), "tester", tmp_path)
+        import_folder(ew.uow(), person("tester"), tmp_path)

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
+from tests.principals import NOTIFIER, person
 
 from endwatch.cli import app
 from endwatch.services.enforcement import decisions as enforcement
@@ -30,8 +31,8 @@ def smtp():
 def queued(ew, tmp_path):
     """The reference case suspended on 5 October 2020: one message to the exporter waits in the outbox."""
     before_suspension(ew, tmp_path)
-    notify.set_contact(ew.uow(), "officer", "wescam", "compliance@wescam.example")
-    enforcement.apply(ew.uow(), "minister-office", Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON,
+    notify.set_contact(ew.uow(), person("officer"), "wescam", "compliance@wescam.example")
+    enforcement.apply(ew.uow(), person("minister-office"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON,
                       "assess allegations", "Minister 2020-10-05", hold_applications=True)
     return ew
 
@@ -41,7 +42,7 @@ def _mailer(server):
 
 
 def test_delivers_once_with_the_rows_message_id(queued, smtp):
-    report = notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    report = notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert len(report.sent) == 1 and not report.failed and report.pending == 0
     assert len(smtp.inbox) == 1
     mail = smtp.inbox[0]
@@ -50,30 +51,30 @@ def test_delivers_once_with_the_rows_message_id(queued, smtp):
     assert mail["Message-ID"] == row.message_id
     assert mail["To"] == "compliance@wescam.example" and mail["From"] == SENDER
     assert "PERMIT-REDACTED-1" in mail.get_payload() and "APP-REDACTED-3" in mail.get_payload()
-    again = notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    again = notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert again.sent == [] and len(smtp.inbox) == 1
 
 
 def test_server_down_then_back_delivers_exactly_one(queued, smtp):
     smtp.stop()
-    failed = notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    failed = notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert failed.sent == [] and len(failed.failed) == 1
     [row] = notify.list_messages(queued.reader())
     assert row.status == "pending" and row.attempts == 1 and row.last_error
     assert row.next_attempt_at == notify.stamp(FIXED_NOW + timedelta(seconds=60))
     # Not due yet: a second pass at the same moment leaves it alone.
-    assert notify.send_due(queued.uow, _mailer(smtp), SENDER).failed == []
+    assert notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER).failed == []
     # Still down a minute later: the back-off doubles.
     queued.clock = lambda: FIXED_NOW + timedelta(seconds=61)
-    notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     [row] = notify.list_messages(queued.reader())
     assert row.attempts == 2
     assert row.next_attempt_at == notify.stamp(FIXED_NOW + timedelta(seconds=61 + 120))
     smtp.start()
     queued.clock = lambda: FIXED_NOW + timedelta(minutes=10)
-    report = notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    report = notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert len(report.sent) == 1
-    notify.send_due(queued.uow, _mailer(smtp), SENDER)
+    notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert len(smtp.inbox) == 1
     [row] = notify.list_messages(queued.reader())
     assert row.status == "sent" and row.attempts == 3 and smtp.inbox[0]["Message-ID"] == row.message_id
@@ -88,22 +89,22 @@ def test_a_claimed_message_is_not_sent_twice(queued, smtp):
     with queued.uow() as uow:
         assert not uow.enforcement.claim(row.id, "third-sender", notify.stamp(FIXED_NOW),
                                          notify.stamp(FIXED_NOW + timedelta(minutes=5)))
-    assert notify.send_due(queued.uow, _mailer(smtp), SENDER).sent == []
+    assert notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER).sent == []
     assert smtp.inbox == []
     # When the other sender's lease runs out without it finishing, the message is due again.
     queued.clock = lambda: FIXED_NOW + timedelta(minutes=6)
-    assert len(notify.send_due(queued.uow, _mailer(smtp), SENDER).sent) == 1
+    assert len(notify.send_due(queued.uow, NOTIFIER, _mailer(smtp), SENDER).sent) == 1
     assert len(smtp.inbox) == 1
 
 
 def test_without_an_address_it_waits_instead_of_vanishing(ew, tmp_path, smtp):
     before_suspension(ew, tmp_path)
-    enforcement.apply(ew.uow(), "m", Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
-    report = notify.send_due(ew.uow, _mailer(smtp), SENDER)
+    enforcement.apply(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
+    report = notify.send_due(ew.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert "notify contact" in report.failed[0][1]
-    notify.set_contact(ew.uow(), "officer", "wescam", "c@wescam.example")
+    notify.set_contact(ew.uow(), person("officer"), "wescam", "c@wescam.example")
     ew.clock = lambda: FIXED_NOW + timedelta(minutes=2)
-    assert len(notify.send_due(ew.uow, _mailer(smtp), SENDER).sent) == 1
+    assert len(notify.send_due(ew.uow, NOTIFIER, _mailer(smtp), SENDER).sent) == 1
     assert smtp.inbox[0]["To"] == "c@wescam.example"
 
 

@@ -12,6 +12,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
+from tests.principals import NOTIFIER, person
 
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import notify
@@ -47,21 +48,22 @@ def tls_smtp(certificate):
 
 def test_starttls_and_login(ew, tmp_path, tls_smtp, certificate):
     before_suspension(ew, tmp_path)
-    notify.set_contact(ew.uow(), "officer", "wescam", "c@wescam.example")
-    enforcement.apply(ew.uow(), "m", Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
+    notify.set_contact(ew.uow(), person("officer"), "wescam", "c@wescam.example")
+    enforcement.apply(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
     cert, _ = certificate
 
     def mailer(**kw):
         return notify.SmtpMailer("127.0.0.1", tls_smtp.port, 2, **kw)
 
-    plain = notify.send_due(ew.uow, mailer(), "e@authority.example")
+    plain = notify.send_due(ew.uow, NOTIFIER, mailer(), "e@authority.example")
     assert "STARTTLS" in plain.failed[0][1] and not tls_smtp.inbox  # the server insists on STARTTLS
     ew.clock = lambda: FIXED_NOW + timedelta(minutes=2)
-    wrong = notify.send_due(ew.uow, mailer(starttls=True, ca_file=cert, username="endwatch", password="nope"),
+    wrong = notify.send_due(ew.uow, NOTIFIER, mailer(starttls=True, ca_file=cert, username="endwatch", password="nope"),
                             "e@authority.example")
     assert wrong.failed and not tls_smtp.inbox  # refused login (aiosmtpd may also just stop answering)
     ew.clock = lambda: FIXED_NOW + timedelta(minutes=10)
-    right = notify.send_due(ew.uow, mailer(starttls=True, ca_file=cert, username="endwatch", password="s3cret"),
+    right = notify.send_due(ew.uow, NOTIFIER,
+                            mailer(starttls=True, ca_file=cert, username="endwatch", password="s3cret"),
                             "e@authority.example")
     assert len(right.sent) == 1 and len(tls_smtp.inbox) == 1
     [row] = notify.list_messages(ew.reader())

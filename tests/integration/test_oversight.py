@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from tests.integration.pdf_text import pdf_text
+from tests.principals import person
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
@@ -31,26 +32,26 @@ VALUES = ["1234567.89", "EUR"]
 @pytest.fixture
 def pack_case(ew, tmp_path):
     case_id = diverted(ew, tmp_path)
-    issue_permit(ew.uow(), "officer-one", Permit(
+    issue_permit(ew.uow(), person("officer-one"), Permit(
         number="PERMIT-VALUED-3", exporter_id="wescam", consignee_id="baykar", end_user_id="tr-navy",
         destination="TR", product_id="mx-15d", quantity=2, issued_on=date(2020, 6, 1), expires_on=date(2021, 6, 1),
         value=Decimal("1234567.89"), currency="EUR", exception="NATO co-operation programs",
         justification="NATO programme spares", undertaking=EndUseUndertaking("surveillance", True,
                                                                               "Signatory Person")))
-    enforcement.apply(ew.uow(), "minister-office", Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "assess allegations", "Minister 2020-10-05", hold_applications=True)
-    q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
+    q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
             date(2020, 10, 20))
-    answer(ew.uow(), "officer-one", q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
+    answer(ew.uow(), person("officer-one"), q.id, "Delivered under PERMIT-REDACTED-1 in September; officer-one "
            "has the paperwork.", date(2020, 10, 25))
-    add_note(ew.uow(), "officer-one", case_id, "Compare with PERMIT-AM-1; officer-two from the "
+    add_note(ew.uow(), person("officer-one"), case_id, "Compare with PERMIT-AM-1; officer-two from the "
              "regional desk agrees.", date(2020, 10, 26))
     with ew.uow() as uow:  # officer-two acted on the case (their name is in the audit trail, not in a field)
         record(uow, actor="officer-two", action="case.review", entity="case", key=case_id)
         uow.commit()
     photo = tmp_path / "nameplate.jpg"
     photo.write_bytes(b"nameplate photo")
-    attach(ew.uow(), "analyst-one", ew.settings.home / "evidence", case_id, [photo], "the turret")
+    attach(ew.uow(), person("analyst-one"), ew.settings.home / "evidence", case_id, [photo], "the turret")
     return ew, case_id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.parties import Party, PartyKind
@@ -13,7 +14,7 @@ from endwatch.services.reporting import records
 
 
 def test_readers_keep_prepared_statements_and_write_nothing(ew: Endwatch) -> None:
-    save_party(ew.uow(), "tester", Party("p1", "Party One", PartyKind.COMPANY, "CA"))
+    save_party(ew.uow(), person("tester"), Party("p1", "Party One", PartyKind.COMPANY, "CA"))
     for _ in range(8):  # psycopg prepares a statement on its fifth run
         assert records.get_party(ew.reader(), "p1").name == "Party One"
     update = sa.text("UPDATE parties SET name = 'changed' WHERE id = 'p1'")
@@ -37,7 +38,7 @@ def test_readers_keep_prepared_statements_and_write_nothing(ew: Endwatch) -> Non
 
 
 def test_a_failing_reader_rolls_back_and_the_next_one_works(ew: Endwatch) -> None:
-    save_party(ew.uow(), "tester", Party("p1", "Party One", PartyKind.COMPANY, "CA"))
+    save_party(ew.uow(), person("tester"), Party("p1", "Party One", PartyKind.COMPANY, "CA"))
     with pytest.raises(sa.exc.DBAPIError), ew.reader() as uow:
         uow.conn.execute(sa.text("SELECT * FROM no_such_table"))  # type: ignore[attr-defined]
     assert records.get_party(ew.reader(), "p1").name == "Party One"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from tests.principals import person
+
 from endwatch.services.assessment.reassessment import reassess_all, watchlist
 from endwatch.services.assessment.screening import load_list
 from endwatch.services.registry.imports import import_folder
@@ -41,8 +43,8 @@ def _world(ew, tmp_path: Path) -> None:
     folder.mkdir()
     for name, text in FILES.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    import_folder(ew.uow(), "tester", folder)
-    assert reassess_all(ew.uow, "tester", TODAY, "baseline") == []
+    import_folder(ew.uow(), person("tester"), folder)
+    assert reassess_all(ew.uow, person("tester"), TODAY, "baseline") == []
 
 
 def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
@@ -52,7 +54,7 @@ def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
     (folder / "conflicts.csv").write_text(
         "id,name,countries,party_ids,started_on,ended_on,source\n"
         "war,Test war,AM,xx-army,2026-11-01,,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), "tester", folder)
+    import_folder(ew.uow(), person("tester"), folder)
     entries = {w.subject_key: w for w in watchlist(ew.reader())}
     # The permit's end user is at war. The pending application A-2 shares only the exporter (another
     # consignee): its conflicting-declarations indicator rises to medium, which keeps its recommendation.
@@ -69,7 +71,7 @@ def test_transfer_import_for_the_consignee_is_evidence_too(ew, tmp_path):
     (folder / "transfers.csv").write_text(
         "supplier_id,recipient_id,recipient_country,item,reported_on,source\n"
         "xx-army,,IR,turrets,2026-11-20,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), "tester", folder)
+    import_folder(ew.uow(), person("tester"), folder)
     entries = watchlist(ew.reader())
     assert [(w.subject_key, w.after) for w in entries] == [("P-1", "refer")]
     assert entries[0].changes[0]["indicator"] == "onward-transfers"
@@ -77,7 +79,7 @@ def test_transfer_import_for_the_consignee_is_evidence_too(ew, tmp_path):
 
 def test_screening_list_puts_the_pending_application_on_the_watch_list(ew, tmp_path):
     _world(ew, tmp_path)
-    report = load_list(ew.uow(), "tester", SAMPLE_LIST, listed_on=TODAY)
+    report = load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=TODAY)
     assert report.watchlist_added == 1
     entries = watchlist(ew.reader())
     # A close but not exact name match: a possible hit, for senior review.

@@ -12,6 +12,7 @@ import json
 from datetime import date
 
 import pytest
+from tests.principals import person
 
 from endwatch.cli import app
 from endwatch.errors import InvalidInput, RuleViolation
@@ -27,7 +28,7 @@ WAR = date(2020, 10, 1)
 
 def test_may_2020_permits_relied_on_the_nato_exception_and_carried_integration_risk(case):
     for number in ("PERMIT-REDACTED-1", "PERMIT-REDACTED-2"):
-        a = assess_permit(case.uow(), number, MAY).assessment
+        a = assess_permit(case.uow(), person("system"), number, MAY).assessment
         policy = a.indicator("destination-policy")
         assert policy.severity.value == "high"
         assert "presumption of denial" in policy.summary
@@ -43,16 +44,16 @@ def test_may_2020_permits_relied_on_the_nato_exception_and_carried_integration_r
 def test_azerbaijani_air_force_applications_are_recommended_for_denial(case):
     for number in ("APP-REDACTED-3", "APP-REDACTED-4"):
         for day in (ARRIVAL, WAR):
-            a = assess(case.uow(), number, day).assessment
+            a = assess(case.uow(), person("system"), number, day).assessment
             assert a.recommendation.value == "deny", (number, day)
-        at_war = assess(case.uow(), number, WAR).assessment
+        at_war = assess(case.uow(), person("system"), number, WAR).assessment
         assert at_war.indicator("armed-conflict").severity.value == "critical"
         assert at_war.indicator("onward-transfers").severity.value == "critical"
 
 
 def test_every_permit_on_the_route_goes_on_the_watch_list_when_the_applications_arrive(case):
-    assert reassess_all(case.uow, "analyst", MAY, "baseline at issue") == []
-    added = reassess_all(case.uow, "analyst", ARRIVAL, "applications APP-REDACTED-3 and -4 received")
+    assert reassess_all(case.uow, person("analyst"), MAY, "baseline at issue") == []
+    added = reassess_all(case.uow, person("analyst"), ARRIVAL, "applications APP-REDACTED-3 and -4 received")
     by_key = {w.subject_key: w for w in added}
     assert set(by_key) == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     for number, app_number in (("PERMIT-REDACTED-1", "APP-REDACTED-3"), ("PERMIT-REDACTED-2", "APP-REDACTED-4")):
@@ -64,7 +65,7 @@ def test_every_permit_on_the_route_goes_on_the_watch_list_when_the_applications_
         assert app_number in refs
     assert {w.subject_key for w in watchlist(case.reader())} == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     # Re-running with nothing new adds nothing.
-    assert reassess_all(case.uow, "analyst", ARRIVAL, "again") == []
+    assert reassess_all(case.uow, person("analyst"), ARRIVAL, "again") == []
     assert verify(case.reader).ok
 
 
@@ -94,15 +95,16 @@ def test_cli_assess_permit_in_may_2020(case, cli):
 
 def test_approving_an_azerbaijani_air_force_application_needs_four_eyes(case):
     with pytest.raises(InvalidInput):
-        decide(case.uow(), "officer-a", "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL)
-    d = decide(case.uow(), "officer-a", "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL,
+        decide(case.uow(), person("officer-a"), "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL)
+    d = decide(case.uow(), person("officer-a"), "APP-REDACTED-3", "approve", reason="customer request", on=ARRIVAL,
                justification="(test) approving against a deny recommendation")
     assert (d.recommendation, d.state) == ("deny", "awaiting_second")
     with pytest.raises(RuleViolation):
         check_may_issue(case.uow(), "APP-REDACTED-3")
     with pytest.raises(RuleViolation):
-        countersign(case.uow(), "officer-a", "APP-REDACTED-3", reason="again", on=ARRIVAL)
-    denied = decide(case.uow(), "officer-b", "APP-REDACTED-4", "deny", reason="recommended for denial", on=ARRIVAL)
+        countersign(case.uow(), person("officer-a"), "APP-REDACTED-3", reason="again", on=ARRIVAL)
+    denied = decide(case.uow(), person("officer-b"),
+                             "APP-REDACTED-4", "deny", reason="recommended for denial", on=ARRIVAL)
     assert (denied.recommendation, denied.state) == ("deny", "final")
     with case.reader() as uow:
         assert uow.applications.get("APP-REDACTED-3").status.value == "on_hold"

@@ -14,6 +14,7 @@ from tests.conftest import REFERENCE_CASE
 from tests.integration.enforcement_world import before_suspension
 from tests.integration.pdf_text import pdf_text
 from tests.integration.smtp_server import LocalSmtp
+from tests.principals import NOTIFIER, person
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
 from endwatch.errors import RuleViolation
@@ -41,7 +42,7 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
     smtp = LocalSmtp()
     smtp.start()
     try:
-        notify.set_contact(ew.uow(), "officer-one", "wescam", "export.compliance@wescam.example")
+        notify.set_contact(ew.uow(), person("officer-one"), "wescam", "export.compliance@wescam.example")
         bundled = _bundled_suspension()
         reason, reference = bundled[0]["reason"], bundled[0]["reference"]
         suspended_on = date.fromisoformat(bundled[0]["effective_on"])
@@ -51,7 +52,7 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         pv = enforcement.preview(ew.reader(), BAYKAR_ROUTE, Action.suspend, suspended_on, hold_applications=True)
         route = {r["permit_number"] for r in bundled}
         assert {i.permit.number for i in pv.permits} == route == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
-        out = enforcement.apply(ew.uow(), "minister-office", BAYKAR_ROUTE, Action.suspend, suspended_on, reason,
+        out = enforcement.apply(ew.uow(), person("minister-office"), BAYKAR_ROUTE, Action.suspend, suspended_on, reason,
                                 reference, hold_applications=True)
         with ew.reader() as uow:
             permits = {p.number: p for p in uow.permits.list()}
@@ -65,10 +66,11 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         assert apps["APP-REDACTED-3"] is ApplicationStatus.ON_HOLD
         assert apps["APP-REDACTED-4"] is ApplicationStatus.ON_HOLD
         with pytest.raises(RuleViolation):
-            record_delivery(ew.uow(), "wescam", "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-AFTER"])
+            record_delivery(ew.uow(), person("wescam"), "PERMIT-REDACTED-1", date(2020, 10, 20), ["SN-AFTER"])
 
         # The exporter is told, by e-mail, exactly once.
-        sent = notify.send_due(ew.uow, notify.SmtpMailer("127.0.0.1", smtp.port), "controls@authority.example")
+        sent = notify.send_due(ew.uow, NOTIFIER,
+                               notify.SmtpMailer("127.0.0.1", smtp.port), "controls@authority.example")
         assert len(sent.sent) == 1 == len(out.messages) == len(smtp.inbox)
         mail = smtp.inbox[0]
         body = mail.get_payload()
@@ -83,13 +85,13 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
                                                                            "tr-navy")
         assert hit.permit_state is PermitState.SUSPENDED
         # The bundled nameplate sighting, decided by detection: a diversion, in a new case.
-        case_id = detection.detect(ew.uow(), "analyst-one").cases_opened[0]
+        case_id = detection.detect(ew.uow(), person("analyst-one")).cases_opened[0]
         findings = case_file(ew.reader(), case_id).findings
         assert {(f["id"], f["verdict"], f["permit_number"]) for f in findings} == {
             ("SIGHTING-2020-10-NAMEPLATE", "diversion", "PERMIT-REDACTED-1")}
-        q = ask(ew.uow(), "officer-one", case_id, "wescam", "Is this your product? Which permit?",
+        q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Is this your product? Which permit?",
                 date(2020, 10, 20))
-        answer(ew.uow(), "officer-one", q.id, "The images may be our product; a system with that "
+        answer(ew.uow(), person("officer-one"), q.id, "The images may be our product; a system with that "
                "serial was delivered in September 2020.", date(2020, 10, 25))
 
         # The committee pack, and the public one with permit numbers and serials redacted.

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from tests.factories import ACTOR, issued_world, permit, small_world
+from tests.principals import person
 
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.parties import Party, PartyKind
@@ -122,7 +123,7 @@ def test_unknown_records_are_not_found(ew):
 
 def test_every_write_is_audited_with_before_and_after(ew):
     issued_world(ew)
-    change_permit_status(ew.uow(), "approver-2", "P-1",
+    change_permit_status(ew.uow(), person("approver-2"), "P-1",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
     from endwatch.services.audit.verify import history
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import REFERENCE_CASE
 from tests.factories import empty_database
+from tests.principals import person
 
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
@@ -69,15 +70,15 @@ def test_export_import_export_is_identical(ew, tmp_path_factory, world):
     empty_database(ew)
     base = tmp_path_factory.mktemp("rt")
     write_world(base / "in", world)
-    import_folder(ew.uow(), "tester", base / "in")
+    import_folder(ew.uow(), person("tester"), base / "in")
     export_folder(ew.reader(), base / "one")
     empty_database(ew)
-    import_folder(ew.uow(), "tester", base / "one")
+    import_folder(ew.uow(), person("tester"), base / "one")
     export_folder(ew.reader(), base / "two")
     assert snapshot(base / "one") == snapshot(base / "two")
     # And the export carries what was imported.
     assert len(snapshot(base / "one")["deliveries.csv"].splitlines()) == len(world["deliveries.csv"]) + 1
-    assert import_folder(ew.uow(), "tester", base / "one").changes == 0
+    assert import_folder(ew.uow(), person("tester"), base / "one").changes == 0
 
 
 def test_reference_case_round_trips(case, tmp_path):

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import replace
 
 import sqlalchemy as sa
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.domain.parties import Party, PartyKind
@@ -14,7 +15,7 @@ from endwatch.services.reporting import records, state
 
 
 def _add_party(ew: Endwatch, party_id: str) -> None:
-    save_party(ew.uow(), "tester", Party(party_id, f"Party {party_id}", PartyKind.COMPANY, "CA"))
+    save_party(ew.uow(), person("tester"), Party(party_id, f"Party {party_id}", PartyKind.COMPANY, "CA"))
 
 
 def test_state_version_follows_every_write_of_any_process(ew: Endwatch) -> None:
@@ -26,7 +27,7 @@ def test_state_version_follows_every_write_of_any_process(ew: Endwatch) -> None:
     other = bootstrap(ew.settings)  # another process's connections
     try:
         party = records.get_party(other.reader(), "p1")
-        save_party(other.uow(), "tester", replace(party, name="Renamed"))
+        save_party(other.uow(), person("tester"), replace(party, name="Renamed"))
     finally:
         other.close()
     second = ew.state_version()

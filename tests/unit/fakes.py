@@ -191,8 +191,11 @@ class _Audit:
     def __init__(self, s: FakeStore) -> None:
         self.s = s
 
-    def lock_head(self) -> tuple[int, str]:
+    def head_for_append(self) -> tuple[int, str]:
         return (self.s.audit[-1].seq, self.s.audit[-1].hash) if self.s.audit else (0, GENESIS)
+
+    def version(self) -> int:
+        return self.s.audit[-1].seq if self.s.audit else 0
 
     def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         self.s.audit.append(entry)
@@ -201,7 +204,7 @@ class _Audit:
         return iter(list(self.s.audit))
 
     def head(self) -> tuple[int, str] | None:
-        return self.lock_head() if self.s.audit else None
+        return self.head_for_append() if self.s.audit else None
 
     def for_entity(self, entity: str, key: str) -> list[AuditEntry]:
         return [e for e in self.s.audit if (e.entity, e.entity_key) == (entity, key)]

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from tests.principals import person
 from tests.unit.fakes import FakeStore, FakeUnitOfWork
 
 from endwatch.domain.audit import verify_chain
@@ -24,9 +25,9 @@ def store():
     s = FakeStore()
     for p in (Party("m", "Maker", PartyKind.COMPANY, "CA", former_names=("Old Maker",)),
               Party("c", "Consignee", PartyKind.COMPANY, "TR"), Party("n", "Navy", PartyKind.ARMED_FORCE, "TR")):
-        save_party(FakeUnitOfWork(s), "officer", p)
-    save_product(FakeUnitOfWork(s), "officer", Product("s", "m", "S-15", ("CS-15",), ("2-15",)))
-    save_policy(FakeUnitOfWork(s), "officer", Policy("tr-susp", "TR", Measure.SUSPENSION, ("*",),
+        save_party(FakeUnitOfWork(s), person("officer"), p)
+    save_product(FakeUnitOfWork(s), person("officer"), Product("s", "m", "S-15", ("CS-15",), ("2-15",)))
+    save_policy(FakeUnitOfWork(s), person("officer"), Policy("tr-susp", "TR", Measure.SUSPENSION, ("*",),
                                                       date(2019, 10, 11), date(2020, 4, 15)))
     return s
 
@@ -40,9 +41,9 @@ def permit(**kw):
 
 
 def test_issue_deliver_suspend_trace(store):
-    issue_permit(FakeUnitOfWork(store), "officer", permit())
-    record_delivery(FakeUnitOfWork(store), "exporter", "P-1", date(2020, 9, 15), ["cs-1"])
-    change_permit_status(FakeUnitOfWork(store), "minister", "P-1",
+    issue_permit(FakeUnitOfWork(store), person("officer"), permit())
+    record_delivery(FakeUnitOfWork(store), person("exporter"), "P-1", date(2020, 9, 15), ["cs-1"])
+    change_permit_status(FakeUnitOfWork(store), person("minister"), "P-1",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
     hit = trace_serial(FakeUnitOfWork(store), "CS1", manufacturer="old maker", as_of=date(2020, 10, 6)).hits[0]
     assert hit.permit_state.value == "suspended" and hit.end_user.id == "n"
@@ -53,16 +54,16 @@ def test_issue_deliver_suspend_trace(store):
 def test_refusals_leave_the_store_untouched(store):
     before = (len(store.permits), len(store.audit))
     with pytest.raises(RuleViolation, match="suspension of new permits"):
-        issue_permit(FakeUnitOfWork(store), "officer", permit(issued_on=date(2020, 1, 10)))
+        issue_permit(FakeUnitOfWork(store), person("officer"), permit(issued_on=date(2020, 1, 10)))
     with pytest.raises(InvalidInput) as exc:
-        issue_permit(FakeUnitOfWork(store), "officer", permit(exporter_id="ghost", destination="XX"))
+        issue_permit(FakeUnitOfWork(store), person("officer"), permit(exporter_id="ghost", destination="XX"))
     assert {p.column for p in exc.value.problems} == {"exporter_id", "destination"}
     assert (len(store.permits), len(store.audit)) == before
 
 
 def test_unchanged_party_is_not_written_again(store):
     count = len(store.audit)
-    save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee", PartyKind.COMPANY, "TR"))
+    save_party(FakeUnitOfWork(store), person("officer"), Party("c", "Consignee", PartyKind.COMPANY, "TR"))
     assert len(store.audit) == count
-    save_party(FakeUnitOfWork(store), "officer", Party("c", "Consignee Ltd", PartyKind.COMPANY, "TR"))
+    save_party(FakeUnitOfWork(store), person("officer"), Party("c", "Consignee Ltd", PartyKind.COMPANY, "TR"))
     assert store.audit[-1].before["name"] == "Consignee" and store.audit[-1].after["name"] == "Consignee Ltd"

@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 from tests.conftest import FIXED_NOW
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.services.accounts import users
@@ -57,13 +58,13 @@ def demo_endwatch(home: Path, *, until: date | None = None,
     settings = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
     ew = bootstrap(settings, clock=lambda: FIXED_NOW)
     ew.migrate()
-    reference_case.load(ew.uow(), "browser-test", until=until)
+    reference_case.load(ew.uow(), person("browser-test"), until=until)
     if prepare is not None:
         prepare(ew)
     saved = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # fast for tests
     try:
-        ensure_demo_accounts(ew.uow)
+        ensure_demo_accounts(ew.uow, person("browser-test"))
     finally:
         users._hasher = saved
     return ew

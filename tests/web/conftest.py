@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from tests.principals import person
 
 from endwatch.bootstrap import Endwatch
 from endwatch.services.accounts import users
@@ -69,8 +70,8 @@ def web_over(ew: Endwatch) -> Iterator[Web]:
     """The application over `ew`, with one account and API token per role."""
     tokens: dict[str, str] = {}
     for name, (role, party) in ACCOUNTS.items():
-        users.add_user(ew.uow(), "fixture", name, PASSWORD, role.value, party)
-        tokens[name] = users.issue_token(ew.uow(), "fixture", name, "tests").secret
+        users.add_user(ew.uow(), person("fixture"), name, PASSWORD, role.value, party)
+        tokens[name] = users.issue_token(ew.uow(), person("fixture"), name, "tests").secret
     app = create_app(ew.settings, endwatch=ew)
     # https: the session cookie is Secure, so a client on plain http would never send it back.
     with TestClient(app, base_url="https://testserver") as client:

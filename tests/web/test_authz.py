@@ -30,7 +30,7 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", f"/api/v1/applications/{APPLICATION}", Action.APPLICATIONS_READ, None),
     ("GET", "/api/v1/permits?as_of=2020-10-10", Action.PERMITS_READ, None),
     ("GET", f"/api/v1/permits/{PERMIT}?as_of=2020-10-10", Action.PERMITS_READ, None),
-    ("POST", f"/api/v1/permits/{PERMIT}/status", Action.PERMITS_WRITE, SUSPEND),
+    ("POST", f"/api/v1/permits/{PERMIT}/status", Action.ENFORCEMENT_DECIDE, SUSPEND),
     ("GET", "/api/v1/deliveries", Action.DELIVERIES_READ, None),
     ("GET", "/api/v1/trace?serial=REDACTED-SN-1&as_of=2020-10-10", Action.TRACE, None),
     ("GET", "/api/v1/audit", Action.AUDIT_READ, None),

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from tests.principals import person
 from tests.web.browser_support import chromium, demo_endwatch, needs_chromium, new_page, screenshot, serving, sign_in
 
 from endwatch.bootstrap import Endwatch
@@ -30,7 +31,7 @@ UNTIL = date(2020, 10, 4)  # as `make run` loads it: `endwatch demo --until 2020
 @pytest.fixture(scope="module")
 def endwatch(tmp_path_factory: pytest.TempPathFactory) -> Endwatch:
     return demo_endwatch(tmp_path_factory.mktemp("suspension"), until=UNTIL,
-                         prepare=lambda ew: detection.detect(ew.uow(), "investigator", reassess=True))
+                         prepare=lambda ew: detection.detect(ew.uow(), person("investigator"), reassess=True))
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import struct
 import zlib
 
 import pytest
+from tests.principals import person
 from tests.web.conftest import Web, csrf_of
 
 
@@ -139,9 +140,9 @@ def test_exporter_sees_and_answers_only_inquiries_to_its_company(web: Web) -> No
     from endwatch.services.casefiles.inquiries import ask
 
     case_id = submit_sighting(web)
-    q = ask(web.ew.uow(), "investigator", case_id, "wescam", "Please confirm serial REDACTED-SN-1.",
+    q = ask(web.ew.uow(), person("investigator"), case_id, "wescam", "Please confirm serial REDACTED-SN-1.",
             date(2020, 10, 2))
-    ask(web.ew.uow(), "investigator", case_id, "baykar", "Where is the sensor now?", date(2020, 10, 2))
+    ask(web.ew.uow(), person("investigator"), case_id, "baykar", "Where is the sensor now?", date(2020, 10, 2))
     web.sign_in("exporter")
     dash = web.client.get("/").text
     assert "Inquiries awaiting an answer" in dash and "Where is the sensor" not in dash
@@ -193,7 +194,7 @@ def test_inquiries_through_the_api(web: Web) -> None:
     from endwatch.services.casefiles.inquiries import ask
 
     case_id = submit_sighting(web)
-    q = ask(web.ew.uow(), "investigator", case_id, "wescam", "Confirm the serial?", date(2020, 10, 2))
+    q = ask(web.ew.uow(), person("investigator"), case_id, "wescam", "Confirm the serial?", date(2020, 10, 2))
     mine = web.client.get("/api/v1/inquiries", headers=web.as_("exporter")).json()
     assert [i["question"] for i in mine["items"]] == ["Confirm the serial?"] and mine["items"][0]["case_id"] is None
     assert web.client.get("/api/v1/inquiries", headers=web.as_("rival")).json()["total"] == 0

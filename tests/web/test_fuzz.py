@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.conftest import FIXED_NOW
+from tests.principals import person
 
 from endwatch.bootstrap import bootstrap
 from endwatch.services.accounts import users
@@ -33,14 +34,14 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     settings_ = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
     ew = bootstrap(settings_, clock=lambda: FIXED_NOW)
     ew.migrate()
-    reference_case.load(ew.uow(), "fuzz")
+    reference_case.load(ew.uow(), person("fuzz"))
     saved = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     try:
-        users.add_user(ew.uow(), "fuzz", "fuzz-admin", "fuzz-password", "administrator")
+        users.add_user(ew.uow(), person("fuzz"), "fuzz-admin", "fuzz-password", "administrator")
     finally:
         users._hasher = saved
-    TOKENS["admin"] = users.issue_token(ew.uow(), "fuzz", "fuzz-admin").secret
+    TOKENS["admin"] = users.issue_token(ew.uow(), person("fuzz"), "fuzz-admin").secret
     app = create_app(settings_, endwatch=ew)
     from fastapi.testclient import TestClient
 

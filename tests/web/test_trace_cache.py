@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from pydantic import TypeAdapter
+from tests.principals import person
 
 from endwatch.bootstrap import bootstrap
 from endwatch.services.accounts import users
@@ -44,11 +45,11 @@ def test_cached_answer_is_the_response_models_json(web: Web) -> None:
 
 
 def test_revoked_token_is_refused_although_its_answer_is_cached(web: Web) -> None:
-    issued = users.issue_token(web.ew.uow(), "admin", "investigator", "soon revoked")
+    issued = users.issue_token(web.ew.uow(), person("admin"), "investigator", "soon revoked")
     h = {"Authorization": f"Bearer {issued.secret}"}
     assert web.client.get(URL, headers=h).status_code == 200
     assert web.client.get(URL, headers=h).status_code == 200  # answer and token both cached now
-    users.revoke_token(web.ew.uow(), "admin", issued.record.id)
+    users.revoke_token(web.ew.uow(), person("admin"), issued.record.id)
     r = web.client.get(URL, headers=h)
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
     assert web.client.get(URL, headers=web.as_("investigator")).status_code == 200  # other tokens still work
@@ -58,9 +59,9 @@ def test_disabled_user_is_refused_although_the_answer_is_cached(web: Web) -> Non
     h = web.as_("investigator")
     assert web.client.get(URL, headers=h).status_code == 200
     assert web.client.get(URL, headers=h).status_code == 200
-    users.set_active(web.ew.uow(), "admin", "investigator", False)
+    users.set_active(web.ew.uow(), person("admin"), "investigator", False)
     assert web.client.get(URL, headers=h).status_code == 401
-    users.set_active(web.ew.uow(), "admin", "investigator", True)
+    users.set_active(web.ew.uow(), person("admin"), "investigator", True)
     assert web.client.get(URL, headers=h).status_code == 200
 
 
@@ -77,7 +78,7 @@ def test_write_by_another_process_drops_the_cached_answer(web: Web) -> None:
     other = bootstrap(web.ew.settings)  # its own engine and connections, as the CLI in another process
     try:
         baykar = records.get_party(other.reader(), "baykar")
-        save_party(other.uow(), "officer", replace(baykar, name="Baykar (renamed elsewhere)"))
+        save_party(other.uow(), person("officer"), replace(baykar, name="Baykar (renamed elsewhere)"))
     finally:
         other.close()
     after = web.client.get(URL, headers=h).json()

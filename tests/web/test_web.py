@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.principals import person
 from tests.web.conftest import PASSWORD, Web, csrf_of
 
 from endwatch.services.accounts import users
@@ -143,10 +144,10 @@ def test_sign_in_rate_limit_over_http(web: Web) -> None:
 
 
 def test_revoked_token_stops_working(web: Web) -> None:
-    issued = users.issue_token(web.ew.uow(), "admin", "investigator")
+    issued = users.issue_token(web.ew.uow(), person("admin"), "investigator")
     h = {"Authorization": f"Bearer {issued.secret}"}
     assert web.client.get("/api/v1/me", headers=h).json()["role"] == "investigator"
-    users.revoke_token(web.ew.uow(), "admin", issued.record.id)
+    users.revoke_token(web.ew.uow(), person("admin"), issued.record.id)
     assert web.client.get("/api/v1/me", headers=h).status_code == 401
 
 
@@ -177,7 +178,7 @@ def test_cached_answers_follow_every_write(web: Web) -> None:
     first = web.client.get(url, headers=h).json()
     assert web.client.get(url, headers=h).json() == first  # served again (from the cache)
     baykar = records.get_party(web.ew.reader(), "baykar")
-    save_party(web.ew.uow(), "officer", replace(baykar, name="Baykar Defence (renamed)"))
+    save_party(web.ew.uow(), person("officer"), replace(baykar, name="Baykar Defence (renamed)"))
     after = web.client.get(url, headers=h).json()
     assert after["hits"][0]["consignee"]["name"] == "Baykar Defence (renamed)"
 

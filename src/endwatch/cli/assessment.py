@@ -14,16 +14,15 @@ from rich.table import Table
 from endwatch.cli import app
 from endwatch.cli.common import (
     AS_OF_OPTION,
-    BY_OPTION,
     FORMAT_OPTION,
     Format,
-    actor,
     app_,
     as_json,
     command,
     emit,
     out,
     parse_date,
+    principal,
     today,
 )
 from endwatch.services.assessment import assess as assessment
@@ -92,7 +91,6 @@ def assess_cmd(
     exception: str | None = typer.Option(None, "--exception",
                                          help="Named policy exception the application relies on."),
     permit: bool = typer.Option(False, "--permit", help="Assess a permit in force on its own terms."),
-    by: str | None = BY_OPTION,
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or markdown."),
 ) -> None:
     """Assess an application (or a permit) against policy and evidence known by a date; the result is stored."""
@@ -101,9 +99,9 @@ def assess_cmd(
         if exception:
             raise typer.BadParameter("a permit is assessed under the exception it was issued under",
                                      param_hint="--exception")
-        result = assessment.assess_permit(app_().uow(), application, day, actor=actor(by))
+        result = assessment.assess_permit(app_().uow(), principal(), application, day)
     else:
-        result = assessment.assess(app_().uow(), application, day, actor=actor(by), exception=exception)
+        result = assessment.assess(app_().uow(), principal(), application, day, exception=exception)
     _print_assessment(result.to_dict(), fmt)
 
 
@@ -112,12 +110,11 @@ def assess_cmd(
 def reassess_cmd(
     as_of: str | None = AS_OF_OPTION,
     trigger: str = typer.Option("manual re-assessment", "--trigger", help="Why (recorded with each result)."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Re-assess every permit in force and pending application; print what went on the watch list."""
     day = parse_date(as_of, "--as-of") or today()
-    added = reassessment.reassess_all(app_().uow, actor(by), day, trigger)
+    added = reassessment.reassess_all(app_().uow, principal(), day, trigger)
     emit([_watch_row(w) for w in added], fmt, "Added to the watch list",
          ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
 
@@ -148,12 +145,11 @@ def screening_load(
                                          help="Day the list became known when an entity has no first_seen."),
     dataset: str | None = typer.Option(None, "--dataset", help="Name of the list (default: from the entities)."),
     as_of: str | None = AS_OF_OPTION,
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Load a restricted-party list, screen every party against it, and re-assess."""
     day = parse_date(listed_on, "--listed-on") or today()
-    report = screening.load_list(app_().uow(), actor(by), file, listed_on=day, dataset=dataset,
+    report = screening.load_list(app_().uow(), principal(), file, listed_on=day, dataset=dataset,
                                  as_of=parse_date(as_of, "--as-of"))
     emit([vars(report)], fmt, "Restricted-party list loaded")
 
@@ -190,7 +186,6 @@ def decide_cmd(
     second: bool = typer.Option(False, "--second",
                                 help="Give the second signature to an approval awaiting it (same as countersign)."),
     on: str | None = typer.Option(None, "--on", help="Date of the decision (default today); assessed as of then."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Decide an application (approve, deny, hold); four eyes where the rules demand them."""
@@ -198,9 +193,9 @@ def decide_cmd(
     if second:
         if decision is not Verdict.approve:
             raise typer.BadParameter("--second countersigns an approval; use it with approve", param_hint="--second")
-        d = decisions.countersign(app_().uow(), actor(by), application, reason=reason, on=day)
+        d = decisions.countersign(app_().uow(), principal(), application, reason=reason, on=day)
     else:
-        d = decisions.decide(app_().uow(), actor(by), application, decision.value, reason=reason, on=day,
+        d = decisions.decide(app_().uow(), principal(), application, decision.value, reason=reason, on=day,
                              justification=justification, exception=exception)
     emit([vars(d)], fmt, "Decision", DECISION_COLUMNS)
     if d.state == decisions.AWAITING and fmt is Format.table:
@@ -214,11 +209,11 @@ def countersign_cmd(
     application: str = typer.Argument(..., help="Application number."),
     reason: str = typer.Option(..., "--reason", help="Why the second approver agrees."),
     on: str | None = typer.Option(None, "--on", help="Date of the signature (default today)."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Give the second signature to an approval awaiting it (a different approver); the application is approved."""
-    d = decisions.countersign(app_().uow(), actor(by), application, reason=reason, on=parse_date(on, "--on") or today())
+    day = parse_date(on, "--on") or today()
+    d = decisions.countersign(app_().uow(), principal(), application, reason=reason, on=day)
     emit([vars(d)], fmt, "Decision", DECISION_COLUMNS)
 
 

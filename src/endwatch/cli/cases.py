@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, parse_date, principal
 from endwatch.cli.common import today as today_
 from endwatch.services.casefiles import evidence, inquiries, oversight
 from endwatch.services.casefiles.cases import case_file, close_case, list_cases, open_case
@@ -46,10 +46,9 @@ def open_(
     summary: str = typer.Option("", "--summary"),
     on: str | None = ON,
     fmt: Format = FORMAT_OPTION,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Open a case by hand (detection opens cases on diversion findings by itself)."""
-    case = open_case(app_().uow(), actor(by), title, _day(on), consignee_id=consignee,
+    case = open_case(app_().uow(), principal(), title, _day(on), consignee_id=consignee,
                      observed_user_id=observed_user, summary=summary)
     emit([_case_row(case)], fmt, "case opened", ["id", "status", "opened_on", "title"] if fmt is Format.table else None)
 
@@ -107,10 +106,9 @@ def note(
     case_id: str = typer.Argument(..., metavar="CASE"),
     text: str = typer.Option(..., "--text"),
     on: str | None = ON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Add a dated note to a case."""
-    n = add_note(app_().uow(), actor(by), case_id, text, _day(on))
+    n = add_note(app_().uow(), principal(), case_id, text, _day(on))
     out.print(f"note {n.id} added to {case_id}", markup=False)
 
 
@@ -121,10 +119,9 @@ def attach(
     files: list[Path] = typer.Argument(..., metavar="FILE...", help="Photos, documents, video stills."),
     description: str = typer.Option("", "--description"),
     fmt: Format = FORMAT_OPTION,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Store evidence files content-addressed (SHA-256) and attach them to a case."""
-    results = evidence.attach(app_().uow(), actor(by), _store(), case_id, files, description)
+    results = evidence.attach(app_().uow(), principal(), _store(), case_id, files, description)
     emit([{"file": r.filename, "sha256": r.sha256, "size": r.size,
            "stored": "new" if r.stored else "already stored",
            "attached": "yes" if r.linked else "already attached"} for r in results], fmt, f"evidence for {case_id}")
@@ -156,10 +153,9 @@ def inquiry(
     on: str | None = ON,
     send: bool = typer.Option(False, "--send", help="Also e-mail the question to the party (through the outbox)."),
     fmt: Format = FORMAT_OPTION,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Record a question put to an exporter or another authority."""
-    i = inquiries.ask(app_().uow(), actor(by), case_id, to, question, _day(on), send=send)
+    i = inquiries.ask(app_().uow(), principal(), case_id, to, question, _day(on), send=send)
     emit([{"inquiry": i.id, "case": i.case_id, "to": i.to_party, "asked_on": i.asked_on, "question": i.question}],
          fmt, "inquiry recorded")
 
@@ -170,10 +166,9 @@ def answer(
     inquiry_id: int = typer.Argument(..., metavar="INQUIRY"),
     text: str = typer.Option(..., "--text"),
     on: str | None = ON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Record the answer to an inquiry."""
-    i = inquiries.answer(app_().uow(), actor(by), inquiry_id, text, _day(on))
+    i = inquiries.answer(app_().uow(), principal(), inquiry_id, text, _day(on))
     out.print(f"inquiry {i.id} on {i.case_id} answered on {i.answered_on}", markup=False)
 
 
@@ -183,10 +178,9 @@ def close(
     case_id: str = typer.Argument(..., metavar="CASE"),
     on: str | None = ON,
     reason: str = typer.Option("", "--reason"),
-    by: str | None = BY_OPTION,
 ) -> None:
     """Close a case."""
-    c = close_case(app_().uow(), actor(by), case_id, _day(on), reason)
+    c = close_case(app_().uow(), principal(), case_id, _day(on), reason)
     out.print(f"{c.id} closed on {c.closed_on}", markup=False)
 
 

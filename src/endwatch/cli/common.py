@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +17,9 @@ from rich.table import Table
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.errors import EndwatchError, InvalidInput, RuleViolation
+from endwatch.services.accounts.users import AuthenticationFailed, principal_for_token
 from endwatch.services.audit.trail import snapshot
+from endwatch.services.authz import Principal
 from endwatch.settings import load_settings
 
 out = Console(soft_wrap=True)
@@ -30,7 +32,6 @@ class Format(StrEnum):
 
 
 FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="Output as a table or as JSON.")
-BY_OPTION = typer.Option(None, "--by", help="Who is acting (default: $ENDWATCH_USER, else the login name).")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Answer as things stood on this date (YYYY-MM-DD); default today.")
 
 
@@ -45,11 +46,20 @@ def app_() -> Endwatch:
     return _app
 
 
-def actor(by: str | None) -> str:
-    """The acting user's name."""
-    if by and by.strip():
-        return by.strip()
-    return app_().settings.user or getpass.getuser() or "cli"
+def principal() -> Principal:
+    """Who this command acts as: the holder of the API token in ENDWATCH_TOKEN (`endwatch user token`).
+
+    Every command that writes asks for it, and the services check what that principal may do; there is
+    no other way to name who is acting. Read-only commands need none.
+    """
+    token = os.environ.get("ENDWATCH_TOKEN", "").strip()
+    configured = app_().settings.token
+    if not token and configured is not None:
+        token = configured.get_secret_value().strip()
+    if not token:
+        raise AuthenticationFailed("this command writes, so it needs to know who you are: set ENDWATCH_TOKEN to"
+                                   " your API token (an administrator issues one with `endwatch user token NAME`)")
+    return principal_for_token(app_().reader(), token)
 
 
 def today() -> date:

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, principal
+from endwatch.services.authz import PUBLIC
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
 
@@ -46,11 +47,13 @@ def import_(
     folder: Path = typer.Argument(..., help="Folder of exchange-format CSV files."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
     reason: str = typer.Option("", "--reason", help="Why (recorded in the audit trail)."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import a folder in the exchange format: all of it, or nothing if anything is wrong."""
-    report = import_folder(app_().uow(), actor(by), folder, dry_run=dry_run, reason=reason)
+    if dry_run:  # reads only: no principal needed, no lock taken
+        report = import_folder(app_().reader(), PUBLIC, folder, dry_run=True)
+    else:
+        report = import_folder(app_().uow(), principal(), folder, reason=reason)
     if fmt is Format.json:
         print(as_json(report))
         return

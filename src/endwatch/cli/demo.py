@@ -13,7 +13,7 @@ from rich.rule import Rule
 
 from endwatch.bootstrap import Endwatch
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, Format, actor, app_, command, emit, out, parse_date
+from endwatch.cli.common import Format, app_, command, emit, out, parse_date
 from endwatch.countries import country_name
 from endwatch.domain.audit import ChainReport
 from endwatch.domain.permits import Application
@@ -32,13 +32,12 @@ UNTIL = typer.Option(None, "--until", help="Load and replay the record only up t
 
 @app.command("demo")
 @command
-def demo(until: str | None = UNTIL, by: str | None = BY_OPTION) -> None:
+def demo(until: str | None = UNTIL) -> None:
     """Create the database if needed, load the bundled case and show what the registry shows at each key date."""
     ew = app_()
     ew.migrate()
     stop = parse_date(until, "--until")
-    who = actor(by) if by else "endwatch-demo"
-    replay(ew.uow, ew.reader, who, stop, _Printed(ew))
+    replay(ew.uow, ew.reader, stop, _Printed(ew))
 
 
 class _Printed:

@@ -9,10 +9,8 @@ from rich.progress import Progress
 
 from endwatch.cli import app
 from endwatch.cli.common import (
-    BY_OPTION,
     FORMAT_OPTION,
     Format,
-    actor,
     app_,
     as_json,
     command,
@@ -20,11 +18,12 @@ from endwatch.cli.common import (
     err,
     out,
     parse_date,
+    principal,
 )
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.domain.verdicts import Verdict
 from endwatch.services.detection.run import DetectionResult, detect, findings
-from endwatch.services.detection.sightings import add_sighting, list_sightings, next_sighting_id
+from endwatch.services.detection.sightings import add_sighting, list_sightings
 
 sighting_app = typer.Typer(help="Field sightings: one observed item each, as read, with its source.",
                            no_args_is_help=True)
@@ -91,19 +90,15 @@ def sighting_add(
     platform: str = typer.Option("", "--platform", help="What the item was fitted to."),
     source: str = typer.Option("", "--source", help="Who reported it."),
     media: list[str] = typer.Option([], "--media", help="A photo, video or report reference (repeatable)."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Record one sighting (every wrong field is named; nothing is written then)."""
     day = parse_date(observed_on, "--observed-on")
     assert day is not None
-    if sighting_id is None:
-        with app_().reader() as uow:
-            sighting_id = next_sighting_id(uow, day)
-    s = Sighting(sighting_id, day, serial, reliability.strip().upper(), credibility.strip(), place,
+    s = Sighting(sighting_id or "", day, serial, reliability.strip().upper(), credibility.strip(), place,
                  country.strip().upper() if country else None, observed_user, manufacturer, model, platform,
                  source, tuple(m for m in media if m.strip()))
-    saved = add_sighting(app_().uow(), actor(by), s)
+    saved = add_sighting(app_().uow(), principal(), s, numbered=sighting_id is None)
     if fmt is Format.json:
         print(as_json(sighting_dict(saved)))
     else:
@@ -126,7 +121,6 @@ def detect_command(
     since: str | None = SINCE_OPTION,
     reassess: bool = typer.Option(True, "--reassess/--no-reassess",
                                   help="Re-assess permits and applications when diversions are found."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Decide every sighting without a finding (earlier findings are never changed); print all in scope.
@@ -134,7 +128,7 @@ def detect_command(
     day = parse_date(since, "--since")
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("deciding sightings", total=None)
-        run = detect(app_().uow(), actor(by), since=day, reassess=reassess, parallel=app_().parallel,
+        run = detect(app_().uow(), principal(), since=day, reassess=reassess, parallel=app_().parallel,
                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out, parse_date
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, parse_date, principal
 from endwatch.cli.common import today as today_
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement.decisions import Preview
@@ -45,7 +45,7 @@ def _preview_data(pv: Preview) -> dict[str, Any]:
 
 def _run(action: Action, exporter: list[str], consignee: list[str], end_user: list[str], destination: list[str],
          product: list[str], category: list[str], case: str | None, on: str | None, reason: str, reference: str,
-         apply: bool, hold: bool, fmt: Format, by: str | None) -> None:
+         apply: bool, hold: bool, fmt: Format) -> None:
     if hold and action is Action.reinstate:
         raise typer.BadParameter("a reinstatement puts no application on hold", param_hint="--hold-applications")
     scope = scope_of({"exporters": exporter, "consignees": consignee, "end_users": end_user,
@@ -53,7 +53,7 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
     day = parse_date(on, "--on") or today_()
     ew = app_()
     if apply:
-        result = enforcement.apply(ew.uow(), actor(by), scope, action, day, reason, reference, hold)
+        result = enforcement.apply(ew.uow(), principal(), scope, action, day, reason, reference, hold)
         data = {**_preview_data(result.preview), "applied": True, "decision_id": result.action_id,
                 "messages": list(result.messages)}
     else:
@@ -86,10 +86,10 @@ def _define(action: Action, doc: str) -> None:
         exporter: list[str] = EXPORTER, consignee: list[str] = CONSIGNEE, end_user: list[str] = END_USER,
         destination: list[str] = DESTINATION, product: list[str] = PRODUCT, category: list[str] = CATEGORY,
         case: str | None = CASE, on: str | None = ON, reason: str = REASON, reference: str = REFERENCE,
-        apply: bool = APPLY, hold_applications: bool = HOLD, fmt: Format = FORMAT_OPTION, by: str | None = BY_OPTION,
+        apply: bool = APPLY, hold_applications: bool = HOLD, fmt: Format = FORMAT_OPTION,
     ) -> None:
         _run(action, exporter, consignee, end_user, destination, product, category, case, on, reason, reference,
-             apply, hold_applications, fmt, by)
+             apply, hold_applications, fmt)
 
 
 _define(Action.suspend, "Suspend every permit in scope (preview unless --apply): later deliveries are refused.")

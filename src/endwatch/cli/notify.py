@@ -8,7 +8,7 @@ from datetime import timedelta
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, as_json, command, emit, out
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, principal
 from endwatch.services.enforcement import notify
 
 notify_app = typer.Typer(help="Notifications: the outbox and its delivery by e-mail.", no_args_is_help=True)
@@ -28,13 +28,15 @@ def send(
     poll: float = typer.Option(30.0, "--poll", min=0.1, help="Seconds between passes when not --once."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Deliver every due message to ENDWATCH_SMTP_HOST:ENDWATCH_SMTP_PORT; failures wait and are retried."""
+    """Deliver every due message to ENDWATCH_SMTP_HOST:ENDWATCH_SMTP_PORT; failures wait and are retried.
+    Runs as the principal of ENDWATCH_TOKEN: the notifier's service account, or an administrator."""
     ew = app_()
+    who = principal()
     s = ew.settings
     backoff = notify.Backoff(timedelta(seconds=s.smtp_retry_seconds), timedelta(seconds=s.smtp_retry_max_seconds))
     first = True
     while True:
-        report = notify.send_due(ew.uow, _mailer(), s.smtp_sender, backoff=backoff)
+        report = notify.send_due(ew.uow, who, _mailer(), s.smtp_sender, backoff=backoff)
         quiet = not (first or report.sent or report.failed)  # a running sender stays silent while idle
         first = False
         if quiet:
@@ -78,8 +80,7 @@ def list_(
 def contact(
     party: str = typer.Argument(..., help="Party id, e.g. wescam."),
     email: str = typer.Argument(..., help="E-mail address notifications to the party go to."),
-    by: str | None = BY_OPTION,
 ) -> None:
     """Set the e-mail address of a party (an exporter) for notifications."""
-    notify.set_contact(app_().uow(), actor(by), party, email)
+    notify.set_contact(app_().uow(), principal(), party, email)
     out.print(f"notifications to {party} go to {email}", markup=False, highlight=False)

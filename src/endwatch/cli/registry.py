@@ -11,16 +11,15 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import (
     AS_OF_OPTION,
-    BY_OPTION,
     FORMAT_OPTION,
     Format,
-    actor,
     app_,
     as_json,
     command,
     emit,
     out,
     parse_date,
+    principal,
     today,
 )
 from endwatch.domain.deliveries import Retransfer
@@ -85,11 +84,10 @@ def party_add(
     alias: list[str] = typer.Option([], "--alias", help="Another name (repeatable)."),
     former_name: list[str] = typer.Option([], "--former-name", help="A former name (repeatable)."),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Add or update a party."""
     party = Party(party_id, name, kind, country, parent, tuple(alias), tuple(former_name))
-    save_party(app_().uow(), actor(by), party, reason)
+    save_party(app_().uow(), principal(), party, reason)
     out.print(f"party {party_id} saved")
 
 
@@ -113,12 +111,11 @@ def product_add(
     description: str = typer.Option("", "--description"),
     family: str = typer.Option("", "--family", help="Serial-number family; default: the product id."),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Add or update a product."""
     product = Product(product_id, manufacturer, model, tuple(sorted(set(alias))), tuple(sorted(set(category))),
                       description, family)
-    save_product(app_().uow(), actor(by), product, reason)
+    save_product(app_().uow(), principal(), product, reason)
     out.print(f"product {product_id} saved")
 
 
@@ -134,12 +131,11 @@ def policy_add(
     exception: list[str] = typer.Option([], "--exception", help="Named exception (repeatable)."),
     reference: str = typer.Option("", "--reference"),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Add or update a destination policy."""
     policy = Policy(policy_id, country, measure, tuple(category), _required_date(effective_from, "--from"),
                     parse_date(effective_to, "--to"), tuple(exception), reference)
-    save_policy(app_().uow(), actor(by), policy, reason)
+    save_policy(app_().uow(), principal(), policy, reason)
     out.print(f"policy {policy_id} saved")
 
 
@@ -175,13 +171,12 @@ def application_add(
     signatory: str | None = typer.Option(None, "--signatory"),
     signed_on: str | None = typer.Option(None, "--signed-on"),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Register a permit application with its end-use undertaking."""
     application = Application(number, exporter, consignee, end_user, destination, product, quantity,
                               _required_date(received_on, "--received-on"),
                               _undertaking(end_use, no_reexport, signatory, signed_on), _decimal(value), currency)
-    receive_application(app_().uow(), actor(by), application, reason)
+    receive_application(app_().uow(), principal(), application, reason)
     out.print(f"application {number} received")
 
 
@@ -218,7 +213,6 @@ def permit_issue(
     exception: str | None = typer.Option(None, "--exception", help="Named policy exception relied on."),
     justification: str | None = typer.Option(None, "--justification", help="Why the exception applies."),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Issue a permit; refused under an embargo or suspension, and under a presumption of denial
     unless a named exception is cited with a justification."""
@@ -226,7 +220,7 @@ def permit_issue(
                     _required_date(issued_on, "--issued-on"), _required_date(expires_on, "--expires-on"),
                     _undertaking(end_use, no_reexport, signatory, signed_on), _decimal(value), currency,
                     application, exception=exception, justification=justification)
-    issued = issue_permit(app_().uow(), actor(by), permit, reason)
+    issued = issue_permit(app_().uow(), principal(), permit, reason)
     basis = f" under {issued.policy_measure} ({issued.policy_id})" if issued.policy_id else ""
     through = f" through exception {issued.exception!r}" if issued.exception else ""
     out.print(f"permit {number} issued{basis}{through}")
@@ -275,11 +269,10 @@ def permit_status(
     effective_on: str = typer.Option(..., "--on", help="First day of the new status."),
     reason: str = typer.Option(..., "--reason"),
     reference: str = typer.Option("", "--reference", help="The authority's reference."),
-    by: str | None = BY_OPTION,
 ) -> None:
     """Record a status change of one permit."""
     change = StatusChange(status, _required_date(effective_on, "--on"), reason, reference)
-    change_permit_status(app_().uow(), actor(by), number, change)
+    change_permit_status(app_().uow(), principal(), number, change)
     out.print(f"permit {number}: {status.value} from {change.effective_on.isoformat()}")
 
 
@@ -291,11 +284,10 @@ def delivery_add(
     serial: list[str] = typer.Option(..., "--serial", help="Serial number (repeatable, or several split by |)."),
     recipient: str | None = typer.Option(None, "--recipient", help="Party id; default: the consignee."),
     reason: str = REASON,
-    by: str | None = BY_OPTION,
 ) -> None:
     """Record items delivered under a permit."""
     serials = [s for cell in serial for s in split_multi(cell)]
-    items = record_delivery(app_().uow(), actor(by), permit, _required_date(delivered_on, "--date"),
+    items = record_delivery(app_().uow(), principal(), permit, _required_date(delivered_on, "--date"),
                             serials, recipient, reason)
     out.print(f"{len(items)} item(s) recorded under permit {permit}")
 
@@ -308,11 +300,10 @@ def retransfer_add(
     authorized_on: str = typer.Option(..., "--from", help="First day the re-transfer is authorised."),
     reference: str = typer.Option(..., "--reference"),
     serial: str | None = typer.Option(None, "--serial", help="One item; default: every item of the permit."),
-    by: str | None = BY_OPTION,
 ) -> None:
     """Record an authorised re-transfer."""
     r = Retransfer(permit, to_party, _required_date(authorized_on, "--from"), reference, serial)
-    authorise_retransfer(app_().uow(), actor(by), r)
+    authorise_retransfer(app_().uow(), principal(), r)
     out.print(f"re-transfer under permit {permit} to {to_party} recorded")
 
 
@@ -326,11 +317,10 @@ def application_status(
     effective_on: str | None = typer.Option(None, "--on", help="Default: today."),
     reason: str = typer.Option(..., "--reason"),
     reference: str = typer.Option("", "--reference"),
-    by: str | None = BY_OPTION,
 ) -> None:
     """Put an application on hold or withdraw it (decisions to approve or deny: `endwatch decide`)."""
     day = parse_date(effective_on, "--on") or today()
-    set_application_status(app_().uow(), actor(by), number, status, day, reason, reference)
+    set_application_status(app_().uow(), principal(), number, status, day, reason, reference)
     out.print(f"application {number}: {status.value}")
 
 

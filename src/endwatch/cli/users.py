@@ -7,7 +7,7 @@ import sys
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import BY_OPTION, FORMAT_OPTION, Format, actor, app_, command, emit, out
+from endwatch.cli.common import FORMAT_OPTION, Format, app_, command, emit, out, principal
 from endwatch.services.accounts import users
 from endwatch.services.authz import ACCOUNT_ROLES
 
@@ -30,12 +30,11 @@ def add(
     role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
     party: str | None = typer.Option(None, "--party", help="For exporters: the party id of their company."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create an account (the password is prompted for, or read from standard input)."""
     password = _read_password(password_stdin)
-    user = users.add_user(app_().uow(), actor(by), username, password, role, party)
+    user = users.add_user(app_().uow(), principal(), username, password, role, party)
     emit([{"username": user.username, "role": user.role, "party": user.party_id, "active": user.active}], fmt,
          "user added")
 
@@ -54,11 +53,10 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
 def token(
     username: str = typer.Argument(..., help="The account the token acts as."),
     label: str = typer.Option("", "--label", help="What the token is for."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Issue an API bearer token. It is printed once and stored only as a hash."""
-    issued = users.issue_token(app_().uow(), actor(by), username, label)
+    issued = users.issue_token(app_().uow(), principal(), username, label)
     if fmt is Format.json:
         emit([{"id": issued.record.id, "username": username, "label": label, "token": issued.secret}], fmt)
         return
@@ -80,37 +78,37 @@ def tokens(username: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> 
 @command
 def revoke(
     token_id: str = typer.Argument(..., help="The token's id (not the secret)."),
-    by: str | None = BY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Revoke an API token; it stops working at once."""
-    rec = users.revoke_token(app_().uow(), actor(by), token_id)
+    rec = users.revoke_token(app_().uow(), principal(), token_id)
     emit([{"id": rec.id, "username": rec.username, "revoked_at": rec.revoked_at}], fmt, "token revoked")
 
 
 @user_app.command("disable")
 @command
-def disable(username: str = typer.Argument(...), by: str | None = BY_OPTION) -> None:
+def disable(username: str = typer.Argument(...)) -> None:
     """Disable an account: its sessions end and its tokens stop working."""
-    users.set_active(app_().uow(), actor(by), username, False)
+    users.set_active(app_().uow(), principal(), username, False)
     out.print(f"user {username} disabled")
 
 
 @user_app.command("enable")
 @command
-def enable(username: str = typer.Argument(...), by: str | None = BY_OPTION) -> None:
+def enable(username: str = typer.Argument(...)) -> None:
     """Enable a disabled account again."""
-    users.set_active(app_().uow(), actor(by), username, True)
+    users.set_active(app_().uow(), principal(), username, True)
     out.print(f"user {username} enabled")
 
 
 @user_app.command("demo")
 @command
-def demo(by: str | None = BY_OPTION) -> None:
+def demo() -> None:
     """Create the demo accounts (one per role; passwords in the README). Never use on real data."""
     from endwatch_demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+    from endwatch_demo.replay import REPLAYER
 
-    names = ensure_demo_accounts(app_().uow, actor(by) if by else "endwatch-demo")
+    names = ensure_demo_accounts(app_().uow, REPLAYER)
     roles = {u: r.value for u, r, _ in DEMO_ACCOUNTS}
     out.print("demo accounts: " + ", ".join(f"{n} ({roles[n]})" for n in names))
     out.print("each demo password is the account name followed by -demo-pass (e.g. investigator-demo-pass)")

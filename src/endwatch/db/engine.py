@@ -21,14 +21,23 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for `url`. SQLite gets WAL mode, enforced foreign keys and a busy timeout."""
+# The key of the PostgreSQL advisory lock every writing transaction takes first (the bytes of "endw").
+WRITE_LOCK_KEY = 0x656E6477
+
+
+def make_engine(url: str, *, write_wait: float = 10.0, **kwargs: Any) -> sa.Engine:
+    """An engine for `url`, on which every transaction that may write takes the database's write lock
+    before its first statement, waiting at most `write_wait` seconds for it (then the statement fails
+    and db.errors.translate makes it Busy): on SQLite `BEGIN IMMEDIATE`, on PostgreSQL a transaction-level
+    advisory lock. Writers therefore take turns from their first read, on both databases alike; read-only
+    units of work (execution option `endwatch_readonly`) take no lock and never wait for one.
+    SQLite also gets WAL mode and enforced foreign keys."""
     url = _normalise_url(url)
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = sa.create_engine(url, connect_args={"timeout": write_wait}, **kwargs)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -48,7 +57,20 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    wait_ms = max(1, int(write_wait * 1000))
+
+    @sa.event.listens_for(engine, "begin")
+    def _postgresql_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("endwatch_readonly", False):
+            return
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # administration connections (creating databases) write nothing of the registry's
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms}")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        conn.exec_driver_sql("SET LOCAL lock_timeout = 0")  # row locks inside the transaction wait as before
+
+    return engine
 
 
 def alembic_config(engine: sa.Engine) -> Config:

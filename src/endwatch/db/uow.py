@@ -18,6 +18,7 @@ from endwatch.db.detection.repository import SqlDetectionRepository
 from endwatch.db.enforcement.proposals import SqlProposalRepository
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.db.engine import make_engine
+from endwatch.db.errors import translate
 from endwatch.db.registry.deliveries import SqlDeliveryRepository
 from endwatch.db.registry.repositories import (
     SqlApplicationRepository,
@@ -70,7 +71,16 @@ def readers_for_forked_children(url: str, clock: Callable[[], datetime] = utc_no
 
 class SqlUnitOfWork:
     """A transaction on `engine`. Entering begins it; commit() makes it durable; leaving without
-    commit() (or on an exception) rolls everything back, so a failure midway writes nothing."""
+    commit() (or on an exception) rolls everything back, so a failure midway writes nothing.
+
+    A writing unit of work holds the database's write lock from its first statement (see
+    db.engine.make_engine); after commit() the next statement begins a new transaction, taking it again.
+    A read-only one sees one snapshot for its whole transaction (REPEATABLE READ on PostgreSQL; SQLite's
+    deferred transaction), so that what it reads in several statements fits together.
+    Database errors leave it as the EndwatchError they mean (db.errors.translate): Busy when the lock
+    could not be had in time, RuleViolation for a key another writer took first, InvalidInput for a value
+    the database cannot hold.
+    """
 
     audit: SqlAuditRepository
 
@@ -87,8 +97,17 @@ class SqlUnitOfWork:
         if self.readonly:
             self.conn.execution_options(endwatch_readonly=True)
             if self._ends_with_commit():
-                self.conn.execution_options(postgresql_readonly=True)  # BEGIN READ ONLY: no write can slip in
-        self.conn.begin()
+                # BEGIN READ ONLY: no write can slip in; one snapshot for every statement.
+                self.conn.execution_options(postgresql_readonly=True, isolation_level="REPEATABLE READ")
+        try:
+            self.conn.begin()
+        except sa.exc.DBAPIError as exc:
+            self.conn.close()
+            self.conn = None
+            meant = translate(exc)
+            if meant is None:
+                raise
+            raise meant from exc
         for name, make in REPOSITORIES.items():
             setattr(self, name, make(self.conn))
         return self
@@ -106,6 +125,9 @@ class SqlUnitOfWork:
         finally:
             self.conn.close()
             self.conn = None
+        meant = translate(exc) if exc is not None else None
+        if meant is not None:
+            raise meant from exc
 
     def _ends_with_commit(self) -> bool:
         # A read-only transaction on PostgreSQL ends with COMMIT: the driver (psycopg) forgets every
@@ -116,17 +138,24 @@ class SqlUnitOfWork:
         return self._clock()
 
     def commit(self) -> None:
+        # The next statement, if any, begins the next transaction (and a writer waits for the lock then,
+        # not here: a commit that succeeded never reports that the lock was busy).
         assert self.conn is not None, "commit() outside the unit of work's block"
-        self.conn.commit()
-        self._transaction_ended()
-        self.conn.begin()
+        try:
+            self.conn.commit()
+        except sa.exc.DBAPIError as exc:
+            meant = translate(exc)
+            if meant is None:
+                raise
+            raise meant from exc
+        finally:
+            self._transaction_ended()
 
     def rollback(self) -> None:
         assert self.conn is not None
         self.conn.rollback()
         self._transaction_ended()
-        self.conn.begin()
 
     def _transaction_ended(self) -> None:
-        # The audit head was locked for the transaction that ended; the next one locks it again.
+        # The audit head was read for the transaction that ended; the next one reads it again.
         self.audit.forget_head()

@@ -26,10 +26,13 @@ class AuditEntry:
     reason: str
     prev_hash: str
     hash: str
+    # The administrator who made the write on the actor's behalf (the actor's permissions applied).
+    delegate: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """Everything the hash covers (all fields but the hash itself)."""
-        return {
+        """Everything the hash covers (all fields but the hash itself; `delegate` only when there is one,
+        so entries written before it existed keep their hashes)."""
+        payload = {
             "seq": self.seq,
             "recorded_at": self.recorded_at,
             "actor": self.actor,
@@ -41,6 +44,9 @@ class AuditEntry:
             "reason": self.reason,
             "prev_hash": self.prev_hash,
         }
+        if self.delegate is not None:
+            payload["delegate"] = self.delegate
+        return payload
 
 
 def canonical_json(value: Any) -> str:
@@ -76,9 +82,11 @@ def seal(
     reason: str,
     prev_hash: str,
     encoded: Mapping[str, str] | None = None,
+    delegate: str | None = None,
 ) -> AuditEntry:
     """Build the next entry of the chain with its hash (`encoded`: as for `entry_hash`)."""
-    draft = AuditEntry(seq, recorded_at, actor, action, entity, entity_key, before, after, reason, prev_hash, "")
+    draft = AuditEntry(seq, recorded_at, actor, action, entity, entity_key, before, after, reason, prev_hash, "",
+                       delegate)
     return AuditEntry(**{**draft.payload(), "hash": entry_hash(draft.payload(), encoded)})
 
 

@@ -1,22 +1,24 @@
-"""The single authorisation policy: which role may do which action, and which records it may see.
+"""The single authorisation policy: who may do what, and which records they may see.
 
-Every entry point (API and pages) asks this module and nothing else. Two questions:
-- `permits(role, action)`: may this role perform this kind of action at all?
-- record level: an exporter sees only records whose exporter is its own company (`may_see_exporter`).
+Every service asks this module, whatever the entry point (page, API, command line, import, a job):
+- `require(principal, action)`: may this principal perform this kind of action at all?
+- record level: an exporter sees and acts only on records whose exporter is its own company.
+A principal is who is asking: a person's account, a service account that runs one scheduled job, or the
+public. An administrator may act on behalf of a person (recorded as both), never to sign for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
-from endwatch.errors import Forbidden, NotFound
+from endwatch.errors import Forbidden, NotFound, RuleViolation
 
 
 class Role(StrEnum):
-    """Who a user is to endwatch. `public` is anyone without an account."""
+    """Who a principal is to endwatch. `public` is anyone without an account; `service` runs jobs."""
 
     ADMINISTRATOR = "administrator"
     LICENSING_OFFICER = "licensing_officer"
@@ -24,12 +26,14 @@ class Role(StrEnum):
     INVESTIGATOR = "investigator"
     EXPORTER = "exporter"
     AUDITOR = "auditor"
+    SERVICE = "service"
     PUBLIC = "public"
 
 
 class Action(StrEnum):
-    """A kind of thing a user can ask for. Reads are separate from writes so auditors can read everything."""
+    """A kind of thing a principal can ask for. Reads are separate from writes so auditors can read everything."""
 
+    # Reads
     TRANSPARENCY_READ = "transparency.read"
     DASHBOARD_READ = "dashboard.read"
     PARTIES_READ = "parties.read"
@@ -41,19 +45,36 @@ class Action(StrEnum):
     TRACE = "trace"
     AUDIT_READ = "audit.read"
     SIGHTINGS_READ = "sightings.read"
-    SIGHTINGS_WRITE = "sightings.write"
     CASES_READ = "cases.read"
-    CASES_WRITE = "cases.write"
     ASSESSMENTS_READ = "assessments.read"
     INQUIRIES_READ = "inquiries.read"
-    INQUIRIES_ANSWER = "inquiries.answer"
+    # Registry writes
+    PARTIES_WRITE = "parties.write"
+    PRODUCTS_WRITE = "products.write"
+    POLICIES_WRITE = "policies.write"
     APPLICATIONS_SUBMIT = "applications.submit"
+    APPLICATIONS_STATUS = "applications.status"
     APPLICATIONS_DECIDE = "applications.decide"
-    PERMITS_WRITE = "permits.write"
-    # A case's enforcement decision takes two people: one proposes it, a different one confirms (or rejects) it.
+    PERMITS_ISSUE = "permits.issue"
+    DELIVERIES_WRITE = "deliveries.write"
+    RETRANSFERS_WRITE = "retransfers.write"
+    REGISTRY_IMPORT = "registry.import"
+    # Detection, case files, assessment
+    SIGHTINGS_WRITE = "sightings.write"
+    DETECTION_RUN = "detection.run"
+    CASES_WRITE = "cases.write"
+    INQUIRIES_ANSWER = "inquiries.answer"
+    ASSESSMENTS_RUN = "assessments.run"
+    EVIDENCE_LOAD = "evidence.load"
+    # Enforcement: a decision takes two people, one proposes it, a different one confirms (or rejects) it.
     ENFORCEMENT_PROPOSE = "enforcement.propose"
     ENFORCEMENT_DECIDE = "enforcement.decide"
+    CONTACTS_WRITE = "contacts.write"
+    NOTIFY_SEND = "notify.send"
+    # Accounts and the audit trail
+    TOKENS_OWN = "tokens.own"  # issue and revoke one's own API tokens
     USERS_MANAGE = "users.manage"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
 
 
 _A = Action
@@ -62,31 +83,37 @@ _REGISTRY_READ = frozenset({
     _A.TRANSPARENCY_READ, _A.DASHBOARD_READ, _A.PARTIES_READ, _A.PRODUCTS_READ, _A.POLICIES_READ,
     _A.PERMITS_READ, _A.DELIVERIES_READ, _A.TRACE,
 })
+# What a service account may be given: one scheduled job each, never a decision or a signature.
+JOBS = frozenset({_A.DETECTION_RUN, _A.ASSESSMENTS_RUN, _A.NOTIFY_SEND, _A.EVIDENCE_LOAD, _A.AUDIT_CHECKPOINT})
 
 # The whole policy in one table. Anything not listed is refused.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PUBLIC: frozenset({_A.TRANSPARENCY_READ}),
-    Role.EXPORTER: frozenset({
+    Role.EXPORTER: frozenset({_A.TOKENS_OWN,
         _A.TRANSPARENCY_READ, _A.DASHBOARD_READ, _A.PRODUCTS_READ, _A.POLICIES_READ,
         _A.APPLICATIONS_READ, _A.PERMITS_READ, _A.DELIVERIES_READ, _A.APPLICATIONS_SUBMIT,
-        _A.INQUIRIES_READ, _A.INQUIRIES_ANSWER,
+        _A.DELIVERIES_WRITE, _A.INQUIRIES_READ, _A.INQUIRIES_ANSWER,
     }),
-    Role.INVESTIGATOR: _REGISTRY_READ | {
-        _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.CASES_READ, _A.CASES_WRITE, _A.INQUIRIES_READ,
+    Role.INVESTIGATOR: _REGISTRY_READ | {_A.TOKENS_OWN,
+        _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.DETECTION_RUN, _A.CASES_READ, _A.CASES_WRITE,
+        _A.INQUIRIES_READ,
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
-    # cancel) is changed by an approver, and a case's decision by an approver confirming what another
-    # person proposed (the four-eyes rule of services/enforcement/proposals.py).
-    Role.LICENSING_OFFICER: _REGISTRY_READ | {
-        _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ,
-        _A.APPLICATIONS_SUBMIT, _A.INQUIRIES_READ, _A.ENFORCEMENT_PROPOSE,
+    # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
+    Role.LICENSING_OFFICER: _REGISTRY_READ | {_A.TOKENS_OWN,
+        _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
+        _A.PARTIES_WRITE, _A.PRODUCTS_WRITE, _A.APPLICATIONS_SUBMIT, _A.APPLICATIONS_STATUS,
+        _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
+        _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE,
     },
-    Role.APPROVER: _REGISTRY_READ | {
-        _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.PERMITS_WRITE,
-        _A.APPLICATIONS_DECIDE, _A.INQUIRIES_READ, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE,
+    Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
+        _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
+        _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
+        _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE,
     },
-    Role.AUDITOR: _EVERY_READ,
+    Role.AUDITOR: _EVERY_READ | {_A.AUDIT_CHECKPOINT, _A.TOKENS_OWN},
     Role.ADMINISTRATOR: frozenset(Action),
+    Role.SERVICE: frozenset(),  # a service account may run only the jobs it was given (Principal.jobs)
 }
 
 # Roles an account can have (public is the absence of an account).
@@ -95,30 +122,64 @@ ACCOUNT_ROLES: tuple[Role, ...] = tuple(r for r in Role if r is not Role.PUBLIC)
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: a signed-in user, or the public."""
+    """Who is asking: a signed-in person, a service account, or the public.
+
+    `delegate` is the administrator acting on this person's behalf (`delegate_reason` says why): the
+    person's permissions apply, the audit trail names both, and no signature can be given this way.
+    `jobs` are the scheduled jobs a service account may run (nothing else).
+    """
 
     username: str
     role: Role
     party_id: str | None = None
+    jobs: frozenset[Action] = field(default_factory=frozenset)
+    delegate: str | None = None
+    delegate_reason: str | None = None
 
     @property
     def is_public(self) -> bool:
         return self.role is Role.PUBLIC
+
+    @property
+    def is_service(self) -> bool:
+        return self.role is Role.SERVICE
+
+    @property
+    def label(self) -> str:
+        """How messages name the principal: "alice", or "alice (by admin, on her behalf)"."""
+        return f"{self.username} (by {self.delegate}, on their behalf)" if self.delegate else self.username
+
+    def may(self, action: Action) -> bool:
+        """True when this principal may perform the action at all (record-level limits still apply)."""
+        if self.role is Role.SERVICE:
+            return action in self.jobs
+        return action in PERMISSIONS.get(self.role, frozenset())
 
 
 PUBLIC = Principal("", Role.PUBLIC)
 
 
 def permits(role: Role, action: Action) -> bool:
-    """True when the role may perform the action at all (record-level limits still apply)."""
+    """True when the role may perform the action at all (pages use it to show or hide what a role may do)."""
     return action in PERMISSIONS.get(role, frozenset())
 
 
 def require(principal: Principal, action: Action) -> None:
-    """Raise Forbidden unless the principal's role may perform the action."""
-    if not permits(principal.role, action):
-        who = "the public" if principal.is_public else f"role {principal.role.value}"
+    """Raise Forbidden unless the principal may perform the action."""
+    if not principal.may(action):
+        who = "the public" if principal.is_public else f"{principal.username} ({principal.role.value})"
         raise Forbidden(f"{who} may not {action.value}")
+
+
+def require_signature(principal: Principal, what: str, records: Iterable[str] = ()) -> None:
+    """A signature of a four-eyes decision is given by a person in their own name: never by a service
+    account, never by an administrator on someone's behalf (RuleViolation `four-eyes`)."""
+    if principal.delegate is not None:
+        raise RuleViolation("four-eyes", f"{principal.delegate} cannot sign {what} on behalf of {principal.username}:"
+                            " each signature is given by its signatory in person", list(records))
+    if principal.is_service:
+        raise RuleViolation("four-eyes", f"the service account {principal.username} cannot sign {what}",
+                            list(records))
 
 
 def may_see_exporter(principal: Principal, exporter_id: str) -> bool:
@@ -142,7 +203,7 @@ def company_scope(principal: Principal) -> str | None:
 
 
 def check_may_act_for(principal: Principal, exporter_id: str) -> None:
-    """Raise Forbidden when an exporter acts (e.g. submits an application) for another company."""
+    """Raise Forbidden when an exporter acts (submits an application, records a delivery) for another company."""
     if not may_see_exporter(principal, exporter_id):
         raise Forbidden(f"an exporter account may act only for its own company ({principal.party_id})")
 

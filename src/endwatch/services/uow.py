@@ -49,3 +49,13 @@ class UnitOfWork(Protocol):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
+
+
+class Database(Protocol):
+    """Where units of work come from (bootstrap.Endwatch is one): long jobs plan on a reader and write
+    through a writer, so that they hold the write lock only while they write."""
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work that may write; it holds the database's write lock from its first statement."""
+    def reader(self) -> UnitOfWork:
+        """A unit of work that only reads, one snapshot throughout; it never waits for writers."""

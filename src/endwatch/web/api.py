@@ -14,7 +14,7 @@ from endwatch.countries import country_name
 from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.audit.verify import verify
-from endwatch.services.authz import PERMISSIONS, Action, check_may_act_for, check_visible, visible
+from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application
 from endwatch.services.registry.permits import change_permit_status
@@ -126,13 +126,12 @@ def submit_application(request: Request, caller: Caller, body: ApplicationIn) ->
     exporter = body.exporter_id or caller.principal.party_id
     if not exporter:
         raise InvalidInput([Problem("exporter_id is required", column="exporter_id")])
-    check_may_act_for(caller.principal, exporter)
     day = _today(request)
     application = Application(
-        records.next_application_number(ew.reader(), day), exporter, body.consignee_id, body.end_user_id,
-        body.destination, body.product_id, body.quantity, day, EndUseUndertaking(body.end_use, body.no_reexport))
-    return receive_application(ew.uow(), caller.principal.username, application,
-                               reason="submitted through the web application")
+        "", exporter, body.consignee_id, body.end_user_id, body.destination, body.product_id, body.quantity, day,
+        EndUseUndertaking(body.end_use, body.no_reexport))
+    return receive_application(ew.uow(), caller.principal, application,
+                               reason="submitted through the web application", number_on=day)
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201,
@@ -180,9 +179,9 @@ class StatusChangeIn(BaseModel):
 @router.post("/permits/{number}/status", response_model=PermitOut, summary="Suspend, reinstate, revoke or cancel",
              responses={409: {"model": ErrorBody, "description": "A registry rule refused it"}})
 def change_status(request: Request, number: str, body: StatusChangeIn,
-                  caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))]) -> PermitOut:
+                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> PermitOut:
     ew = endwatch_of(request)
-    change_permit_status(ew.uow(), caller.principal.username, number,
+    change_permit_status(ew.uow(), caller.principal, number,
                          StatusChange(PermitStatus(body.status), body.effective_on, body.reason,
                                       body.reference))
     return PermitOut.of(queries.permit_as_of(ew.reader(), number, max(body.effective_on, _today(request))))

@@ -141,13 +141,11 @@ def findings(request: Request, caller: Annotated[Caller, Depends(requires(Action
 def add_sighting(request: Request, body: SightingIn,
                  caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> FindingOut:
     ew = endwatch_of(request)
-    with ew.reader() as uow:
-        sighting_id = sightings.next_sighting_id(uow, body.observed_on)
-    s = Sighting(sighting_id, body.observed_on, body.serial, body.reliability, body.credibility,
+    s = Sighting("", body.observed_on, body.serial, body.reliability, body.credibility,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
-    sightings.add_sighting(ew.uow(), caller.principal.username, s, reason="api")
-    run = detection.detect(ew.uow(), caller.principal.username, since=body.observed_on, reassess=True)
+    sighting_id = sightings.add_sighting(ew.uow(), caller.principal, s, reason="api", numbered=True).id
+    run = detection.detect(ew.uow(), caller.principal, since=body.observed_on, reassess=True)
     result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
     return FindingOut.of(result)
 
@@ -234,7 +232,7 @@ def _decision(d: Any) -> DecisionOut:
              responses={409: {"model": ErrorBody, "description": "The application is already decided"}})
 def decide(request: Request, number: str, body: DecisionIn,
            caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))]) -> DecisionOut:
-    return _decision(decisions.decide(endwatch_of(request).uow(), caller.principal.username, number, body.decision,
+    return _decision(decisions.decide(endwatch_of(request).uow(), caller.principal, number, body.decision,
                                       reason=body.reason, on=body.on, justification=body.justification))
 
 
@@ -243,7 +241,7 @@ def decide(request: Request, number: str, body: DecisionIn,
              responses={409: {"model": ErrorBody, "description": "Nothing awaits a second signature, or same person"}})
 def countersign(request: Request, number: str, body: CountersignIn,
                 caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))]) -> DecisionOut:
-    return _decision(decisions.countersign(endwatch_of(request).uow(), caller.principal.username, number,
+    return _decision(decisions.countersign(endwatch_of(request).uow(), caller.principal, number,
                                            reason=body.reason, on=body.on))
 
 
@@ -340,5 +338,5 @@ def answer_inquiry(request: Request, inquiry_id: int, body: AnswerIn,
     scope = company_scope(caller.principal)
     if not any(q.id == inquiry_id for q in records.inquiries(ew.reader(), scope)):
         raise NotFound("inquiry", str(inquiry_id))
-    return _inquiry(answer(ew.uow(), caller.principal.username, inquiry_id, body.text, body.on),
+    return _inquiry(answer(ew.uow(), caller.principal, inquiry_id, body.text, body.on),
                     scope is None)

@@ -99,7 +99,7 @@ def list_proposals(request: Request, case_id: str, caller: Annotated[Caller, Dep
              responses=REFUSED)
 def propose(request: Request, case_id: str, body: ProposalIn,
             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
-    p = proposals.propose(endwatch_of(request).uow(), caller.principal.username, case_id, body.action, body.on,
+    p = proposals.propose(endwatch_of(request).uow(), caller.principal, case_id, body.action, body.on,
                           body.reason, body.reference, hold_applications=body.hold_applications)
     return _with_effect(request, p)
 
@@ -110,7 +110,7 @@ def propose(request: Request, case_id: str, body: ProposalIn,
                               "status-transition or proposal-scope; nothing was written"}})
 def confirm(request: Request, case_id: str, proposal_id: ProposalId,
             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
-    done = proposals.confirm(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id)
+    done = proposals.confirm(endwatch_of(request).uow(), caller.principal, case_id, proposal_id)
     return _out(done.proposal, preview_out(done.outcome.preview, True, done.outcome.action_id))
 
 
@@ -118,7 +118,7 @@ def confirm(request: Request, case_id: str, proposal_id: ProposalId,
              summary="Reject the proposed decision with a reason; nothing is applied", responses=REFUSED)
 def reject(request: Request, case_id: str, proposal_id: ProposalId, body: RejectIn,
            caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
-    return _out(proposals.reject(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id,
+    return _out(proposals.reject(endwatch_of(request).uow(), caller.principal, case_id, proposal_id,
                                  body.reason))
 
 
@@ -128,5 +128,5 @@ def reject(request: Request, case_id: str, proposal_id: ProposalId, body: Reject
 def withdraw(request: Request, case_id: str, proposal_id: ProposalId,
              caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
              body: Annotated[WithdrawIn | None, Body()] = None) -> ProposalOut:
-    return _out(proposals.withdraw(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id,
+    return _out(proposals.withdraw(endwatch_of(request).uow(), caller.principal, case_id, proposal_id,
                                    body.reason if body else ""))

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.errors import Busy, EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.accounts.users import AuthenticationFailed
 
 
@@ -22,6 +22,9 @@ class TooManyAttempts(EndwatchError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.message, self.retry_after)
 
 
 class CsrfRejected(Forbidden):
@@ -38,6 +41,7 @@ ERROR_TABLE: tuple[tuple[type[EndwatchError], int], ...] = (
     (NotFound, 404),
     (InvalidInput, 422),
     (RuleViolation, 409),
+    (Busy, 503),
     (EndwatchError, 400),
 )
 
@@ -58,7 +62,7 @@ def error_response(request: Request, exc: EndwatchError) -> Response:
     """The response for an endwatch error: JSON {code, message, ...} for the API, a page otherwise."""
     status = status_for(exc)
     headers: dict[str, str] = {}
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | Busy):
         headers["Retry-After"] = str(exc.retry_after)
     if is_api(request):
         if status == 401:

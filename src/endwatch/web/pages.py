@@ -199,13 +199,13 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
 
 @router.post("/permits/{number}/status")
 def permit_status(request: Request, number: str,
-                  caller: Annotated[Caller, Depends(requires(Action.PERMITS_WRITE))],
+                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))],
                   status: Annotated[str, Form()], effective_on: Annotated[str, Form()],
                   reason: Annotated[str, Form(max_length=2000)], reference: Annotated[str, Form()] = "") -> Response:
     if status not in ("suspended", "reinstated", "revoked", "cancelled"):
         raise InvalidInput([Problem(f"{status!r} is not a status event", column="status")])
     day = _parse_day(effective_on, request)
-    change_permit_status(endwatch_of(request).uow(), caller.principal.username, number,
+    change_permit_status(endwatch_of(request).uow(), caller.principal, number,
                          StatusChange(PermitStatus(status), day, reason, reference))
     return RedirectResponse(f"/permits/{number}?as_of={max(day, _today(request)).isoformat()}", status_code=303)
 
@@ -274,7 +274,7 @@ def application_decision(request: Request, number: str,
                          justification: Annotated[str, Form(max_length=4000)] = "") -> Response:
     """Decide (approve, deny, hold); an approval against the recommendation or under an exception
     waits for a second approver."""
-    decisions.decide(endwatch_of(request).uow(), caller.principal.username, number, decision, reason=reason,
+    decisions.decide(endwatch_of(request).uow(), caller.principal, number, decision, reason=reason,
                      on=_parse_day(on, request), justification=justification or None)
     return RedirectResponse(f"/applications/{number}", status_code=303)
 
@@ -284,7 +284,7 @@ def application_countersign(request: Request, number: str,
                             caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_DECIDE))],
                             on: Annotated[str, Form()], reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """The second signature on an approval awaiting it (someone other than the first approver)."""
-    decisions.countersign(endwatch_of(request).uow(), caller.principal.username, number, reason=reason,
+    decisions.countersign(endwatch_of(request).uow(), caller.principal, number, reason=reason,
                           on=_parse_day(on, request))
     return RedirectResponse(f"/applications/{number}", status_code=303)
 

@@ -83,18 +83,16 @@ async def sighting_submit(
 ) -> Response:
     """Record a sighting, decide it at once, attach the photo to its case if one opened; show the finding."""
     ew = endwatch_of(request)
-    actor = caller.principal.username
+    actor = caller.principal
     day = _day(observed_on, "observed_on")
     content = await photo.read(MAX_UPLOAD + 1) if photo is not None and photo.filename else b""
     if len(content) > MAX_UPLOAD:
         raise InvalidInput([Problem("the photo is larger than 20 MB", column="photo")])
     filename = Path(photo.filename).name if photo is not None and photo.filename and content else ""
-    with ew.reader() as uow:
-        sighting_id = sightings.next_sighting_id(uow, day)
-    s = Sighting(sighting_id, day, serial, reliability.strip().upper(), credibility.strip(), place,
+    s = Sighting("", day, serial, reliability.strip().upper(), credibility.strip(), place,
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
-    sightings.add_sighting(ew.uow(), actor, s, reason="web intake")
+    sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
     run = detection.detect(ew.uow(), actor, since=day, reassess=True)
     result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
     if content and result is not None and result.case_id:
@@ -162,7 +160,7 @@ def case_propose(request: Request, case_id: str,
                  reference: Annotated[str, Form(max_length=500)] = "",
                  hold_applications: Annotated[str, Form()] = "") -> Response:
     """Propose the previewed decision; nothing is applied until someone else confirms it."""
-    proposals.propose(endwatch_of(request).uow(), caller.principal.username, case_id, action, _day(on, "on"), reason,
+    proposals.propose(endwatch_of(request).uow(), caller.principal, case_id, action, _day(on, "on"), reason,
                       reference, hold_applications=bool(hold_applications))
     return _to_proposals(case_id)
 
@@ -171,7 +169,7 @@ def case_propose(request: Request, case_id: str,
 def case_confirm(request: Request, case_id: str, proposal_id: ProposalId,
                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> Response:
     """The second signature: apply the proposed decision (every permit changes or none does)."""
-    proposals.confirm(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id)
+    proposals.confirm(endwatch_of(request).uow(), caller.principal, case_id, proposal_id)
     return RedirectResponse(f"/cases/{case_id}#actions", status_code=303)
 
 
@@ -180,7 +178,7 @@ def case_reject(request: Request, case_id: str, proposal_id: ProposalId,
                 caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))],
                 reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Reject the proposal with a reason; nothing is applied."""
-    proposals.reject(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id, reason)
+    proposals.reject(endwatch_of(request).uow(), caller.principal, case_id, proposal_id, reason)
     return _to_proposals(case_id)
 
 
@@ -189,7 +187,7 @@ def case_withdraw(request: Request, case_id: str, proposal_id: ProposalId,
                   caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
                   reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """The proposer takes the proposal back; nothing is applied."""
-    proposals.withdraw(endwatch_of(request).uow(), caller.principal.username, case_id, proposal_id, reason)
+    proposals.withdraw(endwatch_of(request).uow(), caller.principal, case_id, proposal_id, reason)
     return _to_proposals(case_id)
 
 
@@ -227,5 +225,5 @@ def inquiry_answer(request: Request, inquiry_id: int,
     mine = records.inquiries(ew.reader(), company_scope(p))
     if not any(q.id == inquiry_id for q in mine):
         raise NotFound("inquiry", str(inquiry_id))
-    answer(ew.uow(), p.username, inquiry_id, text, _day(on, "on"))
+    answer(ew.uow(), p, inquiry_id, text, _day(on, "on"))
     return RedirectResponse("/inquiries", status_code=303)

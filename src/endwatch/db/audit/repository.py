@@ -29,20 +29,19 @@ _MOVE_HEAD = (t.audit_head.update().where(t.audit_head.c.id == 1)
 class SqlAuditRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
-        self._head: tuple[int, str] | None = None  # known for the rest of this transaction once locked
+        self._head: tuple[int, str] | None = None  # known for the rest of this transaction once read
 
     def forget_head(self) -> None:
-        """Called when the transaction ends: the next one must lock and read the head again."""
+        """Called when the transaction ends: the next one must read the head again."""
         self._head = None
 
-    def lock_head(self) -> tuple[int, str]:
+    def head_for_append(self) -> tuple[int, str]:
+        # The transaction already holds the write lock (taken when it began), so the head cannot move
+        # under it; it is read once and then followed as entries are appended.
         if self._head is not None:
             return self._head
         h = t.audit_head
-        q = sa.select(h.c.seq, h.c.hash).where(h.c.id == 1)
-        if self.conn.dialect.name == "postgresql":
-            q = q.with_for_update()
-        row = self.conn.execute(q).first()
+        row = self.conn.execute(sa.select(h.c.seq, h.c.hash).where(h.c.id == 1)).first()
         if row is None:
             self.conn.execute(h.insert().values(id=1, seq=0, hash=GENESIS))
             self._head = (0, GENESIS)
@@ -58,7 +57,7 @@ class SqlAuditRepository:
             "entity": entry.entity, "entity_key": entry.entity_key,
             "before": before_json if before_json is not None else _dump(entry.before),
             "after": after_json if after_json is not None else _dump(entry.after),
-            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash,
+            "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash, "delegate": entry.delegate,
         })
         self.conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
         self._head = (entry.seq, entry.hash)
@@ -67,7 +66,7 @@ class SqlAuditRepository:
     def _entry(r: sa.Row[Any]) -> AuditEntry:
         return AuditEntry(
             int(r.seq), r.recorded_at, r.actor, r.action, r.entity, r.entity_key,
-            _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash,
+            _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash, r.delegate,
         )
 
     def entries(self) -> Iterator[AuditEntry]:
@@ -76,6 +75,10 @@ class SqlAuditRepository:
         result = self.conn.execution_options(yield_per=CHUNK).execute(sa.select(a).order_by(a.c.seq))
         for r in result:
             yield self._entry(r)
+
+    def version(self) -> int:
+        """The head's sequence number as this transaction sees it (0 for an empty trail)."""
+        return self.conn.execute(sa.select(t.audit_head.c.seq)).scalar() or 0
 
     def head(self) -> tuple[int, str] | None:
         row = self.conn.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()

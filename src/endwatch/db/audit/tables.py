@@ -20,11 +20,13 @@ audit_log = sa.Table(
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # The administrator who made the write on the actor's behalf, when one did.
+    sa.Column("delegate", sa.String(200)),
     sa.Index("ix_audit_log_entity", "entity", "entity_key"),
 )
 
-# A single row naming the chain's last entry. Appending locks it, so writers take turns and a
-# truncated tail is detectable.
+# A single row naming the chain's last entry: a truncated tail is detectable, and its sequence number is
+# the registry's state version (every audited write moves it).
 audit_head = sa.Table(
     "audit_head",
     metadata,

@@ -17,8 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from endwatch.errors import EndwatchError, InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.accounts.store import SessionRecord, TokenRecord, UserRecord
-from endwatch.services.audit.trail import record
-from endwatch.services.authz import ACCOUNT_ROLES, Principal, Role
+from endwatch.services.authz import ACCOUNT_ROLES, Action, Principal, Role
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -58,7 +58,7 @@ def principal_of(user: UserRecord) -> Principal:
 
 
 def add_user(
-    uow: UnitOfWork, actor: str, username: str, password: str, role: str, party_id: str | None = None
+    uow: UnitOfWork, principal: Principal, username: str, password: str, role: str, party_id: str | None = None
 ) -> UserRecord:
     """Create an account. Exporters must name their company (a known party); other roles must not."""
     c = Checker()
@@ -74,21 +74,20 @@ def add_user(
     if role != Role.EXPORTER.value and party_id:
         c.fail("party_id", "only exporter accounts belong to a company")
     c.raise_if_any()
-    with uow:
+    with write(uow, principal, Action.USERS_MANAGE) as w:
         if uow.accounts.get_user(username) is not None:
             raise RuleViolation("user-unique", f"a user named {username!r} already exists", [f"user {username}"])
         if party_id and uow.parties.get(party_id) is None:
             raise InvalidInput([Problem(f"unknown party {party_id!r}", column="party_id")])
         user = UserRecord(username, _hasher.hash(password), role, party_id, True, uow.now().isoformat())
         uow.accounts.save_user(user)
-        record(uow, actor=actor, action="user.add", entity="user", key=username, after=_public(user))
-        uow.commit()
+        w.record(action="user.add", entity="user", key=username, after=_public(user))
     return user
 
 
-def set_active(uow: UnitOfWork, actor: str, username: str, active: bool) -> UserRecord:
+def set_active(uow: UnitOfWork, principal: Principal, username: str, active: bool) -> UserRecord:
     """Enable or disable an account; disabling ends its sessions (its tokens stop working too)."""
-    with uow:
+    with write(uow, principal, Action.USERS_MANAGE) as w:
         before = uow.accounts.get_user(username)
         if before is None:
             raise NotFound("user", username)
@@ -97,9 +96,8 @@ def set_active(uow: UnitOfWork, actor: str, username: str, active: bool) -> User
         uow.accounts.save_user(after)
         if not active:
             uow.accounts.delete_sessions_of(username)
-        record(uow, actor=actor, action="user.enable" if active else "user.disable", entity="user",
-               key=username, before=_public(before), after=_public(after))
-        uow.commit()
+        w.record(action="user.enable" if active else "user.disable", entity="user",
+                 key=username, before=_public(before), after=_public(after))
     return after
 
 
@@ -130,11 +128,17 @@ class IssuedToken:
     secret: str
 
 
-def issue_token(uow: UnitOfWork, actor: str, username: str, label: str = "") -> IssuedToken:
-    """Issue an API token for an active user. The returned secret is the bearer token."""
+def _own_or_managed(principal: Principal, username: str) -> Action:
+    # A person handles their own tokens; only an administrator handles another's.
+    return Action.TOKENS_OWN if username == principal.username and principal.delegate is None else Action.USERS_MANAGE
+
+
+def issue_token(uow: UnitOfWork, principal: Principal, username: str, label: str = "") -> IssuedToken:
+    """Issue an API token for an active user: the principal's own, or (an administrator) another's.
+    The returned secret is the bearer token."""
     token_id = secrets.token_hex(6)
     secret = f"ew_{token_id}_{secrets.token_urlsafe(32)}"
-    with uow:
+    with write(uow, principal, _own_or_managed(principal, username)) as w:
         user = uow.accounts.get_user(username)
         if user is None:
             raise NotFound("user", username)
@@ -142,25 +146,24 @@ def issue_token(uow: UnitOfWork, actor: str, username: str, label: str = "") -> 
             raise RuleViolation("user-active", f"user {username!r} is disabled", [f"user {username}"])
         rec = TokenRecord(token_id, sha256(secret), username, label, uow.now().isoformat(), None)
         uow.accounts.add_token(rec)
-        record(uow, actor=actor, action="token.issue", entity="api_token", key=token_id,
-               after={"id": token_id, "username": username, "label": label})
-        uow.commit()
+        w.record(action="token.issue", entity="api_token", key=token_id,
+                 after={"id": token_id, "username": username, "label": label})
     return IssuedToken(rec, secret)
 
 
-def revoke_token(uow: UnitOfWork, actor: str, token_id: str) -> TokenRecord:
-    """Revoke a token by its id; it stops working at once. Revoking twice is refused."""
-    with uow:
+def revoke_token(uow: UnitOfWork, principal: Principal, token_id: str) -> TokenRecord:
+    """Revoke a token by its id (one's own, or as an administrator anyone's); it stops working at once.
+    Revoking twice is refused."""
+    with write(uow, principal, Action.TOKENS_OWN) as w:
         rec = uow.accounts.get_token(token_id)
-        if rec is None:
-            raise NotFound("api token", token_id)
+        if rec is None or not principal.may(_own_or_managed(principal, rec.username)):
+            raise NotFound("api token", token_id)  # another's token, to all but an administrator: as if none
         if rec.revoked_at is not None:
             raise RuleViolation("token-revoked", f"token {token_id} was already revoked", [f"api token {token_id}"])
         when = uow.now().isoformat()
         uow.accounts.revoke_token(token_id, when)
-        record(uow, actor=actor, action="token.revoke", entity="api_token", key=token_id,
-               after={"id": token_id, "username": rec.username, "revoked_at": when})
-        uow.commit()
+        w.record(action="token.revoke", entity="api_token", key=token_id,
+                 after={"id": token_id, "username": rec.username, "revoked_at": when})
     return TokenRecord(rec.id, rec.token_hash, rec.username, rec.label, rec.created_at, when)
 
 

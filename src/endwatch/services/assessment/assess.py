@@ -12,7 +12,9 @@ from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.errors import NotFound
 from endwatch.services.assessment.inputs import from_inputs, to_inputs
 from endwatch.services.assessment.store import StoredAssessment
-from endwatch.services.audit.trail import record, snapshot
+from endwatch.services.audit.trail import snapshot
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 
 
@@ -71,8 +73,9 @@ def application_subject(world: World, number: str, as_of: date, exception: str |
     return Subject.of_application(app, exception, justification, permit.number if permit else None)
 
 
-def store(uow: UnitOfWork, assessment: Assessment, world: World, actor: str, trigger: str) -> AssessmentResult:
-    """Store an assessment with its inputs and audit it (inside the caller's transaction)."""
+def store(w: Write, assessment: Assessment, world: World, trigger: str) -> AssessmentResult:
+    """Store an assessment with its inputs and audit it (inside the caller's write)."""
+    uow, actor = w.uow, w.principal.username
     a = assessment
     at = uow.now().isoformat(timespec="microseconds")
     stored = StoredAssessment(
@@ -80,45 +83,40 @@ def store(uow: UnitOfWork, assessment: Assessment, world: World, actor: str, tri
         [c.value for c in a.conditions], snapshot(a.conclusions), snapshot(a.indicators),
         to_inputs(a.subject, world.known_by(a.as_of)), trigger, at, actor)
     new_id = uow.assessment.add_assessment(stored)
-    record(uow, actor=actor, action="assessment.run", entity=a.subject.kind, key=a.subject.key,
-           after={"assessment_id": new_id, "as_of": a.as_of, "recommendation": a.recommendation.value,
-                  "severities": {i.code: i.severity.value for i in a.indicators}},
-           reason=trigger or "assessment")
+    w.record(action="assessment.run", entity=a.subject.kind, key=a.subject.key,
+             after={"assessment_id": new_id, "as_of": a.as_of, "recommendation": a.recommendation.value,
+                    "severities": {i.code: i.severity.value for i in a.indicators}},
+             reason=trigger or "assessment")
     return AssessmentResult(a, new_id, at, actor)
 
 
-def assess_in(uow: UnitOfWork, subject: Subject, world: World, as_of: date, actor: str,
-              trigger: str = "") -> AssessmentResult:
-    """Assess and store inside an open unit of work (the caller commits)."""
-    return store(uow, assess_subject(subject, world, as_of), world, actor, trigger)
+def assess_in(w: Write, subject: Subject, world: World, as_of: date, trigger: str = "") -> AssessmentResult:
+    """Assess and store inside an open write (committed with it)."""
+    return store(w, assess_subject(subject, world, as_of), world, trigger)
 
 
-def assess(uow: UnitOfWork, application_number: str, as_of: date, *, actor: str = "system",
+def assess(uow: UnitOfWork, principal: Principal, application_number: str, as_of: date, *,
            exception: str | None = None, justification: str | None = None, trigger: str = "") -> AssessmentResult:
     """Assess an application as of `as_of` using only what was known by then; store it with its inputs.
 
     `exception` names a policy exception the application would rely on (default: the one its permit
     relied on, if a permit was issued on it by `as_of`).
     """
-    with uow:
+    with write(uow, principal, Action.ASSESSMENTS_RUN) as w:
         world = load_world(uow)
         subject = application_subject(world, application_number, as_of, exception, justification)
-        result = assess_in(uow, subject, world, as_of, actor, trigger or "assess")
-        uow.commit()
-    return result
+        return assess_in(w, subject, world, as_of, trigger or "assess")
 
 
-def assess_permit(uow: UnitOfWork, permit_number: str, as_of: date, *, actor: str = "system",
+def assess_permit(uow: UnitOfWork, principal: Principal, permit_number: str, as_of: date, *,
                   trigger: str = "") -> AssessmentResult:
     """Assess a permit on its own terms (its parties, goods and the exception it was issued under)."""
-    with uow:
+    with write(uow, principal, Action.ASSESSMENTS_RUN) as w:
         world = load_world(uow)
         permit = world.permit_by_number.get(permit_number)
         if permit is None:
             raise NotFound("permit", permit_number)
-        result = assess_in(uow, Subject.of_permit(permit), world, as_of, actor, trigger or "assess")
-        uow.commit()
-    return result
+        return assess_in(w, Subject.of_permit(permit), world, as_of, trigger or "assess")
 
 
 def stored_assessment(uow: UnitOfWork, assessment_id: int) -> StoredAssessment:

@@ -18,7 +18,8 @@ from endwatch.domain.risk.recommend import Recommendation
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.assessment.assess import AssessmentResult, application_subject, assess_in, load_world
 from endwatch.services.assessment.store import Decision
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal, require_signature
+from endwatch.services.gate import write
 from endwatch.services.registry.applications import change_application_status
 from endwatch.services.uow import UnitOfWork
 
@@ -40,11 +41,13 @@ def needs_second_approver(decision: str, result: AssessmentResult) -> list[str]:
     return why
 
 
-def decide(uow: UnitOfWork, actor: str, application_number: str, decision: str, *, reason: str,
+def decide(uow: UnitOfWork, principal: Principal, application_number: str, decision: str, *, reason: str,
            on: date, justification: str | None = None, exception: str | None = None) -> Decision:
     """Record a decision (approve, deny, hold) on a pending application, assessed as of `on`.
 
-    A four-eyes approval is recorded as awaiting a second approver and puts the application on hold.
+    A four-eyes approval is recorded as awaiting a second approver and puts the application on hold; no
+    other decision can be taken while it waits (rule `decision-pending`). A decision is signed by its
+    approver in person (never by a service account, never on someone's behalf).
     """
     problems = []
     if decision not in DECISIONS:
@@ -53,17 +56,27 @@ def decide(uow: UnitOfWork, actor: str, application_number: str, decision: str, 
         problems.append(Problem("a reason is required", column="reason"))
     if problems:
         raise InvalidInput(problems)
-    with uow:
+    require_signature(principal, f"a decision on application {application_number}",
+                      [f"application {application_number}"])
+    actor = principal.username
+    with write(uow, principal, Action.APPLICATIONS_DECIDE) as w:
         app = uow.applications.get(application_number)
         if app is None:
             raise NotFound("application", application_number)
+        waiting = [d for d in uow.assessment.decisions(application_number) if d.state == AWAITING]
+        if waiting:
+            first = waiting[-1]
+            raise RuleViolation("decision-pending",
+                                f"the approval of application {application_number} by {first.decided_by} awaits a"
+                                " second approver: countersign it, or let it stand, before deciding again",
+                                [f"application {application_number}", f"decision {first.id}"])
         if not app.status.pending:
             raise RuleViolation("application-final",
                                 f"application {application_number} is already {app.status.value};"
                                 " it can no longer be decided", [f"application {application_number}"])
         world = load_world(uow)
         subject = application_subject(world, application_number, on, exception, justification)
-        result = assess_in(uow, subject, world, on, actor, f"decision: {decision} by {actor}")
+        result = assess_in(w, subject, world, on, f"decision: {decision} by {actor}")
         why = needs_second_approver(decision, result)
         if why and not (justification or "").strip():
             raise InvalidInput([Problem(f"approving needs a written justification because {' and '.join(why)}",
@@ -73,26 +86,28 @@ def decide(uow: UnitOfWork, actor: str, application_number: str, decision: str, 
                      result.assessment.recommendation.value, bool(why), (justification or "").strip() or None,
                      subject.exception, result.id)
         d = replace(d, id=uow.assessment.add_decision(d))
-        record(uow, actor=actor, action=f"decision.{decision}", entity="application", key=application_number,
-               after=d, reason=reason.strip() + (f" (needs a second approver: {'; '.join(why)})" if why else ""))
+        w.record(action=f"decision.{decision}", entity="application", key=application_number,
+                 after=d, reason=reason.strip() + (f" (needs a second approver: {'; '.join(why)})" if why else ""))
         status = {"approve": ApplicationStatus.APPROVED, "deny": ApplicationStatus.DENIED,
                   "hold": ApplicationStatus.ON_HOLD}[decision]
         if state == AWAITING:
-            change_application_status(uow, actor, application_number, ApplicationStatus.ON_HOLD, on,
+            change_application_status(w, application_number, ApplicationStatus.ON_HOLD, on,
                                       f"approval awaiting a second approver: {reason.strip()}", f"decision {d.id}")
         else:
-            change_application_status(uow, actor, application_number, status, on, reason.strip(),
-                                      f"decision {d.id}")
-        uow.commit()  # the decision and the status change it causes, together
-    return d
+            change_application_status(w, application_number, status, on, reason.strip(), f"decision {d.id}")
+    return d  # the decision and the status change it causes, committed together
 
 
-def countersign(uow: UnitOfWork, actor: str, application_number: str, *, reason: str, on: date) -> Decision:
-    """Add the second signature to an approval awaiting it; the approver must be someone else.
-    The application is then approved."""
+def countersign(uow: UnitOfWork, principal: Principal, application_number: str, *, reason: str,
+                on: date) -> Decision:
+    """Add the second signature to an approval awaiting it; the approver must be someone else, signing in
+    person. The application is then approved."""
     if not reason.strip():
         raise InvalidInput([Problem("a reason is required", column="reason")])
-    with uow:
+    require_signature(principal, f"the approval of application {application_number}",
+                      [f"application {application_number}"])
+    actor = principal.username
+    with write(uow, principal, Action.APPLICATIONS_DECIDE) as w:
         waiting = [d for d in uow.assessment.decisions(application_number) if d.state == AWAITING]
         if not waiting:
             raise RuleViolation("four-eyes", f"no approval of application {application_number} awaits a second"
@@ -105,13 +120,12 @@ def countersign(uow: UnitOfWork, actor: str, application_number: str, *, reason:
         at = uow.now().isoformat(timespec="microseconds")
         uow.assessment.countersign(d.id, actor, at)
         after = replace(d, state="countersigned", second_by=actor, second_at=at)
-        record(uow, actor=actor, action="decision.countersign", entity="application", key=application_number,
-               before=d, after=after, reason=reason.strip())
-        change_application_status(uow, actor, application_number, ApplicationStatus.APPROVED, on,
+        w.record(action="decision.countersign", entity="application", key=application_number,
+                 before=d, after=after, reason=reason.strip())
+        change_application_status(w, application_number, ApplicationStatus.APPROVED, on,
                                   f"approved by {d.decided_by} and countersigned by {actor}: {reason.strip()}",
                                   f"decision {d.id}")
-        uow.commit()  # the second signature and the approval, together
-    return after
+    return after  # the second signature and the approval, committed together
 
 
 def check_may_issue(uow: UnitOfWork, application_number: str) -> None:

@@ -12,7 +12,7 @@ from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_assessment import ASSESSMENT_FILES, CONFLICTS, TRANSFERS
 from endwatch.exchange.writer import write_rows
-from endwatch.services.audit.trail import record
+from endwatch.services.gate import Write
 from endwatch.services.registry.imports import ImportRun
 from endwatch.services.uow import UnitOfWork
 
@@ -98,27 +98,27 @@ class EvidenceImport:
             report.new += 1
             self.new_transfers.append(transfer)
 
-    def apply(self, run: ImportRun, actor: str, reason: str) -> None:
+    def apply(self, run: ImportRun, w: Write, reason: str) -> None:
         """Write what changed, audit it, then re-assess what the new evidence may touch."""
         uow = run.uow
         for spec in ASSESSMENT_FILES:
             if run.present(spec.name):
-                record(uow, actor=actor, action="import.file", entity="import", key=spec.name,
-                       after={"folder": str(run.folder), "sha256": file_sha256(run.path(spec.name)),
-                              **vars(run.reports[spec.name])}, reason=reason)
+                w.record(action="import.file", entity="import", key=spec.name,
+                         after={"folder": str(run.folder), "sha256": file_sha256(run.path(spec.name)),
+                                **vars(run.reports[spec.name])}, reason=reason)
         for c in self.new_conflicts:
             uow.assessment.save_conflict(c)
-            record(uow, actor=actor, action="conflict.import", entity="conflict", key=c.id, after=c, reason=reason)
+            w.record(action="conflict.import", entity="conflict", key=c.id, after=c, reason=reason)
         for t in self.new_transfers:
             uow.assessment.add_transfer(t)
-            record(uow, actor=actor, action="transfer.import", entity="transfer",
-                   key=f"{t.supplier_id}->{t.recipient_country}:{t.reported_on.isoformat()}", after=t, reason=reason)
+            w.record(action="transfer.import", entity="transfer",
+                     key=f"{t.supplier_id}->{t.recipient_country}:{t.reported_on.isoformat()}", after=t, reason=reason)
         if self.new_conflicts or self.new_transfers:
             from endwatch.services.assessment.reassessment import reassess_in
 
             what = [f"{len(self.new_conflicts)} conflict(s)"] if self.new_conflicts else []
             what += [f"{len(self.new_transfers)} transfer report(s)"] if self.new_transfers else []
-            reassess_in(uow, actor, uow.now().date(), f"import of {' and '.join(what)} from {run.folder}")
+            reassess_in(w, uow.now().date(), f"import of {' and '.join(what)} from {run.folder}")
 
 
 def _is_country(code: str) -> bool:

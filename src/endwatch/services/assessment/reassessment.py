@@ -2,8 +2,8 @@
 application is re-assessed; those whose recommendation worsens go on the watch list with the
 evidence that changed it.
 
-Other areas call `reassess_all(uow_factory, actor, as_of, trigger)` after they record evidence (a
-finding, for example), or `reassess_in(uow, ...)` inside a transaction they already hold.
+Other areas call `reassess_all(uow_factory, principal, as_of, trigger)` after they record evidence (a
+finding, for example), or `reassess_in(w, ...)` inside a write they already hold.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from endwatch.domain.risk.model import Severity, Subject, World
 from endwatch.domain.risk.recommend import Assessment, Recommendation, assess_subject
 from endwatch.services.assessment.assess import application_subject, load_world, store
 from endwatch.services.assessment.store import StoredAssessment, WatchEntry
-from endwatch.services.audit.trail import record, snapshot
+from endwatch.services.audit.trail import snapshot
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 
 
@@ -62,9 +64,10 @@ def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
     return {i["code"]: i["severity"] for i in before.indicators} != {i.code: i.severity.value for i in after.indicators}
 
 
-def reassess_in(uow: UnitOfWork, actor: str, as_of: date, trigger: str) -> list[WatchEntry]:
+def reassess_in(w: Write, as_of: date, trigger: str) -> list[WatchEntry]:
     """Re-assess everything in play as of `as_of` inside the caller's transaction; returns the new
     watch-list entries. An assessment is stored only when it differs from the subject's last one."""
+    uow = w.uow
     world = load_world(uow).known_by(as_of)  # cut once: every subject below is assessed on the same world
     added: list[WatchEntry] = []
     for subject in subjects_in_play(world, as_of):
@@ -72,27 +75,24 @@ def reassess_in(uow: UnitOfWork, actor: str, as_of: date, trigger: str) -> list[
         after = assess_subject(subject, world, as_of)
         if not _differs(before, after):
             continue
-        result = store(uow, after, world, actor, trigger)
+        result = store(w, after, world, trigger)
         assert result.id is not None
         if before is None or after.recommendation.rank <= Recommendation(before.recommendation).rank:
             continue
         entry = WatchEntry(None, subject.kind, subject.key, as_of, before.recommendation, after.recommendation.value,
-                           trigger, _changes(before, after), result.id, result.assessed_at, actor)
+                           trigger, _changes(before, after), result.id, result.assessed_at, w.principal.username)
         new_id = uow.assessment.add_watch(entry)
         entry = replace(entry, id=new_id)
-        record(uow, actor=actor, action="watchlist.add", entity=subject.kind, key=subject.key, after=entry,
-               reason=trigger)
+        w.record(action="watchlist.add", entity=subject.kind, key=subject.key, after=entry, reason=trigger)
         added.append(entry)
     return added
 
 
-def reassess_all(uow_factory: Callable[[], UnitOfWork], actor: str, as_of: date, trigger: str) -> list[WatchEntry]:
+def reassess_all(uow_factory: Callable[[], UnitOfWork], principal: Principal, as_of: date,
+                 trigger: str) -> list[WatchEntry]:
     """Re-assess every permit in force and pending application as of `as_of`, in one transaction."""
-    uow = uow_factory()
-    with uow:
-        added = reassess_in(uow, actor, as_of, trigger)
-        uow.commit()
-    return added
+    with write(uow_factory(), principal, Action.ASSESSMENTS_RUN) as w:
+        return reassess_in(w, as_of, trigger)
 
 
 def watchlist(uow: UnitOfWork) -> list[WatchEntry]:

@@ -23,7 +23,8 @@ from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import ScreeningHit
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.store import ScreeningEntity
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 THRESHOLD = 85.0  # hits below this score are not recorded
@@ -126,24 +127,23 @@ def rescreen(uow: UnitOfWork) -> list[ScreeningHit]:
     return hits
 
 
-def load_list(uow: UnitOfWork, actor: str, path: Path, *, listed_on: date, dataset: str | None = None,
+def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: date, dataset: str | None = None,
               as_of: date | None = None) -> LoadReport:
     """Load a restricted-party list, screen every party against all lists, then re-assess permits in force
     and pending applications as of `as_of` (default: `listed_on`). One transaction."""
     from endwatch.services.assessment.reassessment import reassess_in
 
     entities, skipped = read_entities(path, listed_on, dataset)
-    with uow:
+    with write(uow, principal, Action.EVIDENCE_LOAD) as w:
         at = uow.now().isoformat(timespec="microseconds")
         entities = [ScreeningEntity(e.id, e.schema, e.caption, e.names, e.countries, e.dataset, e.listed_on, at,
                                     e.source_file) for e in entities]
         new = uow.assessment.save_entities(entities)
         hits = rescreen(uow)
-        record(uow, actor=actor, action="screening.load", entity="screening_list", key=path.name,
-               after={"entities": len(entities), "new": new, "skipped": skipped, "hits": len(hits)},
-               reason=f"restricted-party list {path.name}")
-        added = reassess_in(uow, actor, as_of or listed_on, f"restricted-party list {path.name} loaded")
-        uow.commit()
+        w.record(action="screening.load", entity="screening_list", key=path.name,
+                 after={"entities": len(entities), "new": new, "skipped": skipped, "hits": len(hits)},
+                 reason=f"restricted-party list {path.name}")
+        added = reassess_in(w, as_of or listed_on, f"restricted-party list {path.name} loaded")
     return LoadReport(path.name, len(entities), new, skipped, len(hits), len(added))
 
 

@@ -10,8 +10,10 @@ from endwatch.domain.audit import AuditEntry
 
 
 class AuditRepository(Protocol):
-    def lock_head(self) -> tuple[int, str]:
-        """The chain's last (seq, hash), locked until the transaction ends."""
+    def head_for_append(self) -> tuple[int, str]:
+        """The chain's last (seq, hash), for appending in this transaction (which holds the write lock)."""
+    def version(self) -> int:
+        """The head's sequence number (0 for an empty trail): it moves with every audited write."""
     def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         """Store `entry`; `before_json` and `after_json`, when given, are its before and after already encoded."""
         ...

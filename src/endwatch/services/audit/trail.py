@@ -51,19 +51,21 @@ def snapshot(value: Any) -> Any:
 
 
 def record(
-    uow: UnitOfWork,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    key: str,
-    before: Any = None,
-    after: Any = None,
-    reason: str = "",
-) -> AuditEntry:
+           uow: UnitOfWork,
+           *,
+           actor: str,
+           action: str,
+           entity: str,
+           key: str,
+           before: Any = None,
+           after: Any = None,
+           reason: str = "",
+           delegate: str | None = None,
+           ) -> AuditEntry:
     """Append one entry to the audit trail inside the caller's transaction (so it commits or rolls
-    back with the write it describes)."""
-    seq, prev = uow.audit.lock_head()
+    back with the write it describes). Services record through services.gate.Write.record, which names
+    the principal; `delegate` is the administrator who acted on the actor's behalf, if any."""
+    seq, prev = uow.audit.head_for_append()
     before = before.value if isinstance(before, Plain) else snapshot(before)
     after = after.value if isinstance(after, Plain) else snapshot(after)
     # Encoded once, for the hash and for storage (large runs audit payloads of many megabytes).
@@ -80,6 +82,7 @@ def record(
         reason=reason,
         prev_hash=prev,
         encoded=encoded,
+        delegate=delegate,
     )
     uow.audit.append(entry, before_json=None if before is None else encoded["before"],
                      after_json=None if after is None else encoded["after"])

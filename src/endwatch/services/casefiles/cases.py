@@ -10,8 +10,9 @@ from datetime import UTC, date
 from typing import Any
 
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
 from endwatch.services.casefiles.store import CaseAction, CaseNote, CaseRecord, EvidenceLink, Inquiry
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 
@@ -37,37 +38,35 @@ def _next_case_id(ids: list[str]) -> str:
     return f"CASE-{max(numbers, default=0) + 1:04d}"
 
 
-def open_case(uow: UnitOfWork, actor: str, title: str, opened_on: date, *, consignee_id: str | None = None,
+def open_case(uow: UnitOfWork, principal: Principal, title: str, opened_on: date, *, consignee_id: str | None = None,
               observed_user_id: str | None = None, summary: str = "") -> CaseRecord:
     """Open a new case with the next free id (CASE-0001, ...)."""
     problems = []
     if not title.strip():
         problems.append(Problem("a title is required", column="title"))
-    with uow:
+    with write(uow, principal, Action.CASES_WRITE) as w:
         for column, party in (("consignee", consignee_id), ("observed_user", observed_user_id)):
             if party and uow.parties.get(party) is None:
                 problems.append(Problem(f"unknown party {party!r}", column=column))
         if problems:
             raise InvalidInput(problems)
         case = CaseRecord(_next_case_id(uow.cases.case_ids()), title.strip(), "open", opened_on, None,
-                          consignee_id, observed_user_id, actor, summary)
+                          consignee_id, observed_user_id, principal.username, summary)
         uow.cases.add_case(case)
-        record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=case)
-        uow.commit()
+        w.record(action="case.open", entity="case", key=case.id, after=case)
     return case
 
 
-def close_case(uow: UnitOfWork, actor: str, case_id: str, closed_on: date, reason: str = "") -> CaseRecord:
+def close_case(uow: UnitOfWork, principal: Principal, case_id: str, closed_on: date, reason: str = "") -> CaseRecord:
     """Close an open case from a date."""
-    with uow:
+    with write(uow, principal, Action.CASES_WRITE) as w:
         case = require_case(uow, case_id, open_=True)
         if closed_on < case.opened_on:
             raise InvalidInput([Problem(f"{closed_on} is before the case was opened ({case.opened_on})",
                                         column="on")])
         uow.cases.close_case(case_id, closed_on)
-        record(uow, actor=actor, action="case.close", entity="case", key=case_id,
-               before={"status": case.status}, after={"status": "closed", "closed_on": closed_on}, reason=reason)
-        uow.commit()
+        w.record(action="case.close", entity="case", key=case_id,
+                 before={"status": case.status}, after={"status": "closed", "closed_on": closed_on}, reason=reason)
     return replace(case, status="closed", closed_on=closed_on)
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
 from endwatch.services.casefiles.cases import require_case, stamp
 from endwatch.services.casefiles.store import EvidenceLink
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 _CHUNK = 1 << 20
@@ -69,7 +70,7 @@ def _put(store: Path, source: Path, sha256: str) -> bool:
     return True
 
 
-def attach(uow: UnitOfWork, actor: str, store: Path, case_id: str, files: list[Path],
+def attach(uow: UnitOfWork, principal: Principal, store: Path, case_id: str, files: list[Path],
            description: str = "") -> list[Attached]:
     """Store evidence files content-addressed and attach them to a case, all in one transaction.
 
@@ -79,7 +80,7 @@ def attach(uow: UnitOfWork, actor: str, store: Path, case_id: str, files: list[P
     if missing or not files:
         raise InvalidInput(missing or [Problem("give at least one file", column="file")])
     digests = [(p, *file_digest(p)) for p in files]
-    with uow:
+    with write(uow, principal, Action.CASES_WRITE) as w:
         require_case(uow, case_id)
         now = stamp(uow)
         results: list[Attached] = []
@@ -88,13 +89,13 @@ def attach(uow: UnitOfWork, actor: str, store: Path, case_id: str, files: list[P
             wrote = _put(store, path, sha)
             known = uow.cases.file_known(sha)
             if not known:
-                uow.cases.add_file(sha, size, now, actor)
-            linked = uow.cases.link_file(EvidenceLink(case_id, sha, path.name, description, actor, now, size))
+                uow.cases.add_file(sha, size, now, principal.username)
+            linked = uow.cases.link_file(EvidenceLink(case_id, sha, path.name, description, principal.username, now,
+                                                      size))
             if linked:
-                record(uow, actor=actor, action="case.attach", entity="case", key=case_id,
-                       after={"sha256": sha, "filename": path.name, "size": size, "description": description})
+                w.record(action="case.attach", entity="case", key=case_id,
+                         after={"sha256": sha, "filename": path.name, "size": size, "description": description})
             results.append(Attached(path.name, sha, size, wrote or not known, linked))
-        uow.commit()
     return results
 
 

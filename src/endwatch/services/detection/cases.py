@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from endwatch.domain.cases import ActionKind, recommend_for_diversions
-from endwatch.services.audit.trail import Plain, record, snapshot
+from endwatch.services.audit.trail import Plain, snapshot
 from endwatch.services.casefiles.store import CaseRecord
 from endwatch.services.detection.parallel import Workers
 from endwatch.services.detection.store import Finding
 from endwatch.services.detection.world import Shared, World
-from endwatch.services.uow import UnitOfWork
+from endwatch.services.gate import Write
 
 ActionRow = tuple[str, str, str]  # kind, target, reason
 
@@ -48,7 +48,7 @@ def actions_task(shared: Shared, task: CaseTask) -> list[ActionRow]:
     return new_actions(shared.world, task)
 
 
-def file_cases(uow: UnitOfWork, world: World, actor: str, diversions: Sequence[Finding],
+def file_cases(w: Write, world: World, diversions: Sequence[Finding],
                today: date, workers: Workers[Shared]) -> tuple[list[str], dict[str, str]]:
     """Put diversion findings in cases with their recommended actions; returns the ids of the cases opened
     and the case each finding joined (by sighting id).
@@ -58,6 +58,7 @@ def file_cases(uow: UnitOfWork, world: World, actor: str, diversions: Sequence[F
     findings filed now, and added unless the case already has them; by `workers`, in task order. One
     audit entry per case opened, per case's findings added, and per case's actions added.
     """
+    uow = w.uow
     groups: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     for f in diversions:
         assert f.permit_number is not None
@@ -87,23 +88,24 @@ def file_cases(uow: UnitOfWork, world: World, actor: str, diversions: Sequence[F
                 title=f"Diversion: {product.model if product else first.product_id} delivered to"
                       f" {world.label(consignee_id)} for {world.label(first.end_user_id)}, seen with {seen_with}",
                 status="open", opened_on=today, closed_on=None, consignee_id=consignee_id, observed_user_id=user_id,
-                opened_by=actor, summary=f"Opened on the diversion finding for sighting {found[0].sighting_id}.")
+                opened_by=w.principal.username,
+                summary=f"Opened on the diversion finding for sighting {found[0].sighting_id}.")
             uow.cases.add_case(case)
             # The entry shows the case as detection opens it, without closed_on (as it always has).
             opened_case = snapshot(case)
             del opened_case["closed_on"]
-            record(uow, actor=actor, action="case.open", entity="case", key=case.id, after=Plain(opened_case),
-                   reason=f"diversion finding for sighting {found[0].sighting_id}")
+            w.record(action="case.open", entity="case", key=case.id, after=Plain(opened_case),
+                     reason=f"diversion finding for sighting {found[0].sighting_id}")
             opened.append(case.id)
         uow.cases.add_case_findings(case.id, [f.sighting_id for f in found])
         case_of.update((f.sighting_id, case.id) for f in found)
-        record(uow, actor=actor, action="case.add_findings", entity="case", key=case.id,
-               after={"sightings": [f.sighting_id for f in found]},
-               reason="diversion findings for the same consignee and observed user")
+        w.record(action="case.add_findings", entity="case", key=case.id,
+                 after={"sightings": [f.sighting_id for f in found]},
+                 reason="diversion findings for the same consignee and observed user")
         if rows:
             uow.cases.add_case_actions(case.id, rows)
             # Rows, not one object per action: a large run audits hundreds of thousands of actions.
-            record(uow, actor=actor, action="case.recommend", entity="case", key=case.id,
-                   after=Plain({"status": "recommended", "columns": ["kind", "target", "reason"], "actions": rows}),
-                   reason="recommended actions for the diversion findings filed")
+            w.record(action="case.recommend", entity="case", key=case.id,
+                     after=Plain({"status": "recommended", "columns": ["kind", "target", "reason"], "actions": rows}),
+                     reason="recommended actions for the diversion findings filed")
     return opened, case_of

@@ -19,12 +19,13 @@ from typing import Any
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Verdict
 from endwatch.services.assessment.reassessment import reassess_in
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
 from endwatch.services.detection.cases import file_cases
 from endwatch.services.detection.decide import BATCH, candidate_dict, decide_task
 from endwatch.services.detection.parallel import InProcess, Parallel
 from endwatch.services.detection.store import Candidate, Finding
 from endwatch.services.detection.world import Shared, World
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 # From this many sightings in one run, the folded serials are loaded once so that generated keys (one
@@ -73,7 +74,7 @@ def _spans(n: int, size: int) -> list[tuple[int, int]]:
     return [(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
+def detect(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
            progress: Callable[[int, int], None] | None = None, reassess: bool = False,
            parallel: Parallel | None = None) -> DetectionRun:
     """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
@@ -86,7 +87,7 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
     `parallel`, when given, is the executor bootstrap chose (Endwatch.parallel): large runs then match,
     decide and compute cases' actions in its workers; the findings are the same, and only this process writes.
     """
-    with uow:
+    with write(uow, principal, Action.DETECTION_RUN) as w:
         todo = uow.detection.undecided_sightings(since)
         # The findings already stored in scope, read before this run adds any (a first run reads none).
         earlier = uow.detection.findings(since=since)
@@ -111,24 +112,23 @@ def detect(uow: UnitOfWork, actor: str, *, since: date | None = None,
                     diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
                     if progress is not None:
                         progress(len(new), len(todo))
-                opened, case_of = file_cases(uow, world, actor, diversions, today, workers)
+                opened, case_of = file_cases(w, world, diversions, today, workers)
             # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
             # listed, so the entry can be checked against the findings table.
-            record(uow, actor=actor, action="detect.run", entity="findings", key=decided_at,
-                   after={"decided": len(new), "by_verdict": dict(sorted(counts.items())),
-                          "since": since, "sightings": {f.sighting_id: f.verdict for f in sorted(
-                              new, key=lambda f: f.sighting_id)}, "cases_opened": opened})
+            verdicts = {f.sighting_id: f.verdict for f in sorted(new, key=lambda f: f.sighting_id)}
+            w.record(action="detect.run", entity="findings", key=decided_at,
+                     after={"decided": len(new), "by_verdict": dict(sorted(counts.items())), "since": since,
+                            "sightings": verdicts, "cases_opened": opened})
         watched: list[str] = []
         if reassess and diversions:
             latest = max(f.observed_on for f in diversions)
-            entries = reassess_in(uow, actor, latest, f"detection: {len(diversions)} new diversion finding(s)"
+            entries = reassess_in(w, latest, f"detection: {len(diversions)} new diversion finding(s)"
                                   f" ({', '.join(sorted(f.sighting_id for f in diversions)[:5])})")
             watched = [f"{e.subject_kind} {e.subject_key}: {e.before} -> {e.after}" for e in entries]
         results = _results(uow, earlier, set()) + [
             DetectionResult(f, candidate_dict(matched_items[f.delivery_id]) if f.delivery_id is not None else None,
                             case_of.get(f.sighting_id), True) for f in new]
         results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id))
-        uow.commit()
     return DetectionRun(results, len(new), dict(sorted(counts.items())), opened, watched)
 
 

@@ -7,7 +7,7 @@ identical sightings alone and refuses one that differs from what is stored under
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_detection import SIGHTINGS
 from endwatch.exchange.writer import write_rows
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -42,24 +43,30 @@ def sighting_problems(s: Sighting, today: date, check: Checker) -> None:
     check.country("country", s.country, required=False)
 
 
-def add_sighting(uow: UnitOfWork, actor: str, sighting: Sighting, *, reason: str = "") -> Sighting:
-    """Record one sighting. Raises InvalidInput naming every wrong field, or when the id is taken."""
-    with uow:
+def add_sighting(uow: UnitOfWork, principal: Principal, sighting: Sighting, *, reason: str = "",
+                 numbered: bool = False) -> Sighting:
+    """Record one sighting. Raises InvalidInput naming every wrong field, or when the id is taken.
+
+    With `numbered`, the sighting's id is left to endwatch: the next free S-YYYYMMDD-N of its observation
+    day, allocated inside the transaction (so that simultaneous submissions never collide).
+    """
+    with write(uow, principal, Action.SIGHTINGS_WRITE) as w:
+        if numbered:
+            sighting = replace(sighting, id=next_sighting_id(uow, sighting.observed_on))
         today = uow.now().date()
         check = Checker()
         sighting_problems(sighting, today, check)
         if not check.problems and uow.detection.sighting_ids([sighting.id]):
             check.fail("id", f"sighting {sighting.id!r} is already recorded (sightings are not edited)")
         check.raise_if_any()
-        uow.detection.add_sightings([sighting], uow.now().isoformat(timespec="seconds"), actor)
-        record(uow, actor=actor, action="sighting.add", entity="sighting", key=sighting.id, after=sighting,
-               reason=reason)
-        uow.commit()
+        uow.detection.add_sightings([sighting], uow.now().isoformat(timespec="seconds"), principal.username)
+        w.record(action="sighting.add", entity="sighting", key=sighting.id, after=sighting, reason=reason)
     return sighting
 
 
 def next_sighting_id(uow: UnitOfWork, on: date) -> str:
-    """A fresh id of the form S-YYYYMMDD-N for a sighting observed on `on`."""
+    """A fresh id of the form S-YYYYMMDD-N for a sighting observed on `on` (free when the caller's
+    transaction reads it; only a writer's transaction keeps it free until the sighting is stored)."""
     n = 1
     while True:
         candidate = f"S-{on.strftime('%Y%m%d')}-{n}"
@@ -124,15 +131,15 @@ class SightingsImport:
                          f"sighting {s.id} is already recorded with other values ({', '.join(differ)});"
                          " sightings are evidence and are not edited: give the new observation its own id")
 
-    def apply(self, run: Any, actor: str, reason: str) -> None:
+    def apply(self, run: Any, w: Write, reason: str) -> None:
         """Store the new sightings, with one audit entry naming the file's hash and every id added."""
         if not self.new:
             return
         uow = run.uow
-        uow.detection.add_sightings(self.new, uow.now().isoformat(timespec="seconds"), actor)
-        record(uow, actor=actor, action="sighting.import", entity="sightings", key=SIGHTINGS.name,
-               after={"count": len(self.new), "sha256": file_sha256(run.path(SIGHTINGS.name)),
-                      "ids": [s.id for s in self.new]}, reason=reason)
+        uow.detection.add_sightings(self.new, uow.now().isoformat(timespec="seconds"), w.principal.username)
+        w.record(action="sighting.import", entity="sightings", key=SIGHTINGS.name,
+                 after={"count": len(self.new), "sha256": file_sha256(run.path(SIGHTINGS.name)),
+                        "ids": [s.id for s in self.new]}, reason=reason)
 
 
 def export_sightings(uow: UnitOfWork, folder: Path) -> dict[str, int]:

@@ -23,9 +23,12 @@ from endwatch.domain.permits import (
     check_new_status,
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit.trail import record, snapshot
+from endwatch.services.audit.trail import snapshot
+from endwatch.services.authz import Action as Permission
+from endwatch.services.authz import Principal, require_signature
 from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.enforcement.store import EnforcementAction, OutboxMessage
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 
 # Which latest recorded statuses a permit selected by filters must have for the action to concern it.
@@ -240,7 +243,7 @@ def checked_preview(uow: UnitOfWork, scope: Scope, action: Action, effective_on:
 
 def apply(
     uow: UnitOfWork,
-    actor: str,
+    principal: Principal,
     scope: Scope,
     action: Action,
     effective_on: date,
@@ -255,21 +258,19 @@ def apply(
     `status-transition` naming every permit whose status cannot take the change; nothing is written then.
     """
     check_reason(reason, reference)
-    with uow:
-        # Take the audit chain's lock before reading: on PostgreSQL two decisions over the same permits then
-        # run one after the other, so the second sees the first's status events (SQLite writers queue anyway).
-        uow.audit.lock_head()
+    require_signature(principal, f"a decision to {action.value} permits", [])
+    with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
         pv = checked_preview(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
                              reference=reference)
-        outcome = record_decision(uow, actor, pv, reason, reference)
-        uow.commit()
+        outcome = record_decision(w, pv, reason, reference)
     return outcome
 
 
-def record_decision(uow: UnitOfWork, actor: str, pv: Preview, reason: str, reference: str) -> Outcome:
-    """Write a checked preview's decision inside the caller's open unit of work (which holds the audit lock
-    and commits): status events, holds, the enforcement action, the case's recommendations marked applied,
+def record_decision(w: Write, pv: Preview, reason: str, reference: str) -> Outcome:
+    """Write a checked preview's decision inside the caller's open write (committed with it): status events,
+    holds, the enforcement action, the case's recommendations marked applied,
     the outbox messages and their audit entries."""
+    uow = w.uow
     scope, action, effective_on = pv.scope, pv.action, pv.effective_on
     now = uow.now().astimezone(UTC).isoformat(timespec="microseconds")
     change = StatusChange(action.status, effective_on, reason, reference)
@@ -277,25 +278,25 @@ def record_decision(uow: UnitOfWork, actor: str, pv: Preview, reason: str, refer
         before = impact.permit
         history = check_new_status(before, change)
         uow.permits.add_status_change(before.number, change)
-        record(uow, actor=actor, action=f"permit.{action.status.value}", entity="permit", key=before.number,
-               before={"history": before.history}, after={"history": history}, reason=reason)
+        w.record(action=f"permit.{action.status.value}", entity="permit", key=before.number,
+                 before={"history": before.history}, after={"history": history}, reason=reason)
     for a in pv.applications:
         uow.applications.add_status_change(a.number, ApplicationStatus.ON_HOLD, effective_on, reason, reference)
-        record(uow, actor=actor, action="application.on_hold", entity="application", key=a.number,
-               before=a, after={**_app_dict(a), "status": ApplicationStatus.ON_HOLD.value}, reason=reason)
+        w.record(action="application.on_hold", entity="application", key=a.number,
+                 before=a, after={**_app_dict(a), "status": ApplicationStatus.ON_HOLD.value}, reason=reason)
     action_id = uow.enforcement.add_action(EnforcementAction(
-        None, action.value, scope.to_dict(), effective_on, reason, reference, actor, now, scope.case,
+        None, action.value, scope.to_dict(), effective_on, reason, reference, w.principal.username, now, scope.case,
         tuple(i.permit.number for i in pv.permits), tuple(a.number for a in pv.applications)))
-    record(uow, actor=actor, action=f"enforcement.{action.value}", entity="enforcement_action",
-           key=str(action_id), after={"scope": scope.to_dict(), "effective_on": effective_on,
-                                      "permits": [i.permit.number for i in pv.permits],
-                                      "applications": [a.number for a in pv.applications],
-                                      "reference": reference}, reason=reason)
+    w.record(action=f"enforcement.{action.value}", entity="enforcement_action",
+             key=str(action_id), after={"scope": scope.to_dict(), "effective_on": effective_on,
+                                        "permits": [i.permit.number for i in pv.permits],
+                                        "applications": [a.number for a in pv.applications],
+                                        "reference": reference}, reason=reason)
     for ca_id in pv.case_actions:
-        uow.cases.decide_case_action(ca_id, "applied", now, actor)
-        record(uow, actor=actor, action="case.action_applied", entity="case", key=str(scope.case),
-               after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
-    messages = _queue(uow, actor, pv, reason, reference, action_id, now)
+        uow.cases.decide_case_action(ca_id, "applied", now, w.principal.username)
+        w.record(action="case.action_applied", entity="case", key=str(scope.case),
+                 after={"action": ca_id, "decision": action_id, "status": "applied"}, reason=reason)
+    messages = _queue(w, pv, reason, reference, action_id, now)
     return Outcome(action_id, pv, tuple(messages))
 
 
@@ -304,9 +305,10 @@ def _app_dict(a: Application) -> dict[str, Any]:
     return data
 
 
-def _queue(uow: UnitOfWork, actor: str, pv: Preview, reason: str, reference: str, action_id: int,
+def _queue(w: Write, pv: Preview, reason: str, reference: str, action_id: int,
            now: str) -> list[str]:
     """One outbox message per affected exporter, in the decision's transaction."""
+    uow = w.uow
     ids: list[str] = []
     for exporter in pv.exporters:
         party = uow.parties.get(exporter)
@@ -325,7 +327,7 @@ def _queue(uow: UnitOfWork, actor: str, pv: Preview, reason: str, reference: str
             next_attempt_at=now,
         )
         uow.enforcement.add_message(msg)
-        record(uow, actor=actor, action="notification.queue", entity="outbox", key=msg.message_id,
-               after={"party_id": exporter, "subject": msg.subject, "action_id": action_id}, reason=reason)
+        w.record(action="notification.queue", entity="outbox", key=msg.message_id,
+                 after={"party_id": exporter, "subject": msg.subject, "action_id": action_id}, reason=reason)
         ids.append(msg.message_id)
     return ids

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Protocol
 
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
 from endwatch.services.enforcement.store import OutboxMessage
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 
@@ -107,6 +108,7 @@ class _NoAddress(Exception):
 
 def send_due(
     uow_factory: Callable[[], UnitOfWork],
+    principal: Principal,
     mailer: Mailer,
     sender: str,
     *,
@@ -114,17 +116,18 @@ def send_due(
     limit: int = 100,
     lease: timedelta = timedelta(minutes=5),
 ) -> SendReport:
-    """Deliver every message that is due now, each at most once; failures are rescheduled, not dropped."""
+    """Deliver every message that is due now, each at most once; failures are rescheduled, not dropped.
+    Run by a principal allowed to send notifications (the notifier's service account, or an administrator)."""
     backoff = backoff or Backoff()
     token = uuid.uuid4().hex
-    with uow_factory() as uow:
+    with write(uow_factory(), principal, Action.NOTIFY_SEND) as w:
+        uow = w.uow
         now = uow.now()
         claimed: list[OutboxMessage] = []
         for m in uow.enforcement.due(stamp(now), limit):
             assert m.id is not None
             if uow.enforcement.claim(m.id, token, stamp(now), stamp(now + lease)):
                 claimed.append(m)
-        uow.commit()
     report = SendReport()
     for m in claimed:
         assert m.id is not None
@@ -136,17 +139,15 @@ def send_due(
             mailer.send(email_for(m, sender, to))
         except Exception as exc:  # any failure to hand the message over reschedules it; none may lose it
             error = f"{type(exc).__name__}: {exc}"
-            with uow_factory() as uow:
-                retry_at = stamp(uow.now() + backoff.after(m.attempts + 1))
-                uow.enforcement.mark_failed(m.id, token, retry_at, error)
-                uow.commit()
+            with write(uow_factory(), principal, Action.NOTIFY_SEND) as w:
+                retry_at = stamp(w.uow.now() + backoff.after(m.attempts + 1))
+                w.uow.enforcement.mark_failed(m.id, token, retry_at, error)
             report.failed.append((m.message_id, error))
             continue
-        with uow_factory() as uow:
-            if uow.enforcement.mark_sent(m.id, token, stamp(uow.now())):
-                record(uow, actor="endwatch-notify", action="notification.sent", entity="outbox",
-                       key=m.message_id, after={"to": to, "subject": m.subject})
-            uow.commit()
+        with write(uow_factory(), principal, Action.NOTIFY_SEND) as w:
+            if w.uow.enforcement.mark_sent(m.id, token, stamp(w.uow.now())):
+                w.record(action="notification.sent", entity="outbox", key=m.message_id,
+                         after={"to": to, "subject": m.subject})
         report.sent.append(m.message_id)
     with uow_factory() as uow:
         waiting = uow.enforcement.messages(status="pending")
@@ -168,16 +169,15 @@ def list_messages(uow: UnitOfWork, status: str | None = None, case_id: str | Non
         return uow.enforcement.messages(status=status, case_id=case_id)
 
 
-def set_contact(uow: UnitOfWork, actor: str, party_id: str, email: str) -> None:
+def set_contact(uow: UnitOfWork, principal: Principal, party_id: str, email: str) -> None:
     """Record the e-mail address notifications to a party go to."""
     email = email.strip()
     if "@" not in email or " " in email:
         raise InvalidInput([Problem(f"{email!r} is not an e-mail address", column="email")])
-    with uow:
+    with write(uow, principal, Action.CONTACTS_WRITE) as w:
         if uow.parties.get(party_id) is None:
             raise NotFound("party", party_id)
         before = uow.enforcement.contact(party_id)
         uow.enforcement.set_contact(party_id, email)
-        record(uow, actor=actor, action="contact.save", entity="party", key=party_id,
-               before={"email": before}, after={"email": email})
-        uow.commit()
+        w.record(action="contact.save", entity="party", key=party_id,
+                 before={"email": before}, after={"email": email})

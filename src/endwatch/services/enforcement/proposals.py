@@ -24,9 +24,11 @@ from endwatch.domain.proposals import (
     decided,
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action as Permission
+from endwatch.services.authz import Principal, require_signature
 from endwatch.services.enforcement import decisions
 from endwatch.services.enforcement.scope import Action, Scope
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 
@@ -66,8 +68,8 @@ def _decide(uow: UnitOfWork, p: Proposal) -> None:
         raise RuleViolation("proposal-decided", f"proposal {p.id} was decided meanwhile", p.records)
 
 
-def propose(uow: UnitOfWork, actor: str, case_id: str, action: str, effective_on: date, reason: str, reference: str,
-            *, hold_applications: bool = True) -> Proposal:
+def propose(uow: UnitOfWork, principal: Principal, case_id: str, action: str, effective_on: date, reason: str,
+            reference: str, *, hold_applications: bool = True) -> Proposal:
     """Propose applying a case's recommendations; nothing else is written.
 
     Refused as `enforcement.apply` would refuse the decision itself (InvalidInput without a reason or reference
@@ -76,83 +78,79 @@ def propose(uow: UnitOfWork, actor: str, case_id: str, action: str, effective_on
     """
     act = _action(action)
     decisions.check_reason(reason, reference)
-    with uow:
-        uow.audit.lock_head()  # proposals on one case queue behind each other
+    require_signature(principal, f"a decision on case {case_id}", [f"case {case_id}"])
+    with write(uow, principal, Permission.ENFORCEMENT_PROPOSE) as w:
         if uow.cases.case(case_id) is None:
             raise NotFound("case", case_id)
         waiting = uow.proposals.list(case_id, ProposalStatus.PROPOSED)
         if waiting:
-            w = waiting[0]
+            first = waiting[0]
             raise RuleViolation("proposal-pending",
-                                f"case {case_id} already has proposal {w.id} ({w.describe()}, by {w.proposed_by}) "
-                                "awaiting a decision; it must be confirmed, rejected or withdrawn first", w.records)
+                                f"case {case_id} already has proposal {first.id} ({first.describe()}, by"
+                                f" {first.proposed_by}) awaiting a decision; it must be confirmed, rejected or"
+                                " withdrawn first", first.records)
         hold = hold_applications and act is not Action.reinstate
         pv = decisions.checked_preview(uow, Scope(case=case_id), act, effective_on,
                                          hold_applications=hold, reason=reason, reference=reference)
-        p = Proposal(None, case_id, act.value, effective_on, reason.strip(), reference.strip(), hold, actor,
-                     _stamp(uow), tuple(i.permit.number for i in pv.permits),
+        p = Proposal(None, case_id, act.value, effective_on, reason.strip(), reference.strip(), hold,
+                     principal.username, _stamp(uow), tuple(i.permit.number for i in pv.permits),
                      tuple(a.number for a in pv.applications), pv.exporters)
         p = replace(p, id=uow.proposals.add(p))
-        record(uow, actor=actor, action="enforcement.propose", entity="case", key=case_id, after=p, reason=p.reason)
-        uow.commit()
+        w.record(action="enforcement.propose", entity="case", key=case_id, after=p, reason=p.reason)
     return p
 
 
-def confirm(uow: UnitOfWork, actor: str, case_id: str, proposal_id: int) -> Confirmed:
+def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int) -> Confirmed:
     """Confirm a proposal (the second signature) and apply its decision, all in one transaction.
 
-    RuleViolation `four-eyes` when `actor` proposed it, `proposal-decided` when it was already decided,
+    RuleViolation `four-eyes` when the principal proposed it or signs on someone's behalf, `proposal-decided`
+    when it was already decided,
     `status-transition` when a permit in scope can no longer take the change, `proposal-scope` when the
     decision would now change other permits or applications than those proposed. Nothing is written then.
     """
-    with uow:
-        # The audit lock first: two confirmations of one proposal run one after the other, and the second
-        # sees the first's decision.
-        uow.audit.lock_head()
+    require_signature(principal, f"proposal {proposal_id}", [f"proposal {proposal_id}", f"case {case_id}"])
+    with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
+        # The write holds the lock from its first read: two confirmations of one proposal run one after the
+        # other, and the second sees the first's decision.
         p = _get(uow, case_id, proposal_id)
         check_open(p)
-        check_second_signature(p, actor)
+        check_second_signature(p, principal.username)
         pv = decisions.checked_preview(uow, _scope(p), Action(p.action), p.effective_on,
                                          hold_applications=p.hold_applications, reason=p.reason,
                                          reference=p.reference)
         check_matches(p, [i.permit.number for i in pv.permits], [a.number for a in pv.applications])
-        outcome = decisions.record_decision(uow, actor, pv, p.reason, p.reference)
-        done = decided(p, ProposalStatus.CONFIRMED, actor, _stamp(uow), action_id=outcome.action_id)
+        outcome = decisions.record_decision(w, pv, p.reason, p.reference)
+        done = decided(p, ProposalStatus.CONFIRMED, principal.username, _stamp(uow), action_id=outcome.action_id)
         _decide(uow, done)
-        record(uow, actor=actor, action="enforcement.confirm", entity="case", key=case_id, before=p, after=done,
-               reason=f"second signature on proposal {p.id} by {p.proposed_by}")
-        uow.commit()
+        w.record(action="enforcement.confirm", entity="case", key=case_id, before=p, after=done,
+                 reason=f"second signature on proposal {p.id} by {p.proposed_by}")
     return Confirmed(done, outcome)
 
 
-def reject(uow: UnitOfWork, actor: str, case_id: str, proposal_id: int, reason: str) -> Proposal:
+def reject(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int, reason: str) -> Proposal:
     """Reject a proposal with a reason; nothing is applied."""
     if not reason.strip():
         raise InvalidInput([Problem("a reason for the rejection is required", column="reason")])
-    with uow:
-        uow.audit.lock_head()
+    with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
         p = _get(uow, case_id, proposal_id)
         check_open(p)
-        done = decided(p, ProposalStatus.REJECTED, actor, _stamp(uow), reason.strip())
+        done = decided(p, ProposalStatus.REJECTED, principal.username, _stamp(uow), reason.strip())
         _decide(uow, done)
-        record(uow, actor=actor, action="enforcement.reject", entity="case", key=case_id, before=p, after=done,
-               reason=reason.strip())
-        uow.commit()
+        w.record(action="enforcement.reject", entity="case", key=case_id, before=p, after=done,
+                 reason=reason.strip())
     return done
 
 
-def withdraw(uow: UnitOfWork, actor: str, case_id: str, proposal_id: int, reason: str = "") -> Proposal:
+def withdraw(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int, reason: str = "") -> Proposal:
     """The proposer takes the proposal back; nothing is applied. Forbidden for anyone else."""
-    with uow:
-        uow.audit.lock_head()
+    with write(uow, principal, Permission.ENFORCEMENT_PROPOSE) as w:
         p = _get(uow, case_id, proposal_id)
         check_open(p)
-        check_may_withdraw(p, actor)
-        done = decided(p, ProposalStatus.WITHDRAWN, actor, _stamp(uow), reason.strip() or None)
+        check_may_withdraw(p, principal.username)
+        done = decided(p, ProposalStatus.WITHDRAWN, principal.username, _stamp(uow), reason.strip() or None)
         _decide(uow, done)
-        record(uow, actor=actor, action="enforcement.withdraw", entity="case", key=case_id, before=p, after=done,
-               reason=reason.strip())
-        uow.commit()
+        w.record(action="enforcement.withdraw", entity="case", key=case_id, before=p, after=done,
+                 reason=reason.strip())
     return done
 
 

@@ -12,7 +12,8 @@ from datetime import date
 from endwatch.domain.permits import Application, ApplicationStatus, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal, check_may_act_for
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -33,9 +34,18 @@ def check_parties_and_goods(uow: UnitOfWork, c: Checker, rec: Application | Perm
     return product
 
 
-def receive_application(uow: UnitOfWork, actor: str, application: Application, reason: str = "") -> Application:
-    """Register a new application, with status `received` from its received date."""
-    with uow:
+def receive_application(uow: UnitOfWork, principal: Principal, application: Application, reason: str = "",
+                        *, number_on: date | None = None) -> Application:
+    """Register a new application, with status `received` from its received date. An exporter may submit
+    only for its own company.
+
+    With `number_on`, the application's number is left to endwatch: the next free APP-YYYYMMDD-N of that
+    day, allocated inside the transaction (so that simultaneous submissions never collide).
+    """
+    check_may_act_for(principal, application.exporter_id)
+    with write(uow, principal, Action.APPLICATIONS_SUBMIT) as w:
+        if number_on is not None:
+            application = replace(application, number=next_application_number(uow, number_on))
         if uow.applications.get(application.number) is not None:
             raise InvalidInput([Problem(f"application {application.number!r} already exists", column="number")])
         c = Checker()
@@ -46,23 +56,31 @@ def receive_application(uow: UnitOfWork, actor: str, application: Application, r
         uow.applications.add_status_change(
             application.number, application.status, application.received_on, "received", ""
         )
-        record(uow, actor=actor, action="application.receive", entity="application", key=application.number,
-               after=application, reason=reason)
-        uow.commit()
+        w.record(action="application.receive", entity="application", key=application.number, after=application,
+                 reason=reason)
     return application
 
 
+def next_application_number(uow: UnitOfWork, on: date) -> str:
+    """The next free application number of a day, APP-YYYYMMDD-N (inside the caller's transaction, which
+    holds the write lock: no other writer can take the same number meanwhile)."""
+    n = 1
+    while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
+        n += 1
+    return f"APP-{on.strftime('%Y%m%d')}-{n}"
+
+
 def change_application_status(
-    uow: UnitOfWork,
-    actor: str,
+    w: Write,
     number: str,
     status: ApplicationStatus,
     effective_on: date,
     reason: str,
     reference: str = "",
 ) -> Application:
-    """Move an application to a new status inside the caller's open unit of work (no commit), so that a
-    decision and the status change it causes are one transaction. Only pending applications move."""
+    """Move an application to a new status inside the caller's open write, so that a decision and the
+    status change it causes are one transaction. Only pending applications move."""
+    uow = w.uow
     before = uow.applications.get(number)
     if before is None:
         raise NotFound("application", number)
@@ -76,14 +94,14 @@ def change_application_status(
         )
     uow.applications.add_status_change(number, status, effective_on, reason, reference)
     after = replace(before, status=status)
-    record(uow, actor=actor, action=f"application.{status.value}", entity="application", key=number,
-           before=before, after=after, reason=reason)
+    w.record(action=f"application.{status.value}", entity="application", key=number, before=before, after=after,
+             reason=reason)
     return after
 
 
 def set_application_status(
     uow: UnitOfWork,
-    actor: str,
+    principal: Principal,
     number: str,
     status: ApplicationStatus,
     effective_on: date,
@@ -102,10 +120,8 @@ def set_application_status(
             " it and asks for a second approver where the rules demand one",
             [f"application {number}"],
         )
-    with uow:
-        after = change_application_status(uow, actor, number, status, effective_on, reason, reference)
-        uow.commit()
-    return after
+    with write(uow, principal, Action.APPLICATIONS_STATUS) as w:
+        return change_application_status(w, number, status, effective_on, reason, reference)
 
 
 def check_application_approved(application: Application | None, permit_number: str, number: str) -> None:

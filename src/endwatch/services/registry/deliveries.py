@@ -8,7 +8,8 @@ from datetime import date
 from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_delivery
 from endwatch.domain.serials import normalise_serial
 from endwatch.errors import NotFound, RuleViolation
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal, check_may_act_for
+from endwatch.services.gate import write
 from endwatch.services.registry.store import ItemRecord
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
@@ -16,7 +17,7 @@ from endwatch.services.validation import Checker
 
 def record_delivery(
     uow: UnitOfWork,
-    actor: str,
+    principal: Principal,
     permit_number: str,
     delivered_on: date,
     serials: Sequence[str],
@@ -26,12 +27,14 @@ def record_delivery(
     """Record items delivered under a permit on a date; the recipient defaults to the consignee.
 
     Rules: the permit is in force that day; deliveries never exceed the permit's quantity; each serial is
-    new for its product family (compared normalised) and appears once in the delivery.
+    new for its product family (compared normalised) and appears once in the delivery. An exporter records
+    deliveries only under its own company's permits.
     """
-    with uow:
+    with write(uow, principal, Action.DELIVERIES_WRITE) as w:
         permit = uow.permits.get(permit_number)
         if permit is None:
             raise NotFound("permit", permit_number)
+        check_may_act_for(principal, permit.exporter_id)
         product = uow.products.get(permit.product_id)
         assert product is not None  # foreign key
         c = Checker()
@@ -67,16 +70,15 @@ def record_delivery(
             ItemRecord(i, product.id, product.manufacturer_id, product.serial_family, normalise_serial(i.serial))
             for i in items
         )
-        record(uow, actor=actor, action="delivery.record", entity="permit", key=permit_number,
-               after={"delivered_on": delivered_on, "recipient_id": recipient, "serials": list(norms.values())},
-               reason=reason)
-        uow.commit()
+        w.record(action="delivery.record", entity="permit", key=permit_number,
+                 after={"delivered_on": delivered_on, "recipient_id": recipient, "serials": list(norms.values())},
+                 reason=reason)
     return items
 
 
-def authorise_retransfer(uow: UnitOfWork, actor: str, retransfer: Retransfer) -> Retransfer:
+def authorise_retransfer(uow: UnitOfWork, principal: Principal, retransfer: Retransfer) -> Retransfer:
     """Record consent to re-transfer one item (or every item of a permit) to another party from a date."""
-    with uow:
+    with write(uow, principal, Action.RETRANSFERS_WRITE) as w:
         c = Checker()
         permit = uow.permits.get(retransfer.permit_number)
         if permit is None:
@@ -90,7 +92,6 @@ def authorise_retransfer(uow: UnitOfWork, actor: str, retransfer: Retransfer) ->
                 c.fail("serial", f"serial {retransfer.serial!r} was not delivered under permit {permit.number}")
         c.raise_if_any()
         uow.deliveries.add_retransfer(retransfer)
-        record(uow, actor=actor, action="retransfer.authorise", entity="permit", key=retransfer.permit_number,
-               after=retransfer, reason=retransfer.reference)
-        uow.commit()
+        w.record(action="retransfer.authorise", entity="permit", key=retransfer.permit_number, after=retransfer,
+                 reason=retransfer.reference)
     return retransfer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,8 @@ from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import Write, write
 from endwatch.services.registry.applications import check_application_approved
 from endwatch.services.registry.store import ItemRecord
 from endwatch.services.uow import UnitOfWork
@@ -423,60 +425,59 @@ class ImportRun:
 
     # --- writing, after everything validated ---
 
-    def apply(self, actor: str, reason: str) -> None:
-        uow = self.uow
+    def apply(self, w: Write, reason: str) -> None:
         audit_reason = reason or f"import of {self.folder}"
         for name in FILES:
             if self.present(name.name):
-                record(uow, actor=actor, action="import.file", entity="import", key=name.name,
-                       after={"folder": str(self.folder), "sha256": file_sha256(self.path(name.name)),
-                              **vars(self.reports[name.name])}, reason=audit_reason)
-        self.apply_records(actor, audit_reason)
+                w.record(action="import.file", entity="import", key=name.name,
+                         after={"folder": str(self.folder), "sha256": file_sha256(self.path(name.name)),
+                                **vars(self.reports[name.name])}, reason=audit_reason)
+        self.apply_records(w, audit_reason)
 
-    def save_if_changed(self, actor: str, reason: str, entity: str, key: str, old: Any, new: Any,
+    def save_if_changed(self, w: Write, reason: str, entity: str, key: str, old: Any, new: Any,
                         save: Any, same: Any = None) -> bool:
         if old is not None and (same(old, new) if same else old == new):
             return False
         save(new)
-        record(self.uow, actor=actor, action=f"{entity}.import", entity=entity, key=key, before=old, after=new,
-               reason=reason)
+        w.record(action=f"{entity}.import", entity=entity, key=key, before=old, after=new,
+                 reason=reason)
         return True
 
-    def apply_records(self, actor: str, reason: str) -> None:
+    def apply_records(self, w: Write, reason: str) -> None:
         uow = self.uow
         stored_parties = {p.id: p for p in uow.parties.list()}
         parent_of = {k: p.parent_id for k, p in self.parties.items()}
         # Parents before children, so that every foreign key holds as rows go in.
         for pid in sorted(self.new_parties, key=lambda k: len(ancestors(k, parent_of))):
-            self.save_if_changed(actor, reason, "party", pid, stored_parties.get(pid), self.new_parties[pid][1],
+            self.save_if_changed(w, reason, "party", pid, stored_parties.get(pid), self.new_parties[pid][1],
                                  uow.parties.save)
         for pid, product in self.new_products.items():
-            self.save_if_changed(actor, reason, "product", pid, uow.products.get(pid), product, uow.products.save)
+            self.save_if_changed(w, reason, "product", pid, uow.products.get(pid), product, uow.products.save)
         for pid, policy in self.new_policies.items():
-            self.save_if_changed(actor, reason, "policy", pid, uow.policies.get(pid), policy, uow.policies.save)
+            self.save_if_changed(w, reason, "policy", pid, uow.policies.get(pid), policy, uow.policies.save)
         for number, app in self.new_applications.items():
             old = uow.applications.get(number)
-            saved = self.save_if_changed(actor, reason, "application", number, old, app, uow.applications.save)
+            saved = self.save_if_changed(w, reason, "application", number, old, app, uow.applications.save)
             if saved and (old is None or old.status is not app.status):
                 when = app.received_on if old is None else uow.now().date()
                 uow.applications.add_status_change(number, app.status, when, reason, "")
         for number, (_, permit) in self.new_permits.items():
             stored = self.stored_permits.get(number)
-            if self.save_if_changed(actor, reason, "permit", number, stored and replace(stored, history=()),
+            if self.save_if_changed(w, reason, "permit", number, stored and replace(stored, history=()),
                                     replace(permit, history=()), uow.permits.save, _same_permit) and stored is None:
                 uow.permits.add_status_change(number, StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued"))
         for number, changes in self.new_changes.items():
             for change in changes:
                 uow.permits.add_status_change(number, change)
-                record(uow, actor=actor, action=f"permit.{change.status.value}", entity="permit", key=number,
-                       after=change, reason=change.reason or reason)
-        self.apply_deliveries(actor, reason)
+                w.record(action=f"permit.{change.status.value}", entity="permit", key=number,
+                         after=change, reason=change.reason or reason)
+        self.apply_deliveries(w, reason)
         for r in self.new_retransfers:
             uow.deliveries.add_retransfer(r)
-            record(uow, actor=actor, action="retransfer.import", entity="permit", key=r.permit_number, after=r,
-                   reason=reason)
+            w.record(action="retransfer.import", entity="permit", key=r.permit_number, after=r,
+                     reason=reason)
 
-    def apply_deliveries(self, actor: str, reason: str) -> None:
+    def apply_deliveries(self, w: Write, reason: str) -> None:
         if not self.reports["deliveries.csv"].new:
             return
         per_permit: Counter[str] = Counter()
@@ -503,8 +504,8 @@ class ImportRun:
         # One audit entry per permit per import: the file's hash identifies every serial it added.
         digest = file_sha256(self.path("deliveries.csv"))
         for number, count in sorted(per_permit.items()):
-            record(self.uow, actor=actor, action="delivery.import", entity="permit", key=number,
-                   after={"items": count, "file": "deliveries.csv", "sha256": digest}, reason=reason)
+            w.record(action="delivery.import", entity="permit", key=number,
+                     after={"items": count, "file": "deliveries.csv", "sha256": digest}, reason=reason)
 
 
 class ImportExtension(Protocol):
@@ -517,7 +518,7 @@ class ImportExtension(Protocol):
     specs: tuple[FileSpec, ...]
 
     def check(self, run: ImportRun) -> None: ...
-    def apply(self, run: ImportRun, actor: str, reason: str) -> None: ...
+    def apply(self, run: ImportRun, w: Write, reason: str) -> None: ...
 
 
 def extensions() -> list[ImportExtension]:
@@ -532,12 +533,19 @@ def extensions() -> list[ImportExtension]:
     return found
 
 
-def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = False,
+@contextmanager
+def _reading(uow: UnitOfWork, principal: Principal) -> Iterator[Write]:
+    with uow:
+        yield Write(uow, principal)  # a dry run: never written, never committed
+
+
+def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_run: bool = False,
                   reason: str = "") -> ImportReport:
     """Import every exchange-format file present in `folder`, or nothing.
 
     Raises InvalidInput listing every problem (file, line, column, what is wrong) when anything is
-    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing.
+    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing: it only
+    reads, so it needs no permission and may be given a read-only unit of work.
     """
     if not folder.is_dir():
         raise InvalidInput([Problem(f"{folder} is not a folder")])
@@ -549,7 +557,7 @@ def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = 
                                     f"({', '.join(f.name for f in specs)})")])
     for spec in specs:
         run.reports.setdefault(spec.name, FileReport(spec.name))
-    with uow:
+    with (_reading(uow, principal) if dry_run else write(uow, principal, Action.REGISTRY_IMPORT)) as w:
         run.read()
         run.check_parties()
         run.check_products()
@@ -567,8 +575,7 @@ def import_folder(uow: UnitOfWork, actor: str, folder: Path, *, dry_run: bool = 
             raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
         report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in specs if run.present(f.name)])
         if not dry_run and report.changes:
-            run.apply(actor, reason)
+            run.apply(w, reason)
             for ext in extra:
-                ext.apply(run, actor, reason or f"import of {folder}")
-            uow.commit()
+                ext.apply(run, w, reason or f"import of {folder}")
     return report

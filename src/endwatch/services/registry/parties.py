@@ -6,7 +6,8 @@ One transaction each: validated, written and audited, or refused with nothing wr
 from __future__ import annotations
 
 from endwatch.domain.parties import Party, would_cycle
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -24,15 +25,13 @@ def _check_party(uow: UnitOfWork, party: Party) -> None:
     c.raise_if_any()
 
 
-def save_party(uow: UnitOfWork, actor: str, party: Party, reason: str = "") -> Party:
+def save_party(uow: UnitOfWork, principal: Principal, party: Party, reason: str = "") -> Party:
     """Create or update a party. Unchanged parties are left alone (no audit entry)."""
-    with uow:
+    with write(uow, principal, Action.PARTIES_WRITE) as w:
         before = uow.parties.get(party.id)
         if before == party:
             return party
         _check_party(uow, party)
         uow.parties.save(party)
-        record(uow, actor=actor, action="party.save", entity="party", key=party.id,
-               before=before, after=party, reason=reason)
-        uow.commit()
+        w.record(action="party.save", entity="party", key=party.id, before=before, after=party, reason=reason)
     return party

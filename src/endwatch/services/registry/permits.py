@@ -7,18 +7,19 @@ from dataclasses import replace
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange, check_new_status, check_permit_dates
 from endwatch.domain.policy import check_issuance
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import write
 from endwatch.services.registry.applications import check_application_approved, check_parties_and_goods
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 
-def issue_permit(uow: UnitOfWork, actor: str, permit: Permit, reason: str = "") -> Permit:
+def issue_permit(uow: UnitOfWork, principal: Principal, permit: Permit, reason: str = "") -> Permit:
     """Issue a new permit, applying the destination-policy rule on its issue date.
 
     The stored permit records the policy it was issued under and any exception relied on.
     """
-    with uow:
+    with write(uow, principal, Action.PERMITS_ISSUE) as w:
         if uow.permits.get(permit.number) is not None:
             raise InvalidInput([Problem(f"permit {permit.number!r} already exists", column="number")])
         c = Checker()
@@ -54,15 +55,13 @@ def issue_permit(uow: UnitOfWork, actor: str, permit: Permit, reason: str = "") 
         uow.permits.save(issued)
         for change in history:
             uow.permits.add_status_change(issued.number, change)
-        record(uow, actor=actor, action="permit.issue", entity="permit", key=issued.number,
-               after=issued, reason=reason)
-        uow.commit()
+        w.record(action="permit.issue", entity="permit", key=issued.number, after=issued, reason=reason)
     return issued
 
 
-def change_permit_status(uow: UnitOfWork, actor: str, number: str, change: StatusChange) -> Permit:
+def change_permit_status(uow: UnitOfWork, principal: Principal, number: str, change: StatusChange) -> Permit:
     """Append a status event (suspended, reinstated, revoked, cancelled) to a permit's history."""
-    with uow:
+    with write(uow, principal, Action.ENFORCEMENT_DECIDE) as w:
         before = uow.permits.get(number)
         if before is None:
             raise NotFound("permit", number)
@@ -71,7 +70,6 @@ def change_permit_status(uow: UnitOfWork, actor: str, number: str, change: Statu
         history = check_new_status(before, change)
         uow.permits.add_status_change(number, change)
         after = before.with_history(history)
-        record(uow, actor=actor, action=f"permit.{change.status.value}", entity="permit", key=number,
-               before={"history": before.history}, after={"history": after.history}, reason=change.reason)
-        uow.commit()
+        w.record(action=f"permit.{change.status.value}", entity="permit", key=number,
+                 before={"history": before.history}, after={"history": after.history}, reason=change.reason)
     return after

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from endwatch.domain.policy import Policy
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 
-def save_policy(uow: UnitOfWork, actor: str, policy: Policy, reason: str = "") -> Policy:
+def save_policy(uow: UnitOfWork, principal: Principal, policy: Policy, reason: str = "") -> Policy:
     """Create or update a destination policy. It never changes permits already issued."""
-    with uow:
+    with write(uow, principal, Action.POLICIES_WRITE) as w:
         before = uow.policies.get(policy.id)
         if before == policy:
             return policy
@@ -23,7 +24,5 @@ def save_policy(uow: UnitOfWork, actor: str, policy: Policy, reason: str = "") -
             c.fail("categories", "categories is required (* for all)")
         c.raise_if_any()
         uow.policies.save(policy)
-        record(uow, actor=actor, action="policy.save", entity="policy", key=policy.id,
-               before=before, after=policy, reason=reason)
-        uow.commit()
+        w.record(action="policy.save", entity="policy", key=policy.id, before=before, after=policy, reason=reason)
     return policy

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from endwatch.domain.products import Product
-from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal
+from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 
-def save_product(uow: UnitOfWork, actor: str, product: Product, reason: str = "") -> Product:
+def save_product(uow: UnitOfWork, principal: Principal, product: Product, reason: str = "") -> Product:
     """Create or update a product. Its manufacturer must be a known party."""
-    with uow:
+    with write(uow, principal, Action.PRODUCTS_WRITE) as w:
         before = uow.products.get(product.id)
         if before == product:
             return product
@@ -21,7 +22,6 @@ def save_product(uow: UnitOfWork, actor: str, product: Product, reason: str = ""
             c.fail("manufacturer_id", f"unknown manufacturer {product.manufacturer_id!r}")
         c.raise_if_any()
         uow.products.save(product)
-        record(uow, actor=actor, action="product.save", entity="product", key=product.id,
-               before=before, after=product, reason=reason)
-        uow.commit()
+        w.record(action="product.save", entity="product", key=product.id, before=before, after=product,
+                 reason=reason)
     return product

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from endwatch.domain.audit import AuditEntry
 from endwatch.domain.parties import Party
@@ -85,15 +84,6 @@ def audit_page(
         entries = [e for e in uow.audit.entries() if entity is None or e.entity == entity]
     entries.reverse()
     return AuditPage(tuple(entries[offset : offset + limit]), len(entries))
-
-
-def next_application_number(uow: UnitOfWork, on: date) -> str:
-    """A fresh application number of the form APP-YYYYMMDD-N for one received on `on`."""
-    with uow:
-        n = 1
-        while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
-            n += 1
-    return f"APP-{on.strftime('%Y%m%d')}-{n}"
 
 
 def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:

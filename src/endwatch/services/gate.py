@@ -1,0 +1,77 @@
+"""The one gate every write passes, whatever the entry point (page, API, command line, import, a job):
+
+    principal -> the one policy (services/authz) -> a transaction that holds the write lock from its
+    first statement -> load -> the domain rule -> write -> audit entry -> commit.
+
+`write` is that pipeline for a single use case. `write_planned` is the same pipeline for long jobs
+(import, detection, re-assessment): the work is computed on a read snapshot, without the lock, and
+written under the lock only if nothing was written meanwhile (else computed again, the last time under
+the lock), so that other writers wait seconds, not minutes.
+No entry point has a rule, a permission or a lock of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from endwatch.domain.audit import AuditEntry
+from endwatch.services.audit.trail import record
+from endwatch.services.authz import Action, Principal, require
+from endwatch.services.uow import Database, UnitOfWork
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write in progress: its unit of work (the write lock held) and the principal it is made by."""
+
+    uow: UnitOfWork
+    principal: Principal
+
+    def record(self, *, action: str, entity: str, key: str, before: Any = None, after: Any = None,
+               reason: str = "") -> AuditEntry:
+        """Append the audit entry describing a change made in this write (committed with it, or not at all)."""
+        p = self.principal
+        if p.delegate is not None:
+            why = f"on behalf of {p.username} by {p.delegate}: {p.delegate_reason or 'no reason given'}"
+            reason = f"{reason} ({why})" if reason else why
+        return record(self.uow, actor=p.username, action=action, entity=entity, key=key, before=before,
+                      after=after, reason=reason, delegate=p.delegate)
+
+
+@contextmanager
+def write(uow: UnitOfWork, principal: Principal, action: Action) -> Iterator[Write]:
+    """Authorise `principal` for `action`, then run the block in one transaction holding the write lock;
+    commit when the block ends normally (a `return` inside it included). Anything raised rolls it all back.
+
+    Raises Forbidden before anything is read, and Busy when the lock cannot be had in time.
+    """
+    require(principal, action)
+    with uow:
+        yield Write(uow, principal)
+        uow.commit()
+
+
+def write_planned(db: Database, principal: Principal, action: Action, plan: Callable[[UnitOfWork], P],
+                  apply: Callable[[Write, P], R], *, attempts: int = 2) -> R:
+    """Compute `plan` on a read snapshot, then `apply` it in a write (as `write` does) when no other write
+    was committed in between; otherwise plan again, and after `attempts` snapshots plan under the lock.
+
+    `plan` only reads; `apply` writes what the plan says, checking nothing a concurrent write could have
+    changed (that is what the version check is for).
+    """
+    require(principal, action)
+    for _ in range(attempts):
+        with db.reader() as snapshot:
+            version = snapshot.audit.version()
+            planned = plan(snapshot)
+        with write(db.uow(), principal, action) as w:
+            if w.uow.audit.version() == version:
+                return apply(w, planned)
+    with write(db.uow(), principal, action) as w:
+        return apply(w, plan(w.uow))
