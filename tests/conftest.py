@@ -11,7 +11,8 @@ Every test that touches storage runs twice, on SQLite and on PostgreSQL, through
   ENDWATCH_REQUIRE_POSTGRES=1 (CI sets it), in which case the run fails.
 
 `clock` is fixed, so audit timestamps are reproducible. `cli` runs the real command line in-process
-against the same database. Unit tests of the pure domain need none of this.
+against the same database, as an administrator (ENDWATCH_TOKEN); `anonymous_cli` as nobody. Unit tests
+of the pure domain need none of this.
 """
 
 from __future__ import annotations
@@ -136,6 +137,18 @@ def cli(ew: Endwatch, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
 
     common._app = ew
     monkeypatch.setenv("ENDWATCH_TOKEN", tokens_for(ew, test_officer=Role.ADMINISTRATOR)["test-officer"])
+    yield CliRunner()
+    common._app = None
+
+
+@pytest.fixture
+def anonymous_cli(ew: Endwatch, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """Runs `endwatch` in-process against `ew`'s (empty) database as nobody: no ENDWATCH_TOKEN, no session
+    (until the test signs in with `endwatch login`, which keeps its session under `ew`'s ENDWATCH_HOME)."""
+    import endwatch.cli.common as common
+
+    common._app = ew
+    monkeypatch.delenv("ENDWATCH_TOKEN", raising=False)
     yield CliRunner()
     common._app = None
 

@@ -127,3 +127,16 @@ class RuleViolation(EndwatchError):
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "rule": self.rule, "records": list(self.records)}
+
+
+class TooManyAttempts(EndwatchError):
+    """Too many failed sign-ins for a username (or attempts from an address): wait `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def _arguments(self) -> tuple[Any, ...]:
+        return (self.message, self.retry_after)

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         default=None, description="API token the command line acts with (wins over a session from `endwatch login`)."
     )
+    session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 30,
+        description="How long a command-line session (`endwatch login`) lasts; then its token expires.",
+    )
     write_wait_seconds: float = Field(
         default=10.0, gt=0, le=3600,
         description="How long a write waits for the database's write lock before giving up (HTTP 503, retry).",

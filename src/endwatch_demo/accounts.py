@@ -1,4 +1,4 @@
-"""Demo accounts for the bundled case: one per role, with passwords documented in the README."""
+"""Demo accounts for the bundled case: one per role, with passwords documented in the README (a demo database only)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from endwatch.services.accounts import users
 from endwatch.services.authz import Principal, Role
+from endwatch.services.system.demo import require_demo
 from endwatch.services.uow import UnitOfWork
 
 # (username, role, party) — the exporter belongs to the reference case's exporter.
@@ -26,7 +27,9 @@ def demo_password(username: str) -> str:
 
 def ensure_demo_accounts(uow_factory: Callable[[], UnitOfWork], principal: Principal) -> list[str]:
     """Create every missing demo account (the exporter only if its company is in the registry);
-    returns the names of the demo accounts that exist afterwards."""
+    returns the names of the demo accounts that exist afterwards. Their passwords are published, so this
+    works only on a demonstration database (RuleViolation `demo-database` otherwise, nothing written)."""
+    require_demo(uow_factory(), "the demo accounts (published passwords) are made")
     existing = {u.username for u in users.list_users(uow_factory())}
     names: list[str] = []
     for username, role, party in DEMO_ACCOUNTS:

@@ -23,10 +23,12 @@ from endwatch.services.detection.run import DetectionResult, case_actions, detec
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.queries import PermitView, list_applications, list_policies, permits_as_of
 from endwatch.services.registry.trace import TraceResult, trace_serial
+from endwatch.services.system.demo import claim_for_demo
 from endwatch.services.uow import UnitOfWork
 from endwatch_demo import reference_case
 
-# Who replays the public record: the demonstration's own administrator (a demo database only).
+# Who replays the public record: the demonstration's own administrator, an account-less principal that
+# acts only on a demonstration database (replay() makes sure of it first).
 REPLAYER = Principal("endwatch-demo", Role.ADMINISTRATOR)
 COUNTRY, ENTRY = "TR", "2-15"  # the destination and control-list entry whose policy each day shows
 REFUSED_PERMIT, REFUSED_ON = "PERMIT-REDACTED-1", date(2020, 10, 20)
@@ -54,7 +56,11 @@ def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], unti
            view: ReplayView) -> None:
     """Load the bundled case (as it stood on `until`, or whole) on a migrated database and replay it: each key
     date up to `until`, detection on the day of the photo, then the delivery the suspension refuses (or, before
-    the suspension, the next step), and the audit trail verified."""
+    the suspension, the next step), and the audit trail verified.
+
+    Only on a demonstration database: an empty one is marked so first; one that holds other records is
+    refused (RuleViolation `demo-database`), nothing written."""
+    claim_for_demo(uow(), REPLAYER)
     report = reference_case.load(uow(), REPLAYER, until=until)
     view.loaded(reference_case.folder(), report.changes, until)
     for day, what in reference_case.KEY_DATES:

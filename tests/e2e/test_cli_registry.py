@@ -84,8 +84,8 @@ def test_export_writes_every_file(case, cli, tmp_path):
     assert (tmp_path / "out" / "deliveries.csv").read_text().count("REDACTED-SN-1") == 1
 
 
-def test_demo_replays_the_case(cli):
-    result = run(cli, "demo")
+def test_demo_replays_the_case(anonymous_cli):
+    result = run(anonymous_cli, "demo")
     assert result.exit_code == 0, result.output
     assert "PERMIT-REDACTED-1" in result.output
     assert "watch list: permit PERMIT-REDACTED-1 refer -> deny" in result.output
@@ -96,7 +96,8 @@ def test_demo_replays_the_case(cli):
     assert "audit trail" in result.output and "intact" in result.output
 
 
-def test_demo_until_leaves_the_suspension_to_apply(cli):
+def test_demo_until_leaves_the_suspension_to_apply(anonymous_cli):
+    cli = anonymous_cli  # as after `make run`: the demo database, its accounts, nobody signed in yet
     result = run(cli, "demo", "--until", "2020-10-04")
     assert result.exit_code == 0, result.output
     assert "2020-10-05" not in result.output.split("next")[0]
@@ -104,6 +105,9 @@ def test_demo_until_leaves_the_suspension_to_apply(cli):
     shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-1", "--as-of", "2020-10-06",
                            "--format", "json").output)
     assert shown["state"] == "in_force"
+    assert run(cli, "user", "demo").exit_code == 0
+    signed_in = cli.invoke(app, ["login", "admin", "--password-stdin"], input="admin-demo-pass\n")
+    assert signed_in.exit_code == 0, signed_in.output
     applied = run(cli, "suspend", "--case", "CASE-0001", "--on", "2020-10-05", "--hold-applications",
                   "--reason", "allegations", "--reference", "M-2020-10-05", "--apply")
     assert applied.exit_code == 0, applied.output

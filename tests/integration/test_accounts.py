@@ -100,11 +100,25 @@ def test_policy_table() -> None:
     assert visible(exporter, ["wescam", "other"], lambda r: r) == ["wescam"]
 
 
-def test_demo_accounts(case: Endwatch) -> None:
-    names = ensure_demo_accounts(case.uow, REPLAYER)
+def test_demo_accounts_only_on_a_demo_database(ew: Endwatch) -> None:
+    from tests.conftest import REFERENCE_CASE
+
+    from endwatch.services.registry.imports import import_folder
+    from endwatch.services.system.demo import claim_for_demo
+
+    assert claim_for_demo(ew.uow(), REPLAYER) is True  # empty: made a demonstration
+    import_folder(ew.uow(), REPLAYER, REFERENCE_CASE)
+    names = ensure_demo_accounts(ew.uow, REPLAYER)
     assert names == [n for n, _, _ in DEMO_ACCOUNTS]
-    assert ensure_demo_accounts(case.uow, REPLAYER) == names  # idempotent
-    assert users.authenticate(case.reader(), "exporter", demo_password("exporter")).party_id == "wescam"
+    assert ensure_demo_accounts(ew.uow, REPLAYER) == names  # idempotent
+    assert users.authenticate(ew.reader(), "exporter", demo_password("exporter")).party_id == "wescam"
+
+
+def test_demo_accounts_refused_on_a_real_database(case: Endwatch) -> None:
+    with pytest.raises(RuleViolation) as refused:
+        ensure_demo_accounts(case.uow, REPLAYER)
+    assert refused.value.rule == "demo-database"
+    assert users.list_users(case.reader()) == []
 
 
 def test_cli_user_commands(cli, case: Endwatch) -> None:  # type: ignore[no-untyped-def]
@@ -124,5 +138,6 @@ def test_cli_user_commands(cli, case: Endwatch) -> None:  # type: ignore[no-unty
     assert r.exit_code == 0, r.output
     with pytest.raises(users.AuthenticationFailed):
         users.principal_for_token(case.reader(), issued["token"])
-    r = cli.invoke(app, ["user", "demo"])
-    assert r.exit_code == 0 and "investigator" in r.output
+    r = cli.invoke(app, ["user", "demo"])  # known passwords: never on a database that is not a demonstration
+    assert r.exit_code == 1 and "refused by rule demo-database" in r.output, r.output
+    assert {u.username for u in users.list_users(case.reader())} == {"inv", "test-officer"}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import endwatch.web.errors as web_errors
+from endwatch.cli.session_file import SessionFileRefused
 from endwatch.errors import Busy, EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.accounts.users import AuthenticationFailed
 
@@ -23,6 +24,7 @@ EXAMPLES: list[EndwatchError] = [
     AuthenticationFailed("wrong username or password"),
     web_errors.TooManyAttempts("slow down", 42),
     web_errors.CsrfRejected("stale form"),
+    SessionFileRefused("the session file can be read by other users"),
 ]
 
 

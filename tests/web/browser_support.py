@@ -26,10 +26,12 @@ from tests.principals import person
 
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.services.accounts import users
+from endwatch.services.system.demo import claim_for_demo
 from endwatch.settings import load_settings
 from endwatch.web.app import create_app
 from endwatch_demo import reference_case
 from endwatch_demo.accounts import demo_password, ensure_demo_accounts
+from endwatch_demo.replay import REPLAYER
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The committed screenshots are refreshed only on request (ENDWATCH_SCREENSHOTS=1), so that a test run
@@ -58,6 +60,7 @@ def demo_endwatch(home: Path, *, until: date | None = None,
     settings = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
     ew = bootstrap(settings, clock=lambda: FIXED_NOW)
     ew.migrate()
+    claim_for_demo(ew.uow(), REPLAYER)  # the demo accounts' passwords are published: a demo database only
     reference_case.load(ew.uow(), person("browser-test"), until=until)
     if prepare is not None:
         prepare(ew)

@@ -8,7 +8,8 @@ from tests.principals import person
 from tests.web.conftest import PASSWORD, Web, csrf_of
 
 from endwatch.services.accounts import users
-from endwatch.web.security import SESSION_COOKIE, SignInLimiter
+from endwatch.services.accounts.signin_limits import SignInLimiter, SignInRules
+from endwatch.web.security import SESSION_COOKIE
 
 
 def test_errors_are_json_with_stable_codes(web: Web) -> None:
@@ -110,15 +111,16 @@ def test_forms_need_the_session_csrf_token(web: Web) -> None:
 
 def test_sign_in_rate_limit_per_username() -> None:
     now = [0.0]
-    limiter = SignInLimiter(per_username=3, per_address=100, window_seconds=60, clock=lambda: now[0])
+    limiter = SignInLimiter(SignInRules(per_username=3, per_address=100, window_seconds=60), clock=lambda: now[0])
     for _ in range(3):
         limiter.check("alice", "10.0.0.1")
         limiter.failed("alice")
-    try:
-        limiter.check("alice", "10.0.0.2")
-        raise AssertionError("should be limited")
-    except Exception as exc:
-        assert getattr(exc, "code", "") == "too_many_attempts"
+    for variant in ("alice", " alice", "ALICE\t", "\uff41lice"):  # one canonical username: spaces, case, width
+        try:
+            limiter.check(variant, "10.0.0.2")
+            raise AssertionError(f"{variant!r} should be limited")
+        except Exception as exc:
+            assert getattr(exc, "code", "") == "too_many_attempts"
     limiter.check("bob", "10.0.0.1")  # other usernames are not affected
     now[0] = 61.0
     limiter.check("alice", "10.0.0.1")  # the window has passed

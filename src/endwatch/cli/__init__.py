@@ -25,6 +25,7 @@ def _register() -> None:
         enforcement,
         notify,
         registry,
+        signin,
         trace,
         users,
         web,

@@ -199,8 +199,8 @@ def decide_cmd(
                              justification=justification, exception=exception)
     emit([vars(d)], fmt, "Decision", DECISION_COLUMNS)
     if d.state == decisions.AWAITING and fmt is Format.table:
-        out.print("The approval needs a second, different approver: `endwatch countersign "
-                  f"{application} --by USER --reason TEXT`. The application is on hold until then.")
+        out.print("The approval needs a second, different approver, signing in person: `endwatch countersign "
+                  f"{application} --reason TEXT` under their own sign-in. The application is on hold until then.")
 
 
 @app.command("countersign")

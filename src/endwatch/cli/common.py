@@ -1,4 +1,4 @@
-"""What every command shares: the configured endwatch, the acting user, output in table or JSON, errors."""
+"""What every command shares: the configured endwatch, the acting principal, output in table or JSON, errors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from endwatch.bootstrap import Endwatch, bootstrap
+from endwatch.cli import session_file
 from endwatch.errors import EndwatchError, InvalidInput, RuleViolation
-from endwatch.services.accounts.users import AuthenticationFailed, principal_for_token
+from endwatch.services.accounts.delegation import act_on_behalf
+from endwatch.services.accounts.users import AuthenticationFailed, TokenHolder, token_holder
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Principal
 from endwatch.settings import load_settings
@@ -46,20 +50,68 @@ def app_() -> Endwatch:
     return _app
 
 
+SIGN_IN = "sign in with `endwatch login` (or set ENDWATCH_TOKEN to an API token)"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the command line acts as, and how it was found: the token's holder and where the token came from."""
+
+    holder: TokenHolder
+    source: str  # "ENDWATCH_TOKEN" or "session"
+    session_path: Path | None = None
+
+
+@dataclass
+class _Delegation:
+    user: str | None = None
+    reason: str | None = None
+
+
+_delegation = _Delegation()
+
+
+def set_delegation(user: str | None, reason: str | None) -> None:
+    """Act on `user`'s behalf (the global `--on-behalf-of USER --reason TEXT`), or in one's own name (None)."""
+    _delegation.user, _delegation.reason = user, reason
+
+
+def identity() -> Identity | None:
+    """The holder of ENDWATCH_TOKEN, else of the session `endwatch login` saved; None when there is neither.
+
+    A token that does not work is an error, never a quiet fall back to the next source: AuthenticationFailed.
+    """
+    ew = app_()
+    token = os.environ.get("ENDWATCH_TOKEN", "").strip()
+    if not token and ew.settings.token is not None:
+        token = ew.settings.token.get_secret_value().strip()
+    if token:
+        return Identity(token_holder(ew.reader(), token), "ENDWATCH_TOKEN")
+    saved = session_file.load(ew.settings.home)
+    if saved is None:
+        return None
+    path = session_file.path_in(ew.settings.home)
+    try:
+        return Identity(token_holder(ew.reader(), saved.token), "session", path)
+    except AuthenticationFailed:
+        raise AuthenticationFailed(f"your command-line session ({path}) has ended (it expired or was revoked, or"
+                                   " the account was disabled): sign in again with `endwatch login`") from None
+
+
 def principal() -> Principal:
-    """Who this command acts as: the holder of the API token in ENDWATCH_TOKEN (`endwatch user token`).
+    """Who this command acts as: the holder of the API token in ENDWATCH_TOKEN, else of the session opened
+    with `endwatch login`; with `--on-behalf-of USER --reason TEXT`, an administrator acting for USER.
 
     Every command that writes asks for it, and the services check what that principal may do; there is
     no other way to name who is acting. Read-only commands need none.
     """
-    token = os.environ.get("ENDWATCH_TOKEN", "").strip()
-    configured = app_().settings.token
-    if not token and configured is not None:
-        token = configured.get_secret_value().strip()
-    if not token:
-        raise AuthenticationFailed("this command writes, so it needs to know who you are: set ENDWATCH_TOKEN to"
-                                   " your API token (an administrator issues one with `endwatch user token NAME`)")
-    return principal_for_token(app_().reader(), token)
+    found = identity()
+    if found is None:
+        raise AuthenticationFailed(f"this command writes, so it needs to know who you are: {SIGN_IN}")
+    own = found.holder.check_live(app_().clock())
+    if _delegation.user is None:
+        return own
+    return act_on_behalf(app_().reader(), own, _delegation.user, _delegation.reason or "")
 
 
 def today() -> date:

@@ -8,6 +8,7 @@ import typer
 
 from endwatch.cli import app
 from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, principal
+from endwatch.services.accounts import users
 from endwatch.services.authz import PUBLIC
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
@@ -23,6 +24,9 @@ def init() -> None:
     ew = app_()
     ew.migrate()
     out.print(f"database ready: {ew.database_label()}")
+    if not users.list_users(ew.reader()):
+        out.print("no accounts yet: create the first administrator with"
+                  " `endwatch user add NAME --role administrator`, then `endwatch login NAME`")
 
 
 @db_app.command("upgrade")

@@ -108,6 +108,7 @@ class _Printed:
         out.print(f"or, the administrator's direct tool: endwatch suspend --case {case_id} --on 2020-10-05"
                   " --hold-applications --reason 'allegations of diversion to Azerbaijan'"
                   " --reference 'Minister 2020-10-05' --apply")
+        out.print("(on the command line, sign in first: `endwatch user demo`, then `endwatch login admin`)")
 
     def refused(self, permit: str, on: date, violation: RuleViolation) -> None:
         out.print(Rule(f"[bold]a delivery on {on.isoformat()} under {permit}[/bold]"))

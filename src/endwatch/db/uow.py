@@ -27,6 +27,7 @@ from endwatch.db.registry.repositories import (
     SqlPolicyRepository,
     SqlProductRepository,
 )
+from endwatch.db.system.repository import SqlSystemRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
 REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
@@ -43,6 +44,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "enforcement": SqlEnforcementRepository,
     "assessment": SqlAssessmentRepository,
     "proposals": SqlProposalRepository,
+    "system": SqlSystemRepository,
 }
 
 

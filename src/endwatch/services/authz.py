@@ -10,11 +10,11 @@ public. An administrator may act on behalf of a person (recorded as both), never
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
-from endwatch.errors import Forbidden, NotFound, RuleViolation
+from endwatch.errors import Forbidden, InvalidInput, NotFound, Problem, RuleViolation
 
 
 class Role(StrEnum):
@@ -75,6 +75,7 @@ class Action(StrEnum):
     TOKENS_OWN = "tokens.own"  # issue and revoke one's own API tokens
     USERS_MANAGE = "users.manage"
     AUDIT_CHECKPOINT = "audit.checkpoint"
+    SYSTEM_CONFIGURE = "system.configure"  # facts about the installation itself (a demonstration database)
 
 
 _A = Action
@@ -168,6 +169,8 @@ def require(principal: Principal, action: Action) -> None:
     """Raise Forbidden unless the principal may perform the action."""
     if not principal.may(action):
         who = "the public" if principal.is_public else f"{principal.username} ({principal.role.value})"
+        if principal.delegate is not None:
+            who += f", on whose behalf {principal.delegate} acts,"
         raise Forbidden(f"{who} may not {action.value}")
 
 
@@ -180,6 +183,32 @@ def require_signature(principal: Principal, what: str, records: Iterable[str] = 
     if principal.is_service:
         raise RuleViolation("four-eyes", f"the service account {principal.username} cannot sign {what}",
                             list(records))
+
+
+def require_may_act_for_others(principal: Principal) -> None:
+    """Raise Forbidden unless the principal is an administrator acting in person (who alone may act for others)."""
+    if principal.role is not Role.ADMINISTRATOR or principal.delegate is not None:
+        raise Forbidden(f"only an administrator may act on behalf of another user; {principal.label}"
+                        f" ({principal.role.value}) may not")
+
+
+def on_behalf_of(principal: Principal, person: Principal, reason: str) -> Principal:
+    """The principal an administrator acts as on `person`'s behalf: the person's role, company and limits
+    apply; `delegate` names the administrator and `delegate_reason` says why (the audit trail names both,
+    and no signature can be given this way: require_signature). Forbidden unless `principal` is an
+    administrator acting in person; a service account is never acted for (it acts only with its own token)."""
+    require_may_act_for_others(principal)
+    problems = []
+    if not reason.strip():
+        problems.append(Problem("say why you act on their behalf (it is recorded in the audit trail)",
+                                column="reason"))
+    if person.username == principal.username:
+        problems.append(Problem("you act in your own name without --on-behalf-of", column="on-behalf-of"))
+    if problems:
+        raise InvalidInput(problems)
+    if person.is_service or person.is_public:
+        raise Forbidden(f"{person.username} is a service account: it acts only through its own API token")
+    return replace(person, delegate=principal.username, delegate_reason=reason.strip())
 
 
 def may_see_exporter(principal: Principal, exporter_id: str) -> bool:

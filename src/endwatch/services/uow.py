@@ -23,6 +23,7 @@ from endwatch.services.registry.store import (
     PolicyRepository,
     ProductRepository,
 )
+from endwatch.services.system.store import SystemRepository
 
 
 class UnitOfWork(Protocol):
@@ -41,6 +42,7 @@ class UnitOfWork(Protocol):
     detection: DetectionRepository
     assessment: AssessmentRepository
     proposals: ProposalRepository
+    system: SystemRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...

@@ -10,10 +10,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from endwatch.bootstrap import Endwatch, bootstrap
+from endwatch.services.accounts.signin_limits import SignInLimiter
 from endwatch.settings import Settings
 from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases
 from endwatch.web.cache import VersionedCache
-from endwatch.web.security import SignInLimiter
 
 STATIC = Path(__file__).with_name("static")
 

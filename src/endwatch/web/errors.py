@@ -10,21 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from endwatch.errors import Busy, EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.errors import (
+    Busy,
+    EndwatchError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Problem,
+    RuleViolation,
+    TooManyAttempts,
+)
 from endwatch.services.accounts.users import AuthenticationFailed
-
-
-class TooManyAttempts(EndwatchError):
-    """Too many sign-in attempts for a username or from an address; try again later."""
-
-    code = "too_many_attempts"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    def _arguments(self) -> tuple[Any, ...]:
-        return (self.message, self.retry_after)
 
 
 class CsrfRejected(Forbidden):

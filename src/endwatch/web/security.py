@@ -9,10 +9,8 @@ see only their own company's records) is applied by the route through services.a
 from __future__ import annotations
 
 import hmac
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,7 +20,7 @@ from endwatch.bootstrap import Endwatch
 from endwatch.services.accounts import users
 from endwatch.services.accounts.users import AuthenticationFailed, WebSession
 from endwatch.services.authz import PUBLIC, Action, Principal, permits, require
-from endwatch.web.errors import CsrfRejected, TooManyAttempts
+from endwatch.web.errors import CsrfRejected
 
 SESSION_COOKIE = "endwatch_session"
 SIGNIN_COOKIE = "endwatch_signin"  # double-submit CSRF token for the sign-in form (no session yet)
@@ -54,10 +52,11 @@ def resolve_caller(request: Request, credentials: HTTPAuthorizationCredentials |
     if credentials is not None:
         from endwatch.web.cache import cached  # here, not at the top: cache.py imports this module
 
-        # Revoking a token or disabling a user is a write (audited), so it changes the state version at once.
+        # Revoking a token or disabling a user is a write (audited), so it changes the state version at once;
+        # a token's expiry is not, so it is checked on every request.
         secret = credentials.credentials
-        return Caller(cached(request, ("token", users.sha256(secret)),
-                             lambda: users.principal_for_token(ew.reader(), secret)))
+        holder = cached(request, ("token", users.sha256(secret)), lambda: users.token_holder(ew.reader(), secret))
+        return Caller(holder.check_live(ew.clock()))
     if request.headers.get("authorization"):
         raise AuthenticationFailed("use the header 'Authorization: Bearer <token>'")
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -113,44 +112,3 @@ def requires(action: Action) -> Callable[..., Awaitable[Caller]]:
 
     dependency.endwatch_action = action  # type: ignore[attr-defined]  # lets tests list each route's action
     return dependency
-
-
-@dataclass
-class SignInLimiter:
-    """Sliding-window limits on sign-in attempts: failures per username, all attempts per client address."""
-
-    per_username: int = 5
-    per_address: int = 30
-    window_seconds: float = 300.0
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _attempts: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    def _prune(self, q: deque[float], now: float) -> None:
-        while q and q[0] <= now - self.window_seconds:
-            q.popleft()
-
-    def check(self, username: str, address: str) -> None:
-        """Count an attempt; raise TooManyAttempts when either limit is reached."""
-        now = self.clock()
-        failures, attempts = self._failures[username.lower()], self._attempts[address]
-        self._prune(failures, now)
-        self._prune(attempts, now)
-        if len(attempts) >= self.per_address:
-            raise TooManyAttempts("too many sign-in attempts from your address; wait a few minutes",
-                                  int(attempts[0] + self.window_seconds - now) + 1)
-        if len(failures) >= self.per_username:
-            raise TooManyAttempts("too many failed sign-ins for this username; wait a few minutes",
-                                  int(failures[0] + self.window_seconds - now) + 1)
-        attempts.append(now)
-        if not failures:  # keep memory bounded by recent activity, not by every name ever tried
-            self._failures.pop(username.lower(), None)
-        if len(self._attempts) > 10_000:
-            for key in [k for k, q in self._attempts.items() if not q or q[-1] <= now - self.window_seconds]:
-                del self._attempts[key]
-
-    def failed(self, username: str) -> None:
-        self._failures[username.lower()].append(self.clock())
-
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(username.lower(), None)

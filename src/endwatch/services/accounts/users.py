@@ -1,7 +1,8 @@
 """Accounts: users with argon2 password hashes, revocable API tokens, server-side web sessions.
 
 Secrets (passwords, tokens, session cookies) are never stored: passwords as argon2 hashes, tokens and
-session ids as SHA-256 hashes (they are long random strings, so a fast hash is enough).
+session ids as SHA-256 hashes (they are long random strings, so a fast hash is enough). A service account
+runs scheduled jobs: it has no password, never signs in, and acts only through its API tokens.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,15 +18,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from endwatch.errors import EndwatchError, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.services.accounts.signin_limits import canonical_username
 from endwatch.services.accounts.store import SessionRecord, TokenRecord, UserRecord
-from endwatch.services.authz import ACCOUNT_ROLES, Action, Principal, Role
-from endwatch.services.gate import write
+from endwatch.services.authz import ACCOUNT_ROLES, JOBS, Action, Principal, Role
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+# The password hash of an account that cannot sign in (a service account): no password verifies against it.
+NO_PASSWORD = "!no-password"
 _hasher = PasswordHasher()
 _dummy: list[str] = []
 
@@ -49,55 +54,91 @@ def sha256(text: str) -> str:
 
 def _public(user: UserRecord) -> dict[str, object]:
     # What the audit trail records about a user: never the password hash.
-    return {"username": user.username, "role": user.role, "party_id": user.party_id, "active": user.active}
+    return {"username": user.username, "role": user.role, "party_id": user.party_id, "active": user.active,
+            "jobs": list(user.jobs)}
 
 
 def principal_of(user: UserRecord) -> Principal:
-    """The principal a user acts as."""
-    return Principal(user.username, Role(user.role), user.party_id)
+    """The principal a user acts as (a service account with its jobs)."""
+    return Principal(user.username, Role(user.role), user.party_id, frozenset(Action(j) for j in user.jobs))
 
 
-def add_user(
-    uow: UnitOfWork, principal: Principal, username: str, password: str, role: str, party_id: str | None = None
-) -> UserRecord:
-    """Create an account. Exporters must name their company (a known party); other roles must not."""
+def _check_account(username: str, password: str | None, role: str, party_id: str | None,
+                   jobs: tuple[str, ...]) -> None:
+    # Every problem with a new account at once (InvalidInput), before anything is read or written.
     c = Checker()
     if not _USERNAME.match(username or ""):
         c.fail("username", "use 2-100 characters: lower-case letters, digits, '.', '_' or '-'")
-    if len(password or "") < MIN_PASSWORD:
-        c.fail("password", f"must be at least {MIN_PASSWORD} characters")
     roles = [r.value for r in ACCOUNT_ROLES]
     if role not in roles:
         c.fail("role", f"{role!r} is not one of {', '.join(roles)}")
+    if role == Role.SERVICE.value:
+        if password:
+            c.fail("password", "a service account has no password: it acts only through its API tokens")
+        allowed = sorted(j.value for j in JOBS)
+        if not jobs:
+            c.fail("jobs", f"a service account runs at least one job: {', '.join(allowed)}")
+        for job in jobs:
+            if job not in allowed:
+                c.fail("jobs", f"{job!r} is not a job a service account may run ({', '.join(allowed)})")
+    else:
+        if len(password or "") < MIN_PASSWORD:
+            c.fail("password", f"must be at least {MIN_PASSWORD} characters")
+        if jobs:
+            c.fail("jobs", "only service accounts (--role service) run jobs")
     if role == Role.EXPORTER.value and not party_id:
         c.fail("party_id", "an exporter account must name its company (a party id)")
     if role != Role.EXPORTER.value and party_id:
         c.fail("party_id", "only exporter accounts belong to a company")
     c.raise_if_any()
-    with write(uow, principal, Action.USERS_MANAGE) as w:
-        if uow.accounts.get_user(username) is not None:
-            raise RuleViolation("user-unique", f"a user named {username!r} already exists", [f"user {username}"])
-        if party_id and uow.parties.get(party_id) is None:
-            raise InvalidInput([Problem(f"unknown party {party_id!r}", column="party_id")])
-        user = UserRecord(username, _hasher.hash(password), role, party_id, True, uow.now().isoformat())
-        uow.accounts.save_user(user)
-        w.record(action="user.add", entity="user", key=username, after=_public(user))
+
+
+def create_account(w: Write, username: str, password: str | None, role: str, party_id: str | None = None,
+                   jobs: Iterable[str] = (), reason: str = "") -> UserRecord:
+    """Inside an open write: check and store a new account, and audit it."""
+    wanted = tuple(sorted(set(jobs)))
+    _check_account(username, password, role, party_id, wanted)
+    uow = w.uow
+    if uow.accounts.get_user(username) is not None:
+        raise RuleViolation("user-unique", f"a user named {username!r} already exists", [f"user {username}"])
+    if party_id and uow.parties.get(party_id) is None:
+        raise InvalidInput([Problem(f"unknown party {party_id!r}", column="party_id")])
+    hashed = _hasher.hash(password) if password else NO_PASSWORD
+    user = UserRecord(username, hashed, role, party_id, True, uow.now().isoformat(), wanted)
+    uow.accounts.save_user(user)
+    w.record(action="user.add", entity="user", key=username, after=_public(user), reason=reason)
     return user
 
 
+def add_user(
+    uow: UnitOfWork, principal: Principal, username: str, password: str | None, role: str,
+    party_id: str | None = None, jobs: Iterable[str] = (),
+) -> UserRecord:
+    """Create an account. Exporters must name their company (a known party); other roles must not.
+    A service account (role `service`) has no password and runs the given jobs (authz.JOBS) only."""
+    wanted = tuple(sorted(set(jobs)))
+    _check_account(username, password, role, party_id, wanted)
+    with write(uow, principal, Action.USERS_MANAGE) as w:
+        return create_account(w, username, password, role, party_id, wanted)
+
+
 def set_active(uow: UnitOfWork, principal: Principal, username: str, active: bool) -> UserRecord:
-    """Enable or disable an account; disabling ends its sessions (its tokens stop working too)."""
+    """Enable or disable an account. Disabling ends its web sessions and revokes its API tokens (command-line
+    sessions included) for good: enabling it again revives none, its holder needs new ones."""
     with write(uow, principal, Action.USERS_MANAGE) as w:
         before = uow.accounts.get_user(username)
         if before is None:
             raise NotFound("user", username)
         after = UserRecord(before.username, before.password_hash, before.role, before.party_id, active,
-                           before.created_at)
+                           before.created_at, before.jobs)
         uow.accounts.save_user(after)
+        # On enabling too: a token still live here was issued before the account was disabled (a disabled
+        # account is issued none), by a version of endwatch that did not yet revoke tokens on disabling.
+        revoked = uow.accounts.revoke_tokens_of(username, uow.now().isoformat())
         if not active:
             uow.accounts.delete_sessions_of(username)
         w.record(action="user.enable" if active else "user.disable", entity="user",
-                 key=username, before=_public(before), after=_public(after))
+                 key=username, before=_public(before), after={**_public(after), "tokens_revoked": revoked})
     return after
 
 
@@ -108,14 +149,18 @@ def list_users(uow: UnitOfWork) -> list[UserRecord]:
 
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
-    """The principal for a correct username and password of an active account, else AuthenticationFailed."""
+    """The principal for a correct username (in any spacing, case or width: canonical_username) and password
+    of an active person's account, else AuthenticationFailed, which never says which of them was wrong."""
     with uow:
-        user = uow.accounts.get_user(username)
+        user = uow.accounts.get_user(canonical_username(username))
+    # Without a password to verify (no such user, a service account), verify against a dummy all the same,
+    # so that every failure takes about as long.
+    can_sign_in = user is not None and user.password_hash != NO_PASSWORD
     try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        _hasher.verify(user.password_hash if user is not None and can_sign_in else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise AuthenticationFailed("wrong username or password") from None
-    if user is None or not user.active:
+    if user is None or not can_sign_in or not user.active:
         raise AuthenticationFailed("wrong username or password")
     return principal_of(user)
 
@@ -133,8 +178,10 @@ def _own_or_managed(principal: Principal, username: str) -> Action:
     return Action.TOKENS_OWN if username == principal.username and principal.delegate is None else Action.USERS_MANAGE
 
 
-def issue_token(uow: UnitOfWork, principal: Principal, username: str, label: str = "") -> IssuedToken:
-    """Issue an API token for an active user: the principal's own, or (an administrator) another's.
+def issue_token(uow: UnitOfWork, principal: Principal, username: str, label: str = "",
+                lifetime: timedelta | None = None) -> IssuedToken:
+    """Issue an API token for an active user: the principal's own, or (an administrator) another's; it
+    expires after `lifetime` when one is given (a command-line session), else only when revoked.
     The returned secret is the bearer token."""
     token_id = secrets.token_hex(6)
     secret = f"ew_{token_id}_{secrets.token_urlsafe(32)}"
@@ -144,10 +191,13 @@ def issue_token(uow: UnitOfWork, principal: Principal, username: str, label: str
             raise NotFound("user", username)
         if not user.active:
             raise RuleViolation("user-active", f"user {username!r} is disabled", [f"user {username}"])
-        rec = TokenRecord(token_id, sha256(secret), username, label, uow.now().isoformat(), None)
+        now = uow.now()
+        expires = (now + lifetime).isoformat() if lifetime is not None else None
+        rec = TokenRecord(token_id, sha256(secret), username, label, now.isoformat(), None, expires)
         uow.accounts.add_token(rec)
         w.record(action="token.issue", entity="api_token", key=token_id,
-                 after={"id": token_id, "username": username, "label": label})
+                 after={"id": token_id, "username": username, "label": label}
+                 | ({"expires_at": expires} if expires else {}))
     return IssuedToken(rec, secret)
 
 
@@ -164,7 +214,7 @@ def revoke_token(uow: UnitOfWork, principal: Principal, token_id: str) -> TokenR
         uow.accounts.revoke_token(token_id, when)
         w.record(action="token.revoke", entity="api_token", key=token_id,
                  after={"id": token_id, "username": rec.username, "revoked_at": when})
-    return TokenRecord(rec.id, rec.token_hash, rec.username, rec.label, rec.created_at, when)
+    return TokenRecord(rec.id, rec.token_hash, rec.username, rec.label, rec.created_at, when, rec.expires_at)
 
 
 def tokens_of(uow: UnitOfWork, username: str) -> list[TokenRecord]:
@@ -173,14 +223,42 @@ def tokens_of(uow: UnitOfWork, username: str) -> list[TokenRecord]:
         return uow.accounts.tokens_of(username)
 
 
-def principal_for_token(uow: UnitOfWork, secret: str) -> Principal:
-    """The principal a bearer token acts as; AuthenticationFailed for unknown, revoked or disabled."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a bearer token acts as, and the token as stored (its id, label and expiry)."""
+
+    principal: Principal
+    token: TokenRecord
+
+    def expired(self, now: datetime) -> bool:
+        """True once the token's expiry (a command-line session's) has come."""
+        return self.token.expires_at is not None and datetime.fromisoformat(self.token.expires_at) <= now
+
+    def check_live(self, now: datetime) -> Principal:
+        """The principal, unless the token has expired by `now` (AuthenticationFailed, saying so)."""
+        if self.expired(now):
+            raise AuthenticationFailed("this token has expired (a command-line session ends after"
+                                       " ENDWATCH_SESSION_HOURS): sign in again with `endwatch login`")
+        return self.principal
+
+
+def token_holder(uow: UnitOfWork, secret: str) -> TokenHolder:
+    """The principal a bearer token acts as, with the token; AuthenticationFailed for an unknown, revoked
+    or expired token, or one of a disabled user."""
     with uow:
         rec = uow.accounts.token_by_hash(sha256(secret))
         user = uow.accounts.get_user(rec.username) if rec else None
+        now = uow.now()
     if rec is None or rec.revoked_at is not None or user is None or not user.active:
         raise AuthenticationFailed("invalid or revoked API token")
-    return principal_of(user)
+    holder = TokenHolder(principal_of(user), rec)
+    holder.check_live(now)
+    return holder
+
+
+def principal_for_token(uow: UnitOfWork, secret: str) -> Principal:
+    """The principal a bearer token acts as; AuthenticationFailed for unknown, revoked, expired or disabled."""
+    return token_holder(uow, secret).principal
 
 
 @dataclass(frozen=True)

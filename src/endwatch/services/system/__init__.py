@@ -1,0 +1,1 @@
+"""The system area: facts about the installation itself (whether the database is a demonstration)."""
