@@ -63,7 +63,8 @@ def _row(u: UserRecord) -> dict[str, object]:
 @command
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """Every account with its role, company and (service accounts) jobs."""
-    emit([_row(u) for u in users.list_users(app_().reader())], fmt, "users")
+    emit([_row(u) for u in users.list_users(app_().reader())], fmt, "users",
+         ["username", "role", "party", "jobs", "active"] if fmt is Format.table else None)
 
 
 @user_app.command("token")

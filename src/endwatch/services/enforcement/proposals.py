@@ -128,9 +128,12 @@ def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: in
 
 
 def reject(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int, reason: str) -> Proposal:
-    """Reject a proposal with a reason; nothing is applied."""
+    """Reject a proposal with a reason; nothing is applied. A rejection is the second person's decision, so it is
+    signed in person like a confirmation (RuleViolation `four-eyes` for a delegate or a service account)."""
     if not reason.strip():
         raise InvalidInput([Problem("a reason for the rejection is required", column="reason")])
+    require_signature(principal, f"the rejection of proposal {proposal_id}",
+                      [f"proposal {proposal_id}", f"case {case_id}"])
     with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
         p = _get(uow, case_id, proposal_id)
         check_open(p)
