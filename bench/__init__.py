@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from endwatch.services.authz import Principal, Role
+
+# Who the benchmarks act as: every write names a principal (services/gate.py); an administrator without an
+# account, as a test's principal is, since a benchmark builds its own database.
+BENCH = Principal("bench", Role.ADMINISTRATOR)
+
 
 def write_section(out: Path, name: str, text: str) -> None:
     """Replace the section `name` of the report `out` (between its markers), or append it."""

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench import write_section
+from bench import BENCH, write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.services.assessment.reassessment import reassess_all, watchlist
 from endwatch.services.registry.imports import import_folder
@@ -84,11 +84,11 @@ def main() -> None:
                        clock=lambda: datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
         ew.migrate()
         t0 = time.perf_counter()
-        import_folder(ew.uow(), "bench", home / "world")
+        import_folder(ew.uow(), BENCH, home / "world")
         t1 = time.perf_counter()
-        baseline = reassess_all(ew.uow, "bench", TODAY, "baseline")
+        baseline = reassess_all(ew.uow, BENCH, TODAY, "baseline")
         t2 = time.perf_counter()
-        import_folder(ew.uow(), "bench", news)
+        import_folder(ew.uow(), BENCH, news)
         t3 = time.perf_counter()
         entries = watchlist(ew.reader())
         size = (home / "bench.db").stat().st_size

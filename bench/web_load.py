@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import write_section
+from bench import BENCH, write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.db.engine import make_engine
 from endwatch.services.accounts import users
@@ -80,9 +80,9 @@ def _prepare(url: str, home: Path) -> str:
     """Migrate, load the case, add a user; returns a bearer token."""
     ew = bootstrap(load_settings(home=home, database_url=url))
     ew.migrate()
-    reference_case.load(ew.uow(), "bench")
-    users.add_user(ew.uow(), "bench", "bench-investigator", "bench-password", "investigator")
-    token = users.issue_token(ew.uow(), "bench", "bench-investigator", "load test").secret
+    reference_case.load(ew.uow(), BENCH)
+    users.add_user(ew.uow(), BENCH, "bench-investigator", "bench-password", "investigator")
+    token = users.issue_token(ew.uow(), BENCH, "bench-investigator", "load test").secret
     ew.close()
     return token
 

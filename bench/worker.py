@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bench import BENCH
 from endwatch.db.engine import make_engine, upgrade
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children
 from endwatch.domain.matching import fold, normalise_reading
@@ -93,7 +94,7 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
     engine = make_engine(url)
     out: dict[str, Any] = {"database": kind}
     out["migrate_s"], _ = timed(lambda: upgrade(engine))
-    out["import_s"], _ = timed(lambda: import_folder(SqlUnitOfWork(engine), "bench", folder, reason="benchmark"))
+    out["import_s"], _ = timed(lambda: import_folder(SqlUnitOfWork(engine), BENCH, folder, reason="benchmark"))
     rnd = random.Random(seed)
     with engine.connect() as conn:
         n_items = conn.execute(sa.text("select count(*) from deliveries")).scalar_one()
@@ -141,7 +142,7 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
         out["pg_trgm"] = pg_trgm(engine, readings[:brute_n], serials[:brute_n])
     sightings_count = sum(1 for _ in (folder / "sightings.csv").open(encoding="utf-8")) - 1
     load_before = os.getloadavg()[0]
-    detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), "bench",
+    detect_s, detection = timed(lambda: detect(SqlUnitOfWork(engine), BENCH,
                                                parallel=ForkPool(readers_for_forked_children(url))))
     out["detect"] = {"sightings": sightings_count, "seconds": detect_s, "load_before": load_before,
                      "per_second": sightings_count / detect_s if detect_s else None,
