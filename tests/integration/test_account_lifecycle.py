@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, tokens_for
 from tests.principals import ADMIN
 
 from endwatch.cli import app
@@ -142,3 +142,18 @@ def test_an_empty_database_is_claimed_once(ew):
     assert claim_for_demo(ew.uow(), REPLAYER) is False  # already a demonstration: accepted as it is
     assert is_demo(ew.reader())
     assert _audit(ew) == [("endwatch-demo", "system.demo", "system", "demonstration")]
+
+
+def test_user_token_is_ones_own_or_an_administrators_for_another(ew, cli):
+    as_officer = {"ENDWATCH_TOKEN": tokens_for(ew, officer=Role.LICENSING_OFFICER, approver=Role.APPROVER)["officer"]}
+    own = cli.invoke(app, ["user", "token", "officer", "--format", "json"], env=as_officer)
+    assert own.exit_code == 0, own.output
+    another = cli.invoke(app, ["user", "token", "approver"], env=as_officer)
+    assert another.exit_code == 1 and "officer (licensing_officer) may not users.manage" in another.output
+    by_admin = cli.invoke(app, ["user", "token", "approver", "--format", "json"])  # the administrator's
+    assert by_admin.exit_code == 0, by_admin.output
+    assert "your own, or, as an administrator, another user's" in cli.invoke(app, ["user", "token", "--help"]).output
+    mine = json.loads(own.output)[0]["id"]
+    theirs = json.loads(by_admin.output)[0]["id"]
+    assert cli.invoke(app, ["user", "revoke", theirs], env=as_officer).exit_code == 1  # not found, to the officer
+    assert cli.invoke(app, ["user", "revoke", mine], env=as_officer).exit_code == 0
