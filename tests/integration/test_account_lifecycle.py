@@ -89,6 +89,8 @@ def test_disabling_revokes_tokens_and_sessions_for_good(ew, anonymous_cli):
     api_token = users.issue_token(ew.uow(), ADMIN, "inv", "ci")
     web = users.start_session(ew.uow(), users.authenticate(ew.reader(), "inv", "long enough"))
     assert anonymous_cli.invoke(app, ["login", "inv", "--password-stdin"], input="long enough\n").exit_code == 0
+    users.set_active(ew.uow(), ADMIN, "inv", True)  # enabling an account that is enabled revokes nothing
+    assert users.principal_for_token(ew.reader(), api_token.secret).username == "inv"
     users.set_active(ew.uow(), ADMIN, "inv", False)
     ended = anonymous_cli.invoke(app, ["whoami"])
     assert ended.exit_code == 1 and "session" in ended.output and "has ended" in ended.output
@@ -100,7 +102,7 @@ def test_disabling_revokes_tokens_and_sessions_for_good(ew, anonymous_cli):
     assert anonymous_cli.invoke(app, ["whoami"]).exit_code == 1
     tokens = users.tokens_of(ew.reader(), "inv")
     assert len(tokens) == 2 and all(t.revoked_at is not None for t in tokens)
-    disabled = [e for e in _audit(ew) if e[1] == "user.disable"]
+    disabled = [e for e in _audit(ew) if e[1] == "user.disable"]  # (the enables revoked nothing)
     assert disabled == [("test-admin", "user.disable", "user", "inv")]
     with ew.engine.connect() as conn:
         query = sa.text('select "after" from audit_log where action = :a')

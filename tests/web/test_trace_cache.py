@@ -62,7 +62,9 @@ def test_disabled_user_is_refused_although_the_answer_is_cached(web: Web) -> Non
     users.set_active(web.ew.uow(), person("admin"), "investigator", False)
     assert web.client.get(URL, headers=h).status_code == 401
     users.set_active(web.ew.uow(), person("admin"), "investigator", True)
-    assert web.client.get(URL, headers=h).status_code == 200
+    assert web.client.get(URL, headers=h).status_code == 401  # its tokens were revoked for good (issue 12, 11)
+    fresh = users.issue_token(web.ew.uow(), person("admin"), "investigator", "after re-enabling").secret
+    assert web.client.get(URL, headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
 def test_role_without_trace_is_refused_even_when_the_answer_is_cached(web: Web) -> None:

@@ -6,7 +6,8 @@ import typer
 
 app = typer.Typer(
     name="endwatch",
-    help="endwatch: export permits, deliveries down to serial numbers, field sightings, findings and cases.",
+    help="endwatch: export permits, deliveries down to serial numbers, field sightings, findings and cases. "
+    "Commands that write act as the holder of ENDWATCH_TOKEN, else of the session opened with `endwatch login`.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

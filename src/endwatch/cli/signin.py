@@ -36,9 +36,7 @@ def acting(
     reason: str | None = typer.Option(
         None, "--reason", help="Why you act on USER's behalf (required with --on-behalf-of; recorded)."),
 ) -> None:
-    """endwatch: export permits, deliveries down to serial numbers, field sightings, findings and cases.
-
-    Commands that write act as the holder of ENDWATCH_TOKEN, or of the session opened with `endwatch login`."""
+    """The options every command takes, given before it: who a command that writes acts for."""
     if on_behalf_of is not None and not (reason or "").strip():
         raise typer.BadParameter("say why you act on their behalf", param_hint="--reason")
     if on_behalf_of is None and reason is not None:

@@ -132,9 +132,11 @@ def set_active(uow: UnitOfWork, principal: Principal, username: str, active: boo
         after = UserRecord(before.username, before.password_hash, before.role, before.party_id, active,
                            before.created_at, before.jobs)
         uow.accounts.save_user(after)
-        # On enabling too: a token still live here was issued before the account was disabled (a disabled
-        # account is issued none), by a version of endwatch that did not yet revoke tokens on disabling.
-        revoked = uow.accounts.revoke_tokens_of(username, uow.now().isoformat())
+        # On enabling a disabled account too: a token still live then was issued before it was disabled (a
+        # disabled account is issued none), by a version of endwatch that did not revoke tokens on disabling.
+        revoked: list[str] = []
+        if not (active and before.active):
+            revoked = uow.accounts.revoke_tokens_of(username, uow.now().isoformat())
         if not active:
             uow.accounts.delete_sessions_of(username)
         w.record(action="user.enable" if active else "user.disable", entity="user",
