@@ -171,3 +171,12 @@ def test_a_service_account_cannot_sign_in(ew, anonymous_cli):
     for password in ("", "anything at all"):
         r = login(anonymous_cli, "notifier", password)
         assert r.exit_code == 1 and r.output == "error: wrong username or password\n"
+
+
+def test_a_session_opened_on_another_database_says_so(ew, anonymous_cli, officer):
+    assert login(anonymous_cli, officer).exit_code == 0
+    path = session_file.path_in(ew.settings.home)
+    saved = json.loads(path.read_text())
+    session_file.save(ew.settings.home, session_file.SavedSession(**{**saved, "database": "sqlite:////elsewhere.db"}))
+    r = anonymous_cli.invoke(app, ["whoami"])
+    assert r.exit_code == 1 and "was opened on sqlite:////elsewhere.db" in r.output and "endwatch login" in r.output

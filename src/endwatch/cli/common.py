@@ -91,6 +91,9 @@ def identity() -> Identity | None:
     if saved is None:
         return None
     path = session_file.path_in(ew.settings.home)
+    if saved.database != ew.database_label():
+        raise AuthenticationFailed(f"your command-line session ({path}) was opened on {saved.database}, not on"
+                                   f" {ew.database_label()}: sign in with `endwatch login`")
     try:
         return Identity(token_holder(ew.reader(), saved.token), "session", path)
     except AuthenticationFailed:
