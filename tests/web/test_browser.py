@@ -87,9 +87,18 @@ def test_investigator_submits_a_sighting_and_opens_the_case(page) -> None:  # ty
 
     sign_in(page, "investigator")
     page.goto("/sightings/new")
-    for name in ("serial", "manufacturer", "model", "country", "observed_user", "source"):
+    for name in ("serial", "manufacturer", "model", "observed_user", "source"):
         page.fill(f"input[name={name}]", NAMEPLATE[name])
     page.fill("input[name=observed_on]", NAMEPLATE["observed_on"])
+    page.select_option("select[name=country]", label="Azerbaijan")
+    # No grade is chosen for the investigator: a form sent without one is held by the browser.
+    assert page.eval_on_selector("select[name=reliability]", "s => s.value") == ""
+    assert page.eval_on_selector("select[name=credibility]", "s => s.value") == ""
+    page.click("[data-testid=sighting-form] button[type=submit]")
+    assert page.url.endswith("/sightings/new")
+    assert "usually reliable" in page.inner_text("select[name=reliability]")
+    page.select_option("select[name=reliability]", "B")
+    page.select_option("select[name=credibility]", "2")
     page.set_input_files("input[name=photo]", files=[{"name": "nameplate.png", "mimeType": "image/png",
                                                        "buffer": PNG}])
     page.click("[data-testid=sighting-form] button[type=submit]")

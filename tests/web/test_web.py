@@ -168,6 +168,23 @@ def test_pages_render_the_case(web: Web) -> None:
     assert "script-src 'none'" in headers["content-security-policy"]
 
 
+def test_permit_page_states_the_re_export_undertaking_as_it_is(web: Web) -> None:
+    """The reference case's end-use statement forbids re-export: the page says so in words."""
+    web.sign_in("officer")
+    for url in ("/permits/PERMIT-REDACTED-1", "/applications/APP-REDACTED-1"):
+        text = web.client.get(url).text
+        assert "undertakes not to re-export without the authority's consent" in text, url
+        assert "no undertaking against re-export" not in text and "(no re-export undertaking)" not in text
+
+
+def test_sighting_form_offers_no_default_grade_and_names_each(web: Web) -> None:
+    web.sign_in("investigator")
+    form = web.client.get("/sightings/new").text
+    assert '<option value="" selected disabled>choose a grade</option>' in form
+    assert "B: usually reliable" in form and "6: truth cannot be judged" in form
+    assert 'selected>B' not in form and '<option value="AZ">Azerbaijan</option>' in form
+
+
 def test_cached_answers_follow_every_write(web: Web) -> None:
     """Trace answers and token lookups are cached per state version; a write shows at once."""
     from dataclasses import replace

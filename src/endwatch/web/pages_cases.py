@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
+from endwatch.countries import country_choices
+from endwatch.domain.sightings import Sighting
+from endwatch.domain.verdicts import CREDIBILITY, RELIABILITY
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action, company_scope
 from endwatch.services.casefiles import timeline
@@ -60,7 +62,8 @@ def sightings_page(request: Request,
 @router.get("/sightings/new", response_class=HTMLResponse)
 def sighting_form(request: Request,
                   caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> Response:
-    return render(request, "sighting_new.html", {"reliability": RELIABILITY_GRADES, "credibility": CREDIBILITY_GRADES,
+    return render(request, "sighting_new.html", {"reliability": RELIABILITY, "credibility": CREDIBILITY,
+                                                 "countries": country_choices(),
                                                  "today": endwatch_of(request).clock().date()})
 
 
