@@ -1,4 +1,12 @@
-"""Reading and writing single cells of the exchange format."""
+"""Reading and writing single cells of the exchange format.
+
+Every CSV endwatch writes goes through `format_cell`, and every CSV it reads through `parse_cell`, so the
+formula-safe convention lives here alone (docs/exchange-format.md, "Formulas"): a text cell that a
+spreadsheet would evaluate (it starts with `=`, `+`, `-`, `@`, a tab, a carriage return or a line feed, or
+their full-width forms) is written with a single quote `'` in front, and so is a text cell that itself starts
+with `'`, so that the quote is never ambiguous. Reading removes exactly one leading quote from a text cell.
+Numbers, dates and yes/no cells are written as they are (a quantity `-5` stays a number).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +21,35 @@ TRUE = ("yes", "true", "1", "y")
 FALSE = ("no", "false", "0", "n", "")
 
 
+QUOTE = "'"
+# What makes a spreadsheet evaluate a cell (OWASP "CSV injection"), with the full-width forms some accept.
+FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(text: str) -> str:
+    """Text safe to open in a spreadsheet: a leading formula character or quote gets a `'` in front."""
+    if text and (text[0] in FORMULA_START or text[0] == QUOTE):
+        return QUOTE + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text `neutralise` was given: one leading `'` removed (the exact inverse for every string)."""
+    return text[1:] if text.startswith(QUOTE) else text
+
+
 class CellError(ValueError):
     """A cell's text is not a valid value for its column."""
 
 
 def parse_cell(column: Column, text: str) -> Any:
-    """The typed value of a cell (None when blank). Raises CellError with a message for people."""
+    """The typed value of a cell (None when blank). Raises CellError with a message for people.
+
+    A text or list cell has its formula-safe quote removed (`restore`) after the spaces around it.
+    """
     text = text.strip()
+    if column.kind in ("text", "list"):
+        text = restore(text)
     if not text:
         if column.kind == "list":
             return ()
@@ -66,13 +96,15 @@ def parse_cell(column: Column, text: str) -> Any:
 
 
 def format_cell(value: Any) -> str:
-    """The text of a value in a cell."""
+    """The text of a value in a cell; text (and a list, as one cell) neutralised against formulas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int | Decimal | float):
+        return str(value)  # numbers stay numbers: a spreadsheet may evaluate them, they are what they say
     if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    return str(value)
+        return neutralise("|".join(str(v) for v in value))
+    return neutralise(str(value))
