@@ -82,7 +82,7 @@ READS: dict[str, list[str]] = {
     "logout": ["logout"],
 }
 # Read-only, but what they read needs a record this world lacks (a case): they answer "not found", never
-# "sign in". `export`, `synth` and `import --dry-run` read and write files, not the database.
+# "sign in". `export` and `synth` read and write files, not the database.
 READS_NOT_FOUND = {"case show": ["case", "show", "CASE-0001"],
                    "case export": ["case", "export", "CASE-0001", "--profile", "public"]}
 FILES = {"export", "synth"}
@@ -126,8 +126,9 @@ def test_reads_need_no_principal(case, anonymous_cli, tmp_path):
     for action in sorted(PREVIEWS):
         r = anonymous_cli.invoke(app, [action, "--consignee", "baykar", "--on", "2020-10-05"])
         assert r.exit_code == 0 and "preview only" in r.output, (action, r.output)
+    # A dry run runs the real run's checks, the caller's permission among them: it asks who acts.
     dry = anonymous_cli.invoke(app, ["import", str(REFERENCE_CASE), "--dry-run"])
-    assert dry.exit_code == 0 and "nothing to change" in dry.output, dry.output
+    assert dry.exit_code == 1 and "endwatch login" in dry.output, dry.output
     assert anonymous_cli.invoke(app, ["export", str(tmp_path / "out")]).exit_code == 0
     synth = anonymous_cli.invoke(app, ["synth", str(tmp_path / "world"), "--items", "20", "--sightings", "2"])
     assert synth.exit_code == 0, synth.output

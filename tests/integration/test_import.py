@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from tests.conftest import REFERENCE_CASE
 from tests.principals import person
 
-from endwatch.errors import InvalidInput
+from endwatch.errors import Forbidden, InvalidInput
+from endwatch.services.authz import PUBLIC, Role
 from endwatch.services.registry.imports import import_folder
 from endwatch.services.registry.queries import permit_as_of
+from endwatch_demo.synth import synthesize
 
 
 def copy_case(tmp_path: Path) -> Path:
@@ -140,3 +142,48 @@ def test_not_a_folder_or_empty_folder(ew, tmp_path):
         import_folder(ew.uow(), person("tester"), tmp_path / "missing")
     with pytest.raises(InvalidInput, match="none of the exchange-format files"):
         import_folder(ew.uow(), person("tester"), tmp_path)
+
+
+def test_a_dry_run_asks_the_callers_permission_like_the_real_run(ew):
+    with pytest.raises(Forbidden):
+        import_folder(ew.reader(), person("officer", Role.LICENSING_OFFICER), REFERENCE_CASE, dry_run=True)
+    with pytest.raises(Forbidden):
+        import_folder(ew.reader(), PUBLIC, REFERENCE_CASE, dry_run=True)
+    assert import_folder(ew.reader(), person("tester"), REFERENCE_CASE, dry_run=True).changes > 0
+
+
+def test_aliases_are_a_set_reordering_or_repeating_them_changes_nothing(ew, tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    header = "id,name,kind,country,parent_id,aliases,former_names\n"
+    (folder / "parties.csv").write_text(header + "acme,Acme,company,CA,,Zeta Co|Acme|Beta Co,Old Acme|Beta Co\n")
+    assert import_folder(ew.uow(), person("tester"), folder).changes == 1
+    entries = rows(ew)["audit_log"]
+    (folder / "parties.csv").write_text(header + "acme,Acme,company,CA,,Beta Co|Zeta Co|Zeta Co,Old Acme\n")
+    again = import_folder(ew.uow(), person("tester"), folder)
+    assert again.changes == 0 and {f.file: f.unchanged for f in again.files} == {"parties.csv": 1}
+    assert rows(ew)["audit_log"] == entries, "an unchanged folder writes no audit entry"
+    (folder / "parties.csv").write_text(header + "acme,Acme,company,CA,,Beta Co,Old Acme\n")
+    assert import_folder(ew.uow(), person("tester"), folder).changes == 1  # an alias dropped is a change
+
+
+def test_reimporting_a_synthetic_world_changes_nothing(ew, tmp_path):
+    synthesize(tmp_path / "w", items=300, sightings=20, seed=3)
+    import_folder(ew.uow(), person("tester"), tmp_path / "w")
+    entries = rows(ew)["audit_log"]
+    again = import_folder(ew.uow(), person("tester"), tmp_path / "w")
+    assert again.changes == 0, [vars(f) for f in again.files]
+    assert rows(ew)["audit_log"] == entries
+
+
+def test_status_changes_on_import_follow_the_permit_status_machine(ew, tmp_path):
+    folder = copy_case(tmp_path)
+    append(folder, "status_changes.csv", "PERMIT-REDACTED-1,reinstated,2022-01-01,after cancellation,x")
+    messages = [str(p) for p in problems_of(ew, folder)]
+    assert any("status-transition" in m and "cannot go from cancelled to reinstated" in m for m in messages)
+    import_folder(ew.uow(), person("tester"), REFERENCE_CASE)
+    late = copy_case(tmp_path / "late")
+    (late / "status_changes.csv").write_text("permit_number,status,effective_on,reason,reference\n"
+                                             "PERMIT-REDACTED-1,suspended,2020-06-01,earlier,x\n")
+    messages = [str(p) for p in problems_of(ew, late)]
+    assert any("status-transition" in m and "predates the latest recorded event" in m for m in messages)

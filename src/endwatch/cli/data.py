@@ -9,7 +9,6 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, principal
 from endwatch.services.accounts import users
-from endwatch.services.authz import PUBLIC
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
 
@@ -54,8 +53,8 @@ def import_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import a folder in the exchange format: all of it, or nothing if anything is wrong."""
-    if dry_run:  # reads only: no principal needed, no lock taken
-        report = import_folder(app_().reader(), PUBLIC, folder, dry_run=True)
+    if dry_run:  # reads only, no lock taken; the same checks and permission as the real run
+        report = import_folder(app_().reader(), principal(), folder, dry_run=True)
     else:
         report = import_folder(app_().uow(), principal(), folder, reason=reason)
     if fmt is Format.json:

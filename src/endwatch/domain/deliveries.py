@@ -52,6 +52,12 @@ def check_delivery(permit: Permit, delivered_on: date, already_delivered: int, s
     Rules: `permit-in-force` (the permit allows deliveries that day) and `permit-quantity` (the items
     delivered under a permit never exceed its quantity).
     """
+    check_in_force(permit, delivered_on, serials)
+    check_quantity(permit, already_delivered, len(serials))
+
+
+def check_in_force(permit: Permit, delivered_on: date, serials: Sequence[str] = ()) -> None:
+    """Rule `permit-in-force`: raise RuleViolation unless the permit allows deliveries on `delivered_on`."""
     state = permit.state_on(delivered_on)
     if state is not PermitState.IN_FORCE:
         raise RuleViolation(
@@ -59,11 +65,15 @@ def check_delivery(permit: Permit, delivered_on: date, already_delivered: int, s
             f"permit {permit.number} {_WHY[state]} on {delivered_on.isoformat()}; no delivery may be recorded",
             [f"permit {permit.number}", *(f"serial {s}" for s in serials[:5])],
         )
-    total = already_delivered + len(serials)
+
+
+def check_quantity(permit: Permit, already_delivered: int, adding: int) -> None:
+    """Rule `permit-quantity`: raise RuleViolation when `adding` more items would exceed the permit's quantity."""
+    total = already_delivered + adding
     if total > permit.quantity:
         raise RuleViolation(
             "permit-quantity",
             f"permit {permit.number} allows {permit.quantity} items; {already_delivered} already delivered,"
-            f" {len(serials)} more would make {total}",
+            f" {adding} more would make {total}",
             [f"permit {permit.number}"],
         )

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from endwatch.domain.deliveries import DeliveredItem, Retransfer
+from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_in_force, check_quantity
 from endwatch.domain.parties import Party, PartyKind, ancestors
 from endwatch.domain.permits import (
     Application,
@@ -24,6 +24,7 @@ from endwatch.domain.permits import (
     PermitStatus,
     StatusChange,
     check_history,
+    check_new_status,
     check_permit_dates,
 )
 from endwatch.domain.policy import Measure, Policy, check_issuance
@@ -32,7 +33,7 @@ from endwatch.domain.serials import normalise_serial
 from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
-from endwatch.services.authz import Action, Principal
+from endwatch.services.authz import Action, Principal, require
 from endwatch.services.gate import Write, write
 from endwatch.services.registry.applications import check_application_approved
 from endwatch.services.registry.store import ItemRecord
@@ -71,6 +72,18 @@ def _undertaking(v: dict[str, Any]) -> EndUseUndertaking:
 def _party(v: dict[str, Any]) -> Party:
     return Party(v["id"], v["name"], PartyKind(v["kind"]), v.get("country"), v.get("parent_id"),
                  tuple(v.get("aliases") or ()), tuple(v.get("former_names") or ()))
+
+
+def _same_party(a: Party, b: Party) -> bool:
+    """Equal as the registry stores a party: aliases and former names are sets (their order, repeats and a
+    repeat of the name itself carry no meaning), so re-importing an unchanged file changes nothing."""
+    return _canonical_party(a) == _canonical_party(b)
+
+
+def _canonical_party(p: Party) -> Party:
+    aliases = set(p.aliases) - {p.name}
+    former = set(p.former_names) - aliases - {p.name}
+    return replace(p, aliases=tuple(sorted(aliases)), former_names=tuple(sorted(former)))
 
 
 def _product(v: dict[str, Any]) -> Product:
@@ -171,7 +184,7 @@ class ImportRun:
                 self.fail(row, "parent_id", f"unknown party {party.parent_id!r}")
             elif party.parent_id and party.id in [party.parent_id, *ancestors(party.parent_id, parent_of)]:
                 self.fail(row, "parent_id", f"parent {party.parent_id!r} makes the hierarchy circular")
-        self.diff("parties.csv", stored, {k: p for k, (_, p) in self.new_parties.items()})
+        self.diff("parties.csv", stored, {k: p for k, (_, p) in self.new_parties.items()}, same=_same_party)
 
     def check_products(self) -> None:
         stored = {p.id: p for p in self.uow.products.list()}
@@ -270,23 +283,23 @@ class ImportRun:
         for number, permit in self.permits.items():
             stored = self.stored_permits.get(number)
             existing = list(stored.history) if stored else []
+            where: Row | None = self.new_permits.get(number, (None,))[0]
             known = {(c.status, c.effective_on) for c in existing}
             fresh = [(r, c) for r, c in incoming.get(number, []) if (c.status, c.effective_on) not in known]
             report.unchanged += len(incoming.get(number, [])) - len(fresh)
             report.new += len(fresh)
             if stored is not None and existing and existing[0].effective_on != permit.issued_on:
                 existing = [c for c in existing if c.status is not PermitStatus.ISSUED]
-            if fresh and existing and min(c.effective_on for _, c in fresh) < existing[-1].effective_on:
-                row = min(fresh, key=lambda rc: rc[1].effective_on)[0]
-                self.fail(row, "effective_on", f"predates permit {number}'s latest recorded status event"
-                          f" ({existing[-1].status.value} on {existing[-1].effective_on.isoformat()})")
-                continue
             try:
-                history = check_history(permit, [*existing, *(c for _, c in fresh)])
+                # Stored history as it stands, then each new event appended in date order: the same rule
+                # (domain.permits.check_new_status) as a suspension or revocation recorded one by one.
+                history = check_history(permit, existing)
+                for row, change in sorted(fresh, key=lambda rc: rc[1].effective_on):
+                    where = row
+                    history = check_new_status(permit.with_history(history), change)
             except RuleViolation as exc:
-                where = fresh[0][0] if fresh else self.new_permits.get(number, (None,))[0]
                 if where is not None:
-                    self.fail(where, None, exc.message)
+                    self.fail(where, "effective_on" if "predates" in exc.detail else "status", exc.message)
                 continue
             self.permits[number] = permit.with_history(history)
             self.new_changes[number] = [c for _, c in sorted(fresh, key=lambda rc: rc[1].effective_on)]
@@ -347,12 +360,10 @@ class ImportRun:
                 flush()
         flush()
         for number, extra in self.delivery_counts.items():
-            permit = self.permits[number]
-            total = stored_total.get(number, 0) + extra
-            if total > permit.quantity:
-                self.problems.append(Problem(
-                    f"rule permit-quantity: permit {number} allows {permit.quantity} items; this import would make"
-                    f" {total} delivered", "deliveries.csv", None, "permit_number"))
+            try:
+                check_quantity(self.permits[number], stored_total.get(number, 0), extra)
+            except RuleViolation as exc:
+                self.problems.append(Problem(exc.message, "deliveries.csv", None, "permit_number"))
 
     def item_record(self, row: Row) -> ItemRecord | None:
         number = row["permit_number"]
@@ -373,11 +384,10 @@ class ImportRun:
         return ItemRecord(item, product.id, product.manufacturer_id, product.serial_family, norm)
 
     def check_delivery_rule(self, row: Row, rec: ItemRecord) -> None:
-        permit = self.permits[rec.item.permit_number]
-        state = permit.state_on(rec.item.delivered_on)
-        if not permit.in_force_on(rec.item.delivered_on):
-            self.fail(row, "delivered_on", f"rule permit-in-force: permit {permit.number} is"
-                      f" {state.value.replace('_', ' ')} on {rec.item.delivered_on.isoformat()}")
+        try:
+            check_in_force(self.permits[rec.item.permit_number], rec.item.delivered_on, [rec.item.serial])
+        except RuleViolation as exc:
+            self.fail(row, "delivered_on", exc.message)
 
     def check_retransfers(self) -> None:
         stored = {(r.permit_number, normalise_serial(r.serial) if r.serial else None, r.to_party_id, r.authorized_on)
@@ -450,7 +460,7 @@ class ImportRun:
         # Parents before children, so that every foreign key holds as rows go in.
         for pid in sorted(self.new_parties, key=lambda k: len(ancestors(k, parent_of))):
             self.save_if_changed(w, reason, "party", pid, stored_parties.get(pid), self.new_parties[pid][1],
-                                 uow.parties.save)
+                                 uow.parties.save, _same_party)
         for pid, product in self.new_products.items():
             self.save_if_changed(w, reason, "product", pid, uow.products.get(pid), product, uow.products.save)
         for pid, policy in self.new_policies.items():
@@ -544,9 +554,10 @@ def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_ru
     """Import every exchange-format file present in `folder`, or nothing.
 
     Raises InvalidInput listing every problem (file, line, column, what is wrong) when anything is
-    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing: it only
-    reads, so it needs no permission and may be given a read-only unit of work.
+    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing: it runs
+    the same checks, with the same permission asked of the caller, and may be given a read-only unit of work.
     """
+    require(principal, Action.REGISTRY_IMPORT)  # a dry run too: it answers what the caller may do
     if not folder.is_dir():
         raise InvalidInput([Problem(f"{folder} is not a folder")])
     run = ImportRun(uow, folder)
