@@ -114,3 +114,22 @@ def test_demo_until_leaves_the_suspension_to_apply(anonymous_cli):
     shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-2", "--as-of", "2020-10-06",
                            "--format", "json").output)
     assert shown["state"] == "suspended"
+
+
+def test_trace_offers_near_candidates_when_no_serial_matches(cli):
+    """`endwatch trace` gives detection's candidates with tier and reason, never one guess of its own."""
+    from tests.conftest import REFERENCE_CASE
+
+    assert run(cli, "import", str(REFERENCE_CASE)).exit_code == 0
+    misread = json.loads(run(cli, "trace", "REDACTED-SN-I", "--manufacturer", "L3 Wescam", "--format", "json").output)
+    assert misread["items"] == []
+    near = misread["near"]
+    assert near["tier"] == "equivalent" and "look alike" in near["reason"]
+    assert [c["serial"] for c in near["candidates"]] == ["REDACTED-SN-1"]
+    assert near["candidates"][0]["permit_number"] == "PERMIT-REDACTED-1"
+    text = run(cli, "trace", "REDACTED-SN-I", "--manufacturer", "L3 Wescam")
+    assert "near candidates (look-alike characters)" in text.output and "PERMIT-REDACTED-1" in text.output
+    exact = json.loads(run(cli, "trace", "REDACTED-SN-1", "--format", "json").output)
+    assert exact["items"] and exact["near"] is None
+    nothing = json.loads(run(cli, "trace", "ZZZZZZZZZZ", "--format", "json").output)
+    assert nothing["items"] == [] and nothing["near"] is None

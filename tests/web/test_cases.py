@@ -123,6 +123,16 @@ def test_trace_shows_near_candidates(web: Web) -> None:
     web.sign_in("investigator")
     page = web.client.get("/trace?serial=REDACTED-SN-I&manufacturer=L3+Wescam")  # I read for 1
     assert 'data-testid="fuzzy"' in page.text and "REDACTED-SN-1" in page.text
+    assert "look-alike characters" in page.text and "are read as one" in page.text
+    # The API answers a miss with the same candidates, tier and reason.
+    h = web.as_("investigator")
+    api = web.client.get("/api/v1/trace", params={"serial": "REDACTED-SN-I", "manufacturer": "L3 Wescam"},
+                         headers=h).json()
+    assert api["hits"] == [] and api["near"]["tier"] == "equivalent" and not api["near"]["ambiguous"]
+    assert [c["serial"] for c in api["near"]["candidates"]] == ["REDACTED-SN-1"]
+    assert api["near"]["reason"][1:] in page.text
+    hit = web.client.get("/api/v1/trace", params={"serial": "REDACTED-SN-1"}, headers=h).json()
+    assert hit["hits"] and hit["near"] is None
 
 
 def test_map_shows_sightings_only_to_roles_that_may_read_them(web: Web) -> None:

@@ -9,6 +9,7 @@ import typer
 from endwatch.cli import app
 from endwatch.cli.common import AS_OF_OPTION, FORMAT_OPTION, Format, app_, as_json, command, out, parse_date, today
 from endwatch.countries import country_name
+from endwatch.services.detection.near import Near, near_candidates
 from endwatch.services.registry.trace import TraceHit, TraceResult, trace_serial
 
 
@@ -36,9 +37,31 @@ def hit_dict(hit: TraceHit) -> dict[str, Any]:
     }
 
 
-def result_dict(result: TraceResult) -> dict[str, Any]:
+def near_dict(near: Near) -> dict[str, Any] | None:
+    """Detection's near candidates as plain data (the same fields as the API's `near`), or None."""
+    if near.tier is None:
+        return None
+    return {"tier": near.tier.value, "tier_words": near.tier_words, "reason": near.reason,
+            "ambiguous": near.ambiguous,
+            "candidates": [{"serial": c.serial, "product_id": c.product_id, "manufacturer_id": c.manufacturer_id,
+                            "permit_number": c.permit_number, "delivered_on": c.delivered_on,
+                            "end_user_id": c.end_user_id, "destination": c.destination}
+                           for c in near.candidates]}
+
+
+def result_dict(result: TraceResult, near: Near | None = None) -> dict[str, Any]:
     return {"serial": result.serial, "serial_normalised": result.serial_norm, "as_of": result.as_of,
-            "items": [hit_dict(h) for h in result.hits], "notes": result.notes}
+            "items": [hit_dict(h) for h in result.hits], "notes": result.notes,
+            "near": near_dict(near) if near is not None else None}
+
+
+def _print_near(near: Near) -> None:
+    if near.tier is None:
+        return
+    out.print(f"\n  [bold]near candidates[/bold] ({near.tier_words}): {near.reason}.")
+    for c in near.candidates:
+        out.print(f"  candidate  {c.serial}: {c.product_id}, permit {c.permit_number}, delivered"
+                  f" {c.delivered_on.isoformat()} to end user {c.end_user_id} in {country_name(c.destination)}")
 
 
 @app.command("trace")
@@ -52,9 +75,14 @@ def trace(
 ) -> None:
     """Trace a serial number to its delivery, permit, parties, re-transfers and status history."""
     day = parse_date(as_of, "--as-of") or today()
-    result = trace_serial(app_().reader(), serial, manufacturer=manufacturer, model=model, as_of=day)
+    ew = app_()
+    result = trace_serial(ew.reader(), serial, manufacturer=manufacturer, model=model, as_of=day)
+    near = None
+    if not result.hits:  # the same near candidates the web page and the API offer
+        with ew.reader() as uow:
+            near = near_candidates(uow, serial, manufacturer or "", model or "")
     if fmt is Format.json:
-        print(as_json(result_dict(result)))
+        print(as_json(result_dict(result, near)))
         return
     out.print(f"[bold]trace[/bold] {serial!r} (normalised {result.serial_norm}) as of {day.isoformat()}:"
               f" {len(result.hits)} item(s)")
@@ -79,3 +107,5 @@ def trace(
                       f"{': ' + h.reason if h.reason and h.reason != 'issued' else ''}")
     for note in result.notes:
         out.print(f"  [dim]{note}[/dim]")
+    if near is not None:
+        _print_near(near)

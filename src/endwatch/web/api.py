@@ -15,6 +15,7 @@ from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.audit.verify import verify
 from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
+from endwatch.services.detection.near import near_candidates
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application
 from endwatch.services.registry.permits import change_permit_status
@@ -218,9 +219,13 @@ async def trace(request: Request, caller: Annotated[Caller, Depends(requires(Act
     day = as_of or _today(request)
 
     def compute() -> bytes:
-        found = trace_serial(endwatch_of(request).reader(), serial, manufacturer=manufacturer, model=model,
-                             as_of=day)
-        return _TRACE_JSON.dump_json(TraceOut.of(found))
+        ew = endwatch_of(request)
+        found = trace_serial(ew.reader(), serial, manufacturer=manufacturer, model=model, as_of=day)
+        near = None
+        if not found.hits:  # only a miss pays for detection's tolerant matching
+            with ew.reader() as uow:
+                near = near_candidates(uow, serial, manufacturer or "", model or "")
+        return _TRACE_JSON.dump_json(TraceOut.of(found, near))
 
     body = await cached_in_thread(request, ("trace", serial, manufacturer, model, day), compute)
     return Response(body, media_type="application/json")

@@ -26,7 +26,7 @@ from endwatch.services.authz import Action, check_visible, company_scope, permit
 from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.detection import run as detection
 from endwatch.services.detection import sightings
-from endwatch.services.detection.matching import Matcher
+from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
 from endwatch.services.registry.permits import change_permit_status
@@ -170,7 +170,7 @@ def trace_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
             error = exc.message
         # Candidates by detection's tolerant matching (equivalent characters, unreadable marks, one edit).
         with ew.reader() as uow:
-            fuzzy = Matcher(uow).match(serial, manufacturer, model)
+            fuzzy = near_candidates(uow, serial, manufacturer, model)
     return render(request, "trace.html", {"serial": serial, "manufacturer": manufacturer, "model": model,
                                           "as_of": as_of, "result": result, "error": error, "fuzzy": fuzzy})
 

@@ -12,6 +12,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
+from endwatch.services.detection.near import Near
 from endwatch.services.registry.queries import PermitView
 from endwatch.services.registry.store import ItemRecord
 from endwatch.services.registry.trace import TraceHit, TraceResult
@@ -220,17 +221,49 @@ class TraceHitOut(BaseModel):
                    history=[StatusChangeOut.of(c) for c in h.history])
 
 
+class NearCandidateOut(BaseModel):
+    serial: str
+    product_id: str
+    manufacturer_id: str
+    permit_number: str
+    delivered_on: date
+    end_user_id: str
+    destination: str
+
+
+class NearOut(BaseModel):
+    """Delivered items a reading may stand for when no serial matches exactly, at detection's best tier."""
+
+    tier: str = Field(description="equivalent, unreadable or one_edit")
+    tier_words: str
+    reason: str
+    ambiguous: bool = Field(description="more than one item fits equally; none is chosen")
+    candidates: list[NearCandidateOut]
+
+    @classmethod
+    def of(cls, n: Near) -> NearOut | None:
+        if n.tier is None:
+            return None
+        return cls(tier=n.tier.value, tier_words=n.tier_words, reason=n.reason, ambiguous=n.ambiguous,
+                   candidates=[NearCandidateOut(serial=c.serial, product_id=c.product_id,
+                                                manufacturer_id=c.manufacturer_id, permit_number=c.permit_number,
+                                                delivered_on=c.delivered_on, end_user_id=c.end_user_id,
+                                                destination=c.destination) for c in n.candidates])
+
+
 class TraceOut(BaseModel):
     serial: str
     serial_norm: str
     as_of: date
     hits: list[TraceHitOut]
     notes: list[str]
+    near: NearOut | None = Field(None, description="only when no item matches exactly: detection's near candidates")
 
     @classmethod
-    def of(cls, r: TraceResult) -> TraceOut:
+    def of(cls, r: TraceResult, near: Near | None = None) -> TraceOut:
         return cls(serial=r.serial, serial_norm=r.serial_norm, as_of=r.as_of,
-                   hits=[TraceHitOut.of(h) for h in r.hits], notes=list(r.notes))
+                   hits=[TraceHitOut.of(h) for h in r.hits], notes=list(r.notes),
+                   near=NearOut.of(near) if near is not None else None)
 
 
 class AuditEntryOut(BaseModel):
