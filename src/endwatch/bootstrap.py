@@ -10,6 +10,7 @@ from typing import cast
 
 import sqlalchemy as sa
 
+from endwatch.db import readiness
 from endwatch.db.engine import make_engine, schema_status, upgrade
 from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
@@ -76,3 +77,23 @@ class Endwatch:
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Endwatch:
     """Wire endwatch for the given settings. Nothing connects until first used."""
     return Endwatch(settings, clock)
+
+
+def open_existing(settings: Settings, *, create: bool = False, allow_older: bool = False) -> Endwatch:
+    """Wire endwatch and make sure its database is usable: ConfigurationError, in one sentence naming the
+    setting, the URL without its password and the fix, when the URL is malformed, the database missing,
+    unreachable, not a database or never initialised. With `create` (init, demo) a missing database is
+    allowed and nothing is checked beyond the URL: the caller creates and migrates it. With `allow_older`
+    (`db upgrade`, `serve --migrate`) an initialised database with an older schema is accepted."""
+    url = settings.effective_database_url
+    readiness.check_url(url)
+    if create:
+        return bootstrap(settings)
+    readiness.check_file_exists(url)
+    ew = bootstrap(settings)
+    try:
+        readiness.check_ready(ew.engine, url, allow_older=allow_older)
+    except BaseException:
+        ew.close()
+        raise
+    return ew

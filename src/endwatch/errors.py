@@ -140,3 +140,10 @@ class TooManyAttempts(EndwatchError):
 
     def _arguments(self) -> tuple[Any, ...]:
         return (self.message, self.retry_after)
+
+
+class ConfigurationError(EndwatchError):
+    """endwatch is not set up to run here: a setting is wrong, or the database is missing, unreachable or
+    not initialised. The message names the setting and the fix."""
+
+    code = "configuration"

@@ -37,5 +37,22 @@ _register()
 
 
 def main() -> None:
-    """Entry point of the `endwatch` program."""
-    app()
+    """Entry point of the `endwatch` program. A configuration or database failure ends it with one line
+    on standard error naming what to fix (exit code 1), never a traceback."""
+    import sys
+
+    import sqlalchemy as sa
+
+    from endwatch.errors import EndwatchError
+
+    try:
+        app()
+    except EndwatchError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        sys.exit(1)
+    except sa.exc.DBAPIError as exc:  # the database went away or failed while the command ran
+        cause = str(exc.orig).strip().splitlines()[0] if exc.orig is not None and str(exc.orig).strip() else ""
+        print(f"error: the database failed: {cause or type(exc).__name__}; nothing more was done"
+              " (check that the server is running; `endwatch db status` shows which database is configured)",
+              file=sys.stderr)
+        sys.exit(1)

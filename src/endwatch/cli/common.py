@@ -14,17 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from endwatch.bootstrap import Endwatch, bootstrap
+from endwatch.bootstrap import Endwatch, open_existing
 from endwatch.cli import session_file
-from endwatch.errors import EndwatchError, InvalidInput, RuleViolation
+from endwatch.errors import ConfigurationError, EndwatchError, InvalidInput, RuleViolation
 from endwatch.services.accounts.delegation import act_on_behalf
 from endwatch.services.accounts.users import AuthenticationFailed, TokenHolder, token_holder
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Principal
-from endwatch.settings import load_settings
+from endwatch.settings import Settings, load_settings
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -42,12 +43,24 @@ AS_OF_OPTION = typer.Option(None, "--as-of", help="Answer as things stood on thi
 _app: Endwatch | None = None
 
 
-def app_() -> Endwatch:
-    """The endwatch configured from the environment (built once per process)."""
+def app_(*, create: bool = False, allow_older: bool = False) -> Endwatch:
+    """The endwatch configured from the environment (built once per process). Its database must exist and
+    be initialised (ConfigurationError otherwise); only `init` and `demo` pass `create` to make one, and
+    commands that upgrade the schema pass `allow_older`."""
     global _app
     if _app is None:
-        _app = bootstrap(load_settings())
+        _app = open_existing(settings_or_fail(), create=create, allow_older=allow_older)
     return _app
+
+
+def settings_or_fail() -> Settings:
+    """The settings from the environment; a wrong value is a ConfigurationError naming its variable."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        wrong = "; ".join(f"ENDWATCH_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                          f" (got {e.get('input')!r})" for e in exc.errors())
+        raise ConfigurationError(f"a setting is wrong: {wrong}") from None
 
 
 SIGN_IN = "sign in with `endwatch login` (or set ENDWATCH_TOKEN to an API token)"
@@ -144,14 +157,29 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, title: str | None = None,
         print(as_json(list(rows)))
         return
     cols = list(columns or (rows[0].keys() if rows else []))
+    cells = [[_cell(row.get(c)) for c in cols] for row in rows]
     table = Table(title=title, show_lines=False)
-    for c in cols:
-        table.add_column(c.replace("_", " "))
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
+    for i, c in enumerate(cols):
+        if is_identifier_column(c):
+            # An identifier is never cut or wrapped: people copy it into the next command.
+            widest = max([len(c), *(len(r[i]) for r in cells)])
+            table.add_column(c.replace("_", " "), no_wrap=True, min_width=widest, overflow="ignore")
+        else:
+            table.add_column(c.replace("_", " "), overflow="fold")
+    for r in cells:
+        table.add_row(*r)
     out.print(table)
     if not rows:
         out.print("[dim](none)[/dim]")
+
+
+_IDENTIFIER_COLUMNS = frozenset({"id", "number", "serial", "permit", "application", "case", "sighting", "finding",
+                                  "username", "user", "key", "reference"})
+
+
+def is_identifier_column(name: str) -> bool:
+    """Columns that hold identifiers (kept whole in tables): id, number, serial, permit, *_id, *_number."""
+    return name in _IDENTIFIER_COLUMNS or name.endswith(("_id", "_number", "_serial"))
 
 
 def _cell(value: Any) -> str:

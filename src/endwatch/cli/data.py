@@ -20,7 +20,7 @@ app.add_typer(db_app, name="db")
 @command
 def init() -> None:
     """Create the database (SQLite by default) and bring its schema up to date."""
-    ew = app_()
+    ew = app_(create=True)
     ew.migrate()
     out.print(f"database ready: {ew.database_label()}")
     if not users.list_users(ew.reader()):
@@ -31,8 +31,10 @@ def init() -> None:
 @db_app.command("upgrade")
 @command
 def db_upgrade() -> None:
-    """Apply every migration not yet applied."""
-    init()
+    """Apply every migration not yet applied (to a database `endwatch init` created)."""
+    ew = app_(allow_older=True)
+    ew.migrate()
+    out.print(f"database up to date: {ew.database_label()}")
 
 
 @db_app.command("status")

@@ -34,7 +34,7 @@ UNTIL = typer.Option(None, "--until", help="Load and replay the record only up t
 @command
 def demo(until: str | None = UNTIL) -> None:
     """Create the database if needed, load the bundled case and show what the registry shows at each key date."""
-    ew = app_()
+    ew = app_(create=True)
     ew.migrate()
     stop = parse_date(until, "--until")
     replay(ew.uow, ew.reader, stop, _Printed(ew))

@@ -22,7 +22,7 @@ def serve(
 
     from endwatch.web.app import create_app
 
-    ew = app_()
+    ew = app_(allow_older=migrate)
     if migrate:
         ew.migrate()
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
