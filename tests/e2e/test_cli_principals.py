@@ -23,6 +23,7 @@ WRITES: dict[str, list[str]] = {
     "reinstate": ["reinstate", "--exporter", "wescam", "--reason", "r", "--reference", "x", "--apply"],
     "revoke": ["revoke", "--exporter", "wescam", "--reason", "r", "--reference", "x", "--apply"],
     "screening load": ["screening", "load", str(REFERENCE_CASE / "parties.csv")],
+    "evidence load": ["evidence", "load", str(REFERENCE_CASE / "parties.csv"), "--source", "ucdp-acd"],
     "case open": ["case", "open", "--title", "t"],
     "case note": ["case", "note", "CASE-0001", "--text", "t"],
     "case attach": ["case", "attach", "CASE-0001", str(REFERENCE_CASE / "README.md")],

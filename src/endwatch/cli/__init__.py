@@ -24,6 +24,7 @@ def _register() -> None:
         demo,
         detection,
         enforcement,
+        evidence,
         notify,
         registry,
         signin,

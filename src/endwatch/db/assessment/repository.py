@@ -14,7 +14,14 @@ import sqlalchemy as sa
 
 from endwatch.db.assessment import tables as t
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
-from endwatch.services.assessment.store import Decision, ScreeningEntity, StoredAssessment, WatchEntry
+from endwatch.services.assessment.store import (
+    Decision,
+    ScreeningEntity,
+    StoredAssessment,
+    WatchEntry,
+    roles_from_json,
+    roles_to_json,
+)
 
 _findings = sa.table(
     "findings",
@@ -34,6 +41,12 @@ def _known_on(decided_at: str | None, observed_on: date) -> date:
     return observed_on
 
 
+def _conflict_row(c: Conflict) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "countries": list(c.countries), "party_ids": list(c.party_ids),
+            "started_on": c.started_on, "ended_on": c.ended_on, "source": c.source, "intensity": c.intensity,
+            "roles": roles_to_json(c.roles), "known_on": c.known_on, "series": c.series, "kind": c.kind}
+
+
 class SqlAssessmentRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -42,17 +55,21 @@ class SqlAssessmentRepository:
 
     def conflicts(self) -> list[Conflict]:
         rows = self.conn.execute(sa.select(t.conflicts).order_by(t.conflicts.c.started_on, t.conflicts.c.id))
-        return [Conflict(r.id, r.name, tuple(r.countries), r.started_on, r.ended_on, tuple(r.party_ids), r.source)
+        return [Conflict(r.id, r.name, tuple(r.countries), r.started_on, r.ended_on, tuple(r.party_ids), r.source,
+                         r.intensity, roles_from_json(r.roles or []), r.known_on, r.series, r.kind)
                 for r in rows]
 
     def save_conflict(self, conflict: Conflict) -> None:
-        values = {"name": conflict.name, "countries": list(conflict.countries), "party_ids": list(conflict.party_ids),
-                  "started_on": conflict.started_on, "ended_on": conflict.ended_on, "source": conflict.source}
-        exists = self.conn.scalar(sa.select(t.conflicts.c.id).where(t.conflicts.c.id == conflict.id))
-        if exists is None:
-            self.conn.execute(t.conflicts.insert().values(id=conflict.id, **values))
-        else:
-            self.conn.execute(t.conflicts.update().where(t.conflicts.c.id == conflict.id).values(**values))
+        self.save_conflicts([conflict])
+
+    def save_conflicts(self, conflicts: Iterable[Conflict]) -> None:
+        rows = [_conflict_row(c) for c in conflicts]
+        ids = [r["id"] for r in rows]
+        # Replace by id: delete what exists, then insert all in one batch.
+        for start in range(0, len(ids), 500):
+            self.conn.execute(t.conflicts.delete().where(t.conflicts.c.id.in_(ids[start:start + 500])))
+        if rows:
+            self.conn.execute(t.conflicts.insert(), rows)
 
     def transfers(self) -> list[TransferReport]:
         rows = self.conn.execute(sa.select(t.transfers).order_by(t.transfers.c.reported_on, t.transfers.c.id))

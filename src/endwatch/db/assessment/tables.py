@@ -17,6 +17,12 @@ conflicts = sa.Table(
     sa.Column("started_on", sa.Date, nullable=False),
     sa.Column("ended_on", sa.Date),
     sa.Column("source", sa.Text, nullable=False, server_default=""),
+    # Added by 0011_conflict_roles.
+    sa.Column("intensity", sa.Integer),
+    sa.Column("roles", sa.JSON),
+    sa.Column("known_on", sa.Date),
+    sa.Column("series", sa.String(100), nullable=False, server_default="", index=True),
+    sa.Column("kind", sa.String(60), nullable=False, server_default=""),
 )
 
 transfers = sa.Table(

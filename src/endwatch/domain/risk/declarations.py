@@ -57,9 +57,9 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
         if state is None or state == own_state:
             continue
         invs = conflicts_involving(world, as_of, country=state, party_id=end_user)
-        if any(i.active for i in invs) or end_user in restricted:
+        if any(i.at_war for i in invs) or end_user in restricted:
             level = Severity.CRITICAL
-        elif invs:
+        elif any(i.primary for i in invs):
             level = Severity.HIGH
         else:
             level = Severity.MEDIUM

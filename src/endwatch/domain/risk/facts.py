@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from endwatch.domain.parties import ancestors
-from endwatch.domain.risk.model import Conflict, Evidence, Subject, TransferReport, World
+from endwatch.domain.risk.model import Conflict, ConflictRole, Evidence, Role, Subject, TransferReport, World
 
 # A conflict that ended less than this long ago still weighs (ceasefires break down).
 RECENT = timedelta(days=365)
@@ -17,10 +17,22 @@ RECENT = timedelta(days=365)
 
 @dataclass(frozen=True)
 class Involvement:
-    """A conflict that involves a state or party, and whether it is under way on the date."""
+    """A conflict that involves a state or party: the year that counts on the date, whether it is under
+    way, and every role the state or party plays in it (never a peace or training mission)."""
 
     conflict: Conflict
     active: bool
+    roles: tuple[ConflictRole, ...] = ()
+
+    @property
+    def primary(self) -> bool:
+        """The state or party is the location of the conflict or a primary party to it."""
+        return any(r.role in (Role.LOCATION, Role.PRIMARY) for r in self.roles)
+
+    @property
+    def at_war(self) -> bool:
+        """Under way, a war (or of unknown intensity), and the state or party is its location or a primary party."""
+        return self.active and self.conflict.war and self.primary
 
 
 def lineage(world: World, party_id: str | None) -> list[str]:
@@ -30,31 +42,86 @@ def lineage(world: World, party_id: str | None) -> list[str]:
     return [party_id, *ancestors(party_id, world.parent_of)]
 
 
+def _roles_of(c: Conflict, country: str | None, parties: set[str]) -> tuple[ConflictRole, ...]:
+    return tuple(r for r in c.all_roles() if r.role is not Role.MISSION
+                 and ((country and r.country == country) or (r.party_id and r.party_id in parties)))
+
+
+def _precedence(inv: Involvement) -> tuple[bool, bool, date]:
+    # The year under way first, then the more intense, then the most recent.
+    return (inv.active, inv.conflict.war, inv.conflict.started_on)
+
+
 def conflicts_involving(world: World, as_of: date, *, country: str | None = None,
                         party_id: str | None = None) -> list[Involvement]:
-    """Conflicts under way on `as_of`, or ended less than a year before, that involve the country or
-    the party (or a party above it). Active ones first."""
+    """Conflicts under way on `as_of`, or ended less than a year before, in which the country or the party
+    (or a party above it) plays a role, one per conflict (its year that counts on `as_of`). Active ones first."""
     parties = set(lineage(world, party_id))
-    found: list[Involvement] = []
-    for c in world.conflicts:
-        if c.started_on > as_of:
-            continue
-        if not ((country and country in c.countries) or parties & set(c.party_ids)):
+    candidates = {id(c): c for c in world.conflicts_of(country)}
+    for p in parties:
+        candidates.update((id(c), c) for c in world.conflicts_of_party(p))
+    best: dict[str, Involvement] = {}
+    for c in candidates.values():
+        if c.visible_on > as_of:
             continue
         active = c.active_on(as_of)
-        if active or (c.ended_on is not None and as_of - c.ended_on <= RECENT):
-            found.append(Involvement(c, active))
-    return sorted(found, key=lambda i: (not i.active, i.conflict.started_on, i.conflict.id))
+        if not (active or (c.ended_on is not None and as_of - c.ended_on <= RECENT)):
+            continue
+        roles = _roles_of(c, country, parties)
+        if not roles:
+            continue
+        inv = Involvement(c, active, roles)
+        held = best.get(c.series_id)
+        if held is None or _precedence(inv) > _precedence(held):
+            best[c.series_id] = inv
+    return sorted(best.values(), key=lambda i: (not i.active, i.conflict.started_on, i.conflict.id))
+
+
+def describe_roles(roles: tuple[ConflictRole, ...]) -> str:
+    """The roles in words: "the location and a primary party (side A, Government of Azerbaijan)"."""
+    words: list[str] = []
+    for r in roles:
+        if r.role is Role.LOCATION:
+            text = "the location"
+        elif r.role is Role.PRIMARY:
+            text = "a primary party" + _side(r)
+        elif r.role is Role.SECONDARY:
+            text = "a secondary supporter" + _side(r, "of side ")
+        else:
+            text = "present with a peace or training mission"
+        words.append(text)
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _side(r: ConflictRole, lead: str = "side ") -> str:
+    inner = ", ".join(x for x in ((lead + r.side) if r.side else "", r.actor) if x)
+    return f" ({inner})" if inner else ""
+
+
+def intensity_words(c: Conflict) -> str:
+    """ "a war (intensity 2)", "a minor armed conflict (intensity 1)", or "an armed conflict"."""
+    if c.intensity is None:
+        return "an armed conflict"
+    return "a war (intensity 2)" if c.intensity >= 2 else "a minor armed conflict (intensity 1)"
 
 
 def conflict_evidence(inv: Involvement, who: str) -> Evidence:
-    """One sentence of evidence for a conflict involvement."""
+    """One sentence of evidence for a conflict involvement: who, which roles, the conflict and its year."""
     c = inv.conflict
     period = (f"from {c.started_on.isoformat()}, under way" if inv.active
               else f"{c.started_on.isoformat()} to {c.ended_on.isoformat() if c.ended_on else '?'}")
-    return Evidence("conflict", c.id, f"{who} is involved in the armed conflict '{c.name}' ({period});"
-                    f" states involved: {', '.join(c.countries)}. Source: {_src(c.source)}",
-                    c.started_on)
+    others = [r for r in c.all_roles() if r.role in (Role.PRIMARY, Role.SECONDARY) and r not in inv.roles]
+    shown = [f"{r.actor or r.country or r.party_id} ({r.role.value}{', side ' + r.side if r.side else ''})"
+             for r in others[:8]]
+    if len(others) > 8:
+        shown.append(f"{len(others) - 8} more")
+    text = (f"{who} {'is' if inv.active else 'was'} {describe_roles(inv.roles)} of '{c.name}', {intensity_words(c)}"
+            f" ({period})")
+    if shown:
+        text += "; also in it: " + ", ".join(shown)
+    known = c.visible_on
+    return Evidence("conflict", c.id, f"{text}. Source: {_src(c.source)}", known)
 
 
 def onward_transfers(world: World, subject: Subject) -> list[TransferReport]:

@@ -32,9 +32,36 @@ class Severity(StrEnum):
         return ("none", "low", "medium", "high", "critical").index(self.value)
 
 
+class Role(StrEnum):
+    """The part a state (or party) plays in an armed conflict, as UCDP/PRIO records it."""
+
+    LOCATION = "location"  # the conflict is fought on its territory
+    PRIMARY = "primary"  # a primary party (side A or B)
+    SECONDARY = "secondary"  # a secondary supporter of a side (troops in combat, not only money or arms)
+    MISSION = "mission"  # a peace or training mission: present, but not a party to the conflict
+
+
+@dataclass(frozen=True)
+class ConflictRole:
+    """One role in a conflict: who (an ISO or documented code, or a registered party), which role, which side."""
+
+    role: Role
+    country: str | None = None
+    side: str = ""  # A or B, blank for the location
+    actor: str = ""  # the actor's name as the source writes it, e.g. "Government of Turkey"
+    party_id: str | None = None
+
+
 @dataclass(frozen=True)
 class Conflict:
-    """An armed conflict: the states (and registered parties) involved and its period."""
+    """An armed conflict (or one year of it): the states (and registered parties) involved and its period.
+
+    `intensity` is UCDP's: 1 a minor conflict (25-999 battle-related deaths a year), 2 a war (1,000 or
+    more); None when the source does not say (weighed as a war). Without `roles` every country and
+    party listed is a primary party. `series` groups the years of one conflict (one citation each);
+    `known_on` is when the evidence became known (a dataset's release, a report's date): the conflict
+    counts from the later of that and its first day.
+    """
 
     id: str
     name: str
@@ -43,10 +70,37 @@ class Conflict:
     ended_on: date | None = None
     party_ids: tuple[str, ...] = ()
     source: str = ""
+    intensity: int | None = None
+    roles: tuple[ConflictRole, ...] = ()
+    known_on: date | None = None
+    series: str = ""
+    kind: str = ""
 
     def active_on(self, day: date) -> bool:
         """True while hostilities are under way on `day`."""
         return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+    @property
+    def war(self) -> bool:
+        """A war (intensity 2), or a conflict whose intensity the source does not give."""
+        return self.intensity is None or self.intensity >= 2
+
+    @property
+    def series_id(self) -> str:
+        """The conflict this record belongs to (its own id when it is not one year of a longer one)."""
+        return self.series or self.id
+
+    @property
+    def visible_on(self) -> date:
+        """The first day an assessment may see this conflict: its first day, or later if known later."""
+        return max(self.started_on, self.known_on) if self.known_on else self.started_on
+
+    def all_roles(self) -> tuple[ConflictRole, ...]:
+        """The roles recorded, or (for a conflict recorded without roles) every country and party as primary."""
+        if self.roles:
+            return self.roles
+        return (*(ConflictRole(Role.PRIMARY, country=c) for c in self.countries),
+                *(ConflictRole(Role.PRIMARY, party_id=p) for p in self.party_ids))
 
 
 @dataclass(frozen=True)
@@ -153,9 +207,10 @@ class World:
     def known_by(self, as_of: date) -> World:
         """The same world without anything that became known after `as_of`.
 
-        Conflicts count from their first day, transfers from their report, screening hits from the
-        day the entity was listed, findings from the day they were decided, applications from their
-        receipt and permits from their issue (with only the status events effective by then).
+        Conflicts count from their first day (or from when they became known, if later), transfers from
+        their report, screening hits from the day the entity was listed, findings from the day they were
+        decided, applications from their receipt and permits from their issue (with only the status events
+        effective by then).
         """
         if self.cut_on == as_of:
             return self
@@ -164,7 +219,7 @@ class World:
             applications=tuple(a for a in self.applications if a.received_on <= as_of),
             permits=tuple(_permit_known_by(p, as_of) for p in self.permits if p.issued_on <= as_of),
             conflicts=tuple(c if c.ended_on is None or c.ended_on <= as_of else replace(c, ended_on=None)
-                            for c in self.conflicts if c.started_on <= as_of),
+                            for c in self.conflicts if c.visible_on <= as_of),
             transfers=tuple(t for t in self.transfers if t.reported_on <= as_of),
             hits=tuple(h for h in self.hits if h.listed_on <= as_of),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
@@ -186,6 +241,26 @@ class World:
             if p.kind is PartyKind.STATE and p.country:
                 found.setdefault(p.country, []).append(p.id)
         return found
+
+    @cached_property
+    def _conflict_index(self) -> tuple[dict[str, list[Conflict]], dict[str, list[Conflict]]]:
+        by_country: dict[str, list[Conflict]] = {}
+        by_party: dict[str, list[Conflict]] = {}
+        for c in self.conflicts:
+            roles = c.all_roles()
+            for code in {r.country for r in roles if r.country}:
+                by_country.setdefault(code, []).append(c)
+            for pid in {r.party_id for r in roles if r.party_id}:
+                by_party.setdefault(pid, []).append(c)
+        return by_country, by_party
+
+    def conflicts_of(self, country: str | None) -> list[Conflict]:
+        """Conflicts in which the country plays some role (any year)."""
+        return self._conflict_index[0].get(country, []) if country else []
+
+    def conflicts_of_party(self, party_id: str) -> list[Conflict]:
+        """Conflicts in which the registered party plays some role (any year)."""
+        return self._conflict_index[1].get(party_id, [])
 
     @cached_property
     def permit_by_number(self) -> dict[str, Permit]:

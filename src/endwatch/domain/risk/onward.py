@@ -70,7 +70,7 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
         evidence.append(transfer_evidence(world, t))
         states.append(t.recipient_country)
         invs = conflicts_involving(world, as_of, country=t.recipient_country, party_id=t.recipient_id)
-        if any(i.active for i in invs) or (t.recipient_id and t.recipient_id in restricted):
+        if any(i.at_war for i in invs) or (t.recipient_id and t.recipient_id in restricted):
             severity = Severity.CRITICAL
     route = " through integration" if integration else ""
     return indicator(CODE, TITLE, severity,

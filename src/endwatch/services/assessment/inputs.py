@@ -22,6 +22,7 @@ from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.domain.risk.facts import lineage
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
+from endwatch.services.assessment.store import roles_from_json
 from endwatch.services.audit.trail import snapshot
 
 
@@ -44,8 +45,18 @@ def relevant(subject: Subject, world: World) -> World:
         ids |= {rec.exporter_id, rec.consignee_id, rec.end_user_id}
     for t in world.transfers:
         ids |= {t.supplier_id, *([t.recipient_id] if t.recipient_id else [])}
-    for c in world.conflicts:
-        ids |= set(c.party_ids)
+    # Conflicts the indicators can reach: those of the destination, the end user's state, the states of
+    # end users declared on the route, states receiving reported transfers, and of the parties involved.
+    reach = {subject.destination, user_state, *(world.country_of(r.end_user_id) for r in records),
+             *(t.recipient_country for t in world.transfers)}
+    conflicts: dict[int, Conflict] = {}
+    for code in reach:
+        conflicts.update((id(c), c) for c in world.conflicts_of(code))
+    for pid in {x for i in ids for x in lineage(world, i)}:
+        conflicts.update((id(c), c) for c in world.conflicts_of_party(pid))
+    kept = tuple(c for c in world.conflicts if id(c) in conflicts)
+    for c in kept:
+        ids |= set(c.party_ids) | {r.party_id for r in c.roles if r.party_id}
     for f in world.findings:
         if f.observed_user_id:
             ids.add(f.observed_user_id)
@@ -58,7 +69,7 @@ def relevant(subject: Subject, world: World) -> World:
         policies=tuple(p for p in world.policies if p.country in countries),
         applications=apps,
         permits=permits,
-        conflicts=world.conflicts,
+        conflicts=kept,
         transfers=world.transfers,
         hits=tuple(h for h in world.hits if h.party_id in ids),
         findings=world.findings,
@@ -120,7 +131,9 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
                                                         c["reference"]) for c in p["history"]), **_goods(p))
                       for p in w["permits"]),
         conflicts=tuple(Conflict(c["id"], c["name"], tuple(c["countries"]), _dd(c["started_on"]), _d(c["ended_on"]),
-                                 tuple(c["party_ids"]), c["source"]) for c in w["conflicts"]),
+                                 tuple(c["party_ids"]), c["source"], c.get("intensity"),
+                                 roles_from_json(c.get("roles") or []), _d(c.get("known_on")), c.get("series") or "",
+                                 c.get("kind") or "") for c in w["conflicts"]),
         transfers=tuple(TransferReport(t["supplier_id"], t["recipient_country"], t["item"], _dd(t["reported_on"]),
                                        t["source"], t["recipient_id"]) for t in w["transfers"]),
         hits=tuple(ScreeningHit(h["party_id"], h["party_name"], h["entity_id"], h["entity_schema"],

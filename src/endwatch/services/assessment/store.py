@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
+from endwatch.domain.risk.model import Conflict, ConflictRole, FindingRecord, Role, ScreeningHit, TransferReport
+
+
+def roles_to_json(roles: Iterable[ConflictRole]) -> list[dict[str, Any]]:
+    """Conflict roles as stored (JSON)."""
+    return [{"role": r.role.value, "country": r.country, "side": r.side, "actor": r.actor, "party_id": r.party_id}
+            for r in roles]
+
+
+def roles_from_json(rows: Iterable[dict[str, Any]]) -> tuple[ConflictRole, ...]:
+    """Conflict roles from their stored form."""
+    return tuple(ConflictRole(Role(r["role"]), r.get("country"), r.get("side") or "", r.get("actor") or "",
+                              r.get("party_id")) for r in rows)
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,8 @@ class WatchEntry:
 class AssessmentRepository(Protocol):
     def conflicts(self) -> list[Conflict]: ...
     def save_conflict(self, conflict: Conflict) -> None: ...
+    def save_conflicts(self, conflicts: Iterable[Conflict]) -> None:
+        """Insert or replace conflicts by id, in batches."""
     def transfers(self) -> list[TransferReport]: ...
     def add_transfer(self, transfer: TransferReport) -> None: ...
     def entities(self) -> list[ScreeningEntity]: ...
