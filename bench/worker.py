@@ -27,7 +27,8 @@ from rapidfuzz.distance import Levenshtein
 from bench import BENCH
 from endwatch.db.engine import make_engine, upgrade
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children
-from endwatch.domain.matching import fold, normalise_reading
+from endwatch.domain.matching import fold
+from endwatch.domain.serials import serial_key
 from endwatch.runtime.forkpool import ForkPool
 from endwatch.services.detection.matching import Matcher
 from endwatch.services.detection.run import detect
@@ -132,7 +133,7 @@ def run(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str,
         load_s, folds = timed(lambda: conn.execute(sa.text("select serial_fold from deliveries")).scalars().all())
     brute_times = []
     for reading in readings[:brute_n]:
-        key = fold(normalise_reading(reading)).replace("?", "X")
+        key = fold(serial_key(reading)).replace("?", "X")
         dt, _ = timed(lambda k=key, f=folds: process.extract(k, f, scorer=Levenshtein.distance, score_cutoff=1,
                                                              limit=None))
         brute_times.append(dt)
@@ -170,7 +171,7 @@ def pg_trgm(engine: sa.Engine, readings: list[str], truths: list[str]) -> dict[s
     hits = 0
     with engine.connect() as conn:
         for reading, truth in zip(readings, truths, strict=True):
-            key = fold(normalise_reading(reading)).replace("?", "")
+            key = fold(serial_key(reading)).replace("?", "")
             dt, rows = timed(lambda k=key: conn.execute(TRGM_QUERY, {"q": k}).scalars().all())
             times.append(dt)
             hits += truth in rows

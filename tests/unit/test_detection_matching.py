@@ -15,12 +15,11 @@ from endwatch.domain.matching import (
     fold,
     is_one_edit,
     like_pattern,
-    normalise_marking,
-    normalise_reading,
     one_edit_variants,
     serial_fold,
     unreadable_expansions,
 )
+from endwatch.domain.serials import serial_key
 
 serials = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=20)
 separators = st.sampled_from([" ", "-", "/", ".", "  ", " - ", "\u2013"])
@@ -32,27 +31,27 @@ def test_separators_and_case_do_not_matter(serial: str, seps: list[str], rnd: ob
     for sep in seps:
         pos = rnd.randint(0, len(text))  # type: ignore[attr-defined]
         text = text[:pos] + sep + text[pos:]
-    assert normalise_marking(text.lower()) == serial
-    assert normalise_marking(text) == serial
+    assert serial_key(text.lower()) == serial
+    assert serial_key(text) == serial
 
 
 @given(serials)
 def test_normalisation_and_folding_are_idempotent(serial: str) -> None:
-    n = normalise_reading(serial)
-    assert normalise_marking(n) == n
+    n = serial_key(serial)
+    assert serial_key(n) == n
     assert fold(fold(n)) == fold(n)
     assert set(fold(n)) <= set(FOLDED_ALPHABET)
 
 
 @given(serials, st.sampled_from(["S/N", "S/N:", "SN:", "SN#", "Serial No.", "serial number:", "Ser. No.", "S.N."]))
 def test_leading_labels_are_ignored(serial: str, label: str) -> None:
-    assert normalise_reading(f"{label} {serial}") == normalise_reading(serial)
+    assert serial_key(f"{label} {serial}") == serial_key(serial)
 
 
 def test_letters_that_might_be_the_serial_are_kept() -> None:
-    assert normalise_reading("SN12345") == "SN12345"
-    assert normalise_reading("SERIAL123") == "SERIAL123"
-    assert normalise_reading("S/N: ab-12.3/4") == "AB1234"
+    assert serial_key("SN12345") == "SN12345"
+    assert serial_key("SERIAL123") == "SERIAL123"
+    assert serial_key("S/N: ab-12.3/4") == "AB1234"
 
 
 @given(serials)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from endwatch.domain.permits import Permit, PermitState
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.errors import RuleViolation
 
 
@@ -33,7 +33,7 @@ class Retransfer:
 
     def covers(self, serial_norm: str, on: date) -> bool:
         """True when this consent applies to that item on that day (serial compared normalised)."""
-        in_scope = self.serial is None or normalise_serial(self.serial) == serial_norm
+        in_scope = self.serial is None or serial_key(self.serial) == serial_norm
         return in_scope and self.authorized_on <= on
 
 

@@ -1,42 +1,24 @@
-"""Reading serial numbers from imperfect evidence: normalisation, confusable folding, tiers of match.
+"""Reading serial numbers from imperfect evidence: confusable folding and tiers of match.
 
 A reading (what an analyst typed from a nameplate or photo) is compared with a stored serial in
-three forms:
+two forms, both derived from the one serial key (domain/serials.py, `serial_key`):
 
-- normalised: case, spaces, hyphens, slashes and dots removed, leading labels ("S/N", "SN:",
-  "Serial No.") dropped; `?` kept, standing for one unreadable character;
-- folded: the normalised form with characters readers confuse mapped to one representative
+- the key: label, case, separators, invisible characters, accents, width and script ignored; `?` kept,
+  standing for one unreadable character. Equal keys are the *exact* tier, as they are the same item
+  for uniqueness and trace;
+- folded: the key with the ASCII characters readers confuse mapped to one representative
   (0/O/D/Q -> 0, 1/I/L -> 1, 2/Z -> 2, 5/S -> 5, 6/G -> 6, 8/B -> 8);
 - the tier of a match, best first: exact, equivalent (same folded form), unreadable (equal where
   readable, `?` elsewhere), one edit (one character missing, extra or wrong, after folding).
-
-Standard library only.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from enum import StrEnum
 
-UNREADABLE = "?"
-
-# Everything that separates groups of characters on a nameplate and carries no meaning.
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D/\\.\u00B7]+")
-
-# A leading label, only when it is clearly a label: "S/N", "S.N.", "SN:" / "SN#", "Serial",
-# "Serial No.", "Serial Number", "Ser. No." followed by a separator. "SN12345" keeps its letters:
-# without a colon, they may be part of the serial.
-_LABEL = re.compile(
-    r"""^\s*(?:
-        s\s*/\s*n                                          # S/N
-      | s\.\s*n\.?                                        # S.N.
-      | sn(?=\s*[:#])                                     # SN: , SN#
-      | ser(?:ial|\.)(?:\s*(?:no|nr|number|num)\b\.?)?(?=[\s:#.]|$)  # Serial, Serial No., Ser. No.
-    )\s*[:#.]?\s*""",
-    re.IGNORECASE | re.VERBOSE,
-)
+from endwatch.domain.serials import UNREADABLE as UNREADABLE
+from endwatch.domain.serials import serial_key
 
 _FOLD = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"})
 
@@ -65,37 +47,14 @@ class Tier(StrEnum):
         return list(Tier).index(self)
 
 
-def normalise_marking(text: str) -> str:
-    """A serial as marked, normalised: Unicode compatibility forms, upper case, no separators.
-
-    Used for stored serials (no label stripping: a stored serial is never a label).
-    """
-    folded = unicodedata.normalize("NFKC", text)
-    return _SEPARATORS.sub("", folded).upper()
-
-
-def strip_label(text: str) -> str:
-    """The reading without a leading label such as "S/N", "SN:" or "Serial No."."""
-    stripped = _LABEL.sub("", text, count=1)
-    return stripped if stripped.strip() else text
-
-
-def normalise_reading(text: str) -> str:
-    """A serial as read, normalised: label dropped, case and separators ignored, `?` kept.
-
-    "S/N: ab-12.3/4" gives "AB1234"; "Serial No. X?9" gives "X?9".
-    """
-    return normalise_marking(strip_label(unicodedata.normalize("NFKC", text)))
-
-
 def fold(normalised: str) -> str:
     """The confusable-folded form of a normalised serial (`?` is left alone)."""
     return normalised.translate(_FOLD)
 
 
 def serial_fold(serial: str) -> str:
-    """The key stored with each delivered item: its serial normalised, then folded."""
-    return fold(normalise_marking(serial))
+    """The folded key stored with each delivered item: its serial key, then folded."""
+    return fold(serial_key(serial))
 
 
 def unreadable_count(reading: str) -> int:
@@ -129,12 +88,12 @@ def fits_unreadable(reading_folded: str, stored_folded: str) -> bool:
 
 
 def classify(reading: str, stored_serial: str) -> Tier | None:
-    """The tier at which a normalised reading matches a stored serial, or None.
+    """The tier at which a reading's key matches a stored serial, or None.
 
-    exact: equal once normalised; equivalent: equal once folded; unreadable: equal where readable;
+    exact: the same serial key; equivalent: equal once folded; unreadable: equal where readable;
     one edit: one character missing, extra or wrong once folded (readings without `?` only).
     """
-    stored = normalise_marking(stored_serial)
+    stored = serial_key(stored_serial)
     if reading == stored:
         return Tier.EXACT
     r_fold, s_fold = fold(reading), fold(stored)

@@ -13,7 +13,7 @@ from endwatch.db.detection import tables as detection_tables  # noqa: F401  (add
 from endwatch.db.registry import tables as t
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.matching import serial_fold
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.services.registry.store import ItemDossier, ItemRecord
 
 _ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
@@ -104,7 +104,7 @@ class SqlDeliveryRepository:
             t.retransfers.insert().values(
                 permit_number=r.permit_number,
                 serial=r.serial,
-                serial_norm=normalise_serial(r.serial) if r.serial else None,
+                serial_norm=serial_key(r.serial) if r.serial else None,
                 to_party_id=r.to_party_id,
                 authorized_on=r.authorized_on,
                 reference=r.reference,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.casefiles.timeline import concerned, timeline
 from endwatch.services.uow import UnitOfWork
@@ -127,7 +127,7 @@ def _tokens(values: Iterable[str]) -> list[str]:
         v = v.strip()
         if len(v) >= 3:  # shorter strings would scrub ordinary words and dates
             tokens.add(v)
-            norm = normalise_serial(v)
+            norm = serial_key(v)
             if len(norm) >= 3:
                 tokens.add(norm)
     return sorted(tokens, key=len, reverse=True)

@@ -11,9 +11,9 @@ from endwatch.domain.matching import (
     MIN_READABLE_FOR_UNREADABLE,
     UNREADABLE,
     Tier,
-    normalise_marking,
     readable_count,
 )
+from endwatch.domain.serials import serial_key
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Decision, MatchedItem, Observation, Recipient, Verdict, decide, grading_text
 from endwatch.services.detection.matching import Reading, match_batch, read
@@ -86,10 +86,10 @@ def decide_one(world: World, reading: Reading, tier: Tier | None, cands: list[Ca
                        candidates=tuple(candidate_dict(c, tier) for c in cands), **base)
     c = cands[0]
     item = MatchedItem(c.serial, c.delivered_on, c.permit_number, c.product_id, c.end_user_id, c.destination, tier)
-    norm = normalise_marking(c.serial)
+    norm = serial_key(c.serial)
     recipients = [
         Recipient(r.to_party_id, world.country_of.get(r.to_party_id), r.authorized_on, r.reference)
-        for r in world.retransfers.get(c.permit_number, []) if r.serial is None or normalise_marking(r.serial) == norm
+        for r in world.retransfers.get(c.permit_number, []) if r.serial is None or serial_key(r.serial) == norm
     ]
     decision: Decision = decide(obs, item, recipients, world.parent_of, world.names)
     return Finding(

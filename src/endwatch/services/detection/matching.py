@@ -14,10 +14,10 @@ from endwatch.domain.matching import (
     classify,
     fold,
     like_pattern,
-    normalise_reading,
     one_edit_variants,
     unreadable_expansions,
 )
+from endwatch.domain.serials import serial_key
 from endwatch.domain.sightings import Sighting
 from endwatch.services.detection.store import Candidate
 from endwatch.services.detection.world import World
@@ -38,7 +38,7 @@ class Reading:
 
 def read(world: World, s: Sighting) -> Reading:
     """Normalise the serial and resolve the manufacturer and model text."""
-    reading = Reading(s, normalise_reading(s.serial), None, None, [])
+    reading = Reading(s, serial_key(s.serial), None, None, [])
     if not reading.norm.strip(UNREADABLE):
         reading.stop = f"The serial as read ({s.serial!r}) has no readable character."
         return reading

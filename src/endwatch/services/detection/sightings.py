@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from endwatch.domain.matching import normalise_reading
+from endwatch.domain.serials import serial_key
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FileSpec
@@ -34,7 +34,7 @@ def sighting_problems(s: Sighting, today: date, check: Checker) -> None:
         check.fail("observed_on", f"observed_on {s.observed_on.isoformat()} is in the future")
     if not s.serial or not s.serial.strip():
         check.fail("serial", "serial is required (as read; `?` for each unreadable character)")
-    elif not normalise_reading(s.serial).strip("?"):
+    elif not serial_key(s.serial).strip("?"):
         check.fail("serial", f"serial {s.serial!r} has no readable character once labels and separators are removed")
     if s.reliability not in RELIABILITY_GRADES:
         check.fail("reliability", f"reliability {s.reliability!r} must be one of {', '.join(RELIABILITY_GRADES)}")

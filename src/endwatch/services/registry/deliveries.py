@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_delivery
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.errors import NotFound, RuleViolation
 from endwatch.services.authz import Action, Principal, check_may_act_for
 from endwatch.services.gate import write
@@ -45,9 +45,9 @@ def record_delivery(
             c.fail("recipient_id", f"unknown party {recipient!r}")
         norms: dict[str, str] = {}
         for s in serials:
-            n = normalise_serial(s)
+            n = serial_key(s)
             if not n:
-                c.fail("serial", f"serial {s!r} is blank once spaces and hyphens are removed")
+                c.fail("serial", f"serial {s!r} has no letter or digit once its label and separators are removed")
             elif n in norms:
                 c.fail("serial", f"serial {s!r} is the same as {norms[n]!r} in this delivery")
             norms.setdefault(n, s)
@@ -67,7 +67,7 @@ def record_delivery(
             )
         items = [DeliveredItem(permit_number, delivered_on, s, recipient) for s in norms.values()]
         uow.deliveries.add_items(
-            ItemRecord(i, product.id, product.manufacturer_id, product.serial_family, normalise_serial(i.serial))
+            ItemRecord(i, product.id, product.manufacturer_id, product.serial_family, serial_key(i.serial))
             for i in items
         )
         w.record(action="delivery.record", entity="permit", key=permit_number,
@@ -87,7 +87,7 @@ def authorise_retransfer(uow: UnitOfWork, principal: Principal, retransfer: Retr
             c.fail("to_party_id", f"unknown party {retransfer.to_party_id!r}")
         c.require("reference", retransfer.reference, "the authority's reference")
         if permit is not None and retransfer.serial:
-            wanted = normalise_serial(retransfer.serial)
+            wanted = serial_key(retransfer.serial)
             if not any(r.serial_norm == wanted for r in uow.deliveries.for_permit(permit.number)):
                 c.fail("serial", f"serial {retransfer.serial!r} was not delivered under permit {permit.number}")
         c.raise_if_any()

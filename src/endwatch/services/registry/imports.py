@@ -29,7 +29,7 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy, check_issuance
 from endwatch.domain.products import Product
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
@@ -376,9 +376,9 @@ class ImportRun:
         if recipient not in self.parties:
             self.fail(row, "recipient_id", f"unknown party {recipient!r}")
             return None
-        norm = normalise_serial(row["serial"])
+        norm = serial_key(row["serial"])
         if not norm:
-            self.fail(row, "serial", "the serial is blank once spaces and hyphens are removed")
+            self.fail(row, "serial", "the serial has no letter or digit once its label and separators are removed")
             return None
         item = DeliveredItem(number, row["delivered_on"], row["serial"].strip(), recipient)
         return ItemRecord(item, product.id, product.manufacturer_id, product.serial_family, norm)
@@ -390,7 +390,7 @@ class ImportRun:
             self.fail(row, "delivered_on", exc.message)
 
     def check_retransfers(self) -> None:
-        stored = {(r.permit_number, normalise_serial(r.serial) if r.serial else None, r.to_party_id, r.authorized_on)
+        stored = {(r.permit_number, serial_key(r.serial) if r.serial else None, r.to_party_id, r.authorized_on)
                   for r in self.uow.deliveries.all_retransfers()}
         self.new_retransfers: list[Retransfer] = []
         report = self.reports["retransfers.csv"]
@@ -403,7 +403,7 @@ class ImportRun:
             if v["to_party_id"] not in self.parties:
                 self.fail(row, "to_party_id", f"unknown party {v['to_party_id']!r}")
                 continue
-            norm = normalise_serial(v["serial"]) if v.get("serial") else None
+            norm = serial_key(v["serial"]) if v.get("serial") else None
             if norm and not self.serial_delivered(v["permit_number"], norm):
                 self.fail(row, "serial", f"serial {v['serial']!r} was not delivered under permit {v['permit_number']}")
                 continue
@@ -418,7 +418,7 @@ class ImportRun:
         if any(r.serial_norm == norm for r in self.uow.deliveries.find_by_serial_norm(norm)
                if r.item.permit_number == number):
             return True
-        return any(normalise_serial(r["serial"]) == norm and r["permit_number"] == number
+        return any(serial_key(r["serial"]) == norm and r["permit_number"] == number
                    for r in self.iter_deliveries())
 
     def diff(self, name: str, stored: dict[str, Any], incoming: dict[str, Any], same: Any = None) -> None:

@@ -10,7 +10,7 @@ from endwatch.domain.names import normalise_name
 from endwatch.domain.parties import Party
 from endwatch.domain.permits import Permit, PermitState, StatusChange
 from endwatch.domain.products import Product
-from endwatch.domain.serials import normalise_serial
+from endwatch.domain.serials import serial_key
 from endwatch.errors import InvalidInput
 from endwatch.services.registry.store import ItemDossier
 from endwatch.services.uow import UnitOfWork
@@ -73,9 +73,9 @@ def trace_serial(
     Manufacturer and model narrow the search through names and aliases; a manufacturer or model text
     that names nothing known matches nothing, since serials belong to their maker.
     """
-    norm = normalise_serial(serial)
+    norm = serial_key(serial)
     if not norm:
-        raise InvalidInput("serial is blank once spaces and hyphens are removed")
+        raise InvalidInput("serial has no letter or digit once its label and separators are removed")
     notes: list[str] = []
     with uow:
         maker_ids = _maker_ids(uow, manufacturer)
