@@ -86,3 +86,47 @@ def test_screening_list_puts_the_pending_application_on_the_watch_list(ew, tmp_p
     assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "refer")]
     evidence = entries[0].changes[0]["new_evidence"][0]
     assert "'Northwind Avionics Trading FZE'" in evidence["text"] and "score" in evidence["text"]
+
+
+def _older_registry(ew, tmp_path: Path) -> None:
+    """The world above, imported from an older registry together with a war its permit's end user is in."""
+    folder = tmp_path / "older"
+    folder.mkdir()
+    for name, text in FILES.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    (folder / "conflicts.csv").write_text(
+        "id,name,countries,party_ids,started_on,ended_on,source\n"
+        "war,Test war,AM,xx-army,2026-01-01,,test report\n", encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+
+
+def test_an_imported_permit_whose_first_assessment_is_deny_goes_on_the_watch_list(ew, tmp_path):
+    # The import's conflicts are new evidence: it re-assesses, and that is the permit's first assessment.
+    _older_registry(ew, tmp_path)
+    added = watchlist(ew.reader())
+    # The permit counts as approved at its issue: deny is a worsening, with the war that caused it. The
+    # pending application's first assessment is not a worsening of anything: it is not on the list.
+    assert [(w.subject_key, w.before, w.after) for w in added] == [("P-1", "approve", "deny")]
+    change = {c["indicator"]: c for c in added[0].changes}["armed-conflict"]
+    assert change["before"] == "none" and change["after"] == "critical"
+    assert change["new_evidence"][0]["ref"] == "war"
+    # Assessed again on the same evidence: nothing new.
+    assert reassess_all(ew.uow, person("tester"), TODAY, "again") == []
+
+
+def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, tmp_path):
+    from endwatch.services.assessment.assess import assess_permit
+
+    _world(ew, tmp_path)  # the baseline re-assessment finds the permit approvable with conditions
+    folder = tmp_path / "older-permit"
+    folder.mkdir()
+    (folder / "permits.csv").write_text(
+        FILES["permits"].splitlines()[0] + "\n"
+        "P-0,A-1,maker,xx-army,xx-army,IR,turret,1,,,2026-03-01,2027-12-31,issued,patrol,,,,,\n", encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+    assert watchlist(ew.reader()) == []
+    result = assess_permit(ew.uow(), person("tester"), "P-0", TODAY)
+    assert result.assessment.recommendation.value == "refer"  # no end-use assurance, end user in another state
+    entries = watchlist(ew.reader())
+    assert [(w.subject_key, w.before, w.after, w.assessment_id) for w in entries] == [
+        ("P-0", "approve", "refer", result.id)]

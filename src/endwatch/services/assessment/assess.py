@@ -110,13 +110,19 @@ def assess(uow: UnitOfWork, principal: Principal, application_number: str, as_of
 
 def assess_permit(uow: UnitOfWork, principal: Principal, permit_number: str, as_of: date, *,
                   trigger: str = "") -> AssessmentResult:
-    """Assess a permit on its own terms (its parties, goods and the exception it was issued under)."""
+    """Assess a permit on its own terms (its parties, goods and the exception it was issued under); a
+    result worse than its last assessment (or, the first time, refer or deny) puts it on the watch list."""
     with write(uow, principal, Action.ASSESSMENTS_RUN) as w:
         world = load_world(uow)
         permit = world.permit_by_number.get(permit_number)
         if permit is None:
             raise NotFound("permit", permit_number)
-        return assess_in(w, Subject.of_permit(permit), world, as_of, trigger or "assess")
+        from endwatch.services.assessment.watch import watch_if_worse  # watch builds on this module
+
+        before = uow.assessment.latest_assessment("permit", permit_number, as_of)
+        result = assess_in(w, Subject.of_permit(permit), world, as_of, trigger or "assess")
+        watch_if_worse(w, before, result, as_of, trigger or "assess")
+        return result
 
 
 def stored_assessment(uow: UnitOfWork, assessment_id: int) -> StoredAssessment:

@@ -1,6 +1,6 @@
 """Continuous re-assessment: when new evidence arrives, every permit in force and every pending
 application is re-assessed; those whose recommendation worsens go on the watch list with the
-evidence that changed it.
+evidence that changed it (watch.py: a permit whose first assessment recommends refer or deny too).
 
 Other areas call `reassess_all(uow_factory, principal, as_of, trigger)` after they record evidence (a
 finding, for example), or `reassess_in(w, ...)` inside a write they already hold.
@@ -9,16 +9,14 @@ finding, for example), or `reassess_in(w, ...)` inside a write they already hold
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from endwatch.domain.permits import ApplicationStatus
-from endwatch.domain.risk.model import Severity, Subject, World
-from endwatch.domain.risk.recommend import Assessment, Recommendation, assess_subject
+from endwatch.domain.risk.model import Subject, World
+from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.services.assessment.assess import application_subject, load_world, store
 from endwatch.services.assessment.store import StoredAssessment, WatchEntry
-from endwatch.services.audit.trail import snapshot
+from endwatch.services.assessment.watch import watch_if_worse
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
@@ -42,22 +40,6 @@ def subjects_in_play(world: World, as_of: date) -> list[Subject]:
     return subjects
 
 
-def _changes(before: StoredAssessment, after: Assessment) -> list[dict[str, Any]]:
-    """Indicators whose severity rose, with the evidence that was not there before."""
-    old = {i["code"]: i for i in before.indicators}
-    changed: list[dict[str, Any]] = []
-    for ind in after.indicators:
-        prev = old.get(ind.code)
-        prev_sev = Severity(prev["severity"]) if prev else Severity.NONE
-        if ind.severity.rank <= prev_sev.rank:
-            continue
-        seen = {e["text"] for e in (prev or {}).get("evidence", [])}
-        changed.append({"indicator": ind.code, "before": prev_sev.value, "after": ind.severity.value,
-                        "summary": ind.summary,
-                        "new_evidence": [snapshot(e) for e in ind.evidence if e.text not in seen]})
-    return changed
-
-
 def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
     if before is None or before.recommendation != after.recommendation.value:
         return True
@@ -75,16 +57,9 @@ def reassess_in(w: Write, as_of: date, trigger: str) -> list[WatchEntry]:
         after = assess_subject(subject, world, as_of)
         if not _differs(before, after):
             continue
-        result = store(w, after, world, trigger)
-        assert result.id is not None
-        if before is None or after.recommendation.rank <= Recommendation(before.recommendation).rank:
-            continue
-        entry = WatchEntry(None, subject.kind, subject.key, as_of, before.recommendation, after.recommendation.value,
-                           trigger, _changes(before, after), result.id, result.assessed_at, w.principal.username)
-        new_id = uow.assessment.add_watch(entry)
-        entry = replace(entry, id=new_id)
-        w.record(action="watchlist.add", entity=subject.kind, key=subject.key, after=entry, reason=trigger)
-        added.append(entry)
+        entry = watch_if_worse(w, before, store(w, after, world, trigger), as_of, trigger)
+        if entry is not None:
+            added.append(entry)
     return added
 
 
