@@ -2,7 +2,9 @@
 
 A subject goes on it when its recommendation worsens against its last assessment. An issued permit
 counts as approved at its issue, so a permit whose first assessment recommends refer or deny (one
-imported from an older registry, say) goes on it too, with every indicator that caused it.
+imported from an older registry, say) goes on it too, with every indicator that caused it. A permit
+issued under a named policy exception was approved on a senior review of a referral (an exception is
+relied on exactly where policy presumes denial), so its first assessment is compared with refer.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from endwatch.services.assessment.store import StoredAssessment, WatchEntry
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.gate import Write
 
-# What an issued permit never assessed before is compared with: it was approved when it was issued.
+# What an issued permit never assessed before is compared with: it was approved when it was issued;
+# under a named exception, approved on review of a referral.
 PERMIT_BASELINE = Recommendation.APPROVE
+EXCEPTION_BASELINE = Recommendation.REFER
 # A first assessment puts a permit on the watch list from this recommendation up.
 FIRST_WATCHED = Recommendation.REFER
 
@@ -43,10 +47,13 @@ def changes(before: StoredAssessment | None, after: Assessment) -> list[dict[str
 
 def baseline(subject: Subject, before: StoredAssessment | None) -> Recommendation | None:
     """What a new assessment is compared with: the subject's last assessment; for a permit never assessed
-    before, approval at its issue; for an application never assessed before, nothing."""
+    before, approval at its issue (a referral accepted, under a named exception); for an application
+    never assessed before, nothing."""
     if before is not None:
         return Recommendation(before.recommendation)
-    return PERMIT_BASELINE if subject.kind == "permit" else None
+    if subject.kind != "permit":
+        return None
+    return EXCEPTION_BASELINE if subject.exception else PERMIT_BASELINE
 
 
 def watch_if_worse(w: Write, before: StoredAssessment | None, result: AssessmentResult, as_of: date,
