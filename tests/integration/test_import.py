@@ -57,7 +57,7 @@ def test_every_problem_is_reported_with_file_line_and_column(ew, tmp_path):
     folder = copy_case(tmp_path)
     append(folder, "parties.csv", "x1,Somebody,company,ZZ,,,", "x2,,alien,TR,nobody,,")
     append(folder, "permits.csv",
-           "P-BAD,,wescam,baykar,tr-navy,TR,mx-15d,7,,,2020-13-01,2021-06-30,issued,,yes,,,,")
+           "P-BAD,,wescam,baykar,tr-navy,TR,mx-15d,7,,,2020-13-01,2021-06-30,issued,,yes,,,,,")
     append(folder, "deliveries.csv", "NO-SUCH-PERMIT,2020-09-15,SN-X,", "PERMIT-REDACTED-1,15/09/2020,SN-Y,")
     found = {(p.file, p.line, p.column) for p in problems_of(ew, folder)}
     assert ("parties.csv", 15, "country") in found
@@ -113,7 +113,7 @@ def test_delivery_on_suspended_permit_and_over_quantity(ew, tmp_path):
 def test_policy_rule_applies_on_import(ew, tmp_path):
     folder = copy_case(tmp_path)
     append(folder, "permits.csv",
-           "P-NEW,,wescam,baykar,tr-navy,TR,mx-15d,1,,,2020-01-10,2020-12-31,issued,,yes,,,,")
+           "P-NEW,,wescam,baykar,tr-navy,TR,mx-15d,1,,,2020-01-10,2020-12-31,issued,,yes,,,,,")
     messages = [str(p) for p in problems_of(ew, folder)]
     assert any("suspension of new permits" in m for m in messages)
 
@@ -178,7 +178,7 @@ def test_reimporting_a_synthetic_world_changes_nothing(ew, tmp_path):
 
 def test_status_changes_on_import_follow_the_permit_status_machine(ew, tmp_path):
     folder = copy_case(tmp_path)
-    append(folder, "status_changes.csv", "PERMIT-REDACTED-1,reinstated,2022-01-01,after cancellation,x")
+    append(folder, "status_changes.csv", "PERMIT-REDACTED-1,reinstated,2022-01-01,after cancellation,x,")
     messages = [str(p) for p in problems_of(ew, folder)]
     assert any("status-transition" in m and "cannot go from cancelled to reinstated" in m for m in messages)
     import_folder(ew.uow(), person("tester"), REFERENCE_CASE)

@@ -41,11 +41,13 @@ def worlds(draw):
         permits.append([f"N{i}", "", "p0", "p1", f"p{n_parties - 1}", draw(countries),
                         draw(st.sampled_from([p[0] for p in products])), str(qty), draw(st.sampled_from(["", "99.50"])),
                         "CAD", issued.isoformat(), (issued + timedelta(days=400)).isoformat(), "issued",
-                        draw(text), draw(st.sampled_from(["yes", "no"])), "", "", "", ""])
+                        draw(text), draw(st.sampled_from(["yes", "no"])), "", "", "", "", ""])
         for _ in range(min(qty, len(serials))):
             deliveries.append([f"N{i}", (issued + timedelta(days=5)).isoformat(), serials.pop(), "p1"])
         if draw(st.booleans()):
-            changes.append([f"N{i}", "suspended", (issued + timedelta(days=30)).isoformat(), draw(text), "ref"])
+            # A status change taken in endwatch (not historical) carries its reason, as change_permit_status asks.
+            changes.append([f"N{i}", "suspended", (issued + timedelta(days=30)).isoformat(),
+                            draw(text).strip() or "why", "ref", ""])
     return {"parties.csv": parties, "products.csv": products, "permits.csv": permits,
             "deliveries.csv": deliveries, "status_changes.csv": changes}
 

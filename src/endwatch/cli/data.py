@@ -52,13 +52,17 @@ def import_(
     folder: Path = typer.Argument(..., help="Folder of exchange-format CSV files."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change; write nothing."),
     reason: str = typer.Option("", "--reason", help="Why (recorded in the audit trail)."),
+    historical: str | None = typer.Option(
+        None, "--historical", metavar="SOURCE",
+        help="Rows with a blank historical_source are historical records of SOURCE (records that predate"
+        " endwatch, e.g. an older registry): accepted as decided there, marked historical everywhere."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import a folder in the exchange format: all of it, or nothing if anything is wrong."""
     if dry_run:  # reads only, no lock taken; the same checks and permission as the real run
-        report = import_folder(app_().reader(), principal(), folder, dry_run=True)
+        report = import_folder(app_().reader(), principal(), folder, dry_run=True, historical=historical)
     else:
-        report = import_folder(app_().uow(), principal(), folder, reason=reason)
+        report = import_folder(app_().uow(), principal(), folder, reason=reason, historical=historical)
     if fmt is Format.json:
         print(as_json(report))
         return

@@ -53,6 +53,9 @@ class Application:
     value: Decimal | None = None
     currency: str | None = None
     status: ApplicationStatus = ApplicationStatus.RECEIVED
+    # Set on a record that predates endwatch (an older registry, the bundled case): where it comes from.
+    # Its status was decided outside endwatch: no decision in endwatch stands behind it.
+    historical_source: str | None = None
 
 
 class PermitStatus(StrEnum):
@@ -84,6 +87,7 @@ class StatusChange:
     effective_on: date
     reason: str = ""
     reference: str = ""
+    historical_source: str | None = None  # set on an event that predates endwatch: where it comes from
 
 
 _FINAL = (PermitStatus.REVOKED, PermitStatus.CANCELLED)
@@ -121,6 +125,7 @@ class Permit:
     exception: str | None = None
     justification: str | None = None
     history: tuple[StatusChange, ...] = ()
+    historical_source: str | None = None  # set on a permit issued before endwatch: where it comes from
 
     def state_on(self, day: date) -> PermitState:
         """The permit's state on `day`, from its dates and the status events effective by then."""

@@ -42,6 +42,9 @@ APPLICATION_STATUSES = ("received", "on_hold", "approved", "denied", "withdrawn"
 PERMIT_STATUSES = ("issued", "suspended", "reinstated", "revoked", "cancelled", "expired")
 CHANGE_STATUSES = ("suspended", "reinstated", "revoked", "cancelled")
 
+HISTORICAL = Column("historical_source", doc="For a record that predates endwatch: where it comes from (an older"
+                    " registry, a published record). Blank: decided in endwatch. See *Historical records*.")
+
 _UNDERTAKING = (
     Column("end_use", doc="The end use stated in the end-use undertaking."),
     Column("no_reexport", "bool", doc="`yes` when the undertaking assures no re-export without consent."),
@@ -113,7 +116,10 @@ FILES: tuple[FileSpec, ...] = (
             *_PARTIES_AND_GOODS,
             Column("received_on", "date", required=True, doc="When the application was received."),
             *_UNDERTAKING,
-            Column("status", "choice", choices=APPLICATION_STATUSES, doc="Where it stands; blank: received."),
+            Column("status", "choice", choices=APPLICATION_STATUSES,
+                   doc="Where it stands; blank: received. `approved` and `denied` only with a decision in"
+                   " decisions.csv, or on a historical record."),
+            HISTORICAL,
         ),
         key=("number",),
         doc="Applications for export permits with their end-use undertaking.",
@@ -132,6 +138,7 @@ FILES: tuple[FileSpec, ...] = (
             *_UNDERTAKING,
             Column("exception", doc="Named policy exception relied on (presumption of denial)."),
             Column("justification", doc="Written justification for relying on the exception."),
+            HISTORICAL,
         ),
         key=("number",),
         doc="Issued export permits.",
@@ -144,6 +151,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("effective_on", "date", required=True, doc="First day of the new status."),
             Column("reason", doc="Why."),
             Column("reference", doc="The authority's reference."),
+            HISTORICAL,
         ),
         key=("permit_number", "status", "effective_on"),
         doc="Later suspensions, reinstatements, revocations and cancellations of permits.",

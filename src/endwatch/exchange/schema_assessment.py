@@ -1,4 +1,4 @@
-"""The assessment area's exchange-format files: armed conflicts and reported onward transfers.
+"""The assessment area's exchange-format files: armed conflicts, reported onward transfers and decisions.
 
 Kept apart from exchange/schema.py (the registry's files); docs/exchange-format.md documents both.
 """
@@ -38,3 +38,20 @@ TRANSFERS = FileSpec(
 )
 
 ASSESSMENT_FILES: tuple[FileSpec, ...] = (CONFLICTS, TRANSFERS)
+
+DECISIONS = FileSpec(
+    "decisions.csv",
+    (
+        Column("application_number", required=True, doc="The application decided (applications.csv or stored)."),
+        Column("decision", "choice", required=True, choices=("approve", "deny"), doc="The outcome."),
+        Column("decided_by", required=True, doc="Username of the approver who decided (a known, active account"
+               " that may decide)."),
+        Column("decided_on", "date", required=True, doc="The day of the decision (not before the application"
+               " was received, not in the future)."),
+        Column("reason", required=True, doc="Why."),
+        Column("countersigned_by", doc="Username of the second, different approver; required for an approval."),
+        Column("justification", doc="Written justification (for an approval against the recommendation)."),
+    ),
+    key=("application_number",),
+    doc="Decisions taken on applications (in endwatch's terms: by its users), carried by an import.",
+)

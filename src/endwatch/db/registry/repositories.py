@@ -81,6 +81,7 @@ def permit_from_row(r: Any, history: Iterable[StatusChange]) -> Permit:
         exception=r.exception,
         justification=r.justification,
         history=tuple(history),
+        historical_source=r.historical_source,
     )
 
 
@@ -288,6 +289,7 @@ class SqlApplicationRepository(_Repo):
             value=_value(r.value),
             currency=r.currency,
             status=ApplicationStatus(r.status),
+            historical_source=r.historical_source,
         )
 
     def get(self, number: str) -> Application | None:
@@ -311,6 +313,7 @@ class SqlApplicationRepository(_Repo):
             "currency": a.currency,
             "received_on": a.received_on,
             "status": a.status.value,
+            "historical_source": a.historical_source,
             **_undertaking_values(a.undertaking),
         }
         table = t.applications
@@ -352,7 +355,7 @@ class SqlPermitRepository(_Repo):
             q = sa.select(sc).where(sc.c.permit_number.in_(chunk)).order_by(sc.c.effective_on, sc.c.id)
             for h in self.conn.execute(q):
                 history[h.permit_number].append(
-                    StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference)
+                    StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference, h.historical_source)
                 )
         return [permit_from_row(r, history[r.number]) for r in rows]
 
@@ -381,6 +384,7 @@ class SqlPermitRepository(_Repo):
             "policy_measure": p.policy_measure,
             "exception": p.exception,
             "justification": p.justification,
+            "historical_source": p.historical_source,
             **_undertaking_values(p.undertaking),
         }
         table = t.permits
@@ -397,5 +401,6 @@ class SqlPermitRepository(_Repo):
                 effective_on=change.effective_on,
                 reason=change.reason,
                 reference=change.reference,
+                historical_source=change.historical_source,
             )
         )

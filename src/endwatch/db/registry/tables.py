@@ -97,6 +97,7 @@ applications = sa.Table(
     *_parties_and_goods(),
     sa.Column("received_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("historical_source", sa.String(200)),  # a record that predates endwatch: its source
 )
 
 application_status_changes = sa.Table(
@@ -122,6 +123,7 @@ permits = sa.Table(
     sa.Column("policy_measure", sa.String(30)),
     sa.Column("exception", sa.Text),
     sa.Column("justification", sa.Text),
+    sa.Column("historical_source", sa.String(200)),
 )
 
 permit_status_changes = sa.Table(
@@ -133,6 +135,7 @@ permit_status_changes = sa.Table(
     sa.Column("effective_on", sa.Date, nullable=False),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("reference", sa.Text, nullable=False, server_default=""),
+    sa.Column("historical_source", sa.String(200)),
 )
 
 # One row per delivered item. `family` and `manufacturer_id` are copied from the product so that

@@ -59,12 +59,14 @@ def export_folder(uow: UnitOfWork, folder: Path) -> dict[str, int]:
                                 "effective_to": p.effective_to, "exceptions": p.exceptions,
                                 "reference": p.reference} for p in uow.policies.list()))
         write("applications.csv", ({"number": a.number, "received_on": a.received_on, "status": a.status.value,
-                                    **_goods(a)} for a in uow.applications.list()))
+                                    "historical_source": a.historical_source, **_goods(a)}
+                                   for a in uow.applications.list()))
         permits = uow.permits.list()
         write("permits.csv", ({"number": p.number, "application_number": p.application_number,
                                "issued_on": p.issued_on, "expires_on": p.expires_on,
                                "status": p.latest_status().value, "exception": p.exception,
-                               "justification": p.justification, **_goods(p)} for p in permits))
+                               "justification": p.justification, "historical_source": p.historical_source,
+                               **_goods(p)} for p in permits))
         write("status_changes.csv", _status_rows(permits))
         write("deliveries.csv", ({"permit_number": r.item.permit_number, "delivered_on": r.item.delivered_on,
                                   "serial": r.item.serial, "recipient_id": r.item.recipient_id}
@@ -82,4 +84,5 @@ def _status_rows(permits: list[Permit]) -> Iterator[dict[str, Any]]:
         for change in p.history:
             if change.status is not PermitStatus.ISSUED:
                 yield {"permit_number": p.number, "status": change.status.value,
-                       "effective_on": change.effective_on, "reason": change.reason, "reference": change.reference}
+                       "effective_on": change.effective_on, "reason": change.reason, "reference": change.reference,
+                       "historical_source": change.historical_source}

@@ -108,15 +108,25 @@ def _goods(v: dict[str, Any]) -> dict[str, Any]:
                                   "quantity", "value", "currency")}
 
 
-def _application(v: dict[str, Any]) -> Application:
+def _application(v: dict[str, Any], historical: str | None) -> Application:
     return Application(number=v["number"], received_on=v["received_on"], undertaking=_undertaking(v),
-                       status=ApplicationStatus(v.get("status") or "received"), **_goods(v))
+                       status=ApplicationStatus(v.get("status") or "received"),
+                       historical_source=v.get("historical_source") or historical, **_goods(v))
 
 
-def _permit(v: dict[str, Any]) -> Permit:
+def _permit(v: dict[str, Any], historical: str | None) -> Permit:
     return Permit(number=v["number"], issued_on=v["issued_on"], expires_on=v["expires_on"],
                   undertaking=_undertaking(v), application_number=v.get("application_number"),
-                  exception=v.get("exception"), justification=v.get("justification"), **_goods(v))
+                  exception=v.get("exception"), justification=v.get("justification"),
+                  historical_source=v.get("historical_source") or historical, **_goods(v))
+
+
+_DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.DENIED)
+
+
+def _historical_refusal(kind: str, key: str, source: str) -> str:
+    return (f"rule historical-record: {kind} {key} is already held by endwatch, and a historical record"
+            f" ({source}) never changes a record endwatch holds")
 
 
 def _same_permit(a: Permit, b: Permit) -> bool:
@@ -133,9 +143,14 @@ def _item_key(rec: ItemRecord) -> str:
 class ImportRun:
     """One import run: the world as stored, the records read, and the problems found."""
 
-    def __init__(self, uow: UnitOfWork, folder: Path) -> None:
+    def __init__(self, uow: UnitOfWork, folder: Path, historical: str | None = None) -> None:
         self.uow = uow
         self.folder = folder
+        self.historical = historical  # the source named for rows whose historical_source is blank
+        # Applications a row approves or denies without being historical: each needs a decision, which
+        # another area's extension (decisions.csv) notes in `decided`.
+        self.needs_decision: dict[str, Row] = {}
+        self.decided: set[str] = set()
         self.problems: list[Problem] = []
         self.rows: dict[str, list[Row]] = {}
         self.reports = {f.name: FileReport(f.name) for f in FILES}
@@ -223,7 +238,24 @@ class ImportRun:
         self.new_applications = {}
         for row in self.unique("applications.csv", lambda v: v["number"]):
             self.check_goods(row)
-            self.new_applications[row["number"]] = _application(row.values)
+            app = _application(row.values, self.historical)
+            old = stored.get(app.number)
+            if old is not None and old.historical_source and not app.historical_source:
+                app = replace(app, historical_source=old.historical_source)  # a historical record stays one
+            if app.historical_source and old is not None and old != app:
+                self.fail(row, "historical_source", _historical_refusal("application", app.number,
+                                                                        app.historical_source))
+                continue
+            if not app.historical_source and (old is None or old.status is not app.status):
+                # The same rules as set_application_status: a decided application no longer moves, and
+                # approving or denying takes a decision.
+                if old is not None and not old.status.pending:
+                    self.fail(row, "status", f"rule application-final: application {app.number} is already"
+                              f" {old.status.value}; its status can no longer change")
+                    continue
+                if app.status in _DECIDED:
+                    self.needs_decision[app.number] = row
+            self.new_applications[app.number] = app
         self.applications = {**stored, **self.new_applications}
         self.diff("applications.csv", stored, self.new_applications)
 
@@ -232,11 +264,17 @@ class ImportRun:
         self.new_permits: dict[str, tuple[Row, Permit]] = {}
         for row in self.unique("permits.csv", lambda v: v["number"]):
             self.check_goods(row)
-            permit = _permit(row.values)
+            permit = _permit(row.values, self.historical)
             app = permit.application_number
             if app and app not in self.applications:
                 self.fail(row, "application_number", f"unknown application {app!r}")
             stored = self.stored_permits.get(permit.number)
+            if stored is not None and stored.historical_source and not permit.historical_source:
+                permit = replace(permit, historical_source=stored.historical_source)
+            if permit.historical_source and stored is not None and not _same_permit(stored, permit):
+                self.fail(row, "historical_source", _historical_refusal("permit", permit.number,
+                                                                        permit.historical_source))
+                continue
             if stored is not None and _same_permit(stored, permit):
                 permit = replace(permit, policy_id=stored.policy_id, policy_measure=stored.policy_measure)
             self.new_permits[permit.number] = (row, permit)
@@ -276,7 +314,8 @@ class ImportRun:
                 self.fail(row, "permit_number", f"unknown permit {row['permit_number']!r}")
                 continue
             change = StatusChange(PermitStatus(row["status"]), row["effective_on"], row.values.get("reason") or "",
-                                  row.values.get("reference") or "")
+                                  row.values.get("reference") or "",
+                                  row.values.get("historical_source") or self.historical)
             incoming[row["permit_number"]].append((row, change))
         self.new_changes: dict[str, list[StatusChange]] = {}
         report = self.reports["status_changes.csv"]
@@ -288,6 +327,8 @@ class ImportRun:
             fresh = [(r, c) for r, c in incoming.get(number, []) if (c.status, c.effective_on) not in known]
             report.unchanged += len(incoming.get(number, [])) - len(fresh)
             report.new += len(fresh)
+            if not self.status_changes_allowed(number, permit, fresh):
+                continue
             if stored is not None and existing and existing[0].effective_on != permit.issued_on:
                 existing = [c for c in existing if c.status is not PermitStatus.ISSUED]
             try:
@@ -313,6 +354,27 @@ class ImportRun:
         incoming_permits = {k: replace(p, history=()) for k, (_, p) in self.new_permits.items()}
         self.diff("permits.csv", {k: replace(p, history=()) for k, p in stored_permits.items()}, incoming_permits,
                   same=_same_permit)
+
+    def status_changes_allowed(self, number: str, permit: Permit, fresh: list[tuple[Row, StatusChange]]) -> bool:
+        """A historical event only on a historical permit; an event taken in endwatch as change_permit_status
+        takes it (a reason given)."""
+        ok = True
+        for row, change in fresh:
+            if change.historical_source and not permit.historical_source:
+                self.fail(row, "historical_source", _historical_refusal("permit", number, change.historical_source))
+                ok = False
+            elif not change.historical_source and not change.reason.strip():
+                self.fail(row, "reason", "a reason is required")
+                ok = False
+        return ok
+
+    def check_decisions_required(self) -> None:
+        """Every application a row approves or denies has its decision (decisions.csv) or is historical."""
+        for number, row in self.needs_decision.items():
+            if number not in self.decided:
+                self.fail(row, "status", f"rule decision-required: application {number} can be {row['status']}"
+                          " only by a decision: add it to decisions.csv (with a second approver for an approval),"
+                          " or, for a record that predates endwatch, name its historical_source")
 
     def iter_deliveries(self) -> Iterator[Row]:
         if self.present("deliveries.csv"):
@@ -467,15 +529,19 @@ class ImportRun:
             self.save_if_changed(w, reason, "policy", pid, uow.policies.get(pid), policy, uow.policies.save)
         for number, app in self.new_applications.items():
             old = uow.applications.get(number)
+            if number in self.decided:  # saved as it stood before; its decision (decisions.csv) moves it
+                app = replace(app, status=old.status if old else ApplicationStatus.RECEIVED)
             saved = self.save_if_changed(w, reason, "application", number, old, app, uow.applications.save)
             if saved and (old is None or old.status is not app.status):
                 when = app.received_on if old is None else uow.now().date()
-                uow.applications.add_status_change(number, app.status, when, reason, "")
+                why = f"historical record ({app.historical_source})" if app.historical_source else reason
+                uow.applications.add_status_change(number, app.status, when, why, "")
         for number, (_, permit) in self.new_permits.items():
             stored = self.stored_permits.get(number)
             if self.save_if_changed(w, reason, "permit", number, stored and replace(stored, history=()),
                                     replace(permit, history=()), uow.permits.save, _same_permit) and stored is None:
-                uow.permits.add_status_change(number, StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued"))
+                uow.permits.add_status_change(number, StatusChange(PermitStatus.ISSUED, permit.issued_on, "issued",
+                                                                  historical_source=permit.historical_source))
         for number, changes in self.new_changes.items():
             for change in changes:
                 uow.permits.add_status_change(number, change)
@@ -534,6 +600,8 @@ class ImportExtension(Protocol):
 def extensions() -> list[ImportExtension]:
     """Every area's import extension, in dependency order (each area adds its own line here)."""
     found: list[ImportExtension] = []
+    from endwatch.services.assessment.decision_import import DecisionsImport  # assessment: decisions.csv
+    found.append(DecisionsImport())
     from endwatch.services.assessment.evidence_exchange import (
         EvidenceImport,  # assessment: conflicts.csv, transfers.csv
     )
@@ -550,17 +618,21 @@ def _reading(uow: UnitOfWork, principal: Principal) -> Iterator[Write]:
 
 
 def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_run: bool = False,
-                  reason: str = "") -> ImportReport:
+                  reason: str = "", historical: str | None = None) -> ImportReport:
     """Import every exchange-format file present in `folder`, or nothing.
 
     Raises InvalidInput listing every problem (file, line, column, what is wrong) when anything is
-    wrong; then nothing is written. With `dry_run`, reports what would change and writes nothing: it runs
-    the same checks, with the same permission asked of the caller, and may be given a read-only unit of work.
+    wrong; then nothing is written. With `historical`, rows whose historical_source is blank are historical
+    records of that source (docs/exchange-format.md, *Decisions and historical records*). With `dry_run`,
+    reports what would change and writes nothing: it runs the same checks, with the same permission asked
+    of the caller, and may be given a read-only unit of work.
     """
     require(principal, Action.REGISTRY_IMPORT)  # a dry run too: it answers what the caller may do
     if not folder.is_dir():
         raise InvalidInput([Problem(f"{folder} is not a folder")])
-    run = ImportRun(uow, folder)
+    if historical is not None and not historical.strip():
+        raise InvalidInput([Problem("name the source of the historical records", column="historical")])
+    run = ImportRun(uow, folder, historical.strip() if historical else None)
     extra = extensions()
     specs = [*FILES, *(s for e in extra for s in e.specs)]
     if not any(run.present(f.name) for f in specs):
@@ -581,6 +653,7 @@ def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_ru
         run.check_retransfers()
         for ext in extra:
             ext.check(run)
+        run.check_decisions_required()
         if run.problems:
             order = {f.name: i for i, f in enumerate(specs)}
             raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
