@@ -4,6 +4,7 @@ a record endwatch holds."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,29 @@ def test_decisions_file_approves_with_two_different_known_signatures(case, tmp_p
     with case.reader() as uow:
         assert uow.applications.get("APP-REDACTED-3").status.value == "approved"
     assert import_folder(case.uow(), person("importer"), good).changes == 0, "re-import changes nothing"
+
+
+def test_the_command_line_marks_historical_records(case, cli):
+    from endwatch.cli import app
+
+    shown = cli.invoke(app, ["permit", "show", "PERMIT-REDACTED-1", "--as-of", "2021-05-01"])
+    assert shown.exit_code == 0 and "(historical: public record" in shown.output, shown.output
+    listed = cli.invoke(app, ["application", "list", "--format", "json"])
+    marks = {a["number"]: a["historical"] for a in json.loads(listed.output)}
+    assert marks["APP-REDACTED-1"].startswith("public record") and marks["APP-REDACTED-3"] == ""
+
+
+def test_import_historical_option_on_the_command_line(ew, cli, tmp_path):
+    from endwatch.cli import app
+
+    folder = folder_with(tmp_path, "old", applications=APP_HEADER + application("OLD-1", "approved",
+                                                                               received="2019-01-10"))
+    for name in ("parties.csv", "products.csv"):
+        (folder / name).write_text((REFERENCE_CASE / name).read_text())
+    refused_run = cli.invoke(app, ["import", str(folder)])
+    assert refused_run.exit_code == 1 and "decision-required" in refused_run.output
+    dry = cli.invoke(app, ["import", str(folder), "--dry-run", "--historical", "registry of 2019"])
+    assert dry.exit_code == 0, dry.output
+    assert cli.invoke(app, ["import", str(folder), "--historical", "registry of 2019"]).exit_code == 0
+    with ew.reader() as uow:
+        assert uow.applications.get("OLD-1").historical_source == "registry of 2019"

@@ -187,7 +187,8 @@ def application_list(fmt: Format = FORMAT_OPTION) -> None:
     apps = queries.list_applications(app_().reader())
     rows = [{"number": a.number, "received_on": a.received_on, "exporter_id": a.exporter_id,
              "consignee_id": a.consignee_id, "end_user_id": a.end_user_id, "destination": a.destination,
-             "product_id": a.product_id, "quantity": a.quantity, "status": a.status} for a in apps]
+             "product_id": a.product_id, "quantity": a.quantity, "status": a.status,
+             "historical": a.historical_source or ""} for a in apps]
     emit(rows, fmt, "applications")
 
 
@@ -231,7 +232,7 @@ def _permit_row(v: queries.PermitView) -> dict[str, object]:
     return {"number": p.number, "state": v.state, "issued_on": p.issued_on, "expires_on": p.expires_on,
             "exporter_id": p.exporter_id, "consignee_id": p.consignee_id, "end_user_id": p.end_user_id,
             "destination": p.destination, "product_id": p.product_id, "quantity": p.quantity,
-            "delivered": v.delivered, "exception": p.exception}
+            "delivered": v.delivered, "exception": p.exception, "historical": p.historical_source or ""}
 
 
 @permit_app.command("list")
@@ -258,7 +259,8 @@ def permit_show(number: str = typer.Argument(...), as_of: str | None = AS_OF_OPT
     out.print(f"policy basis: {p.policy_measure or 'none'} {p.policy_id or ''}"
               + (f"; exception {p.exception!r}: {p.justification}" if p.exception else ""))
     for h in view.history:
-        out.print(f"  {h.effective_on.isoformat()}  {h.status.value:<10} {h.reason} {h.reference}".rstrip())
+        mark = f" (historical: {h.historical_source})" if h.historical_source else ""
+        out.print(f"  {h.effective_on.isoformat()}  {h.status.value:<10} {h.reason} {h.reference}{mark}".rstrip())
 
 
 @permit_app.command("status")

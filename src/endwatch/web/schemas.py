@@ -119,6 +119,7 @@ class ApplicationOut(BaseModel):
     currency: str | None
     received_on: date
     undertaking: UndertakingOut
+    historical_source: str | None = None  # a record that predates endwatch: decided outside it
 
     @classmethod
     def of(cls, a: Application) -> ApplicationOut:
@@ -127,7 +128,8 @@ class ApplicationOut(BaseModel):
                    end_user_id=a.end_user_id, destination=a.destination, product_id=a.product_id,
                    quantity=a.quantity, value=_money(a.value), currency=a.currency, received_on=a.received_on,
                    undertaking=UndertakingOut(end_use=u.end_use, no_reexport=u.no_reexport,
-                                              signatory=u.signatory, signed_on=u.signed_on))
+                                              signatory=u.signatory, signed_on=u.signed_on),
+                   historical_source=a.historical_source)
 
 
 class StatusChangeOut(BaseModel):
@@ -135,10 +137,12 @@ class StatusChangeOut(BaseModel):
     effective_on: date
     reason: str
     reference: str
+    historical_source: str | None = None
 
     @classmethod
     def of(cls, c: StatusChange) -> StatusChangeOut:
-        return cls(status=c.status.value, effective_on=c.effective_on, reason=c.reason, reference=c.reference)
+        return cls(status=c.status.value, effective_on=c.effective_on, reason=c.reason, reference=c.reference,
+                   historical_source=c.historical_source)
 
 
 class PermitOut(BaseModel):
@@ -162,6 +166,7 @@ class PermitOut(BaseModel):
     exception: str | None
     justification: str | None
     history: list[StatusChangeOut]
+    historical_source: str | None = None
 
     @classmethod
     def of(cls, v: PermitView) -> PermitOut:
@@ -171,7 +176,7 @@ class PermitOut(BaseModel):
                    product_id=p.product_id, quantity=p.quantity, delivered=v.delivered, issued_on=p.issued_on,
                    expires_on=p.expires_on, application_number=p.application_number, policy_id=p.policy_id,
                    policy_measure=p.policy_measure, exception=p.exception, justification=p.justification,
-                   history=[StatusChangeOut.of(h) for h in v.history])
+                   history=[StatusChangeOut.of(h) for h in v.history], historical_source=p.historical_source)
 
 
 class DeliveryOut(BaseModel):
