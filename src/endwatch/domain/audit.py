@@ -28,10 +28,13 @@ class AuditEntry:
     hash: str
     # The administrator who made the write on the actor's behalf (the actor's permissions applied).
     delegate: str | None = None
+    # The digest of the registry rows this write created, changed or deleted (see `rows_digest`); None
+    # when it touched none, or was recorded before rows were covered.
+    rows: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """Everything the hash covers (all fields but the hash itself; `delegate` only when there is one,
-        so entries written before it existed keep their hashes)."""
+        """Everything the hash covers (all fields but the hash itself; `delegate` and `rows` only when
+        there is one, so entries written before they existed keep their hashes)."""
         payload = {
             "seq": self.seq,
             "recorded_at": self.recorded_at,
@@ -46,6 +49,8 @@ class AuditEntry:
         }
         if self.delegate is not None:
             payload["delegate"] = self.delegate
+        if self.rows is not None:
+            payload["rows"] = self.rows
         return payload
 
 
@@ -83,10 +88,11 @@ def seal(
     prev_hash: str,
     encoded: Mapping[str, str] | None = None,
     delegate: str | None = None,
+    rows: str | None = None,
 ) -> AuditEntry:
     """Build the next entry of the chain with its hash (`encoded`: as for `entry_hash`)."""
     draft = AuditEntry(seq, recorded_at, actor, action, entity, entity_key, before, after, reason, prev_hash, "",
-                       delegate)
+                       delegate, rows)
     return AuditEntry(**{**draft.payload(), "hash": entry_hash(draft.payload(), encoded)})
 
 

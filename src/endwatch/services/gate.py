@@ -1,7 +1,12 @@
 """The one gate every write passes, whatever the entry point (page, API, command line, import, a job):
 
     principal -> the one policy (services/authz) -> a transaction that holds the write lock from its
-    first statement -> load -> the domain rule -> write -> audit entry -> commit.
+    first statement -> load -> the domain rule -> write -> audit entry -> row digests -> commit.
+
+Row digests: whatever rows the write created, changed or deleted in an audited table (database
+triggers note them, db/audit/capture.py) are digested into its last audit entry before it commits, so
+`endwatch audit verify` can tell every row the application wrote from one written around it. No use
+case records them itself.
 
 `write` is that pipeline for a single use case. `write_planned` is the same pipeline for long jobs
 (import, detection, re-assessment): the work is computed on a read snapshot, without the lock, and
@@ -53,7 +58,11 @@ def write(uow: UnitOfWork, principal: Principal, action: Action) -> Iterator[Wri
     """
     require(principal, action)
     with uow:
-        yield Write(uow, principal)
+        uow.audit.start_row_capture()
+        w = Write(uow, principal)
+        yield w
+        uow.audit.seal_rows(lambda: w.record(action="rows.write", entity="rows", key="",
+                                             reason="rows written without an entry of their own"))
         uow.commit()
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
 
+from endwatch.db.audit import rows as row_store
 from endwatch.db.audit import tables as t
 from endwatch.db.bulk import CHUNK
-from endwatch.domain.audit import GENESIS, AuditEntry
+from endwatch.db.tables import metadata
+from endwatch.domain.audit import GENESIS, AuditEntry, canonical_json, entry_hash
+from endwatch.domain.audit_rows import RowProblem, compare_table, rows_digest
 
 
 def _dump(value: Any) -> str | None:
@@ -30,10 +34,13 @@ class SqlAuditRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self._head: tuple[int, str] | None = None  # known for the rest of this transaction once read
+        # The last entry appended in this transaction, with its before and after as encoded for its hash.
+        self._last: tuple[AuditEntry, dict[str, str]] | None = None
 
     def forget_head(self) -> None:
         """Called when the transaction ends: the next one must read the head again."""
         self._head = None
+        self._last = None
 
     def head_for_append(self) -> tuple[int, str]:
         # The transaction already holds the write lock (taken when it began), so the head cannot move
@@ -58,15 +65,68 @@ class SqlAuditRepository:
             "before": before_json if before_json is not None else _dump(entry.before),
             "after": after_json if after_json is not None else _dump(entry.after),
             "reason": entry.reason, "prev_hash": entry.prev_hash, "hash": entry.hash, "delegate": entry.delegate,
+            "rows_digest": entry.rows,
         })
         self.conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
         self._head = (entry.seq, entry.hash)
+        encoded = {"before": before_json if before_json is not None else canonical_json(entry.before),
+                   "after": after_json if after_json is not None else canonical_json(entry.after)}
+        self._last = (entry, encoded)
+
+    def start_row_capture(self) -> None:
+        """Forget rows noted before this write began (written outside the application: verify names them)."""
+        row_store.clear_touched(self.conn)
+
+    def seal_rows(self, record_entry: Callable[[], AuditEntry]) -> int:
+        """Digest every row this transaction wrote to an audited table and seal the digests into the last
+        entry it appended (re-hashed: no later entry links to it yet), calling `record_entry` first when it
+        appended none. Returns how many rows were recorded (0: none written, nothing changed)."""
+        changes = row_store.collect_touched(self.conn, metadata.tables)
+        if not changes:
+            return 0
+        if self._last is None:
+            record_entry()
+        assert self._last is not None, "record_entry appended no entry"
+        last, encoded = self._last
+        sealed = dataclasses.replace(last, rows=rows_digest(changes), hash="")
+        sealed = dataclasses.replace(sealed, hash=entry_hash(sealed.payload(), encoded))
+        a = t.audit_log
+        self.conn.execute(a.update().where(a.c.seq == sealed.seq).values(rows_digest=sealed.rows, hash=sealed.hash))
+        self.conn.execute(_MOVE_HEAD, {"new_seq": sealed.seq, "new_hash": sealed.hash})
+        self._head = (sealed.seq, sealed.hash)
+        self._last = (sealed, encoded)
+        row_store.store(self.conn, sealed.seq, changes)
+        row_store.clear_touched(self.conn)
+        return len(changes)
+
+    def check_rows(self) -> tuple[int, int, list[RowProblem]]:
+        """Compare every audited table's live rows with the digests the trail recorded, and those digests
+        with the entries that cover them: (tables, rows checked, problems)."""
+        problems: list[RowProblem] = []
+        covered = row_store.entry_digests(self.conn)
+        for seq, changes in row_store.groups(self.conn):
+            if covered.pop(seq, None) != rows_digest(changes):
+                problems.append(RowProblem("", "", "digests", seq))
+        problems.extend(RowProblem("", "", "digests", seq) for seq in sorted(covered))
+        live = row_store.live_tables(self.conn, metadata.tables)
+        count = 0
+        for table in live:
+            n, found = compare_table(table.name, row_store.expected(self.conn, table.name),
+                                     row_store.digests(self.conn, table))
+            count += n
+            problems.extend(found)
+        # A table the trail recorded rows of that is gone altogether (dropped).
+        present = {table.name for table in live}
+        for name in sorted(row_store.recorded_tables(self.conn) - present):
+            problems.extend(RowProblem(name, key, "deleted", seq)
+                            for key, (_d, seq) in sorted(row_store.expected(self.conn, name).items()))
+        return len(live), count, problems
 
     @staticmethod
     def _entry(r: sa.Row[Any]) -> AuditEntry:
         return AuditEntry(
             int(r.seq), r.recorded_at, r.actor, r.action, r.entity, r.entity_key,
-            _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash, r.delegate,
+            _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash, r.delegate, r.rows_digest,
         )
 
     def entries(self) -> Iterator[AuditEntry]:

@@ -22,6 +22,8 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     # The administrator who made the write on the actor's behalf, when one did.
     sa.Column("delegate", sa.String(200)),
+    # The digest of the rows the write created, changed or deleted (domain.audit_rows.rows_digest).
+    sa.Column("rows_digest", sa.String(64)),
     sa.Index("ix_audit_log_entity", "entity", "entity_key"),
 )
 
@@ -33,4 +35,28 @@ audit_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("seq", BigId, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# The digest of each row a write created, changed or deleted (None: deleted), stored with the entry `seq`
+# whose `rows` digest covers them all: replayed, they say what every audited table should hold.
+audit_rows = sa.Table(
+    "audit_rows",
+    metadata,
+    sa.Column("seq", BigId, nullable=False),
+    sa.Column("tbl", sa.String(100), nullable=False),
+    sa.Column("row_key", sa.Text, nullable=False),
+    sa.Column("digest", sa.String(32)),
+    sa.Index("ix_audit_rows_tbl", "tbl", "seq"),
+    sa.Index("ix_audit_rows_seq", "seq"),
+)
+
+# The rows written in the current transaction, as database triggers on every audited table note them
+# (db/audit/capture.py): the gate digests them into the write's audit entry before it commits, and
+# empties the table when a write begins (what is there then was written outside the application).
+audit_touched = sa.Table(
+    "audit_touched",
+    metadata,
+    sa.Column("tbl", sa.String(100), primary_key=True),
+    sa.Column("k1", sa.Text, primary_key=True),
+    sa.Column("k2", sa.Text, primary_key=True),
 )

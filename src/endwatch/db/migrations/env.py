@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from endwatch.db.audit import capture
 from endwatch.db.schema import metadata
 
 config = context.config
@@ -18,4 +19,7 @@ with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+        # Every audited table gets the triggers that note its rows for the audit trail, a table added by
+        # a later migration included (and one SQLite rebuilt in a batch migration, which drops them).
+        capture.install(connection)
     connection.commit()

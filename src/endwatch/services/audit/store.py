@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from endwatch.domain.audit import AuditEntry
+from endwatch.domain.audit_rows import RowProblem
 
 
 class AuditRepository(Protocol):
@@ -20,3 +21,12 @@ class AuditRepository(Protocol):
     def entries(self) -> Iterator[AuditEntry]: ...
     def head(self) -> tuple[int, str] | None: ...
     def for_entity(self, entity: str, key: str) -> builtins.list[AuditEntry]: ...
+    def start_row_capture(self) -> None:
+        """Forget rows noted as written before this write began (they were written outside the application)."""
+    def seal_rows(self, record_entry: Callable[[], AuditEntry]) -> int:
+        """Seal the digests of every row this transaction wrote into its last entry (after `record_entry`
+        appended one, when it appended none); the number of rows recorded."""
+        ...
+    def check_rows(self) -> tuple[int, int, builtins.list[RowProblem]]:
+        """(tables, rows checked, problems) of comparing the live rows with the trail's row digests."""
+        ...
