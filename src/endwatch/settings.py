@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=3600,
         description="How long a write waits for the database's write lock before giving up (HTTP 503, retry).",
     )
+    audit_key_file: Path | None = Field(
+        default=None, description="The Ed25519 private key that signs audit checkpoints (keep it outside the"
+        " database; `endwatch audit keygen` makes one)."
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

@@ -54,6 +54,8 @@ WRITES: dict[str, list[str]] = {
     "user revoke": ["user", "revoke", "abc"],
     "user disable": ["user", "disable", "olga"],
     "user enable": ["user", "enable", "olga"],
+    # Without --send-to it only reads (tests/integration/test_audit_checkpoint.py); sending writes an outbox row.
+    "audit checkpoint": ["audit", "checkpoint", "--out", "/nonexistent/cp.json", "--send-to", "o@example.org"],
 }
 
 # What works without a principal, run on the reference case. (`init`, `db`, `demo`, `user demo` and the first
@@ -86,7 +88,7 @@ READS: dict[str, list[str]] = {
 # "sign in". `export` and `synth` read and write files, not the database.
 READS_NOT_FOUND = {"case show": ["case", "show", "CASE-0001"],
                    "case export": ["case", "export", "CASE-0001", "--profile", "public"]}
-FILES = {"export", "synth"}
+FILES = {"export", "synth", "audit keygen"}
 PREVIEWS = {"suspend", "reinstate", "revoke"}  # without --apply they only preview (read)
 ELSEWHERE = {
     "demo": "test_cli_registry.py runs it without a principal",

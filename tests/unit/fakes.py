@@ -209,6 +209,12 @@ class _Audit:
     def for_entity(self, entity: str, key: str) -> list[AuditEntry]:
         return [e for e in self.s.audit if (e.entity, e.entity_key) == (entity, key)]
 
+    def hash_at(self, seq: int) -> str | None:
+        return next((e.hash for e in self.s.audit if e.seq == seq), None)
+
+    def count(self) -> int:
+        return len(self.s.audit)
+
     # Rows are not digested in memory: the fakes have no tables (the SQL tests cover row coverage).
     def start_row_capture(self) -> None:
         pass

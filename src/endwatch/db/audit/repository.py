@@ -140,6 +140,16 @@ class SqlAuditRepository:
         """The head's sequence number as this transaction sees it (0 for an empty trail)."""
         return self.conn.execute(sa.select(t.audit_head.c.seq)).scalar() or 0
 
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of entry `seq`, if there is one."""
+        a = t.audit_log
+        found = self.conn.execute(sa.select(a.c.hash).where(a.c.seq == seq)).scalar()
+        return None if found is None else str(found)
+
+    def count(self) -> int:
+        """How many entries the trail holds."""
+        return int(self.conn.execute(sa.select(sa.func.count()).select_from(t.audit_log)).scalar() or 0)
+
     def head(self) -> tuple[int, str] | None:
         row = self.conn.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
         return (int(row.seq), str(row.hash)) if row else None
