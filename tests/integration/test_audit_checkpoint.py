@@ -11,8 +11,8 @@ from tests.principals import person
 
 from endwatch.cli import app
 from endwatch.domain.audit import GENESIS, entry_hash
-from endwatch.services.audit.verify import verify
 from endwatch.domain.parties import Party, PartyKind
+from endwatch.services.audit.verify import verify
 from endwatch.services.registry.parties import save_party
 
 
