@@ -132,7 +132,8 @@ class SqlAuditRepository:
     def entries(self) -> Iterator[AuditEntry]:
         # In sequence order: a moved, removed or inserted entry shows as a gap or a broken link.
         a = t.audit_log
-        result = self.conn.execution_options(yield_per=CHUNK).execute(sa.select(a).order_by(a.c.seq))
+        # yield_per on the statement, not the connection: a writer's later statements stay plain cursors.
+        result = self.conn.execute(sa.select(a).order_by(a.c.seq).execution_options(yield_per=CHUNK))
         for r in result:
             yield self._entry(r)
 
