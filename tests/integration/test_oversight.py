@@ -84,7 +84,8 @@ def test_public_profile_hides_every_sensitive_value_in_every_format(pack_case):
     assert core_pdf.startswith(b"%PDF") and not _leaks(core_pdf, secrets)
     # The pack still says what happened.
     text = oversight.render_md(pack).decode()
-    assert "suspend" in text and "Azerbaijani" in text and "[redacted]" in text and "APP-REDACTED-3" in text
+    assert "suspend" in text and "Azerbaijani" in text and "[redacted]" in text
+    assert "APP-REDACTED-3" not in text  # application numbers are not published either
 
 
 def test_committee_hides_names_only_and_internal_nothing(pack_case):
@@ -126,3 +127,66 @@ def test_cli_export_writes_each_format(pack_case, cli, tmp_path):
     assert no_output.exit_code != 0 and "--output" in no_output.output
     bad = cli.invoke(app, ["case", "export", case_id, "--profile", "press", "--format", "md"])
     assert bad.exit_code != 0
+
+
+# The spellings a careless or hostile note may use: case, spaces, other separators, Cyrillic look-alikes
+# (U+0415, U+0410, U+0421, U+0422, U+0420), zero-width spaces and joiners, full-width forms.
+SPELLINGS = ["redacted-sn-1", "REDACTED SN 1", "Redacted_Sn.1", "REDACTEDSN1", "permit-redacted-1",
+             "PERMIT REDACTED 1", "permit/redacted/1", "\u0420ERMIT-R\u0415DA\u0421\u0422ED-1",
+             "R\u0415D\u0410CTED\u2011SN\u20111", "REDACTED\u200bSN\u200b1", "PERMIT\u200d-REDACTED-1",
+             "\uff32\uff25\uff24\uff21\uff23\uff34\uff25\uff24-SN-1", "app-redacted-3", "APP REDACTED 3",
+             "officer one", "OFFICER_ONE", "Signatory  Person", "l3 wescam", "WESCAM", "baykar", "B\u0430yk\u0430r"]
+LEAK_NOTE = " / ".join(SPELLINGS) + " <script>alert(1)</script>"
+
+
+def _keys_left(text: str, values) -> list[str]:
+    """The values whose key still appears in what the text says besides its [redacted] markers."""
+    from endwatch.domain.redaction import protected_key
+
+    keyed = " ".join(protected_key(part) for part in text.split(oversight.REDACTED))
+    return [v for v in values if protected_key(v) in keyed]
+
+
+def test_public_pack_leaks_no_spelling_of_a_protected_value(pack_case):
+    ew, case_id = pack_case
+    add_note(ew.uow(), person("officer-one"), case_id, LEAK_NOTE, date(2020, 10, 27))
+    protected = [*PERMITS, "REDACTED-SN-1", "APP-REDACTED-3", *NAMES, "L3 Wescam", "Baykar"]
+    md = oversight.export_pack(ew.reader(), case_id, Profile.public, PackFormat.md, date(2020, 11, 2)).decode()
+    assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt;" in md  # HTML shows as text
+    assert "alert(1)" in md  # the rest of the note is kept
+    for fmt in PackFormat:
+        blob = oversight.export_pack(ew.reader(), case_id, Profile.public, fmt, date(2020, 11, 2),
+                                     oversight.find_font())
+        text = pdf_text(blob) if fmt is PackFormat.pdf else blob.decode()
+        if fmt is PackFormat.json:
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        assert not [s for s in SPELLINGS if s in text], fmt
+        assert _keys_left(text, protected) == [], fmt
+        if fmt is PackFormat.pdf:
+            assert "<script>alert(1)</script>" in text  # a PDF shows the characters as written
+    # The internal pack keeps the note as written, so the test above could fail.
+    internal = oversight.export_pack(ew.reader(), case_id, Profile.internal, PackFormat.json, date(2020, 11, 2))
+    assert LEAK_NOTE in internal.decode()
+
+
+def test_committee_pack_publishes_numbers_but_no_spelling_of_an_official(pack_case):
+    ew, case_id = pack_case
+    add_note(ew.uow(), person("officer-one"), case_id, LEAK_NOTE, date(2020, 10, 27))
+    text = oversight.export_pack(ew.reader(), case_id, Profile.committee, PackFormat.md, date(2020, 11, 2)).decode()
+    assert _keys_left(text, NAMES) == []
+    assert "PERMIT REDACTED 1" in text and "redacted-sn-1" in text  # numbers and serials are the committee's
+
+
+def test_every_field_of_the_pack_is_listed_and_unlisted_fields_are_hidden(pack_case):
+    ew, case_id = pack_case
+    with ew.reader() as uow:
+        pack = oversight.build_pack(uow, case_id, date(2020, 11, 2))
+    for kind, fields in oversight.FIELDS.items():
+        records = [pack[kind]] if isinstance(pack[kind], dict) else pack[kind]
+        assert all(set(r) == fields for r in records), kind
+    public = oversight.redact(pack, Profile.public)
+    for kind, allowed in oversight.PUBLISHED[Profile.public].items():
+        records = [public[kind]] if isinstance(public[kind], dict) else public[kind]
+        for r in records:
+            hidden = {k: v for k, v in r.items() if k not in allowed and v not in (None, [])}
+            assert all(v == oversight.REDACTED or v == [oversight.REDACTED] * len(v) for v in hidden.values()), hidden

@@ -1,21 +1,26 @@
 """The oversight pack: a case's facts, timeline and evidence list as a document fit to hand over.
 
-Redaction is applied to the data before anything is rendered: fields of a hidden class are replaced by
-`[redacted]`, and every value so hidden is also scrubbed from every other string in the pack (a permit
-number inside a sentence, an official's name in a note), so no renderer can leak it.
+Redaction works by allow-list and is applied to the data before anything is rendered: each profile lists,
+for each kind of record in the pack, the fields it publishes; every other field is replaced by `[redacted]`
+(so a field added to the pack later stays hidden until someone lists it). The protected values held by the
+hidden fields (permit and application numbers, serials, names of officials, names and aliases of the parties
+hidden, commercial values), and those the pack knows may turn up in free text, are then scrubbed from every
+string that is published, compared by key (domain/redaction.py: case, spacing, separators, invisible
+characters and Unicode look-alikes ignored), so no renderer can leak them. The Markdown output escapes HTML.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from endwatch.domain.serials import serial_key
+from endwatch.domain.redaction import scrub
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.casefiles.timeline import concerned, timeline
 from endwatch.services.uow import UnitOfWork
@@ -25,7 +30,7 @@ SECRETS = "_secrets"  # key of the values to search free text for; removed by re
 
 
 class Profile(StrEnum):
-    """Who the pack is for, and so what it hides."""
+    """Who the pack is for, and so what it publishes."""
 
     public = "public"
     committee = "committee"
@@ -38,20 +43,49 @@ class PackFormat(StrEnum):
     md = "md"
 
 
-# What each kind of sensitive value is called wherever it appears in the pack.
-_FIELDS: dict[str, frozenset[str]] = {
-    "permit": frozenset({"permit", "permit_numbers"}),
-    "serial": frozenset({"serial"}),
-    "name": frozenset({"actor", "opened_by", "signatory", "added_by", "asked_by", "answered_by", "decided_by",
-                       "written_by", "recorded_by"}),
-    "commercial": frozenset({"quantity", "value", "currency"}),
+# Every field of every kind of record the pack holds (build_pack), and the internal profile's allow-list.
+FIELDS: dict[str, frozenset[str]] = {
+    "case": frozenset({"id", "title", "status", "opened_on", "closed_on", "consignee", "observed_user", "opened_by",
+                       "summary"}),
+    "permits": frozenset({"permit", "exporter", "consignee", "end_user", "destination", "product", "quantity",
+                          "value", "currency", "issued_on", "expires_on", "status", "policy", "exception", "end_use",
+                          "signatory"}),
+    "applications": frozenset({"application", "exporter", "consignee", "end_user", "destination", "product",
+                               "quantity", "value", "currency", "received_on", "status", "signatory"}),
+    "timeline": frozenset({"date", "kind", "text", "actor", "permit", "serial", "quantity"}),
+    "decisions": frozenset({"decision", "action", "effective_on", "reason", "reference", "decided_by",
+                            "permit_numbers", "applications"}),
+    "evidence": frozenset({"filename", "sha256", "size", "description", "added_by", "added_at"}),
+    "inquiries": frozenset({"inquiry", "to", "question", "asked_on", "asked_by", "answer", "answered_on",
+                            "answered_by"}),
 }
-HIDDEN: dict[Profile, frozenset[str]] = {
-    Profile.public: frozenset({"permit", "serial", "name", "commercial"}),
-    Profile.committee: frozenset({"name"}),
-    Profile.internal: frozenset(),
+_OFFICIALS = frozenset({"actor", "opened_by", "signatory", "added_by", "asked_by", "answered_by", "decided_by"})
+
+# What each profile publishes: an allow-list per kind of record.
+PUBLISHED: dict[Profile, dict[str, frozenset[str]]] = {
+    Profile.internal: FIELDS,
+    Profile.committee: {kind: fields - _OFFICIALS for kind, fields in FIELDS.items()},
+    Profile.public: {
+        "case": frozenset({"id", "title", "status", "opened_on", "closed_on", "observed_user", "summary"}),
+        "permits": frozenset({"end_user", "destination", "product", "issued_on", "expires_on", "status", "policy",
+                              "exception", "end_use"}),
+        "applications": frozenset({"end_user", "destination", "product", "received_on", "status"}),
+        "timeline": frozenset({"date", "kind", "text"}),
+        "decisions": frozenset({"decision", "action", "effective_on", "reason", "reference"}),
+        "evidence": frozenset({"filename", "sha256", "size", "description", "added_at"}),
+        "inquiries": frozenset({"inquiry", "question", "asked_on", "answer", "answered_on"}),
+    },
 }
-_DESCRIBE = {"permit": "permit numbers", "serial": "serial numbers", "name": "personal names of officials",
+
+# The protected values a field holds, by class; a hidden field's values are searched for in free text.
+_CLASS: dict[str, str] = {
+    "permit": "permit", "permit_numbers": "permit", "application": "application", "applications": "application",
+    "serial": "serial", "exporter": "party", "consignee": "party", "end_user": "party", "to": "party",
+    "observed_user": "party", "value": "commercial", "currency": "commercial", "quantity": "commercial",
+    **{f: "name" for f in _OFFICIALS},
+}
+_DESCRIBE = {"permit": "permit numbers", "application": "application numbers", "serial": "serial numbers",
+             "name": "personal names of officials", "party": "names of the companies concerned",
              "commercial": "commercially confidential values (value, currency, quantities)"}
 
 
@@ -74,8 +108,17 @@ def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, A
     for p in scope.permits:
         actors.update(e.actor for e in uow.audit.for_entity("permit", p.number))
         serials.update(i.item.serial for i in uow.deliveries.for_permit(p.number))
-    secrets = {"permit": sorted(p.number for p in uow.permits.list()), "serial": sorted(serials),
-               "name": sorted(actors)}
+    referenced = {case.consignee_id, case.observed_user_id, *(i.to_party for i in uow.cases.inquiries(case.id))}
+    for p in scope.permits:
+        referenced.update((p.exporter_id, p.consignee_id, p.end_user_id))
+    for a in scope.applications:
+        referenced.update((a.exporter_id, a.consignee_id, a.end_user_id))
+    parties = uow.parties.get_many([p for p in referenced if p])
+    secrets = {"permit": sorted(p.number for p in uow.permits.list()),
+               "application": sorted(a.number for a in uow.applications.list()), "serial": sorted(serials),
+               "name": sorted(actors),
+               # every name a party concerned is known by, under the name the pack shows
+               "party": {p.name: [p.id, *p.all_names()] for p in parties.values()}}
     return {
         SECRETS: secrets,
         "title": f"Oversight pack: case {case.id}",
@@ -110,62 +153,63 @@ def build_pack(uow: UnitOfWork, case_id: str, generated_on: date) -> dict[str, A
     }
 
 
-def _walk_values(data: Any, key: str | None, hidden_keys: frozenset[str], found: set[str]) -> None:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            _walk_values(v, k, hidden_keys, found)
-    elif isinstance(data, list):
-        for v in data:
-            _walk_values(v, key, hidden_keys, found)
-    elif key in hidden_keys and data is not None and not isinstance(data, bool | int):
-        found.add(str(data))
-
-
-def _tokens(values: Iterable[str]) -> list[str]:
-    tokens: set[str] = set()
-    for v in values:
-        v = v.strip()
-        if len(v) >= 3:  # shorter strings would scrub ordinary words and dates
-            tokens.add(v)
-            norm = serial_key(v)
-            if len(norm) >= 3:
-                tokens.add(norm)
-    return sorted(tokens, key=len, reverse=True)
-
-
-def _scrub(text: str, tokens: list[str]) -> str:
-    for t in tokens:
-        if t in text:
-            text = text.replace(t, REDACTED)
-    return text
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return [value] if isinstance(value, str) else []
 
 
 def redact(pack: dict[str, Any], profile: Profile) -> dict[str, Any]:
-    """A copy of the pack with everything the profile hides replaced by [redacted], in fields and in text."""
-    classes = HIDDEN[profile]
-    hidden_keys = frozenset().union(*(_FIELDS[c] for c in classes)) if classes else frozenset()
+    """A copy of the pack holding only what the profile publishes: other fields [redacted], and every
+    protected value they hold (or that the pack knows of) scrubbed from the published text, by key."""
+    allowed = PUBLISHED[profile]
     data = snapshot(pack)
-    known: dict[str, list[str]] = data.pop(SECRETS, {})
-    values: set[str] = {v for c in classes for v in known.get(c, [])}
-    _walk_values(data, None, hidden_keys, values)
-    tokens = _tokens(values)
+    known: dict[str, Any] = data.pop(SECRETS, {})
+    party_names: dict[str, list[str]] = known.get("party", {})
+    hidden_classes: set[str] = set()
+    secrets: set[str] = set()
+    shown: set[str] = set()  # protected values a published field shows: not scrubbed elsewhere
+    for kind, fields in FIELDS.items():
+        records = data.get(kind)
+        for record in [records] if isinstance(records, dict) else records or []:
+            for name, value in record.items():
+                cls = _CLASS.get(name)
+                if cls is None:
+                    continue
+                found = _strings(value)
+                if cls == "party":
+                    found = [n for v in found for n in party_names.get(v, [v])]
+                if name in allowed[kind]:
+                    shown.update(found)
+                else:
+                    hidden_classes.add(cls)
+                    secrets.update(found)
+                assert name in fields, name
+    for cls in hidden_classes - {"party"}:
+        secrets.update(known.get(cls, []))
+    secrets -= shown
 
-    def walk(node: Any, key: str | None) -> Any:
+    def clean(node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: walk(v, k) for k, v in node.items()}
+            return {k: clean(v) for k, v in node.items()}
         if isinstance(node, list):
-            if key in hidden_keys:
-                return [REDACTED for _ in node]
-            return [walk(v, key) for v in node]
-        if key in hidden_keys and node is not None:
-            return REDACTED
+            return [clean(v) for v in node]
         if isinstance(node, str):
-            return _scrub(node, tokens)
+            return scrub(node, secrets, REDACTED)
         return node
 
-    result: dict[str, Any] = walk(data, None)
+    result: dict[str, Any] = {}
+    for key, node in data.items():
+        if key not in FIELDS:
+            result[key] = clean(node)
+            continue
+        records = [node] if isinstance(node, dict) else node
+        published = [{k: (clean(v) if k in allowed[key] else None if v is None else
+                          [REDACTED for _ in v] if isinstance(v, list) else REDACTED) for k, v in r.items()}
+                     for r in records]
+        result[key] = published[0] if isinstance(node, dict) else published
     result["profile"] = profile.value
-    result["redaction"] = [_DESCRIBE[c] for c in sorted(classes)] or ["nothing"]
+    result["redaction"] = [_DESCRIBE[c] for c in sorted(hidden_classes)] or ["nothing"]
     return result
 
 
@@ -207,9 +251,19 @@ def _sections(pack: dict[str, Any]) -> list[tuple[str, list[str]]]:
             ("Timeline", lines), ("Decisions", decisions), ("Evidence", evidence), ("Inquiries", inquiries)]
 
 
+def _escaped(node: Any) -> Any:
+    """Every string of the pack with HTML's special characters escaped (`<script>` shows as text)."""
+    if isinstance(node, dict):
+        return {k: _escaped(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_escaped(v) for v in node]
+    return html.escape(node, quote=False) if isinstance(node, str) else node
+
+
 def render_md(pack: dict[str, Any]) -> bytes:
+    """The pack as Markdown; free text cannot inject HTML."""
     out: list[str] = []
-    for i, (title, lines) in enumerate(_sections(pack)):
+    for i, (title, lines) in enumerate(_sections(_escaped(pack))):
         out.append(f"{'#' if i == 0 else '##'} {title}\n")
         out.extend(f"- {line}" for line in lines or ["(none)"])
         out.append("")
