@@ -2,7 +2,10 @@
 
 import json
 
+from tests.conftest import tokens_for
+
 from endwatch.cli import app
+from endwatch.services.authz import Role
 
 
 def run(cli, *args):
@@ -36,7 +39,7 @@ def test_import_errors_exit_1_and_list_problems(cli, tmp_path):
     assert "Narnia" in result.output
 
 
-def test_registry_commands_and_rule_refusal(cli):
+def test_registry_commands_and_rule_refusal(ew, cli):
     steps = [
         ["party", "add", "m", "--name", "Maker", "--kind", "company", "--country", "CA", "--former-name", "Old Maker"],
         ["party", "add", "c", "--name", "Consignee", "--kind", "company", "--country", "TR"],
@@ -59,7 +62,10 @@ def test_registry_commands_and_rule_refusal(cli):
     assert run(cli, "delivery", "add", "--permit", "P-1", "--date", "2020-09-15", "--serial", "SN-1").exit_code == 0
     suspend = run(cli, "permit", "status", "P-1", "--status", "suspended", "--on", "2020-10-05",
                   "--reason", "allegations", "--reference", "M-1")
-    assert suspend.exit_code == 0, suspend.output
+    assert suspend.exit_code == 0 and "proposed as proposal 1" in suspend.output, suspend.output
+    approver = {"ENDWATCH_TOKEN": tokens_for(ew, second_approver=Role.APPROVER)["second-approver"]}
+    confirmed = cli.invoke(app, ["confirm", "1"], env=approver)
+    assert confirmed.exit_code == 0 and "applied" in confirmed.output, confirmed.output
     late = run(cli, "delivery", "add", "--permit", "P-1", "--date", "2020-10-06", "--serial", "SN-2")
     assert late.exit_code == 1 and "permit-in-force" in late.output
     shown = json.loads(run(cli, "permit", "show", "P-1", "--as-of", "2020-10-01", "--format", "json").output)
@@ -108,9 +114,18 @@ def test_demo_until_leaves_the_suspension_to_apply(anonymous_cli):
     assert run(cli, "user", "demo").exit_code == 0
     signed_in = cli.invoke(app, ["login", "admin", "--password-stdin"], input="admin-demo-pass\n")
     assert signed_in.exit_code == 0, signed_in.output
-    applied = run(cli, "suspend", "--case", "CASE-0001", "--on", "2020-10-05", "--hold-applications",
-                  "--reason", "allegations", "--reference", "M-2020-10-05", "--apply")
-    assert applied.exit_code == 0, applied.output
+    proposed = run(cli, "suspend", "--case", "CASE-0001", "--on", "2020-10-05", "--hold-applications",
+                   "--reason", "allegations", "--reference", "M-2020-10-05", "--apply")
+    assert proposed.exit_code == 0 and "proposed as proposal 1" in proposed.output, proposed.output
+    shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-2", "--as-of", "2020-10-06",
+                           "--format", "json").output)
+    assert shown["state"] == "in_force"  # nothing applied on one signature
+    mine = cli.invoke(app, ["confirm", "1"])
+    assert mine.exit_code == 1 and "refused by rule four-eyes" in mine.output, mine.output
+    signed_in = cli.invoke(app, ["login", "approver", "--password-stdin"], input="approver-demo-pass\n")
+    assert signed_in.exit_code == 0, signed_in.output
+    applied = run(cli, "confirm", "1")
+    assert applied.exit_code == 0 and "applied" in applied.output, applied.output
     shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-2", "--as-of", "2020-10-06",
                            "--format", "json").output)
     assert shown["state"] == "suspended"

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from tests.principals import person
+from tests.two_signatures import apply_decision
 
 from endwatch.cli import app
 from endwatch.domain.deliveries import Retransfer
@@ -35,13 +36,13 @@ def test_case_scope_applies_the_recommended_actions(world):
     assert {i.permit.number for i in pv.permits} == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     assert {a.number for a in pv.applications} == {"APP-REDACTED-3", "APP-REDACTED-4"}
     assert pv.exporters == ("wescam",)
-    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+    apply_decision(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "allegations", "Minister 2020-10-05", hold_applications=True)
     cf = case_file(ew.reader(), case_id)
     assert {a.status for a in cf.actions} == {"applied"}
     # Nothing is left to apply under the case.
     with pytest.raises(InvalidInput):
-        enforcement.apply(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref")
+        apply_decision(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref")
     with pytest.raises(NotFound):
         enforcement.preview(ew.reader(), Scope(case="CASE-9999"), Action.suspend, SUSPENDED_ON)
 
@@ -99,8 +100,8 @@ def test_timeline_merges_everything_in_date_order(world, tmp_path):
     attach(ew.uow(), person("analyst-one"), store, case_id, [photo])
     q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Which permit?", date(2020, 10, 20))
     answer(ew.uow(), person("officer-one"), q.id, "Delivered under the May permit.", date(2020, 10, 25))
-    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
-                      "allegations", "Minister 2020-10-05", hold_applications=True)
+    apply_decision(ew.uow(), person("officer-one"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+                   "allegations", "Minister 2020-10-05", hold_applications=True, confirmer=person("minister-office"))
     add_note(ew.uow(), person("officer-one"), case_id, "Committee asked for the pack.", date(2020, 11, 2))
     authorise_retransfer(ew.uow(), person("officer-one"), Retransfer("PERMIT-REDACTED-2", "tr-armed-forces",
                                                              date(2020, 8, 1), "consent C-1"))
@@ -178,7 +179,7 @@ def test_case_commands(world, cli, tmp_path):
 
 def test_applying_a_case_records_each_recommendation_in_the_audit_trail(world):
     ew, case_id = world
-    enforcement.apply(ew.uow(), person("minister-office"),
+    apply_decision(ew.uow(), person("minister-office"),
                              Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
                       hold_applications=True)
     with ew.reader() as uow:
@@ -192,13 +193,13 @@ def test_a_narrowed_case_decision_marks_only_what_it_carried_out(world):
     pv = enforcement.preview(ew.reader(), narrowed, Action.suspend, SUSPENDED_ON, hold_applications=True)
     assert [i.permit.number for i in pv.permits] == ["PERMIT-REDACTED-1"]
     assert [a.number for a in pv.applications] == ["APP-REDACTED-3"]
-    enforcement.apply(ew.uow(), person("m"), narrowed, Action.suspend, SUSPENDED_ON, "r", "ref", hold_applications=True)
+    apply_decision(ew.uow(), person("m"), narrowed, Action.suspend, SUSPENDED_ON, "r", "ref", hold_applications=True)
     status = {(a.kind, a.target): a.status for a in case_file(ew.reader(), case_id).actions}
     assert status[("suspend_permit", "PERMIT-REDACTED-1")] == "applied"
     assert status[("suspend_permit", "PERMIT-REDACTED-2")] == "recommended"
     assert status[("hold_application", "APP-REDACTED-3")] == "applied"
     assert status[("hold_application", "APP-REDACTED-4")] == "recommended"
-    rest = enforcement.apply(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
+    rest = apply_decision(ew.uow(), person("m"), Scope(case=case_id), Action.suspend, SUSPENDED_ON, "r", "ref",
                              hold_applications=True)
     assert [i.permit.number for i in rest.preview.permits] == ["PERMIT-REDACTED-2"]
 

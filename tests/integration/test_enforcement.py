@@ -7,14 +7,15 @@ from datetime import date
 import pytest
 from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, before_suspension
 from tests.principals import person
+from tests.two_signatures import SECOND, apply_decision, set_permit_status
 
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.errors import InvalidInput, RuleViolation
 from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.deliveries import record_delivery
-from endwatch.services.registry.permits import change_permit_status
 
 ROUTE = Scope(consignees=("baykar",), destinations=("TR",))
 REASON = "The Minister suspends the relevant export permits to allow time to assess allegations."
@@ -68,7 +69,7 @@ def test_scope_fields_combine(world, scope, expected):
 
 
 def test_apply_suspends_holds_notifies_and_audits_in_one_step(world):
-    out = enforcement.apply(world.uow(), person("minister-office"),
+    out = apply_decision(world.uow(), person("minister-office"),
                                       ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
                             hold_applications=True)
     assert set(out.preview.exporters) == {"wescam"}
@@ -89,7 +90,11 @@ def test_apply_suspends_holds_notifies_and_audits_in_one_step(world):
         assert messages[0].status == "pending"
         actions = uow.enforcement.actions()
         assert len(actions) == 1 and set(actions[0].permits) == BAYKAR_ROUTE
-        audited = [(e.action, e.entity_key) for e in uow.audit.entries() if e.actor == "minister-office"]
+        proposed = [(e.action, e.entity) for e in uow.audit.entries() if e.actor == "minister-office"]
+        audited = [(e.action, e.entity_key) for e in uow.audit.entries() if e.actor == SECOND.username]
+    # The first signature proposes; the second applies the decision and is named on each change.
+    assert proposed == [("enforcement.propose", "proposal")]
+    assert ("enforcement.confirm", "1") in audited
     assert ("permit.suspended", "PERMIT-REDACTED-1") in audited
     assert ("permit.suspended", "PERMIT-REDACTED-2") in audited
     assert ("application.on_hold", "APP-REDACTED-3") in audited
@@ -105,12 +110,12 @@ def test_illegal_transition_midway_changes_nothing(world):
     # PERMIT-REDACTED-2 was suspended and reinstated after 5 October: suspending it "on 5 October"
     # would rewrite history, so the whole decision is refused, PERMIT-REDACTED-1 included.
     for status, day in ((PermitStatus.SUSPENDED, date(2020, 10, 10)), (PermitStatus.REINSTATED, date(2020, 10, 12))):
-        change_permit_status(world.uow(), person("fixture"), "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
+        set_permit_status(world.uow(), person("fixture"), "PERMIT-REDACTED-2", StatusChange(status, day, "test"))
     before = _snapshot(world)
     pv = enforcement.preview(world.uow(), ROUTE, Action.suspend, SUSPENDED_ON)
     assert [i.permit.number for i in pv.problems] == ["PERMIT-REDACTED-2"]
     with pytest.raises(RuleViolation) as exc:
-        enforcement.apply(world.uow(), person("minister-office"),
+        apply_decision(world.uow(), person("minister-office"),
                                     ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
                           hold_applications=True)
     assert exc.value.rule == "status-transition"
@@ -122,35 +127,36 @@ def test_failing_outbox_write_rolls_everything_back(world, monkeypatch):
     def broken(self, message):
         raise RuntimeError("outbox unavailable")
 
+    p = proposals.propose_decision(world.uow(), person("minister-office"), ROUTE, Action.suspend, SUSPENDED_ON,
+                                   REASON, REFERENCE, hold_applications=True)
     before = _snapshot(world)
     monkeypatch.setattr(SqlEnforcementRepository, "add_message", broken)
     with pytest.raises(RuntimeError):
-        enforcement.apply(world.uow(), person("minister-office"),
-                                    ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE,
-                          hold_applications=True)
+        proposals.confirm_proposal(world.uow(), SECOND, p.id)
     monkeypatch.undo()
     assert _snapshot(world) == before
+    assert proposals.get_proposal(world.reader(), None, p.id).is_open
 
 
 def test_apply_requires_reason_reference_and_a_scope(world):
     with pytest.raises(InvalidInput) as exc:
-        enforcement.apply(world.uow(), person("x"), ROUTE, Action.suspend, SUSPENDED_ON, " ", "")
+        apply_decision(world.uow(), person("x"), ROUTE, Action.suspend, SUSPENDED_ON, " ", "")
     assert {p.column for p in exc.value.problems} == {"reason", "reference"}
     with pytest.raises(InvalidInput):
         enforcement.preview(world.uow(), Scope(), Action.suspend, SUSPENDED_ON)
     with pytest.raises(InvalidInput):
-        enforcement.apply(world.uow(), person("x"),
+        apply_decision(world.uow(), person("x"),
                                     Scope(consignees=("nobody",)), Action.suspend, SUSPENDED_ON, "r", "ref")
 
 
 def test_reinstate_then_revoke(world):
-    enforcement.apply(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE)
+    apply_decision(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, REASON, REFERENCE)
     # Suspending again finds nothing to change: the permits are listed as skipped.
     again = enforcement.preview(world.uow(), ROUTE, Action.suspend, date(2020, 10, 6))
     assert not again.permits and {n for n, _ in again.skipped} == BAYKAR_ROUTE
-    enforcement.apply(world.uow(), person("m"), Scope(products=("mx-15d-software",)), Action.reinstate,
+    apply_decision(world.uow(), person("m"), Scope(products=("mx-15d-software",)), Action.reinstate,
                       date(2020, 11, 1), "review cleared the software", "ref-2")
-    enforcement.apply(world.uow(), person("m"), ROUTE, Action.revoke, date(2021, 4, 12), "cancelled after review",
+    apply_decision(world.uow(), person("m"), ROUTE, Action.revoke, date(2021, 4, 12), "cancelled after review",
                       "ref-3")
     with world.reader() as uow:
         states = {p.number: p.state_on(date(2021, 5, 1)) for p in uow.permits.list()}
@@ -161,7 +167,7 @@ def test_reinstate_then_revoke(world):
 
 
 def test_reinstatement_holds_no_applications(world):
-    enforcement.apply(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+    apply_decision(world.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
     pv = enforcement.preview(world.uow(), ROUTE, Action.reinstate, date(2020, 11, 1), hold_applications=True)
     assert pv.applications == () and len(pv.permits) == 2
 

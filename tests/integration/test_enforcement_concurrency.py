@@ -10,6 +10,7 @@ from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 from tests.principals import NOTIFIER, person
+from tests.two_signatures import apply_decision
 
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.errors import EndwatchError
@@ -52,7 +53,7 @@ def test_two_identical_decisions_at_once_apply_once(ew, tmp_path):
     before_suspension(ew, tmp_path)
 
     def decide():
-        return enforcement.apply(ew.uow(), person("minister-office"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+        return apply_decision(ew.uow(), person("minister-office"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
 
     outcomes = _race(decide, decide)
     applied = [o for o in outcomes if isinstance(o, enforcement.Outcome)]
@@ -92,7 +93,7 @@ def test_crash_between_sending_and_marking_resends_with_the_same_message_id(ew, 
     with ew.uow() as uow:
         uow.enforcement.set_contact("wescam", "c@wescam.example")
         uow.commit()
-    enforcement.apply(ew.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
+    apply_decision(ew.uow(), person("m"), ROUTE, Action.suspend, SUSPENDED_ON, "r", "ref")
     mailer = notify.SmtpMailer("127.0.0.1", smtp.port)
 
     def broken(self, message_id, token, now):

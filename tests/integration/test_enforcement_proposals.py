@@ -1,5 +1,5 @@
 """Two signatures on a case's enforcement decision (SQLite and PostgreSQL): an officer proposes, a different
-person confirms and the decision is applied as `enforcement.apply` applies it; or it is rejected or
+person confirms and the decision is applied (`decisions.record_decision`); or it is rejected or
 withdrawn. Refusals write nothing."""
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from datetime import date
 import pytest
 from tests.integration.enforcement_world import BAYKAR_ROUTE, SUSPENDED_ON, diverted
 from tests.principals import person
+from tests.two_signatures import set_permit_status
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus, StatusChange
 from endwatch.domain.proposals import ProposalStatus
 from endwatch.errors import EndwatchError, Forbidden, InvalidInput, NotFound, RuleViolation
 from endwatch.services.audit.verify import verify
 from endwatch.services.casefiles import timeline
-from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
-from endwatch.services.enforcement.scope import Action, Scope
-from endwatch.services.registry.permits import change_permit_status
+from endwatch.services.registry.applications import set_application_status
 
 REASON = "items diverted to a party to the armed conflict"
 REFERENCE = "minister's decision of 5 October 2020"
@@ -166,7 +165,7 @@ def test_confirmation_is_refused_when_a_permit_can_no_longer_take_the_change(wor
     ew, case_id = world
     p = _propose(ew, case_id)
     # Meanwhile someone records a later suspension of one permit directly in the registry.
-    change_permit_status(ew.uow(), person("admin"), "PERMIT-REDACTED-2",
+    set_permit_status(ew.uow(), person("admin"), "PERMIT-REDACTED-2",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 7), "direct", "D-1"))
     before, entries = _written(ew), _audit_count(ew)
     with pytest.raises(RuleViolation) as refused:
@@ -179,14 +178,15 @@ def test_confirmation_is_refused_when_a_permit_can_no_longer_take_the_change(wor
 def test_confirmation_is_refused_when_the_decision_would_reach_other_records(world):
     ew, case_id = world
     p = _propose(ew, case_id)
-    # The administrator applies part of the case directly (the CLI's tool): PERMIT-REDACTED-1 only.
-    enforcement.apply(ew.uow(), person("admin"), Scope(case=case_id, products=("mx-15d",)),
-                      Action.suspend, SUSPENDED_ON, "direct", "D-2", hold_applications=True)
+    assert "APP-REDACTED-3" in p.applications
+    # Meanwhile an officer puts one of the applications to hold on hold already (another path).
+    set_application_status(ew.uow(), person("officer"), "APP-REDACTED-3", ApplicationStatus.ON_HOLD,
+                           SUSPENDED_ON, "review")
     before = _written(ew)
     with pytest.raises(RuleViolation) as refused:
         proposals.confirm(ew.uow(), person("approver"), case_id, p.id)
     assert refused.value.rule == "proposal-scope"
-    assert "no longer in scope: PERMIT-REDACTED-1" in refused.value.detail
+    assert "applications no longer in scope: APP-REDACTED-3" in refused.value.detail
     assert _written(ew) == before
 
 

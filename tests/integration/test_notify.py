@@ -10,9 +10,9 @@ from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 from tests.principals import NOTIFIER, person
+from tests.two_signatures import apply_decision
 
 from endwatch.cli import app
-from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import notify
 from endwatch.services.enforcement.scope import Action, Scope
 
@@ -32,7 +32,7 @@ def queued(ew, tmp_path):
     """The reference case suspended on 5 October 2020: one message to the exporter waits in the outbox."""
     before_suspension(ew, tmp_path)
     notify.set_contact(ew.uow(), person("officer"), "wescam", "compliance@wescam.example")
-    enforcement.apply(ew.uow(), person("minister-office"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON,
+    apply_decision(ew.uow(), person("minister-office"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON,
                       "assess allegations", "Minister 2020-10-05", hold_applications=True)
     return ew
 
@@ -99,7 +99,7 @@ def test_a_claimed_message_is_not_sent_twice(queued, smtp):
 
 def test_without_an_address_it_waits_instead_of_vanishing(ew, tmp_path, smtp):
     before_suspension(ew, tmp_path)
-    enforcement.apply(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
+    apply_decision(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
     report = notify.send_due(ew.uow, NOTIFIER, _mailer(smtp), SENDER)
     assert "notify contact" in report.failed[0][1]
     notify.set_contact(ew.uow(), person("officer"), "wescam", "c@wescam.example")

@@ -13,8 +13,8 @@ from tests.conftest import FIXED_NOW
 from tests.integration.enforcement_world import SUSPENDED_ON, before_suspension
 from tests.integration.smtp_server import LocalSmtp
 from tests.principals import NOTIFIER, person
+from tests.two_signatures import apply_decision
 
-from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import notify
 from endwatch.services.enforcement.scope import Action, Scope
 
@@ -49,7 +49,7 @@ def tls_smtp(certificate):
 def test_starttls_and_login(ew, tmp_path, tls_smtp, certificate):
     before_suspension(ew, tmp_path)
     notify.set_contact(ew.uow(), person("officer"), "wescam", "c@wescam.example")
-    enforcement.apply(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
+    apply_decision(ew.uow(), person("m"), Scope(consignees=("baykar",)), Action.suspend, SUSPENDED_ON, "r", "ref")
     cert, _ = certificate
 
     def mailer(**kw):

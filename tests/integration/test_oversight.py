@@ -10,6 +10,7 @@ import pytest
 from tests.integration.enforcement_world import SUSPENDED_ON, diverted
 from tests.integration.pdf_text import pdf_text
 from tests.principals import person
+from tests.two_signatures import apply_decision
 
 from endwatch.cli import app
 from endwatch.domain.permits import EndUseUndertaking, Permit
@@ -19,7 +20,6 @@ from endwatch.services.casefiles.evidence import attach
 from endwatch.services.casefiles.inquiries import answer, ask
 from endwatch.services.casefiles.notes import add_note
 from endwatch.services.casefiles.oversight import PackFormat, Profile
-from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.registry.permits import issue_permit
 
@@ -38,7 +38,7 @@ def pack_case(ew, tmp_path):
         value=Decimal("1234567.89"), currency="EUR", exception="NATO co-operation programs",
         justification="NATO programme spares", undertaking=EndUseUndertaking("surveillance", True,
                                                                               "Signatory Person")))
-    enforcement.apply(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
+    apply_decision(ew.uow(), person("minister-office"), Scope(case=case_id), Action.suspend, SUSPENDED_ON,
                       "assess allegations", "Minister 2020-10-05", hold_applications=True)
     q = ask(ew.uow(), person("officer-one"), case_id, "wescam", "Is serial REDACTED-SN-1 yours? Which permit?",
             date(2020, 10, 20))

@@ -15,6 +15,7 @@ from tests.integration.enforcement_world import before_suspension
 from tests.integration.pdf_text import pdf_text
 from tests.integration.smtp_server import LocalSmtp
 from tests.principals import NOTIFIER, person
+from tests.two_signatures import apply_decision
 
 from endwatch.domain.permits import ApplicationStatus, PermitState, PermitStatus
 from endwatch.errors import RuleViolation
@@ -52,7 +53,7 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         pv = enforcement.preview(ew.reader(), BAYKAR_ROUTE, Action.suspend, suspended_on, hold_applications=True)
         route = {r["permit_number"] for r in bundled}
         assert {i.permit.number for i in pv.permits} == route == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
-        out = enforcement.apply(ew.uow(), person("minister-office"), BAYKAR_ROUTE, Action.suspend, suspended_on, reason,
+        out = apply_decision(ew.uow(), person("minister-office"), BAYKAR_ROUTE, Action.suspend, suspended_on, reason,
                                 reference, hold_applications=True)
         with ew.reader() as uow:
             permits = {p.number: p for p in uow.permits.list()}

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import ACTOR, issued_world, permit, small_world
 from tests.principals import person
+from tests.two_signatures import set_permit_status
 
 from endwatch.domain.deliveries import Retransfer
 from endwatch.domain.parties import Party, PartyKind
@@ -15,7 +16,7 @@ from endwatch.services.audit.verify import verify
 from endwatch.services.registry import queries
 from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
 from endwatch.services.registry.parties import save_party
-from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.permits import issue_permit
 from endwatch.services.registry.trace import trace_serial
 
 
@@ -65,7 +66,7 @@ def test_delivery_rules_in_force_quantity_and_unique_serial(ew):
 
 def test_no_delivery_while_suspended_but_allowed_after_reinstatement(ew):
     issued_world(ew)
-    change_permit_status(ew.uow(), ACTOR, "P-1",
+    set_permit_status(ew.uow(), ACTOR, "P-1",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations", "ref-1"))
     before = counts(ew)
     with pytest.raises(RuleViolation, match="is suspended on 2020-10-10"):
@@ -73,7 +74,7 @@ def test_no_delivery_while_suspended_but_allowed_after_reinstatement(ew):
     assert counts(ew) == before
     # A delivery dated before the suspension is still lawful.
     record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 10, 1), ["SN-1"])
-    change_permit_status(ew.uow(), ACTOR, "P-1",
+    set_permit_status(ew.uow(), ACTOR, "P-1",
                          StatusChange(PermitStatus.REINSTATED, date(2020, 11, 1), "cleared", "ref-2"))
     record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 11, 2), ["SN-2"])
     assert queries.permit_as_of(ew.reader(), "P-1", date(2020, 11, 2)).delivered == 2
@@ -81,7 +82,7 @@ def test_no_delivery_while_suspended_but_allowed_after_reinstatement(ew):
 
 def test_point_in_time_permit_state(ew):
     issued_world(ew)
-    change_permit_status(ew.uow(), ACTOR, "P-1",
+    set_permit_status(ew.uow(), ACTOR, "P-1",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
     assert queries.permit_as_of(ew.reader(), "P-1", date(2020, 10, 1)).state.value == "in_force"
     view = queries.permit_as_of(ew.reader(), "P-1", date(2020, 10, 5))
@@ -123,8 +124,9 @@ def test_unknown_records_are_not_found(ew):
 
 def test_every_write_is_audited_with_before_and_after(ew):
     issued_world(ew)
-    change_permit_status(ew.uow(), person("approver-2"), "P-1",
-                         StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"))
+    set_permit_status(ew.uow(), person("officer-1"), "P-1",
+                      StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations"),
+                      confirmer=person("approver-2"))
     from endwatch.services.audit.verify import history
 
     entries = history(ew.reader, "permit", "P-1")

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from tests.factories import ACTOR, issued_world, permit
+from tests.two_signatures import set_permit_status
 
 from endwatch.bootstrap import Endwatch
 from endwatch.domain.deliveries import Retransfer
@@ -18,7 +19,7 @@ from endwatch.domain.permits import PermitStatus, StatusChange
 from endwatch.domain.products import Product
 from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
 from endwatch.services.registry.parties import save_party
-from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.permits import issue_permit
 from endwatch.services.registry.products import save_product
 from endwatch.services.registry.store import ItemDossier
 from endwatch.services.registry.trace import trace_serial
@@ -72,9 +73,9 @@ def _two_makers_one_serial(ew: Endwatch) -> None:
                                          end_user_id="n"))
     record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 9, 15), ["AB-123", "AB-124"])
     record_delivery(ew.uow(), ACTOR, "P-2", date(2020, 11, 2), ["ab 123"], recipient_id="r")
-    change_permit_status(ew.uow(), ACTOR, "P-1",
+    set_permit_status(ew.uow(), ACTOR, "P-1",
                          StatusChange(PermitStatus.SUSPENDED, date(2020, 10, 5), "allegations", "ref-1"))
-    change_permit_status(ew.uow(), ACTOR, "P-1",
+    set_permit_status(ew.uow(), ACTOR, "P-1",
                          StatusChange(PermitStatus.REINSTATED, date(2021, 1, 5), "cleared", "ref-2"))
     authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "f", date(2021, 1, 10), "consent-7", "ab123"))
     authorise_retransfer(ew.uow(), ACTOR, Retransfer("P-1", "r", date(2020, 12, 1), "consent-6", None))

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from tests.factories import ACTOR, permit, small_world
 from tests.principals import person, service
+from tests.two_signatures import set_permit_status
 
 from endwatch.bootstrap import bootstrap
 from endwatch.domain.permits import Application, PermitStatus, StatusChange
@@ -25,7 +26,7 @@ from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.registry.applications import receive_application
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.parties import save_party
-from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.permits import issue_permit
 from endwatch.settings import load_settings
 
 
@@ -72,7 +73,7 @@ def test_a_delivery_racing_a_suspension_is_either_before_it_or_refused(ew):
     small_world(ew)
     issue_permit(ew.uow(), ACTOR, permit("P-1", quantity=5))
     suspend = StatusChange(PermitStatus.SUSPENDED, date(2020, 6, 1), "allegations", "ref")
-    outcomes = race(lambda: change_permit_status(ew.uow(), person("approver", Role.APPROVER), "P-1", suspend),
+    outcomes = race(lambda: set_permit_status(ew.uow(), person("approver", Role.APPROVER), "P-1", suspend),
                     lambda: record_delivery(ew.uow(), ACTOR, "P-1", date(2020, 6, 1), ["S-1"]))
     delivered = not isinstance(outcomes[1], EndwatchError)
     with ew.reader() as uow:

@@ -121,8 +121,12 @@ def test_reject_and_withdraw_through_the_api(world: tuple[Web, str]) -> None:
 def test_confirmation_refused_when_a_permit_changed_meanwhile(world: tuple[Web, str]) -> None:
     web, case_id = world
     p = _propose(web, case_id)
+    # Meanwhile one permit's suspension is proposed and confirmed on its own (two other signatures).
     r = web.client.post("/api/v1/permits/PERMIT-REDACTED-1/status", headers=web.as_("admin"),
-                        json={"status": "suspended", "effective_on": "2020-10-08", "reason": "direct"})
+                        json={"status": "suspended", "effective_on": "2020-10-08", "reason": "direct",
+                              "reference": "D-1"})
+    assert r.status_code == 201 and r.json()["case_id"] is None, r.text
+    r = web.client.post(f"/api/v1/proposals/{r.json()['id']}/confirm", headers=web.as_("approver"))
     assert r.status_code == 200, r.text
     before = _state(web)
     r = web.client.post(f"{_base(case_id)}/{p['id']}/confirm", headers=web.as_("approver"))
@@ -237,3 +241,55 @@ def test_pages_reject_and_withdraw(world: tuple[Web, str]) -> None:
     with web.ew.reader() as uow:
         assert uow.enforcement.actions() == [] and {a.status for a in uow.cases.case_actions(case_id)} == {
             "recommended"}
+
+
+def test_a_single_permit_status_is_a_proposal_confirmed_by_someone_else(world: tuple[Web, str]) -> None:
+    web, _ = world
+    body = {"status": "suspended", "effective_on": "2020-10-05", "reason": "allegations", "reference": "M-1"}
+    r = web.client.post("/api/v1/permits/PERMIT-REDACTED-1/status", headers=web.as_("officer"), json=body)
+    assert r.status_code == 201, r.text
+    p = r.json()
+    assert p["case_id"] is None and p["scope"] == {"permits": ["PERMIT-REDACTED-1"]} and p["status"] == "proposed"
+    assert p["permits"] == ["PERMIT-REDACTED-1"] and p["effect"]["permits"][0]["state"] == "in_force"
+    permit = web.client.get("/api/v1/permits/PERMIT-REDACTED-1?as_of=2020-10-06", headers=web.as_("officer"))
+    assert permit.json()["state"] == "in_force"  # nothing applied on one signature
+    listed = web.client.get("/api/v1/proposals", headers=web.as_("auditor")).json()
+    assert [i["id"] for i in listed["items"]] == [p["id"]]
+    before = _state(web)
+    for who, code in (("officer", 403), ("exporter", 403)):
+        r = web.client.post(f"/api/v1/proposals/{p['id']}/confirm", headers=web.as_(who))
+        assert r.status_code == code, (who, r.text)
+    web.client.post("/api/v1/permits/PERMIT-REDACTED-2/status", headers=web.as_("admin"), json=body)
+    mine = web.client.get("/api/v1/proposals", headers=web.as_("admin")).json()["items"][-1]
+    r = web.client.post(f"/api/v1/proposals/{mine['id']}/confirm", headers=web.as_("admin"))
+    assert r.status_code == 409 and r.json()["rule"] == "four-eyes"
+    assert _state(web)[0] == before[0]
+    r = web.client.post(f"/api/v1/proposals/{p['id']}/confirm", headers=web.as_("approver"))
+    assert r.status_code == 200 and r.json()["status"] == "confirmed" and r.json()["decided_by"] == "approver"
+    permit = web.client.get("/api/v1/permits/PERMIT-REDACTED-1?as_of=2020-10-06", headers=web.as_("officer"))
+    assert permit.json()["state"] == "suspended"
+    one = web.client.get(f"/api/v1/proposals/{p['id']}", headers=web.as_("investigator")).json()
+    assert one["status"] == "confirmed" and one["decision_id"] is not None
+
+
+def test_the_proposals_page_confirms_and_the_permit_page_proposes(world: tuple[Web, str]) -> None:
+    web, _ = world
+    officer = web.sign_in("officer")
+    page = officer.get("/permits/PERMIT-REDACTED-1")
+    assert 'data-testid="propose-status"' in page.text
+    r = officer.post("/permits/PERMIT-REDACTED-1/status", follow_redirects=False,
+                     data={"status": "suspended", "effective_on": "2020-10-05", "reason": "allegations",
+                           "reference": "M-1", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/proposals#proposal-1"
+    listing = officer.get("/proposals").text
+    assert 'data-testid="proposal-1"' in listing and 'data-testid="withdraw"' in listing
+    assert 'data-testid="confirm"' not in listing  # the proposer cannot confirm
+    assert "Awaiting a second signature" in officer.get("/permits/PERMIT-REDACTED-1").text
+    approver = web.sign_in("approver")
+    listing = approver.get("/proposals").text
+    assert 'data-testid="confirm"' in listing
+    r = approver.post("/proposals/1/confirm", data={"csrf_token": csrf_of(listing)}, follow_redirects=False)
+    assert r.status_code == 303
+    shown = approver.get("/permits/PERMIT-REDACTED-1?as_of=2020-10-06")
+    assert 'data-testid="permit-state">suspended' in shown.text
+    assert 'data-testid="none-awaiting"' in approver.get("/proposals").text

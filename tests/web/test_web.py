@@ -93,7 +93,7 @@ def test_wrong_password_and_csrf_on_sign_in(web: Web) -> None:
 def test_forms_need_the_session_csrf_token(web: Web) -> None:
     client = web.sign_in("approver")
     page = client.get("/permits/PERMIT-REDACTED-2")
-    form = {"status": "suspended", "effective_on": "2021-01-10", "reason": "test"}
+    form = {"status": "suspended", "effective_on": "2021-01-10", "reason": "test", "reference": "T-1"}
     r = client.post("/permits/PERMIT-REDACTED-2/status", data=form, follow_redirects=False)
     assert r.status_code == 403 and "security token" in r.text
     r = client.post("/permits/PERMIT-REDACTED-2/status", data={**form, "csrf_token": "forged"},
@@ -220,7 +220,7 @@ def test_transparency_counts_each_permit_once_in_totals(web: Web) -> None:
 def test_api_writes_with_a_session_cookie_need_the_csrf_header(web: Web) -> None:
     client = web.sign_in("approver")
     token = csrf_of(client.get("/").text)
-    body = {"status": "suspended", "effective_on": "2026-11-22", "reason": "csrf test"}
+    body = {"status": "suspended", "effective_on": "2026-11-22", "reason": "csrf test", "reference": "T-1"}
     r = client.post("/api/v1/permits/PERMIT-REDACTED-1/status", json=body)
     assert r.status_code == 403 and r.json()["code"] == "csrf_rejected"
     r = client.post("/api/v1/permits/PERMIT-REDACTED-1/status", json=body, headers={"X-CSRF-Token": token})

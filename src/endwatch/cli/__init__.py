@@ -26,6 +26,7 @@ def _register() -> None:
         enforcement,
         evidence,
         notify,
+        proposals,
         registry,
         signin,
         trace,

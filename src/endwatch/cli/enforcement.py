@@ -1,5 +1,7 @@
 """`endwatch suspend|reinstate|revoke`: a decision over a scope of permits. Without --apply it only
-previews; with --apply it needs --reason and --reference and changes every permit in scope or none."""
+previews; with --apply (and --reason and --reference) it proposes the decision, the first of its two
+signatures: `endwatch confirm PROPOSAL`, under a different person's token, applies it (every permit in scope
+or none). `endwatch proposals` lists proposals; `reject` and `withdraw` close one without applying it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from endwatch.cli import app
 from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, emit, out, parse_date, principal
 from endwatch.cli.common import today as today_
 from endwatch.services.enforcement import decisions as enforcement
+from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement.decisions import Preview
 from endwatch.services.enforcement.scope import Action, scope_of
 
@@ -26,7 +29,8 @@ ON = typer.Option(None, "--on", help="Effective date (YYYY-MM-DD); default today
 REASON = typer.Option("", "--reason", help="Why (required with --apply; recorded and sent to the exporter).")
 REFERENCE = typer.Option("", "--reference", help="The authority's reference, e.g. the Minister's decision "
                                                  "(required with --apply).")
-APPLY = typer.Option(False, "--apply", help="Make the change. Without it the command only previews.")
+APPLY = typer.Option(False, "--apply", help="Propose the change for a second signature (`endwatch confirm` by "
+                                            "someone else applies it). Without it the command only previews.")
 HOLD = typer.Option(False, "--hold-applications", help="Also put pending applications in scope on hold.")
 
 
@@ -53,16 +57,17 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
     day = parse_date(on, "--on") or today_()
     ew = app_()
     if apply:
-        result = enforcement.apply(ew.uow(), principal(), scope, action, day, reason, reference, hold)
-        data = {**_preview_data(result.preview), "applied": True, "decision_id": result.action_id,
-                "messages": list(result.messages)}
+        p = proposals.propose_decision(ew.uow(), principal(), scope, action, day, reason, reference,
+                                       hold_applications=hold)
+        pv = proposals.current_preview(ew.reader(), p)
+        data = {**_preview_data(pv), "applied": False, "proposal": p.id, "proposed_by": p.proposed_by}
     else:
         pv = enforcement.preview(ew.reader(), scope, action, day, hold_applications=hold)
         data = {**_preview_data(pv), "applied": False}
     if fmt is Format.json:
         print(as_json(data))
         return
-    title = f"{'applied' if apply else 'preview'}: {action.value} from {day.isoformat()} ({scope.describe()})"
+    title = f"{'proposed' if apply else 'preview'}: {action.value} from {day.isoformat()} ({scope.describe()})"
     emit(data["permits"], fmt, title, ["permit", "consignee", "product", "state", "remaining", "problem"])
     # The effect of each change is a sentence: printed whole below the table rather than squeezed into it.
     for row in data["permits"]:
@@ -73,10 +78,11 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
         emit(data["applications_on_hold"], fmt, "pending applications put on hold")
     out.print(f"exporters notified: {', '.join(data['exporters_notified']) or '(none)'}")
     if apply:
-        out.print(f"[bold green]applied[/bold green] as decision {result.action_id}; "
-                  f"{len(result.messages)} notification(s) queued (deliver with `endwatch notify send`)")
+        out.print(f"[bold]proposed[/bold] as proposal {data['proposal']}: nothing is applied until someone else "
+                  f"confirms it (`endwatch confirm {data['proposal']}`)")
     else:
-        out.print("[dim]preview only: nothing was written. Add --apply with --reason and --reference to apply.[/dim]")
+        out.print("[dim]preview only: nothing was written. Add --apply with --reason and --reference to propose it"
+                  " (someone else then confirms it with `endwatch confirm`).[/dim]")
 
 
 def _define(action: Action, doc: str) -> None:
@@ -92,6 +98,9 @@ def _define(action: Action, doc: str) -> None:
              apply, hold_applications, fmt)
 
 
-_define(Action.suspend, "Suspend every permit in scope (preview unless --apply): later deliveries are refused.")
-_define(Action.reinstate, "Reinstate the suspended permits in scope (preview unless --apply).")
-_define(Action.revoke, "Revoke every permit in scope for good (preview unless --apply).")
+_define(Action.suspend, "Suspend every permit in scope: later deliveries are refused. A preview; --apply proposes "
+                        "it, `endwatch confirm` by someone else applies it.")
+_define(Action.reinstate, "Reinstate the suspended permits in scope. A preview; --apply proposes it, "
+                          "`endwatch confirm` by someone else applies it.")
+_define(Action.revoke, "Revoke every permit in scope for good. A preview; --apply proposes it, `endwatch confirm` "
+                       "by someone else applies it.")

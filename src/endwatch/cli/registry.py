@@ -31,15 +31,15 @@ from endwatch.domain.permits import (
     EndUseUndertaking,
     Permit,
     PermitStatus,
-    StatusChange,
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
+from endwatch.services.enforcement.proposals import propose_permit_status
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application, set_application_status
 from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
 from endwatch.services.registry.parties import save_party
-from endwatch.services.registry.permits import change_permit_status, issue_permit
+from endwatch.services.registry.permits import issue_permit
 from endwatch.services.registry.policies import save_policy
 from endwatch.services.registry.products import save_product
 
@@ -270,12 +270,13 @@ def permit_status(
     status: PermitStatus = typer.Option(..., "--status", help="suspended, reinstated, revoked or cancelled."),
     effective_on: str = typer.Option(..., "--on", help="First day of the new status."),
     reason: str = typer.Option(..., "--reason"),
-    reference: str = typer.Option("", "--reference", help="The authority's reference."),
+    reference: str = typer.Option("", "--reference", help="The authority's reference (required)."),
 ) -> None:
-    """Record a status change of one permit."""
-    change = StatusChange(status, _required_date(effective_on, "--on"), reason, reference)
-    change_permit_status(app_().uow(), principal(), number, change)
-    out.print(f"permit {number}: {status.value} from {change.effective_on.isoformat()}")
+    """Propose a status change of one permit; someone else applies it with `endwatch confirm`."""
+    day = _required_date(effective_on, "--on")
+    p = propose_permit_status(app_().uow(), principal(), number, status, day, reason, reference)
+    out.print(f"permit {number}: {status.value} from {day.isoformat()} proposed as proposal {p.id}; nothing is"
+              f" applied until someone else confirms it (`endwatch confirm {p.id}`)")
 
 
 @delivery_app.command("add")

@@ -1,7 +1,8 @@
 """Enforcement decisions under four eyes: one person proposes, a different person confirms.
 
-A proposal names a case's decision (suspend, reinstate or revoke, from a date, with the reason and the
-authority's reference) and what the preview showed when it was made. It is decided exactly once:
+A proposal names a decision (suspend, reinstate, revoke or cancel, from a date, with the reason and the
+authority's reference) over a scope (a case's recommendations, permits named one by one, or filters such
+as an exporter or a destination) and what the preview showed when it was made. It is decided exactly once:
 confirmed by someone other than its proposer, rejected, or withdrawn by its proposer. Standard library
 only; timestamps come in as parameters.
 """
@@ -9,9 +10,10 @@ only; timestamps come in as parameters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from endwatch.errors import Forbidden, RuleViolation
 
@@ -27,14 +29,15 @@ class ProposalStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Proposal:
-    """A proposed enforcement decision over a case's recommendations, and how it was decided.
+    """A proposed enforcement decision, and how it was decided.
 
     `permits`, `applications` and `exporters` are what the preview showed when it was proposed: the
-    confirmation applies exactly these or nothing.
+    confirmation applies exactly these or nothing. `scope` is the decision's scope as data (the fields
+    given); `case_id` is set when it is a case's decision.
     """
 
     id: int | None
-    case_id: str
+    case_id: str | None
     action: str  # suspend | reinstate | revoke
     effective_on: date
     reason: str
@@ -50,6 +53,7 @@ class Proposal:
     decided_at: str | None = None
     decision_reason: str | None = None
     enforcement_action_id: int | None = None
+    scope: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -59,7 +63,7 @@ class Proposal:
     @property
     def records(self) -> list[str]:
         """How a rule violation names it."""
-        return [f"proposal {self.id}", f"case {self.case_id}"]
+        return [f"proposal {self.id}"] + ([f"case {self.case_id}"] if self.case_id else [])
 
     def describe(self) -> str:
         """The decision in words: "suspend from 2020-10-05"."""

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, TypeAdapter
 
 from endwatch.countries import country_name
-from endwatch.domain.permits import Application, EndUseUndertaking, PermitStatus, StatusChange
+from endwatch.domain.permits import Application, EndUseUndertaking
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.audit.verify import verify
 from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application
-from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import records
 from endwatch.services.reporting import transparency as public
@@ -29,7 +28,6 @@ from endwatch.web.schemas import (
     AuditEntryOut,
     ChainOut,
     DeliveryOut,
-    ErrorBody,
     MeOut,
     Page,
     PartyOut,
@@ -166,26 +164,6 @@ def permit(request: Request, number: str, caller: Annotated[Caller, Depends(requ
     view = queries.permit_as_of(endwatch_of(request).reader(), number, as_of or _today(request))
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
     return PermitOut.of(view)
-
-
-class StatusChangeIn(BaseModel):
-    """A status event to append to a permit's history."""
-
-    status: Literal["suspended", "reinstated", "revoked", "cancelled"]
-    effective_on: date
-    reason: str = Field(min_length=1, max_length=2000)
-    reference: str = Field(default="", max_length=500)
-
-
-@router.post("/permits/{number}/status", response_model=PermitOut, summary="Suspend, reinstate, revoke or cancel",
-             responses={409: {"model": ErrorBody, "description": "A registry rule refused it"}})
-def change_status(request: Request, number: str, body: StatusChangeIn,
-                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> PermitOut:
-    ew = endwatch_of(request)
-    change_permit_status(ew.uow(), caller.principal, number,
-                         StatusChange(PermitStatus(body.status), body.effective_on, body.reason,
-                                      body.reference))
-    return PermitOut.of(queries.permit_as_of(ew.reader(), number, max(body.effective_on, _today(request))))
 
 
 @router.get("/deliveries", response_model=Page[DeliveryOut], summary="Delivered items (exporters: their own)")

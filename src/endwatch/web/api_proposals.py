@@ -1,15 +1,19 @@
-"""REST API over a case's enforcement proposals (under /api/v1/cases/{case_id}/proposals): one person proposes
-the decision, a different person confirms it (and it is applied) or rejects it, the proposer may withdraw it.
-The rules are in services/enforcement/proposals.py; each route states its action through `requires`."""
+"""REST API over enforcement proposals: one person proposes a decision, a different person confirms it (and it
+is applied) or rejects it, the proposer may withdraw it. A case's proposals live under
+/api/v1/cases/{case_id}/proposals; a single permit's status event is proposed with
+POST /api/v1/permits/{number}/status; every proposal, a case's or not, is listed under /api/v1/proposals and
+decided there. The rules are in services/enforcement/proposals.py; each route states its action through
+`requires`."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from endwatch.domain.permits import PermitStatus
 from endwatch.domain.proposals import Proposal
 from endwatch.services.authz import Action
 from endwatch.services.enforcement import proposals
@@ -45,13 +49,23 @@ class WithdrawIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
+class StatusChangeIn(BaseModel):
+    """A status event of one permit, proposed for a second person's confirmation."""
+
+    status: Literal["suspended", "reinstated", "revoked", "cancelled"]
+    effective_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(min_length=1, max_length=500, description="The authority's reference")
+
+
 class ProposalOut(BaseModel):
     """A proposal and how it was decided. `permits`, `applications` and `exporters` are what its preview
     showed when proposed; `effect` is, for an open proposal, what confirming it would do now, and in the
     answer to a confirmation, what it did."""
 
     id: int
-    case_id: str
+    case_id: str | None = Field(description="The case whose decision it is; null for one not tied to a case")
+    scope: dict[str, Any] = Field(description="What the decision covers: case, permits, exporters, ...")
     action: str
     effective_on: date
     reason: str
@@ -72,7 +86,8 @@ class ProposalOut(BaseModel):
 
 def _out(p: Proposal, effect: PreviewOut | None = None) -> ProposalOut:
     assert p.id is not None
-    return ProposalOut(id=p.id, case_id=p.case_id, action=p.action, effective_on=p.effective_on, reason=p.reason,
+    return ProposalOut(id=p.id, case_id=p.case_id, scope=dict(p.scope), action=p.action,
+                       effective_on=p.effective_on, reason=p.reason,
                        reference=p.reference, hold_applications=p.hold_applications, status=p.status.value,
                        proposed_by=p.proposed_by, proposed_at=p.proposed_at, permits=list(p.permits),
                        applications=list(p.applications), exporters=list(p.exporters), decided_by=p.decided_by,
@@ -130,3 +145,56 @@ def withdraw(request: Request, case_id: str, proposal_id: ProposalId,
              body: Annotated[WithdrawIn | None, Body()] = None) -> ProposalOut:
     return _out(proposals.withdraw(endwatch_of(request).uow(), caller.principal, case_id, proposal_id,
                                    body.reason if body else ""))
+
+
+@router.post("/permits/{number}/status", response_model=ProposalOut, status_code=201,
+             summary="Propose suspending, reinstating, revoking or cancelling one permit; nothing is applied until "
+                     "someone else confirms it (POST /proposals/{id}/confirm)",
+             responses={404: {"model": ErrorBody, "description": "No such permit"}, **REFUSED})
+def propose_status(request: Request, number: str, body: StatusChangeIn,
+                   caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
+    p = proposals.propose_permit_status(endwatch_of(request).uow(), caller.principal, number,
+                                        PermitStatus(body.status), body.effective_on, body.reason, body.reference)
+    return _with_effect(request, p)
+
+
+@router.get("/proposals", response_model=Page[ProposalOut],
+            summary="Enforcement proposals of every scope, oldest first: those awaiting a second signature, or all")
+def all_proposals(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
+                  all: Annotated[bool, Query(description="Also the decided ones")] = False,
+                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+    found = proposals.list_proposals(endwatch_of(request).reader(), open_only=not all)
+    return page_of([_with_effect(request, p) for p in found], limit, offset)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, summary="One proposal")
+def one_proposal(request: Request, proposal_id: ProposalId,
+                 caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> ProposalOut:
+    return _with_effect(request, proposals.get_proposal(endwatch_of(request).reader(), None, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/confirm", response_model=ProposalOut,
+             summary="The second signature: apply the proposed decision (every permit or none)",
+             responses={409: {"model": ErrorBody, "description": "four-eyes (the proposer, a delegate, a service "
+                              "account), proposal-decided, status-transition or proposal-scope; nothing was written"}})
+def confirm_any(request: Request, proposal_id: ProposalId,
+                caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
+    done = proposals.confirm_proposal(endwatch_of(request).uow(), caller.principal, proposal_id)
+    return _out(done.proposal, preview_out(done.outcome.preview, True, done.outcome.action_id))
+
+
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut,
+             summary="Reject the proposed decision with a reason; nothing is applied", responses=REFUSED)
+def reject_any(request: Request, proposal_id: ProposalId, body: RejectIn,
+               caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
+    return _out(proposals.reject_proposal(endwatch_of(request).uow(), caller.principal, proposal_id, body.reason))
+
+
+@router.post("/proposals/{proposal_id}/withdraw", response_model=ProposalOut,
+             summary="The proposer takes the proposal back (403 for anyone else); nothing is applied",
+             responses=REFUSED)
+def withdraw_any(request: Request, proposal_id: ProposalId,
+                 caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
+                 body: Annotated[WithdrawIn | None, Body()] = None) -> ProposalOut:
+    return _out(proposals.withdraw_proposal(endwatch_of(request).uow(), caller.principal, proposal_id,
+                                            body.reason if body else ""))

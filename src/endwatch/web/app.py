@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.services.accounts.signin_limits import SignInLimiter
 from endwatch.settings import Settings
-from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases
+from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals
 from endwatch.web.cache import VersionedCache
 
 STATIC = Path(__file__).with_name("static")
@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(api_proposals.router)
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
+    app.include_router(pages_proposals.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(SecurityHeaders)

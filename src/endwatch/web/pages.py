@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from endwatch.countries import country_name
-from endwatch.domain.permits import Permit, PermitStatus, StatusChange
+from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.accounts import users
@@ -29,7 +29,6 @@ from endwatch.services.detection import sightings
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
-from endwatch.services.registry.permits import change_permit_status
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import records
@@ -192,22 +191,10 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
     items = records.list_deliveries(ew.reader(), number)
     entries = history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
+    awaiting = [p for p in enforcement_proposals.list_proposals(ew.reader(), open_only=True) if number in p.permits]
     return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
                                            "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
-                                           "today": _today(request)})
-
-
-@router.post("/permits/{number}/status")
-def permit_status(request: Request, number: str,
-                  caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))],
-                  status: Annotated[str, Form()], effective_on: Annotated[str, Form()],
-                  reason: Annotated[str, Form(max_length=2000)], reference: Annotated[str, Form()] = "") -> Response:
-    if status not in ("suspended", "reinstated", "revoked", "cancelled"):
-        raise InvalidInput([Problem(f"{status!r} is not a status event", column="status")])
-    day = _parse_day(effective_on, request)
-    change_permit_status(endwatch_of(request).uow(), caller.principal, number,
-                         StatusChange(PermitStatus(status), day, reason, reference))
-    return RedirectResponse(f"/permits/{number}?as_of={max(day, _today(request)).isoformat()}", status_code=303)
+                                           "today": _today(request), "awaiting": awaiting})
 
 
 @router.get("/applications", response_class=HTMLResponse)

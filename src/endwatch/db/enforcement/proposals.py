@@ -19,6 +19,7 @@ def _proposal(r: sa.Row[Any]) -> Proposal:
         exporters=tuple(r.exporters), status=ProposalStatus(r.status), decided_by=r.decided_by,
         decided_at=r.decided_at, decision_reason=r.decision_reason,
         enforcement_action_id=int(r.enforcement_action_id) if r.enforcement_action_id is not None else None,
+        scope=dict(r.scope) if r.scope else ({"case": r.case_id} if r.case_id else {}),
     )
 
 
@@ -33,7 +34,7 @@ class SqlProposalRepository:
                 case_id=p.case_id, action=p.action, effective_on=p.effective_on, reason=p.reason,
                 reference=p.reference, hold_applications=p.hold_applications, proposed_by=p.proposed_by,
                 proposed_at=p.proposed_at, permits=list(p.permits), applications=list(p.applications),
-                exporters=list(p.exporters), status=p.status.value,
+                exporters=list(p.exporters), status=p.status.value, scope=dict(p.scope),
             ).returning(te.enforcement_proposals.c.id)
         )
         return int(result.scalar_one())

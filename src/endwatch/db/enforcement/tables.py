@@ -1,5 +1,6 @@
 """Enforcement's tables: decisions taken over a scope of permits, the notification outbox and contacts
-(migration 0004_enforcement), and the proposals a second person confirms (migration 0007_enforcement_proposals).
+(migration 0004_enforcement), and the proposals a second person confirms (migrations 0007_enforcement_proposals,
+0011_proposals_any_scope).
 
 `case_id` columns reference `cases.id` (the casefiles area's table). The foreign key is declared in the
 migration only, so this module does not need the case tables loaded.
@@ -60,12 +61,14 @@ outbox = sa.Table(
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 
-# A case's enforcement decision as proposed by one person, awaiting (or given) a second person's confirmation.
+# An enforcement decision as proposed by one person, awaiting (or given) a second person's confirmation:
+# a case's decision (case_id set) or one over other scopes, a single permit's included (case_id NULL).
 enforcement_proposals = sa.Table(
     "enforcement_proposals",
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("case_id", sa.String(40), nullable=False, index=True),
+    sa.Column("case_id", sa.String(40), index=True),
+    sa.Column("scope", sa.JSON),  # the decision's scope (services.enforcement.scope.Scope.to_dict)
     sa.Column("action", sa.String(20), nullable=False),
     sa.Column("effective_on", sa.Date, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),

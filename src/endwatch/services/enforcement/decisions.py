@@ -1,9 +1,10 @@
-"""Suspend, reinstate or revoke every permit in a scope, as one deliberate, recorded step.
+"""Suspend, reinstate, revoke or cancel every permit in a scope, as one deliberate, recorded step.
 
-`preview` shows which permits a decision would change and what each would block; `apply` makes the
-decision in ONE transaction: every permit in scope changes (by the registry's status rules) or none does,
-pending applications in scope can be put on hold, each affected exporter gets a notification in the
-outbox, and every change is in the audit trail.
+`preview` shows which permits a decision would change and what each would block. A decision takes two
+signatures (services/enforcement/proposals.py: one person proposes it, another confirms it); the
+confirmation writes it with `record_decision` in ONE transaction: every permit in scope changes (by the
+registry's status rules) or none does, pending applications in scope can be put on hold, each affected
+exporter gets a notification in the outbox, and every change is in the audit trail.
 """
 
 from __future__ import annotations
@@ -24,11 +25,9 @@ from endwatch.domain.permits import (
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.audit.trail import snapshot
-from endwatch.services.authz import Action as Permission
-from endwatch.services.authz import Principal, require_signature
 from endwatch.services.enforcement.scope import Action, Scope
 from endwatch.services.enforcement.store import EnforcementAction, OutboxMessage
-from endwatch.services.gate import Write, write
+from endwatch.services.gate import Write
 from endwatch.services.uow import UnitOfWork
 
 # Which latest recorded statuses a permit selected by filters must have for the action to concern it.
@@ -37,6 +36,7 @@ _CONCERNS: dict[Action, tuple[PermitStatus, ...]] = {
     Action.suspend: (PermitStatus.ISSUED, PermitStatus.REINSTATED),
     Action.reinstate: (PermitStatus.SUSPENDED,),
     Action.revoke: (PermitStatus.ISSUED, PermitStatus.REINSTATED, PermitStatus.SUSPENDED),
+    Action.cancel: (PermitStatus.ISSUED, PermitStatus.REINSTATED, PermitStatus.SUSPENDED),
 }
 
 
@@ -135,6 +135,9 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
         if unknown:
             raise RuleViolation("case-targets", f"case {scope.case} names unknown permits",
                                 [f"permit {n}" for n in sorted(unknown)])
+    named = set(scope.permits)
+    for number in sorted(named - {p.number for p in permits}):
+        raise NotFound("permit", number)
     impacts: list[PermitImpact] = []
     skipped: list[tuple[str, str]] = []
     narrowing = scope.has_filters()
@@ -143,9 +146,13 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
         from_case = p.number in targets
         if scope.case and not from_case:
             continue
+        if named and p.number not in named:
+            continue
         if narrowing and not scope.matches(p, products.get(p.product_id)):
             continue
-        if not from_case:
+        # A permit named (by the case or one by one) changes or the decision is refused; one selected by
+        # filters is skipped when the decision does not concern it.
+        if not from_case and p.number not in named:
             latest = p.latest_status()
             if latest not in _CONCERNS[action]:
                 skipped.append((p.number, f"already {latest.value}"))
@@ -176,7 +183,8 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
             if scope.case:
                 if a.number in holds and (not narrowing or scope.matches(a, products.get(a.product_id))):
                     applications.append(a)
-            elif scope.matches(a, products.get(a.product_id)):
+            elif narrowing and scope.matches(a, products.get(a.product_id)):
+                # Permits named one by one hold no application: only filters (party, product...) select them.
                 applications.append(a)
     exporters = sorted({i.permit.exporter_id for i in impacts} | {a.exporter_id for a in applications} | notify)
     # Only the recommendations this decision carries out are marked applied (other scope fields may narrow it).
@@ -239,31 +247,6 @@ def checked_preview(uow: UnitOfWork, scope: Scope, action: Action, effective_on:
         raise InvalidInput([Problem(f"no permit in scope ({scope.describe()}) can be {action.past}",
                                     column="scope")])
     return pv
-
-
-def apply(
-    uow: UnitOfWork,
-    principal: Principal,
-    scope: Scope,
-    action: Action,
-    effective_on: date,
-    reason: str,
-    reference: str,
-    hold_applications: bool = False,
-) -> Outcome:
-    """Apply a decision to every permit in scope, in one transaction: all change or none do.
-
-    `hold_applications` has no effect on a reinstatement (it holds nothing).
-    Raises InvalidInput without a reason or reference or when nothing is in scope, and RuleViolation
-    `status-transition` naming every permit whose status cannot take the change; nothing is written then.
-    """
-    check_reason(reason, reference)
-    require_signature(principal, f"a decision to {action.value} permits", [])
-    with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
-        pv = checked_preview(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
-                             reference=reference)
-        outcome = record_decision(w, pv, reason, reference)
-    return outcome
 
 
 def record_decision(w: Write, pv: Preview, reason: str, reference: str) -> Outcome:

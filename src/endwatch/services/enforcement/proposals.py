@@ -1,12 +1,16 @@
-"""Two signatures on a case's enforcement decision: one person proposes it, a different person confirms it.
+"""Two signatures on every enforcement decision: one person proposes it, a different person confirms it.
 
-`propose` stores the decision (action, effective date, reason, reference, whether to hold applications)
-with what its preview showed, and writes nothing else. `confirm` applies it exactly as
-`decisions.apply` does, in the same transaction as recording the confirmation: the preview is
+This is the only way a permit is suspended, reinstated, revoked or cancelled, whatever the entry point
+and whatever the scope: a case's recommendations (`propose`, `confirm`, ... under a case), permits named
+one by one or filters such as an exporter or a destination (`propose_decision`, `confirm_proposal`, ...).
+Proposing stores the decision (action, effective date, reason, reference, whether to hold applications)
+with what its preview showed, and writes nothing else. Confirming applies it with
+`decisions.record_decision`, in the same transaction as recording the confirmation: the preview is
 recomputed, and when a permit in scope can no longer take the change (or the decision would now reach
-other permits or applications than were proposed) nothing is written. `reject` and `withdraw` close a
-proposal without applying it. A proposal is decided once; the proposer never confirms. Every step is audited
-under the case.
+other permits or applications than were proposed) nothing is written. Rejecting and withdrawing close a
+proposal without applying it. A proposal is decided once; the proposer never confirms; every signature is
+given in person (never on someone's behalf, never by a service account). Every step is audited, under the
+case for a case's proposal, under the proposal otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 
+from endwatch.domain.permits import PermitStatus
 from endwatch.domain.proposals import (
     Proposal,
     ProposalStatus,
@@ -44,21 +49,31 @@ def _stamp(uow: UnitOfWork) -> str:
     return uow.now().astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _action(action: str) -> Action:
-    if action not in Action.__members__:
+# A case's decision carries out its recommendations (suspensions, holds), or undoes or hardens them.
+_CASE_ACTIONS = (Action.suspend, Action.reinstate, Action.revoke)
+
+
+def _case_action(action: str) -> Action:
+    if action not in {a.value for a in _CASE_ACTIONS}:
         raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
     return Action(action)
 
 
 def _scope(p: Proposal) -> Scope:
-    return Scope(case=p.case_id)
+    return Scope.from_dict(p.scope) if p.scope else Scope(case=p.case_id)
 
 
-def _get(uow: UnitOfWork, case_id: str, proposal_id: int) -> Proposal:
+def _get(uow: UnitOfWork, case_id: str | None, proposal_id: int) -> Proposal:
+    """The proposal; under `case_id` when given (NotFound when it is another case's, or none)."""
     p = uow.proposals.get(proposal_id)
-    if p is None or p.case_id != case_id:
-        raise NotFound("proposal", f"{case_id}/{proposal_id}")
+    if p is None or (case_id is not None and p.case_id != case_id):
+        raise NotFound("proposal", f"{case_id}/{proposal_id}" if case_id else str(proposal_id))
     return p
+
+
+def _audited_as(p: Proposal) -> tuple[str, str]:
+    """(entity, key) of a proposal's audit entries: the case for a case's decision, else the proposal."""
+    return ("case", p.case_id) if p.case_id else ("proposal", str(p.id))
 
 
 def _decide(uow: UnitOfWork, p: Proposal) -> None:
@@ -72,43 +87,81 @@ def propose(uow: UnitOfWork, principal: Principal, case_id: str, action: str, ef
             reference: str, *, hold_applications: bool = True) -> Proposal:
     """Propose applying a case's recommendations; nothing else is written.
 
-    Refused as `enforcement.apply` would refuse the decision itself (InvalidInput without a reason or reference
-    or with nothing in scope; RuleViolation `status-transition`), and with RuleViolation `proposal-pending`
+    Refused as confirming it would be (InvalidInput without a reason or reference or with nothing in
+    scope; RuleViolation `status-transition`), and with RuleViolation `proposal-pending`
     while another proposal on the case awaits a decision.
     """
-    act = _action(action)
+    act = _case_action(action)
+    return propose_decision(uow, principal, Scope(case=case_id), act, effective_on, reason, reference,
+                            hold_applications=hold_applications and act is not Action.reinstate)
+
+
+def propose_decision(uow: UnitOfWork, principal: Principal, scope: Scope, action: Action, effective_on: date,
+                     reason: str, reference: str, *, hold_applications: bool = False) -> Proposal:
+    """Propose a decision over any scope (a case, permits named one by one, filters); nothing else is written.
+
+    The first signature: given in person (RuleViolation `four-eyes` for a delegate or a service account).
+    Refused as confirming it would be (InvalidInput without a reason or reference or with nothing in scope;
+    NotFound for an unknown case or permit; RuleViolation `status-transition` naming each permit that
+    cannot take the change), and with RuleViolation `proposal-pending` while another proposal on the same
+    case awaits a decision. `hold_applications` has no effect on a reinstatement.
+    """
     decisions.check_reason(reason, reference)
-    require_signature(principal, f"a decision on case {case_id}", [f"case {case_id}"])
+    what = f"a decision on case {scope.case}" if scope.case else f"a decision to {action.value} permits"
+    require_signature(principal, what, [f"case {scope.case}"] if scope.case else [])
     with write(uow, principal, Permission.ENFORCEMENT_PROPOSE) as w:
-        if uow.cases.case(case_id) is None:
-            raise NotFound("case", case_id)
-        waiting = uow.proposals.list(case_id, ProposalStatus.PROPOSED)
-        if waiting:
-            first = waiting[0]
-            raise RuleViolation("proposal-pending",
-                                f"case {case_id} already has proposal {first.id} ({first.describe()}, by"
-                                f" {first.proposed_by}) awaiting a decision; it must be confirmed, rejected or"
-                                " withdrawn first", first.records)
-        hold = hold_applications and act is not Action.reinstate
-        pv = decisions.checked_preview(uow, Scope(case=case_id), act, effective_on,
-                                         hold_applications=hold, reason=reason, reference=reference)
-        p = Proposal(None, case_id, act.value, effective_on, reason.strip(), reference.strip(), hold,
+        if scope.case:
+            if uow.cases.case(scope.case) is None:
+                raise NotFound("case", scope.case)
+            waiting = uow.proposals.list(scope.case, ProposalStatus.PROPOSED)
+            if waiting:
+                first = waiting[0]
+                raise RuleViolation("proposal-pending",
+                                    f"case {scope.case} already has proposal {first.id} ({first.describe()}, by"
+                                    f" {first.proposed_by}) awaiting a decision; it must be confirmed, rejected"
+                                    " or withdrawn first", first.records)
+        hold = hold_applications and action is not Action.reinstate
+        pv = decisions.checked_preview(uow, scope, action, effective_on, hold_applications=hold, reason=reason,
+                                       reference=reference)
+        p = Proposal(None, scope.case, action.value, effective_on, reason.strip(), reference.strip(), hold,
                      principal.username, _stamp(uow), tuple(i.permit.number for i in pv.permits),
-                     tuple(a.number for a in pv.applications), pv.exporters)
+                     tuple(a.number for a in pv.applications), pv.exporters, scope=scope.to_dict())
         p = replace(p, id=uow.proposals.add(p))
-        w.record(action="enforcement.propose", entity="case", key=case_id, after=p, reason=p.reason)
+        entity, key = _audited_as(p)
+        w.record(action="enforcement.propose", entity=entity, key=key, after=p, reason=p.reason)
     return p
 
 
+def propose_permit_status(uow: UnitOfWork, principal: Principal, number: str, status: PermitStatus,
+                          effective_on: date, reason: str, reference: str) -> Proposal:
+    """Propose one permit's status event (suspended, reinstated, revoked or cancelled): a decision over that
+    permit alone, refused as `propose_decision` refuses it (NotFound for an unknown permit,
+    RuleViolation `status-transition` when its status cannot take the change)."""
+    try:
+        act = Action.for_status(status)
+    except ValueError:
+        raise InvalidInput([Problem(f"{status.value!r} is not a status event a decision records",
+                                    column="status")]) from None
+    return propose_decision(uow, principal, Scope(permits=(number,)), act, effective_on, reason, reference)
+
+
 def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int) -> Confirmed:
+    """Confirm a case's proposal (the second signature) and apply its decision; see `confirm_proposal`."""
+    return confirm_proposal(uow, principal, proposal_id, case_id=case_id)
+
+
+def confirm_proposal(uow: UnitOfWork, principal: Principal, proposal_id: int, *,
+                     case_id: str | None = None) -> Confirmed:
     """Confirm a proposal (the second signature) and apply its decision, all in one transaction.
 
-    RuleViolation `four-eyes` when the principal proposed it or signs on someone's behalf, `proposal-decided`
-    when it was already decided,
+    RuleViolation `four-eyes` when the principal proposed it or signs on someone's behalf or is a service
+    account, `proposal-decided` when it was already decided,
     `status-transition` when a permit in scope can no longer take the change, `proposal-scope` when the
     decision would now change other permits or applications than those proposed. Nothing is written then.
+    NotFound when there is no such proposal (under `case_id`, when given).
     """
-    require_signature(principal, f"proposal {proposal_id}", [f"proposal {proposal_id}", f"case {case_id}"])
+    records = [f"proposal {proposal_id}"] + ([f"case {case_id}"] if case_id else [])
+    require_signature(principal, f"proposal {proposal_id}", records)
     with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
         # The write holds the lock from its first read: two confirmations of one proposal run one after the
         # other, and the second sees the first's decision.
@@ -116,35 +169,48 @@ def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: in
         check_open(p)
         check_second_signature(p, principal.username)
         pv = decisions.checked_preview(uow, _scope(p), Action(p.action), p.effective_on,
-                                         hold_applications=p.hold_applications, reason=p.reason,
-                                         reference=p.reference)
+                                       hold_applications=p.hold_applications, reason=p.reason,
+                                       reference=p.reference)
         check_matches(p, [i.permit.number for i in pv.permits], [a.number for a in pv.applications])
         outcome = decisions.record_decision(w, pv, p.reason, p.reference)
         done = decided(p, ProposalStatus.CONFIRMED, principal.username, _stamp(uow), action_id=outcome.action_id)
         _decide(uow, done)
-        w.record(action="enforcement.confirm", entity="case", key=case_id, before=p, after=done,
+        entity, key = _audited_as(p)
+        w.record(action="enforcement.confirm", entity=entity, key=key, before=p, after=done,
                  reason=f"second signature on proposal {p.id} by {p.proposed_by}")
     return Confirmed(done, outcome)
 
 
 def reject(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int, reason: str) -> Proposal:
+    """Reject a case's proposal; see `reject_proposal`."""
+    return reject_proposal(uow, principal, proposal_id, reason, case_id=case_id)
+
+
+def reject_proposal(uow: UnitOfWork, principal: Principal, proposal_id: int, reason: str, *,
+                    case_id: str | None = None) -> Proposal:
     """Reject a proposal with a reason; nothing is applied. A rejection is the second person's decision, so it is
     signed in person like a confirmation (RuleViolation `four-eyes` for a delegate or a service account)."""
     if not reason.strip():
         raise InvalidInput([Problem("a reason for the rejection is required", column="reason")])
     require_signature(principal, f"the rejection of proposal {proposal_id}",
-                      [f"proposal {proposal_id}", f"case {case_id}"])
+                      [f"proposal {proposal_id}"] + ([f"case {case_id}"] if case_id else []))
     with write(uow, principal, Permission.ENFORCEMENT_DECIDE) as w:
         p = _get(uow, case_id, proposal_id)
         check_open(p)
         done = decided(p, ProposalStatus.REJECTED, principal.username, _stamp(uow), reason.strip())
         _decide(uow, done)
-        w.record(action="enforcement.reject", entity="case", key=case_id, before=p, after=done,
-                 reason=reason.strip())
+        entity, key = _audited_as(p)
+        w.record(action="enforcement.reject", entity=entity, key=key, before=p, after=done, reason=reason.strip())
     return done
 
 
 def withdraw(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int, reason: str = "") -> Proposal:
+    """The proposer takes a case's proposal back; see `withdraw_proposal`."""
+    return withdraw_proposal(uow, principal, proposal_id, reason, case_id=case_id)
+
+
+def withdraw_proposal(uow: UnitOfWork, principal: Principal, proposal_id: int, reason: str = "", *,
+                      case_id: str | None = None) -> Proposal:
     """The proposer takes the proposal back; nothing is applied. Forbidden for anyone else."""
     with write(uow, principal, Permission.ENFORCEMENT_PROPOSE) as w:
         p = _get(uow, case_id, proposal_id)
@@ -152,13 +218,14 @@ def withdraw(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: i
         check_may_withdraw(p, principal.username)
         done = decided(p, ProposalStatus.WITHDRAWN, principal.username, _stamp(uow), reason.strip() or None)
         _decide(uow, done)
-        w.record(action="enforcement.withdraw", entity="case", key=case_id, before=p, after=done,
+        entity, key = _audited_as(p)
+        w.record(action="enforcement.withdraw", entity=entity, key=key, before=p, after=done,
                  reason=reason.strip())
     return done
 
 
 def list_proposals(uow: UnitOfWork, case_id: str | None = None, *, open_only: bool = False) -> list[Proposal]:
-    """Proposals, oldest first: of one case (NotFound for an unknown case) or of every case; only those
+    """Proposals, oldest first: of one case (NotFound for an unknown case) or all of them; only those
     awaiting a decision with `open_only`."""
     with uow:
         if case_id is not None and uow.cases.case(case_id) is None:
@@ -166,8 +233,8 @@ def list_proposals(uow: UnitOfWork, case_id: str | None = None, *, open_only: bo
         return uow.proposals.list(case_id, ProposalStatus.PROPOSED if open_only else None)
 
 
-def get_proposal(uow: UnitOfWork, case_id: str, proposal_id: int) -> Proposal:
-    """One proposal of a case (NotFound otherwise)."""
+def get_proposal(uow: UnitOfWork, case_id: str | None, proposal_id: int) -> Proposal:
+    """One proposal (of the case, when `case_id` is given; NotFound otherwise)."""
     with uow:
         return _get(uow, case_id, proposal_id)
 

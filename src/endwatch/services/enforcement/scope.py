@@ -19,11 +19,20 @@ class Action(StrEnum):
     suspend = "suspend"
     reinstate = "reinstate"
     revoke = "revoke"
+    cancel = "cancel"  # one permit's cancellation (a final status, like a revocation)
 
     @property
     def status(self) -> PermitStatus:
         return {Action.suspend: PermitStatus.SUSPENDED, Action.reinstate: PermitStatus.REINSTATED,
-                Action.revoke: PermitStatus.REVOKED}[self]
+                Action.revoke: PermitStatus.REVOKED, Action.cancel: PermitStatus.CANCELLED}[self]
+
+    @classmethod
+    def for_status(cls, status: PermitStatus) -> Action:
+        """The decision that records `status` (ValueError for `issued`, which no decision records)."""
+        for a in cls:
+            if a.status is status:
+                return a
+        raise ValueError(f"no decision records the status {status.value!r}")
 
     @property
     def past(self) -> str:
@@ -36,7 +45,8 @@ class Scope:
 
     `categories` match control-list entries of the permit's product, with shell wildcards ("2-*").
     `case` takes the case's recommended actions: its suspend_permit targets, hold_application targets and
-    notify_exporter targets (narrowed by any other field given).
+    notify_exporter targets (narrowed by any other field given). `permits` names permits one by one (a
+    single permit's suspension, say): each is changed or the decision is refused, never skipped.
     """
 
     exporters: tuple[str, ...] = ()
@@ -46,10 +56,11 @@ class Scope:
     products: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     case: str | None = None
+    permits: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return not (self.exporters or self.consignees or self.end_users or self.destinations or self.products
-                    or self.categories or self.case)
+                    or self.categories or self.case or self.permits)
 
     def to_dict(self) -> dict[str, Any]:
         """The scope as JSON-ready data (only the fields given)."""
@@ -59,7 +70,18 @@ class Scope:
         ) if v}
         if self.case:
             data["case"] = self.case
+        if self.permits:
+            data["permits"] = list(self.permits)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scope:
+        """The scope `to_dict` gave."""
+        def values(key: str) -> tuple[str, ...]:
+            return tuple(str(v) for v in data.get(key, ()))
+
+        return cls(values("exporters"), values("consignees"), values("end_users"), values("destinations"),
+                   values("products"), values("categories"), data.get("case") or None, values("permits"))
 
     def describe(self) -> str:
         """The scope in words, for messages."""
@@ -91,10 +113,10 @@ class Scope:
 
 
 def scope_of(values: dict[str, Iterable[str]], case: str | None = None) -> Scope:
-    """Build a scope from lists of values by field name (blank values are ignored)."""
+    """Build a scope from lists of values by field name (blank values are ignored; `permits` names permits)."""
     def clean(key: str) -> tuple[str, ...]:
         return tuple(v.strip() for v in values.get(key, ()) if v.strip())
 
     return Scope(clean("exporters"), clean("consignees"), clean("end_users"),
                  tuple(v.upper() for v in clean("destinations")), clean("products"), clean("categories"),
-                 case.strip() if case and case.strip() else None)
+                 case.strip() if case and case.strip() else None, clean("permits"))

@@ -1,4 +1,5 @@
-"""Registry writes on permits: issuing one under the destination-policy rule, and its later status events."""
+"""Registry writes on permits: issuing one under the destination-policy rule. Its later status events are
+enforcement decisions, taken with two signatures (services/enforcement/proposals.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import replace
 
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange, check_new_status, check_permit_dates
 from endwatch.domain.policy import check_issuance
-from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.registry.applications import check_application_approved, check_parties_and_goods
@@ -58,18 +59,3 @@ def issue_permit(uow: UnitOfWork, principal: Principal, permit: Permit, reason: 
         w.record(action="permit.issue", entity="permit", key=issued.number, after=issued, reason=reason)
     return issued
 
-
-def change_permit_status(uow: UnitOfWork, principal: Principal, number: str, change: StatusChange) -> Permit:
-    """Append a status event (suspended, reinstated, revoked, cancelled) to a permit's history."""
-    with write(uow, principal, Action.ENFORCEMENT_DECIDE) as w:
-        before = uow.permits.get(number)
-        if before is None:
-            raise NotFound("permit", number)
-        if not change.reason.strip():
-            raise InvalidInput([Problem("a reason is required", column="reason")])
-        history = check_new_status(before, change)
-        uow.permits.add_status_change(number, change)
-        after = before.with_history(history)
-        w.record(action=f"permit.{change.status.value}", entity="permit", key=number,
-                 before={"history": before.history}, after={"history": after.history}, reason=change.reason)
-    return after
