@@ -1,6 +1,6 @@
 """Enforcement's tables: decisions taken over a scope of permits, the notification outbox and contacts
 (migration 0004_enforcement), and the proposals a second person confirms (migrations 0007_enforcement_proposals,
-0011_proposals_any_scope).
+0012_proposals_any_scope).
 
 `case_id` columns reference `cases.id` (the casefiles area's table). The foreign key is declared in the
 migration only, so this module does not need the case tables loaded.

@@ -1,8 +1,8 @@
 """Enforcement proposals over any scope: not only a case's decision, but a single permit's status or a
 decision over filters (`endwatch suspend|reinstate|revoke --apply` proposes; `endwatch confirm` applies).
 
-Revision ID: 0011_proposals_any_scope
-Revises: 0010_cli_principals
+Revision ID: 0012_proposals_any_scope
+Revises: 0011_conflict_roles
 
 - enforcement_proposals.case_id becomes optional (NULL for a proposal not tied to a case).
 - enforcement_proposals.scope: the decision's scope as JSON (the fields given). Existing rows are case
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_proposals_any_scope"
-down_revision: str | Sequence[str] | None = "0010_cli_principals"
+revision: str = "0012_proposals_any_scope"
+down_revision: str | Sequence[str] | None = "0011_conflict_roles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
