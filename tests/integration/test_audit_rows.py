@@ -135,7 +135,7 @@ def test_altered_row_digests_are_named(world):
 
 
 def test_the_migration_records_existing_rows_as_a_baseline(ew):
-    command.downgrade(alembic_config(ew.engine), "0011_conflict_roles")
+    command.downgrade(alembic_config(ew.engine), "0012_historical_records")
     with ew.engine.begin() as conn:
         conn.execute(sa.text("insert into parties (id, name, country, kind) values ('p-1', 'Old Party', 'CA',"
                              " 'company')"))

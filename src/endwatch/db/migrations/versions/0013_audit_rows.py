@@ -1,7 +1,7 @@
 """The audit trail covers the records: row digests sealed into the entries, and the triggers that note rows.
 
-Revision ID: 0012_audit_rows
-Revises: 0011_conflict_roles
+Revision ID: 0013_audit_rows
+Revises: 0012_historical_records
 
 - audit_log.rows_digest: the digest of the rows an entry's write created, changed or deleted.
 - audit_rows: each such row's digest, by entry (db/audit/tables.py).
@@ -22,13 +22,13 @@ from endwatch.db.audit import rows as row_store
 from endwatch.domain.audit import GENESIS, canonical_json, seal
 from endwatch.domain.audit_rows import rows_digest
 
-revision: str = "0012_audit_rows"
-down_revision: str | Sequence[str] | None = "0011_conflict_roles"
+revision: str = "0013_audit_rows"
+down_revision: str | Sequence[str] | None = "0012_historical_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-BASELINE_ACTOR = "endwatch migration 0012_audit_rows"
+BASELINE_ACTOR = "endwatch migration 0013_audit_rows"
 
 
 def upgrade() -> None:
