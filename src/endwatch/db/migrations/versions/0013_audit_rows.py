@@ -1,7 +1,7 @@
 """The audit trail covers the records: row digests sealed into the entries, and the triggers that note rows.
 
 Revision ID: 0013_audit_rows
-Revises: 0012_historical_records
+Revises: 0012_historical_records, 0012_proposals_any_scope
 
 - audit_log.rows_digest: the digest of the rows an entry's write created, changed or deleted.
 - audit_rows: each such row's digest, by entry (db/audit/tables.py).
@@ -23,7 +23,9 @@ from endwatch.domain.audit import GENESIS, canonical_json, seal
 from endwatch.domain.audit_rows import rows_digest
 
 revision: str = "0013_audit_rows"
-down_revision: str | Sequence[str] | None = "0012_historical_records"
+# Both 0012 revisions (made in parallel from 0011) end here: this migration joins them, and its baseline
+# records the rows as both left them.
+down_revision: str | Sequence[str] | None = ("0012_historical_records", "0012_proposals_any_scope")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
