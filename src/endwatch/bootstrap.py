@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import cast
 
@@ -16,6 +16,7 @@ from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
 from endwatch.runtime.forkpool import ForkPool
 from endwatch.services.detection.parallel import Parallel
+from endwatch.services.system.demo import recorded_today
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
 
@@ -74,9 +75,35 @@ class Endwatch:
             self.engine.dispose()
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Endwatch:
-    """Wire endwatch for the given settings. Nothing connects until first used."""
-    return Endwatch(settings, clock)
+class RecordedToday:
+    """The wall clock, except on a demonstration database replayed to a day of its own: then that day, at
+    the current time of day (so the walk-through's records read as of 2020, not as of the machine's date).
+
+    The day is read once, on first use, and kept for the life of the process."""
+
+    def __init__(self, reader: Callable[[], UnitOfWork]) -> None:
+        self._reader = reader
+        self._day: date | None = None
+        self._read = False
+
+    def __call__(self) -> datetime:
+        now = utc_now()
+        if not self._read:
+            self._read = True
+            try:
+                self._day = recorded_today(self._reader())
+            except sa.exc.SQLAlchemyError:  # a database not created or migrated yet records no day
+                self._day = None
+        return datetime.combine(self._day, now.timetz()) if self._day else now
+
+
+def bootstrap(settings: Settings, clock: Callable[[], datetime] | None = None) -> Endwatch:
+    """Wire endwatch for the given settings (and clock; by default the wall clock, or a demonstration's own
+    recorded day: RecordedToday). Nothing connects until first used."""
+    ew = Endwatch(settings, clock or utc_now)
+    if clock is None:
+        ew.clock = RecordedToday(lambda: cast(UnitOfWork, SqlUnitOfWork(ew.engine, utc_now, readonly=True)))
+    return ew
 
 
 def open_existing(settings: Settings, *, create: bool = False, allow_older: bool = False) -> Endwatch:

@@ -6,7 +6,7 @@ suspended permit. What happens goes to a view as it happens (`endwatch demo` pri
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -23,7 +23,7 @@ from endwatch.services.detection.run import DetectionResult, case_actions, detec
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.queries import PermitView, list_applications, list_policies, permits_as_of
 from endwatch.services.registry.trace import TraceResult, trace_serial
-from endwatch.services.system.demo import claim_for_demo
+from endwatch.services.system.demo import claim_for_demo, set_today
 from endwatch.services.uow import UnitOfWork
 from endwatch_demo import reference_case
 
@@ -52,14 +52,39 @@ class ReplayView(Protocol):
     def verified(self, chain: ChainReport) -> None: ...
 
 
+class ReplayClock:
+    """A clock the replay moves from key date to key date, so what it records (a case opened, an assessment
+    made) is dated the day it happened in the record, not the day the demo ran. Time of day is the machine's."""
+
+    def __init__(self, day: date | None = None) -> None:
+        self.day = day
+
+    def set(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> datetime:
+        now = datetime.now(UTC)
+        return datetime.combine(self.day, now.timetz()) if self.day else now
+
+
+def today_after(until: date | None) -> date:
+    """The demonstration's own today after a replay up to `until`: the next day (make run replays to 4 October
+    2020, so the suspension of 5 October is applied "today"); after the whole record, the day after its end."""
+    return (until or reference_case.KEY_DATES[-1][0]) + timedelta(days=1)
+
+
 def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], until: date | None,
-           view: ReplayView) -> None:
+           view: ReplayView, set_day: Callable[[date], None] = lambda _day: None) -> None:
     """Load the bundled case (as it stood on `until`, or whole) on a migrated database and replay it: each key
     date up to `until`, detection on the day of the photo, then the delivery the suspension refuses (or, before
     the suspension, the next step), and the audit trail verified.
 
     Only on a demonstration database: an empty one is marked so first; one that holds other records is
-    refused (RuleViolation `demo-database`), nothing written."""
+    refused (RuleViolation `demo-database`), nothing written. `set_day` is told each day the replay lives in
+    (a ReplayClock's `set`); at the end the database records its own today (`today_after(until)`)."""
+    # The record is loaded as it stood on its last day replayed (nothing in it may lie in the future), then
+    # each key date is replayed as of its own day.
+    set_day(today_after(until) - timedelta(days=1))
     claim_for_demo(uow(), REPLAYER)
     report = reference_case.load(uow(), REPLAYER, until=until)
     view.loaded(reference_case.folder(), report.changes, until)
@@ -67,9 +92,13 @@ def replay(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], unti
         if until and day > until:
             break
         view.day(day, what)
+        set_day(day)
         _replay_day(uow, reader, day, view)
         if day == reference_case.PHOTO_DAY:
             _detect(uow, reader, view)
+    today = today_after(until)
+    set_day(today)
+    set_today(uow(), REPLAYER, today)
     if until is None or until >= reference_case.SUSPENSION_DAY:
         _refused_delivery(uow, view)
     else:

@@ -111,6 +111,17 @@ def test_demo_until_leaves_the_suspension_to_apply(anonymous_cli):
     shown = json.loads(run(cli, "permit", "show", "PERMIT-REDACTED-1", "--as-of", "2020-10-06",
                            "--format", "json").output)
     assert shown["state"] == "in_force"
+    # The demonstration lives in its own time: the case opened on the day of the photo, and a new process
+    # on this database reads it as of 5 October 2020, the day after the replay.
+    cases = json.loads(run(cli, "case", "list", "--format", "json").output)
+    assert [(c["id"], c["opened_on"]) for c in cases] == [("CASE-0001", "2020-10-01")]
+    assert "the demonstration's today is now 2020-10-05" in result.output
+    from endwatch.bootstrap import bootstrap
+    from endwatch.settings import load_settings
+
+    fresh = bootstrap(load_settings())
+    assert fresh.clock().date().isoformat() == "2020-10-05"
+    fresh.close()
     assert run(cli, "user", "demo").exit_code == 0
     signed_in = cli.invoke(app, ["login", "admin", "--password-stdin"], input="admin-demo-pass\n")
     assert signed_in.exit_code == 0, signed_in.output

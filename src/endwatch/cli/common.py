@@ -165,10 +165,20 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, title: str | None = None,
             widest = max([len(c), *(len(r[i]) for r in cells)])
             table.add_column(c.replace("_", " "), no_wrap=True, min_width=widest, overflow="ignore")
         else:
-            table.add_column(c.replace("_", " "), overflow="fold")
+            # Other columns wrap, but never below a readable width (the table grows wider instead).
+            longest = max([0, *(len(r[i]) for r in cells)])
+            table.add_column(c.replace("_", " "), overflow="fold",
+                             min_width=min(max(longest, len(c)), max(len(c), 12)))
     for r in cells:
         table.add_row(*r)
-    out.print(table)
+    # Rich drops columns that do not fit; rather than lose any, the table grows wider than the terminal.
+    needed = sum(col.min_width or 0 for col in table.columns) + 3 * len(table.columns) + 1
+    width = out.width
+    out.width = max(needed, width)  # print() cannot widen beyond the console, so the console widens a moment
+    try:
+        out.print(table)
+    finally:
+        out.width = width
     if not rows:
         out.print("[dim](none)[/dim]")
 

@@ -24,7 +24,7 @@ from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.detection.run import DetectionResult
 from endwatch.services.registry.queries import PermitView
 from endwatch.services.registry.trace import TraceResult
-from endwatch_demo.replay import replay
+from endwatch_demo.replay import ReplayClock, replay, today_after
 
 UNTIL = typer.Option(None, "--until", help="Load and replay the record only up to this date (YYYY-MM-DD); "
                      "before 2020-10-05 the suspension is left for you to apply.")
@@ -37,7 +37,11 @@ def demo(until: str | None = UNTIL) -> None:
     ew = app_(create=True)
     ew.migrate()
     stop = parse_date(until, "--until")
-    replay(ew.uow, ew.reader, stop, _Printed(ew))
+    clock = ReplayClock()
+    ew.clock = clock  # what the replay records is dated as of the record's own days
+    replay(ew.uow, ew.reader, stop, _Printed(ew), set_day=clock.set)
+    out.print(f"the demonstration's today is now {today_after(stop).isoformat()}: endwatch reads this database as of"
+              " that day")
 
 
 class _Printed:

@@ -8,12 +8,15 @@ marks it so (an audited write); a database holding anything else is never marked
 
 from __future__ import annotations
 
+from datetime import date
+
 from endwatch.errors import RuleViolation
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 DEMO_KEY = "demonstration"
+TODAY_KEY = "demonstration.today"  # the day a replayed demonstration lives in (its own "today")
 _RULE = "demo-database"
 
 
@@ -45,3 +48,26 @@ def require_demo(uow: UnitOfWork, what: str) -> None:
     if not is_demo(uow):
         raise RuleViolation(_RULE, f"{what} only on a demonstration database (one made by `endwatch demo`):"
                             " this one is not", ["setting demonstration"])
+
+
+def recorded_today(uow: UnitOfWork) -> date | None:
+    """The day a demonstration database was replayed to live in, or None (any other database: the real date)."""
+    with uow:
+        if uow.system.get(DEMO_KEY) != "yes":
+            return None
+        text = uow.system.get(TODAY_KEY)
+    return date.fromisoformat(text) if text else None
+
+
+def set_today(uow: UnitOfWork, principal: Principal, day: date) -> None:
+    """Record the demonstration's own today (audited): records and assessments made later read as of it.
+    RuleViolation `demo-database` on any other database."""
+    require_demo(uow, "a recorded today")
+    with write(uow, principal, Action.SYSTEM_CONFIGURE) as w:
+        before = uow.system.get(TODAY_KEY)
+        if before == day.isoformat():
+            return
+        uow.system.set(TODAY_KEY, day.isoformat())
+        w.record(action="system.today", entity="system", key=TODAY_KEY, before={"today": before},
+                 after={"today": day.isoformat()},
+                 reason="the demonstration replayed to this day reads as of it")
