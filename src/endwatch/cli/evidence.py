@@ -1,4 +1,4 @@
-"""Evidence commands: `endwatch evidence load FILE --source ucdp-acd`."""
+"""Evidence commands: `endwatch evidence load FILE --source ucdp-acd|sipri-register`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ app.add_typer(evidence_app, name="evidence")
 def evidence_load(
     file: Path = typer.Argument(..., help="The dataset file, as published."),
     source: Source = typer.Option(..., "--source", help="What the file is: ucdp-acd (UCDP/PRIO Armed Conflict"
-                                  " Dataset)."),
+                                  " Dataset) or sipri-register (SIPRI's arms-transfers trade register)."),
     known_on: str | None = typer.Option(None, "--known-on",
                                         help="Day the evidence became known, e.g. the dataset's release (default"
                                         " today); assessments as of an earlier day do not see it."),

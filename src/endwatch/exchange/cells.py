@@ -84,7 +84,7 @@ def parse_cell(column: Column, text: str) -> Any:
         raise CellError(f"{text!r} is not yes or no")
     if kind == "country":
         if not is_country(text):
-            raise CellError(f"{text!r} is not an ISO 3166-1 alpha-2 country code")
+            raise CellError(f"{text!r} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md)")
         return text
     if kind == "list":
         return tuple(part.strip() for part in text.split("|") if part.strip())

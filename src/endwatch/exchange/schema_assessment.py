@@ -28,12 +28,18 @@ TRANSFERS = FileSpec(
     (
         Column("supplier_id", required=True, doc="Party id of the supplier (for example the consignee)."),
         Column("recipient_id", doc="Party id of the recipient; blank when the recipient is not a registered party."),
-        Column("recipient_country", "country", required=True, doc="Country of the recipient (alpha-2)."),
+        Column("recipient_country", "country", required=True,
+               doc="Country of the recipient (alpha-2, or a documented other code such as `XK`, `XN`:"
+               " docs/country-codes.md)."),
         Column("item", required=True, doc="What was transferred, e.g. `Bayraktar TB2 drones`."),
         Column("reported_on", "date", required=True, doc="When the transfer was first reported."),
         Column("source", required=True, doc="The public register or press report."),
+        Column("reference", doc="The transfer's own id or source reference (e.g. `sipri:...`); two different deals"
+               " with the same supplier, recipient, item and date differ by it."),
+        Column("manufacturer", doc="Who made the item, kept apart from the supplier (a state or a trader)."),
+        Column("quantity", "int", doc="How many were transferred; blank: the source does not say; 0 is a number."),
     ),
-    key=("supplier_id", "recipient_country", "item", "reported_on"),
+    key=("supplier_id", "recipient_country", "item", "reported_on", "reference"),
     doc="Onward or third-party transfers reported in public registers or the press.",
 )
 

@@ -30,7 +30,7 @@ class Checker:
                 self.fail(column, f"{column} is required (ISO 3166-1 alpha-2, e.g. TR)")
             return
         if not is_country(code):
-            self.fail(column, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+            self.fail(column, f"{code!r} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md)")
 
     def positive(self, column: str, value: int | None) -> None:
         if value is not None and value <= 0:

@@ -124,3 +124,25 @@ def test_a_minor_conflict_weighs_less_than_a_war_and_an_ended_one_less_still():
     w = World(_parties(), PRODUCTS, conflicts=(minor,))
     assert conflict.assess(_subject("AZ"), w, D(2020, 2, 1)).severity is Severity.MEDIUM
     assert conflict.assess(_subject("AZ"), w, D(2020, 6, 1)).severity is Severity.LOW
+
+
+SIPRI = UCDP.parent / "sipri-trade-register-sample.csv"
+
+
+def test_register_transfers_from_the_end_users_state_to_a_state_at_war_weigh_as_onward():
+    from dataclasses import replace
+
+    from endwatch.domain.risk import onward
+    from endwatch.services.assessment.sipri import read_sipri
+
+    w = replace(_world(), transfers=tuple(read_sipri(SIPRI, D(2019, 1, 1))))
+    ind = onward.assess(_subject("TR"), w.known_by(D(2020, 10, 15)), D(2020, 10, 15))
+    assert ind.severity is Severity.CRITICAL
+    tb2 = next(e for e in ind.evidence if "Bayraktar TB2" in e.text)
+    assert "TR reportedly transferred Bayraktar TB2 (armed UAV) to Azerbaijan (AZ)" in tb2.text
+    assert "ordered 12? in 2020?; delivered 12 in 2020" in tb2.text
+    # Only recipients at war count (a state's own arms exports are not diversion in themselves): in June 2019
+    # Azerbaijan was not at war, so no transfer to it is cited; deals ordered later are not known yet.
+    before = onward.assess(_subject("TR"), w.known_by(D(2019, 6, 1)), D(2019, 6, 1))
+    assert before.evidence and not any("Azerbaijan" in e.text for e in before.evidence)
+    assert all("in 2024" not in e.text and "in 2020" not in e.text for e in before.evidence)

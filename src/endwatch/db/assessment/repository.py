@@ -73,14 +73,27 @@ class SqlAssessmentRepository:
 
     def transfers(self) -> list[TransferReport]:
         rows = self.conn.execute(sa.select(t.transfers).order_by(t.transfers.c.reported_on, t.transfers.c.id))
-        return [TransferReport(r.supplier_id, r.recipient_country, r.item, r.reported_on, r.source, r.recipient_id)
+        return [TransferReport(r.supplier_id, r.recipient_country, r.item, r.reported_on, r.source, r.recipient_id,
+                               r.reference, r.supplier_country, r.recipient_name, r.recipient_kind, r.designation,
+                               r.description, r.manufacturer, r.ordered, r.delivered, r.order_year,
+                               tuple(r.delivery_years or ()), tuple(r.uncertain or ()), r.second_hand,
+                               r.licensed_production, r.comments)
                 for r in rows]
 
     def add_transfer(self, transfer: TransferReport) -> None:
-        self.conn.execute(t.transfers.insert().values(
-            supplier_id=transfer.supplier_id, recipient_id=transfer.recipient_id,
-            recipient_country=transfer.recipient_country, item=transfer.item, reported_on=transfer.reported_on,
-            source=transfer.source))
+        self.add_transfers([transfer])
+
+    def add_transfers(self, transfers: Iterable[TransferReport]) -> None:
+        rows = [{"supplier_id": x.supplier_id, "recipient_id": x.recipient_id, "recipient_country": x.recipient_country,
+                 "item": x.item, "reported_on": x.reported_on, "source": x.source, "reference": x.reference,
+                 "supplier_country": x.supplier_country, "recipient_name": x.recipient_name,
+                 "recipient_kind": x.recipient_kind, "designation": x.designation, "description": x.description,
+                 "manufacturer": x.manufacturer, "comments": x.comments, "ordered": x.ordered,
+                 "delivered": x.delivered, "order_year": x.order_year, "delivery_years": list(x.delivery_years),
+                 "uncertain": list(x.uncertain), "second_hand": x.second_hand,
+                 "licensed_production": x.licensed_production} for x in transfers]
+        for start in range(0, len(rows), 1000):
+            self.conn.execute(t.transfers.insert(), rows[start:start + 1000])
 
     def entities(self) -> list[ScreeningEntity]:
         rows = self.conn.execute(sa.select(t.screening_entities).order_by(t.screening_entities.c.id))

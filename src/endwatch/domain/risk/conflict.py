@@ -101,8 +101,11 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
             supporters = {r.country for r in inv.roles if r.role is Role.SECONDARY and r.country}
             level = weigh(inv, force_of_supporter=_armed_force_of(world, subject.end_user_id, supporters))
             cite(inv, who, level)
-    for t in onward_transfers(world, subject):
+    for t in onward_transfers(world, subject, as_of):
         invs = conflicts_involving(world, as_of, country=t.recipient_country, party_id=t.recipient_id)
+        if not t.supplier_id:
+            # A state's own arms exports (a register's entry) weigh only when they go to a state at war.
+            invs = [i for i in invs if i.at_war]
         for inv in invs:
             c = cite(inv, f"{t.recipient_country}, which receives onward transfers from"
                           f" {world.name_of(t.supplier_id)},", _step(weigh(inv), -1))

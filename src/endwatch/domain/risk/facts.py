@@ -124,24 +124,54 @@ def conflict_evidence(inv: Involvement, who: str) -> Evidence:
     return Evidence("conflict", c.id, f"{text}. Source: {_src(c.source)}", known)
 
 
-def onward_transfers(world: World, subject: Subject) -> list[TransferReport]:
+# A register's state-level entry (a state supplying another) weighs as an onward transfer only while recent.
+REGISTER_YEARS = 3
+
+
+def onward_transfers(world: World, subject: Subject, as_of: date | None = None) -> list[TransferReport]:
     """Reported transfers supplied by the consignee, by the end user (or a party above either) or by the
-    end user's state, to a state other than the destination."""
+    end user's state, to a state other than the destination. A register's entry naming only the supplier
+    state counts when the end user's state is that state and the deal moved (ordered or delivered) within
+    REGISTER_YEARS before `as_of` (or its years are not given)."""
     suppliers = set(lineage(world, subject.consignee_id)) | set(lineage(world, subject.end_user_id))
     # The end user's state, even when it is not registered as the end user's parent.
     user_state = world.country_of(subject.end_user_id)
     suppliers |= set(world.states_by_country.get(user_state or "", []))
-    return sorted((t for t in world.transfers if t.supplier_id in suppliers
-                   and t.recipient_country != subject.destination),
-                  key=lambda t: (t.reported_on, t.recipient_country, t.item))
+    found = {id(t): t for s in suppliers for t in world.transfers_from(s)}
+    if user_state:
+        for t in world.transfers_from_state(user_state):
+            latest = t.latest_year
+            if as_of is None or latest is None or latest >= as_of.year - REGISTER_YEARS:
+                found[id(t)] = t
+    return sorted((t for t in found.values() if t.recipient_country != subject.destination),
+                  key=lambda t: (t.reported_on, t.recipient_country, t.item, t.key))
 
 
 def transfer_evidence(world: World, t: TransferReport) -> Evidence:
-    """One sentence of evidence for a reported transfer."""
-    to = world.name_of(t.recipient_id) + f" ({t.recipient_country})" if t.recipient_id else t.recipient_country
-    return Evidence("transfer", f"{t.supplier_id}->{t.recipient_country}:{t.reported_on.isoformat()}",
-                    f"{world.name_of(t.supplier_id)} reportedly transferred {t.item} to {to},"
+    """One sentence of evidence for a reported transfer (a register's entry with its numbers and years)."""
+    name = world.name_of(t.recipient_id) if t.recipient_id else t.recipient_name
+    to = f"{name} ({t.recipient_country})" if name else t.recipient_country
+    supplier = world.name_of(t.supplier_id) if t.supplier_id else (t.supplier_country or "an unknown supplier")
+    deal = ""
+    if t.reference:
+        unsure = set(t.uncertain)
+        parts = [f"ordered {_n(t.ordered, 'ordered' in unsure)}"
+                 + (f" in {t.order_year}{'?' if 'order_year' in unsure else ''}" if t.order_year else ""),
+                 f"delivered {_n(t.delivered, 'delivered' in unsure)}"
+                 + (f" in {', '.join(str(y) for y in t.delivery_years)}" if t.delivery_years else "")]
+        if t.second_hand:
+            parts.append("second-hand")
+        if t.licensed_production:
+            parts.append("licensed production")
+        if t.manufacturer:
+            parts.append(f"made by {t.manufacturer}")
+        deal = " (" + "; ".join(parts) + ")"
+    return Evidence("transfer", t.key, f"{supplier} reportedly transferred {t.item} to {to}{deal},"
                     f" reported {t.reported_on.isoformat()}. Source: {_src(t.source)}", t.reported_on)
+
+
+def _n(value: int | None, unsure: bool) -> str:
+    return ("an unknown number" if value is None else str(value)) + ("?" if unsure and value is not None else "")
 
 
 def end_user_country(world: World, subject: Subject) -> str | None:

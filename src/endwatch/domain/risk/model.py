@@ -105,14 +105,47 @@ class Conflict:
 
 @dataclass(frozen=True)
 class TransferReport:
-    """An onward or third-party transfer reported in a public register or the press."""
+    """An onward or third-party transfer reported in a public register or the press.
 
-    supplier_id: str
+    `supplier_id` is a registered party (None when the register names only a state: `supplier_country`).
+    `reported_on` is when it became known. A register's entry (`reference`, e.g. `sipri:...`) also carries the
+    deal: designation and description, manufacturer (apart from the supplier state), numbers ordered and
+    delivered (None: the source does not say; 0 is a number), order year, delivery years, which of those
+    the source marks uncertain, second-hand and licensed production, the source's comments.
+    """
+
+    supplier_id: str | None
     recipient_country: str
     item: str
     reported_on: date
     source: str = ""
     recipient_id: str | None = None
+    reference: str = ""
+    supplier_country: str | None = None
+    recipient_name: str = ""
+    recipient_kind: str = ""  # state | former state | international organisation | non-state armed group | unknown
+    designation: str = ""
+    description: str = ""
+    manufacturer: str = ""
+    ordered: int | None = None
+    delivered: int | None = None
+    order_year: int | None = None
+    delivery_years: tuple[int, ...] = ()
+    uncertain: tuple[str, ...] = ()
+    second_hand: bool = False
+    licensed_production: bool = False
+    comments: str = ""
+
+    @property
+    def key(self) -> str:
+        """Its identity: the source reference, else supplier, recipient and report date."""
+        return self.reference or f"{self.supplier_id}->{self.recipient_country}:{self.reported_on.isoformat()}"
+
+    @property
+    def latest_year(self) -> int | None:
+        """The last year the deal is known to have moved (order or delivery), None when not given."""
+        years = [*self.delivery_years, *([self.order_year] if self.order_year else [])]
+        return max(years) if years else None
 
 
 @dataclass(frozen=True)
@@ -189,6 +222,13 @@ def _permit_known_by(permit: Permit, as_of: date) -> Permit:
     return permit.with_history(c for c in permit.history if c.effective_on <= as_of)
 
 
+def _transfer_known_by(t: TransferReport, as_of: date) -> TransferReport:
+    """The transfer without the deliveries of years after `as_of` (their number per year is not given)."""
+    if all(y <= as_of.year for y in t.delivery_years):
+        return t
+    return replace(t, delivery_years=tuple(y for y in t.delivery_years if y <= as_of.year), delivered=None)
+
+
 @dataclass(frozen=True)
 class World:
     """Everything an assessment may draw on. Build it, then call `known_by(as_of)` before assessing."""
@@ -220,7 +260,8 @@ class World:
             permits=tuple(_permit_known_by(p, as_of) for p in self.permits if p.issued_on <= as_of),
             conflicts=tuple(c if c.ended_on is None or c.ended_on <= as_of else replace(c, ended_on=None)
                             for c in self.conflicts if c.visible_on <= as_of),
-            transfers=tuple(t for t in self.transfers if t.reported_on <= as_of),
+            transfers=tuple(_transfer_known_by(t, as_of) for t in self.transfers if t.reported_on <= as_of
+                            and (t.order_year is None or t.order_year <= as_of.year)),
             hits=tuple(h for h in self.hits if h.listed_on <= as_of),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
             cut_on=as_of,
@@ -261,6 +302,25 @@ class World:
     def conflicts_of_party(self, party_id: str) -> list[Conflict]:
         """Conflicts in which the registered party plays some role (any year)."""
         return self._conflict_index[1].get(party_id, [])
+
+    @cached_property
+    def _transfer_index(self) -> tuple[dict[str, list[TransferReport]], dict[str, list[TransferReport]]]:
+        by_party: dict[str, list[TransferReport]] = {}
+        by_state: dict[str, list[TransferReport]] = {}
+        for t in self.transfers:
+            if t.supplier_id:
+                by_party.setdefault(t.supplier_id, []).append(t)
+            elif t.supplier_country:
+                by_state.setdefault(t.supplier_country, []).append(t)
+        return by_party, by_state
+
+    def transfers_from(self, party_id: str) -> list[TransferReport]:
+        """Transfers whose supplier is this registered party."""
+        return self._transfer_index[0].get(party_id, [])
+
+    def transfers_from_state(self, country: str) -> list[TransferReport]:
+        """A register's transfers that name only the supplier state (no registered party)."""
+        return self._transfer_index[1].get(country, [])
 
     @cached_property
     def permit_by_number(self) -> dict[str, Permit]:

@@ -14,7 +14,7 @@ from endwatch.domain.risk.facts import (
     restricted_parties,
     transfer_evidence,
 )
-from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, World, indicator
+from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, TransferReport, World, indicator
 
 CODE = "onward-transfers"
 TITLE = "Onward transfers and integration route"
@@ -34,7 +34,15 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     """Severity: critical when onward transfers go to a state in a conflict under way or to a party with a
     strong screening hit; high when onward transfers to other states are reported (or a recent conflict
     is involved); medium for an integration route with no reported onward transfer."""
-    transfers = onward_transfers(world, subject)
+    restricted = restricted_parties(world)
+
+    def at_war(t: TransferReport) -> bool:
+        invs = conflicts_involving(world, as_of, country=t.recipient_country, party_id=t.recipient_id)
+        return any(i.at_war for i in invs) or bool(t.recipient_id and t.recipient_id in restricted)
+
+    # A state's own arms exports (a register's state-level entry) are not a diversion route in themselves:
+    # they count only when they go to a state at war or to a restricted party.
+    transfers = [t for t in onward_transfers(world, subject, as_of) if t.supplier_id or at_war(t)]
     integration = is_integration_route(subject, world)
     evidence: list[Evidence] = []
     consignee = world.name_of(subject.consignee_id)
@@ -63,14 +71,12 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
                          f"Diversion risk through integration: the consignee {consignee} is an integrator, not the"
                          " end user; what it builds with the goods may be exported onward with them."
                          " No onward transfer is reported yet.", evidence, CRITERIA)
-    restricted = restricted_parties(world)
     severity = Severity.HIGH
     states: list[str] = []
     for t in transfers:
         evidence.append(transfer_evidence(world, t))
         states.append(t.recipient_country)
-        invs = conflicts_involving(world, as_of, country=t.recipient_country, party_id=t.recipient_id)
-        if any(i.at_war for i in invs) or (t.recipient_id and t.recipient_id in restricted):
+        if at_war(t):
             severity = Severity.CRITICAL
     route = " through integration" if integration else ""
     return indicator(CODE, TITLE, severity,

@@ -17,8 +17,8 @@ from endwatch.services.registry.imports import ImportRun
 from endwatch.services.uow import UnitOfWork
 
 
-def _transfer_key(t: TransferReport) -> tuple[str, str, str, date]:
-    return (t.supplier_id, t.recipient_country, t.item, t.reported_on)
+def _transfer_key(t: TransferReport) -> tuple[str | None, str, str, date, str]:
+    return (t.supplier_id, t.recipient_country, t.item, t.reported_on, t.reference)
 
 
 class EvidenceImport:
@@ -49,7 +49,8 @@ class EvidenceImport:
             ok = True
             for code in v["countries"]:
                 if not _is_country(code):
-                    run.fail(row, "countries", f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+                    run.fail(row, "countries",
+                             f"{code!r} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md)")
                     ok = False
             for pid in v["party_ids"]:
                 if pid not in run.parties:
@@ -90,8 +91,12 @@ class EvidenceImport:
                     ok = False
             if not ok:
                 continue
+            if v["quantity"] is not None and v["quantity"] < 0:
+                run.fail(row, "quantity", f"quantity must be 0 or more, not {v['quantity']}")
+                continue
             transfer = TransferReport(v["supplier_id"], v["recipient_country"], v["item"], v["reported_on"],
-                                      v["source"] or "", v["recipient_id"])
+                                      v["source"] or "", v["recipient_id"], reference=v["reference"] or "",
+                                      manufacturer=v["manufacturer"] or "", delivered=v["quantity"])
             if _transfer_key(transfer) in stored:
                 report.unchanged += 1
                 continue
@@ -111,8 +116,7 @@ class EvidenceImport:
             w.record(action="conflict.import", entity="conflict", key=c.id, after=c, reason=reason)
         for t in self.new_transfers:
             uow.assessment.add_transfer(t)
-            w.record(action="transfer.import", entity="transfer",
-                     key=f"{t.supplier_id}->{t.recipient_country}:{t.reported_on.isoformat()}", after=t, reason=reason)
+            w.record(action="transfer.import", entity="transfer", key=t.key, after=t, reason=reason)
         if self.new_conflicts or self.new_transfers:
             from endwatch.services.assessment.reassessment import reassess_in
 
@@ -135,7 +139,8 @@ def export_evidence(uow: UnitOfWork, folder: Path) -> dict[str, int]:
         for c in uow.assessment.conflicts()]
     transfers: list[dict[str, Any]] = [
         {"supplier_id": t.supplier_id, "recipient_id": t.recipient_id, "recipient_country": t.recipient_country,
-         "item": t.item, "reported_on": t.reported_on, "source": t.source}
-        for t in uow.assessment.transfers()]
+         "item": t.item, "reported_on": t.reported_on, "source": t.source, "reference": t.reference,
+         "manufacturer": t.manufacturer, "quantity": t.delivered}
+        for t in uow.assessment.transfers() if t.supplier_id]  # a register's state-level entries stay in evidence
     return {CONFLICTS.name: write_rows(folder, CONFLICTS, conflicts),
             TRANSFERS.name: write_rows(folder, TRANSFERS, transfers)}

@@ -19,6 +19,7 @@ class Source(StrEnum):
     """The datasets `endwatch evidence load` reads."""
 
     UCDP_ACD = "ucdp-acd"
+    SIPRI_REGISTER = "sipri-register"
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,30 @@ def load_evidence(uow: UnitOfWork, principal: Principal, path: Path, source: Sou
     """Read `path` as `source`, store what is new or changed (known from `known_on`), audit the load, and
     re-assess what is in play as of `as_of` (default: today). Every problem is reported, nothing written."""
     from endwatch.services.assessment.reassessment import reassess_in
+    from endwatch.services.assessment.sipri import read_sipri
     from endwatch.services.assessment.ucdp import read_ucdp
 
-    conflicts = read_ucdp(path, known_on, release=release)
+    conflicts = read_ucdp(path, known_on, release=release) if source is Source.UCDP_ACD else []
+    transfers = read_sipri(path, known_on) if source is Source.SIPRI_REGISTER else []
+    records = len(conflicts) + len(transfers)
     with write(uow, principal, Action.EVIDENCE_LOAD) as w:
-        stored = {c.id: c for c in uow.assessment.conflicts()}
-        fresh, new, changed = _diff_conflicts(stored, conflicts)
-        if fresh:
-            uow.assessment.save_conflicts(fresh)
+        if conflicts:
+            stored = {c.id: c for c in uow.assessment.conflicts()}
+            fresh_conflicts, new, changed = _diff_conflicts(stored, conflicts)
+            if fresh_conflicts:
+                uow.assessment.save_conflicts(fresh_conflicts)
+            ids = [c.id for c in fresh_conflicts]
+        else:
+            # A register's deal is identified by its reference: one already stored is not loaded again.
+            known = {t.reference for t in uow.assessment.transfers() if t.reference}
+            fresh_transfers = [t for t in transfers if t.reference not in known]
+            if fresh_transfers:
+                uow.assessment.add_transfers(fresh_transfers)
+            new, changed, ids = len(fresh_transfers), 0, [t.reference for t in fresh_transfers]
         reason = f"{source.value} evidence from {path.name}"
         w.record(action="evidence.load", entity="evidence", key=path.name,
                  after={"source": source.value, "sha256": file_sha256(path), "known_on": known_on,
-                        "records": len(conflicts), "new": new, "changed": changed,
-                        "ids": [c.id for c in fresh]}, reason=reason)
-        added = reassess_in(w, as_of or uow.now().date(), f"load of {reason}") if fresh else []
-    return EvidenceLoadReport(path.name, source.value, known_on, len(conflicts), new, changed,
-                              len(conflicts) - len(fresh), len(added))
+                        "records": records, "new": new, "changed": changed, "ids": ids}, reason=reason)
+        added = reassess_in(w, as_of or uow.now().date(), f"load of {reason}") if ids else []
+    return EvidenceLoadReport(path.name, source.value, known_on, records, new, changed, records - new - changed,
+                              len(added))

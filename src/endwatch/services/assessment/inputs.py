@@ -44,7 +44,7 @@ def relevant(subject: Subject, world: World) -> World:
     for rec in records:
         ids |= {rec.exporter_id, rec.consignee_id, rec.end_user_id}
     for t in world.transfers:
-        ids |= {t.supplier_id, *([t.recipient_id] if t.recipient_id else [])}
+        ids |= {x for x in (t.supplier_id, t.recipient_id) if x}
     # Conflicts the indicators can reach: those of the destination, the end user's state, the states of
     # end users declared on the route, states receiving reported transfers, and of the parties involved.
     reach = {subject.destination, user_state, *(world.country_of(r.end_user_id) for r in records),
@@ -105,6 +105,16 @@ def _goods(v: dict[str, Any]) -> dict[str, Any]:
             "value": Decimal(v["value"]) if v["value"] is not None else None}
 
 
+def _transfer(t: dict[str, Any]) -> TransferReport:
+    return TransferReport(t["supplier_id"], t["recipient_country"], t["item"], _dd(t["reported_on"]), t["source"],
+                          t["recipient_id"], t.get("reference") or "", t.get("supplier_country"),
+                          t.get("recipient_name") or "", t.get("recipient_kind") or "", t.get("designation") or "",
+                          t.get("description") or "", t.get("manufacturer") or "", t.get("ordered"),
+                          t.get("delivered"), t.get("order_year"), tuple(t.get("delivery_years") or ()),
+                          tuple(t.get("uncertain") or ()), bool(t.get("second_hand")),
+                          bool(t.get("licensed_production")), t.get("comments") or "")
+
+
 def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
     """The subject and world stored by `to_inputs`."""
     s = inputs["subject"]
@@ -134,8 +144,7 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
                                  tuple(c["party_ids"]), c["source"], c.get("intensity"),
                                  roles_from_json(c.get("roles") or []), _d(c.get("known_on")), c.get("series") or "",
                                  c.get("kind") or "") for c in w["conflicts"]),
-        transfers=tuple(TransferReport(t["supplier_id"], t["recipient_country"], t["item"], _dd(t["reported_on"]),
-                                       t["source"], t["recipient_id"]) for t in w["transfers"]),
+        transfers=tuple(_transfer(t) for t in w["transfers"]),
         hits=tuple(ScreeningHit(h["party_id"], h["party_name"], h["entity_id"], h["entity_schema"],
                                 h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]))
                    for h in w["hits"]),
