@@ -35,7 +35,7 @@ transfers = sa.Table(
     sa.Column("item", sa.Text, nullable=False),
     sa.Column("reported_on", sa.Date, nullable=False),
     sa.Column("source", sa.Text, nullable=False, server_default=""),
-    # Added by 0013_transfer_register.
+    # Added by 0014_transfer_register.
     sa.Column("reference", sa.String(200), nullable=False, server_default="", index=True),
     sa.Column("supplier_country", sa.String(2), index=True),
     sa.Column("recipient_name", sa.Text, nullable=False, server_default=""),

@@ -1,7 +1,7 @@
 """Transfers as arms-transfer registers publish them.
 
-Revision ID: 0013_transfer_register
-Revises: 0012_audit_rows, 0012_historical_records (joins the two heads)
+Revision ID: 0014_transfer_register
+Revises: 0013_audit_rows
 
 - transfers.supplier_id may be empty: a register names the supplier state (supplier_country), not a party.
 - reference: the transfer's own id or source reference (`sipri:...`), so two different deals never collide.
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_transfer_register"
-down_revision: str | Sequence[str] | None = ("0012_audit_rows", "0012_historical_records")
+revision: str = "0014_transfer_register"
+down_revision: str | Sequence[str] | None = "0013_audit_rows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
