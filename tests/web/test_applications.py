@@ -117,3 +117,38 @@ def test_dashboard_shows_pending_applications_with_their_recommendation(web: Web
     web.sign_in("exporter")
     page = web.client.get("/").text
     assert APP in page and f"recommendation-{APP}" not in page and "Watch list" not in page
+
+
+def _offered(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<option value="([^"]+)"', html.split('name="destination"')[0]))
+
+
+def test_exporter_is_offered_only_its_own_parties(web: Web) -> None:
+    web.sign_in("exporter")  # wescam: its applications and permits name baykar, tr-navy and az-air-force
+    assert _offered(web.client.get("/applications/new").text) == {"wescam", "baykar", "tr-navy", "az-air-force"}
+    web.sign_in("rival")  # baykar has filed nothing: only itself
+    rival_form = web.client.get("/applications/new").text
+    assert _offered(rival_form) == {"baykar"} and "Turkish Naval Forces" not in rival_form
+    # The register itself stays closed to exporters, on the web and the API.
+    assert web.client.get("/parties").status_code in (403, 404)
+    assert web.client.get("/api/v1/parties", headers=web.as_("rival")).status_code == 403
+    # An officer, who reads the register, is offered every party.
+    web.sign_in("officer")
+    assert {"am-forces", "ca-state", "wescam", "baykar"} <= _offered(web.client.get("/applications/new").text)
+
+
+def test_new_application_numbers_are_opaque_and_old_ones_stay(web: Web) -> None:
+    import re
+
+    numbers = []
+    for _ in range(3):
+        r = web.client.post("/api/v1/applications", headers=web.as_("exporter"), json=NEW)
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    assert all(re.fullmatch(r"APP-[A-Z2-7]{8}", n) for n in numbers) and len(set(numbers)) == 3
+    assert not [n for n in numbers if "2020" in n or n.endswith(("-1", "-2", "-3"))]  # no date, no counter
+    r = web.client.get(f"/api/v1/applications/{numbers[0]}", headers=web.as_("exporter"))
+    assert r.status_code == 200 and r.json()["number"] == numbers[0]
+    assert web.client.get(f"/api/v1/applications/{APP}", headers=web.as_("exporter")).status_code == 200

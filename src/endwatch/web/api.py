@@ -120,7 +120,7 @@ class ApplicationIn(BaseModel):
 
 
 def submit_application(request: Request, caller: Caller, body: ApplicationIn) -> Application:
-    """Register an application received today, numbered APP-YYYYMMDD-N (shared by the API and the form)."""
+    """Register an application received today, with an opaque number (shared by the API and the form)."""
     ew = endwatch_of(request)
     exporter = body.exporter_id or caller.principal.party_id
     if not exporter:
@@ -130,7 +130,7 @@ def submit_application(request: Request, caller: Caller, body: ApplicationIn) ->
         "", exporter, body.consignee_id, body.end_user_id, body.destination, body.product_id, body.quantity, day,
         EndUseUndertaking(body.end_use, body.no_reexport))
     return receive_application(ew.uow(), caller.principal, application,
-                               reason="submitted through the web application", number_on=day)
+                               reason="submitted through the web application", numbered=True)
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201,

@@ -29,6 +29,7 @@ from endwatch.services.detection import sightings
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
+from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import records
@@ -208,8 +209,8 @@ def applications_page(request: Request,
 @router.get("/applications/new", response_class=HTMLResponse)
 def application_form(request: Request,
                      caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))]) -> Response:
-    with endwatch_of(request).reader() as uow:
-        parties, products = uow.parties.list(), uow.products.list()
+    with endwatch_of(request).reader() as uow:  # an exporter is offered only its own parties
+        parties, products = parties_for(uow, caller.principal), uow.products.list()
     return render(request, "application_new.html", {"parties": parties, "products": products})
 
 

@@ -6,6 +6,8 @@ application (`check_application_approved`).
 
 from __future__ import annotations
 
+import base64
+import secrets
 from dataclasses import replace
 from datetime import date
 
@@ -35,17 +37,18 @@ def check_parties_and_goods(uow: UnitOfWork, c: Checker, rec: Application | Perm
 
 
 def receive_application(uow: UnitOfWork, principal: Principal, application: Application, reason: str = "",
-                        *, number_on: date | None = None) -> Application:
+                        *, numbered: bool = False) -> Application:
     """Register a new application, with status `received` from its received date. An exporter may submit
     only for its own company.
 
-    With `number_on`, the application's number is left to endwatch: the next free APP-YYYYMMDD-N of that
-    day, allocated inside the transaction (so that simultaneous submissions never collide).
+    With `numbered`, the application's number is left to endwatch: an opaque `APP-` and eight random base32
+    characters, allocated inside the transaction (so that simultaneous submissions never collide), that tells
+    no one how many applications anyone filed. Numbers given earlier (APP-YYYYMMDD-N, imported ones) stay.
     """
     check_may_act_for(principal, application.exporter_id)
     with write(uow, principal, Action.APPLICATIONS_SUBMIT) as w:
-        if number_on is not None:
-            application = replace(application, number=next_application_number(uow, number_on))
+        if numbered:
+            application = replace(application, number=new_application_number(uow))
         if uow.applications.get(application.number) is not None:
             raise InvalidInput([Problem(f"application {application.number!r} already exists", column="number")])
         c = Checker()
@@ -61,13 +64,14 @@ def receive_application(uow: UnitOfWork, principal: Principal, application: Appl
     return application
 
 
-def next_application_number(uow: UnitOfWork, on: date) -> str:
-    """The next free application number of a day, APP-YYYYMMDD-N (inside the caller's transaction, which
-    holds the write lock: no other writer can take the same number meanwhile)."""
-    n = 1
-    while uow.applications.get(f"APP-{on.strftime('%Y%m%d')}-{n}") is not None:
-        n += 1
-    return f"APP-{on.strftime('%Y%m%d')}-{n}"
+def new_application_number(uow: UnitOfWork) -> str:
+    """A free opaque application number, `APP-` and eight base32 characters (40 random bits), found inside
+    the caller's transaction, which holds the write lock: no other writer can take the same number meanwhile.
+    Unlike a counter or a date it reveals nothing about other applicants' activity."""
+    while True:
+        number = "APP-" + base64.b32encode(secrets.token_bytes(5)).decode("ascii")
+        if uow.applications.get(number) is None:
+            return number
 
 
 def change_application_status(

@@ -6,7 +6,7 @@ One transaction each: validated, written and audited, or refused with nothing wr
 from __future__ import annotations
 
 from endwatch.domain.parties import Party, would_cycle
-from endwatch.services.authz import Action, Principal
+from endwatch.services.authz import Action, Principal, company_scope
 from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
@@ -35,3 +35,23 @@ def save_party(uow: UnitOfWork, principal: Principal, party: Party, reason: str 
         uow.parties.save(party)
         w.record(action="party.save", entity="party", key=party.id, before=before, after=party, reason=reason)
     return party
+
+
+def parties_for(uow: UnitOfWork, principal: Principal) -> list[Party]:
+    """The parties the principal may be shown (inside an open unit of work), in the register's order.
+
+    Every party for roles that read the register; for an exporter only its own company and the parties
+    named on its own applications and permits (exporter, consignee, end user), never another company's
+    consignees and end users. (Exporters register no parties: they may not write the register.)
+    """
+    company = company_scope(principal)
+    parties = uow.parties.list()
+    if company is None:
+        return parties
+    own = {company}
+    named = [(a.exporter_id, a.consignee_id, a.end_user_id) for a in uow.applications.list()]
+    named += [(p.exporter_id, p.consignee_id, p.end_user_id) for p in uow.permits.list()]
+    for exporter, consignee, end_user in named:
+        if exporter == company:
+            own.update((consignee, end_user))
+    return [p for p in parties if p.id in own]
