@@ -60,9 +60,9 @@ def import_(
 ) -> None:
     """Import a folder in the exchange format: all of it, or nothing if anything is wrong."""
     if dry_run:  # reads only, no lock taken; the same checks and permission as the real run
-        report = import_folder(app_().reader(), principal(), folder, dry_run=True, historical=historical)
-    else:
-        report = import_folder(app_().uow(), principal(), folder, reason=reason, historical=historical)
+        report = import_folder(app_(), principal(), folder, dry_run=True, historical=historical)
+    else:  # checked on a snapshot, then written under the lock: others wait only for the writing
+        report = import_folder(app_(), principal(), folder, reason=reason, historical=historical)
     if fmt is Format.json:
         print(as_json(report))
         return

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, cast
 
 from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_in_force, check_quantity
 from endwatch.domain.parties import Party, PartyKind, ancestors
@@ -34,10 +33,10 @@ from endwatch.errors import InvalidInput, Problem, RuleViolation
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FILES, SPECS, FileSpec
 from endwatch.services.authz import Action, Principal, require
-from endwatch.services.gate import Write, write
+from endwatch.services.gate import Write, write, write_planned
 from endwatch.services.registry.applications import check_application_approved
 from endwatch.services.registry.store import ItemRecord
-from endwatch.services.uow import UnitOfWork
+from endwatch.services.uow import Database, UnitOfWork
 
 CHUNK = 5000
 
@@ -611,13 +610,65 @@ def extensions() -> list[ImportExtension]:
     return found
 
 
-@contextmanager
-def _reading(uow: UnitOfWork, principal: Principal) -> Iterator[Write]:
-    with uow:
-        yield Write(uow, principal)  # a dry run: never written, never committed
+@dataclass
+class ImportPlan:
+    """An import checked in full: the run (records read, checks passed), its extensions and its report."""
+
+    run: ImportRun
+    extra: list[ImportExtension]
+    report: ImportReport
 
 
-def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_run: bool = False,
+def plan_import(uow: UnitOfWork, folder: Path, *, dry_run: bool = False,
+                historical: str | None = None) -> ImportPlan:
+    """Read `folder` and check every record against what `uow` holds (it only reads: a snapshot will do).
+
+    Raises InvalidInput listing every problem (file, line, column, what is wrong).
+    """
+    run = ImportRun(uow, folder, historical)
+    extra = extensions()
+    specs = [*FILES, *(s for e in extra for s in e.specs)]
+    if not any(run.present(f.name) for f in specs):
+        raise InvalidInput([Problem(f"{folder} holds none of the exchange-format files "
+                                    f"({', '.join(f.name for f in specs)})")])
+    for spec in specs:
+        run.reports.setdefault(spec.name, FileReport(spec.name))
+    run.read()
+    run.check_parties()
+    run.check_products()
+    run.check_policies()
+    run.check_applications()
+    run.check_permits()
+    run.check_policy_rule()
+    run.check_status_changes()
+    run.check_deliveries()
+    run.check_retransfers()
+    for ext in extra:
+        ext.check(run)
+    run.check_decisions_required()
+    if run.problems:
+        order = {f.name: i for i, f in enumerate(specs)}
+        raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
+    report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in specs if run.present(f.name)])
+    return ImportPlan(run, extra, report)
+
+
+def apply_import(w: Write, plan: ImportPlan, reason: str) -> ImportReport:
+    """Write what `plan` found to change, in the open write `w` (its checks held on the state `w` sees)."""
+    run = plan.run
+    run.uow = w.uow  # the plan may have been made on a snapshot; write through the writer
+    if plan.report.changes:
+        run.apply(w, reason)
+        for ext in plan.extra:
+            ext.apply(run, w, reason or f"import of {run.folder}")
+    return plan.report
+
+
+def _is_database(target: UnitOfWork | Database) -> TypeGuard[Database]:
+    return callable(getattr(target, "reader", None))  # a Database hands out units of work; a unit of work not
+
+
+def import_folder(target: UnitOfWork | Database, principal: Principal, folder: Path, *, dry_run: bool = False,
                   reason: str = "", historical: str | None = None) -> ImportReport:
     """Import every exchange-format file present in `folder`, or nothing.
 
@@ -626,40 +677,31 @@ def import_folder(uow: UnitOfWork, principal: Principal, folder: Path, *, dry_ru
     records of that source (docs/exchange-format.md, *Decisions and historical records*). With `dry_run`,
     reports what would change and writes nothing: it runs the same checks, with the same permission asked
     of the caller, and may be given a read-only unit of work.
+
+    Given a Database (`Endwatch`), the folder is read and checked on a read snapshot, without the write
+    lock, and written under the lock only if nothing was written meanwhile (gate.write_planned; otherwise
+    checked again): other writers wait for the write, not for the reading and checking. Given a unit of
+    work, reading, checking and writing happen in its one transaction.
     """
     require(principal, Action.REGISTRY_IMPORT)  # a dry run too: it answers what the caller may do
     if not folder.is_dir():
         raise InvalidInput([Problem(f"{folder} is not a folder")])
     if historical is not None and not historical.strip():
         raise InvalidInput([Problem("name the source of the historical records", column="historical")])
-    run = ImportRun(uow, folder, historical.strip() if historical else None)
-    extra = extensions()
-    specs = [*FILES, *(s for e in extra for s in e.specs)]
-    if not any(run.present(f.name) for f in specs):
-        raise InvalidInput([Problem(f"{folder} holds none of the exchange-format files "
-                                    f"({', '.join(f.name for f in specs)})")])
-    for spec in specs:
-        run.reports.setdefault(spec.name, FileReport(spec.name))
-    with (_reading(uow, principal) if dry_run else write(uow, principal, Action.REGISTRY_IMPORT)) as w:
-        run.read()
-        run.check_parties()
-        run.check_products()
-        run.check_policies()
-        run.check_applications()
-        run.check_permits()
-        run.check_policy_rule()
-        run.check_status_changes()
-        run.check_deliveries()
-        run.check_retransfers()
-        for ext in extra:
-            ext.check(run)
-        run.check_decisions_required()
-        if run.problems:
-            order = {f.name: i for i, f in enumerate(specs)}
-            raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
-        report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in specs if run.present(f.name)])
-        if not dry_run and report.changes:
-            run.apply(w, reason)
-            for ext in extra:
-                ext.apply(run, w, reason or f"import of {folder}")
-    return report
+    source = historical.strip() if historical else None
+
+    def plan(uow: UnitOfWork) -> ImportPlan:
+        return plan_import(uow, folder, dry_run=dry_run, historical=source)
+
+    if _is_database(target):
+        if dry_run:
+            with target.reader() as snapshot:
+                return plan(snapshot).report
+        return write_planned(target, principal, Action.REGISTRY_IMPORT, plan,
+                             lambda w, planned: apply_import(w, planned, reason))
+    uow = cast(UnitOfWork, target)
+    if dry_run:
+        with uow:
+            return plan(uow).report  # never written, never committed
+    with write(uow, principal, Action.REGISTRY_IMPORT) as w:
+        return apply_import(w, plan(w.uow), reason)
