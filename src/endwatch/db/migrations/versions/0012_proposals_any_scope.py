@@ -6,7 +6,8 @@ Revises: 0011_conflict_roles
 
 - enforcement_proposals.case_id becomes optional (NULL for a proposal not tied to a case).
 - enforcement_proposals.scope: the decision's scope as JSON (the fields given). Existing rows are case
-  proposals: their scope is the case, written here.
+  proposals and keep it empty (NULL): their scope is their case (db/enforcement/proposals.py reads it so),
+  and rows stay as the audit trail recorded them.
 """
 from __future__ import annotations
 
@@ -25,11 +26,6 @@ def upgrade() -> None:
     with op.batch_alter_table("enforcement_proposals") as batch:
         batch.add_column(sa.Column("scope", sa.JSON(), nullable=True))
         batch.alter_column("case_id", existing_type=sa.String(40), nullable=True)
-    rows = sa.table("enforcement_proposals", sa.column("id", sa.BigInteger()), sa.column("case_id", sa.String()),
-                    sa.column("scope", sa.JSON()))
-    conn = op.get_bind()
-    for pid, case_id in conn.execute(sa.select(rows.c.id, rows.c.case_id)).all():
-        conn.execute(rows.update().where(rows.c.id == pid).values(scope={"case": case_id}))
 
 
 def downgrade() -> None:
