@@ -1,7 +1,7 @@
 """Historical records: applications, permits and permit status events that predate endwatch.
 
 Revision ID: 0012_historical_records
-Revises: 0012_proposals_any_scope
+Revises: 0011_conflict_roles
 
 - applications.historical_source, permits.historical_source, permit_status_changes.historical_source:
   the named source of a record imported as historical (an older registry, the bundled reference case).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_historical_records"
-down_revision: str | Sequence[str] | None = "0012_proposals_any_scope"
+down_revision: str | Sequence[str] | None = "0011_conflict_roles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
