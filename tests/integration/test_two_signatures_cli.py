@@ -117,3 +117,21 @@ def test_unknown_proposal_and_missing_reference(world, cli):
     r = cli.invoke(app, ["permit", "status", "NOPE", "--status", "suspended", "--on", "2020-10-05",
                          "--reason", "r", "--reference", "x"], env=env["officer"])
     assert r.exit_code == 1 and "not found" in r.output
+
+
+def test_one_open_approval_per_application(world, cli):
+    ew, env = world
+    tokens = tokens_for(ew, approver_c=Role.APPROVER)
+    decide = ["decide", "APP-REDACTED-3", "approve", "--reason", "r", "--justification", "stated", "--on",
+              "2020-10-02"]
+    first = cli.invoke(app, decide, env=env["approver"])
+    assert first.exit_code == 0 and "second" in first.output, first.output
+    for who in ({"ENDWATCH_TOKEN": tokens["approver-c"]}, env["approver-b"]):
+        again = cli.invoke(app, decide, env=who)
+        assert again.exit_code == 1 and "refused by rule decision-pending" in again.output, again.output
+        assert "awaits a second approver" in again.output and "nothing was written" in again.output
+    listed = json.loads(cli.invoke(app, ["decisions", "APP-REDACTED-3", "--format", "json"]).output)
+    assert [(d["decided_by"], d["state"]) for d in listed] == [("approver", "awaiting_second")]
+    signed = cli.invoke(app, ["countersign", "APP-REDACTED-3", "--reason", "agree", "--on", "2020-10-02"],
+                        env=env["approver-b"])
+    assert signed.exit_code == 0, signed.output

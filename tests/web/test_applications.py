@@ -98,13 +98,23 @@ def test_decisions_through_the_api(web: Web) -> None:
     assert r.status_code == 422 and r.json()["problems"][0]["column"] == "justification"
     r = web.client.post(f"{url}/decisions", headers=web.as_("approver"), json={**body, "justification": "stated"})
     assert r.status_code == 201 and r.json()["state"] == "awaiting_second"
+    # At most one open approval per application: another decision waits for the countersignature.
+    for who, again in (("admin", {**body, "justification": "again"}), ("approver", {**body, "decision": "hold"})):
+        r = web.client.post(f"{url}/decisions", headers=web.as_(who), json=again)
+        assert r.status_code == 409 and r.json()["rule"] == "decision-pending", r.text
+        assert "awaits a second approver" in r.json()["message"]
+    page = web.sign_in("admin").get(f"/applications/{APP}?as_of=2020-10-02")
+    form = {"csrf_token": csrf_of(page.text), "decision": "approve", "on": "2020-10-02", "reason": "page",
+            "justification": "j"}
+    r = web.client.post(f"/applications/{APP}/decision", data=form)
+    assert r.status_code == 409 and "decision-pending" in r.text
     r = web.client.post(f"{url}/countersign", headers=web.as_("approver"), json={"on": "2020-10-02", "reason": "x"})
     assert r.status_code == 409 and r.json()["rule"] == "four-eyes"
     r = web.client.post(f"{url}/countersign", headers=web.as_("admin"), json={"on": "2020-10-02", "reason": "ok"})
     assert r.status_code == 200 and r.json()["second_by"] == "admin"
     assert web.client.get(url, headers=web.as_("officer")).json()["status"] == "approved"
     assessed = web.client.get(f"{url}/assessment?as_of=2020-10-02", headers=web.as_("auditor")).json()
-    assert assessed["recommendation"] in ("refer", "deny") and len(assessed["decisions"]) == 1
+    assert assessed["recommendation"] in ("refer", "deny") and len(assessed["decisions"]) == 1  # no orphan
     assert {i["code"] for i in assessed["indicators"]} >= {"destination-policy"}
 
 
