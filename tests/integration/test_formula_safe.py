@@ -23,7 +23,7 @@ def hostile_world() -> dict[str, list[list[str]]]:
     ]
     products = [["g0", "p0", "+model", "", "2-15", "\tstarts with a tab", ""]]
     permits = [["N0", "", "p0", "p1", "p2", "TR", "g0", "3", "", "CAD", "2020-01-10", "2021-01-10", "issued",
-                "-surveillance", "yes", HOSTILE_CMD, "", "", ""]]
+                "-surveillance", "yes", HOSTILE_CMD, "", "", "", ""]]
     deliveries = [["N0", "2020-02-01", "=1+2", "p1"]]
     # p1's legal name is the command: the party named after it in the issue text, in a second place.
     parties.append(["p3", HOSTILE_CMD, "other", "", "", "", ""])
