@@ -142,6 +142,29 @@ class SqlAssessmentRepository:
 
     # --- assessments, decisions, watch list ---
 
+    def save_evidence(self, items: dict[str, tuple[str, Any]]) -> int:
+        if not items:
+            return 0
+        keys = list(items)
+        stored: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            stored |= set(self.conn.scalars(sa.select(t.evidence_items.c.digest)
+                                            .where(t.evidence_items.c.digest.in_(chunk))))
+        rows = [{"digest": k, "kind": items[k][0], "body": items[k][1]} for k in keys if k not in stored]
+        if rows:
+            self.conn.execute(t.evidence_items.insert(), rows)
+        return len(rows)
+
+    def evidence(self, digests: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        unique = list(dict.fromkeys(digests))
+        for start in range(0, len(unique), 500):
+            q = sa.select(t.evidence_items.c.digest, t.evidence_items.c.body).where(
+                t.evidence_items.c.digest.in_(unique[start:start + 500]))
+            found.update((r.digest, r.body) for r in self.conn.execute(q))
+        return found
+
     def add_assessment(self, a: StoredAssessment) -> int:
         values = {k: v for k, v in vars(a).items() if k != "id"}
         result = self.conn.execute(t.assessments.insert().values(**values))

@@ -77,6 +77,14 @@ screening_hits = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
 )
 
+evidence_items = sa.Table(
+    "evidence_items",  # created by 0015_evidence_items: evidence stored once, by digest
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+)
+
 assessments = sa.Table(
     "assessments",
     metadata,

@@ -3,14 +3,14 @@ with its inputs so that it can be reproduced."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from endwatch.domain.risk.model import Subject, World
 from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.errors import NotFound
-from endwatch.services.assessment.inputs import from_inputs, to_inputs
+from endwatch.services.assessment.inputs import address, from_inputs, resolve, to_inputs
 from endwatch.services.assessment.store import StoredAssessment
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, Principal
@@ -78,10 +78,11 @@ def store(w: Write, assessment: Assessment, world: World, trigger: str) -> Asses
     uow, actor = w.uow, w.principal.username
     a = assessment
     at = uow.now().isoformat(timespec="microseconds")
+    inputs, bodies = address(to_inputs(a.subject, world.known_by(a.as_of)))
+    uow.assessment.save_evidence(bodies)
     stored = StoredAssessment(
         None, a.subject.kind, a.subject.key, a.subject.application_number, a.as_of, a.recommendation.value,
-        [c.value for c in a.conditions], snapshot(a.conclusions), snapshot(a.indicators),
-        to_inputs(a.subject, world.known_by(a.as_of)), trigger, at, actor)
+        [c.value for c in a.conditions], snapshot(a.conclusions), snapshot(a.indicators), inputs, trigger, at, actor)
     new_id = uow.assessment.add_assessment(stored)
     w.record(action="assessment.run", entity=a.subject.kind, key=a.subject.key,
              after={"assessment_id": new_id, "as_of": a.as_of, "recommendation": a.recommendation.value,
@@ -126,12 +127,13 @@ def assess_permit(uow: UnitOfWork, principal: Principal, permit_number: str, as_
 
 
 def stored_assessment(uow: UnitOfWork, assessment_id: int) -> StoredAssessment:
-    """A stored assessment by id."""
+    """A stored assessment by id, with its inputs whole (the evidence its digests address in place)."""
     with uow:
         found = uow.assessment.get_assessment(assessment_id)
-    if found is None:
-        raise NotFound("assessment", str(assessment_id))
-    return found
+        if found is None:
+            raise NotFound("assessment", str(assessment_id))
+        # The evidence it used is stored once, by digest: put it back in place.
+        return replace(found, inputs=resolve(found.inputs, uow.assessment.evidence))
 
 
 def reproduce(stored: StoredAssessment) -> Assessment:

@@ -118,11 +118,12 @@ class EvidenceImport:
             uow.assessment.add_transfer(t)
             w.record(action="transfer.import", entity="transfer", key=t.key, after=t, reason=reason)
         if self.new_conflicts or self.new_transfers:
-            from endwatch.services.assessment.reassessment import reassess_in
+            from endwatch.services.assessment.reassessment import Concerns, reassess_in
 
             what = [f"{len(self.new_conflicts)} conflict(s)"] if self.new_conflicts else []
             what += [f"{len(self.new_transfers)} transfer report(s)"] if self.new_transfers else []
-            reassess_in(w, uow.now().date(), f"import of {' and '.join(what)} from {run.folder}")
+            concerns = Concerns.of_conflicts(self.new_conflicts) | Concerns.of_transfers(self.new_transfers)
+            reassess_in(w, uow.now().date(), f"import of {' and '.join(what)} from {run.folder}", concerns)
 
 
 def _is_country(code: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from endwatch.domain.risk.model import Conflict
+from endwatch.domain.risk.model import Conflict, TransferReport
 from endwatch.exchange.reader import file_sha256
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
@@ -46,7 +46,7 @@ def load_evidence(uow: UnitOfWork, principal: Principal, path: Path, source: Sou
                   as_of: date | None = None, release: str = "") -> EvidenceLoadReport:
     """Read `path` as `source`, store what is new or changed (known from `known_on`), audit the load, and
     re-assess what is in play as of `as_of` (default: today). Every problem is reported, nothing written."""
-    from endwatch.services.assessment.reassessment import reassess_in
+    from endwatch.services.assessment.reassessment import Concerns, reassess_in
     from endwatch.services.assessment.sipri import read_sipri
     from endwatch.services.assessment.ucdp import read_ucdp
 
@@ -54,6 +54,8 @@ def load_evidence(uow: UnitOfWork, principal: Principal, path: Path, source: Sou
     transfers = read_sipri(path, known_on) if source is Source.SIPRI_REGISTER else []
     records = len(conflicts) + len(transfers)
     with write(uow, principal, Action.EVIDENCE_LOAD) as w:
+        fresh_conflicts: list[Conflict] = []
+        fresh_transfers: list[TransferReport] = []
         if conflicts:
             stored = {c.id: c for c in uow.assessment.conflicts()}
             fresh_conflicts, new, changed = _diff_conflicts(stored, conflicts)
@@ -71,6 +73,8 @@ def load_evidence(uow: UnitOfWork, principal: Principal, path: Path, source: Sou
         w.record(action="evidence.load", entity="evidence", key=path.name,
                  after={"source": source.value, "sha256": file_sha256(path), "known_on": known_on,
                         "records": records, "new": new, "changed": changed, "ids": ids}, reason=reason)
-        added = reassess_in(w, as_of or uow.now().date(), f"load of {reason}") if ids else []
+        # Only the subjects the new evidence concerns are re-assessed (same states, parties or route).
+        concerns = (Concerns.of_conflicts(fresh_conflicts) if conflicts else Concerns.of_transfers(fresh_transfers))
+        added = reassess_in(w, as_of or uow.now().date(), f"load of {reason}", concerns) if ids else []
     return EvidenceLoadReport(path.name, source.value, known_on, records, new, changed, records - new - changed,
                               len(added))

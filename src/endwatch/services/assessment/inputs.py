@@ -5,6 +5,9 @@ Stored with every assessment so that it can be reproduced later exactly, whateve
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,8 +23,9 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.domain.risk.facts import lineage
+from endwatch.domain.risk.facts import lineage, onward_transfers
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.store import roles_from_json
 from endwatch.services.audit.trail import snapshot
 
@@ -43,12 +47,14 @@ def relevant(subject: Subject, world: World) -> World:
     records: list[Application | Permit] = [*apps, *permits]
     for rec in records:
         ids |= {rec.exporter_id, rec.consignee_id, rec.end_user_id}
-    for t in world.transfers:
+    # Transfers reach the indicators only as onward transfers (facts.onward_transfers, on the same date).
+    transfers = onward_transfers(world, subject, world.cut_on)
+    for t in transfers:
         ids |= {x for x in (t.supplier_id, t.recipient_id) if x}
     # Conflicts the indicators can reach: those of the destination, the end user's state, the states of
     # end users declared on the route, states receiving reported transfers, and of the parties involved.
     reach = {subject.destination, user_state, *(world.country_of(r.end_user_id) for r in records),
-             *(t.recipient_country for t in world.transfers)}
+             *(t.recipient_country for t in transfers)}
     conflicts: dict[int, Conflict] = {}
     for code in reach:
         conflicts.update((id(c), c) for c in world.conflicts_of(code))
@@ -70,7 +76,7 @@ def relevant(subject: Subject, world: World) -> World:
         applications=apps,
         permits=permits,
         conflicts=kept,
-        transfers=world.transfers,
+        transfers=tuple(transfers),
         hits=tuple(h for h in world.hits if h.party_id in ids),
         findings=world.findings,
     )
@@ -84,6 +90,47 @@ def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
         "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snapshot(w.permits),
         "conflicts": snapshot(w.conflicts), "transfers": snapshot(w.transfers), "hits": snapshot(w.hits),
         "findings": snapshot(w.findings)}}
+
+
+# Evidence shared by many assessments is stored once, by digest (table evidence_items); an assessment's
+# inputs list the digests of the conflicts and transfers it used.
+ADDRESSED = ("conflicts", "transfers")
+
+
+def evidence_digest(body: Any) -> str:
+    """SHA-256 of the canonical JSON of one piece of evidence (its address)."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def address(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
+    """Inputs whose conflicts and transfers are replaced by their digests, and the bodies by digest (with kind)."""
+    world = dict(inputs["world"])
+    bodies: dict[str, tuple[str, Any]] = {}
+    for kind in ADDRESSED:
+        refs = []
+        for body in world[kind]:
+            digest = evidence_digest(body)
+            bodies[digest] = (kind, body)
+            refs.append(digest)
+        world[kind] = refs
+    return {**inputs, "world": world}, bodies
+
+
+def resolve(inputs: dict[str, Any], fetch: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+    """Inputs with every digest replaced by the evidence it addresses (inputs stored whole are returned as
+    they are). Raises InvalidInput when a body is missing or no longer matches its digest."""
+    world = inputs["world"]
+    wanted = [d for kind in ADDRESSED for d in world.get(kind, []) if isinstance(d, str)]
+    if not wanted:
+        return inputs
+    found = fetch(wanted)
+    bad = [d for d in wanted if d not in found or evidence_digest(found[d]) != d]
+    if bad:
+        raise InvalidInput([Problem(f"stored evidence {d[:12]}... is missing or altered", "evidence_items")
+                            for d in bad])
+    return {**inputs, "world": {**world, **{kind: [found[d] if isinstance(d, str) else d for d in world.get(kind, [])]
+                                            for kind in ADDRESSED}}}
 
 
 def _d(v: str | None) -> date | None:

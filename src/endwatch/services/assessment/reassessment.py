@@ -1,6 +1,7 @@
-"""Continuous re-assessment: when new evidence arrives, every permit in force and every pending
-application is re-assessed; those whose recommendation worsens go on the watch list with the
-evidence that changed it (watch.py: a permit whose first assessment recommends refer or deny too).
+"""Continuous re-assessment: when new evidence arrives, the permits in force and pending applications it
+concerns are re-assessed (every one when no concern is named, `Concerns`); those whose recommendation
+worsens go on the watch list with the evidence that changed it (watch.py: a permit whose first
+assessment recommends refer or deny too).
 
 Other areas call `reassess_all(uow_factory, principal, as_of, trigger)` after they record evidence (a
 finding, for example), or `reassess_in(w, ...)` inside a write they already hold.
@@ -8,11 +9,13 @@ finding, for example), or `reassess_in(w, ...)` inside a write they already hold
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from endwatch.domain.permits import ApplicationStatus
-from endwatch.domain.risk.model import Subject, World
+from endwatch.domain.risk.facts import lineage, onward_transfers
+from endwatch.domain.risk.model import Conflict, Subject, TransferReport, World
 from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.services.assessment.assess import application_subject, load_world, store
 from endwatch.services.assessment.store import StoredAssessment, WatchEntry
@@ -40,19 +43,71 @@ def subjects_in_play(world: World, as_of: date) -> list[Subject]:
     return subjects
 
 
+@dataclass(frozen=True)
+class Concerns:
+    """What new evidence is about: states (codes), registered parties and product families. A subject is
+    concerned when its destination, its end user's state, a state its consignee, end user or their state
+    transfers onward to, or a state declared on its route is among the states; when its exporter,
+    consignee or end user (or a party above them) or an onward recipient is among the parties; or when its
+    product's family is among the families."""
+
+    countries: frozenset[str] = frozenset()
+    parties: frozenset[str] = frozenset()
+    families: frozenset[str] = frozenset()
+
+    @classmethod
+    def of_conflicts(cls, conflicts: Iterable[Conflict]) -> Concerns:
+        """The states and parties playing any role in these conflicts."""
+        cs = list(conflicts)
+        return cls(frozenset(r.country for c in cs for r in c.all_roles() if r.country),
+                   frozenset(r.party_id for c in cs for r in c.all_roles() if r.party_id))
+
+    @classmethod
+    def of_transfers(cls, transfers: Iterable[TransferReport]) -> Concerns:
+        """The suppliers and recipients (parties and states) of these transfers."""
+        ts = list(transfers)
+        return cls(frozenset(x for t in ts for x in (t.supplier_country, t.recipient_country) if x),
+                   frozenset(x for t in ts for x in (t.supplier_id, t.recipient_id) if x))
+
+    def __or__(self, other: Concerns) -> Concerns:
+        return Concerns(self.countries | other.countries, self.parties | other.parties,
+                        self.families | other.families)
+
+
+def concerned(subject: Subject, world: World, concerns: Concerns, as_of: date) -> bool:
+    """Whether new evidence about `concerns` can change the subject's assessment (see Concerns)."""
+    parties = {x for p in (subject.exporter_id, subject.consignee_id, subject.end_user_id) for x in lineage(world, p)}
+    if parties & concerns.parties:
+        return True
+    family = world.family_of(subject.product_id)
+    if family in concerns.families:
+        return True
+    countries = {subject.destination, world.country_of(subject.end_user_id)}
+    onward = onward_transfers(world, subject, as_of)
+    countries |= {t.recipient_country for t in onward}
+    if {t.recipient_id for t in onward if t.recipient_id} & concerns.parties:
+        return True
+    countries |= {world.country_of(r.end_user_id) for r in world.on_route(family, subject.exporter_id,
+                                                                         subject.consignee_id)}
+    return bool(countries & concerns.countries)
+
+
 def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
     if before is None or before.recommendation != after.recommendation.value:
         return True
     return {i["code"]: i["severity"] for i in before.indicators} != {i.code: i.severity.value for i in after.indicators}
 
 
-def reassess_in(w: Write, as_of: date, trigger: str) -> list[WatchEntry]:
-    """Re-assess everything in play as of `as_of` inside the caller's transaction; returns the new
-    watch-list entries. An assessment is stored only when it differs from the subject's last one."""
+def reassess_in(w: Write, as_of: date, trigger: str, concerns: Concerns | None = None) -> list[WatchEntry]:
+    """Re-assess what is in play as of `as_of` inside the caller's transaction (only the subjects `concerns`
+    names, when given); returns the new watch-list entries. An assessment is stored only when it differs
+    from the subject's last one."""
     uow = w.uow
     world = load_world(uow).known_by(as_of)  # cut once: every subject below is assessed on the same world
     added: list[WatchEntry] = []
     for subject in subjects_in_play(world, as_of):
+        if concerns is not None and not concerned(subject, world, concerns, as_of):
+            continue
         before = uow.assessment.latest_assessment(subject.kind, subject.key, as_of)
         after = assess_subject(subject, world, as_of)
         if not _differs(before, after):

@@ -115,6 +115,10 @@ class AssessmentRepository(Protocol):
     def hits(self) -> list[ScreeningHit]: ...
     def findings(self) -> list[FindingRecord]:
         """Detection's findings; empty when detection's tables do not exist."""
+    def save_evidence(self, items: dict[str, tuple[str, Any]]) -> int:
+        """Store evidence bodies by digest (digest -> (kind, body)), those not stored yet; returns how many."""
+    def evidence(self, digests: list[str]) -> dict[str, Any]:
+        """The stored bodies of these digests (those found)."""
     def add_assessment(self, a: StoredAssessment) -> int: ...
     def get_assessment(self, assessment_id: int) -> StoredAssessment | None: ...
     def latest_assessment(self, kind: str, key: str, as_of: date | None = None) -> StoredAssessment | None:
