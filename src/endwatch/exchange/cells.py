@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from endwatch.countries import is_country
+from endwatch.domain.text import TextRefused, parse_iso_date, parse_whole_number
 from endwatch.exchange.schema import Column
 
 TRUE = ("yes", "true", "1", "y")
@@ -42,11 +43,23 @@ class CellError(ValueError):
     """A cell's text is not a valid value for its column."""
 
 
+# Numeric(18, 2): at most 16 digits before the point and 2 after, on both databases.
+_DECIMAL_LIMIT = Decimal(10) ** 16
+
+
 def parse_cell(column: Column, text: str) -> Any:
     """The typed value of a cell (None when blank). Raises CellError with a message for people.
 
-    A text or list cell has its formula-safe quote removed (`restore`) after the spaces around it.
+    A text or list cell has its formula-safe quote removed (`restore`) after the spaces around it. Text is
+    held to the column's rule (domain/text.py) here, so a dry run refuses what the database would.
     """
+    try:
+        return _parse(column, text)
+    except TextRefused as exc:
+        raise CellError(str(exc)) from None
+
+
+def _parse(column: Column, text: str) -> Any:
     text = text.strip()
     if column.kind in ("text", "list"):
         text = restore(text)
@@ -58,22 +71,20 @@ def parse_cell(column: Column, text: str) -> Any:
         return None
     kind = column.kind
     if kind == "date":
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise CellError(f"{text!r} is not a date in ISO form (YYYY-MM-DD)") from None
+        return parse_iso_date(text)
     if kind == "int":
-        try:
-            return int(text)
-        except ValueError:
-            raise CellError(f"{text!r} is not a whole number") from None
+        return parse_whole_number(text, low=-column.high - 1, high=column.high)
     if kind == "decimal":
+        if not text.isascii():
+            raise CellError(f"{text[:40]!a} is not a number (plain digits 0-9 and a point)")
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"{text!r} is not a number") from None
-        if not value.is_finite():
-            raise CellError(f"{text!r} is not a finite number")
+            raise CellError(f"{text[:40]!r} is not a number") from None
+        if not value.is_finite() or "_" in text:
+            raise CellError(f"{text[:40]!r} is not a finite number")
+        if abs(value) >= _DECIMAL_LIMIT or value != value.quantize(Decimal("0.01")):
+            raise CellError(f"{text[:40]!r} is out of range (at most 16 digits before the point and 2 after)")
         return value
     if kind == "bool":
         low = text.lower()
@@ -84,15 +95,16 @@ def parse_cell(column: Column, text: str) -> Any:
         raise CellError(f"{text!r} is not yes or no")
     if kind == "country":
         if not is_country(text):
-            raise CellError(f"{text!r} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md)")
+            raise CellError(f"{text[:40]!a} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md)")
         return text
     if kind == "list":
-        return tuple(part.strip() for part in text.split("|") if part.strip())
+        parts = tuple(part.strip() for part in text.split("|") if part.strip())
+        return tuple(column.rule.clean(p) for p in parts) if column.rule else parts
     if kind == "choice":
         if text not in column.choices:
-            raise CellError(f"{text!r} is not one of {', '.join(column.choices)}")
+            raise CellError(f"{text[:40]!a} is not one of {', '.join(column.choices)}")
         return text
-    return text
+    return column.rule.clean(text) if column.rule else text
 
 
 def format_cell(value: Any) -> str:

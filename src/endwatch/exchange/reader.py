@@ -13,7 +13,10 @@ from endwatch.errors import Problem
 from endwatch.exchange.cells import CellError, parse_cell
 from endwatch.exchange.schema import FileSpec
 
-csv.field_size_limit(10_000_000)
+# The longest cell the reader takes: ten times the longest text any column holds (domain/text.py), so a
+# hostile file cannot make one cell take more memory than that; a longer one is a malformed file.
+MAX_CELL_CHARS = 100_000
+csv.field_size_limit(MAX_CELL_CHARS)
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,57 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from endwatch.domain import text as rules
+from endwatch.domain.text import TextRule
+
+# Columns holding a record's key or a reference to one: identifiers from the safe alphabet.
+_IDENTIFIER_COLUMNS = frozenset({"id", "number", "permit_number", "application_number", "family"})
+# List columns whose items are identifiers, or names, or short codes (control-list entries, `*`, `2-*`).
+_LIST_RULES: dict[str, TextRule] = {
+    "party_ids": rules.identifier(100), "aliases": rules.name(300), "former_names": rules.name(300),
+    "category": rules.name(50), "categories": rules.name(50), "exceptions": rules.name(300),
+    "countries": rules.name(2), "media": rules.text(2000),
+}
+
+
+def default_rule(name: str, kind: str) -> TextRule | None:
+    """The field constraint of a text or list column, by the column's name (domain/text.py's rules, with the
+    lengths of the database columns the values go to)."""
+    if kind == "list":
+        return _LIST_RULES.get(name, rules.name(300))
+    if kind != "text":
+        return None
+    if name in _IDENTIFIER_COLUMNS or name.endswith("_id"):
+        return rules.identifier(100)
+    if name == "serial":
+        return rules.serial(100)
+    if name in ("name", "signatory", "model", "manufacturer", "observed_user", "platform"):
+        return rules.name(200 if name == "model" else 300)
+    if name == "currency":
+        return rules.identifier(3)
+    return rules.text(10_000)
+
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its name, its type, whether a value is required, its allowed values, a description."""
+    """One column: its name, its type, whether a value is required, its allowed values, a description.
+
+    `rule` is the constraint every text (or list item) of the column meets; by default it follows from the
+    column's name (default_rule). `high` is the largest whole number an `int` column holds (the database
+    column's range: 32-bit unless said otherwise).
+    """
 
     name: str
     kind: str = "text"  # text | date | int | decimal | bool | country | list | choice
     required: bool = False
     choices: tuple[str, ...] = ()
     doc: str = ""
+    rule: TextRule | None = None
+    high: int = rules.INT32_MAX
+
+    def __post_init__(self) -> None:
+        if self.rule is None:
+            object.__setattr__(self, "rule", default_rule(self.name, self.kind))
 
 
 @dataclass(frozen=True)
@@ -84,7 +125,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("id", required=True, doc="Stable identifier."),
             Column("manufacturer_id", required=True, doc="Party id of the manufacturer."),
             Column("model", required=True, doc="Canonical model name."),
-            Column("aliases", "list", doc="Other model names (as marked on nameplates)."),
+            Column("aliases", "list", doc="Other model names (as marked on nameplates).", rule=rules.name(200)),
             Column("category", "list", doc="Control-list entries, e.g. `2-15|ML15`."),
             Column("description", doc="What the product is."),
             Column("family", doc="Serial-number family (serials are unique per manufacturer and family);"
@@ -96,7 +137,8 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "policies.csv",
         (
-            Column("id", doc="Stable identifier; blank: country-measure-effective_from."),
+            Column("id", doc="Stable identifier; blank: country-measure-effective_from.",
+                   rule=rules.identifier(150)),
             Column("country", "country", required=True, doc="Destination country the policy applies to."),
             Column("measure", "choice", required=True, choices=MEASURES, doc="What the policy does."),
             Column("categories", "list", required=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from endwatch.domain import text as rules
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from endwatch.exchange.schema import Column, FileSpec
 
@@ -14,8 +15,9 @@ SIGHTINGS = FileSpec(
         Column("country", "country", doc="Country where the item was observed (alpha-2)."),
         Column("observed_user", doc="The force or group seen using the item, as reported; blank when unknown."),
         Column("manufacturer", doc="Maker's name as read from the nameplate; blank: any manufacturer."),
-        Column("model", doc="Model as read; blank: any model of that manufacturer."),
-        Column("serial", required=True, doc="Serial number as read; `?` stands for one unreadable character."),
+        Column("model", doc="Model as read; blank: any model of that manufacturer.", rule=rules.name(300)),
+        Column("serial", required=True, doc="Serial number as read; `?` stands for one unreadable character.",
+               rule=rules.serial(200)),
         Column("platform", doc="What the item was fitted to, e.g. Bayraktar TB2."),
         Column("source", doc="Who reported it, or where it was published."),
         Column("reliability", "choice", required=True, choices=RELIABILITY_GRADES,

@@ -23,6 +23,7 @@ from endwatch.services.reporting import records
 from endwatch.services.reporting import transparency as public
 from endwatch.web.cache import cached_in_thread
 from endwatch.web.errors import error_schema
+from endwatch.web.fields import Identifier, IsoDate, Quantity, Text
 from endwatch.web.schemas import (
     ApplicationOut,
     AuditEntryOut,
@@ -44,7 +45,7 @@ router = APIRouter(prefix="/api/v1", responses=error_schema())
 T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items.")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Skip this many items.")]
-AsOf = Annotated[date | None, Query(description="Answer as things stood on this date; default today.")]
+AsOf = Annotated[IsoDate | None, Query(description="Answer as things stood on this date; default today.")]
 
 
 def page_of(items: Sequence[T], limit: int, offset: int) -> dict[str, object]:
@@ -109,14 +110,14 @@ class ApplicationIn(BaseModel):
     """A new application. Exporter accounts may leave `exporter_id` out (their company is used) and may
     not name another company."""
 
-    exporter_id: str | None = Field(default=None, max_length=100)
-    consignee_id: str = Field(min_length=1, max_length=100)
-    end_user_id: str = Field(min_length=1, max_length=100)
+    exporter_id: Identifier | None = None
+    consignee_id: Identifier
+    end_user_id: Identifier
     destination: str = Field(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    product_id: str = Field(min_length=1, max_length=100)
-    quantity: int = Field(ge=1, le=1_000_000_000)
-    end_use: str = Field(default="", max_length=2000)
-    no_reexport: bool = False
+    product_id: Identifier
+    quantity: Quantity
+    end_use: Text = ""
+    no_reexport: bool = Field(default=False, strict=True)
 
 
 def submit_application(request: Request, caller: Caller, body: ApplicationIn) -> Application:

@@ -25,6 +25,7 @@ from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.services.reporting import records
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
+from endwatch.web.fields import IsoDate, Name, SerialText, ShortText
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -60,17 +61,17 @@ class FindingOut(BaseModel):
 class SightingIn(BaseModel):
     """A sighting as read from the field; it is decided at once."""
 
-    observed_on: date
-    serial: str = Field(min_length=1, max_length=200)
+    observed_on: IsoDate
+    serial: SerialText
     reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(description="Source reliability (A best)")
     credibility: Literal["1", "2", "3", "4", "5", "6"] = Field(description="Information credibility (1 best)")
-    place: str = Field(default="", max_length=500)
+    place: ShortText = ""
     country: str | None = Field(default=None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    observed_user: str = Field(default="", max_length=300)
-    manufacturer: str = Field(default="", max_length=300)
-    model: str = Field(default="", max_length=300)
-    platform: str = Field(default="", max_length=300)
-    source: str = Field(default="", max_length=500)
+    observed_user: Name = ""
+    manufacturer: Name = ""
+    model: Name = ""
+    platform: Name = ""
+    source: ShortText = ""
 
 
 class CaseOut(BaseModel):

@@ -20,6 +20,7 @@ from endwatch.services.enforcement import proposals
 from endwatch.web.api import Limit, Offset, page_of
 from endwatch.web.api_cases import PreviewOut, preview_out
 from endwatch.web.errors import error_schema
+from endwatch.web.fields import IsoDate, Reason, Reference, Text
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -35,18 +36,19 @@ class ProposalIn(BaseModel):
     """A decision over the case's recommendations, proposed for a second person's confirmation."""
 
     action: Literal["suspend", "reinstate", "revoke"]
-    on: date = Field(description="Effective date")
-    reason: str = Field(min_length=1, max_length=2000)
-    reference: str = Field(min_length=1, max_length=500, description="The authority's reference")
-    hold_applications: bool = Field(default=True, description="Put the case's pending applications on hold")
+    on: IsoDate = Field(description="Effective date")
+    reason: Reason
+    reference: Reference = Field(description="The authority's reference")
+    hold_applications: bool = Field(default=True, strict=True,
+                                    description="Put the case's pending applications on hold")
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 class WithdrawIn(BaseModel):
-    reason: str = Field(default="", max_length=2000)
+    reason: Text = ""
 
 
 class StatusChangeIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,6 +14,7 @@ from endwatch.services.accounts.signin_limits import SignInLimiter
 from endwatch.settings import Settings
 from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals
 from endwatch.web.cache import VersionedCache
+from endwatch.web.fields import address_without_nul
 
 STATIC = Path(__file__).with_name("static")
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # Swagger UI would load scripts from the internet
         redoc_url=None,
+        dependencies=[Depends(address_without_nul)],
     )
     app.state.endwatch = ew
     app.state.signin_limiter = SignInLimiter()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from endwatch.errors import (
@@ -72,6 +74,13 @@ def error_response(request: Request, exc: EndwatchError) -> Response:
     return render(request, "error.html", {"error": exc, "status": status}, status_code=status, headers=headers)
 
 
+def invalid_input(errors: Sequence[Any]) -> InvalidInput:
+    """InvalidInput listing pydantic's errors, each with where it was found (`body.quantity`, `query.serial`)."""
+    problems = [Problem(str(e.get("msg", "invalid")), column=".".join(str(p) for p in e.get("loc", ())))
+                for e in errors]
+    return InvalidInput(problems or [Problem("invalid request")])
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that apply the error table."""
 
@@ -81,9 +90,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        problems = [Problem(str(e.get("msg", "invalid")), column=".".join(str(p) for p in e.get("loc", ())))
-                    for e in exc.errors()]
-        return error_response(request, InvalidInput(problems or [Problem("invalid request")]))
+        return error_response(request, invalid_input(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, exc: ValidationError) -> Response:
+        # A form checked against an API schema by hand (pages.application_submit): the same answer.
+        return error_response(request, invalid_input(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

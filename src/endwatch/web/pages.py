@@ -18,6 +18,7 @@ from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.accounts import users
+from endwatch.services.accounts.users import USERNAME_RULE
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
@@ -37,6 +38,7 @@ from endwatch.services.reporting import transparency as public
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, submit_application
 from endwatch.web.errors import CsrfRejected
+from endwatch.web.fields import form_date, form_text, form_whole_number
 from endwatch.web.render import render
 from endwatch.web.security import SESSION_COOKIE, SIGNIN_COOKIE, Caller, endwatch_of, optional_caller, requires
 
@@ -51,10 +53,7 @@ def _today(request: Request) -> date:
 def _parse_day(text: str | None, request: Request) -> date:
     if not text:
         return _today(request)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput([Problem(f"{text!r} is not a date (YYYY-MM-DD)", column="as_of")]) from None
+    return form_date(text, "as_of")
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
@@ -87,6 +86,7 @@ def signin(request: Request, caller: Annotated[Caller, Depends(optional_caller)]
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, signin_token):
         raise CsrfRejected("the sign-in form's security token is missing or stale; reload the page")
+    form_text(username, USERNAME_RULE, "username")  # a NUL or a control character: 422 on every database
     limiter = request.app.state.signin_limiter
     address = request.client.host if request.client else "unknown"
     limiter.check(username, address)
@@ -221,13 +221,14 @@ def application_submit(request: Request,
                        end_user_id: Annotated[str, Form(max_length=100)],
                        destination: Annotated[str, Form(max_length=2)],
                        product_id: Annotated[str, Form(max_length=100)],
-                       quantity: Annotated[int, Form(ge=1, le=1_000_000_000)],
+                       quantity: Annotated[str, Form(max_length=20)],
                        exporter_id: Annotated[str, Form(max_length=100)] = "",
                        end_use: Annotated[str, Form(max_length=2000)] = "",
                        no_reexport: Annotated[str, Form()] = "") -> Response:
     body = ApplicationIn.model_validate({
         "exporter_id": exporter_id or None, "consignee_id": consignee_id, "end_user_id": end_user_id,
-        "destination": destination.strip().upper(), "product_id": product_id, "quantity": quantity,
+        "destination": destination.strip().upper(), "product_id": product_id,
+        "quantity": form_whole_number(quantity, "quantity"),
         "end_use": end_use, "no_reexport": bool(no_reexport)})
     application = submit_application(request, caller, body)
     return RedirectResponse(f"/applications/{application.number}", status_code=303)

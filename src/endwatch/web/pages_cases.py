@@ -30,6 +30,7 @@ from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.services.reporting import records
+from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -45,10 +46,7 @@ def _store(request: Request) -> Path:
 
 
 def _day(text: str, column: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput([Problem(f"{text!r} is not a date (YYYY-MM-DD)", column=column)]) from None
+    return form_date(text, column)
 
 
 @router.get("/sightings", response_class=HTMLResponse)

@@ -21,6 +21,7 @@ from endwatch.services.accounts import users
 from endwatch.services.accounts.users import AuthenticationFailed, WebSession
 from endwatch.services.authz import PUBLIC, Action, Principal, permits, require
 from endwatch.web.errors import CsrfRejected
+from endwatch.web.fields import form_without_nul
 
 SESSION_COOKIE = "endwatch_session"
 SIGNIN_COOKIE = "endwatch_signin"  # double-submit CSRF token for the sign-in form (no session yet)
@@ -108,6 +109,7 @@ def requires(action: Action) -> Callable[..., Awaitable[Caller]]:
             raise AuthenticationFailed("sign in to see this")
         require(caller.principal, action)
         await check_csrf(request, caller)
+        await form_without_nul(request)
         return caller
 
     dependency.endwatch_action = action  # type: ignore[attr-defined]  # lets tests list each route's action

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from endwatch.domain import text as rules
 from endwatch.errors import EndwatchError, InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.accounts.signin_limits import canonical_username
 from endwatch.services.accounts.store import SessionRecord, TokenRecord, UserRecord
@@ -33,6 +34,9 @@ NO_PASSWORD = "!no-password"
 _hasher = PasswordHasher()
 _dummy: list[str] = []
 
+
+# What a typed username may hold at all (users.username is varchar(100)).
+USERNAME_RULE = rules.name(100)
 
 def _dummy_hash() -> str:
     # Verified against when the username is unknown, so both failures take about the same time.
@@ -152,7 +156,11 @@ def list_users(uow: UnitOfWork) -> list[UserRecord]:
 
 def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
     """The principal for a correct username (in any spacing, case or width: canonical_username) and password
-    of an active person's account, else AuthenticationFailed, which never says which of them was wrong."""
+    of an active person's account, else AuthenticationFailed, which never says which of them was wrong.
+    A username no account could have (a control character, a NUL) is InvalidInput, on every database alike."""
+    refused = USERNAME_RULE.problem(username)
+    if refused:
+        raise InvalidInput([Problem(f"the username {refused}", column="username")])
     with uow:
         user = uow.accounts.get_user(canonical_username(username))
     # Without a password to verify (no such user, a service account), verify against a dummy all the same,
