@@ -10,10 +10,13 @@ from tests.conftest import REFERENCE_CASE
 from tests.factories import empty_database
 from tests.principals import person
 
+from endwatch.domain.text import BIDI_CONTROLS
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="|"),
+# Any text endwatch stores (domain/text.py): no control characters, no bidirectional overrides or isolates.
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"),
+                                      blacklist_characters="|" + "".join(BIDI_CONTROLS)),
                min_size=1, max_size=25).map(str.strip).filter(bool)
 ident = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10)
 countries = st.sampled_from(["TR", "CA", "AZ", "AM", "DE", "FR"])
