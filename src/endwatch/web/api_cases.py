@@ -25,7 +25,7 @@ from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.services.reporting import records
 from endwatch.web.api import AsOf, Limit, Offset, page_of
 from endwatch.web.errors import error_schema
-from endwatch.web.fields import IsoDate, Name, SerialText, ShortText
+from endwatch.web.fields import AnswerText, IsoDate, Justification, Name, Reason, SerialText, ShortText
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -197,14 +197,14 @@ class DecisionIn(BaseModel):
     """A decision on a pending application, assessed as of `on`."""
 
     decision: Literal["approve", "deny", "hold"]
-    on: date
-    reason: str = Field(min_length=1, max_length=2000)
-    justification: str | None = Field(default=None, max_length=4000)
+    on: IsoDate
+    reason: Reason
+    justification: Justification | None = None
 
 
 class CountersignIn(BaseModel):
-    on: date
-    reason: str = Field(min_length=1, max_length=2000)
+    on: IsoDate
+    reason: Reason
 
 
 class DecisionOut(BaseModel):
@@ -313,8 +313,8 @@ class InquiryOut(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    text: str = Field(min_length=1, max_length=10000)
-    on: date
+    text: AnswerText
+    on: IsoDate
 
 
 def _inquiry(q: Any, show_case: bool) -> InquiryOut:

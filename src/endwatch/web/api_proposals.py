@@ -55,9 +55,9 @@ class StatusChangeIn(BaseModel):
     """A status event of one permit, proposed for a second person's confirmation."""
 
     status: Literal["suspended", "reinstated", "revoked", "cancelled"]
-    effective_on: date
-    reason: str = Field(min_length=1, max_length=2000)
-    reference: str = Field(min_length=1, max_length=500, description="The authority's reference")
+    effective_on: IsoDate
+    reason: Reason
+    reference: Reference = Field(description="The authority's reference")
 
 
 class ProposalOut(BaseModel):

@@ -43,6 +43,8 @@ SerialText = Annotated[str, Field(min_length=1, max_length=200), _checker(rules.
 ShortText = Annotated[str, Field(max_length=500), _checker(rules.text(500))]
 Text = Annotated[str, Field(max_length=2000), _checker(rules.text(2000))]
 LongText = Annotated[str, Field(max_length=10_000), _checker(rules.text(10_000))]
+Justification = Annotated[str, Field(max_length=4000), _checker(rules.text(4000))]
+AnswerText = Annotated[str, Field(min_length=1, max_length=10_000), _checker(rules.text(10_000))]
 Reason = Annotated[str, Field(min_length=1, max_length=2000), _checker(rules.text(2000))]
 Reference = Annotated[str, Field(min_length=1, max_length=500), _checker(rules.text(500))]
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from endwatch.countries import country_name
 from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
-from endwatch.errors import InvalidInput, Problem
+from endwatch.errors import InvalidInput
 from endwatch.services.accounts import users
 from endwatch.services.accounts.users import USERNAME_RULE
 from endwatch.services.assessment import assess as assessment
