@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         default=None, description="The Ed25519 private key that signs audit checkpoints (keep it outside the"
         " database; `endwatch audit keygen` makes one)."
     )
+    min_cell_permits: int = Field(
+        default=3, ge=1, le=1000,
+        description="Public figures suppress a cell counting fewer permits than this (docs/transparency.md).",
+    )
+    min_cell_exporters: int = Field(
+        default=3, ge=1, le=1000,
+        description="Public figures suppress a cell whose permits come from fewer exporters than this.",
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

@@ -211,10 +211,35 @@ def test_sign_in_never_redirects_off_site(web: Web) -> None:
         assert r.status_code == 303 and r.headers["location"] == "/", target
 
 
-def test_transparency_counts_each_permit_once_in_totals(web: Web) -> None:
+def test_transparency_suppresses_the_reference_case_single_exporter_cells(web: Web) -> None:
+    """The reference case has one exporter and one or two permits a cell: the public sees that a figure
+    exists and why it is withheld, never the figure (issue: `permits: 1`, quantity 7, delivered 1)."""
     web.client.cookies.clear()
+    body = web.client.get("/api/v1/transparency").json()
+    tr = [r for r in body["items"] if r["destination"] == "TR"]
+    assert tr and all(r["permits"] is None and r["permitted_quantity"] is None for r in tr)
+    assert {r["permits_suppressed"] for r in tr} == {"suppressed: fewer than 3 permits"}
+    assert all(r["delivered_items"] in (None, 0) for r in tr)
+    assert {r["published_through"] for r in body["items"]} == {"2026-09-30"}  # FIXED_NOW is in Q4 2026
     page = web.client.get("/transparency").text
-    assert "Türkiye: 2 permits" in page or "Turkey: 2 permits" in page
+    assert "suppressed: fewer than 3 permits" in page and "2026-09-30" in page
+    assert "Turkey: 2 permits" not in page and "Türkiye: 2 permits" not in page
+    assert "Turkey: 2 permits" not in web.client.get("/map").text
+
+
+def test_transparency_publishes_what_the_authority_allows(web: Web) -> None:
+    """ENDWATCH_MIN_CELL_PERMITS=1 and ENDWATCH_MIN_CELL_EXPORTERS=1 publish every figure."""
+    saved = web.ew.settings
+    web.ew.settings = saved.model_copy(update={"min_cell_permits": 1, "min_cell_exporters": 1})
+    try:
+        web.client.cookies.clear()
+        items = web.client.get("/api/v1/transparency").json()["items"]
+        page = web.client.get("/transparency").text
+    finally:
+        web.ew.settings = saved
+    assert [r for r in items if r["destination"] == "TR" and r["permits"]]
+    assert not [r for r in items if r["permits_suppressed"] or r["delivered_suppressed"]]
+    assert "Türkiye: 2 permits" in page or "Turkey: 2 permits" in page  # each permit once in the totals
 
 
 def test_api_writes_with_a_session_cookie_need_the_csrf_header(web: Web) -> None:

@@ -230,5 +230,13 @@ def audit_verify(request: Request, caller: Annotated[Caller, Depends(requires(Ac
             openapi_extra={"security": [{}, {"HTTPBearer": []}]})  # public: a token is optional
 def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
                  limit: Limit = 500, offset: Offset = 0) -> dict[str, object]:
-    rows = public.transparency(endwatch_of(request).reader())
-    return page_of([TransparencyOut.of(r, country_name(r.destination)) for r in rows], limit, offset)
+    figures = public_figures(request)
+    return page_of([TransparencyOut.of(r, country_name(r.destination), figures.published_through)
+                    for r in figures.rows], limit, offset)
+
+
+def public_figures(request: Request) -> public.Transparency:
+    """The public figures as of today, with the authority's small-cell thresholds (shared with the pages)."""
+    ew = endwatch_of(request)
+    rules = public.SmallCells(ew.settings.min_cell_permits, ew.settings.min_cell_exporters)
+    return public.transparency(ew.reader(), _today(request), rules)

@@ -34,9 +34,8 @@ from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import records
-from endwatch.services.reporting import transparency as public
 from endwatch.web import geo
-from endwatch.web.api import ApplicationIn, submit_application
+from endwatch.web.api import ApplicationIn, public_figures, submit_application
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
 from endwatch.web.render import render
@@ -338,21 +337,21 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    rows = public.transparency(endwatch_of(request).reader())
-    totals = public.transparency_totals(endwatch_of(request).reader())
+    totals = public_figures(request)
+    rows = totals.rows
     years = sorted(set(totals.permits_by_year) | set(totals.delivered_by_year))
     by_year = {y: [totals.permits_by_year.get(y, 0), totals.delivered_by_year.get(y, 0)] for y in years}
     top = max((max(v) for v in by_year.values()), default=0)
     destinations = sorted(totals.permits_by_destination.items(), key=lambda kv: (-kv[1], kv[0]))
     return render(request, "transparency.html", {
         "rows": rows, "years": years, "by_year": by_year, "top": top,
-        "destinations": destinations, "country_name": country_name,
+        "destinations": destinations, "country_name": country_name, "figures": totals,
     })
 
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    totals = public.transparency_totals(endwatch_of(request).reader())
+    totals = public_figures(request)
     counts: Counter[str] = Counter(totals.permits_by_destination)
     delivered: Counter[str] = Counter(totals.delivered_by_destination)
     top = max(counts.values(), default=0)
@@ -363,4 +362,5 @@ def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action
         seen.update(s.country for s in sightings.list_sightings(endwatch_of(request).reader()) if s.country)
     markers = [(s, seen[s.code]) for s in geo.shapes() if seen[s.code]]
     return render(request, "map.html", {"shapes": shapes, "counts": counts, "delivered": delivered,
+                                        "through": totals.published_through,
                                         "markers": markers, "width": geo.WIDTH, "height": geo.HEIGHT})

@@ -297,18 +297,26 @@ class ChainOut(BaseModel):
 
 
 class TransparencyOut(BaseModel):
+    """One row of the public figures; a suppressed side has null figures and says why (small cells)."""
+
     destination: str
     destination_name: str
     category: str
     year: int
-    permits: int
-    permitted_quantity: int
-    delivered_items: int
+    permits: int | None
+    permitted_quantity: int | None
+    delivered_items: int | None
+    permits_suppressed: str | None = Field(default=None, examples=["suppressed: fewer than 3 permits"])
+    delivered_suppressed: str | None = None
+    published_through: date = Field(description="Figures count events up to this day: the end of the last"
+                                                " completed quarter.")
 
     @classmethod
-    def of(cls, r: TransparencyRow, name: str) -> TransparencyOut:
+    def of(cls, r: TransparencyRow, name: str, through: date) -> TransparencyOut:
         return cls(destination=r.destination, destination_name=name, category=r.category, year=r.year,
-                   permits=r.permits, permitted_quantity=r.permitted_quantity, delivered_items=r.delivered_items)
+                   permits=r.permits, permitted_quantity=r.permitted_quantity, delivered_items=r.delivered_items,
+                   permits_suppressed=r.permits_suppressed, delivered_suppressed=r.delivered_suppressed,
+                   published_through=through)
 
 
 class MeOut(BaseModel):
