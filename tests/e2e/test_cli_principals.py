@@ -84,6 +84,7 @@ READS: dict[str, list[str]] = {
     "permit show": ["permit", "show", "PERMIT-REDACTED-1"],
     "user list": ["user", "list"],
     "user tokens": ["user", "tokens", "olga"],
+    "serials review": ["serials", "review"],
     "db status": ["db", "status"],
     "init": ["init"],
     "logout": ["logout"],

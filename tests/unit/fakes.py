@@ -19,7 +19,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.registry.store import ItemDossier, ItemRecord
+from endwatch.services.registry.store import ItemDossier, ItemRecord, SerialHold
 
 
 @dataclass
@@ -173,6 +173,9 @@ class _Deliveries:
 
     def for_permit(self, number: str) -> list[ItemRecord]:
         return [r for r in self.s.items if r.item.permit_number == number]
+
+    def holds(self, serial_norm: str | None = None) -> list[SerialHold]:
+        return []  # holds come only from migration 0012_serial_key, which fakes never run
 
     def iter_all(self) -> Iterator[ItemRecord]:
         return iter(list(self.s.items))

@@ -28,6 +28,7 @@ def _register() -> None:
         notify,
         proposals,
         registry,
+        serials,
         signin,
         trace,
         users,

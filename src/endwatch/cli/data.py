@@ -11,6 +11,7 @@ from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, e
 from endwatch.services.accounts import users
 from endwatch.services.registry.exports import export_folder
 from endwatch.services.registry.imports import import_folder
+from endwatch.services.registry.serial_holds import held_items
 
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -35,6 +36,10 @@ def db_upgrade() -> None:
     ew = app_(allow_older=True)
     ew.migrate()
     out.print(f"database up to date: {ew.database_label()}")
+    held = held_items(ew.reader())
+    if held:
+        out.print(f"{len(held)} delivered items share a serial key with another item and are held for review:"
+                  " `endwatch serials review` lists them")
 
 
 @db_app.command("status")

@@ -34,6 +34,7 @@ def hit_dict(hit: TraceHit) -> dict[str, Any]:
         "destination": p.destination,
         "retransfers": hit.retransfers,
         "status_history": hit.history,
+        "held": hit.held,
     }
 
 
@@ -51,7 +52,7 @@ def near_dict(near: Near) -> dict[str, Any] | None:
 
 def result_dict(result: TraceResult, near: Near | None = None) -> dict[str, Any]:
     return {"serial": result.serial, "serial_normalised": result.serial_norm, "as_of": result.as_of,
-            "items": [hit_dict(h) for h in result.hits], "notes": result.notes,
+            "ambiguous": result.ambiguous, "items": [hit_dict(h) for h in result.hits], "notes": result.notes,
             "near": near_dict(near) if near is not None else None}
 
 

@@ -213,6 +213,7 @@ class TraceHitOut(BaseModel):
     recipient: PartyOut
     retransfers: list[RetransferOut]
     history: list[StatusChangeOut]
+    held: bool = Field(False, description="held for review: shares its serial key with another item (docs/serials.md)")
 
     @classmethod
     def of(cls, h: TraceHit) -> TraceHitOut:
@@ -223,7 +224,7 @@ class TraceHitOut(BaseModel):
                    recipient=PartyOut.of(h.recipient),
                    retransfers=[RetransferOut(to_party_id=r.to_party_id, authorized_on=r.authorized_on,
                                               reference=r.reference, serial=r.serial) for r in h.retransfers],
-                   history=[StatusChangeOut.of(c) for c in h.history])
+                   history=[StatusChangeOut.of(c) for c in h.history], held=h.held)
 
 
 class NearCandidateOut(BaseModel):
@@ -262,12 +263,13 @@ class TraceOut(BaseModel):
     as_of: date
     hits: list[TraceHitOut]
     notes: list[str]
+    ambiguous: bool = Field(False, description="items held for review share this serial; none is picked")
     near: NearOut | None = Field(None, description="only when no item matches exactly: detection's near candidates")
 
     @classmethod
     def of(cls, r: TraceResult, near: Near | None = None) -> TraceOut:
         return cls(serial=r.serial, serial_norm=r.serial_norm, as_of=r.as_of,
-                   hits=[TraceHitOut.of(h) for h in r.hits], notes=list(r.notes),
+                   hits=[TraceHitOut.of(h) for h in r.hits], notes=list(r.notes), ambiguous=r.ambiguous,
                    near=NearOut.of(near) if near is not None else None)
 
 

@@ -14,7 +14,7 @@ from endwatch.db.registry import tables as t
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.matching import serial_fold
 from endwatch.domain.serials import serial_key
-from endwatch.services.registry.store import ItemDossier, ItemRecord
+from endwatch.services.registry.store import ItemDossier, ItemRecord, SerialHold
 
 _ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
                  "delivered_on", "recipient_id")
@@ -27,6 +27,7 @@ def _item(r: sa.Row[Any]) -> ItemRecord:
         r.manufacturer_id,
         r.family,
         r.serial_norm,
+        bool(r.serial_held),
     )
 
 
@@ -83,6 +84,17 @@ class SqlDeliveryRepository:
         result = self.conn.execution_options(yield_per=CHUNK).execute(sa.select(d).order_by(d.c.id))
         for r in result:
             yield _item(r)
+
+    def holds(self, serial_norm: str | None = None) -> builtins.list[SerialHold]:
+        d, h = t.deliveries, t.serial_holds
+        q = (sa.select(h.c.delivery_id, h.c.manufacturer_id, h.c.family, h.c.serial_key, d.c.serial, d.c.permit_number,
+                       d.c.delivered_on, h.c.held_at, h.c.reason)
+             .join(d, d.c.id == h.c.delivery_id)
+             .order_by(h.c.manufacturer_id, h.c.family, h.c.serial_key, h.c.delivery_id))
+        if serial_norm is not None:
+            q = q.where(h.c.serial_key == serial_norm)
+        return [SerialHold(int(r.delivery_id), r.manufacturer_id, r.family, r.serial_key, r.serial, r.permit_number,
+                           r.delivered_on, r.held_at, r.reason) for r in self.conn.execute(q)]
 
     @staticmethod
     def _retransfer(r: sa.Row[Any]) -> Retransfer:

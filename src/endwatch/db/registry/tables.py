@@ -139,7 +139,10 @@ permit_status_changes = sa.Table(
 )
 
 # One row per delivered item. `family` and `manufacturer_id` are copied from the product so that
-# serial uniqueness is a plain unique index.
+# serial uniqueness is a plain unique index over the serial key (domain/serials.py). Items that came to share
+# a key when the key changed (migration 0012_serial_key) are held for review (`serial_held`, and a row of
+# serial_holds each): the index leaves them out, so none had to be merged or dropped; no new item can join
+# them, since the registry refuses a serial whose key is stored already, held or not.
 deliveries = sa.Table(
     "deliveries",
     metadata,
@@ -152,7 +155,23 @@ deliveries = sa.Table(
     sa.Column("serial_norm", sa.String(100), nullable=False, index=True),
     sa.Column("delivered_on", sa.Date, nullable=False),
     sa.Column("recipient_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
-    sa.UniqueConstraint("manufacturer_id", "family", "serial_norm", name="uq_deliveries_serial"),
+    sa.Column("serial_held", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("uq_deliveries_serial", "manufacturer_id", "family", "serial_norm", unique=True,
+             sqlite_where=sa.text("NOT serial_held"), postgresql_where=sa.text("NOT serial_held")),
+)
+
+# The items held for review because they share a serial key with another item of the same manufacturer and
+# product family: why and since when. Held items show in trace as ambiguous, with every candidate.
+serial_holds = sa.Table(
+    "serial_holds",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", BigId, sa.ForeignKey("deliveries.id"), nullable=False, unique=True),
+    sa.Column("manufacturer_id", sa.String(100), nullable=False),
+    sa.Column("family", sa.String(100), nullable=False),
+    sa.Column("serial_key", sa.String(100), nullable=False, index=True),
+    sa.Column("held_at", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
 )
 
 retransfers = sa.Table(

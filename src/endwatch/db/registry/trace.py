@@ -188,7 +188,8 @@ def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemD
                r.item_recipient_id)
         dossiers.append(ItemDossier(
             ItemRecord(DeliveredItem(r.item_permit_number, r.item_delivered_on, r.item_serial, r.item_recipient_id),
-                       r.item_product_id, r.item_manufacturer_id, r.item_family, r.item_serial_norm),
+                       r.item_product_id, r.item_manufacturer_id, r.item_family, r.item_serial_norm,
+                       bool(r.item_serial_held)),
             permit, product, {i: parties[i] for i in ids}, tuple(retransfers[permit.number])))
     return dossiers
 

@@ -25,6 +25,23 @@ class ItemRecord:
     manufacturer_id: str
     family: str
     serial_norm: str
+    held: bool = False  # held for review: shares its serial key with another item (see SerialHold)
+
+
+@dataclass(frozen=True)
+class SerialHold:
+    """A delivered item held for review: it shares its serial key with another item of the same manufacturer
+    and product family (the key changed, migration 0012_serial_key), so neither is merged or dropped."""
+
+    delivery_id: int
+    manufacturer_id: str
+    family: str
+    serial_key: str
+    serial: str
+    permit_number: str
+    delivered_on: date
+    held_at: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,8 @@ class DeliveryRepository(Protocol):
         in all, whatever the number of items)."""
     def for_permit(self, number: str) -> builtins.list[ItemRecord]: ...
     def iter_all(self) -> Iterator[ItemRecord]: ...
+    def holds(self, serial_norm: str | None = None) -> builtins.list[SerialHold]:
+        """Items held for review (all, or those under one serial key), by manufacturer, family, key, id."""
     def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]: ...
     def all_retransfers(self) -> builtins.list[Retransfer]: ...
     def add_retransfer(self, retransfer: Retransfer) -> None: ...

@@ -32,6 +32,9 @@ class TraceHit:
     recipient: Party
     retransfers: tuple[Retransfer, ...]
     history: tuple[StatusChange, ...]
+    # Held for review: it shares its serial key with another item of its manufacturer and product family
+    # (see SerialHold); a trace then lists every such item, picking none.
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class TraceResult:
     as_of: date
     hits: tuple[TraceHit, ...]
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when items held for review share the serial: the trace lists them all and picks none."""
+        return any(h.held for h in self.hits)
 
 
 def _maker_ids(uow: UnitOfWork, text: str | None) -> set[str] | None:
@@ -98,13 +106,19 @@ def trace_serial(
         if rec.item.delivered_on > as_of:
             notes.append(f"an item with this serial was delivered later, on {rec.item.delivered_on.isoformat()}")
             continue
-        hits.append(_hit(dossier, norm, as_of))
+        hits.append(_hit(dossier, norm, as_of, rec.held))
+    held_hits = [h for h in hits if h.held]
+    if held_hits:
+        listed = "; ".join(f"{h.serial!r} under permit {h.permit.number}, delivered {h.delivered_on.isoformat()}"
+                           for h in held_hits)
+        notes.append(f"ambiguous: {len(held_hits)} items share this serial key and are held for review"
+                     f" (endwatch serials review): {listed}; none is picked")
     if not hits and not notes:
         notes.append("no delivered item has this serial")
     return TraceResult(serial, norm, as_of, tuple(hits), tuple(notes))
 
 
-def _hit(dossier: ItemDossier, norm: str, as_of: date) -> TraceHit:
+def _hit(dossier: ItemDossier, norm: str, as_of: date, held: bool) -> TraceHit:
     item, permit, product, parties = dossier.record.item, dossier.permit, dossier.product, dossier.parties
     return TraceHit(
         serial=item.serial,
@@ -119,4 +133,5 @@ def _hit(dossier: ItemDossier, norm: str, as_of: date) -> TraceHit:
         recipient=parties[item.recipient_id],
         retransfers=tuple(r for r in dossier.retransfers if r.covers(norm, as_of)),
         history=tuple(h for h in permit.history if h.effective_on <= as_of),
+        held=held,
     )
