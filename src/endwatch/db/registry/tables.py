@@ -140,7 +140,7 @@ permit_status_changes = sa.Table(
 
 # One row per delivered item. `family` and `manufacturer_id` are copied from the product so that
 # serial uniqueness is a plain unique index over the serial key (domain/serials.py). Items that came to share
-# a key when the key changed (migration 0012_serial_key) are held for review (`serial_held`, and a row of
+# a key when the key changed (migration 0015_serial_key) are held for review (`serial_held`, and a row of
 # serial_holds each): the index leaves them out, so none had to be merged or dropped; no new item can join
 # them, since the registry refuses a serial whose key is stored already, held or not.
 deliveries = sa.Table(
@@ -155,9 +155,10 @@ deliveries = sa.Table(
     sa.Column("serial_norm", sa.String(100), nullable=False, index=True),
     sa.Column("delivered_on", sa.Date, nullable=False),
     sa.Column("recipient_id", sa.String(100), sa.ForeignKey("parties.id"), nullable=False),
-    sa.Column("serial_held", sa.Boolean, nullable=False, server_default=sa.false()),
+    # TRUE when held for review; NULL otherwise (a value on every row would change every row's audit digest).
+    sa.Column("serial_held", sa.Boolean),
     sa.Index("uq_deliveries_serial", "manufacturer_id", "family", "serial_norm", unique=True,
-             sqlite_where=sa.text("NOT serial_held"), postgresql_where=sa.text("NOT serial_held")),
+             sqlite_where=sa.text("serial_held IS NULL"), postgresql_where=sa.text("serial_held IS NULL")),
 )
 
 # The items held for review because they share a serial key with another item of the same manufacturer and

@@ -1,17 +1,18 @@
 """One serial key: stored keys recomputed; items that now share a key held for review, never merged or dropped.
 
-Revision ID: 0012_serial_key
-Revises: 0011_conflict_roles
+Revision ID: 0015_serial_key
+Revises: 0014_transfer_register
 
 - deliveries.serial_norm and retransfers.serial_norm hold the serial key (domain/serials.py, `serial_key`),
   deliveries.serial_fold its folded form (detection's equivalent tier): recomputed for every stored row.
 - Items of one manufacturer and product family whose keys are now equal (for example `ABC-123` and Cyrillic
-  `АВС-123`, accepted as two items before) are *held*: deliveries.serial_held is set and a row of
-  serial_holds says why. The unique index on (manufacturer_id, family, serial_norm) becomes partial
-  (`WHERE NOT serial_held`), so holding them makes the migration succeed; nothing is merged or dropped.
+  `АВС-123`, accepted as two items before) are *held*: deliveries.serial_held is TRUE (NULL otherwise) and a
+  row of serial_holds says why. The unique index on (manufacturer_id, family, serial_norm) becomes partial
+  (`WHERE serial_held IS NULL`), so holding them makes the migration succeed; nothing is merged or dropped.
 - The audit trail receives, only when something changed, one entry per batch of re-keyed items (each item
-  listed with its key before and after) and one entry per batch of held groups; the held groups are also
-  written to the migration's log (`endwatch serials review` lists them afterwards).
+  listed with its key before and after) and one entry per batch of held groups, each sealing the digests
+  of the rows it wrote (migration 0013_audit_rows); the held groups are also written to the migration's
+  log (`endwatch serials review` lists them afterwards).
 """
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from endwatch.db.audit import capture
+from endwatch.db.audit import rows as row_store
 from endwatch.domain.audit import canonical_json, seal
+from endwatch.domain.audit_rows import rows_digest
 from endwatch.domain.matching import fold
 from endwatch.domain.serials import serial_key
 
-revision: str = "0012_serial_key"
-down_revision: str | Sequence[str] | None = "0011_conflict_roles"
+revision: str = "0015_serial_key"
+down_revision: str | Sequence[str] | None = "0014_transfer_register"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -49,14 +53,14 @@ _holds = sa.table("serial_holds", sa.column("delivery_id", sa.Integer), sa.colum
                   sa.column("held_at", sa.String), sa.column("reason", sa.Text))
 _audit = sa.table("audit_log", *(sa.column(c) for c in ("seq", "recorded_at", "actor", "action", "entity",
                                                         "entity_key", "before", "after", "reason", "prev_hash",
-                                                        "hash", "delegate")))
+                                                        "hash", "delegate", "rows_digest")))
 _head = sa.table("audit_head", sa.column("id", sa.Integer), sa.column("seq", sa.Integer),
                  sa.column("hash", sa.String))
 
 
 def upgrade() -> None:
     bind = op.get_bind()
-    op.add_column("deliveries", sa.Column("serial_held", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("deliveries", sa.Column("serial_held", sa.Boolean(), nullable=True))
     op.create_table(
         "serial_holds",
         sa.Column("id", _BIG_ID, autoincrement=True, nullable=False),
@@ -75,12 +79,15 @@ def upgrade() -> None:
     # that replaces it comes once the items sharing a key are held.
     with _references_to_deliveries_set_aside(bind), op.batch_alter_table("deliveries") as batch:
         batch.drop_constraint("uq_deliveries_serial", type_="unique")
+    # Rows written from here on are noted for the audit entries (SQLite's rebuild dropped the triggers, and
+    # serial_holds is new).
+    capture.install(bind)
     audit = _Audit(bind)
     _rekey_deliveries(bind, audit)
     _rekey_retransfers(bind, audit)
     _hold_shared_keys(bind, audit)
     op.create_index("uq_deliveries_serial", "deliveries", ["manufacturer_id", "family", "serial_norm"], unique=True,
-                    sqlite_where=sa.text("NOT serial_held"), postgresql_where=sa.text("NOT serial_held"))
+                    sqlite_where=sa.text("serial_held IS NULL"), postgresql_where=sa.text("serial_held IS NULL"))
 
 
 def downgrade() -> None:
@@ -124,29 +131,36 @@ def _references_to_deliveries_set_aside(bind: sa.Connection) -> Iterator[None]:
 
 
 class _Audit:
-    """Appends entries to the hash-chained trail, as services/audit/trail.py does, under the recorded head."""
+    """Appends entries to the hash-chained trail under the recorded head, as services/audit/trail.py does, each
+    sealing the digests of the rows written since the previous one (as the gate does: db/audit/rows.py)."""
 
     def __init__(self, bind: sa.Connection) -> None:
         self.bind = bind
         self.at = datetime.now(UTC).isoformat(timespec="microseconds")
         row = bind.execute(sa.select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)).first()
         self.head: tuple[int, str] | None = (int(row.seq), str(row.hash)) if row is not None else None
+        # Rows noted before the migration writes anything were not written by it: it vouches for none of them.
+        row_store.clear_touched(bind)
 
     def record(self, action: str, entity_key: str, before: Any, after: Any, reason: str) -> None:
         if self.head is None:
             self.bind.execute(_head.insert().values(id=1, seq=0, hash="0" * 64))
             self.head = (0, "0" * 64)
         seq, prev = self.head
+        changes = row_store.collect_touched(self.bind, {})
         encoded = {"before": canonical_json(before), "after": canonical_json(after)}
         entry = seal(seq=seq + 1, recorded_at=self.at, actor=ACTOR, action=action, entity="deliveries",
                      entity_key=entity_key, before=before, after=after, reason=reason, prev_hash=prev,
-                     encoded=encoded)
+                     encoded=encoded, rows=rows_digest(changes) if changes else None)
         self.bind.execute(_audit.insert().values(
             seq=entry.seq, recorded_at=entry.recorded_at, actor=entry.actor, action=entry.action,
             entity=entry.entity, entity_key=entry.entity_key, before=encoded["before"], after=encoded["after"],
-            reason=entry.reason, prev_hash=entry.prev_hash, hash=entry.hash, delegate=None))
+            reason=entry.reason, prev_hash=entry.prev_hash, hash=entry.hash, delegate=None, rows_digest=entry.rows))
         self.bind.execute(_head.update().where(_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
         self.head = (entry.seq, entry.hash)
+        if changes:
+            row_store.store(self.bind, entry.seq, changes)
+            row_store.clear_touched(self.bind)
 
 
 def _rekey_deliveries(bind: sa.Connection, audit: _Audit) -> None:
