@@ -1,4 +1,4 @@
-"""Migration 0015_serial_key on SQLite and PostgreSQL: stored keys recomputed; items that now share a key held
+"""Migration 0016_serial_key on SQLite and PostgreSQL: stored keys recomputed; items that now share a key held
 (never merged or dropped), reported, audited; trace shows them as ambiguous; no new item can join them."""
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def test_items_sharing_the_new_key_are_held_reported_and_audited(ew, request, ca
 
 
 def test_a_database_without_items_gets_no_audit_entry(ew):
-    command.downgrade(alembic_config(ew.engine), "0014_transfer_register")
+    command.downgrade(alembic_config(ew.engine), "0015_evidence_items")
     upgrade(ew.engine)
     assert _rows(ew, "select count(*) from audit_log")[0][0] == 0
     assert _rows(ew, "select count(*) from serial_holds")[0][0] == 0

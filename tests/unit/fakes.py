@@ -175,7 +175,7 @@ class _Deliveries:
         return [r for r in self.s.items if r.item.permit_number == number]
 
     def holds(self, serial_norm: str | None = None) -> list[SerialHold]:
-        return []  # holds come only from migration 0015_serial_key, which fakes never run
+        return []  # holds come only from migration 0016_serial_key, which fakes never run
 
     def iter_all(self) -> Iterator[ItemRecord]:
         return iter(list(self.s.items))

@@ -140,7 +140,7 @@ permit_status_changes = sa.Table(
 
 # One row per delivered item. `family` and `manufacturer_id` are copied from the product so that
 # serial uniqueness is a plain unique index over the serial key (domain/serials.py). Items that came to share
-# a key when the key changed (migration 0015_serial_key) are held for review (`serial_held`, and a row of
+# a key when the key changed (migration 0016_serial_key) are held for review (`serial_held`, and a row of
 # serial_holds each): the index leaves them out, so none had to be merged or dropped; no new item can join
 # them, since the registry refuses a serial whose key is stored already, held or not.
 deliveries = sa.Table(

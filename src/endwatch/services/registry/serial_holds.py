@@ -1,4 +1,4 @@
-"""Delivered items held for review because they share a serial key (migration 0015_serial_key held them)."""
+"""Delivered items held for review because they share a serial key (migration 0016_serial_key held them)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ class ItemRecord:
 @dataclass(frozen=True)
 class SerialHold:
     """A delivered item held for review: it shares its serial key with another item of the same manufacturer
-    and product family (the key changed, migration 0015_serial_key), so neither is merged or dropped."""
+    and product family (the key changed, migration 0016_serial_key), so neither is merged or dropped."""
 
     delivery_id: int
     manufacturer_id: str

@@ -1,7 +1,7 @@
 """One serial key: stored keys recomputed; items that now share a key held for review, never merged or dropped.
 
-Revision ID: 0015_serial_key
-Revises: 0014_transfer_register
+Revision ID: 0016_serial_key
+Revises: 0015_evidence_items
 
 - deliveries.serial_norm and retransfers.serial_norm hold the serial key (domain/serials.py, `serial_key`),
   deliveries.serial_fold its folded form (detection's equivalent tier): recomputed for every stored row.
@@ -32,8 +32,8 @@ from endwatch.domain.audit_rows import rows_digest
 from endwatch.domain.matching import fold
 from endwatch.domain.serials import serial_key
 
-revision: str = "0015_serial_key"
-down_revision: str | Sequence[str] | None = "0014_transfer_register"
+revision: str = "0016_serial_key"
+down_revision: str | Sequence[str] | None = "0015_evidence_items"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
