@@ -151,3 +151,17 @@ def test_the_migration_records_existing_rows_as_a_baseline(ew):
     assert verify_rows(ew.reader).ok
     tamper(ew, "update parties set name = 'New Name' where id = 'p-1'")
     assert _problems(ew) == [("parties", row_key(["p-1"]), "changed")]
+
+
+def test_the_whole_demo_replay_verifies_intact_then_names_an_intrusion(anonymous_cli, ew):
+    # Many paths at once: imports, assessments, detection's bulk writes, cases, accounts.
+    result = anonymous_cli.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    report = verify_rows(ew.reader)
+    assert report.ok, [p.describe() for p in report.problems[:5]]
+    with ew.engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(sa.text("select distinct tbl from audit_rows"))}
+    assert {"permits", "permit_status_changes", "deliveries", "applications", "assessments", "sightings",
+            "findings", "cases"} <= tables
+    tamper(ew, "delete from findings")
+    assert {(p.table, p.what) for p in verify_rows(ew.reader).problems} == {("findings", "deleted")}

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from endwatch.db.audit import tables as t
 from endwatch.db.audit.capture import audited_tables
-from endwatch.db.bulk import CHUNK, bulk_insert
-from endwatch.domain.audit_rows import row_digest, row_key
+from endwatch.db.bulk import CHUNK, bulk_insert, chunks
+from endwatch.domain.audit_rows import RowDigester, row_key
 
 Change = tuple[str, str, str | None]
 
@@ -34,19 +34,17 @@ def _table(conn: sa.Connection, tables: Mapping[str, sa.Table], name: str) -> sa
     return found if found is not None else sa.Table(name, sa.MetaData(), autoload_with=conn)
 
 
-def digests(conn: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool] | None = None,
-            join: sa.FromClause | None = None) -> Iterator[tuple[str, str]]:
-    """(row key, row digest) of `table`'s rows (those joined to `join` on `where`, or all)."""
+def digests(conn: sa.Connection, table: sa.Table,
+            where: sa.ColumnElement[bool] | None = None) -> Iterator[tuple[str, str]]:
+    """(row key, row digest) of `table`'s rows (those matching `where`, or all)."""
     pk = list(table.primary_key.columns)
-    query = sa.select(table)
-    if join is not None and where is not None:
-        query = query.select_from(table.join(join, where))
+    query = sa.select(table) if where is None else sa.select(table).where(where)
     result = conn.execute(query.execution_options(yield_per=CHUNK))
     names = list(result.keys())
     positions = [names.index(c.name) for c in pk]
+    digest = RowDigester(names)
     for row in result:
-        values = dict(zip(names, row, strict=True))
-        yield row_key([row[i] for i in positions]), row_digest(values)
+        yield row_key([row[i] for i in positions]), digest(row)
 
 
 def collect_touched(conn: sa.Connection, tables: Mapping[str, sa.Table]) -> list[Change]:
@@ -58,17 +56,15 @@ def collect_touched(conn: sa.Connection, tables: Mapping[str, sa.Table]) -> list
     for name in sorted(names):
         table = _table(conn, tables, name)
         pk = list(table.primary_key.columns)
-        noted = set()
-        for k1, k2 in conn.execute(sa.select(touched.c.k1, touched.c.k2).where(touched.c.tbl == name)):
-            raw = [k1, k2][: len(pk)]
-            noted.add(row_key([int(v) if _is_int(c) else v for c, v in zip(pk, raw, strict=True)]))
-        # Driven from the noted keys (cast to each key column's type), so the table's own key index is used.
-        on = sa.and_(touched.c.tbl == name, *(
-            c == (sa.cast(k, c.type) if _is_int(c) else k)
-            for c, k in zip(pk, (touched.c.k1, touched.c.k2), strict=False)))
-        for key, digest in digests(conn, table, on, touched):
-            noted.discard(key)
-            changes.append((name, key, digest))
+        keys = [tuple(int(v) if _is_int(c) else v for c, v in zip(pk, (k1, k2), strict=False))
+                for k1, k2 in conn.execute(sa.select(touched.c.k1, touched.c.k2).where(touched.c.tbl == name))]
+        noted = {row_key(k) for k in keys}
+        # Looked up by primary key, a chunk of keys at a time (each database then uses the key's index).
+        for chunk in chunks(keys):
+            where = pk[0].in_([k[0] for k in chunk]) if len(pk) == 1 else sa.tuple_(*pk).in_(chunk)
+            for key, digest in digests(conn, table, where):
+                noted.discard(key)
+                changes.append((name, key, digest))
         changes.extend((name, key, None) for key in sorted(noted))
     return changes
 
