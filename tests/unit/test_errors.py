@@ -10,7 +10,16 @@ import pytest
 
 import endwatch.web.errors as web_errors
 from endwatch.cli.session_file import SessionFileRefused
-from endwatch.errors import Busy, EndwatchError, Forbidden, InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.errors import (
+    Busy,
+    ConfigurationError,
+    EndwatchError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Problem,
+    RuleViolation,
+)
 from endwatch.services.accounts.users import AuthenticationFailed
 
 EXAMPLES: list[EndwatchError] = [
@@ -25,6 +34,7 @@ EXAMPLES: list[EndwatchError] = [
     web_errors.TooManyAttempts("slow down", 42),
     web_errors.CsrfRejected("stale form"),
     SessionFileRefused("the session file can be read by other users"),
+    ConfigurationError("no endwatch database at /x/endwatch.db (from ENDWATCH_HOME): create it with `endwatch init`"),
 ]
 
 
