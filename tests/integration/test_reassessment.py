@@ -82,10 +82,10 @@ def test_screening_list_puts_the_pending_application_on_the_watch_list(ew, tmp_p
     report = load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=TODAY)
     assert report.watchlist_added == 1
     entries = watchlist(ew.reader())
-    # A close but not exact name match: a possible hit, for senior review.
-    assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "refer")]
+    # The consignee's name is the listed one but for its legal form (FZE): the listed entity itself.
+    assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "deny")]
     evidence = entries[0].changes[0]["new_evidence"][0]
-    assert "'Northwind Avionics Trading FZE'" in evidence["text"] and "score" in evidence["text"]
+    assert "'Northwind Avionics Trading FZE' (the same name" in evidence["text"] and "score 100" in evidence["text"]
 
 
 def _older_registry(ew, tmp_path: Path) -> None:

@@ -161,6 +161,8 @@ class ScreeningHit:
     score: float
     dataset: str
     listed_on: date
+    how: str = ""  # how the names matched ("the same name", "a spelling variant", "word set", "an acronym")
+    parts: str = ""  # the parts of the score, in words and points
 
 
 @dataclass(frozen=True)
