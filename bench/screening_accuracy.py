@@ -52,7 +52,7 @@ def main() -> None:
                      f" ({len(false) / len(innocents):.1%}) | {', '.join(false) or '-'} |")
     names = [(e.id, n) for e in entities for n in e.names]
     old_missed, old_false = [], []
-    for pid, r in positives + innocents:
+    for _, r in positives + innocents:
         found = {eid for eid, n in names
                  if fuzz.token_sort_ratio(r["query"], n, processor=utils.default_process) >= 85}
         if r["expected"] and not found & {r["expected"], r["either"]}:

@@ -28,9 +28,9 @@ northwind,Northwind Avionics Trading,company,AE,,,
 turret,maker,T-1,,2-15,a turret,
 """,
     "applications": "number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,value,currency,"
-    """received_on,end_use,no_reexport,signatory,signed_on,status
-A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-01-10,patrol,yes,Officer,2026-01-05,approved
-A-2,maker,northwind,ca-navy,CA,turret,1,,,2026-10-01,patrol,yes,Officer,2026-09-20,received
+    """received_on,end_use,no_reexport,signatory,signed_on,status,historical_source
+A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-01-10,patrol,yes,Officer,2026-01-05,approved,older registry
+A-2,maker,northwind,ca-navy,CA,turret,1,,,2026-10-01,patrol,yes,Officer,2026-09-20,received,
 """,
     "permits": "number,application_number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,"
     "value,currency,issued_on,expires_on,status,end_use,no_reexport,signatory,signed_on,exception,justification\n"

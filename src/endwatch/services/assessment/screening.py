@@ -46,7 +46,8 @@ class LoadReport:
 
 def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tuple[list[ScreeningEntity], int]:
     """Parse a FollowTheMoney JSON-lines file into entities; returns (entities, lines skipped because
-    their schema is not a legal entity or they are not listed: `"target": false`). Raises InvalidInput with every bad line (line number given)."""
+    their schema is not a legal entity or they are not listed: `"target": false`). Raises InvalidInput
+    with every bad line (line number given)."""
     problems: list[Problem] = []
     entities: dict[str, ScreeningEntity] = {}
     skipped = 0

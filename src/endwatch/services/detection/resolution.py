@@ -35,9 +35,9 @@ class NameIndex:
         self.key = key
         by_key: dict[str, set[str]] = defaultdict(set)
         for owner, name in names:
-            key = self.key(name)
-            if key:
-                by_key[key].add(owner)
+            folded = self.key(name)
+            if folded:
+                by_key[folded].add(owner)
         self.by_key = dict(by_key)
         self.keys = list(self.by_key)
         self._cache: dict[str, tuple[tuple[str, ...], bool]] = {}
