@@ -189,6 +189,22 @@ class SqlAssessmentRepository:
         row = self.conn.execute(q.order_by(a.c.as_of.desc(), a.c.id.desc()).limit(1)).first()
         return self._assessment(row) if row else None
 
+    def latest_assessments(self, subjects: list[tuple[str, str]],
+                           as_of: date) -> dict[tuple[str, str], StoredAssessment]:
+        a = t.assessments
+        wanted = set(subjects)
+        found: dict[tuple[str, str], StoredAssessment] = {}
+        keys = sorted({key for _, key in wanted})
+        for start in range(0, len(keys), 500):
+            rank = sa.func.row_number().over(partition_by=(a.c.subject_kind, a.c.subject_key),
+                                             order_by=(a.c.as_of.desc(), a.c.id.desc())).label("rank")
+            inner = (sa.select(a, rank).where(a.c.subject_key.in_(keys[start:start + 500]), a.c.as_of <= as_of)
+                     .subquery())
+            for r in self.conn.execute(sa.select(inner).where(inner.c.rank == 1)):
+                if (r.subject_kind, r.subject_key) in wanted:
+                    found[(r.subject_kind, r.subject_key)] = self._assessment(r)
+        return found
+
     def add_decision(self, d: Decision) -> int:
         values = {k: v for k, v in vars(d).items() if k != "id"}
         key = self.conn.execute(t.decisions.insert().values(**values)).inserted_primary_key

@@ -286,6 +286,12 @@ class World:
         return found
 
     @cached_property
+    def memo(self) -> dict[tuple[object, ...], object]:
+        """Answers of pure functions of this (immutable) world, so that assessing many subjects on one world
+        computes each shared fact once (facts.conflicts_involving)."""
+        return {}
+
+    @cached_property
     def _conflict_index(self) -> tuple[dict[str, list[Conflict]], dict[str, list[Conflict]]]:
         by_country: dict[str, list[Conflict]] = {}
         by_party: dict[str, list[Conflict]] = {}

@@ -105,10 +105,12 @@ def reassess_in(w: Write, as_of: date, trigger: str, concerns: Concerns | None =
     uow = w.uow
     world = load_world(uow).known_by(as_of)  # cut once: every subject below is assessed on the same world
     added: list[WatchEntry] = []
-    for subject in subjects_in_play(world, as_of):
-        if concerns is not None and not concerned(subject, world, concerns, as_of):
-            continue
-        before = uow.assessment.latest_assessment(subject.kind, subject.key, as_of)
+    subjects = [s for s in subjects_in_play(world, as_of)
+                if concerns is None or concerned(s, world, concerns, as_of)]
+    # Each subject's last assessment, read in one query rather than one per subject.
+    latest = uow.assessment.latest_assessments([(s.kind, s.key) for s in subjects], as_of)
+    for subject in subjects:
+        before = latest.get((subject.kind, subject.key))
         after = assess_subject(subject, world, as_of)
         if not _differs(before, after):
             continue
