@@ -44,7 +44,7 @@ def _world(ew, tmp_path: Path) -> None:
     for name, text in FILES.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     import_folder(ew.uow(), person("tester"), folder)
-    assert reassess_all(ew.uow, person("tester"), TODAY, "baseline") == []
+    assert reassess_all(ew, person("tester"), TODAY, "baseline") == []
 
 
 def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
@@ -111,7 +111,7 @@ def test_an_imported_permit_whose_first_assessment_is_deny_goes_on_the_watch_lis
     assert change["before"] == "none" and change["after"] == "critical"
     assert change["new_evidence"][0]["ref"] == "war"
     # Assessed again on the same evidence: nothing new.
-    assert reassess_all(ew.uow, person("tester"), TODAY, "again") == []
+    assert reassess_all(ew, person("tester"), TODAY, "again") == []
 
 
 def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, tmp_path):

@@ -114,7 +114,7 @@ def reassess_cmd(
 ) -> None:
     """Re-assess every permit in force and pending application; print what went on the watch list."""
     day = parse_date(as_of, "--as-of") or today()
-    added = reassessment.reassess_all(app_().uow, principal(), day, trigger)
+    added = reassessment.reassess_all(app_(), principal(), day, trigger)
     emit([_watch_row(w) for w in added], fmt, "Added to the watch list",
          ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
 
