@@ -43,7 +43,7 @@ def _world(ew, tmp_path: Path) -> None:
     folder.mkdir()
     for name, text in FILES.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     assert reassess_all(ew, person("tester"), TODAY, "baseline") == []
 
 
@@ -54,7 +54,7 @@ def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
     (folder / "conflicts.csv").write_text(
         "id,name,countries,party_ids,started_on,ended_on,source\n"
         "war,Test war,AM,xx-army,2026-11-01,,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     entries = {w.subject_key: w for w in watchlist(ew.reader())}
     # The permit's end user is at war. The pending application A-2 shares only the exporter (another
     # consignee): its conflicting-declarations indicator rises to medium, which keeps its recommendation.
@@ -71,7 +71,7 @@ def test_transfer_import_for_the_consignee_is_evidence_too(ew, tmp_path):
     (folder / "transfers.csv").write_text(
         "supplier_id,recipient_id,recipient_country,item,reported_on,source\n"
         "xx-army,,IR,turrets,2026-11-20,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     entries = watchlist(ew.reader())
     assert [(w.subject_key, w.after) for w in entries] == [("P-1", "refer")]
     assert entries[0].changes[0]["indicator"] == "onward-transfers"
@@ -97,7 +97,7 @@ def _older_registry(ew, tmp_path: Path) -> None:
     (folder / "conflicts.csv").write_text(
         "id,name,countries,party_ids,started_on,ended_on,source\n"
         "war,Test war,AM,xx-army,2026-01-01,,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
 
 
 def test_an_imported_permit_whose_first_assessment_is_deny_goes_on_the_watch_list(ew, tmp_path):
@@ -123,7 +123,7 @@ def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, 
     (folder / "permits.csv").write_text(
         FILES["permits"].splitlines()[0] + "\n"
         "P-0,A-1,maker,xx-army,xx-army,IR,turret,1,,,2026-03-01,2027-12-31,issued,patrol,,,,,\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     assert watchlist(ew.reader()) == []
     result = assess_permit(ew.uow(), person("tester"), "P-0", TODAY)
     assert result.assessment.recommendation.value == "refer"  # no end-use assurance, end user in another state
