@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=3600,
         description="How long a write waits for the database's write lock before giving up (HTTP 503, retry).",
     )
+    max_future_days: int = Field(
+        default=366, ge=0, le=36600,
+        description="How many days ahead a permit's status event (a suspension, a revocation) may be dated.",
+    )
     audit_key_file: Path | None = Field(
         default=None, description="The Ed25519 private key that signs audit checkpoints (keep it outside the"
         " database; `endwatch audit keygen` makes one)."
@@ -44,10 +48,6 @@ class Settings(BaseSettings):
         default=3, ge=1, le=1000,
         description="Public figures suppress a cell whose permits come from fewer exporters than this.",
     )
-    screening_threshold: float = Field(
-        default=80.0, ge=0.0, le=100.0,
-        description="The authority's screening threshold: a party scoring this (0-100) or more against a listed"
-                    " entity is a hit.")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

@@ -204,7 +204,7 @@ def test_proposals_are_checked_like_the_decision_itself(world):
         proposals.confirm(ew.uow(), person("approver"), case_id, 12345)
     with pytest.raises(RuleViolation) as early:  # the permits were issued in May 2020
         _propose(ew, case_id, effective_on=date(2020, 1, 1))
-    assert early.value.rule == "status-transition"
+    assert early.value.rule == "effective-date" and "before the permit was issued" in early.value.detail
     assert proposals.list_proposals(ew.reader(), case_id) == []
 
 

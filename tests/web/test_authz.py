@@ -159,12 +159,11 @@ def test_writes_by_permitted_roles_and_refusals_change_nothing(web: Web) -> None
     assert r.status_code == 403
     assert web.client.get("/api/v1/audit/verify", headers=web.as_("auditor")).json()["ok"]
     entries_before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
-    # the reference permit is cancelled by now, so a suspension is refused by a rule (409), nothing written,
+    # the reference permit expired in 2021, so a suspension in 2026 is refused by a rule (409), nothing written,
     # whoever proposes it (an officer proposes; the approver's confirmation would apply it)
-    r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("officer"), json=SUSPEND)
-    assert r.status_code == 409 and r.json()["rule"] == "status-transition"
-    r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_("approver"), json=SUSPEND)
-    assert r.status_code == 409 and r.json()["rule"] == "status-transition"
+    for who in ("officer", "approver"):
+        r = web.client.post(f"/api/v1/permits/{PERMIT}/status", headers=web.as_(who), json=SUSPEND)
+        assert r.status_code == 409 and r.json()["rule"] == "effective-date" and "expired" in r.json()["message"]
     assert web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"] == entries_before
 
 

@@ -67,7 +67,7 @@ def test_case_actions_preview_then_propose(web: Web) -> None:
     # The bundled case already records the October 2020 suspension and the 2021 cancellation, so a
     # suspension dated before them is refused by the registry: the preview names the problem and offers
     # no propose form; sending the form anyway is refused with 409 and changes nothing.
-    assert "predates the latest recorded event" in preview.text
+    assert "predates the latest event in force" in preview.text
     assert 'data-testid="propose"' not in preview.text and 'data-testid="confirm"' not in preview.text
     before = web.client.get("/api/v1/audit", headers=web.as_("auditor")).json()["total"]
     r = officer.post(f"/cases/{case_id}/proposals", data={"csrf_token": csrf_of(preview.text), "action": "suspend",

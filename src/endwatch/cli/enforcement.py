@@ -58,11 +58,12 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
     ew = app_()
     if apply:
         p = proposals.propose_decision(ew.uow(), principal(), scope, action, day, reason, reference,
-                                       hold_applications=hold)
+                                       hold_applications=hold, max_future_days=ew.settings.max_future_days)
         pv = proposals.current_preview(ew.reader(), p)
         data = {**_preview_data(pv), "applied": False, "proposal": p.id, "proposed_by": p.proposed_by}
     else:
-        pv = enforcement.preview(ew.reader(), scope, action, day, hold_applications=hold)
+        pv = enforcement.preview(ew.reader(), scope, action, day, hold_applications=hold,
+                                 max_future_days=ew.settings.max_future_days)
         data = {**_preview_data(pv), "applied": False}
     if fmt is Format.json:
         print(as_json(data))
@@ -72,6 +73,9 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
     # The effect of each change is a sentence: printed whole below the table rather than squeezed into it.
     for row in data["permits"]:
         out.print(f"  {row['permit']}: {row['effect']}", markup=False, highlight=False)
+        if row["supersedes"]:
+            out.print(f"  {row['permit']}: supersedes the scheduled {'; '.join(row['supersedes'])}", markup=False,
+                      highlight=False)
     if data["skipped"]:
         emit(data["skipped"], fmt, "not changed")
     if data["applications_on_hold"]:

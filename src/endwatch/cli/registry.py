@@ -258,8 +258,10 @@ def permit_show(number: str = typer.Argument(...), as_of: str | None = AS_OF_OPT
     emit([_permit_row(view)], fmt, f"permit {number} as of {day.isoformat()}")
     out.print(f"policy basis: {p.policy_measure or 'none'} {p.policy_id or ''}"
               + (f"; exception {p.exception!r}: {p.justification}" if p.exception else ""))
+    now = today()
     for h in view.history:
         mark = f" (historical: {h.historical_source})" if h.historical_source else ""
+        mark += " (scheduled)" if h.effective_on > now else ""
         out.print(f"  {h.effective_on.isoformat()}  {h.status.value:<10} {h.reason} {h.reference}{mark}".rstrip())
 
 
@@ -274,7 +276,8 @@ def permit_status(
 ) -> None:
     """Propose a status change of one permit; someone else applies it with `endwatch confirm`."""
     day = _required_date(effective_on, "--on")
-    p = propose_permit_status(app_().uow(), principal(), number, status, day, reason, reference)
+    p = propose_permit_status(app_().uow(), principal(), number, status, day, reason, reference,
+                              max_future_days=app_().settings.max_future_days)
     out.print(f"permit {number}: {status.value} from {day.isoformat()} proposed as proposal {p.id}; nothing is"
               f" applied until someone else confirms it (`endwatch confirm {p.id}`)")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -220,3 +220,67 @@ def check_new_status(permit: Permit, change: StatusChange) -> tuple[StatusChange
             [f"permit {permit.number}"],
         )
     return check_history(permit, [*permit.history, change])
+
+
+# How far ahead a status event may be dated by default (ENDWATCH_MAX_FUTURE_DAYS).
+DEFAULT_MAX_FUTURE_DAYS = 366
+
+
+def check_effective_date(permit: Permit, change: StatusChange, today: date, max_future_days: int | None) -> None:
+    """Raise RuleViolation `effective-date` when a status event is dated more than `max_future_days` after
+    `today` (None: no horizon, for the confirmation of a proposal already checked), before the permit was
+    issued, or after it expired (an expired permit allows no delivery: suspending or revoking it then
+    changes nothing)."""
+    records = [f"permit {permit.number}"]
+    what = f"{change.status.value} on {change.effective_on.isoformat()}"
+    if max_future_days is not None and change.effective_on > today + timedelta(days=max_future_days):
+        latest = (today + timedelta(days=max_future_days)).isoformat()
+        raise RuleViolation("effective-date",
+                            f"{what} is more than {max_future_days} days ahead (the latest date allowed today is"
+                            f" {latest}; ENDWATCH_MAX_FUTURE_DAYS)", records)
+    if change.effective_on < permit.issued_on:
+        raise RuleViolation("effective-date",
+                            f"{what} is before the permit was issued ({permit.issued_on.isoformat()})", records)
+    if change.effective_on > permit.expires_on:
+        raise RuleViolation("effective-date",
+                            f"{what} is after the permit expired ({permit.expires_on.isoformat()}): an expired permit"
+                            " allows no delivery, so the event would change nothing", records)
+
+
+def scheduled_events(permit: Permit, today: date) -> tuple[StatusChange, ...]:
+    """The permit's status events dated after `today`: scheduled, not yet in force (the issue event aside)."""
+    return tuple(c for c in permit.history if c.effective_on > today and c.status is not PermitStatus.ISSUED)
+
+
+def plan_status_change(permit: Permit, change: StatusChange,
+                       today: date) -> tuple[tuple[StatusChange, ...], tuple[StatusChange, ...]]:
+    """Validate a new status event against the events in force on `today` and the scheduled ones; return
+    (the new history, the scheduled events it supersedes).
+
+    The event may not predate the latest event in force (history in force is appended, never rewritten);
+    a scheduled event never blocks an earlier-dated one: the scheduled events the new one makes impossible
+    (a suspension next month after a revocation today) are superseded, the others kept. RuleViolation
+    `status-transition` when the event itself cannot follow what precedes it.
+    """
+    ahead = scheduled_events(permit, today)
+    in_force = [c for c in permit.history if c not in ahead]
+    if in_force and change.effective_on < in_force[-1].effective_on and in_force[-1].status is not PermitStatus.ISSUED:
+        raise RuleViolation(
+            "status-transition",
+            f"{change.status.value} on {change.effective_on.isoformat()} predates the latest event in force"
+            f" ({in_force[-1].status.value} on {in_force[-1].effective_on.isoformat()})",
+            [f"permit {permit.number}"],
+        )
+    kept = list(in_force)
+    superseded: list[StatusChange] = []
+    # On the same day a scheduled event comes first: the new one follows it, as it was recorded later.
+    for event in sorted([*ahead, change], key=lambda c: (c.effective_on, c is change)):
+        try:
+            check_history(permit, [*kept, event])
+        except RuleViolation:
+            if event is change:
+                raise
+            superseded.append(event)
+            continue
+        kept.append(event)
+    return check_history(permit, kept), tuple(superseded)

@@ -146,7 +146,7 @@ def add_sighting(request: Request, body: SightingIn,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
     sighting_id = sightings.add_sighting(ew.uow(), caller.principal, s, reason="api", numbered=True).id
-    run = detection.detect(ew, caller.principal, since=body.observed_on, reassess=True)
+    run = detection.detect(ew.uow(), caller.principal, since=body.observed_on, reassess=True)
     result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
     return FindingOut.of(result)
 
@@ -253,6 +253,8 @@ class ImpactOut(BaseModel):
     remaining: int
     effect: str
     problem: str | None
+    supersedes: list[str] = Field(default_factory=list,
+                                  description="Scheduled events of the permit the decision makes impossible")
 
 
 class PreviewOut(BaseModel):
@@ -271,7 +273,7 @@ def preview_out(pv: Any, applied: bool, decision_id: int | None = None) -> Previ
     return PreviewOut(
         action=pv.action.value, effective_on=pv.effective_on,
         permits=[ImpactOut(permit=i.permit.number, state=i.state.value, delivered=i.delivered, remaining=i.remaining,
-                           effect=i.blocks, problem=i.problem) for i in pv.permits],
+                           effect=i.blocks, problem=i.problem, supersedes=i.superseded_text) for i in pv.permits],
         skipped=[list(x) for x in pv.skipped], applications_on_hold=[a.number for a in pv.applications],
         exporters_notified=list(pv.exporters), applied=applied, decision_id=decision_id)
 

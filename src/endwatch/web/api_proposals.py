@@ -116,8 +116,9 @@ def list_proposals(request: Request, case_id: str, caller: Annotated[Caller, Dep
              responses=REFUSED)
 def propose(request: Request, case_id: str, body: ProposalIn,
             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
-    p = proposals.propose(endwatch_of(request).uow(), caller.principal, case_id, body.action, body.on,
-                          body.reason, body.reference, hold_applications=body.hold_applications)
+    ew = endwatch_of(request)
+    p = proposals.propose(ew.uow(), caller.principal, case_id, body.action, body.on, body.reason, body.reference,
+                          hold_applications=body.hold_applications, max_future_days=ew.settings.max_future_days)
     return _with_effect(request, p)
 
 
@@ -155,8 +156,10 @@ def withdraw(request: Request, case_id: str, proposal_id: ProposalId,
              responses={404: {"model": ErrorBody, "description": "No such permit"}, **REFUSED})
 def propose_status(request: Request, number: str, body: StatusChangeIn,
                    caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
-    p = proposals.propose_permit_status(endwatch_of(request).uow(), caller.principal, number,
-                                        PermitStatus(body.status), body.effective_on, body.reason, body.reference)
+    ew = endwatch_of(request)
+    p = proposals.propose_permit_status(ew.uow(), caller.principal, number, PermitStatus(body.status),
+                                        body.effective_on, body.reason, body.reference,
+                                        max_future_days=ew.settings.max_future_days)
     return _with_effect(request, p)
 
 

@@ -94,7 +94,7 @@ async def sighting_submit(
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
     sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
-    run = detection.detect(ew, actor, since=day, reassess=True)
+    run = detection.detect(ew.uow(), actor, since=day, reassess=True)
     result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
     if content and result is not None and result.case_id:
         with tempfile.TemporaryDirectory() as tmp:
@@ -161,8 +161,9 @@ def case_propose(request: Request, case_id: str,
                  reference: Annotated[str, Form(max_length=500)] = "",
                  hold_applications: Annotated[str, Form()] = "") -> Response:
     """Propose the previewed decision; nothing is applied until someone else confirms it."""
-    proposals.propose(endwatch_of(request).uow(), caller.principal, case_id, action, _day(on, "on"), reason,
-                      reference, hold_applications=bool(hold_applications))
+    ew = endwatch_of(request)
+    proposals.propose(ew.uow(), caller.principal, case_id, action, _day(on, "on"), reason, reference,
+                      hold_applications=bool(hold_applications), max_future_days=ew.settings.max_future_days)
     return _to_proposals(case_id)
 
 

@@ -41,8 +41,10 @@ def permit_status(request: Request, number: str,
     """Propose one permit's status event; a different approver confirms it on /proposals."""
     if status not in STATUSES:
         raise InvalidInput([Problem(f"{status!r} is not a status event", column="status")])
-    p = proposals.propose_permit_status(endwatch_of(request).uow(), caller.principal, number, PermitStatus(status),
-                                        _day(effective_on, "effective_on"), reason, reference)
+    ew = endwatch_of(request)
+    p = proposals.propose_permit_status(ew.uow(), caller.principal, number, PermitStatus(status),
+                                        _day(effective_on, "effective_on"), reason, reference,
+                                        max_future_days=ew.settings.max_future_days)
     return RedirectResponse(f"/proposals#proposal-{p.id}", status_code=303)
 
 

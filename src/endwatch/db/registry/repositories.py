@@ -352,7 +352,8 @@ class SqlPermitRepository(_Repo):
         history: dict[str, list[StatusChange]] = defaultdict(list)
         sc = t.permit_status_changes
         for chunk in chunks([r.number for r in rows]):
-            q = sa.select(sc).where(sc.c.permit_number.in_(chunk)).order_by(sc.c.effective_on, sc.c.id)
+            q = (sa.select(sc).where(sc.c.permit_number.in_(chunk), sc.c.superseded.is_(None))
+                 .order_by(sc.c.effective_on, sc.c.id))
             for h in self.conn.execute(q):
                 history[h.permit_number].append(
                     StatusChange(PermitStatus(h.status), h.effective_on, h.reason, h.reference, h.historical_source)
@@ -392,6 +393,15 @@ class SqlPermitRepository(_Repo):
             self.conn.execute(table.insert().values(number=p.number, **values))
         else:
             self.conn.execute(table.update().where(table.c.number == p.number).values(**values))
+
+    def supersede_status_change(self, number: str, change: StatusChange, note: str) -> None:
+        sc = t.permit_status_changes
+        row = self.conn.execute(
+            sa.select(sc.c.id).where(sc.c.permit_number == number, sc.c.status == change.status.value,
+                                     sc.c.effective_on == change.effective_on, sc.c.superseded.is_(None))
+            .order_by(sc.c.id)).first()
+        if row is not None:
+            self.conn.execute(sc.update().where(sc.c.id == row.id).values(superseded=note))
 
     def add_status_change(self, number: str, change: StatusChange) -> None:
         self.conn.execute(

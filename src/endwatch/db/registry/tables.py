@@ -136,6 +136,9 @@ permit_status_changes = sa.Table(
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("reference", sa.Text, nullable=False, server_default=""),
     sa.Column("historical_source", sa.String(200)),
+    # Set when a scheduled event (dated after the day it was recorded) no longer happens: superseded by an
+    # earlier decision that made it impossible. Such rows stay, out of the permit's history.
+    sa.Column("superseded", sa.Text),
 )
 
 # One row per delivered item. `family` and `manufacturer_id` are copied from the product so that

@@ -15,13 +15,15 @@ from email.utils import make_msgid
 from typing import Any
 
 from endwatch.domain.permits import (
+    DEFAULT_MAX_FUTURE_DAYS,
     Application,
     ApplicationStatus,
     Permit,
     PermitState,
     PermitStatus,
     StatusChange,
-    check_new_status,
+    check_effective_date,
+    plan_status_change,
 )
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.audit.trail import snapshot
@@ -51,13 +53,21 @@ class PermitImpact:
     blocks: str
     problem: str | None = None
     from_case: bool = False
+    supersedes: tuple[StatusChange, ...] = ()  # scheduled events of the permit this decision makes impossible
+    problem_rule: str | None = None  # the rule the problem breaks
+
+    @property
+    def superseded_text(self) -> list[str]:
+        """The scheduled events superseded, in words: "suspended on 2030-01-05"."""
+        return [f"{c.status.value} on {c.effective_on.isoformat()}" for c in self.supersedes]
 
     def row(self) -> dict[str, Any]:
         p = self.permit
         return {"permit": p.number, "exporter": p.exporter_id, "consignee": p.consignee_id,
                 "end_user": p.end_user_id, "destination": p.destination, "product": p.product_id,
                 "state": self.state.value, "quantity": p.quantity, "delivered": self.delivered,
-                "remaining": self.remaining, "effect": self.blocks, "problem": self.problem or ""}
+                "remaining": self.remaining, "effect": self.blocks, "problem": self.problem or "",
+                "supersedes": self.superseded_text}
 
 
 @dataclass(frozen=True)
@@ -102,9 +112,10 @@ def _check_scope(scope: Scope) -> None:
 
 
 def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_applications: bool,
-             reason: str = "", reference: str = "") -> Preview:
+             reason: str = "", reference: str = "", max_future_days: int | None = DEFAULT_MAX_FUTURE_DAYS) -> Preview:
     """The preview, inside an open unit of work."""
     _check_scope(scope)
+    today = uow.now().date()
     products = {p.id: p for p in uow.products.list()}
     permits = uow.permits.list()
     targets: set[str] = set()
@@ -168,13 +179,17 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
     for p, from_case in selected:
         delivered = counts[p.number]
         remaining = max(p.quantity - delivered, 0)
-        problem = None
+        problem = problem_rule = None
+        supersedes: tuple[StatusChange, ...] = ()
+        change = StatusChange(action.status, on, reason or action.value, reference)
         try:
-            check_new_status(p, StatusChange(action.status, on, reason or action.value, reference))
+            check_effective_date(p, change, today, max_future_days)
+            _, supersedes = plan_status_change(p, change, today)
         except RuleViolation as exc:
-            problem = exc.detail
+            problem, problem_rule = exc.detail, exc.rule
         impacts.append(PermitImpact(p, p.state_on(on), delivered, remaining,
-                                    _effect(action, on, remaining, p.quantity), problem, from_case))
+                                    _effect(action, on, remaining, p.quantity), problem, from_case, supersedes,
+                                    problem_rule))
     applications: list[Application] = []
     if hold_applications and action is not Action.reinstate:
         for a in uow.applications.list():
@@ -194,11 +209,14 @@ def _compute(uow: UnitOfWork, scope: Scope, action: Action, on: date, *, hold_ap
     return Preview(action, scope, on, tuple(impacts), tuple(skipped), tuple(applications), tuple(exporters), taken)
 
 
-def preview(uow: UnitOfWork, scope: Scope, action: Action, as_of: date, *, hold_applications: bool = False) -> Preview:
-    """The permits a decision effective on `as_of` would change, what each would block, the pending
-    applications it would put on hold and the exporters it would notify. Writes nothing."""
+def preview(uow: UnitOfWork, scope: Scope, action: Action, as_of: date, *, hold_applications: bool = False,
+            max_future_days: int | None = DEFAULT_MAX_FUTURE_DAYS) -> Preview:
+    """The permits a decision effective on `as_of` would change, what each would block, the scheduled
+    events it would supersede, the pending applications it would put on hold and the exporters it would
+    notify. Writes nothing."""
     with uow:
-        return _compute(uow, scope, action, as_of, hold_applications=hold_applications)
+        return _compute(uow, scope, action, as_of, hold_applications=hold_applications,
+                        max_future_days=max_future_days)
 
 
 def _message_body(pv: Preview, reason: str, reference: str, exporter: str, name: str) -> str:
@@ -230,15 +248,16 @@ def check_reason(reason: str, reference: str) -> None:
 
 
 def checked_preview(uow: UnitOfWork, scope: Scope, action: Action, effective_on: date, *, hold_applications: bool,
-                    reason: str, reference: str) -> Preview:
+                    reason: str, reference: str, max_future_days: int | None = DEFAULT_MAX_FUTURE_DAYS) -> Preview:
     """The preview of a decision about to be applied, inside an open unit of work. Raises RuleViolation
-    `status-transition` naming every permit whose status cannot take the change, and InvalidInput when
-    nothing is in scope."""
+    `effective-date` (a date outside a permit's validity or beyond the horizon) or `status-transition`
+    naming every permit that cannot take the change, and InvalidInput when nothing is in scope."""
     pv = _compute(uow, scope, action, effective_on, hold_applications=hold_applications, reason=reason,
-                  reference=reference)
+                  reference=reference, max_future_days=max_future_days)
     if pv.problems:
+        rules = {i.problem_rule for i in pv.problems}
         raise RuleViolation(
-            "status-transition",
+            "effective-date" if rules == {"effective-date"} else "status-transition",
             f"{len(pv.problems)} permit(s) in scope cannot be {action.past} on {effective_on.isoformat()}: "
             + "; ".join(f"{i.permit.number}: {i.problem}" for i in pv.problems),
             [f"permit {i.permit.number}" for i in pv.problems],
@@ -257,9 +276,16 @@ def record_decision(w: Write, pv: Preview, reason: str, reference: str) -> Outco
     scope, action, effective_on = pv.scope, pv.action, pv.effective_on
     now = uow.now().astimezone(UTC).isoformat(timespec="microseconds")
     change = StatusChange(action.status, effective_on, reason, reference)
+    today = uow.now().date()
     for impact in pv.permits:
         before = impact.permit
-        history = check_new_status(before, change)
+        history, superseded = plan_status_change(before, change, today)
+        for event in superseded:
+            note = (f"superseded by the {action.status.value} from {effective_on.isoformat()} decided"
+                    f" {today.isoformat()}: {reason}")
+            uow.permits.supersede_status_change(before.number, event, note)
+            w.record(action="permit.scheduled_superseded", entity="permit", key=before.number,
+                     before={"event": event}, after={"event": event, "superseded": note}, reason=reason)
         uow.permits.add_status_change(before.number, change)
         w.record(action=f"permit.{action.status.value}", entity="permit", key=before.number,
                  before={"history": before.history}, after={"history": history}, reason=reason)

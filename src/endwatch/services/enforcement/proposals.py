@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 
-from endwatch.domain.permits import PermitStatus
+from endwatch.domain.permits import DEFAULT_MAX_FUTURE_DAYS, PermitStatus
 from endwatch.domain.proposals import (
     Proposal,
     ProposalStatus,
@@ -84,7 +84,8 @@ def _decide(uow: UnitOfWork, p: Proposal) -> None:
 
 
 def propose(uow: UnitOfWork, principal: Principal, case_id: str, action: str, effective_on: date, reason: str,
-            reference: str, *, hold_applications: bool = True) -> Proposal:
+            reference: str, *, hold_applications: bool = True,
+            max_future_days: int = DEFAULT_MAX_FUTURE_DAYS) -> Proposal:
     """Propose applying a case's recommendations; nothing else is written.
 
     Refused as confirming it would be (InvalidInput without a reason or reference or with nothing in
@@ -93,18 +94,21 @@ def propose(uow: UnitOfWork, principal: Principal, case_id: str, action: str, ef
     """
     act = _case_action(action)
     return propose_decision(uow, principal, Scope(case=case_id), act, effective_on, reason, reference,
-                            hold_applications=hold_applications and act is not Action.reinstate)
+                            hold_applications=hold_applications and act is not Action.reinstate,
+                            max_future_days=max_future_days)
 
 
 def propose_decision(uow: UnitOfWork, principal: Principal, scope: Scope, action: Action, effective_on: date,
-                     reason: str, reference: str, *, hold_applications: bool = False) -> Proposal:
+                     reason: str, reference: str, *, hold_applications: bool = False,
+                     max_future_days: int = DEFAULT_MAX_FUTURE_DAYS) -> Proposal:
     """Propose a decision over any scope (a case, permits named one by one, filters); nothing else is written.
 
     The first signature: given in person (RuleViolation `four-eyes` for a delegate or a service account).
     Refused as confirming it would be (InvalidInput without a reason or reference or with nothing in scope;
     NotFound for an unknown case or permit; RuleViolation `status-transition` naming each permit that
-    cannot take the change), and with RuleViolation `proposal-pending` while another proposal on the same
-    case awaits a decision. `hold_applications` has no effect on a reinstatement.
+    cannot take the change; `effective-date` for a date before a permit's issue, after its expiry or more
+    than `max_future_days` ahead), and with RuleViolation `proposal-pending` while another proposal on the
+    same case awaits a decision. `hold_applications` has no effect on a reinstatement.
     """
     decisions.check_reason(reason, reference)
     what = f"a decision on case {scope.case}" if scope.case else f"a decision to {action.value} permits"
@@ -122,7 +126,7 @@ def propose_decision(uow: UnitOfWork, principal: Principal, scope: Scope, action
                                     " or withdrawn first", first.records)
         hold = hold_applications and action is not Action.reinstate
         pv = decisions.checked_preview(uow, scope, action, effective_on, hold_applications=hold, reason=reason,
-                                       reference=reference)
+                                       reference=reference, max_future_days=max_future_days)
         p = Proposal(None, scope.case, action.value, effective_on, reason.strip(), reference.strip(), hold,
                      principal.username, _stamp(uow), tuple(i.permit.number for i in pv.permits),
                      tuple(a.number for a in pv.applications), pv.exporters, scope=scope.to_dict())
@@ -133,7 +137,8 @@ def propose_decision(uow: UnitOfWork, principal: Principal, scope: Scope, action
 
 
 def propose_permit_status(uow: UnitOfWork, principal: Principal, number: str, status: PermitStatus,
-                          effective_on: date, reason: str, reference: str) -> Proposal:
+                          effective_on: date, reason: str, reference: str, *,
+                          max_future_days: int = DEFAULT_MAX_FUTURE_DAYS) -> Proposal:
     """Propose one permit's status event (suspended, reinstated, revoked or cancelled): a decision over that
     permit alone, refused as `propose_decision` refuses it (NotFound for an unknown permit,
     RuleViolation `status-transition` when its status cannot take the change)."""
@@ -142,7 +147,8 @@ def propose_permit_status(uow: UnitOfWork, principal: Principal, number: str, st
     except ValueError:
         raise InvalidInput([Problem(f"{status.value!r} is not a status event a decision records",
                                     column="status")]) from None
-    return propose_decision(uow, principal, Scope(permits=(number,)), act, effective_on, reason, reference)
+    return propose_decision(uow, principal, Scope(permits=(number,)), act, effective_on, reason, reference,
+                            max_future_days=max_future_days)
 
 
 def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int) -> Confirmed:
@@ -168,9 +174,10 @@ def confirm_proposal(uow: UnitOfWork, principal: Principal, proposal_id: int, *,
         p = _get(uow, case_id, proposal_id)
         check_open(p)
         check_second_signature(p, principal.username)
+        # The horizon was checked when it was proposed (and only widens as days pass).
         pv = decisions.checked_preview(uow, _scope(p), Action(p.action), p.effective_on,
                                        hold_applications=p.hold_applications, reason=p.reason,
-                                       reference=p.reference)
+                                       reference=p.reference, max_future_days=None)
         check_matches(p, [i.permit.number for i in pv.permits], [a.number for a in pv.applications])
         outcome = decisions.record_decision(w, pv, p.reason, p.reference)
         done = decided(p, ProposalStatus.CONFIRMED, principal.username, _stamp(uow), action_id=outcome.action_id)

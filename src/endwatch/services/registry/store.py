@@ -99,6 +99,8 @@ class PermitRepository(Protocol):
     def save(self, permit: Permit) -> None:
         """Insert or update the permit's own row (not its history)."""
     def add_status_change(self, number: str, change: StatusChange) -> None: ...
+    def supersede_status_change(self, number: str, change: StatusChange, note: str) -> None:
+        """Take a scheduled event out of the permit's history, noting why (the row is kept)."""
 
 
 class DeliveryRepository(Protocol):
