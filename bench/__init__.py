@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m bench` (detection), `python -m bench.web_load`, `python -m bench.assessment`.
+"""Benchmarks: `python -m bench` (detection), `python -m bench.web_load`, `python -m bench.assessment`,
+`python -m bench.audit_rows` (what row coverage of the audit trail costs).
 
 Each writes its own section of BENCHMARKS.md between markers, leaving the other sections as they are.
 Benchmarks are never part of the test suite's pass or fail.

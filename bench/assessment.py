@@ -86,7 +86,7 @@ def main() -> None:
         t0 = time.perf_counter()
         import_folder(ew.uow(), BENCH, home / "world")
         t1 = time.perf_counter()
-        baseline = reassess_all(ew.uow, BENCH, TODAY, "baseline")
+        baseline = reassess_all(ew, BENCH, TODAY, "baseline")
         t2 = time.perf_counter()
         import_folder(ew.uow(), BENCH, news)
         t3 = time.perf_counter()

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default=3, ge=1, le=1000,
         description="Public figures suppress a cell whose permits come from fewer exporters than this.",
     )
+    screening_threshold: float = Field(
+        default=80.0, ge=0.0, le=100.0,
+        description="The authority's screening threshold: a party scoring this (0-100) or more against a listed"
+                    " entity is a hit.")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

@@ -6,6 +6,7 @@ suspended permit. What happens goes to a view as it happens (`endwatch demo` pri
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -67,6 +68,20 @@ class ReplayClock:
         return datetime.combine(self.day, now.timetz()) if self.day else now
 
 
+@dataclass(frozen=True)
+class _Database:
+    """The replay's unit-of-work factories as the Database long jobs plan on (services.uow.Database)."""
+
+    writer: Callable[[], UnitOfWork]
+    snapshot: Callable[[], UnitOfWork]
+
+    def uow(self) -> UnitOfWork:
+        return self.writer()
+
+    def reader(self) -> UnitOfWork:
+        return self.snapshot()
+
+
 def today_after(until: date | None) -> date:
     """The demonstration's own today after a replay up to `until`: the next day (make run replays to 4 October
     2020, so the suspension of 5 October is applied "today"); after the whole record, the day after its end."""
@@ -116,7 +131,7 @@ def _replay_day(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork],
     if views:
         view.route_permits(views)
     # Continuous re-assessment, as it would have run that day: worsening recommendations go on the watch list.
-    for entry in reassess_all(uow, REPLAYER, day, f"demo replay: {day.isoformat()}"):
+    for entry in reassess_all(_Database(uow, reader), REPLAYER, day, f"demo replay: {day.isoformat()}"):
         view.watched(entry)
     arrived = [a for a in list_applications(reader()) if a.received_on == day and a.end_user_id == "az-air-force"]
     for a in arrived:
@@ -127,7 +142,7 @@ def _replay_day(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork],
 
 def _detect(uow: Callable[[], UnitOfWork], reader: Callable[[], UnitOfWork], view: ReplayView) -> None:
     """Decide the bundled sightings: the nameplate photo comes out a diversion and opens a case."""
-    run = detect(uow(), REPLAYER, reassess=True)
+    run = detect(_Database(uow, reader), REPLAYER, reassess=True)
     view.detected(run.results)
     for case_id in sorted({r.case_id for r in run.results if r.case_id}):
         for kind, target in case_actions(reader(), case_id):

@@ -65,7 +65,7 @@ def build(ew: Endwatch, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in FILES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    import_folder(ew.uow(), person("fixture"), folder)
+    import_folder(ew.uow(), person("fixture"), folder, historical="test world")
 
 
 def sight(ew: Endwatch, sid: str, serial: str, *, user: str = "", country: str | None = None,

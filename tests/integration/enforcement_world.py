@@ -50,6 +50,6 @@ def diverted(ew: Endwatch, tmp_path: Path) -> str:
         id="S-20201001-1", observed_on=NAMEPLATE_SEEN_ON, serial="REDACTED-SN-1", reliability="B", credibility="2",
         place="Nagorno-Karabakh conflict zone", country="AZ", observed_user="Azerbaijani Armed Forces",
         manufacturer="L3 Wescam", model="CMX-15D", platform="Bayraktar TB2", source="photo of a downed drone"))
-    run = detection.detect(ew.uow(), person("analyst-one"))
+    run = detection.detect(ew, person("analyst-one"))
     assert run.cases_opened, run
     return run.cases_opened[0]

@@ -109,7 +109,10 @@ def test_screening_load_matches_party_names_and_aliases(ew, tmp_path):
     assert [h.party_id for h in hits] == ["northwind"]
     hit = hits[0]
     assert hit.entity_id == "ew-sample-northwind" and hit.dataset == "endwatch_sample"
-    assert hit.matched_name == "Northwind Avionics" and hit.score == 100.0
+    # The party's name is the listed one but for its legal form (FZE): the same name.
+    assert (hit.party_name, hit.matched_name, hit.how) == (
+        "Northwind Avionics Trading", "Northwind Avionics Trading FZE", "the same name")
+    assert hit.score == 100.0 and "country agrees" in hit.parts
     assert hit.listed_on == date(2020, 8, 1)  # from the entity's first_seen
     # Loading twice adds no entity and keeps the hit.
     assert load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=date(2021, 1, 1)).new == 0

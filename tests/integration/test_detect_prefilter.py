@@ -18,7 +18,7 @@ def verdicts(ew, folder, prefilter_from, monkeypatch):
     empty_database(ew)
     import_folder(ew.uow(), person("tester"), folder)
     monkeypatch.setattr(detection, "PREFILTER_MIN_SIGHTINGS", prefilter_from)
-    run = detection.detect(ew.uow(), person("tester"))
+    run = detection.detect(ew, person("tester"))
     return {r.finding.sighting_id: (r.finding.verdict, r.finding.delivery_id, tuple(r.finding.candidates))
             for r in run.results}
 
@@ -37,7 +37,7 @@ def test_a_run_reports_exactly_what_it_stored(ew, tmp_path):
     synthesize(tmp_path / "world", items=1500, sightings=300, seed=7)
     empty_database(ew)
     import_folder(ew.uow(), person("tester"), tmp_path / "world")
-    run = detection.detect(ew.uow(), person("tester"))
+    run = detection.detect(ew, person("tester"))
     stored = detection.findings(ew.uow())
     assert run.cases_opened and any(r.case_id for r in run.results)
     assert [(r.finding, r.match, r.case_id) for r in run.results] == [(r.finding, r.match, r.case_id)
@@ -75,7 +75,7 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     plain = verdicts(ew, tmp_path / "world", 0, monkeypatch)
     empty_database(ew)
     import_folder(ew.uow(), person("tester"), tmp_path / "world")
-    plain_cases = filed(ew, detection.detect(ew.uow(), person("tester")))
+    plain_cases = filed(ew, detection.detect(ew, person("tester")))
     assert plain_cases and any(actions for actions, _ in plain_cases.values())
     empty_database(ew)
     import_folder(ew.uow(), person("tester"), tmp_path / "world")
@@ -85,7 +85,7 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     monkeypatch.setattr(detection, "decide_task", _recording_task)
     monkeypatch.setattr(cases, "actions_task", _recording_actions)
     monkeypatch.setitem(_RECORDING, "dir", tmp_path)
-    run = detection.detect(ew.uow(), person("tester"), parallel=ew.parallel)
+    run = detection.detect(ew, person("tester"), parallel=ew.parallel)
     pids = {int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("task-*")}
     assert len(list(tmp_path.glob("task-*"))) == 5 and os.getpid() not in pids and pids
     # The cases' actions were computed by the workers too: the same actions, reasons and audit entries.
@@ -97,4 +97,4 @@ def test_a_run_decided_by_worker_processes_gives_the_same_findings(ew, tmp_path,
     assert forked == plain
     assert [(r.finding, r.match, r.case_id) for r in run.results] == [
         (r.finding, r.match, r.case_id) for r in detection.findings(ew.uow())]
-    assert detection.detect(ew.uow(), person("tester"), parallel=ew.parallel).decided == 0
+    assert detection.detect(ew, person("tester"), parallel=ew.parallel).decided == 0

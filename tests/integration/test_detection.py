@@ -23,7 +23,7 @@ def world(ew: Endwatch, tmp_path: Path) -> Endwatch:
 
 
 def run(ew: Endwatch) -> dict[str, DetectionResult]:
-    return {r.finding.sighting_id: r for r in detect(ew.uow(), person("analyst")).results}
+    return {r.finding.sighting_id: r for r in detect(ew, person("analyst")).results}
 
 
 def test_matching_tiers_and_manufacturer_narrowing(world: Endwatch) -> None:
@@ -107,7 +107,7 @@ def test_diversions_open_and_join_cases_with_actions(world: Endwatch) -> None:
 
 def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
-    first = detect(world.uow(), person("analyst"))
+    first = detect(world, person("analyst"))
     assert first.decided == 1 and first.cases_opened == ["CASE-0001"]
     from endwatch.services.audit.verify import history
 
@@ -115,11 +115,11 @@ def test_rerun_changes_nothing_and_since(world: Endwatch) -> None:
     assert [e.after["sightings"] for e in run_entries] == [{"d1": "diversion"}]
     assert [e.action for e in history(world.uow, "case", "CASE-0001")] == [
         "case.open", "case.add_findings", "case.recommend"]
-    again = detect(world.uow(), person("analyst"))
+    again = detect(world, person("analyst"))
     assert again.decided == 0 and again.cases_opened == []
     assert [x.finding for x in again.results] == [x.finding for x in first.results]
     sight(world, "late", "AX-20005", maker="Acme", user="Turkish Naval Forces", on=date(2021, 5, 1))
-    later = detect(world.uow(), person("analyst"), since=date(2021, 1, 1))
+    later = detect(world, person("analyst"), since=date(2021, 1, 1))
     assert [x.finding.sighting_id for x in later.results] == ["late"] and later.decided == 1
     with world.uow() as uow:
         assert len(uow.cases.list_case_actions("CASE-0001")) == 6

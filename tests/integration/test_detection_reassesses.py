@@ -10,13 +10,13 @@ from endwatch.services.detection import run as detection
 
 
 def test_detect_without_reassessment_leaves_the_watch_list_alone(case):
-    run = detection.detect(case.uow(), person("investigator"))
+    run = detection.detect(case, person("investigator"))
     assert "diversion" in run.by_verdict
     assert run.watch_added == []
 
 
 def test_detect_from_the_cli_reassesses_as_of_the_observation(case, cli):
-    reassess_all(case.uow, person("officer"), date(2020, 9, 1), "baseline before the war")
+    reassess_all(case, person("officer"), date(2020, 9, 1), "baseline before the war")
     assert watchlist(case.reader()) == []
     result = cli.invoke(app, ["detect"])
     assert result.exit_code == 0, result.output

@@ -28,9 +28,9 @@ northwind,Northwind Avionics Trading,company,AE,,,
 turret,maker,T-1,,2-15,a turret,
 """,
     "applications": "number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,value,currency,"
-    """received_on,end_use,no_reexport,signatory,signed_on,status
-A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-01-10,patrol,yes,Officer,2026-01-05,approved
-A-2,maker,northwind,ca-navy,CA,turret,1,,,2026-10-01,patrol,yes,Officer,2026-09-20,received
+    """received_on,end_use,no_reexport,signatory,signed_on,status,historical_source
+A-1,maker,xx-army,xx-army,AM,turret,2,,,2026-01-10,patrol,yes,Officer,2026-01-05,approved,older registry
+A-2,maker,northwind,ca-navy,CA,turret,1,,,2026-10-01,patrol,yes,Officer,2026-09-20,received,
 """,
     "permits": "number,application_number,exporter_id,consignee_id,end_user_id,destination,product_id,quantity,"
     "value,currency,issued_on,expires_on,status,end_use,no_reexport,signatory,signed_on,exception,justification\n"
@@ -43,8 +43,8 @@ def _world(ew, tmp_path: Path) -> None:
     folder.mkdir()
     for name, text in FILES.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
-    assert reassess_all(ew.uow, person("tester"), TODAY, "baseline") == []
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
+    assert reassess_all(ew, person("tester"), TODAY, "baseline") == []
 
 
 def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
@@ -54,7 +54,7 @@ def test_conflict_import_puts_the_permit_on_the_watch_list(ew, tmp_path):
     (folder / "conflicts.csv").write_text(
         "id,name,countries,party_ids,started_on,ended_on,source\n"
         "war,Test war,AM,xx-army,2026-11-01,,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     entries = {w.subject_key: w for w in watchlist(ew.reader())}
     # The permit's end user is at war. The pending application A-2 shares only the exporter (another
     # consignee): its conflicting-declarations indicator rises to medium, which keeps its recommendation.
@@ -71,7 +71,7 @@ def test_transfer_import_for_the_consignee_is_evidence_too(ew, tmp_path):
     (folder / "transfers.csv").write_text(
         "supplier_id,recipient_id,recipient_country,item,reported_on,source\n"
         "xx-army,,IR,turrets,2026-11-20,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     entries = watchlist(ew.reader())
     assert [(w.subject_key, w.after) for w in entries] == [("P-1", "refer")]
     assert entries[0].changes[0]["indicator"] == "onward-transfers"
@@ -82,10 +82,10 @@ def test_screening_list_puts_the_pending_application_on_the_watch_list(ew, tmp_p
     report = load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=TODAY)
     assert report.watchlist_added == 1
     entries = watchlist(ew.reader())
-    # A close but not exact name match: a possible hit, for senior review.
-    assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "refer")]
+    # The consignee's name is the listed one but for its legal form (FZE): the listed entity itself.
+    assert [(w.subject_kind, w.subject_key, w.after) for w in entries] == [("application", "A-2", "deny")]
     evidence = entries[0].changes[0]["new_evidence"][0]
-    assert "'Northwind Avionics Trading FZE'" in evidence["text"] and "score" in evidence["text"]
+    assert "'Northwind Avionics Trading FZE' (the same name" in evidence["text"] and "score 100" in evidence["text"]
 
 
 def _older_registry(ew, tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def _older_registry(ew, tmp_path: Path) -> None:
     (folder / "conflicts.csv").write_text(
         "id,name,countries,party_ids,started_on,ended_on,source\n"
         "war,Test war,AM,xx-army,2026-01-01,,test report\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
 
 
 def test_an_imported_permit_whose_first_assessment_is_deny_goes_on_the_watch_list(ew, tmp_path):
@@ -111,7 +111,7 @@ def test_an_imported_permit_whose_first_assessment_is_deny_goes_on_the_watch_lis
     assert change["before"] == "none" and change["after"] == "critical"
     assert change["new_evidence"][0]["ref"] == "war"
     # Assessed again on the same evidence: nothing new.
-    assert reassess_all(ew.uow, person("tester"), TODAY, "again") == []
+    assert reassess_all(ew, person("tester"), TODAY, "again") == []
 
 
 def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, tmp_path):
@@ -123,7 +123,7 @@ def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, 
     (folder / "permits.csv").write_text(
         FILES["permits"].splitlines()[0] + "\n"
         "P-0,A-1,maker,xx-army,xx-army,IR,turret,1,,,2026-03-01,2027-12-31,issued,patrol,,,,,\n", encoding="utf-8")
-    import_folder(ew.uow(), person("tester"), folder)
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
     assert watchlist(ew.reader()) == []
     result = assess_permit(ew.uow(), person("tester"), "P-0", TODAY)
     assert result.assessment.recommendation.value == "refer"  # no end-use assurance, end user in another state

@@ -52,8 +52,8 @@ def test_azerbaijani_air_force_applications_are_recommended_for_denial(case):
 
 
 def test_every_permit_on_the_route_goes_on_the_watch_list_when_the_applications_arrive(case):
-    assert reassess_all(case.uow, person("analyst"), MAY, "baseline at issue") == []
-    added = reassess_all(case.uow, person("analyst"), ARRIVAL, "applications APP-REDACTED-3 and -4 received")
+    assert reassess_all(case, person("analyst"), MAY, "baseline at issue") == []
+    added = reassess_all(case, person("analyst"), ARRIVAL, "applications APP-REDACTED-3 and -4 received")
     by_key = {w.subject_key: w for w in added}
     assert set(by_key) == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     for number, app_number in (("PERMIT-REDACTED-1", "APP-REDACTED-3"), ("PERMIT-REDACTED-2", "APP-REDACTED-4")):
@@ -65,7 +65,7 @@ def test_every_permit_on_the_route_goes_on_the_watch_list_when_the_applications_
         assert app_number in refs
     assert {w.subject_key for w in watchlist(case.reader())} == {"PERMIT-REDACTED-1", "PERMIT-REDACTED-2"}
     # Re-running with nothing new adds nothing.
-    assert reassess_all(case.uow, person("analyst"), ARRIVAL, "again") == []
+    assert reassess_all(case, person("analyst"), ARRIVAL, "again") == []
     assert verify(case.reader).ok
 
 

@@ -86,7 +86,7 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
                                                                            "tr-navy")
         assert hit.permit_state is PermitState.SUSPENDED
         # The bundled nameplate sighting, decided by detection: a diversion, in a new case.
-        case_id = detection.detect(ew.uow(), person("analyst-one")).cases_opened[0]
+        case_id = detection.detect(ew, person("analyst-one")).cases_opened[0]
         findings = case_file(ew.reader(), case_id).findings
         assert {(f["id"], f["verdict"], f["permit_number"]) for f in findings} == {
             ("SIGHTING-2020-10-NAMEPLATE", "diversion", "PERMIT-REDACTED-1")}

@@ -26,7 +26,7 @@ def test_detection_agrees_with_truth_on_clean_readings(ew: Endwatch, tmp_path: P
     result = cli.invoke(app, ["synth", str(tmp_path / "w"), "--items", "1500", "--sightings", "200", "--seed", "5"])
     assert result.exit_code == 0, result.output
     import_folder(ew.uow(), person("bench"), tmp_path / "w")
-    verdicts = {r.finding.sighting_id: r for r in detect(ew.uow(), person("bench")).results}
+    verdicts = {r.finding.sighting_id: r for r in detect(ew, person("bench")).results}
     truth = list(csv.DictReader((tmp_path / "w" / "truth.csv").open(encoding="utf-8")))
     assert len(verdicts) == len(truth) == 200
     clean = [t for t in truth if t["error"] in ("clean", "format") and t["in_registry"] == "yes"]

@@ -28,3 +28,11 @@ def test_sub_units() -> None:
     parent_of = {"wescam": "l3harris", "l3harris": None, "lab": "wescam"}
     assert with_sub_units(["l3harris"], parent_of) == {"l3harris", "wescam", "lab"}
     assert with_sub_units(["wescam"], parent_of) == {"wescam", "lab"}
+
+
+def test_a_maker_resolves_however_its_legal_form_and_and_are_typed() -> None:
+    index = party_index([WESCAM, L3])
+    for typed in ("Wescam Inc", "L3 & Wescam", "L3 and Wescam", "L-3 WESCAM Inc.", "Wescam Ltd"):
+        assert index.lookup(typed) == (("wescam",), True), typed
+    assert index.lookup("L3Harris Technologies Inc") == (("l3harris",), True)
+    assert index.lookup("Л3 Ваескам") == ((), False)  # transliterated, but another name

@@ -31,7 +31,7 @@ UNTIL = date(2020, 10, 4)  # as `make run` loads it: `endwatch demo --until 2020
 @pytest.fixture(scope="module")
 def endwatch(tmp_path_factory: pytest.TempPathFactory) -> Endwatch:
     return demo_endwatch(tmp_path_factory.mktemp("suspension"), until=UNTIL,
-                         prepare=lambda ew: detection.detect(ew.uow(), person("investigator"), reassess=True))
+                         prepare=lambda ew: detection.detect(ew, person("investigator"), reassess=True))
 
 
 @pytest.fixture(scope="module")

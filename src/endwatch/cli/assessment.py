@@ -114,7 +114,7 @@ def reassess_cmd(
 ) -> None:
     """Re-assess every permit in force and pending application; print what went on the watch list."""
     day = parse_date(as_of, "--as-of") or today()
-    added = reassessment.reassess_all(app_().uow, principal(), day, trigger)
+    added = reassessment.reassess_all(app_(), principal(), day, trigger)
     emit([_watch_row(w) for w in added], fmt, "Added to the watch list",
          ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
 
@@ -150,7 +150,7 @@ def screening_load(
     """Load a restricted-party list, screen every party against it, and re-assess."""
     day = parse_date(listed_on, "--listed-on") or today()
     report = screening.load_list(app_().uow(), principal(), file, listed_on=day, dataset=dataset,
-                                 as_of=parse_date(as_of, "--as-of"))
+                                 as_of=parse_date(as_of, "--as-of"), threshold=app_().settings.screening_threshold)
     emit([vars(report)], fmt, "Restricted-party list loaded")
 
 
@@ -160,7 +160,8 @@ def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
     """Every party that matches a restricted-party entity, with score and matched name."""
     hits = screening.list_hits(app_().reader())
     emit([vars(h) for h in hits], fmt, "Screening hits",
-         ["party_id", "party_name", "matched_name", "score", "entity_id", "entity_schema", "dataset", "listed_on"])
+         ["party_id", "party_name", "matched_name", "score", "how", "parts", "entity_id", "entity_schema", "dataset",
+          "listed_on"])
 
 
 class Verdict(StrEnum):

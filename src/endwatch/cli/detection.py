@@ -129,7 +129,7 @@ def detect_command(
     who = principal()  # before the progress bar: without a principal, one line says how to sign in
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("deciding sightings", total=None)
-        run = detect(app_().uow(), who, since=day, reassess=reassess, parallel=app_().parallel,
+        run = detect(app_(), who, since=day, reassess=reassess, parallel=app_().parallel,
                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     _print_results(run.results, fmt, "findings")
     if fmt is Format.json:

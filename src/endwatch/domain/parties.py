@@ -16,12 +16,13 @@ class PartyKind(StrEnum):
     GOVERNMENT_AGENCY = "government_agency"
     ARMED_FORCE = "armed_force"
     COMPANY = "company"
+    PERSON = "person"
     OTHER = "other"
 
 
 @dataclass(frozen=True)
 class Party:
-    """A state, agency, armed force, company or other body. `country` is ISO 3166-1 alpha-2."""
+    """A state, agency, armed force, company, person or other body. `country` is ISO 3166-1 alpha-2."""
 
     id: str
     name: str

@@ -40,8 +40,6 @@ UNREADABLE = "?"
 _ASCII_KEEP = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz?")
 # ASCII fast path: every ASCII character maps to its upper-case self, or to nothing (a separator).
 _ASCII_TABLE = str.maketrans({chr(i): (chr(i).upper() if chr(i) in _ASCII_KEEP else None) for i in range(128)})
-# The numero sign is NFKC "No": make it a label's abbreviation with its dot, so "№ 123" drops its label.
-_NUMERO = "\u2116"
 
 _SPOOF = icu.SpoofChecker()
 
@@ -55,7 +53,7 @@ def serial_key(text: str) -> str:
     """
     if text.isascii():
         return strip_label(text).translate(_ASCII_TABLE)
-    text = strip_label(unicodedata.normalize("NFKC", text.replace(_NUMERO, " No. ")))
+    text = strip_label(text)  # reads it as NFKC, the numero sign as "No."
     if text.isascii():
         return text.translate(_ASCII_TABLE)
     key = "".join(_char_key(c) for c in unicodedata.normalize("NFD", text))

@@ -77,7 +77,7 @@ class FileSpec:
         return next(c for c in self.columns if c.name == name)
 
 
-PARTY_KINDS = ("state", "government_agency", "armed_force", "company", "other")
+PARTY_KINDS = ("state", "government_agency", "armed_force", "company", "person", "other")
 MEASURES = ("embargo", "suspension", "presumption_of_denial", "none")
 APPLICATION_STATUSES = ("received", "on_hold", "approved", "denied", "withdrawn")
 PERMIT_STATUSES = ("issued", "suspended", "reinstated", "revoked", "cancelled", "expired")

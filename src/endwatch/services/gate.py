@@ -17,10 +17,10 @@ No entry point has a rule, a permission or a lock of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 
 from endwatch.domain.audit import AuditEntry
 from endwatch.services.audit.trail import record
@@ -67,20 +67,48 @@ def write(uow: UnitOfWork, principal: Principal, action: Action) -> Iterator[Wri
 
 
 def write_planned(db: Database, principal: Principal, action: Action, plan: Callable[[UnitOfWork], P],
-                  apply: Callable[[Write, P], R], *, attempts: int = 2) -> R:
+                  apply: Callable[[Write, P], R], *, attempts: int = 2,
+                  unaffected_by: Collection[str] = ()) -> R:
     """Compute `plan` on a read snapshot, then `apply` it in a write (as `write` does) when no other write
     was committed in between; otherwise plan again, and after `attempts` snapshots plan under the lock.
 
+    `unaffected_by` names tables whose writes cannot change the plan (rows only added there, of no
+    concern to it: a sighting recorded meanwhile is simply not part of this detection run): a write
+    meanwhile that touched only those tables (the trail's row digests say which) leaves the plan valid.
     `plan` only reads; `apply` writes what the plan says, checking nothing a concurrent write could have
     changed (that is what the version check is for).
     """
     require(principal, action)
+    ignored = frozenset(unaffected_by)
     for _ in range(attempts):
         with db.reader() as snapshot:
             version = snapshot.audit.version()
             planned = plan(snapshot)
         with write(db.uow(), principal, action) as w:
-            if w.uow.audit.version() == version:
+            if _still_valid(w.uow, version, ignored):
                 return apply(w, planned)
     with write(db.uow(), principal, action) as w:
+        return apply(w, plan(w.uow))
+
+
+def _still_valid(uow: UnitOfWork, version: int, ignored: frozenset[str]) -> bool:
+    """No write since `version` (the trail's head when the plan was made) touched a table the plan depends on."""
+    if uow.audit.version() == version:
+        return True
+    return bool(ignored) and uow.audit.tables_written_since(version) <= ignored
+
+
+def is_database(target: UnitOfWork | Database) -> TypeGuard[Database]:
+    """Whether `target` hands out units of work (a Database) rather than being one."""
+    return callable(getattr(target, "reader", None))
+
+
+def plan_then_write(target: UnitOfWork | Database, principal: Principal, action: Action,
+                    plan: Callable[[UnitOfWork], P], apply: Callable[[Write, P], R], *, attempts: int = 2,
+                    unaffected_by: Collection[str] = ()) -> R:
+    """`write_planned` on a Database; on a unit of work the caller already made, plan and apply in its one
+    write (the lock held throughout: for callers that want one transaction, like a benchmark's worker)."""
+    if is_database(target):
+        return write_planned(target, principal, action, plan, apply, attempts=attempts, unaffected_by=unaffected_by)
+    with write(cast(UnitOfWork, target), principal, action) as w:
         return apply(w, plan(w.uow))

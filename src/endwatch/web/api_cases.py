@@ -146,7 +146,7 @@ def add_sighting(request: Request, body: SightingIn,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
     sighting_id = sightings.add_sighting(ew.uow(), caller.principal, s, reason="api", numbered=True).id
-    run = detection.detect(ew.uow(), caller.principal, since=body.observed_on, reassess=True)
+    run = detection.detect(ew, caller.principal, since=body.observed_on, reassess=True)
     result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
     return FindingOut.of(result)
 

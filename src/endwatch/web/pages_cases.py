@@ -94,7 +94,7 @@ async def sighting_submit(
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
     sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
-    run = detection.detect(ew.uow(), actor, since=day, reassess=True)
+    run = detection.detect(ew, actor, since=day, reassess=True)
     result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
     if content and result is not None and result.case_id:
         with tempfile.TemporaryDirectory() as tmp:

@@ -121,7 +121,7 @@ class SqlAssessmentRepository:
     def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:
         self.conn.execute(t.screening_hits.delete())
         rows = [{"party_id": h.party_id, "entity_id": h.entity_id, "party_name": h.party_name,
-                 "matched_name": h.matched_name, "score": h.score} for h in hits]
+                 "matched_name": h.matched_name, "score": h.score, "how": h.how, "parts": h.parts} for h in hits]
         if rows:
             self.conn.execute(t.screening_hits.insert(), rows)
 
@@ -130,7 +130,7 @@ class SqlAssessmentRepository:
         q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on)
              .join(e, e.c.id == h.c.entity_id).order_by(h.c.party_id, h.c.score.desc(), h.c.entity_id))
         return [ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
-                             float(r.score), r.dataset, r.listed_on) for r in self.conn.execute(q)]
+                             float(r.score), r.dataset, r.listed_on, r.how, r.parts) for r in self.conn.execute(q)]
 
     def findings(self) -> list[FindingRecord]:
         if not sa.inspect(self.conn).has_table("findings"):
@@ -188,6 +188,22 @@ class SqlAssessmentRepository:
             q = q.where(a.c.as_of <= as_of)
         row = self.conn.execute(q.order_by(a.c.as_of.desc(), a.c.id.desc()).limit(1)).first()
         return self._assessment(row) if row else None
+
+    def latest_assessments(self, subjects: list[tuple[str, str]],
+                           as_of: date) -> dict[tuple[str, str], StoredAssessment]:
+        a = t.assessments
+        wanted = set(subjects)
+        found: dict[tuple[str, str], StoredAssessment] = {}
+        keys = sorted({key for _, key in wanted})
+        for start in range(0, len(keys), 500):
+            rank = sa.func.row_number().over(partition_by=(a.c.subject_kind, a.c.subject_key),
+                                             order_by=(a.c.as_of.desc(), a.c.id.desc())).label("rank")
+            inner = (sa.select(a, rank).where(a.c.subject_key.in_(keys[start:start + 500]), a.c.as_of <= as_of)
+                     .subquery())
+            for r in self.conn.execute(sa.select(inner).where(inner.c.rank == 1)):
+                if (r.subject_kind, r.subject_key) in wanted:
+                    found[(r.subject_kind, r.subject_key)] = self._assessment(r)
+        return found
 
     def add_decision(self, d: Decision) -> int:
         values = {k: v for k, v in vars(d).items() if k != "id"}

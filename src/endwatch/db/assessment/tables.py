@@ -75,6 +75,8 @@ screening_hits = sa.Table(
     sa.Column("party_name", sa.Text, nullable=False),
     sa.Column("matched_name", sa.Text, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
+    sa.Column("how", sa.String(60), nullable=False, server_default=""),
+    sa.Column("parts", sa.Text, nullable=False, server_default=""),
 )
 
 evidence_items = sa.Table(

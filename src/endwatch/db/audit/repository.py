@@ -141,6 +141,11 @@ class SqlAuditRepository:
         """The head's sequence number as this transaction sees it (0 for an empty trail)."""
         return self.conn.execute(sa.select(t.audit_head.c.seq)).scalar() or 0
 
+    def tables_written_since(self, version: int) -> set[str]:
+        """The tables the writes after entry `version` touched (from their row digests; the index on seq)."""
+        r = t.audit_rows
+        return {str(n) for n in self.conn.execute(sa.select(r.c.tbl).where(r.c.seq > version).distinct()).scalars()}
+
     def hash_at(self, seq: int) -> str | None:
         """The stored hash of entry `seq`, if there is one."""
         a = t.audit_log

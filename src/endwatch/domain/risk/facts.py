@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from endwatch.domain.parties import ancestors
 from endwatch.domain.risk.model import Conflict, ConflictRole, Evidence, Role, Subject, TransferReport, World
@@ -56,6 +57,15 @@ def conflicts_involving(world: World, as_of: date, *, country: str | None = None
                         party_id: str | None = None) -> list[Involvement]:
     """Conflicts under way on `as_of`, or ended less than a year before, in which the country or the party
     (or a party above it) plays a role, one per conflict (its year that counts on `as_of`). Active ones first."""
+    key = ("conflicts_involving", country, party_id, as_of)
+    if key in world.memo:
+        return cast(list[Involvement], world.memo[key])
+    found = _conflicts_involving(world, as_of, country, party_id)
+    world.memo[key] = found
+    return found
+
+
+def _conflicts_involving(world: World, as_of: date, country: str | None, party_id: str | None) -> list[Involvement]:
     parties = set(lineage(world, party_id))
     candidates = {id(c): c for c in world.conflicts_of(country)}
     for p in parties:

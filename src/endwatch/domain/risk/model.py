@@ -161,6 +161,8 @@ class ScreeningHit:
     score: float
     dataset: str
     listed_on: date
+    how: str = ""  # how the names matched ("the same name", "a spelling variant", "word set", "an acronym")
+    parts: str = ""  # the parts of the score, in words and points
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,12 @@ class World:
             if p.kind is PartyKind.STATE and p.country:
                 found.setdefault(p.country, []).append(p.id)
         return found
+
+    @cached_property
+    def memo(self) -> dict[tuple[object, ...], object]:
+        """Answers of pure functions of this (immutable) world, so that assessing many subjects on one world
+        computes each shared fact once (facts.conflicts_involving)."""
+        return {}
 
     @cached_property
     def _conflict_index(self) -> tuple[dict[str, list[Conflict]], dict[str, list[Conflict]]]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from endwatch.domain.risk.facts import lineage
-from endwatch.domain.risk.model import Evidence, Indicator, Severity, Subject, World, indicator
+from endwatch.domain.risk.model import Evidence, Indicator, ScreeningHit, Severity, Subject, World, indicator
 
 CODE = "screening"
 TITLE = "Restricted-party screening"
 CRITERIA = ("ATT-6", "ATT-7-terrorism", "ATT-7-crime", "EU-CP-1", "EU-CP-6", "ATT-11")
 STRONG = 95.0  # at or above: treated as the listed entity itself
+
+
+def _how(hit: ScreeningHit) -> str:
+    return f" ({hit.how}: {hit.parts})" if hit.how and hit.parts else (f" ({hit.how})" if hit.how else "")
 
 
 def assess(subject: Subject, world: World, as_of: date) -> Indicator:
@@ -28,7 +32,8 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     severity = Severity.CRITICAL if hits[0].score >= STRONG else Severity.HIGH
     evidence = [Evidence("screening", f"{h.dataset}:{h.entity_id}",
                          f"The {roles[h.party_id]} {h.party_name} matches {h.entity_caption!r} ({h.entity_schema},"
-                         f" list {h.dataset}) on the name {h.matched_name!r} with score {h.score:.0f}.", h.listed_on)
+                         f" list {h.dataset}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}.",
+                         h.listed_on)
                 for h in hits]
     return indicator(CODE, TITLE, severity,
                      f"{len(hits)} restricted-party screening hit(s); best: {hits[0].party_name} matches"

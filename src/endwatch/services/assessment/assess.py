@@ -78,7 +78,8 @@ def store(w: Write, assessment: Assessment, world: World, trigger: str) -> Asses
     uow, actor = w.uow, w.principal.username
     a = assessment
     at = uow.now().isoformat(timespec="microseconds")
-    inputs, bodies = address(to_inputs(a.subject, world.known_by(a.as_of)))
+    cut = world.known_by(a.as_of)
+    inputs, bodies = address(to_inputs(a.subject, cut), cut.memo)
     uow.assessment.save_evidence(bodies)
     stored = StoredAssessment(
         None, a.subject.kind, a.subject.key, a.subject.application_number, a.as_of, a.recommendation.value,

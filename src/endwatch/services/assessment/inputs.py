@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.permits import (
@@ -23,7 +23,7 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.domain.risk.facts import lineage, onward_transfers
+from endwatch.domain.risk.facts import RECENT, lineage, onward_transfers
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.store import roles_from_json
@@ -60,7 +60,12 @@ def relevant(subject: Subject, world: World) -> World:
         conflicts.update((id(c), c) for c in world.conflicts_of(code))
     for pid in {x for i in ids for x in lineage(world, i)}:
         conflicts.update((id(c), c) for c in world.conflicts_of_party(pid))
-    kept = tuple(c for c in world.conflicts if id(c) in conflicts)
+    # Only the conflicts that count on the day assessed (under way, or ended less than RECENT before it).
+    day = world.cut_on
+    order = _positions(world)
+    kept = tuple(sorted((c for c in conflicts.values()
+                         if day is None or c.ended_on is None or day - c.ended_on <= RECENT),
+                        key=lambda c: order[id(c)]))
     for c in kept:
         ids |= set(c.party_ids) | {r.party_id for r in c.roles if r.party_id}
     for f in world.findings:
@@ -82,13 +87,33 @@ def relevant(subject: Subject, world: World) -> World:
     )
 
 
+def _positions(world: World) -> dict[int, int]:
+    """Each conflict's position in the world (memoised): inputs keep the world's order."""
+    key = ("positions",)
+    if key not in world.memo:
+        world.memo[key] = {id(c): i for i, c in enumerate(world.conflicts)}
+    return cast(dict[int, int], world.memo[key])
+
+
 def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
     """JSON-ready inputs: the subject and the relevant world."""
     w = relevant(subject, world)
+    # The same conflict or transfer is in many subjects' inputs: snapshot each once per world.
+    memo = world.memo
+
+    def snap(items: tuple[Any, ...]) -> list[Any]:
+        found = []
+        for item in items:
+            key = ("snapshot", id(item))
+            if key not in memo:
+                memo[key] = snapshot(item)
+            found.append(memo[key])
+        return found
+
     return {"subject": snapshot(subject), "world": {
         "parties": snapshot(list(w.parties.values())), "products": snapshot(list(w.products.values())),
         "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snapshot(w.permits),
-        "conflicts": snapshot(w.conflicts), "transfers": snapshot(w.transfers), "hits": snapshot(w.hits),
+        "conflicts": snap(w.conflicts), "transfers": snap(w.transfers), "hits": snapshot(w.hits),
         "findings": snapshot(w.findings)}}
 
 
@@ -103,14 +128,22 @@ def evidence_digest(body: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def address(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str, Any]]]:
-    """Inputs whose conflicts and transfers are replaced by their digests, and the bodies by digest (with kind)."""
+def address(inputs: dict[str, Any], memo: dict[Any, Any] | None = None) -> tuple[dict[str, Any],
+                                                                                 dict[str, tuple[str, Any]]]:
+    """Inputs whose conflicts and transfers are replaced by their digests, and the bodies by digest (with kind).
+    `memo` (the world's) keeps each body's digest, as long as the bodies it holds are alive."""
     world = dict(inputs["world"])
     bodies: dict[str, tuple[str, Any]] = {}
     for kind in ADDRESSED:
         refs = []
         for body in world[kind]:
-            digest = evidence_digest(body)
+            if memo is None:
+                digest = evidence_digest(body)
+            else:
+                key = ("digest", id(body))
+                if key not in memo:
+                    memo[key] = evidence_digest(body)
+                digest = memo[key]
             bodies[digest] = (kind, body)
             refs.append(digest)
         world[kind] = refs
@@ -193,7 +226,8 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
                                  c.get("kind") or "") for c in w["conflicts"]),
         transfers=tuple(_transfer(t) for t in w["transfers"]),
         hits=tuple(ScreeningHit(h["party_id"], h["party_name"], h["entity_id"], h["entity_schema"],
-                                h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]))
+                                h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]),
+                                h.get("how", ""), h.get("parts", ""))
                    for h in w["hits"]),
         findings=tuple(FindingRecord(f["sighting_id"], f["verdict"], _dd(f["observed_on"]), _dd(f["known_on"]),
                                      f["confidence"], f["permit_number"], f["observed_user_id"], f["observed_country"])

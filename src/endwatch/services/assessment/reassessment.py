@@ -3,13 +3,14 @@ concerns are re-assessed (every one when no concern is named, `Concerns`); those
 worsens go on the watch list with the evidence that changed it (watch.py: a permit whose first
 assessment recommends refer or deny too).
 
-Other areas call `reassess_all(uow_factory, principal, as_of, trigger)` after they record evidence (a
-finding, for example), or `reassess_in(w, ...)` inside a write they already hold.
+Other areas call `reassess_all(db, principal, as_of, trigger)` after they record evidence (a finding, for
+example): it computes on a read snapshot and stores in a short write; or `reassess_in(w, ...)` inside a write
+they already hold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,8 +22,12 @@ from endwatch.services.assessment.assess import application_subject, load_world,
 from endwatch.services.assessment.store import StoredAssessment, WatchEntry
 from endwatch.services.assessment.watch import watch_if_worse
 from endwatch.services.authz import Action, Principal
-from endwatch.services.gate import Write, write
-from endwatch.services.uow import UnitOfWork
+from endwatch.services.gate import Write, plan_then_write
+from endwatch.services.uow import Database, UnitOfWork
+
+# Tables whose writes cannot change a re-assessment: rows only added there and never read by the indicators
+# (a sighting counts once detection has decided it, as a finding), or not registry facts at all.
+UNAFFECTED_BY = frozenset({"sightings", "users", "api_tokens", "outbox", "case_notes"})
 
 
 def subjects_in_play(world: World, as_of: date) -> list[Subject]:
@@ -98,31 +103,68 @@ def _differs(before: StoredAssessment | None, after: Assessment) -> bool:
     return {i["code"]: i["severity"] for i in before.indicators} != {i.code: i.severity.value for i in after.indicators}
 
 
-def reassess_in(w: Write, as_of: date, trigger: str, concerns: Concerns | None = None) -> list[WatchEntry]:
-    """Re-assess what is in play as of `as_of` inside the caller's transaction (only the subjects `concerns`
-    names, when given); returns the new watch-list entries. An assessment is stored only when it differs
-    from the subject's last one."""
-    uow = w.uow
+@dataclass(frozen=True)
+class Reassessment:
+    """What a re-assessment found on the state it read: each subject whose assessment changed, with its last
+    stored one (None when never assessed), and the world they were assessed on."""
+
+    as_of: date
+    trigger: str
+    world: World
+    changed: list[tuple[StoredAssessment | None, Assessment]]
+
+
+def plan_reassessment(uow: UnitOfWork, as_of: date, trigger: str, concerns: Concerns | None = None) -> Reassessment:
+    """Re-assess what is in play as of `as_of` (only the subjects `concerns` names, when given) on what `uow`
+    reads (a snapshot will do): only reads."""
     world = load_world(uow).known_by(as_of)  # cut once: every subject below is assessed on the same world
-    added: list[WatchEntry] = []
-    for subject in subjects_in_play(world, as_of):
-        if concerns is not None and not concerned(subject, world, concerns, as_of):
-            continue
-        before = uow.assessment.latest_assessment(subject.kind, subject.key, as_of)
+    changed: list[tuple[StoredAssessment | None, Assessment]] = []
+    subjects = [s for s in subjects_in_play(world, as_of)
+                if concerns is None or concerned(s, world, concerns, as_of)]
+    # Each subject's last assessment, read in one query rather than one per subject.
+    latest = uow.assessment.latest_assessments([(s.kind, s.key) for s in subjects], as_of)
+    for subject in subjects:
+        before = latest.get((subject.kind, subject.key))
         after = assess_subject(subject, world, as_of)
-        if not _differs(before, after):
-            continue
-        entry = watch_if_worse(w, before, store(w, after, world, trigger), as_of, trigger)
+        if _differs(before, after):
+            changed.append((before, after))
+    return Reassessment(as_of, trigger, world, changed)
+
+
+def apply_reassessment(w: Write, plan: Reassessment) -> list[WatchEntry]:
+    """Store the changed assessments of `plan` and put those that worsened on the watch list (in `w`)."""
+    added: list[WatchEntry] = []
+    for before, after in plan.changed:
+        entry = watch_if_worse(w, before, store(w, after, plan.world, plan.trigger), plan.as_of, plan.trigger)
         if entry is not None:
             added.append(entry)
     return added
 
 
-def reassess_all(uow_factory: Callable[[], UnitOfWork], principal: Principal, as_of: date,
+def reassess_in(w: Write, as_of: date, trigger: str, concerns: Concerns | None = None) -> list[WatchEntry]:
+    """Re-assess what is in play as of `as_of` inside the caller's transaction (only the subjects `concerns`
+    names, when given); returns the new watch-list entries. An assessment is stored only when it differs
+    from the subject's last one."""
+    return apply_reassessment(w, plan_reassessment(w.uow, as_of, trigger, concerns))
+
+
+def reassess_planned(target: UnitOfWork | Database, principal: Principal, action: Action, as_of: date,
+                     trigger: str, concerns: Concerns | None = None) -> list[WatchEntry]:
+    """Re-assess as `reassess_all` does (only what `concerns` names, when given), under `action` (a detection
+    run re-assesses under its own)."""
+    return plan_then_write(target, principal, action, lambda uow: plan_reassessment(uow, as_of, trigger, concerns),
+                           apply_reassessment, attempts=3, unaffected_by=UNAFFECTED_BY)
+
+
+def reassess_all(target: UnitOfWork | Database, principal: Principal, as_of: date,
                  trigger: str) -> list[WatchEntry]:
-    """Re-assess every permit in force and pending application as of `as_of`, in one transaction."""
-    with write(uow_factory(), principal, Action.ASSESSMENTS_RUN) as w:
-        return reassess_in(w, as_of, trigger)
+    """Re-assess every permit in force and pending application as of `as_of`.
+
+    Given a Database (`Endwatch`), the assessments are computed on a read snapshot, without the write lock,
+    and stored in a short write only if nothing they depend on was written meanwhile (else computed again:
+    gate.write_planned), so other writers wait for the storing, not for the assessing. Given a unit of work,
+    all of it happens in its one transaction."""
+    return reassess_planned(target, principal, Action.ASSESSMENTS_RUN, as_of, trigger)
 
 
 def watchlist(uow: UnitOfWork) -> list[WatchEntry]:

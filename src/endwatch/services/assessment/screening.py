@@ -1,8 +1,9 @@
 """Restricted-party screening: loading lists in the FollowTheMoney entity format (one JSON entity a
 line, as published by OpenSanctions) and matching every party's names and aliases against them.
 
-Names are compared with rapidfuzz's token-sort ratio (word order does not matter; case and punctuation
-are ignored). A hit records the best-scoring pair of names and its score (0-100).
+Names are compared by the one name module (services/names: legal forms, transliteration, word sets,
+acronyms, people's names) and the rest of the record (screening_match.py). A hit records the best-scoring
+pair of names, how they matched and the parts of its score (0-100).
 """
 
 from __future__ import annotations
@@ -17,17 +18,17 @@ from typing import Any
 from followthemoney import model
 from followthemoney.exc import FollowTheMoneyException
 from followthemoney.types import registry
-from rapidfuzz import fuzz, process, utils
 
 from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import ScreeningHit
 from endwatch.errors import InvalidInput, Problem
+from endwatch.services.assessment.screening_match import THRESHOLD, explain, folded_entity, folded_party, match_entity
 from endwatch.services.assessment.store import ScreeningEntity
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
+from endwatch.services.names.blocking import BlockIndex
 from endwatch.services.uow import UnitOfWork
 
-THRESHOLD = 85.0  # hits below this score are not recorded
 SCREENED_SCHEMATA = ("LegalEntity",)  # Person, Company, Organization, PublicBody descend from it
 
 
@@ -45,7 +46,8 @@ class LoadReport:
 
 def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tuple[list[ScreeningEntity], int]:
     """Parse a FollowTheMoney JSON-lines file into entities; returns (entities, lines skipped because
-    their schema is not a legal entity). Raises InvalidInput with every bad line (line number given)."""
+    their schema is not a legal entity or they are not listed: `"target": false`). Raises InvalidInput
+    with every bad line (line number given)."""
     problems: list[Problem] = []
     entities: dict[str, ScreeningEntity] = {}
     skipped = 0
@@ -71,7 +73,9 @@ def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tu
             except (FollowTheMoneyException, TypeError, ValueError) as exc:
                 problems.append(Problem(f"not a FollowTheMoney entity: {exc}", name, line_no, "schema"))
                 continue
-            if not any(proxy.schema.is_a(s) for s in SCREENED_SCHEMATA):
+            # Only listed entities are restricted parties: a statement-merged export (OpenSanctions) marks
+            # them `target`; the rest (registries, relatives, addresses) is context. A plain file has no mark.
+            if data.get("target") is False or not any(proxy.schema.is_a(s) for s in SCREENED_SCHEMATA):
                 skipped += 1
                 continue
             names = tuple(dict.fromkeys(proxy.get_type_values(registry.name)))
@@ -96,41 +100,36 @@ def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tu
 
 def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
                   threshold: float = THRESHOLD) -> list[ScreeningHit]:
-    """Every (party, entity) pair whose best pair of names scores at least `threshold`."""
-    choices: list[str] = []
-    owner: list[int] = []
-    for i, e in enumerate(entities):
-        for n in e.names:
-            choices.append(n)
-            owner.append(i)
-    best: dict[tuple[str, int], tuple[float, str, str]] = {}
-    for party in parties:
-        for pname in party.all_names():
-            for matched, score, idx in process.extract(pname, choices, scorer=fuzz.token_sort_ratio,
-                                                       processor=utils.default_process, score_cutoff=threshold,
-                                                       limit=None):
-                key = (party.id, owner[idx])
-                if key not in best or score > best[key][0]:
-                    best[key] = (float(score), str(matched), pname)
+    """Every (party, entity) pair scoring at least `threshold` (0-100), each saying which names matched,
+    how, and the parts of its score. Only pairs sharing a blocking key are compared (names/blocking.py)."""
+    index: BlockIndex[int] = BlockIndex()
+    folded = [folded_entity(e) for e in entities]
+    for i, names in enumerate(folded):
+        index.add(i, names)
     hits = []
-    for (party_id, idx), (score, matched, pname) in sorted(best.items()):
-        e = entities[idx]
-        hits.append(ScreeningHit(party_id, pname, e.id, e.schema, e.caption, matched, round(score, 1), e.dataset,
-                                 e.listed_on))
+    for party in sorted(parties, key=lambda p: p.id):
+        party_names = folded_party(party)
+        for i in sorted(index.candidates(party_names), key=lambda i: entities[i].id):
+            e = entities[i]
+            m = match_entity(party, e, party_names, folded[i])
+            if m.score > 0 and m.score >= threshold:
+                hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
+                                         e.dataset, e.listed_on, str(m.detail["how"]), explain(m)))
     return hits
 
 
-def rescreen(uow: UnitOfWork) -> list[ScreeningHit]:
+def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD) -> list[ScreeningHit]:
     """Match every party against every stored entity and replace the stored hits (caller's transaction)."""
-    hits = match_parties(uow.parties.list(), uow.assessment.entities())
+    hits = match_parties(uow.parties.list(), uow.assessment.entities(), threshold)
     uow.assessment.replace_hits(hits)
     return hits
 
 
 def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: date, dataset: str | None = None,
-              as_of: date | None = None) -> LoadReport:
+              as_of: date | None = None, threshold: float = THRESHOLD) -> LoadReport:
     """Load a restricted-party list, screen every party against all lists, then re-assess permits in force
-    and pending applications as of `as_of` (default: `listed_on`). One transaction."""
+    and pending applications as of `as_of` (default: `listed_on`). A hit scores `threshold` or more (the
+    authority's setting, ENDWATCH_SCREENING_THRESHOLD). One transaction."""
     from endwatch.services.assessment.reassessment import reassess_in
 
     entities, skipped = read_entities(path, listed_on, dataset)
@@ -139,7 +138,7 @@ def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: d
         entities = [ScreeningEntity(e.id, e.schema, e.caption, e.names, e.countries, e.dataset, e.listed_on, at,
                                     e.source_file) for e in entities]
         new = uow.assessment.save_entities(entities)
-        hits = rescreen(uow)
+        hits = rescreen(uow, threshold)
         w.record(action="screening.load", entity="screening_list", key=path.name,
                  after={"entities": len(entities), "new": new, "skipped": skipped, "hits": len(hits)},
                  reason=f"restricted-party list {path.name}")

@@ -15,6 +15,10 @@ class AuditRepository(Protocol):
         """The chain's last (seq, hash), for appending in this transaction (which holds the write lock)."""
     def version(self) -> int:
         """The head's sequence number (0 for an empty trail): it moves with every audited write."""
+    def tables_written_since(self, version: int) -> set[str]:
+        """The tables whose rows the writes after `version` (a head's sequence number) created, changed or
+        deleted, as their row digests record them."""
+        ...
     def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         """Store `entry`; `before_json` and `after_json`, when given, are its before and after already encoded."""
         ...

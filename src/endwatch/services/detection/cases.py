@@ -15,6 +15,7 @@ from endwatch.services.detection.parallel import Workers
 from endwatch.services.detection.store import Finding
 from endwatch.services.detection.world import Shared, World
 from endwatch.services.gate import Write
+from endwatch.services.uow import UnitOfWork
 
 ActionRow = tuple[str, str, str]  # kind, target, reason
 
@@ -48,22 +49,25 @@ def actions_task(shared: Shared, task: CaseTask) -> list[ActionRow]:
     return new_actions(shared.world, task)
 
 
-def file_cases(w: Write, world: World, diversions: Sequence[Finding],
-               today: date, workers: Workers[Shared]) -> tuple[list[str], dict[str, str]]:
-    """Put diversion findings in cases with their recommended actions; returns the ids of the cases opened
-    and the case each finding joined (by sighting id).
+@dataclass(frozen=True)
+class CasePlan:
+    """Where a run's diversion findings go, as read before anything is written: per (consignee, observed user),
+    the findings, the open case found for them (None: one is opened) and the case's new actions."""
 
-    Findings with the same consignee and observed user go to the open case for them (opened if none).
-    Actions are computed for each diverted permit as of the earliest observation of it among the
-    findings filed now, and added unless the case already has them; by `workers`, in task order. One
-    audit entry per case opened, per case's findings added, and per case's actions added.
+    groups: list[tuple[tuple[str, str | None], list[Finding], CaseRecord | None, list[ActionRow]]]
+
+
+def plan_cases(uow: UnitOfWork, world: World, diversions: Sequence[Finding], workers: Workers[Shared]) -> CasePlan:
+    """Group diversion findings by consignee and observed user, find each group's open case and compute its
+    new recommended actions (by `workers`, in task order): only reads.
+
+    Actions are computed for each diverted permit as of the earliest observation of it among the findings
+    filed now, and count as new unless the case already has them.
     """
-    uow = w.uow
     groups: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     for f in diversions:
         assert f.permit_number is not None
         groups[(world.permits()[f.permit_number].consignee_id, f.observed_user_id)].append(f)
-    # Read before anything is written: each group's open case (if any) and the actions it already has.
     found_cases = {key: uow.cases.open_case_for(*key) for key in groups}
     tasks = []
     for key, found in groups.items():
@@ -75,10 +79,21 @@ def file_cases(w: Write, world: World, diversions: Sequence[Finding],
         existing = tuple(uow.cases.case_action_keys(case.id)) if case is not None else ()
         tasks.append(CaseTask(tuple(earliest.items()), key[1], existing))
     actions = workers.map(actions_task, tasks)
+    return CasePlan([(key, found, found_cases[key], rows)
+                     for (key, found), rows in zip(groups.items(), actions, strict=True)])
+
+
+def file_cases(w: Write, world: World, plan: CasePlan, today: date) -> tuple[list[str], dict[str, str]]:
+    """Put diversion findings in cases with their recommended actions, as `plan` says; returns the ids of
+    the cases opened and the case each finding joined (by sighting id).
+
+    Findings with the same consignee and observed user go to the open case for them (opened if none).
+    One audit entry per case opened, per case's findings added, and per case's actions added.
+    """
+    uow = w.uow
     opened: list[str] = []
     case_of: dict[str, str] = {}
-    for ((consignee_id, user_id), found), rows in zip(groups.items(), actions, strict=True):
-        case = found_cases[(consignee_id, user_id)]
+    for (consignee_id, user_id), found, case, rows in plan.groups:
         if case is None:
             first = world.permits()[found[0].permit_number or ""]
             seen_with = world.label(user_id) if user_id else "an unauthorised user"

@@ -8,7 +8,7 @@ several candidates; the caller never has one picked for it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from endwatch.domain.names import normalise_name
 from endwatch.domain.parties import Party
 from endwatch.domain.products import Product
+from endwatch.services.names.forms import name_key
 
 
 def allowed_distance(key: str) -> int:
@@ -26,14 +27,17 @@ def allowed_distance(key: str) -> int:
 
 
 class NameIndex:
-    """Normalised names to the ids they belong to, with exact and tolerant lookups (results cached)."""
+    """Normalised names to the ids they belong to, with exact and tolerant lookups (results cached).
+    `key` folds a name: the one name module's `name_key` for parties and makers (legal forms, "&"/"and",
+    script set aside), `normalise_name` for product models (where "SA 80" is no legal form)."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, names: Iterable[tuple[str, str]], key: Callable[[str], str] = normalise_name) -> None:
+        self.key = key
         by_key: dict[str, set[str]] = defaultdict(set)
         for owner, name in names:
-            key = normalise_name(name)
-            if key:
-                by_key[key].add(owner)
+            folded = self.key(name)
+            if folded:
+                by_key[folded].add(owner)
         self.by_key = dict(by_key)
         self.keys = list(self.by_key)
         self._cache: dict[str, tuple[tuple[str, ...], bool]] = {}
@@ -44,7 +48,7 @@ class NameIndex:
         within the allowed distance (exact False); no ids when nothing is close enough."""
         if text in self._by_text:
             return self._by_text[text]
-        key = normalise_name(text)
+        key = self.key(text)
         if key in self._cache:
             self._by_text[text] = self._cache[key]
             return self._cache[key]
@@ -66,8 +70,9 @@ class NameIndex:
 
 
 def party_index(parties: Iterable[Party]) -> NameIndex:
-    """An index of parties by name, alias and former name."""
-    return NameIndex((p.id, n) for p in parties for n in p.all_names())
+    """An index of parties by name, alias and former name: a maker typed without its legal form, or with
+    "and" for "&", resolves ("Wescam Inc", "L3 and Wescam")."""
+    return NameIndex(((p.id, n) for p in parties for n in p.all_names()), name_key)
 
 
 def product_index(products: Iterable[Product]) -> NameIndex:

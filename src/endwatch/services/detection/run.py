@@ -1,7 +1,9 @@
 """Detection: every undecided sighting matched to delivered items, decided, and stored as a finding.
 
-One run is one transaction. Sightings are processed in batches; each batch looks candidates up
-through the index on deliveries.serial_fold (IN lists of folded keys), never by scanning items.
+One run writes in one short transaction: sightings are decided on a read snapshot, and written only if
+nothing the run depends on changed meanwhile (gate.write_planned). Sightings are processed in batches;
+each batch looks candidates up through the index on deliveries.serial_fold (IN lists of folded keys),
+never by scanning items.
 A finding, once stored, is never changed by a later run: re-running decides only new sightings.
 Each diversion opens a case, or joins the open case for the same consignee and observed user, and
 stores the case's recommended actions (computed as of the observation date, so that the same
@@ -14,19 +16,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import Verdict
-from endwatch.services.assessment.reassessment import reassess_in
+from endwatch.services.assessment.reassessment import reassess_in, reassess_planned
+from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.authz import Action, Principal
-from endwatch.services.detection.cases import file_cases
+from endwatch.services.detection.cases import CasePlan, file_cases, plan_cases
 from endwatch.services.detection.decide import BATCH, candidate_dict, decide_task
 from endwatch.services.detection.parallel import InProcess, Parallel
 from endwatch.services.detection.store import Candidate, Finding
 from endwatch.services.detection.world import Shared, World
-from endwatch.services.gate import write
-from endwatch.services.uow import UnitOfWork
+from endwatch.services.gate import Write, is_database, write, write_planned
+from endwatch.services.uow import Database, UnitOfWork
 
 # From this many sightings in one run, the folded serials are loaded once so that generated keys (one
 # edit, unreadable characters) are probed in the database only when some item has them.
@@ -36,6 +39,11 @@ PREFILTER_MIN_SIGHTINGS = 5000
 # time: forking costs more than it saves there).
 PARALLEL_MIN_SIGHTINGS = 20_000
 PARALLEL_TASK = 2_000
+# Findings are inserted this many at a time (the write holds the lock; bounded statements keep it short).
+WRITE_BATCH = 5_000
+# Tables whose writes cannot change a run's plan: sightings are only ever added (one recorded meanwhile is
+# simply not part of this run; the next decides it); accounts, tokens, the outbox and notes are not evidence.
+UNAFFECTED_BY = frozenset({"sightings", "users", "api_tokens", "outbox", "case_notes"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,74 @@ def _spans(n: int, size: int) -> list[tuple[int, int]]:
     return [(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def detect(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
+@dataclass
+class _Planned:
+    """What a run decided on the state it read, before anything is written."""
+
+    decided_at: str
+    today: date
+    new: list[Finding] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    matched_items: dict[int, Candidate] = field(default_factory=dict)
+    diversions: list[Finding] = field(default_factory=list)
+    world: World | None = None
+    cases: CasePlan | None = None
+    earlier: list[DetectionResult] = field(default_factory=list)
+
+
+def _plan(uow: UnitOfWork, since: date | None, progress: Callable[[int, int], None] | None,
+          parallel: Parallel | None) -> _Planned:
+    """Decide the undecided sightings in scope and plan their cases on what `uow` reads (only reads)."""
+    todo = uow.detection.undecided_sightings(since)
+    now = uow.now()
+    p = _Planned(now.isoformat(timespec="seconds"), now.date())
+    # The findings already stored in scope (a first run reads none), with their cases.
+    p.earlier = _results(uow, uow.detection.findings(since=since), set())
+    if not todo:
+        return p
+    world = p.world = World(uow)
+    folds = uow.detection.all_folds() if len(todo) >= PREFILTER_MIN_SIGHTINGS else None
+    pool, size = _executor(uow, world, todo, parallel)
+    with pool.start(Shared(world, todo, folds, p.decided_at, pool.reader)) as workers:
+        for decided, items in workers.map(decide_task, _spans(len(todo), size)):
+            p.matched_items.update((c.delivery_id, c) for c in items)
+            p.new.extend(decided)
+            p.counts.update(f.verdict for f in decided)
+            p.diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
+            if progress is not None:
+                progress(len(p.new), len(todo))
+        p.cases = plan_cases(uow, world, p.diversions, workers)
+    return p
+
+
+def _apply(w: Write, since: date | None, p: _Planned) -> DetectionRun:
+    """Write the findings, cases and actions `p` planned, with their audit entries, in the open write `w`."""
+    opened: list[str] = []
+    case_of: dict[str, str] = {}
+    if p.new:
+        assert p.world is not None and p.cases is not None
+        for start in range(0, len(p.new), WRITE_BATCH):
+            w.uow.detection.add_findings(p.new[start:start + WRITE_BATCH])
+        opened, case_of = file_cases(w, p.world, p.cases, p.today)
+        # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
+        # listed, so the entry can be checked against the findings table.
+        verdicts = {f.sighting_id: f.verdict for f in sorted(p.new, key=lambda f: f.sighting_id)}
+        w.record(action="detect.run", entity="findings", key=p.decided_at,
+                 after={"decided": len(p.new), "by_verdict": dict(sorted(p.counts.items())), "since": since,
+                        "sightings": verdicts, "cases_opened": opened})
+    results = p.earlier + [
+        DetectionResult(f, candidate_dict(p.matched_items[f.delivery_id]) if f.delivery_id is not None else None,
+                        case_of.get(f.sighting_id), True) for f in p.new]
+    results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id))
+    return DetectionRun(results, len(p.new), dict(sorted(p.counts.items())), opened)
+
+
+def _trigger(diversions: Sequence[Finding]) -> str:
+    return (f"detection: {len(diversions)} new diversion finding(s)"
+            f" ({', '.join(sorted(f.sighting_id for f in diversions)[:5])})")
+
+
+def detect(target: UnitOfWork | Database, principal: Principal, *, since: date | None = None,
            progress: Callable[[int, int], None] | None = None, reassess: bool = False,
            parallel: Parallel | None = None) -> DetectionRun:
     """Decide every sighting observed on or after `since` (all when None) that has no finding yet.
@@ -83,53 +158,45 @@ def detect(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
     case. Writes the new findings, cases and actions, with audit entries, in one transaction.
     `progress(done, total)` is called after each batch. With `reassess`, new diversion findings are new
     evidence: every permit in force and pending application is re-assessed as of the latest observation,
-    in the same transaction, and those whose recommendation worsens go on the watch list.
+    and those whose recommendation worsens go on the watch list.
     `parallel`, when given, is the executor bootstrap chose (Endwatch.parallel): large runs then match,
     decide and compute cases' actions in its workers; the findings are the same, and only this process writes.
+
+    Given a Database (`Endwatch`), sightings are decided on a read snapshot, without the write lock, and
+    written in a short write only if nothing the run depends on was written meanwhile (otherwise decided
+    again: gate.write_planned); the re-assessment follows in a write of its own, planned the same way, so
+    other writers wait seconds, not for the whole run. Given a unit of work, everything happens in its one
+    transaction, the re-assessment included.
     """
-    with write(uow, principal, Action.DETECTION_RUN) as w:
-        todo = uow.detection.undecided_sightings(since)
-        # The findings already stored in scope, read before this run adds any (a first run reads none).
-        earlier = uow.detection.findings(since=since)
-        decided_at = uow.now().isoformat(timespec="seconds")
-        today = uow.now().date()
-        counts: Counter[str] = Counter()
-        opened: list[str] = []
-        new: list[Finding] = []
-        matched_items: dict[int, Candidate] = {}
-        case_of: dict[str, str] = {}
-        diversions: list[Finding] = []
-        if todo:
-            world = World(uow)
-            folds = uow.detection.all_folds() if len(todo) >= PREFILTER_MIN_SIGHTINGS else None
-            pool, size = _executor(uow, world, todo, parallel)
-            with pool.start(Shared(world, todo, folds, decided_at, pool.reader)) as workers:
-                for decided, items in workers.map(decide_task, _spans(len(todo), size)):
-                    uow.detection.add_findings(decided)
-                    matched_items.update((c.delivery_id, c) for c in items)
-                    new.extend(decided)
-                    counts.update(f.verdict for f in decided)
-                    diversions.extend(f for f in decided if f.verdict == Verdict.DIVERSION.value)
-                    if progress is not None:
-                        progress(len(new), len(todo))
-                opened, case_of = file_cases(w, world, diversions, today, workers)
-            # One entry for the run: findings are derived from stored evidence; each sighting's verdict is
-            # listed, so the entry can be checked against the findings table.
-            verdicts = {f.sighting_id: f.verdict for f in sorted(new, key=lambda f: f.sighting_id)}
-            w.record(action="detect.run", entity="findings", key=decided_at,
-                     after={"decided": len(new), "by_verdict": dict(sorted(counts.items())), "since": since,
-                            "sightings": verdicts, "cases_opened": opened})
-        watched: list[str] = []
-        if reassess and diversions:
-            latest = max(f.observed_on for f in diversions)
-            entries = reassess_in(w, latest, f"detection: {len(diversions)} new diversion finding(s)"
-                                  f" ({', '.join(sorted(f.sighting_id for f in diversions)[:5])})")
-            watched = [f"{e.subject_kind} {e.subject_key}: {e.before} -> {e.after}" for e in entries]
-        results = _results(uow, earlier, set()) + [
-            DetectionResult(f, candidate_dict(matched_items[f.delivery_id]) if f.delivery_id is not None else None,
-                            case_of.get(f.sighting_id), True) for f in new]
-        results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id))
-    return DetectionRun(results, len(new), dict(sorted(counts.items())), opened, watched)
+    def plan(uow: UnitOfWork) -> _Planned:
+        return _plan(uow, since, progress, parallel)
+
+    if not is_database(target):
+        with write(cast(UnitOfWork, target), principal, Action.DETECTION_RUN) as w:
+            p = plan(w.uow)
+            run = _apply(w, since, p)
+            if reassess and p.diversions:
+                latest = max(f.observed_on for f in p.diversions)
+                run.watch_added = _watched(reassess_in(w, latest, _trigger(p.diversions)))
+            return run
+    decided: list[_Planned] = []
+
+    def apply(w: Write, p: _Planned) -> DetectionRun:
+        decided.append(p)
+        return _apply(w, since, p)
+
+    run = write_planned(target, principal, Action.DETECTION_RUN, plan, apply, attempts=3,
+                        unaffected_by=UNAFFECTED_BY)
+    diversions = decided[-1].diversions
+    if reassess and diversions:
+        latest = max(f.observed_on for f in diversions)
+        run.watch_added = _watched(reassess_planned(target, principal, Action.DETECTION_RUN, latest,
+                                                    _trigger(diversions)))
+    return run
+
+
+def _watched(entries: Sequence[WatchEntry]) -> list[str]:
+    return [f"{e.subject_kind} {e.subject_key}: {e.before} -> {e.after}" for e in entries]
 
 
 def case_actions(uow: UnitOfWork, case_id: str) -> list[tuple[str, str]]:

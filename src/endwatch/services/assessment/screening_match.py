@@ -1,0 +1,91 @@
+"""Screening a party against a listed entity: the best pair of names (names/compare.py), then what the
+rest of the record says for or against it (country, schema), as parts of the score.
+
+Scores run from 0 to 100. A hit is recorded at the authority's threshold or above (setting
+`ENDWATCH_SCREENING_THRESHOLD`, default 80).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from endwatch.domain.parties import Party, PartyKind
+from endwatch.services.assessment.store import ScreeningEntity
+from endwatch.services.names.compare import NameMatch, best_match
+from endwatch.services.names.forms import FoldedName, fold
+
+THRESHOLD = 80.0
+COUNTRY_AGREES = 2.0  # points added when the party's country is one of the entity's
+COUNTRY_DIFFERS = -6.0  # points taken when the entity names countries and the party's is not among them
+SCHEMA_DIFFERS = -25.0  # a person against an organisation, or the other way round
+ORGANISATION_SCHEMATA = frozenset({"Organization", "Company", "PublicBody"})
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    """A party against an entity: the score (0-100), the names that matched, and why."""
+
+    score: float
+    party_name: str
+    matched_name: str
+    detail: dict[str, Any]
+
+
+def party_is_person(party: Party) -> bool:
+    """Whether a party is an individual (compared as a person's name)."""
+    return party.kind is PartyKind.PERSON
+
+
+def entity_is_person(entity: ScreeningEntity) -> bool:
+    """Whether a listed entity is an individual."""
+    return entity.schema == "Person"
+
+
+def folded_party(party: Party) -> list[FoldedName]:
+    """A party's names, aliases and former names, folded."""
+    person = party_is_person(party)
+    return [fold(n, person) for n in party.all_names()]
+
+
+def folded_entity(entity: ScreeningEntity) -> list[FoldedName]:
+    """An entity's names (names, aliases, previous names as listed), folded."""
+    person = entity_is_person(entity)
+    return [fold(n, person) for n in entity.names]
+
+
+def _context(party: Party, entity: ScreeningEntity) -> dict[str, float]:
+    """Points for and against from the rest of the record."""
+    points: dict[str, float] = {}
+    if party.country and entity.countries:
+        if party.country.upper() in entity.countries:
+            points["country agrees"] = COUNTRY_AGREES
+        else:
+            points["country differs"] = COUNTRY_DIFFERS
+    if party_is_person(party) != entity_is_person(entity) and (
+            entity_is_person(entity) or entity.schema in ORGANISATION_SCHEMATA):
+        points["schema differs"] = SCHEMA_DIFFERS
+    return points
+
+
+def match_entity(party: Party, entity: ScreeningEntity, party_names: Sequence[FoldedName] | None = None,
+                 entity_names: Sequence[FoldedName] | None = None) -> EntityMatch:
+    """Score a party against an entity: the best pair of names, adjusted by country and schema."""
+    names: NameMatch = best_match(list(party_names or folded_party(party)),
+                                  list(entity_names or folded_entity(entity)))
+    if names.score <= 0.0:
+        return EntityMatch(0.0, "", "", {})
+    name_points = round(100.0 * names.score, 1)
+    context = _context(party, entity)
+    score = max(0.0, min(100.0, name_points + sum(context.values())))
+    detail = {"how": names.how, "name score": name_points, "name parts": names.parts, "context": context}
+    return EntityMatch(round(score, 1), names.query, names.candidate, detail)
+
+
+def explain(m: EntityMatch) -> str:
+    """The parts of a match's score in words: the names' score and its parts, then the record's points."""
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in m.detail.get("name parts", {}).items())
+    context = ", ".join(f"{k} {v:+.0f}" for k, v in m.detail.get("context", {}).items())
+    text = f"names {m.detail.get('name score', 0):.0f}" + (f" ({parts})" if parts else "")
+    return text + (f"; {context}" if context else "")
