@@ -103,10 +103,11 @@ _sc, _rt = t.permit_status_changes, t.retransfers
 _EVENTS = _Read(sa.union_all(
     sa.select(sa.literal_column("'status'").label("kind"), _sc.c.permit_number, _sc.c.effective_on.label("day"),
               _sc.c.status.label("what"), _sc.c.reason, _sc.c.reference,
-              sa.cast(sa.null(), sa.String).label("serial"), _sc.c.id)
+              sa.cast(sa.null(), sa.String).label("serial"), _sc.c.id, _sc.c.historical_source)
     .where(_sc.c.permit_number.in_(_PERMITS)),
     sa.select(sa.literal_column("'retransfer'").label("kind"), _rt.c.permit_number, _rt.c.authorized_on,
-              _rt.c.to_party_id, sa.cast(sa.null(), sa.Text), _rt.c.reference, _rt.c.serial, _rt.c.id)
+              _rt.c.to_party_id, sa.cast(sa.null(), sa.Text), _rt.c.reference, _rt.c.serial, _rt.c.id,
+              sa.cast(sa.null(), sa.String))
     .where(_rt.c.permit_number.in_(_PERMITS)),
 ).order_by(sa.literal_column("kind"), sa.literal_column("day"), sa.literal_column("id")))
 
@@ -175,7 +176,8 @@ def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemD
     retransfers: dict[str, list[Retransfer]] = defaultdict(list)
     for e in _EVENTS.rows(conn, norm=serial_norm):
         if e.kind == "status":
-            history[e.permit_number].append(StatusChange(PermitStatus(e.what), e.day, e.reason, e.reference))
+            history[e.permit_number].append(StatusChange(PermitStatus(e.what), e.day, e.reason, e.reference,
+                                                         e.historical_source))
         else:
             retransfers[e.permit_number].append(Retransfer(e.permit_number, e.what, e.day, e.reference, e.serial))
     products = _products(_PRODUCTS.rows(conn, norm=serial_norm))
