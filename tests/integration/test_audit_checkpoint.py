@@ -156,3 +156,44 @@ def test_checkpoint_without_sending_needs_no_principal_but_sending_does(case, an
     assert result.exit_code == 1 and "sign in" in result.output
     with case.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from outbox")).scalar_one() == 0
+
+
+def test_who_may_send_a_checkpoint(case, keys, tmp_path):
+    from tests.principals import service
+
+    from endwatch.errors import Forbidden
+    from endwatch.services.audit import checkpoint as checkpoints
+    from endwatch.services.authz import Action, Role
+    from endwatch.services.enforcement.checkpoints import send_checkpoint
+
+    document = checkpoints.sign(checkpoints.take(case.reader, "test"), checkpoints.load_private_key(keys[0]))
+    with pytest.raises(Forbidden):
+        send_checkpoint(case.uow(), person("analyst", Role.INVESTIGATOR), "o@example.org", document)
+    with pytest.raises(Forbidden):
+        send_checkpoint(case.uow(), service("endwatch-notify", Action.NOTIFY_SEND), "o@example.org", document)
+    with case.engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from outbox")).scalar_one() == 0
+    # The scheduled job's service account, and an auditor, may.
+    send_checkpoint(case.uow(), service("checkpointer", Action.AUDIT_CHECKPOINT), "o@example.org", document)
+    send_checkpoint(case.uow(), person("auditor-1", Role.AUDITOR), "o@example.org", document)
+    with case.engine.connect() as conn:
+        actors = conn.execute(sa.text("select actor from audit_log where action = 'audit.checkpoint.send'"
+                                      " order by seq")).scalars().all()
+    assert actors == ["checkpointer", "auditor-1"]
+
+
+def test_bad_input_is_named_and_writes_nothing(case, cli, keys, tmp_path):
+    result = cli.invoke(app, ["audit", "checkpoint", "--out", str(tmp_path / "no" / "such" / "cp.json"),
+                              "--key-file", str(keys[0])])
+    assert result.exit_code == 1 and "cannot write the checkpoint" in result.output, result.output
+    result = cli.invoke(app, ["audit", "checkpoint", "--out", str(tmp_path / "cp.json"), "--key-file", str(keys[0]),
+                              "--send-to", "not an address"])
+    assert result.exit_code == 1 and "is not an e-mail address" in result.output
+    assert not (tmp_path / "cp.json").exists()
+    result = cli.invoke(app, ["audit", "checkpoint", "--out", str(tmp_path / "cp.json"), "--key-file",
+                              str(keys[1])])  # the public key is no signing key
+    assert result.exit_code == 1 and "is not a PEM private key" in result.output
+    (tmp_path / "junk.json").write_text("{not json")
+    result = _verify(cli, tmp_path / "junk.json", keys[1])
+    assert result.exit_code == 1 and "is not a checkpoint" in result.output
+    assert "Traceback" not in result.output

@@ -12,7 +12,7 @@ from endwatch.domain.audit_checkpoint import CheckpointReport
 from endwatch.services.audit import checkpoint as checkpoints
 from endwatch.services.audit import verify as audit_service
 from endwatch.services.audit.trail import snapshot
-from endwatch.services.enforcement.checkpoints import send_checkpoint
+from endwatch.services.enforcement.checkpoints import check_address, send_checkpoint
 
 audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -67,10 +67,12 @@ def checkpoint(
     rewritten, truncated or wiped since."""
     ew = app_()
     who = principal() if send_to is not None else None  # a write: ask who acts before anything else
+    if send_to is not None:
+        check_address(send_to)
     key = checkpoints.load_private_key(_key_file(key_file))
     cp = checkpoints.take(ew.reader, checkpoints.database_identity(ew.settings.effective_database_url))
     document = checkpoints.sign(cp, key)
-    out_.write_text(checkpoints.document_text(document), encoding="utf-8")
+    checkpoints.write_document(out_, document)
     sent = send_checkpoint(ew.uow(), who, send_to, document) if who is not None and send_to is not None else None
     if fmt is Format.json:
         print(as_json({**cp.payload(), "file": str(out_), "queued": sent}))

@@ -114,6 +114,14 @@ def document_text(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
+def write_document(path: Path, document: dict[str, Any]) -> None:
+    """Write a signed checkpoint to `path`; InvalidInput naming the file when it cannot be written."""
+    try:
+        path.write_text(document_text(document), encoding="utf-8")
+    except OSError as exc:
+        raise _bad(path, f"cannot write the checkpoint to {path}: {exc.strerror or exc}") from None
+
+
 def read(path: Path, public_key: Ed25519PublicKey) -> Checkpoint:
     """The checkpoint in `path`, once its signature is verified with `public_key`. InvalidInput naming the
     file when it cannot be read; RuleViolation `checkpoint-signature` when the signature does not verify

@@ -15,13 +15,19 @@ from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
 
 
+def check_address(address: str) -> str:
+    """The oversight address, trimmed; InvalidInput when it is not an e-mail address."""
+    address = address.strip()
+    if "@" not in address or any(c.isspace() for c in address):
+        raise InvalidInput([Problem(f"{address!r} is not an e-mail address", column="send-to")])
+    return address
+
+
 def send_checkpoint(uow: UnitOfWork, principal: Principal, address: str, document: dict[str, Any]) -> str:
     """Queue the signed checkpoint to `address` through the outbox (delivered by `endwatch notify send`),
     audited; its Message-ID. Needs the `audit.checkpoint` permission (an auditor, an administrator or the
     service account of that job)."""
-    address = address.strip()
-    if "@" not in address or any(c.isspace() for c in address):
-        raise InvalidInput([Problem(f"{address!r} is not an e-mail address", column="send-to")])
+    address = check_address(address)
     cp = Checkpoint.of(document["checkpoint"])
     with write(uow, principal, Action.AUDIT_CHECKPOINT) as w:
         now = w.uow.now().isoformat(timespec="microseconds")
