@@ -77,3 +77,12 @@ def test_a_person_is_not_an_organisation():
     as_company = {h.entity_id for h in match_parties([Party("p", "Sergei Shoigu", PartyKind.COMPANY)], entities)}
     as_person = {h.entity_id for h in match_parties([Party("p", "Sergei Shoigu", PartyKind.PERSON)], entities)}
     assert "ew-shoigu" in as_person and "ew-shoigu" not in as_company
+
+
+def test_a_sanctions_start_is_the_listing_date_not_first_seen():
+    entities = {e.id: e for e in read_entities(DATA / "yente-zala.ftm.json", date(2026, 1, 1))[0]}
+    # LLC CST (Zala Aero Group): first seen by the aggregator on 2023-04-20; Australia listed it on 2023-02-24,
+    # the UK on 2023-02-08, and the earliest sanction naming it (programme 556/2021) starts on 2021-10-30.
+    assert entities["NK-abdzbEBkqyT29GyREbiURZ"].listed_on == date(2021, 10, 30)
+    # Entities that are not listed (`target: false`) are context, not restricted parties.
+    assert "ru-inn-5920040846" not in entities

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,13 @@ class LoadReport:
 
 
 def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tuple[list[ScreeningEntity], int]:
-    """Parse a FollowTheMoney JSON-lines file into entities; returns (entities, lines skipped because
+    """Parse a FollowTheMoney JSON-lines file into entities, each listed from the earliest start of the
+    `Sanction` entities naming it (else its `first_seen`, else `listed_on`); returns (entities, lines skipped because
     their schema is not a legal entity or they are not listed: `"target": false`). Raises InvalidInput
     with every bad line (line number given)."""
     problems: list[Problem] = []
     entities: dict[str, ScreeningEntity] = {}
+    sanctioned_from: dict[str, date] = {}
     skipped = 0
     name = path.name
     try:
@@ -73,6 +75,8 @@ def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tu
             except (FollowTheMoneyException, TypeError, ValueError) as exc:
                 problems.append(Problem(f"not a FollowTheMoney entity: {exc}", name, line_no, "schema"))
                 continue
+            if proxy.schema.is_a("Sanction"):
+                _note_sanction(proxy.get("entity"), proxy.get("startDate"), sanctioned_from)
             # Only listed entities are restricted parties: a statement-merged export (OpenSanctions) marks
             # them `target`; the rest (registries, relatives, addresses) is context. A plain file has no mark.
             if data.get("target") is False or not any(proxy.schema.is_a(s) for s in SCREENED_SCHEMATA):
@@ -95,7 +99,24 @@ def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tu
                 dataset or (",".join(datasets) if datasets else path.stem), seen, source_file=name)
     if problems:
         raise InvalidInput(problems)
-    return list(entities.values()), skipped
+    # A sanction's start is when the entity was listed; `first_seen` is only when the aggregator saw it.
+    listed = [replace(e, listed_on=sanctioned_from[e.id]) if e.id in sanctioned_from else e
+              for e in entities.values()]
+    return listed, skipped
+
+
+def _note_sanction(entity_ids: list[str], starts: list[str], sanctioned_from: dict[str, date]) -> None:
+    """Keep, for each entity a Sanction names, the earliest start date of its sanctions."""
+    days = []
+    for text in starts:
+        try:
+            days.append(date.fromisoformat(text[:10]))
+        except ValueError:
+            continue  # a partial date ("2023") says too little to date a listing
+    if not days:
+        return
+    for eid in entity_ids:
+        sanctioned_from[eid] = min([*days, sanctioned_from.get(eid, days[0])])
 
 
 def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
