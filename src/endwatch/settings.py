@@ -52,6 +52,17 @@ class Settings(BaseSettings):
         default=80.0, ge=0.0, le=100.0,
         description="The authority's screening threshold: a party scoring this (0-100) or more against a listed"
                     " entity is a hit.")
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, description="Largest request body of JSON or a form (413 beyond, before parsing)."
+    )
+    max_upload_bytes: int = Field(
+        default=25 << 20, ge=1024, description="Largest multipart upload (a sighting's photo of at most 20 MB and"
+        " its form), streamed to disk."
+    )
+    max_query_bytes: int = Field(default=8 << 10, ge=256, description="Longest query string (414 beyond).")
+    max_header_bytes: int = Field(default=16 << 10, ge=1024, description="Largest request head (request line and"
+                                  " headers) the server reads (`endwatch serve`).")
+    max_json_depth: int = Field(default=32, ge=2, le=200, description="Deepest nesting of a JSON body.")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

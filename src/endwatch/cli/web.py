@@ -31,7 +31,8 @@ def serve(
     if workers > 1:
         # Worker processes build the application themselves from the same environment.
         uvicorn.run("endwatch.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="warning", proxy_headers=False)
+                    log_level="warning", proxy_headers=False,
+                    h11_max_incomplete_event_size=ew.settings.max_header_bytes)
         return
     uvicorn.run(create_app(ew.settings, endwatch=ew), host=host, port=port, log_level="warning",
-                proxy_headers=False)
+                proxy_headers=False, h11_max_incomplete_event_size=ew.settings.max_header_bytes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +15,7 @@ from endwatch.settings import Settings
 from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals
 from endwatch.web.cache import VersionedCache
 from endwatch.web.fields import address_without_nul
+from endwatch.web.limits import LimitRequests, RequestLimits
 
 STATIC = Path(__file__).with_name("static")
 
@@ -53,13 +54,15 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages_proposals.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))
+    app.add_middleware(SecurityHeaders)  # outermost: every answer has the headers, limits' refusals too
     return app
 
 
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response, and `Cache-Control: no-store` to the API's and to every
-    answer of a method other than GET, unless the route set them itself.
+    """Adds SECURITY_HEADERS to every response, and `Cache-Control: no-store` to the API's, to every
+    answer of a method other than GET and to every answer to a signed-in caller (a session cookie or a
+    token: the back button after sign-out shows nothing), unless the route set them itself.
 
     A plain ASGI middleware: it edits the response's first message as it passes, where one built on
     BaseHTTPMiddleware would copy every response through a stream and a task of its own.
@@ -72,10 +75,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        no_store = scope["path"].startswith("/api/") or scope["method"] != "GET"
+        headers_in = dict(scope.get("headers", ()))
+        signed_in = b"authorization" in headers_in or b"endwatch_session=" in headers_in.get(b"cookie", b"")
+        no_store = scope["path"].startswith("/api/") or scope["method"] != "GET" or (
+            signed_in and not scope["path"].startswith("/static/"))
+
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
@@ -83,7 +93,17 @@ class SecurityHeaders:
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An error no handler explained: the caller gets the error shape (JSON under /api/, the error page
+            # elsewhere) with these headers; the server's error middleware then logs the traceback.
+            if not started:
+                request = Request(scope)
+                response = errors.error_response(request, errors.InternalError(
+                    "an internal error occurred; it has been logged"))
+                await response(scope, receive, send_with_headers)
+            raise
 
 
 def app_from_environment() -> FastAPI:

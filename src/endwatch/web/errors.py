@@ -31,8 +31,24 @@ class CsrfRejected(Forbidden):
     code = "csrf_rejected"
 
 
+class TooLarge(EndwatchError):
+    """A request larger than the limits allow (its body 413; its query string 414): see web/limits.py."""
+
+    code = "too_large"
+    status = 413
+
+
+class InternalError(EndwatchError):
+    """Something endwatch did not expect: answered 500 in the error shape, with the security headers; the
+    details go to the server's log, never to the caller."""
+
+    code = "internal_error"
+
+
 # First match wins (subclasses before their bases).
 ERROR_TABLE: tuple[tuple[type[EndwatchError], int], ...] = (
+    (InternalError, 500),
+    (TooLarge, 413),
     (AuthenticationFailed, 401),
     (TooManyAttempts, 429),
     (Forbidden, 403),
@@ -107,6 +123,7 @@ def install(app: FastAPI) -> None:
             err.code = "method_not_allowed"
         else:
             err = EndwatchError(str(exc.detail))
+            err.code = "bad_request"  # a body that could not be parsed at all, say
         response = error_response(request, err)
         if exc.status_code in (404, 405):
             response.status_code = exc.status_code

@@ -204,8 +204,13 @@ def evidence_file(request: Request, case_id: str, sha256: str,
         raise NotFound("evidence", sha256)
     kind = mimetypes.guess_type(link.filename)[0] or "application/octet-stream"
     inline = kind in IMAGE_TYPES
-    return FileResponse(path, media_type=kind if inline else "application/octet-stream", filename=link.filename,
-                        content_disposition_type="inline" if inline else "attachment")
+    response = FileResponse(path, media_type=kind if inline else "application/octet-stream",
+                            filename=link.filename, content_disposition_type="inline" if inline else "attachment")
+    # Never kept by a browser or a proxy, nor revalidated: after sign-out the back button shows nothing.
+    for name in ("etag", "last-modified"):
+        del response.headers[name]
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/inquiries", response_class=HTMLResponse)
