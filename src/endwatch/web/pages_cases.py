@@ -6,6 +6,7 @@ its action through `requires`, like every other page."""
 from __future__ import annotations
 
 import mimetypes
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ from endwatch.services.reporting import records
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
+from endwatch.web.uploads import PHOTO_EXTENSIONS, safe_name, sniff
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -87,9 +89,14 @@ async def sighting_submit(
     actor = caller.principal
     day = _day(observed_on, "observed_on")
     content = await photo.read(MAX_UPLOAD + 1) if photo is not None and photo.filename else b""
+    # Everything about the photo is checked before anything is written: a bad photo leaves no sighting behind.
     if len(content) > MAX_UPLOAD:
         raise InvalidInput([Problem("the photo is larger than 20 MB", column="photo")])
-    filename = Path(photo.filename).name if photo is not None and photo.filename and content else ""
+    kind = sniff(content) if content else None
+    if content and kind not in PHOTO_EXTENSIONS:
+        raise InvalidInput([Problem("the photo is not a JPEG, PNG or WebP image (told by its content, not its"
+                                    " name)", column="photo")])
+    filename = safe_name(photo.filename or "", kind) if photo is not None and content and kind else ""
     s = Sighting("", day, serial, reliability.strip().upper(), credibility.strip(), place,
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
@@ -204,13 +211,18 @@ def evidence_file(request: Request, case_id: str, sha256: str,
         raise NotFound("evidence", sha256)
     kind = mimetypes.guess_type(link.filename)[0] or "application/octet-stream"
     inline = kind in IMAGE_TYPES
-    response = FileResponse(path, media_type=kind if inline else "application/octet-stream",
-                            filename=link.filename, content_disposition_type="inline" if inline else "attachment")
-    # Never kept by a browser or a proxy, nor revalidated: after sign-out the back button shows nothing.
-    for name in ("etag", "last-modified"):
-        del response.headers[name]
+    response = _EvidenceResponse(path, media_type=kind if inline else "application/octet-stream",
+                                 filename=link.filename, content_disposition_type="inline" if inline else "attachment")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class _EvidenceResponse(FileResponse):
+    """A file never kept by a browser or a proxy, nor revalidated: no ETag, no Last-Modified (after sign-out
+    the back button shows nothing)."""
+
+    def set_stat_headers(self, stat_result: os.stat_result) -> None:
+        self.headers.setdefault("content-length", str(stat_result.st_size))
 
 
 @router.get("/inquiries", response_class=HTMLResponse)
