@@ -31,7 +31,7 @@ def test_hostile_photo_names_never_fail_after_writing(web: Web) -> None:
     c = web.sign_in("investigator")
     form = csrf_of(c.get("/sightings/new").text)
     names = ["..", "a/..", "n" * 300 + ".png"]
-    for i, name in enumerate(names):
+    for name in names:
         r = c.post("/sightings/new", data={"csrf_token": form, **NAMEPLATE, "serial": "REDACTED-SN-1"},
                    files={"photo": (name, PNG, "image/png")}, follow_redirects=False)
         assert r.status_code == 303, (name, r.status_code, r.text[:300])
