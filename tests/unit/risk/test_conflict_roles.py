@@ -146,3 +146,20 @@ def test_register_transfers_from_the_end_users_state_to_a_state_at_war_weigh_as_
     before = onward.assess(_subject("TR"), w.known_by(D(2019, 6, 1)), D(2019, 6, 1))
     assert before.evidence and not any("Azerbaijan" in e.text for e in before.evidence)
     assert all("in 2024" not in e.text and "in 2020" not in e.text for e in before.evidence)
+
+
+@pytest.mark.parametrize("country", ["TR", "AZ", "AM", "CA"])
+def test_the_inputs_kept_give_the_same_assessment_as_the_whole_world(country):
+    from dataclasses import replace
+
+    from endwatch.services.assessment.inputs import address, from_inputs, relevant, resolve, to_inputs
+    from endwatch.services.assessment.sipri import read_sipri
+
+    day = D(2020, 10, 15)
+    whole = replace(_world(), transfers=tuple(read_sipri(SIPRI, D(2019, 1, 1)))).known_by(day)
+    s = _subject(country)
+    kept = relevant(s, whole)
+    assert len(kept.conflicts) < len(whole.conflicts) and len(kept.transfers) < len(whole.transfers)
+    inputs, bodies = address(to_inputs(s, whole))
+    subject, again = from_inputs(resolve(inputs, lambda ds: {d: bodies[d][1] for d in ds}))
+    assert assess_subject(subject, again, day) == assess_subject(s, whole, day)

@@ -23,7 +23,7 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.domain.risk.facts import RECENT, lineage, onward_transfers
+from endwatch.domain.risk.facts import RECENT, conflicts_involving, lineage, onward_transfers
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.store import roles_from_json
@@ -48,7 +48,12 @@ def relevant(subject: Subject, world: World) -> World:
     for rec in records:
         ids |= {rec.exporter_id, rec.consignee_id, rec.end_user_id}
     # Transfers reach the indicators only as onward transfers (facts.onward_transfers, on the same date).
-    transfers = onward_transfers(world, subject, world.cut_on)
+    # A register's state-level entry counts only when its recipient is at war (conflict.py, onward.py).
+    day = world.cut_on
+    transfers = [t for t in onward_transfers(world, subject, day)
+                 if t.supplier_id or day is None or any(
+                     i.at_war for i in conflicts_involving(world, day, country=t.recipient_country,
+                                                           party_id=t.recipient_id))]
     for t in transfers:
         ids |= {x for x in (t.supplier_id, t.recipient_id) if x}
     # Conflicts the indicators can reach: those of the destination, the end user's state, the states of
@@ -61,7 +66,6 @@ def relevant(subject: Subject, world: World) -> World:
     for pid in {x for i in ids for x in lineage(world, i)}:
         conflicts.update((id(c), c) for c in world.conflicts_of_party(pid))
     # Only the conflicts that count on the day assessed (under way, or ended less than RECENT before it).
-    day = world.cut_on
     order = _positions(world)
     kept = tuple(sorted((c for c in conflicts.values()
                          if day is None or c.ended_on is None or day - c.ended_on <= RECENT),
