@@ -92,3 +92,36 @@ def test_reference_case_round_trips(case, tmp_path):
         rows = list(csv.DictReader(content.splitlines()))
         original = list(csv.DictReader((REFERENCE_CASE / name).read_text(encoding="utf-8").splitlines()))
         assert len(rows) == len(original), name
+
+
+def test_decisions_taken_in_endwatch_round_trip_into_an_empty_registry(ew, tmp_path):
+    from tests.conftest import tokens_for
+    from tests.factories import ACTOR, small_world
+
+    from endwatch.domain.permits import Application
+    from endwatch.services.assessment.decisions import countersign, decide
+    from endwatch.services.authz import Role
+    from endwatch.services.registry.applications import receive_application
+
+    signers = {"approver_one": Role.APPROVER, "approver_two": Role.APPROVER}
+    small_world(ew)
+    tokens_for(ew, **signers)
+    one, two = person("approver-one", Role.APPROVER), person("approver-two", Role.APPROVER)
+    for number in ("A-1", "A-2"):
+        receive_application(ew.uow(), ACTOR, Application(number, "m", "c", "n", "TR", "s", 1, date(2020, 6, 1)))
+    decide(ew.uow(), one, "A-1", "approve", reason="NATO programme", on=date(2020, 6, 10),
+           justification="covered by the NATO exception", exception="NATO co-operation programs")
+    countersign(ew.uow(), two, "A-1", reason="agreed", on=date(2020, 6, 11))
+    decide(ew.uow(), one, "A-2", "deny", reason="risk of diversion", on=date(2020, 6, 12))
+    export_folder(ew.reader(), tmp_path / "one")
+    decisions = list(csv.DictReader((tmp_path / "one" / "decisions.csv").read_text(encoding="utf-8").splitlines()))
+    assert [(d["application_number"], d["decision"], d["decided_by"], d["countersigned_by"]) for d in decisions] == [
+        ("A-1", "approve", "approver-one", "approver-two"), ("A-2", "deny", "approver-one", "")]
+
+    empty_database(ew)
+    tokens_for(ew, **signers)  # the registry is empty; its accounts hold the signatories
+    import_folder(ew.uow(), person("tester"), tmp_path / "one")
+    export_folder(ew.reader(), tmp_path / "two")
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    with ew.reader() as uow:
+        assert {a.number: a.status.value for a in uow.applications.list()} == {"A-1": "approved", "A-2": "denied"}

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from endwatch.domain.permits import ApplicationStatus
 from endwatch.errors import EndwatchError
 from endwatch.exchange.reader import Row, read_rows
 from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_assessment import DECISIONS
+from endwatch.exchange.writer import write_rows
 from endwatch.services.assessment.store import Decision
 from endwatch.services.authz import Action, Principal, Role, require, require_signature
 from endwatch.services.gate import Write
 from endwatch.services.registry.applications import change_application_status
 from endwatch.services.registry.imports import ImportRun
+from endwatch.services.uow import UnitOfWork
 
 _OUTCOME = {"approve": ApplicationStatus.APPROVED, "deny": ApplicationStatus.DENIED}
 IMPORTED = "not assessed (imported)"  # a decision taken elsewhere carries no endwatch assessment
@@ -143,3 +147,24 @@ class DecisionsImport:
             signed = f"decided by {d.decided_by}" + (f" and countersigned by {second}" if second else "")
             change_application_status(w, d.application_number, _OUTCOME[d.decision], d.decided_on,
                                       f"{signed}: {d.reason}", f"decision {record.id}")
+
+
+def export_decisions(uow: UnitOfWork, folder: Path) -> dict[str, int]:
+    """Write decisions.csv: for each application endwatch approved or denied (not a historical record), the
+    decision that made it so, with its signatures; importing it (with applications.csv) into an empty
+    registry whose accounts include the signatories reproduces the decisions (inside the caller's unit of
+    work). Holds, approvals still awaiting a second signature and superseded decisions are not carried."""
+    outcome = {ApplicationStatus.APPROVED: "approve", ApplicationStatus.DENIED: "deny"}
+    wanted = {a.number: outcome[a.status] for a in uow.applications.list()
+              if a.status in outcome and not a.historical_source}
+    last: dict[str, Decision] = {}
+    for d in uow.assessment.decisions(None):
+        if d.application_number in wanted and d.decision == wanted[d.application_number] \
+                and d.state in ("final", "countersigned"):
+            last[d.application_number] = d  # oldest first: the last one standing made the status
+    rows: list[dict[str, Any]] = [
+        {"application_number": d.application_number, "decision": d.decision, "decided_by": d.decided_by,
+         "decided_on": d.decided_on, "reason": d.reason, "countersigned_by": d.second_by or "",
+         "justification": d.justification or ""}
+        for _, d in sorted(last.items())]
+    return {DECISIONS.name: write_rows(folder, DECISIONS, rows)}

@@ -32,6 +32,8 @@ def extensions() -> list[ExportExtension]:
         export_evidence,  # assessment: conflicts.csv, transfers.csv
     )
     found.append(export_evidence)
+    from endwatch.services.assessment.decision_import import export_decisions  # assessment: decisions.csv
+    found.append(export_decisions)
     from endwatch.services.detection.sightings import export_sightings  # detection: sightings.csv
     found.append(export_sightings)
     return found
