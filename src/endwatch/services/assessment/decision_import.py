@@ -167,4 +167,5 @@ def export_decisions(uow: UnitOfWork, folder: Path) -> dict[str, int]:
          "decided_on": d.decided_on, "reason": d.reason, "countersigned_by": d.second_by or "",
          "justification": d.justification or ""}
         for _, d in sorted(last.items())]
-    return {DECISIONS.name: write_rows(folder, DECISIONS, rows)}
+    # No file when there is nothing to carry (a registry of historical records only, the bundled case).
+    return {DECISIONS.name: write_rows(folder, DECISIONS, rows)} if rows else {}
