@@ -106,7 +106,8 @@ def test_reference_case_ends_with_the_suspension_applied_notified_traced_and_rep
         public_read = pdf_text(oversight.export_pack(ew.reader(), case_id, Profile.public, PackFormat.pdf,
                                                      date(2020, 11, 2), oversight.find_font()))
         assert "PERMIT-REDACTED" not in public_read and "REDACTED-SN-1" not in public_read
-        assert "Baykar" in public_read and "suspend" in public_read
+        assert "suspend" in public_read and "Azerbaijani" in public_read  # what happened, and where
+        assert "Baykar" not in public_read and "Wescam" not in public_read  # the companies are not published
         with ew.reader() as uow:
             raw = oversight.build_pack(uow, case_id, date(2020, 11, 2))
         committee_text = oversight.render_pdf(oversight.redact(raw, Profile.committee), compress=False)
