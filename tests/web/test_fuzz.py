@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from endwatch.web.app import create_app
 from endwatch_demo import reference_case
 
 TOKENS: dict[str, str] = {}
+KNOWN: dict[str, str] = {}  # keys of records the fixture made, by path parameter name
 CALLS: Counter[tuple[str, str, int]] = Counter()  # (method, path, status) -> calls, for the report
 
 
@@ -34,7 +36,8 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     settings_ = load_settings(home=home, database_url=f"sqlite:///{home / 'endwatch.db'}")
     ew = bootstrap(settings_, clock=lambda: FIXED_NOW)
     ew.migrate()
-    reference_case.load(ew.uow(), person("fuzz"))
+    # The record up to the eve of the suspension, so that a suspension can still be proposed below.
+    reference_case.load(ew.uow(), person("fuzz"), until=reference_case.SUSPENSION_DAY - timedelta(days=1))
     saved = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     try:
@@ -50,6 +53,13 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             "observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "manufacturer": "L3 Wescam", "model": "CMX-15D",
             "country": "AZ", "observed_user": "Azerbaijani Air Force", "reliability": "B", "credibility": "2"})
         assert made.json()["case_id"] == "CASE-0001", made.text
+    # An open proposal, so that the proposal endpoints have one to answer about.
+    from endwatch.domain.permits import PermitStatus
+    from endwatch.services.enforcement.proposals import propose_permit_status
+
+    proposal = propose_permit_status(ew.uow(), person("fuzz-officer"), "PERMIT-REDACTED-2", PermitStatus.SUSPENDED,
+                                     reference_case.SUSPENSION_DAY, "fuzz world", "FUZZ-1")
+    KNOWN["proposal_id"] = str(proposal.id)
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     ew.close()
 
@@ -98,7 +108,8 @@ def test_api_as_the_public(api_schema: Any) -> None:
 def _check_every_operation_succeeded(api_schema: Any) -> None:
     """Guards against a silent fuzz run: every operation answered 200 at least once and that answer
     matched the schema (random keys only find 404s, so known keys of the case are tried as well)."""
-    known = {"number": "PERMIT-REDACTED-1", "party_id": "baykar", "product_id": "mx-15d", "case_id": "CASE-0001"}
+    known = {"number": "PERMIT-REDACTED-1", "party_id": "baykar", "product_id": "mx-15d", "case_id": "CASE-0001",
+             **KNOWN}
     headers = {"Authorization": f"Bearer {TOKENS['admin']}"} if TOKENS else {}
     statuses: dict[tuple[str, str], set[int]] = {}
     for m, p, status in CALLS:

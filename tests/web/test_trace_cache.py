@@ -92,4 +92,4 @@ def test_errors_are_not_cached(web: Web) -> None:
     h = web.as_("investigator")
     for _ in range(2):
         r = web.client.get("/api/v1/trace?serial=---", headers=h)
-        assert r.status_code == 422 and "blank" in r.json()["message"]
+        assert r.status_code == 422 and "no letter or digit" in r.json()["message"]

@@ -1,7 +1,7 @@
 """Scheduled status events can be superseded: permit_status_changes.superseded.
 
-Revision ID: 0017_scheduled_status
-Revises: 0016_serial_key
+Revision ID: 0018_scheduled_status
+Revises: 0017_screening_hit_detail
 
 A status event dated after the day it was recorded is scheduled; an earlier decision that makes it
 impossible supersedes it (domain.permits.plan_status_change): the row stays, with the note saying so, and
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_scheduled_status"
-down_revision: str | Sequence[str] | None = "0016_serial_key"
+revision: str = "0018_scheduled_status"
+down_revision: str | Sequence[str] | None = "0017_screening_hit_detail"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
