@@ -4,7 +4,9 @@ Every CSV endwatch writes goes through `format_cell`, and every CSV it reads thr
 formula-safe convention lives here alone (docs/exchange-format.md, "Formulas"): a text cell that a
 spreadsheet would evaluate (it starts with `=`, `+`, `-`, `@`, a tab, a carriage return or a line feed, or
 their full-width forms) is written with a single quote `'` in front, and so is a text cell that itself starts
-with `'`, so that the quote is never ambiguous. Reading removes exactly one leading quote from a text cell.
+with `'`, so that the quote is never ambiguous. Reading removes one leading quote from a text cell only where
+the writer would have put it (before a formula character or another quote), so a cell `'` or `'t Hooft`
+reads back as written and `restore(neutralise(text)) == text` for every text.
 Numbers, dates and yes/no cells are written as they are (a quantity `-5` stays a number).
 """
 
@@ -35,8 +37,14 @@ def neutralise(text: str) -> str:
 
 
 def restore(text: str) -> str:
-    """The text `neutralise` was given: one leading `'` removed (the exact inverse for every string)."""
-    return text[1:] if text.startswith(QUOTE) else text
+    """The text `neutralise` was given: the exact inverse for every string.
+
+    One leading `'` is removed only when it escapes something (a formula character or a quote follows), as
+    `neutralise` writes it; any other leading quote is the text's own (a lone `'` stays `'`, never blank).
+    """
+    if len(text) > 1 and text[0] == QUOTE and (text[1] in FORMULA_START or text[1] == QUOTE):
+        return text[1:]
+    return text
 
 
 class CellError(ValueError):
