@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         default=80.0, ge=0.0, le=100.0,
         description="The authority's screening threshold: a party scoring this (0-100) or more against a listed"
                     " entity is a hit.")
+    screening_strong: float = Field(
+        default=95.0, ge=0.0, le=100.0,
+        description="The authority's strong-hit score: a hit scoring this (0-100) or more is treated as the listed"
+                    " entity itself (the screening indicator is critical; the party counts as restricted).")
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, description="Largest request body of JSON or a form (413 beyond, before parsing)."
     )

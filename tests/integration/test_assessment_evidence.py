@@ -139,4 +139,13 @@ def test_cli_screening_load_and_hits(ew, cli, tmp_path):
     result = cli.invoke(app, ["screening", "hits", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert rows[0]["party_id"] == "northwind" and rows[0]["score"] == 100.0
+    assert rows[0]["party_id"] == "northwind" and rows[0]["score"] == 100.0 and rows[0]["strong"] is True
+
+
+def test_strong_hit_score_is_the_authoritys_setting(ew, tmp_path):
+    import_folder(ew.uow(), person("tester"), write(tmp_path / "in", parties=PARTIES))
+    load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=date(2021, 1, 1), strong=100.5)
+    [hit] = list_hits(ew.reader())
+    assert hit.score == 100.0 and hit.strong is False  # under the authority's strong score: a possible match
+    load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=date(2021, 1, 1), strong=95.0)
+    assert list_hits(ew.reader())[0].strong is True

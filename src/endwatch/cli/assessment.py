@@ -149,8 +149,10 @@ def screening_load(
 ) -> None:
     """Load a restricted-party list, screen every party against it, and re-assess."""
     day = parse_date(listed_on, "--listed-on") or today()
+    settings = app_().settings
     report = screening.load_list(app_().uow(), principal(), file, listed_on=day, dataset=dataset,
-                                 as_of=parse_date(as_of, "--as-of"), threshold=app_().settings.screening_threshold)
+                                 as_of=parse_date(as_of, "--as-of"), threshold=settings.screening_threshold,
+                                 strong=settings.screening_strong)
     emit([vars(report)], fmt, "Restricted-party list loaded")
 
 
@@ -160,8 +162,8 @@ def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
     """Every party that matches a restricted-party entity, with score and matched name."""
     hits = screening.list_hits(app_().reader())
     emit([vars(h) for h in hits], fmt, "Screening hits",
-         ["party_id", "party_name", "matched_name", "score", "how", "parts", "entity_id", "entity_schema", "dataset",
-          "listed_on"])
+         ["party_id", "party_name", "matched_name", "score", "strong", "how", "parts", "entity_id", "entity_schema",
+          "dataset", "listed_on"])
 
 
 class Verdict(StrEnum):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.unit.risk.worlds import EMBARGO, PARTIES, PRESUMPTION, D, application, permit, subject, world
 
 from endwatch.domain.parties import Party, PartyKind
@@ -178,6 +180,16 @@ def test_screening_weak_hit_is_high_and_unrelated_or_later_hits_are_ignored():
     assert screening.assess(s, world(hits=(_hit("am", 99.0),)), D(2020, 5, 1)).severity is Severity.NONE
     w = world(hits=(_hit("integrator", 99.0),)).known_by(D(2020, 1, 1))
     assert screening.assess(s, w, D(2020, 1, 1)).severity is Severity.NONE
+
+
+def test_screening_strong_is_the_authoritys_setting_carried_by_the_hit():
+    s = subject(application(consignee="integrator"))
+    strong_at_90 = replace(_hit("integrator", 90.0), strong=True)  # screened with ENDWATCH_SCREENING_STRONG=90
+    assert screening.assess(s, world(hits=(strong_at_90,)), D(2020, 5, 1)).severity is Severity.CRITICAL
+    weak_at_99 = replace(_hit("integrator", 99.0), strong=False)  # screened with the strong score above 99
+    assert screening.assess(s, world(hits=(weak_at_99,)), D(2020, 5, 1)).severity is Severity.HIGH
+    # A hit stored before the setting existed is strong at the default score, 95.
+    assert _hit("integrator", 95.0).is_strong and not _hit("integrator", 94.9).is_strong
 
 
 # 7. end-use undertaking

@@ -121,7 +121,8 @@ class SqlAssessmentRepository:
     def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:
         self.conn.execute(t.screening_hits.delete())
         rows = [{"party_id": h.party_id, "entity_id": h.entity_id, "party_name": h.party_name,
-                 "matched_name": h.matched_name, "score": h.score, "how": h.how, "parts": h.parts} for h in hits]
+                 "matched_name": h.matched_name, "score": h.score, "how": h.how, "parts": h.parts,
+                 "strong": h.is_strong} for h in hits]
         if rows:
             self.conn.execute(t.screening_hits.insert(), rows)
 
@@ -130,7 +131,8 @@ class SqlAssessmentRepository:
         q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on)
              .join(e, e.c.id == h.c.entity_id).order_by(h.c.party_id, h.c.score.desc(), h.c.entity_id))
         return [ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
-                             float(r.score), r.dataset, r.listed_on, r.how, r.parts) for r in self.conn.execute(q)]
+                             float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong))
+                for r in self.conn.execute(q)]
 
     def findings(self) -> list[FindingRecord]:
         if not sa.inspect(self.conn).has_table("findings"):

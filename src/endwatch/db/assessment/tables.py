@@ -77,6 +77,7 @@ screening_hits = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("how", sa.String(60), nullable=False, server_default=""),
     sa.Column("parts", sa.Text, nullable=False, server_default=""),
+    sa.Column("strong", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 evidence_items = sa.Table(

@@ -190,8 +190,8 @@ def end_user_country(world: World, subject: Subject) -> str | None:
 
 
 def restricted_parties(world: World) -> set[str]:
-    """Party ids with a strong screening hit (score 95 or more)."""
-    return {h.party_id for h in world.hits if h.score >= 95}
+    """Party ids with a strong screening hit (the authority's strong-hit score or more)."""
+    return {h.party_id for h in world.hits if h.is_strong}
 
 
 def _src(source: str) -> str:

@@ -163,6 +163,18 @@ class ScreeningHit:
     listed_on: date
     how: str = ""  # how the names matched ("the same name", "a spelling variant", "word set", "an acronym")
     parts: str = ""  # the parts of the score, in words and points
+    # Whether the hit is strong enough to be treated as the listed entity itself, by the authority's
+    # setting when it was screened (ENDWATCH_SCREENING_STRONG); None (hits stored before the setting):
+    # the default score, STRONG_HIT.
+    strong: bool | None = None
+
+    @property
+    def is_strong(self) -> bool:
+        """Treated as the listed entity itself (the authority's strong-hit score, or the default)."""
+        return self.strong if self.strong is not None else self.score >= STRONG_HIT
+
+
+STRONG_HIT = 95.0  # the default strong-hit score (setting ENDWATCH_SCREENING_STRONG)
 
 
 @dataclass(frozen=True)

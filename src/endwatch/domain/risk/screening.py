@@ -10,7 +10,6 @@ from endwatch.domain.risk.model import Evidence, Indicator, ScreeningHit, Severi
 CODE = "screening"
 TITLE = "Restricted-party screening"
 CRITERIA = ("ATT-6", "ATT-7-terrorism", "ATT-7-crime", "EU-CP-1", "EU-CP-6", "ATT-11")
-STRONG = 95.0  # at or above: treated as the listed entity itself
 
 
 def _how(hit: ScreeningHit) -> str:
@@ -18,7 +17,8 @@ def _how(hit: ScreeningHit) -> str:
 
 
 def assess(subject: Subject, world: World, as_of: date) -> Indicator:
-    """Severity: critical for a hit scoring 95 or more; high for a weaker hit (a possible match to check)."""
+    """Severity: critical for a strong hit (scoring the authority's strong-hit score or more, default 95:
+    treated as the listed entity itself); high for a weaker hit (a possible match to check)."""
     roles: dict[str, str] = {}
     for role, pid in (("exporter", subject.exporter_id), ("consignee", subject.consignee_id),
                       ("end user", subject.end_user_id)):
@@ -29,7 +29,7 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
         return indicator(CODE, TITLE, Severity.NONE,
                          f"No party ({', '.join(roles) or 'none'}) matches a restricted-party list loaded by"
                          f" {as_of.isoformat()}.", [], CRITERIA)
-    severity = Severity.CRITICAL if hits[0].score >= STRONG else Severity.HIGH
+    severity = Severity.CRITICAL if any(h.is_strong for h in hits) else Severity.HIGH
     evidence = [Evidence("screening", f"{h.dataset}:{h.entity_id}",
                          f"The {roles[h.party_id]} {h.party_name} matches {h.entity_caption!r} ({h.entity_schema},"
                          f" list {h.dataset}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}.",

@@ -20,7 +20,7 @@ from followthemoney.exc import FollowTheMoneyException
 from followthemoney.types import registry
 
 from endwatch.domain.parties import Party
-from endwatch.domain.risk.model import ScreeningHit
+from endwatch.domain.risk.model import STRONG_HIT, ScreeningHit
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.screening_match import THRESHOLD, explain, folded_entity, folded_party, match_entity
 from endwatch.services.assessment.store import ScreeningEntity
@@ -120,9 +120,10 @@ def _note_sanction(entity_ids: list[str], starts: list[str], sanctioned_from: di
 
 
 def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
-                  threshold: float = THRESHOLD) -> list[ScreeningHit]:
+                  threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
     """Every (party, entity) pair scoring at least `threshold` (0-100), each saying which names matched,
-    how, and the parts of its score. Only pairs sharing a blocking key are compared (names/blocking.py)."""
+    how, the parts of its score, and whether it is strong (`strong` or more: treated as the listed entity
+    itself). Only pairs sharing a blocking key are compared (names/blocking.py)."""
     index: BlockIndex[int] = BlockIndex()
     folded = [folded_entity(e) for e in entities]
     for i, names in enumerate(folded):
@@ -135,22 +136,24 @@ def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
             m = match_entity(party, e, party_names, folded[i])
             if m.score > 0 and m.score >= threshold:
                 hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
-                                         e.dataset, e.listed_on, str(m.detail["how"]), explain(m)))
+                                         e.dataset, e.listed_on, str(m.detail["how"]), explain(m),
+                                         m.score >= strong))
     return hits
 
 
-def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD) -> list[ScreeningHit]:
+def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
     """Match every party against every stored entity and replace the stored hits (caller's transaction)."""
-    hits = match_parties(uow.parties.list(), uow.assessment.entities(), threshold)
+    hits = match_parties(uow.parties.list(), uow.assessment.entities(), threshold, strong)
     uow.assessment.replace_hits(hits)
     return hits
 
 
 def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: date, dataset: str | None = None,
-              as_of: date | None = None, threshold: float = THRESHOLD) -> LoadReport:
+              as_of: date | None = None, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> LoadReport:
     """Load a restricted-party list, screen every party against all lists, then re-assess permits in force
     and pending applications as of `as_of` (default: `listed_on`). A hit scores `threshold` or more (the
-    authority's setting, ENDWATCH_SCREENING_THRESHOLD). One transaction."""
+    authority's setting, ENDWATCH_SCREENING_THRESHOLD); it is strong, treated as the listed entity itself,
+    at `strong` or more (ENDWATCH_SCREENING_STRONG). One transaction."""
     from endwatch.services.assessment.reassessment import reassess_in
 
     entities, skipped = read_entities(path, listed_on, dataset)
@@ -159,7 +162,7 @@ def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: d
         entities = [ScreeningEntity(e.id, e.schema, e.caption, e.names, e.countries, e.dataset, e.listed_on, at,
                                     e.source_file) for e in entities]
         new = uow.assessment.save_entities(entities)
-        hits = rescreen(uow, threshold)
+        hits = rescreen(uow, threshold, strong)
         w.record(action="screening.load", entity="screening_list", key=path.name,
                  after={"entities": len(entities), "new": new, "skipped": skipped, "hits": len(hits)},
                  reason=f"restricted-party list {path.name}")
