@@ -49,6 +49,8 @@ WRITES: dict[str, list[str]] = {
                      "2020-01-01", "--expires-on", "2021-01-01"],
     "permit status": ["permit", "status", "PERMIT-REDACTED-1", "--status", "suspended", "--on", "2020-10-05",
                       "--reason", "r"],
+    "permit cancel-scheduled": ["permit", "cancel-scheduled", "PERMIT-REDACTED-1", "--on", "2027-01-04", "--reason",
+                                "r", "--reference", "x"],
     "delivery add": ["delivery", "add", "--permit", "PERMIT-REDACTED-1", "--date", "2020-09-01", "--serial", "S"],
     "retransfer add": ["retransfer", "add", "--permit", "PERMIT-REDACTED-1", "--to", "baykar", "--from",
                        "2020-09-01", "--reference", "r"],

@@ -85,3 +85,50 @@ def test_a_scheduled_event_that_still_follows_is_kept_and_an_in_force_event_stil
     with pytest.raises(RuleViolation) as refused:
         proposals.propose_decision(ew.uow(), OFFICER, ONE, Action.revoke, today - timedelta(days=1), "r", "ref")
     assert refused.value.rule == "status-transition" and "predates the latest event in force" in refused.value.detail
+
+
+def test_a_scheduled_event_is_cancelled_with_two_signatures(world):
+    ew, today = world
+    next_month = today + timedelta(days=30)
+    apply_decision(ew.uow(), OFFICER, ONE, Action.suspend, next_month, "planned", "S-1")
+    with pytest.raises(RuleViolation) as none:
+        proposals.propose_cancel_scheduled(ew.uow(), OFFICER, "P-1", today + timedelta(days=31), "r", "ref")
+    assert none.value.rule == "scheduled-event" and f"suspended on {next_month.isoformat()}" in none.value.detail
+    p = proposals.propose_cancel_scheduled(ew.uow(), OFFICER, "P-1", next_month, "withdrawn by the minister", "W-1")
+    assert p.describe() == f"cancel the suspended scheduled on {next_month.isoformat()}"
+    assert proposals.current_preview(ew.reader(), p) is None
+    assert _history(ew)[-1] == (PermitStatus.SUSPENDED, next_month)  # nothing changes on one signature
+    with pytest.raises(RuleViolation) as same:
+        proposals.confirm_proposal(ew.uow(), person("officer-1", Role.APPROVER), p.id)
+    assert same.value.rule == "four-eyes"
+    done = proposals.confirm_proposal(ew.uow(), person("approver-1", Role.APPROVER), p.id)
+    assert done.outcome is None and done.proposal.status.value == "confirmed"
+    assert _history(ew) == [(PermitStatus.ISSUED, today - timedelta(days=365))]
+    with ew.reader() as uow:
+        entries = [(e.action, e.actor) for e in uow.audit.entries() if e.entity == "permit"]
+    assert entries[-1] == ("permit.scheduled_cancelled", "approver-1")
+
+
+def test_an_event_in_force_is_not_cancelled(world):
+    ew, today = world
+    apply_decision(ew.uow(), OFFICER, ONE, Action.suspend, today, "now", "S-1")
+    with pytest.raises(RuleViolation) as refused:
+        proposals.propose_cancel_scheduled(ew.uow(), OFFICER, "P-1", today, "r", "ref")
+    assert refused.value.rule == "scheduled-event" and "an event in force is not cancelled" in refused.value.detail
+
+
+def test_application_decisions_are_dated_between_receipt_and_today(ew):
+    from endwatch.domain.permits import Application
+    from endwatch.services.assessment.decisions import decide
+    from endwatch.services.registry.applications import receive_application
+
+    today = ew.clock().date()
+    small_world(ew)
+    receive_application(ew.uow(), ACTOR, Application("A-1", "m", "c", "n", "TR", "s", 1, today - timedelta(days=10)))
+    approver = person("approver-1", Role.APPROVER)
+    for on, words in ((today + timedelta(days=1), "is in the future"),
+                      (today - timedelta(days=11), "predates the day it was received")):
+        with pytest.raises(RuleViolation) as refused:
+            decide(ew.uow(), approver, "A-1", "hold", reason="r", on=on)
+        assert refused.value.rule == "decision-date" and words in refused.value.detail
+    assert decide(ew.uow(), approver, "A-1", "hold", reason="r", on=today).decided_on == today

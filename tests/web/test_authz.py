@@ -55,6 +55,8 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/cases/CASE-0001/proposals/1/confirm", Action.ENFORCEMENT_DECIDE, None),
     ("POST", "/api/v1/cases/CASE-0001/proposals/1/reject", Action.ENFORCEMENT_DECIDE, {"reason": "authorisation test"}),
     ("POST", "/api/v1/cases/CASE-0001/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
+    ("POST", f"/api/v1/permits/{PERMIT}/scheduled/cancel", Action.ENFORCEMENT_PROPOSE,
+     {"effective_on": "2027-01-04", "reason": "authorisation test", "reference": "T-1"}),
     ("GET", "/api/v1/proposals", Action.CASES_READ, None),
     ("GET", "/api/v1/proposals/1", Action.CASES_READ, None),
     ("POST", "/api/v1/proposals/1/confirm", Action.ENFORCEMENT_DECIDE, None),

@@ -293,3 +293,35 @@ def test_the_proposals_page_confirms_and_the_permit_page_proposes(world: tuple[W
     shown = approver.get("/permits/PERMIT-REDACTED-1?as_of=2020-10-06")
     assert 'data-testid="permit-state">suspended' in shown.text
     assert 'data-testid="none-awaiting"' in approver.get("/proposals").text
+
+
+def test_a_scheduled_suspension_is_shown_and_cancelled_with_two_signatures(world: tuple[Web, str]) -> None:
+    web, _ = world  # today is 2020-10-25 here; PERMIT-CA-1 is valid to 2022-06-01
+    body = {"status": "suspended", "effective_on": "2021-01-04", "reason": "planned", "reference": "S-1"}
+    far = web.client.post("/api/v1/permits/PERMIT-CA-1/status", headers=web.as_("officer"),
+                          json={**body, "effective_on": "9999-12-31"})
+    assert far.status_code == 409 and far.json()["rule"] == "effective-date" and "days ahead" in far.json()["message"]
+    made = web.client.post("/api/v1/permits/PERMIT-CA-1/status", headers=web.as_("officer"), json=body)
+    assert made.status_code == 201, made.text
+    p = made.json()
+    assert web.client.post(f"/api/v1/proposals/{p['id']}/confirm", headers=web.as_("approver")).status_code == 200
+    officer = web.sign_in("officer")
+    page = officer.get("/permits/PERMIT-CA-1")
+    assert 'data-testid="scheduled"' in page.text and 'data-testid="cancel-scheduled"' in page.text
+    r = officer.post("/permits/PERMIT-CA-1/scheduled/cancel", follow_redirects=False,
+                     data={"effective_on": "2021-01-04", "reason": "withdrawn", "reference": "W-1",
+                           "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    listed = web.client.get("/api/v1/proposals", headers=web.as_("auditor")).json()["items"]
+    assert [(i["action"], i["effect"]) for i in listed] == [("cancel_scheduled", None)]
+    approver = web.sign_in("approver")
+    listing = approver.get("/proposals").text
+    assert 'data-testid="cancels-scheduled"' in listing and 'data-testid="confirm"' in listing
+    r = approver.post(f"/proposals/{listed[0]['id']}/confirm", data={"csrf_token": csrf_of(listing)},
+                      follow_redirects=False)
+    assert r.status_code == 303
+    shown = web.client.get("/api/v1/permits/PERMIT-CA-1?as_of=2021-02-01", headers=web.as_("officer")).json()
+    assert shown["state"] == "in_force"
+    again = web.client.post("/api/v1/permits/PERMIT-CA-1/scheduled/cancel", headers=web.as_("officer"),
+                            json={"effective_on": "2021-01-04", "reason": "x", "reference": "y"})
+    assert again.status_code == 409 and again.json()["rule"] == "scheduled-event"

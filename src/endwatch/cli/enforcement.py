@@ -60,6 +60,7 @@ def _run(action: Action, exporter: list[str], consignee: list[str], end_user: li
         p = proposals.propose_decision(ew.uow(), principal(), scope, action, day, reason, reference,
                                        hold_applications=hold, max_future_days=ew.settings.max_future_days)
         pv = proposals.current_preview(ew.reader(), p)
+        assert pv is not None  # a decision's proposal, not a cancellation
         data = {**_preview_data(pv), "applied": False, "proposal": p.id, "proposed_by": p.proposed_by}
     else:
         pv = enforcement.preview(ew.reader(), scope, action, day, hold_applications=hold,

@@ -46,6 +46,13 @@ def confirm(proposal: int = PROPOSAL, fmt: Format = FORMAT_OPTION) -> None:
     """The second signature: apply a proposed decision (someone other than its proposer, in person)."""
     done = proposals.confirm_proposal(app_().uow(), principal(), proposal)
     o = done.outcome
+    if o is None:  # the cancellation of a scheduled event
+        if fmt is Format.json:
+            print(as_json(_row(done.proposal)))
+            return
+        out.print(f"[bold green]done[/bold green]: proposal {proposal} ({done.proposal.describe()} of permit"
+                  f" {', '.join(done.proposal.permits)}, proposed by {done.proposal.proposed_by}) confirmed")
+        return
     if fmt is Format.json:
         print(as_json({**_row(done.proposal), "decision": o.action_id, "messages": list(o.messages)}))
         return

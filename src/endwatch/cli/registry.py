@@ -34,7 +34,7 @@ from endwatch.domain.permits import (
 )
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
-from endwatch.services.enforcement.proposals import propose_permit_status
+from endwatch.services.enforcement.proposals import propose_cancel_scheduled, propose_permit_status
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application, set_application_status
 from endwatch.services.registry.deliveries import authorise_retransfer, record_delivery
@@ -280,6 +280,22 @@ def permit_status(
                               max_future_days=app_().settings.max_future_days)
     out.print(f"permit {number}: {status.value} from {day.isoformat()} proposed as proposal {p.id}; nothing is"
               f" applied until someone else confirms it (`endwatch confirm {p.id}`)")
+
+
+@permit_app.command("cancel-scheduled")
+@command
+def permit_cancel_scheduled(
+    number: str = typer.Argument(...),
+    effective_on: str = typer.Option(..., "--on", help="The date the status event is scheduled on."),
+    reason: str = typer.Option(..., "--reason"),
+    reference: str = typer.Option(..., "--reference", help="The authority's reference."),
+) -> None:
+    """Propose cancelling a status event of one permit scheduled after today; someone else confirms it."""
+    p = propose_cancel_scheduled(app_().uow(), principal(), number, _required_date(effective_on, "--on"), reason,
+                                 reference)
+    out.print(f"permit {number}: cancelling the {p.scope.get('event')} scheduled on {p.effective_on.isoformat()}"
+              f" proposed as proposal {p.id}; nothing changes until someone else confirms it"
+              f" (`endwatch confirm {p.id}`)")
 
 
 @delivery_app.command("add")

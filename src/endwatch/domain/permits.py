@@ -284,3 +284,16 @@ def plan_status_change(permit: Permit, change: StatusChange,
             continue
         kept.append(event)
     return check_history(permit, kept), tuple(superseded)
+
+
+def check_decision_date(number: str, on: date, earliest: date, today: date, earliest_is: str = "received") -> None:
+    """Raise RuleViolation `decision-date` when a decision on application `number` is dated after `today`
+    (a decision is recorded when taken, never ahead) or before `earliest` (the day the application was
+    received, or for a countersignature the day of the first signature)."""
+    records = [f"application {number}"]
+    if on > today:
+        raise RuleViolation("decision-date", f"a decision on application {number} dated {on.isoformat()} is in the"
+                            f" future (today is {today.isoformat()}); date it the day it is taken", records)
+    if on < earliest:
+        raise RuleViolation("decision-date", f"a decision on application {number} dated {on.isoformat()} predates"
+                            f" the day it was {earliest_is} ({earliest.isoformat()})", records)

@@ -17,6 +17,10 @@ from typing import Any
 
 from endwatch.errors import Forbidden, RuleViolation
 
+# The action of a proposal to take back a permit's scheduled status event (its scope names the permit and the
+# event; `effective_on` is the event's date).
+CANCEL_SCHEDULED = "cancel_scheduled"
+
 
 class ProposalStatus(StrEnum):
     """Where a proposal stands. Only `proposed` is open; the others are final."""
@@ -38,7 +42,7 @@ class Proposal:
 
     id: int | None
     case_id: str | None
-    action: str  # suspend | reinstate | revoke
+    action: str  # suspend | reinstate | revoke | cancel | cancel_scheduled
     effective_on: date
     reason: str
     reference: str
@@ -67,6 +71,8 @@ class Proposal:
 
     def describe(self) -> str:
         """The decision in words: "suspend from 2020-10-05"."""
+        if self.action == CANCEL_SCHEDULED:
+            return f"cancel the {self.scope.get('event', 'status event')} scheduled on {self.effective_on.isoformat()}"
         return f"{self.action} from {self.effective_on.isoformat()}"
 
 

@@ -98,9 +98,13 @@ def _out(p: Proposal, effect: PreviewOut | None = None) -> ProposalOut:
 
 
 def _with_effect(request: Request, p: Proposal) -> ProposalOut:
-    if not p.is_open:
-        return _out(p)
-    return _out(p, preview_out(proposals.current_preview(endwatch_of(request).reader(), p), False))
+    pv = proposals.current_preview(endwatch_of(request).reader(), p) if p.is_open else None
+    return _out(p, preview_out(pv, False) if pv is not None else None)
+
+
+def _confirmed(done: proposals.Confirmed) -> ProposalOut:
+    o = done.outcome
+    return _out(done.proposal, preview_out(o.preview, True, o.action_id) if o is not None else None)
 
 
 @router.get("/cases/{case_id}/proposals", response_model=Page[ProposalOut],
@@ -128,8 +132,7 @@ def propose(request: Request, case_id: str, body: ProposalIn,
                               "status-transition or proposal-scope; nothing was written"}})
 def confirm(request: Request, case_id: str, proposal_id: ProposalId,
             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
-    done = proposals.confirm(endwatch_of(request).uow(), caller.principal, case_id, proposal_id)
-    return _out(done.proposal, preview_out(done.outcome.preview, True, done.outcome.action_id))
+    return _confirmed(proposals.confirm(endwatch_of(request).uow(), caller.principal, case_id, proposal_id))
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/reject", response_model=ProposalOut,
@@ -163,6 +166,26 @@ def propose_status(request: Request, number: str, body: StatusChangeIn,
     return _with_effect(request, p)
 
 
+class CancelScheduledIn(BaseModel):
+    """Which scheduled status event of the permit to cancel (its date), and why."""
+
+    effective_on: date = Field(description="The date the event is scheduled on (after today)")
+    reason: str = Field(min_length=1, max_length=2000)
+    reference: str = Field(min_length=1, max_length=500, description="The authority's reference")
+
+
+@router.post("/permits/{number}/scheduled/cancel", response_model=ProposalOut, status_code=201,
+             summary="Propose cancelling one permit's scheduled status event; a different person confirms it",
+             responses={404: {"model": ErrorBody, "description": "No such permit"},
+                        409: {"model": ErrorBody, "description": "scheduled-event (none on that date) or "
+                              "status-transition (later scheduled events need it); nothing was written"}})
+def propose_cancel_scheduled(request: Request, number: str, body: CancelScheduledIn,
+                             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
+    p = proposals.propose_cancel_scheduled(endwatch_of(request).uow(), caller.principal, number, body.effective_on,
+                                           body.reason, body.reference)
+    return _with_effect(request, p)
+
+
 @router.get("/proposals", response_model=Page[ProposalOut],
             summary="Enforcement proposals of every scope, oldest first: those awaiting a second signature, or all")
 def all_proposals(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
@@ -184,8 +207,7 @@ def one_proposal(request: Request, proposal_id: ProposalId,
                               "account), proposal-decided, status-transition or proposal-scope; nothing was written"}})
 def confirm_any(request: Request, proposal_id: ProposalId,
                 caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> ProposalOut:
-    done = proposals.confirm_proposal(endwatch_of(request).uow(), caller.principal, proposal_id)
-    return _out(done.proposal, preview_out(done.outcome.preview, True, done.outcome.action_id))
+    return _confirmed(proposals.confirm_proposal(endwatch_of(request).uow(), caller.principal, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut,

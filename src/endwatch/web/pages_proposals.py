@@ -48,6 +48,17 @@ def permit_status(request: Request, number: str,
     return RedirectResponse(f"/proposals#proposal-{p.id}", status_code=303)
 
 
+@router.post("/permits/{number}/scheduled/cancel")
+def cancel_scheduled(request: Request, number: str,
+                     caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))],
+                     effective_on: Annotated[str, Form()], reason: Annotated[str, Form(max_length=2000)] = "",
+                     reference: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Propose cancelling the permit's event scheduled on that date; a different approver confirms it."""
+    p = proposals.propose_cancel_scheduled(endwatch_of(request).uow(), caller.principal, number,
+                                           _day(effective_on, "effective_on"), reason, reference)
+    return RedirectResponse(f"/proposals#proposal-{p.id}", status_code=303)
+
+
 @router.post("/proposals/{proposal_id}/confirm")
 def confirm(request: Request, proposal_id: ProposalId,
             caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_DECIDE))]) -> Response:

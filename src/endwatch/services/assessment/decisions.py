@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from endwatch.domain.permits import ApplicationStatus
+from endwatch.domain.permits import ApplicationStatus, check_decision_date
 from endwatch.domain.risk.model import Severity
 from endwatch.domain.risk.recommend import Recommendation
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
@@ -74,6 +74,7 @@ def decide(uow: UnitOfWork, principal: Principal, application_number: str, decis
             raise RuleViolation("application-final",
                                 f"application {application_number} is already {app.status.value};"
                                 " it can no longer be decided", [f"application {application_number}"])
+        check_decision_date(application_number, on, app.received_on, uow.now().date())
         world = load_world(uow)
         subject = application_subject(world, application_number, on, exception, justification)
         result = assess_in(w, subject, world, on, f"decision: {decision} by {actor}")
@@ -113,6 +114,7 @@ def countersign(uow: UnitOfWork, principal: Principal, application_number: str, 
             raise RuleViolation("four-eyes", f"no approval of application {application_number} awaits a second"
                                 " approver", [f"application {application_number}"])
         d = waiting[-1]
+        check_decision_date(application_number, on, d.decided_on, uow.now().date(), "first signed")
         if d.decided_by == actor:
             raise RuleViolation("four-eyes", f"the second approver must be someone other than {actor}, who"
                                 " approved first", [f"application {application_number}", f"decision {d.id}"])

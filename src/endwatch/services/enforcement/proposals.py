@@ -18,8 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date
 
-from endwatch.domain.permits import DEFAULT_MAX_FUTURE_DAYS, PermitStatus
+from endwatch.domain.permits import (
+    DEFAULT_MAX_FUTURE_DAYS,
+    Permit,
+    PermitStatus,
+    StatusChange,
+    check_history,
+    scheduled_events,
+)
 from endwatch.domain.proposals import (
+    CANCEL_SCHEDULED,
     Proposal,
     ProposalStatus,
     check_matches,
@@ -39,10 +47,10 @@ from endwatch.services.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class Confirmed:
-    """A confirmed proposal and the decision it applied."""
+    """A confirmed proposal and the decision it applied (None for the cancellation of a scheduled event)."""
 
     proposal: Proposal
-    outcome: decisions.Outcome
+    outcome: decisions.Outcome | None
 
 
 def _stamp(uow: UnitOfWork) -> str:
@@ -151,6 +159,47 @@ def propose_permit_status(uow: UnitOfWork, principal: Principal, number: str, st
                             max_future_days=max_future_days)
 
 
+def _scheduled(uow: UnitOfWork, number: str, effective_on: date) -> tuple[Permit, StatusChange]:
+    """The permit and its status event scheduled on `effective_on` (after today), inside an open write.
+
+    RuleViolation `scheduled-event` when none is (an event in force is never cancelled: a later decision
+    changes it), `status-transition` when the later scheduled events could not follow without it."""
+    permit = uow.permits.get(number)
+    if permit is None:
+        raise NotFound("permit", number)
+    ahead = scheduled_events(permit, uow.now().date())
+    found = [c for c in ahead if c.effective_on == effective_on]
+    if not found:
+        listed = ", ".join(f"{c.status.value} on {c.effective_on.isoformat()}" for c in ahead) or "none"
+        raise RuleViolation("scheduled-event",
+                            f"permit {number} has no status event scheduled on {effective_on.isoformat()} (scheduled:"
+                            f" {listed}); an event in force is not cancelled, a later decision changes it",
+                            [f"permit {number}"])
+    event = found[-1]
+    check_history(permit, [c for c in permit.history if c is not event])
+    return permit, event
+
+
+def propose_cancel_scheduled(uow: UnitOfWork, principal: Principal, number: str, effective_on: date, reason: str,
+                             reference: str) -> Proposal:
+    """Propose cancelling a permit's status event scheduled on `effective_on`: four eyes, like the decision
+    that scheduled it (a different person confirms; nothing changes until then).
+
+    RuleViolation `scheduled-event` when no event is scheduled on that date, `status-transition` when the
+    permit's later scheduled events could not follow without it; InvalidInput without reason or reference.
+    """
+    decisions.check_reason(reason, reference)
+    require_signature(principal, f"the cancellation of a scheduled event of permit {number}", [f"permit {number}"])
+    with write(uow, principal, Permission.ENFORCEMENT_PROPOSE) as w:
+        permit, event = _scheduled(uow, number, effective_on)
+        p = Proposal(None, None, CANCEL_SCHEDULED, effective_on, reason.strip(), reference.strip(), False,
+                     principal.username, _stamp(uow), (number,), (), (permit.exporter_id,),
+                     scope={"permits": [number], "event": event.status.value})
+        p = replace(p, id=uow.proposals.add(p))
+        w.record(action="enforcement.propose", entity="proposal", key=str(p.id), after=p, reason=p.reason)
+    return p
+
+
 def confirm(uow: UnitOfWork, principal: Principal, case_id: str, proposal_id: int) -> Confirmed:
     """Confirm a case's proposal (the second signature) and apply its decision; see `confirm_proposal`."""
     return confirm_proposal(uow, principal, proposal_id, case_id=case_id)
@@ -174,6 +223,19 @@ def confirm_proposal(uow: UnitOfWork, principal: Principal, proposal_id: int, *,
         p = _get(uow, case_id, proposal_id)
         check_open(p)
         check_second_signature(p, principal.username)
+        if p.action == CANCEL_SCHEDULED:
+            number = p.permits[0]
+            _, event = _scheduled(uow, number, p.effective_on)
+            note = (f"cancelled by proposal {p.id} of {p.proposed_by}, confirmed by {principal.username}: {p.reason}"
+                    f" ({p.reference})")
+            uow.permits.supersede_status_change(number, event, note)
+            w.record(action="permit.scheduled_cancelled", entity="permit", key=number, before={"event": event},
+                     after={"event": event, "cancelled": note}, reason=p.reason)
+            done = decided(p, ProposalStatus.CONFIRMED, principal.username, _stamp(uow))
+            _decide(uow, done)
+            w.record(action="enforcement.confirm", entity="proposal", key=str(p.id), before=p, after=done,
+                     reason=f"second signature on proposal {p.id} by {p.proposed_by}")
+            return Confirmed(done, None)
         # The horizon was checked when it was proposed (and only widens as days pass).
         pv = decisions.checked_preview(uow, _scope(p), Action(p.action), p.effective_on,
                                        hold_applications=p.hold_applications, reason=p.reason,
@@ -246,7 +308,10 @@ def get_proposal(uow: UnitOfWork, case_id: str | None, proposal_id: int) -> Prop
         return _get(uow, case_id, proposal_id)
 
 
-def current_preview(uow: UnitOfWork, p: Proposal) -> decisions.Preview:
-    """What confirming the proposal would do now (nothing is written)."""
+def current_preview(uow: UnitOfWork, p: Proposal) -> decisions.Preview | None:
+    """What confirming the proposal would do now (nothing is written); None for the cancellation of a scheduled
+    event, which changes no permit's status (its proposal says which event)."""
+    if p.action == CANCEL_SCHEDULED:
+        return None
     return decisions.preview(uow, _scope(p), Action(p.action), p.effective_on,
                                hold_applications=p.hold_applications)
