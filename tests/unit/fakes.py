@@ -133,6 +133,10 @@ class _Permits:
     def list(self) -> list[Permit]:
         return list(self.s.permits.values())
 
+    def exporter_of(self, number: str) -> str | None:
+        found = self.s.permits.get(number)
+        return found.exporter_id if found else None
+
     def save(self, permit: Permit) -> None:
         old = self.s.permits.get(permit.number)
         self.s.permits[permit.number] = permit.with_history(old.history if old else ())
@@ -146,8 +150,9 @@ class _Deliveries:
     def __init__(self, s: FakeStore) -> None:
         self.s = s
 
-    def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]:
-        return {n: sum(1 for r in self.s.items if r.item.permit_number == n) for n in numbers}
+    def count_for_permits(self, numbers: Collection[str], as_of: date | None = None) -> dict[str, int]:
+        return {n: sum(1 for r in self.s.items if r.item.permit_number == n
+                       and (as_of is None or r.item.delivered_on <= as_of)) for n in numbers}
 
     def existing(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], ItemRecord]:
         wanted = set(keys)

@@ -27,6 +27,7 @@ from endwatch.db.registry.repositories import (
     SqlPolicyRepository,
     SqlProductRepository,
 )
+from endwatch.db.reporting.lists import SqlListRepository
 from endwatch.db.system.repository import SqlSystemRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
@@ -45,6 +46,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "assessment": SqlAssessmentRepository,
     "proposals": SqlProposalRepository,
     "system": SqlSystemRepository,
+    "lists": SqlListRepository,
 }
 
 

@@ -23,6 +23,7 @@ from endwatch.services.registry.store import (
     PolicyRepository,
     ProductRepository,
 )
+from endwatch.services.reporting.store import ListRepository
 from endwatch.services.system.store import SystemRepository
 
 
@@ -43,6 +44,7 @@ class UnitOfWork(Protocol):
     assessment: AssessmentRepository
     proposals: ProposalRepository
     system: SystemRepository
+    lists: ListRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...

@@ -12,18 +12,19 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from endwatch.countries import country_name
 from endwatch.domain.permits import Application, EndUseUndertaking
-from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.audit.verify import verify
-from endwatch.services.authz import PERMISSIONS, Action, check_visible, visible
+from endwatch.services.authz import PERMISSIONS, Action, check_visible, company_scope
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.registry import queries
 from endwatch.services.registry.applications import receive_application
 from endwatch.services.registry.trace import trace_serial
-from endwatch.services.reporting import records
+from endwatch.services.reporting import lists, records
 from endwatch.services.reporting import transparency as public
-from endwatch.web.cache import cached_in_thread
+from endwatch.web.cache import cached, cached_in_thread
 from endwatch.web.errors import error_schema
 from endwatch.web.fields import Identifier, IsoDate, Quantity, Text
+from endwatch.web.listing import list_query, page_body
 from endwatch.web.schemas import (
     ApplicationOut,
     AuditEntryOut,
@@ -64,11 +65,11 @@ def me(caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> M
                  actions=sorted(a.value for a in PERMISSIONS[p.role]))
 
 
-@router.get("/parties", response_model=Page[PartyOut], summary="Parties, by id")
+@router.get("/parties", response_model=Page[PartyOut], summary="Parties, by id (filters: docs/api.md)")
 def parties(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))],
             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = queries.list_parties(endwatch_of(request).reader())
-    return page_of([PartyOut.of(p) for p in found], limit, offset)
+    found = lists.page(endwatch_of(request).reader(), list_query(request, "parties", limit, offset), None)
+    return page_body(found, [PartyOut.of(p) for p in found.items], limit, offset)
 
 
 @router.get("/parties/{party_id}", response_model=PartyOut, summary="One party")
@@ -77,11 +78,11 @@ def party(request: Request, party_id: str,
     return PartyOut.of(records.get_party(endwatch_of(request).reader(), party_id))
 
 
-@router.get("/products", response_model=Page[ProductOut], summary="Products, by id")
+@router.get("/products", response_model=Page[ProductOut], summary="Products, by id (filters: docs/api.md)")
 def products(request: Request, caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))],
              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = records.list_products(endwatch_of(request).reader())
-    return page_of([ProductOut.of(p) for p in found], limit, offset)
+    found = lists.page(endwatch_of(request).reader(), list_query(request, "products", limit, offset), None)
+    return page_body(found, [ProductOut.of(p) for p in found.items], limit, offset)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, summary="One product")
@@ -98,12 +99,13 @@ def policies(request: Request, caller: Annotated[Caller, Depends(requires(Action
     return page_of([PolicyOut.of(p) for p in found], limit, offset)
 
 
-@router.get("/applications", response_model=Page[ApplicationOut], summary="Applications (exporters: their own)")
+@router.get("/applications", response_model=Page[ApplicationOut],
+            summary="Applications (exporters: their own; filters: docs/api.md)")
 def applications(request: Request, caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))],
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = visible(caller.principal, records.list_applications(endwatch_of(request).reader()),
-                    lambda a: a.exporter_id)
-    return page_of([ApplicationOut.of(a) for a in found], limit, offset)
+    found = lists.page(endwatch_of(request).reader(), list_query(request, "applications", limit, offset),
+                       company_scope(caller.principal))
+    return page_body(found, [ApplicationOut.of(a) for a in found.items], limit, offset)
 
 
 class ApplicationIn(BaseModel):
@@ -149,14 +151,14 @@ def application(request: Request, number: str,
     return ApplicationOut.of(found)
 
 
-@router.get("/permits", response_model=Page[PermitOut], summary="Permits as of a date (exporters: their own)")
+@router.get("/permits", response_model=Page[PermitOut],
+            summary="Permits as of a date (exporters: their own; filters: docs/api.md)")
 def permits(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
             as_of: AsOf = None, include_future: bool = False,
             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    day = as_of or _today(request)
-    views = queries.permits_as_of(endwatch_of(request).reader(), day, include_future=include_future)
-    found = visible(caller.principal, views, lambda v: v.permit.exporter_id)
-    return page_of([PermitOut.of(v) for v in found], limit, offset)
+    found = lists.permit_views(endwatch_of(request).reader(), list_query(request, "permits", limit, offset),
+                               company_scope(caller.principal), _today(request))
+    return page_body(found, [PermitOut.of(v) for v in found.items], limit, offset)
 
 
 @router.get("/permits/{number}", response_model=PermitOut, summary="One permit as of a date")
@@ -167,20 +169,18 @@ def permit(request: Request, number: str, caller: Annotated[Caller, Depends(requ
     return PermitOut.of(view)
 
 
-@router.get("/deliveries", response_model=Page[DeliveryOut], summary="Delivered items (exporters: their own)")
+@router.get("/deliveries", response_model=Page[DeliveryOut],
+            summary="Delivered items (exporters: their own; filters: docs/api.md)")
 def deliveries(request: Request, caller: Annotated[Caller, Depends(requires(Action.DELIVERIES_READ))],
                permit: Annotated[str | None, Query(description="Only items delivered under this permit")] = None,
                limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
     ew = endwatch_of(request)
-    exporters = {v.permit.number: v.permit.exporter_id
-                 for v in queries.permits_as_of(ew.reader(), date.max, include_future=True)}
+    query = list_query(request, "deliveries", limit, offset)
     if permit is not None:
-        if permit not in exporters:
-            raise NotFound("permit", permit)
-        check_visible(caller.principal, "permit", permit, exporters[permit])
-    items = visible(caller.principal, records.list_deliveries(ew.reader(), permit),
-                    lambda r: exporters.get(r.item.permit_number, ""))
-    return page_of([DeliveryOut.of(r) for r in items], limit, offset)
+        # An unknown permit, or another company's, is not found (as the permit itself would be).
+        check_visible(caller.principal, "permit", permit, records.permit_exporter(ew.reader(), permit))
+    found = lists.page(ew.reader(), query, company_scope(caller.principal))
+    return page_body(found, [DeliveryOut.of(r) for r in found.items], limit, offset)
 
 
 # The bytes FastAPI itself would send for a TraceOut (its response_model fast path uses this same dump).
@@ -210,13 +210,13 @@ async def trace(request: Request, caller: Annotated[Caller, Depends(requires(Act
     return Response(body, media_type="application/json")
 
 
-@router.get("/audit", response_model=Page[AuditEntryOut], summary="The audit trail, newest first")
+@router.get("/audit", response_model=Page[AuditEntryOut],
+            summary="The audit trail, newest first (filters: docs/api.md)")
 def audit_entries(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
                   entity: Annotated[str | None, Query(max_length=100)] = None,
                   limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    page = records.audit_page(endwatch_of(request).reader, offset, limit, entity)
-    return {"total": page.total, "limit": limit, "offset": offset,
-            "items": [AuditEntryOut.of(e) for e in page.entries]}
+    found = lists.page(endwatch_of(request).reader(), list_query(request, "audit", limit, offset), None)
+    return page_body(found, [AuditEntryOut.of(e) for e in found.items], limit, offset)
 
 
 @router.get("/audit/verify", response_model=ChainOut, summary="Verify the audit trail's hash chain")
@@ -239,4 +239,6 @@ def public_figures(request: Request) -> public.Transparency:
     """The public figures as of today, with the authority's small-cell thresholds (shared with the pages)."""
     ew = endwatch_of(request)
     rules = public.SmallCells(ew.settings.min_cell_permits, ew.settings.min_cell_exporters)
-    return public.transparency(ew.reader(), _today(request), rules)
+    today = _today(request)
+    # Computed once per state version (and day): a public page must not cost a scan per request.
+    return cached(request, ("transparency", today, rules), lambda: public.transparency(ew.reader(), today, rules))

@@ -36,6 +36,7 @@ from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import records
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, public_figures, submit_application
+from endwatch.web.cache import cached
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
 from endwatch.web.render import render
@@ -329,7 +330,8 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
                offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
     ew = endwatch_of(request)
     page = records.audit_page(ew.reader, offset, PAGE, entity or None)
-    chain = verify(ew.reader)
+    # Verifying reads the whole trail: once per state version (every write moves it), not once per view.
+    chain = cached(request, ("audit-chain",), lambda: verify(ew.reader))
     return render(request, "audit.html", {"page": page, "chain": chain, "offset": offset, "limit": PAGE,
                                           "entity": entity})
 

@@ -40,11 +40,14 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list: `total` records match; `items` are those from `offset`, at most `limit`."""
+    """One page of a list: `total` records match (an estimate when `total_exact` is false); `items` are those
+    from `offset` (or after the cursor `after`), at most `limit`; `next` is the cursor of the following page."""
 
     total: int
+    total_exact: bool = True
     limit: int
     offset: int
+    next: str | None = None
     items: list[T]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,11 +36,13 @@ class SqlDeliveryRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]:
+    def count_for_permits(self, numbers: Collection[str], as_of: date | None = None) -> dict[str, int]:
         d = t.deliveries
         counts = dict.fromkeys(numbers, 0)
         for chunk in chunks(sorted(numbers)):
             q = sa.select(d.c.permit_number, sa.func.count()).where(d.c.permit_number.in_(chunk))
+            if as_of is not None:
+                q = q.where(d.c.delivered_on <= as_of)
             for number, n in self.conn.execute(q.group_by(d.c.permit_number)):
                 counts[number] = n
         return counts

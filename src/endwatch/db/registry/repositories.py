@@ -367,6 +367,10 @@ class SqlPermitRepository(_Repo):
     def list(self) -> builtins.list[Permit]:
         return self._load(self.conn.execute(sa.select(t.permits).order_by(t.permits.c.issued_on, t.permits.c.number)))
 
+    def exporter_of(self, number: str) -> str | None:
+        found = self.conn.execute(sa.select(t.permits.c.exporter_id).where(t.permits.c.number == number)).scalar()
+        return None if found is None else str(found)
+
     def save(self, permit: Permit) -> None:
         p = permit
         values = {

@@ -23,7 +23,8 @@ class PermitView:
     delivered: int
 
 
-def _view(permit: Permit, as_of: date, delivered: int) -> PermitView:
+def view_of(permit: Permit, as_of: date, delivered: int) -> PermitView:
+    """The permit as it stood on `as_of`, with `delivered` items delivered by then."""
     return PermitView(
         permit=permit,
         as_of=as_of,
@@ -39,18 +40,16 @@ def permit_as_of(uow: UnitOfWork, number: str, as_of: date) -> PermitView:
         permit = uow.permits.get(number)
         if permit is None:
             raise NotFound("permit", number)
-        delivered = sum(1 for r in uow.deliveries.for_permit(number) if r.item.delivered_on <= as_of)
-        return _view(permit, as_of, delivered)
+        delivered = uow.deliveries.count_for_permits([number], as_of).get(number, 0)
+        return view_of(permit, as_of, delivered)
 
 
 def permits_as_of(uow: UnitOfWork, as_of: date, *, include_future: bool = False) -> list[PermitView]:
     """Every permit as of a date; permits issued after it are left out unless asked for."""
     with uow:
         permits = [p for p in uow.permits.list() if include_future or p.issued_on <= as_of]
-        counts: dict[str, int] = {}
-        for p in permits:
-            counts[p.number] = sum(1 for r in uow.deliveries.for_permit(p.number) if r.item.delivered_on <= as_of)
-        return [_view(p, as_of, counts[p.number]) for p in permits]
+        counts = uow.deliveries.count_for_permits([p.number for p in permits], as_of)
+        return [view_of(p, as_of, counts[p.number]) for p in permits]
 
 
 def list_applications(uow: UnitOfWork) -> list[Application]:

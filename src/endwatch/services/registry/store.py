@@ -96,6 +96,8 @@ class ApplicationRepository(Protocol):
 class PermitRepository(Protocol):
     def get(self, number: str) -> Permit | None: ...
     def list(self) -> builtins.list[Permit]: ...
+    def exporter_of(self, number: str) -> str | None:
+        """The permit's exporter, without loading the permit; None for an unknown number."""
     def save(self, permit: Permit) -> None:
         """Insert or update the permit's own row (not its history)."""
     def add_status_change(self, number: str, change: StatusChange) -> None: ...
@@ -104,7 +106,8 @@ class PermitRepository(Protocol):
 
 
 class DeliveryRepository(Protocol):
-    def count_for_permits(self, numbers: Collection[str]) -> dict[str, int]: ...
+    def count_for_permits(self, numbers: Collection[str], as_of: date | None = None) -> dict[str, int]:
+        """Items delivered under each permit (by `as_of` when given), counted in the database."""
     def existing(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], ItemRecord]:
         """Items already stored under (manufacturer_id, family, serial_norm) keys."""
     def add_items(self, records: Iterable[ItemRecord]) -> int: ...

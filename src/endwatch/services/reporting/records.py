@@ -13,6 +13,8 @@ from endwatch.domain.products import Product
 from endwatch.errors import NotFound
 from endwatch.services.casefiles.store import Inquiry
 from endwatch.services.registry.store import ItemRecord
+from endwatch.services.reporting.lists import page
+from endwatch.services.reporting.store import ListQuery
 from endwatch.services.uow import UnitOfWork
 
 
@@ -62,6 +64,15 @@ def list_deliveries(uow: UnitOfWork, permit_number: str | None = None) -> list[I
     return sorted(items, key=lambda r: (r.item.delivered_on, r.item.permit_number, r.item.serial))
 
 
+def permit_exporter(uow: UnitOfWork, number: str) -> str:
+    """The exporter of one permit; NotFound when unknown (one indexed read)."""
+    with uow:
+        exporter = uow.permits.exporter_of(number)
+    if exporter is None:
+        raise NotFound("permit", number)
+    return exporter
+
+
 def permits_of_party(uow: UnitOfWork, party_id: str) -> list[Permit]:
     """Permits naming the party as exporter, consignee or end user."""
     with uow:
@@ -79,11 +90,10 @@ class AuditPage:
 def audit_page(
     uow_factory: Callable[[], UnitOfWork], offset: int, limit: int, entity: str | None = None
 ) -> AuditPage:
-    """Audit entries newest first, optionally about one kind of entity."""
-    with uow_factory() as uow:
-        entries = [e for e in uow.audit.entries() if entity is None or e.entity == entity]
-    entries.reverse()
-    return AuditPage(tuple(entries[offset : offset + limit]), len(entries))
+    """Audit entries newest first, optionally about one kind of entity (read in SQL: one page, a capped count)."""
+    query = ListQuery("audit", {"entity": entity} if entity else {}, "seq", True, None, offset, limit)
+    found = page(uow_factory(), query, None)
+    return AuditPage(tuple(found.items), found.total)
 
 
 def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:

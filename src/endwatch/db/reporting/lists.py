@@ -1,0 +1,206 @@
+"""The list repository over SQLAlchemy Core: every list's filters, keyset order and capped count as SQL.
+
+A page costs a few statements whatever the table's size: the page itself (LIMIT over an indexed order), the
+count of matching rows up to EXACT_UP_TO + 1, and the loading of the page's own records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from endwatch.db.audit import tables as audit_tables
+from endwatch.db.audit.repository import SqlAuditRepository
+from endwatch.db.bulk import chunks
+from endwatch.db.registry import tables as t
+from endwatch.db.registry.deliveries import _item
+from endwatch.db.registry.repositories import (
+    SqlApplicationRepository,
+    SqlPartyRepository,
+    SqlPermitRepository,
+    SqlProductRepository,
+)
+from endwatch.domain.names import normalise_name
+from endwatch.services.reporting.store import EXACT_UP_TO, ListPage, ListQuery, encode_cursor
+
+Where = Callable[[Any], sa.ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """How one list reads: its rows, key, sort columns, filters (value -> condition), exporter column, loader."""
+
+    table: sa.Table
+    key: sa.ColumnElement[Any]
+    sorts: dict[str, sa.ColumnElement[Any]]
+    filters: dict[str, Where]
+    exporter: Callable[[str], sa.ColumnElement[bool]] | None
+    load: Callable[[sa.Connection, Sequence[sa.Row[Any]]], list[Any]]
+
+
+def _between(column: sa.ColumnElement[Any], name: str) -> dict[str, Where]:
+    return {f"{name}_from": lambda v: column >= v, f"{name}_to": lambda v: column <= v}
+
+
+_d, _p, _a = t.deliveries, t.permits, t.applications
+_log = audit_tables.audit_log
+
+
+def _permit_exporter(exporter: str) -> sa.ColumnElement[bool]:
+    return _d.c.permit_number.in_(sa.select(_p.c.number).where(_p.c.exporter_id == exporter))
+
+
+def _permit_destination(code: str) -> sa.ColumnElement[bool]:
+    return _d.c.permit_number.in_(sa.select(_p.c.number).where(_p.c.destination == code))
+
+
+def _in_category(product_id: sa.ColumnElement[Any]) -> Where:
+    pc = t.product_categories
+    return lambda v: product_id.in_(sa.select(pc.c.product_id).where(pc.c.category == v))
+
+
+def _party_name(v: str) -> sa.ColumnElement[bool]:
+    pn = t.party_names
+    key = normalise_name(v)
+    return t.parties.c.id.in_(sa.select(pn.c.party_id).where(pn.c.name_key.contains(key, autoescape=True)))
+
+
+def _latest_status(as_of: date) -> sa.ScalarSelect[Any]:
+    sc = t.permit_status_changes
+    return (sa.select(sc.c.status)
+            .where(sc.c.permit_number == _p.c.number, sc.c.effective_on <= as_of, sc.c.superseded.is_(None))
+            .order_by(sc.c.effective_on.desc(), sc.c.id.desc()).limit(1).scalar_subquery())
+
+
+def permit_state(as_of: date) -> sa.ColumnElement[str]:
+    """A permit's state on `as_of` as SQL, as domain.permits.Permit.state_on computes it."""
+    latest = _latest_status(as_of)
+    return sa.case(
+        (_p.c.issued_on > as_of, "not_yet_issued"),
+        (latest.in_(("revoked", "cancelled")), latest),
+        (latest == "suspended", "suspended"),
+        (_p.c.expires_on < as_of, "expired"),
+        else_="in_force")
+
+
+_LISTS: dict[str, _Table] = {
+    "deliveries": _Table(
+        _d, _d.c.id,
+        {"delivered_on": _d.c.delivered_on, "serial": _d.c.serial, "permit": _d.c.permit_number},
+        {"permit": lambda v: _d.c.permit_number == v, "serial": lambda v: _d.c.serial == v,
+         "product": lambda v: _d.c.product_id == v, "recipient": lambda v: _d.c.recipient_id == v,
+         "exporter": _permit_exporter, "destination": _permit_destination,
+         **_between(_d.c.delivered_on, "delivered")},
+        _permit_exporter, lambda conn, rows: [_item(r) for r in rows]),
+    "permits": _Table(
+        _p, _p.c.number,
+        {"issued_on": _p.c.issued_on, "number": _p.c.number, "expires_on": _p.c.expires_on,
+         "destination": _p.c.destination},
+        {"exporter": lambda v: _p.c.exporter_id == v, "consignee": lambda v: _p.c.consignee_id == v,
+         "end_user": lambda v: _p.c.end_user_id == v, "destination": lambda v: _p.c.destination == v,
+         "product": lambda v: _p.c.product_id == v, "category": _in_category(_p.c.product_id),
+         **_between(_p.c.issued_on, "issued"), **_between(_p.c.expires_on, "expires")},
+        lambda v: _p.c.exporter_id == v, lambda conn, rows: SqlPermitRepository(conn)._load(rows)),
+    "applications": _Table(
+        _a, _a.c.number,
+        {"received_on": _a.c.received_on, "number": _a.c.number, "destination": _a.c.destination},
+        {"exporter": lambda v: _a.c.exporter_id == v, "consignee": lambda v: _a.c.consignee_id == v,
+         "end_user": lambda v: _a.c.end_user_id == v, "destination": lambda v: _a.c.destination == v,
+         "product": lambda v: _a.c.product_id == v, "status": lambda v: _a.c.status == v,
+         **_between(_a.c.received_on, "received")},
+        lambda v: _a.c.exporter_id == v,
+        lambda conn, rows: [SqlApplicationRepository._application(r) for r in rows]),
+    "parties": _Table(
+        t.parties, t.parties.c.id,
+        {"id": t.parties.c.id, "name": t.parties.c.name},
+        {"kind": lambda v: t.parties.c.kind == v, "country": lambda v: t.parties.c.country == v,
+         "name": _party_name},
+        None, lambda conn, rows: SqlPartyRepository(conn)._load(rows)),
+    "products": _Table(
+        t.products, t.products.c.id,
+        {"id": t.products.c.id, "model": t.products.c.model, "manufacturer": t.products.c.manufacturer_id},
+        {"manufacturer": lambda v: t.products.c.manufacturer_id == v,
+         "category": _in_category(t.products.c.id),
+         "model": lambda v: t.products.c.model_key.contains(normalise_name(v), autoescape=True)},
+        None, lambda conn, rows: SqlProductRepository(conn)._load(rows)),
+    "audit": _Table(
+        _log, _log.c.seq, {"seq": _log.c.seq},
+        {"entity": lambda v: _log.c.entity == v, "entity_key": lambda v: _log.c.entity_key == v,
+         "actor": lambda v: _log.c.actor == v, "action": lambda v: _log.c.action == v,
+         "recorded_from": lambda v: _log.c.recorded_at >= v.isoformat(),
+         "recorded_to": lambda v: _log.c.recorded_at < date.fromordinal(v.toordinal() + 1).isoformat()},
+        None, lambda conn, rows: [SqlAuditRepository._entry(r) for r in rows]),
+}
+
+
+class SqlListRepository:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def _conditions(self, spec: _Table, query: ListQuery, exporter: str | None) -> list[sa.ColumnElement[bool]]:
+        found = [spec.filters[name](value) for name, value in query.filters.items() if name in spec.filters]
+        if query.kind == "permits":
+            as_of = query.filters.get("as_of") or date.max
+            if not query.filters.get("include_future"):
+                found.append(_p.c.issued_on <= as_of)
+            if "state" in query.filters:
+                found.append(permit_state(as_of) == query.filters["state"])
+        if exporter is not None:
+            # A list of records of no company (parties, products, audit) is not an exporter's to page through.
+            found.append(spec.exporter(exporter) if spec.exporter is not None else sa.false())
+        return found
+
+    def page(self, query: ListQuery, exporter: str | None) -> ListPage[Any]:
+        spec = _LISTS[query.kind]
+        column = spec.sorts[query.sort]
+        conditions = self._conditions(spec, query, exporter)
+        order = (column, spec.key) if column is not spec.key else (spec.key,)
+        q = sa.select(spec.table).where(*conditions)
+        if query.after is not None:
+            q = q.where(self._after(order, query.after, query.descending))
+        q = q.order_by(*(c.desc() if query.descending else c.asc() for c in order))
+        rows = self.conn.execute(q.offset(query.offset or None).limit(query.limit + 1)).all()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        last = rows[-1] if more and rows else None
+        cursor = encode_cursor(tuple(last._mapping[c.name] for c in order)) if last is not None else None
+        total, exact = self._count(spec, conditions)
+        return ListPage(spec.load(self.conn, rows), total, exact, cursor)
+
+    @staticmethod
+    def _after(order: Sequence[sa.ColumnElement[Any]], values: Sequence[Any], descending: bool) -> Any:
+        if len(values) != len(order):
+            return sa.false()
+        typed = [date.fromisoformat(v) if isinstance(c.type, sa.Date) and isinstance(v, str) else v
+                 for c, v in zip(order, values, strict=True)]
+        left, right = sa.tuple_(*order), sa.tuple_(*(sa.literal(v, c.type) for c, v in zip(order, typed, strict=True)))
+        return left < right if descending else left > right
+
+    def _count(self, spec: _Table, conditions: Sequence[sa.ColumnElement[bool]]) -> tuple[int, bool]:
+        capped = sa.select(sa.literal(1)).select_from(spec.table).where(*conditions).limit(EXACT_UP_TO + 1).subquery()
+        n = int(self.conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
+        if n <= EXACT_UP_TO:
+            return n, True
+        if conditions:
+            return EXACT_UP_TO, False  # "more than" this many: counting further would read them all
+        return max(n, self._table_estimate(spec.table)), False
+
+    def _table_estimate(self, table: sa.Table) -> int:
+        if self.conn.dialect.name == "postgresql":
+            q = sa.text("SELECT reltuples::bigint FROM pg_class WHERE relname = :name")
+            return int(self.conn.execute(q, {"name": table.name}).scalar() or 0)
+        return int(self.conn.execute(sa.text(f'SELECT max(rowid) FROM "{table.name}"')).scalar() or 0)
+
+    def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
+        counts = dict.fromkeys(numbers, 0)
+        for chunk in chunks(sorted(numbers)):
+            q = (sa.select(_d.c.permit_number, sa.func.count()).where(_d.c.permit_number.in_(chunk),
+                                                                      _d.c.delivered_on <= as_of)
+                 .group_by(_d.c.permit_number))
+            for number, n in self.conn.execute(q):
+                counts[number] = int(n)
+        return counts

@@ -1,0 +1,172 @@
+"""Lists read in the database: each list's filters, sort keys and keyset paging, validated here and run by
+the list repository (`uow.lists`) as SQL, so a page never loads a table to slice it.
+
+A page is keyset-paged on a stable order (the sort key, then the record's own key): `after` is the opaque
+cursor of the last row shown. A page's total is counted exactly up to `EXACT_UP_TO` matching rows; beyond
+that it is an estimate (`exact` is False), labelled as such wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from endwatch.domain.parties import PartyKind
+from endwatch.domain.permits import ApplicationStatus, PermitState
+from endwatch.errors import InvalidInput, Problem
+from endwatch.services.registry.queries import PermitView, view_of
+from endwatch.services.reporting.store import MAX_LIMIT, ListPage, ListQuery, decode_cursor
+from endwatch.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filter a list takes: `text` (exact value), `date` (bounds `<name>_from` and `<name>_to`), `day`
+    (one date), `flag` (true or false) or `choice` (one of `choices`)."""
+
+    name: str
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What one list offers: its filters, its whitelisted sort keys (the first is the default) and whether
+    its default order is newest first."""
+
+    kind: str
+    filters: tuple[Filter, ...]
+    sorts: tuple[str, ...]
+    descending: bool = False
+
+
+_STATES = tuple(s.value for s in PermitState)
+_APPLICATION_STATUSES = tuple(s.value for s in ApplicationStatus)
+_PARTY_KINDS = tuple(k.value for k in PartyKind)
+
+SPECS: dict[str, ListSpec] = {s.kind: s for s in (
+    ListSpec("deliveries", (Filter("permit"), Filter("serial"), Filter("product"), Filter("exporter"),
+                            Filter("recipient"), Filter("destination"), Filter("delivered", "date")),
+             ("delivered_on", "serial", "permit")),
+    ListSpec("permits", (Filter("exporter"), Filter("consignee"), Filter("end_user"), Filter("destination"),
+                         Filter("product"), Filter("category"), Filter("issued", "date"), Filter("expires", "date"),
+                         Filter("state", "choice", _STATES), Filter("as_of", "day"), Filter("include_future", "flag")),
+             ("issued_on", "number", "expires_on", "destination")),
+    ListSpec("applications", (Filter("exporter"), Filter("consignee"), Filter("end_user"), Filter("destination"),
+                              Filter("product"), Filter("status", "choice", _APPLICATION_STATUSES),
+                              Filter("received", "date")),
+             ("received_on", "number", "destination")),
+    ListSpec("parties", (Filter("kind", "choice", _PARTY_KINDS),
+                         Filter("country"), Filter("name")),
+             ("id", "name")),
+    ListSpec("products", (Filter("manufacturer"), Filter("category"), Filter("model")),
+             ("id", "model", "manufacturer")),
+    ListSpec("audit", (Filter("entity"), Filter("entity_key"), Filter("actor"), Filter("action"),
+                       Filter("recorded", "date")),
+             ("seq",), descending=True),
+)}
+
+
+def _day(text: str, column: str) -> date:
+    try:
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput([Problem(f"{text!r} is not a date (YYYY-MM-DD)", column=column)]) from None
+
+
+def parse_query(kind: str, params: Mapping[str, str], *, limit: int = 50, offset: int = 0) -> ListQuery:
+    """A validated query from request parameters (only the list's own filters are read; empty ones are
+    ignored). Every problem is reported at once, each naming its parameter (`query.<name>`)."""
+    spec = SPECS[kind]
+    problems: list[Problem] = []
+    filters: dict[str, Any] = {}
+    for f in spec.filters:
+        names = (f"{f.name}_from", f"{f.name}_to") if f.kind == "date" else (f.name,)
+        for name in names:
+            raw = (params.get(name) or "").strip()
+            if not raw:
+                continue
+            if len(raw) > 300:
+                problems.append(Problem("too long (at most 300 characters)", column=f"query.{name}"))
+            elif f.kind == "flag":
+                if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    problems.append(Problem(f"{raw!r} is not true or false", column=f"query.{name}"))
+                elif raw.lower() in ("true", "1", "yes", "on"):
+                    filters[name] = True
+            elif f.kind in ("date", "day"):
+                try:
+                    filters[name] = _day(raw, f"query.{name}")
+                except InvalidInput as exc:
+                    problems.extend(exc.problems)
+            elif f.kind == "choice" and raw not in f.choices:
+                problems.append(Problem(f"{raw!r} is not one of {', '.join(f.choices)}", column=f"query.{name}"))
+            else:
+                filters[name] = raw
+    sort = (params.get("sort") or "").strip()
+    descending = spec.descending
+    if sort.startswith("-"):
+        sort, descending = sort[1:], True
+    elif sort:
+        descending = False
+    if sort and sort not in spec.sorts:
+        problems.append(Problem(f"{sort!r} is not a sort key of this list ({', '.join(spec.sorts)})",
+                                column="query.sort"))
+    after = None
+    if params.get("after"):
+        try:
+            after = decode_cursor(params["after"])
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if not 1 <= limit <= MAX_LIMIT:
+        problems.append(Problem(f"must be between 1 and {MAX_LIMIT}", column="query.limit"))
+    if problems:
+        raise InvalidInput(problems)
+    return ListQuery(kind, filters, sort or spec.sorts[0], descending, after, offset, limit)
+
+
+def sort_param(query: ListQuery) -> str:
+    """The `sort` parameter that asks for this query's order."""
+    return ("-" if query.descending else "") + query.sort
+
+
+def filter_params(query: ListQuery) -> dict[str, str]:
+    """The query's filters as request parameters (for links to other pages and exports)."""
+    return {k: v.isoformat() if isinstance(v, date) else ("true" if v is True else str(v))
+            for k, v in query.filters.items()}
+
+
+def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[Any]:
+    """One page of a list (its own read-only transaction)."""
+    with uow:
+        return uow.lists.page(query, exporter)
+
+
+def every_row(reader: Callable[[], UnitOfWork], query: ListQuery, exporter: str | None,
+              chunk: int = MAX_LIMIT) -> Iterator[Any]:
+    """Every record the query matches, page after page (each page its own short read), for exports."""
+    after = query.after
+    while True:
+        found = page(reader(), ListQuery(query.kind, query.filters, query.sort, query.descending, after, 0, chunk),
+                     exporter)
+        yield from found.items
+        if found.next_after is None:
+            return
+        after = decode_cursor(found.next_after)
+
+
+def permit_views(uow: UnitOfWork, query: ListQuery, exporter: str | None, today: date) -> ListPage[PermitView]:
+    """One page of permits as of `query.filters['as_of']` (default `today`): state, history known by then and
+    items delivered by then, counted for the page's permits only."""
+    as_of = query.filters.get("as_of") or today
+    query = ListQuery(query.kind, {**query.filters, "as_of": as_of}, query.sort, query.descending, query.after,
+                      query.offset, query.limit)
+    with uow:
+        found = uow.lists.page(query, exporter)
+        counts = uow.lists.delivered_by([p.number for p in found.items], as_of)
+    return ListPage([view_of(p, as_of, counts[p.number]) for p in found.items], found.total, found.exact,
+                    found.next_after)

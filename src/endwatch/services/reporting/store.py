@@ -1,0 +1,69 @@
+"""What the reporting area needs from storage: the list repository (`uow.lists`), which runs every list's
+filters, keyset order and capped count as SQL, and the shapes of its questions and answers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, Protocol, TypeVar
+
+from endwatch.errors import InvalidInput, Problem
+
+T = TypeVar("T")
+
+# Counting stops here: beyond it the total is an estimate (cheap on any table size).
+EXACT_UP_TO = 10_000
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A validated request for one page: filters by name, the sort key and direction, the cursor."""
+
+    kind: str
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+    after: tuple[Any, ...] | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[T]):
+    """One page: its records, the total matching (exact or an estimate), and the cursor of the next page."""
+
+    items: list[T]
+    total: int
+    exact: bool
+    next_after: str | None
+
+
+class ListRepository(Protocol):
+    def page(self, query: ListQuery, exporter: str | None) -> ListPage[Any]:
+        """One page of the list `query.kind` (its domain records), limited to one exporter's records when
+        `exporter` is given."""
+    def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
+        """How many items were delivered under each of these permits by `as_of` (one GROUP BY)."""
+
+
+def encode_cursor(values: tuple[Any, ...]) -> str:
+    """The opaque cursor of a row's sort values."""
+    text = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    """The sort values a cursor holds; InvalidInput (query.after) when it is not one this service made."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or not all(isinstance(v, str | int | float) for v in values):
+        raise InvalidInput([Problem("not a cursor this service gave (use the page's `next` link)",
+                                    column="query.after")])
+    return tuple(values)

@@ -1,0 +1,22 @@
+"""The web side of lists: a list query from the request's parameters, and the API's page shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from endwatch.services.reporting.lists import parse_query
+from endwatch.services.reporting.store import ListPage, ListQuery
+
+
+def list_query(request: Request, kind: str, limit: int = 50, offset: int = 0) -> ListQuery:
+    """The list query the request asks for (its filters, `sort` and `after`); InvalidInput names each bad one."""
+    return parse_query(kind, dict(request.query_params), limit=limit, offset=offset)
+
+
+def page_body(found: ListPage[Any], items: list[Any], limit: int, offset: int) -> dict[str, object]:
+    """One page in the API's list shape: `total` (an estimate when `total_exact` is false), `next` (the
+    cursor of the following page, for `after=`), and the items."""
+    return {"total": found.total, "total_exact": found.exact, "limit": limit, "offset": offset,
+            "next": found.next_after, "items": items}
