@@ -1,5 +1,5 @@
 """Assessment commands: `endwatch assess`, `endwatch decide`, `endwatch countersign`, `endwatch decisions`,
-`endwatch watchlist`, `endwatch reassess`, `endwatch screening load|hits`."""
+`endwatch watchlist`, `endwatch reassess`, `endwatch screening load|lists|remove|hits`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from endwatch.cli.common import (
 )
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment, screening
+from endwatch.services.assessment.screening_files import ListKind
 
 screening_app = typer.Typer(help="Restricted-party lists (FollowTheMoney entities) and screening hits.",
                             no_args_is_help=True)
@@ -137,23 +138,63 @@ def watchlist_cmd(fmt: Format = FORMAT_OPTION) -> None:
          ["subject_kind", "subject_key", "as_of", "before", "after", "trigger", "changes"])
 
 
+class ListFileKind(StrEnum):
+    auto = "auto"
+    full = "full"
+    delta = "delta"
+
+
 @screening_app.command("load")
 @command
 def screening_load(
-    file: Path = typer.Argument(..., help="FollowTheMoney entities, one JSON object a line."),
+    file: Path = typer.Argument(..., help="FollowTheMoney entities, one JSON object a line: a full export of a "
+                                "dataset, or a delta file (lines {\"op\": ADD|MOD|DEL, \"entity\": ...})."),
     listed_on: str | None = typer.Option(None, "--listed-on",
-                                         help="Day the list became known when an entity has no first_seen."),
+                                         help="Day of the list (default today): entities without first_seen or a "
+                                              "Sanction start are listed from it, those it drops delisted on it."),
     dataset: str | None = typer.Option(None, "--dataset", help="Name of the list (default: from the entities)."),
+    version: str | None = typer.Option(None, "--version",
+                                       help="Version of the list (default: the day and the file's digest)."),
+    kind: ListFileKind = typer.Option(ListFileKind.auto, "--kind",
+                                      help="full or delta: refuse a file of the other kind (default: told by its "
+                                           "lines)."),
     as_of: str | None = AS_OF_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Load a restricted-party list, screen every party against it, and re-assess."""
+    """Load a restricted-party list as published (a full export replaces its dataset's previous version and
+    delists what it leaves out; a delta is applied in order), screen every party, and re-assess."""
     day = parse_date(listed_on, "--listed-on") or today()
     settings = app_().settings
+    expect = None if kind is ListFileKind.auto else ListKind(kind.value)
     report = screening.load_list(app_().uow(), principal(), file, listed_on=day, dataset=dataset,
                                  as_of=parse_date(as_of, "--as-of"), threshold=settings.screening_threshold,
-                                 strong=settings.screening_strong)
+                                 strong=settings.screening_strong, version=version, expect=expect)
     emit([vars(report)], fmt, "Restricted-party list loaded")
+
+
+@screening_app.command("lists")
+@command
+def screening_lists(fmt: Format = FORMAT_OPTION) -> None:
+    """Every list loaded: dataset, version and date of its last load, entities held and listed (targets)."""
+    emit([vars(x) for x in screening.list_lists(app_().reader())], fmt, "Restricted-party lists",
+         ["dataset", "version", "kind", "loaded_on", "file", "entities", "targets", "removed_on"])
+
+
+@screening_app.command("remove")
+@command
+def screening_remove(
+    dataset: str = typer.Argument(..., help="The list's dataset (see `endwatch screening lists`)."),
+    reason: str = typer.Option(..., "--reason", help="Why the list is removed (recorded in the audit trail)."),
+    on: str | None = typer.Option(None, "--on", help="Day its entities are delisted (default today)."),
+    as_of: str | None = AS_OF_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Remove a list: its entities are delisted (their hits end that day), then re-assess."""
+    day = parse_date(on, "--on") or today()
+    removed = screening.remove_list(app_().uow(), principal(), dataset, on=day, reason=reason,
+                                    as_of=parse_date(as_of, "--as-of"))
+    emit([vars(removed)], fmt, "Restricted-party list removed",
+         ["dataset", "version", "loaded_on", "entities", "targets", "removed_on"])
 
 
 @screening_app.command("hits")
@@ -163,7 +204,7 @@ def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
     hits = screening.list_hits(app_().reader())
     emit([vars(h) for h in hits], fmt, "Screening hits",
          ["party_id", "party_name", "matched_name", "score", "strong", "how", "parts", "entity_id", "entity_schema",
-          "dataset", "listed_on"])
+          "dataset", "listed_on", "ended_on", "programme", "authority"])
 
 
 class Verdict(StrEnum):

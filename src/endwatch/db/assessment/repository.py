@@ -17,6 +17,7 @@ from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Tr
 from endwatch.services.assessment.store import (
     Decision,
     ScreeningEntity,
+    ScreeningList,
     StoredAssessment,
     WatchEntry,
     roles_from_json,
@@ -95,28 +96,64 @@ class SqlAssessmentRepository:
         for start in range(0, len(rows), 1000):
             self.conn.execute(t.transfers.insert(), rows[start:start + 1000])
 
-    def entities(self) -> list[ScreeningEntity]:
-        rows = self.conn.execute(sa.select(t.screening_entities).order_by(t.screening_entities.c.id))
+    def entities(self, dataset: str | None = None) -> list[ScreeningEntity]:
+        e = t.screening_entities
+        q = sa.select(e).order_by(e.c.id)
+        if dataset is not None:
+            q = q.where(e.c.dataset == dataset)
         return [ScreeningEntity(r.id, r.schema, r.caption, tuple(r.names), tuple(r.countries), r.dataset, r.listed_on,
-                                r.loaded_at, r.source_file) for r in rows]
+                                r.loaded_at, r.source_file, r.programme, r.authority, r.digest, r.delisted_on)
+                for r in self.conn.execute(q)]
 
     def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
         rows = [{"id": e.id, "schema": e.schema, "caption": e.caption, "names": list(e.names),
                  "countries": list(e.countries), "dataset": e.dataset, "listed_on": e.listed_on,
-                 "loaded_at": e.loaded_at, "source_file": e.source_file} for e in entities]
+                 "loaded_at": e.loaded_at, "source_file": e.source_file, "programme": e.programme,
+                 "authority": e.authority, "digest": e.digest, "delisted_on": None} for e in entities]
         if not rows:
             return 0
-        stored = set(self.conn.scalars(sa.select(t.screening_entities.c.id)))
+        wanted = [r["id"] for r in rows]
+        stored: set[str] = set()
+        for start in range(0, len(wanted), 1000):
+            stored |= set(self.conn.scalars(sa.select(t.screening_entities.c.id)
+                                            .where(t.screening_entities.c.id.in_(wanted[start:start + 1000]))))
         fresh = [r for r in rows if r["id"] not in stored]
         for r in rows:
             if r["id"] in stored:
-                # Keep the first day the entity was listed: that is when it became known.
+                # Keep the first day the entity was listed: that is when it became known. Listed again: not delisted.
                 values = {k: v for k, v in r.items() if k not in ("id", "listed_on")}
                 self.conn.execute(t.screening_entities.update().where(t.screening_entities.c.id == r["id"])
                                   .values(**values))
-        if fresh:
-            self.conn.execute(t.screening_entities.insert(), fresh)
+        for start in range(0, len(fresh), 1000):
+            self.conn.execute(t.screening_entities.insert(), fresh[start:start + 1000])
         return len(fresh)
+
+    def delist(self, ids: Iterable[str], on: date) -> None:
+        e = t.screening_entities
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 1000):
+            self.conn.execute(e.update().where(e.c.id.in_(wanted[start:start + 1000])).values(delisted_on=on))
+
+    def save_list(self, dataset: str, version: str, kind: str, loaded_on: date, loaded_at: str, file: str) -> None:
+        lists = t.screening_lists
+        values = {"version": version, "kind": kind, "loaded_on": loaded_on, "loaded_at": loaded_at, "file": file,
+                  "removed_on": None}
+        if self.conn.execute(lists.update().where(lists.c.dataset == dataset).values(**values)).rowcount == 0:
+            self.conn.execute(lists.insert().values(dataset=dataset, **values))
+
+    def remove_list(self, dataset: str, on: date) -> None:
+        lists = t.screening_lists
+        self.conn.execute(lists.update().where(lists.c.dataset == dataset).values(removed_on=on))
+
+    def lists(self) -> list[ScreeningList]:
+        lists, e = t.screening_lists, t.screening_entities
+        counts = {r.dataset: (int(r.held), int(r.listed or 0)) for r in self.conn.execute(
+            sa.select(e.c.dataset, sa.func.count().label("held"),
+                      sa.func.sum(sa.case((e.c.delisted_on.is_(None), 1), else_=0)).label("listed"))
+            .group_by(e.c.dataset))}
+        return [ScreeningList(r.dataset, r.version, r.kind, r.loaded_on, r.loaded_at, r.file,
+                              *counts.get(r.dataset, (0, 0)), r.removed_on)
+                for r in self.conn.execute(sa.select(lists).order_by(lists.c.dataset))]
 
     def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:
         self.conn.execute(t.screening_hits.delete())
@@ -128,10 +165,12 @@ class SqlAssessmentRepository:
 
     def hits(self) -> list[ScreeningHit]:
         h, e = t.screening_hits, t.screening_entities
-        q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on)
+        q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on, e.c.delisted_on, e.c.programme,
+                       e.c.authority)
              .join(e, e.c.id == h.c.entity_id).order_by(h.c.party_id, h.c.score.desc(), h.c.entity_id))
         return [ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
-                             float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong))
+                             float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong),
+                             r.delisted_on, r.programme, r.authority)
                 for r in self.conn.execute(q)]
 
     def findings(self) -> list[FindingRecord]:

@@ -65,6 +65,23 @@ screening_entities = sa.Table(
     sa.Column("listed_on", sa.Date, nullable=False),
     sa.Column("loaded_at", sa.String(40), nullable=False),
     sa.Column("source_file", sa.Text, nullable=False, server_default=""),
+    sa.Column("programme", sa.Text, nullable=False, server_default=""),
+    sa.Column("authority", sa.Text, nullable=False, server_default=""),
+    sa.Column("digest", sa.String(64), nullable=False, server_default=""),
+    sa.Column("delisted_on", sa.Date),
+    sa.Index("ix_screening_entities_dataset", "dataset"),
+)
+
+screening_lists = sa.Table(
+    "screening_lists",  # created by 0020_screening_lists: each list's last load
+    metadata,
+    sa.Column("dataset", sa.String(200), primary_key=True),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("loaded_on", sa.Date, nullable=False),
+    sa.Column("loaded_at", sa.String(40), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("removed_on", sa.Date),
 )
 
 screening_hits = sa.Table(

@@ -167,6 +167,9 @@ class ScreeningHit:
     # setting when it was screened (ENDWATCH_SCREENING_STRONG); None (hits stored before the setting):
     # the default score, STRONG_HIT.
     strong: bool | None = None
+    ended_on: date | None = None  # the entity was delisted that day (its list dropped it or was removed)
+    programme: str = ""  # the sanctions programmes listing the entity
+    authority: str = ""  # the authorities listing it
 
     @property
     def is_strong(self) -> bool:
@@ -262,9 +265,9 @@ class World:
         """The same world without anything that became known after `as_of`.
 
         Conflicts count from their first day (or from when they became known, if later), transfers from
-        their report, screening hits from the day the entity was listed, findings from the day they were
-        decided, applications from their receipt and permits from their issue (with only the status events
-        effective by then).
+        their report, screening hits from the day the entity was listed until the day it was delisted,
+        findings from the day they were decided, applications from their receipt and permits from their
+        issue (with only the status events effective by then).
         """
         if self.cut_on == as_of:
             return self
@@ -276,7 +279,8 @@ class World:
                             for c in self.conflicts if c.visible_on <= as_of),
             transfers=tuple(_transfer_known_by(t, as_of) for t in self.transfers if t.reported_on <= as_of
                             and (t.order_year is None or t.order_year <= as_of.year)),
-            hits=tuple(h for h in self.hits if h.listed_on <= as_of),
+            hits=tuple(h for h in self.hits
+                       if h.listed_on <= as_of and (h.ended_on is None or as_of < h.ended_on)),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
             cut_on=as_of,
         )

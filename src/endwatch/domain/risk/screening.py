@@ -12,6 +12,16 @@ TITLE = "Restricted-party screening"
 CRITERIA = ("ATT-6", "ATT-7-terrorism", "ATT-7-crime", "EU-CP-1", "EU-CP-6", "ATT-11")
 
 
+def _listing(hit: ScreeningHit) -> str:
+    """The list, and the programme and authority listing the entity where the list names them."""
+    parts = [f"list {hit.dataset}"]
+    if hit.programme:
+        parts.append(f"programme {hit.programme}")
+    if hit.authority:
+        parts.append(f"listed by {hit.authority}")
+    return "; ".join(parts)
+
+
 def _how(hit: ScreeningHit) -> str:
     return f" ({hit.how}: {hit.parts})" if hit.how and hit.parts else (f" ({hit.how})" if hit.how else "")
 
@@ -32,7 +42,7 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
     severity = Severity.CRITICAL if any(h.is_strong for h in hits) else Severity.HIGH
     evidence = [Evidence("screening", f"{h.dataset}:{h.entity_id}",
                          f"The {roles[h.party_id]} {h.party_name} matches {h.entity_caption!r} ({h.entity_schema},"
-                         f" list {h.dataset}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}.",
+                         f" {_listing(h)}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}.",
                          h.listed_on)
                 for h in hits]
     return indicator(CODE, TITLE, severity,

@@ -8,28 +8,21 @@ pair of names, how they matched and the parts of its score (0-100).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from followthemoney import model
-from followthemoney.exc import FollowTheMoneyException
-from followthemoney.types import registry
 
 from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import STRONG_HIT, ScreeningHit
-from endwatch.errors import InvalidInput, Problem
+from endwatch.errors import NotFound
+from endwatch.services.assessment.screening_files import ListKind, read_list
 from endwatch.services.assessment.screening_match import THRESHOLD, explain, folded_entity, folded_party, match_entity
-from endwatch.services.assessment.store import ScreeningEntity
+from endwatch.services.assessment.store import ScreeningEntity, ScreeningList
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.names.blocking import BlockIndex
 from endwatch.services.uow import UnitOfWork
-
-SCREENED_SCHEMATA = ("LegalEntity",)  # Person, Company, Organization, PublicBody descend from it
 
 
 @dataclass(frozen=True)
@@ -37,86 +30,21 @@ class LoadReport:
     """What loading a list did."""
 
     file: str
-    entities: int
-    new: int
+    kind: str  # full or delta
+    dataset: str
+    version: str
+    entities: int  # listed entities the file carries
+    new: int  # entities not stored before
+    delisted: int  # entities delisted by this load (missing from a full export, deleted by a delta)
     skipped: int
     hits: int
     watchlist_added: int
 
 
 def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tuple[list[ScreeningEntity], int]:
-    """Parse a FollowTheMoney JSON-lines file into entities, each listed from the earliest start of the
-    `Sanction` entities naming it (else its `first_seen`, else `listed_on`); returns (entities, lines skipped because
-    their schema is not a legal entity or they are not listed: `"target": false`). Raises InvalidInput
-    with every bad line (line number given)."""
-    problems: list[Problem] = []
-    entities: dict[str, ScreeningEntity] = {}
-    sanctioned_from: dict[str, date] = {}
-    skipped = 0
-    name = path.name
-    try:
-        fh = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput([Problem(f"cannot read: {exc.strerror}", name)]) from None
-    with fh:
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                data: Any = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(f"not JSON: {exc.msg} (character {exc.pos})", name, line_no))
-                continue
-            if not isinstance(data, dict) or not data.get("id"):
-                problems.append(Problem("an entity needs an `id`", name, line_no, "id"))
-                continue
-            try:
-                proxy = model.get_proxy(data)
-            except (FollowTheMoneyException, TypeError, ValueError) as exc:
-                problems.append(Problem(f"not a FollowTheMoney entity: {exc}", name, line_no, "schema"))
-                continue
-            if proxy.schema.is_a("Sanction"):
-                _note_sanction(proxy.get("entity"), proxy.get("startDate"), sanctioned_from)
-            # Only listed entities are restricted parties: a statement-merged export (OpenSanctions) marks
-            # them `target`; the rest (registries, relatives, addresses) is context. A plain file has no mark.
-            if data.get("target") is False or not any(proxy.schema.is_a(s) for s in SCREENED_SCHEMATA):
-                skipped += 1
-                continue
-            names = tuple(dict.fromkeys(proxy.get_type_values(registry.name)))
-            if not names:
-                problems.append(Problem("the entity has no name", name, line_no, "properties.name"))
-                continue
-            first_seen = str(data.get("first_seen") or "")[:10]
-            try:
-                seen = date.fromisoformat(first_seen) if first_seen else listed_on
-            except ValueError:
-                problems.append(Problem(f"first_seen {first_seen!r} is not a date", name, line_no, "first_seen"))
-                continue
-            datasets = data.get("datasets") or []
-            entities[str(proxy.id)] = ScreeningEntity(
-                str(proxy.id), proxy.schema.name, proxy.caption, names,
-                tuple(sorted({c.upper() for c in proxy.countries})),
-                dataset or (",".join(datasets) if datasets else path.stem), seen, source_file=name)
-    if problems:
-        raise InvalidInput(problems)
-    # A sanction's start is when the entity was listed; `first_seen` is only when the aggregator saw it.
-    listed = [replace(e, listed_on=sanctioned_from[e.id]) if e.id in sanctioned_from else e
-              for e in entities.values()]
-    return listed, skipped
-
-
-def _note_sanction(entity_ids: list[str], starts: list[str], sanctioned_from: dict[str, date]) -> None:
-    """Keep, for each entity a Sanction names, the earliest start date of its sanctions."""
-    days = []
-    for text in starts:
-        try:
-            days.append(date.fromisoformat(text[:10]))
-        except ValueError:
-            continue  # a partial date ("2023") says too little to date a listing
-    if not days:
-        return
-    for eid in entity_ids:
-        sanctioned_from[eid] = min([*days, sanctioned_from.get(eid, days[0])])
+    """The listed entities of a full export (screening_files.read_list) and the number of context lines."""
+    read = read_list(path, listed_on, dataset, expect=ListKind.full)
+    return read.targets, read.skipped
 
 
 def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
@@ -137,7 +65,7 @@ def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
             if m.score > 0 and m.score >= threshold:
                 hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
                                          e.dataset, e.listed_on, str(m.detail["how"]), explain(m),
-                                         m.score >= strong))
+                                         m.score >= strong, e.delisted_on, e.programme, e.authority))
     return hits
 
 
@@ -149,25 +77,77 @@ def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD, strong: float = STRO
 
 
 def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: date, dataset: str | None = None,
-              as_of: date | None = None, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> LoadReport:
-    """Load a restricted-party list, screen every party against all lists, then re-assess permits in force
-    and pending applications as of `as_of` (default: `listed_on`). A hit scores `threshold` or more (the
-    authority's setting, ENDWATCH_SCREENING_THRESHOLD); it is strong, treated as the listed entity itself,
-    at `strong` or more (ENDWATCH_SCREENING_STRONG). One transaction."""
+              as_of: date | None = None, threshold: float = THRESHOLD, strong: float = STRONG_HIT,
+              version: str | None = None, expect: ListKind | None = None) -> LoadReport:
+    """Load a restricted-party list as published, screen every party against all lists, then re-assess
+    permits in force and pending applications as of `as_of` (default: `listed_on`). One transaction;
+    nothing is written when the file has a problem.
+
+    A full export replaces its dataset's previous version: its entities are stored (a changed entity
+    updated, keeping the day it was first listed) and the dataset's entities missing from it are delisted on
+    `listed_on` (their hits end that day; assessments as of earlier days still see them). A delta file is
+    applied in order: ADD and MOD store the entity (listed again if it was delisted), DEL delists it. `expect`
+    refuses the other kind of file. A hit scores `threshold` or more (ENDWATCH_SCREENING_THRESHOLD); it is
+    strong, treated as the listed entity itself, at `strong` or more (ENDWATCH_SCREENING_STRONG)."""
     from endwatch.services.assessment.reassessment import reassess_in
 
-    entities, skipped = read_entities(path, listed_on, dataset)
+    read = read_list(path, listed_on, dataset, version, expect)
     with write(uow, principal, Action.EVIDENCE_LOAD) as w:
         at = uow.now().isoformat(timespec="microseconds")
-        entities = [ScreeningEntity(e.id, e.schema, e.caption, e.names, e.countries, e.dataset, e.listed_on, at,
-                                    e.source_file) for e in entities]
-        new = uow.assessment.save_entities(entities)
+        repo = uow.assessment
+        before = {e.id: e for e in repo.entities(read.dataset)}
+        listed: dict[str, ScreeningEntity] = {}
+        gone: set[str] = set()
+        for op in read.ops:  # in order: a later line about the same entity wins
+            if op.entity is None:
+                listed.pop(op.entity_id, None)
+                gone.add(op.entity_id)
+            else:
+                listed[op.entity_id] = replace(op.entity, loaded_at=at)
+                gone.discard(op.entity_id)
+        if read.kind is ListKind.full:
+            gone = {eid for eid, e in before.items() if eid not in listed and e.delisted_on is None}
+        else:
+            gone = {eid for eid in gone if eid in before and before[eid].delisted_on is None}
+        new = repo.save_entities(listed.values())
+        repo.delist(gone, listed_on)
+        repo.save_list(read.dataset, read.version, read.kind.value, listed_on, at, read.name)
         hits = rescreen(uow, threshold, strong)
-        w.record(action="screening.load", entity="screening_list", key=path.name,
-                 after={"entities": len(entities), "new": new, "skipped": skipped, "hits": len(hits)},
-                 reason=f"restricted-party list {path.name}")
-        added = reassess_in(w, as_of or listed_on, f"restricted-party list {path.name} loaded")
-    return LoadReport(path.name, len(entities), new, skipped, len(hits), len(added))
+        w.record(action="screening.load", entity="screening_list", key=read.dataset,
+                 after={"file": read.name, "kind": read.kind.value, "version": read.version,
+                        "entities": len(listed), "new": new, "delisted": sorted(gone), "skipped": read.skipped,
+                        "hits": len(hits)},
+                 reason=f"restricted-party list {read.dataset} ({read.kind.value}, {read.name})")
+        added = reassess_in(w, as_of or listed_on, f"restricted-party list {read.dataset} loaded ({read.name})")
+    return LoadReport(read.name, read.kind.value, read.dataset, read.version, len(listed), new, len(gone),
+                      read.skipped, len(hits), len(added))
+
+
+def remove_list(uow: UnitOfWork, principal: Principal, dataset: str, *, on: date, reason: str,
+                as_of: date | None = None) -> ScreeningList:
+    """Remove a list: every entity it holds is delisted on `on` (their hits end that day) and the list is
+    marked removed, audited with `reason`; then permits and applications are re-assessed as of `as_of`
+    (default `on`). NotFound for a list never loaded or already removed."""
+    from endwatch.services.assessment.reassessment import reassess_in
+
+    with write(uow, principal, Action.EVIDENCE_LOAD) as w:
+        found = {x.dataset: x for x in uow.assessment.lists()}
+        if dataset not in found or found[dataset].removed_on is not None:
+            raise NotFound("screening list", dataset)
+        ids = {e.id for e in uow.assessment.entities(dataset) if e.delisted_on is None}
+        uow.assessment.delist(ids, on)
+        uow.assessment.remove_list(dataset, on)
+        w.record(action="screening.remove", entity="screening_list", key=dataset,
+                 before={"targets": found[dataset].targets},
+                 after={"removed_on": on.isoformat(), "delisted": len(ids)}, reason=reason)
+        reassess_in(w, as_of or on, f"restricted-party list {dataset} removed")
+        return {x.dataset: x for x in uow.assessment.lists()}[dataset]
+
+
+def list_lists(uow: UnitOfWork) -> list[ScreeningList]:
+    """Every list loaded: dataset, version and date of its last load, entities held and listed now."""
+    with uow:
+        return uow.assessment.lists()
 
 
 def list_hits(uow: UnitOfWork) -> list[ScreeningHit]:

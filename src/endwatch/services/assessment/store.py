@@ -39,6 +39,25 @@ class ScreeningEntity:
     listed_on: date
     loaded_at: str = ""
     source_file: str = ""
+    programme: str = ""  # the programmes of the Sanction entities naming it ("; " between)
+    authority: str = ""  # the authorities that list it ("; " between)
+    digest: str = ""  # of what screening reads of it (screening_files.entity_digest): a change is a new digest
+    delisted_on: date | None = None  # the day a full export left it out, a delta deleted it or its list was removed
+
+
+@dataclass(frozen=True)
+class ScreeningList:
+    """A restricted-party list as loaded: its dataset, the version and date of its last load, its entities."""
+
+    dataset: str
+    version: str
+    kind: str  # of its last load: full or delta
+    loaded_on: date
+    loaded_at: str
+    file: str
+    entities: int  # entities it holds (listed and delisted)
+    targets: int  # listed now
+    removed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,15 @@ class AssessmentRepository(Protocol):
     def add_transfer(self, transfer: TransferReport) -> None: ...
     def add_transfers(self, transfers: Iterable[TransferReport]) -> None:
         """Insert transfers in batches."""
-    def entities(self) -> list[ScreeningEntity]: ...
+    def entities(self, dataset: str | None = None) -> list[ScreeningEntity]:
+        """Stored entities (listed and delisted), of one dataset when given, by id."""
+    def delist(self, ids: Iterable[str], on: date) -> None:
+        """Mark these entities delisted on `on`."""
+    def save_list(self, dataset: str, version: str, kind: str, loaded_on: date, loaded_at: str, file: str) -> None:
+        """Record a load of a list (its version replaces the last; a removed list is listed again)."""
+    def remove_list(self, dataset: str, on: date) -> None: ...
+    def lists(self) -> list[ScreeningList]:
+        """Every list loaded, by dataset, with the entities it holds and those listed now."""
     def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
         """Insert or replace entities by id; returns how many were new."""
     def replace_hits(self, hits: Iterable[ScreeningHit]) -> None:

@@ -1,0 +1,143 @@
+"""Restricted-party lists as published: a full export replaces its dataset's previous version and delists
+what it leaves out; delta files (yente's fixtures) applied in order; Sanction programmes and authorities;
+`screening lists` and `screening remove`. Both databases."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from tests.principals import person
+
+from endwatch.cli import app
+from endwatch.errors import InvalidInput, NotFound
+from endwatch.services.assessment.assess import load_world
+from endwatch.services.assessment.screening import list_hits, list_lists, load_list, remove_list
+from endwatch.services.assessment.screening_files import ListKind
+from endwatch.services.registry.imports import import_folder
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FULL = DATA / "opensanctions-sample.ftm.json"  # yente's t1 export: six listed entities of eu_fsf, one address
+DELTAS = sorted(DATA.glob("yente-t2-delta-*.json"))  # yente's t2 deltas: ADD; ADD and MOD; DEL; ADD
+PARTIES = """id,name,kind,country,parent_id,aliases,former_names
+tobacco,Inter Tobacco,company,,,,
+aqi,Al-Qaida in Iraq,other,,,,
+cst,LLC CST,company,RU,,,
+"""
+TOBACCO = "NK-2GdmHtZTeNXjNVrBGEXZNj"
+
+
+@pytest.fixture
+def parties(ew, tmp_path):
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "parties.csv").write_text(PARTIES, encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+
+
+def _without(tmp_path: Path, entity_id: str) -> Path:
+    out = tmp_path / "entities.ftm.json"
+    out.write_text("".join(line for line in FULL.read_text(encoding="utf-8").splitlines(keepends=True)
+                           if entity_id not in line), encoding="utf-8")
+    return out
+
+
+def _hit(ew, party: str, entity: str):
+    return next(h for h in list_hits(ew.reader()) if (h.party_id, h.entity_id) == (party, entity))
+
+
+def test_a_full_export_replaces_the_previous_version_and_delists_what_it_leaves_out(ew, parties, tmp_path):
+    first = load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    assert (first.kind, first.dataset, first.entities, first.skipped, first.delisted) == ("full", "eu_fsf", 6, 1, 0)
+    assert _hit(ew, "tobacco", TOBACCO).ended_on is None
+    again = load_list(ew.uow(), person("tester"), _without(tmp_path, TOBACCO), listed_on=date(2024, 6, 1))
+    assert (again.entities, again.new, again.delisted) == (5, 0, 1)
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert hit.ended_on == date(2024, 6, 1) and hit.listed_on == date(2023, 4, 20)
+    with ew.reader() as uow:
+        world = load_world(uow)
+    # Assessments as of a day before the delisting still see the hit; as of the day and after, not.
+    assert [h.entity_id for h in world.known_by(date(2024, 5, 31)).hits if h.party_id == "tobacco"] == [TOBACCO]
+    assert [h for h in world.known_by(date(2024, 6, 1)).hits if h.party_id == "tobacco"] == []
+    [listed] = list_lists(ew.reader())
+    assert (listed.dataset, listed.kind, listed.loaded_on, listed.entities, listed.targets) == (
+        "eu_fsf", "full", date(2024, 6, 1), 6, 5)
+    # Listed again by a later export: its hit no longer ends.
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 9, 1))
+    assert _hit(ew, "tobacco", TOBACCO).ended_on is None
+
+
+def test_delta_files_are_applied_in_order(ew, parties):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 5, 1), dataset="t2")
+    kinds = [load_list(ew.uow(), person("tester"), path, listed_on=date(2024, 5, 28), dataset="t2").kind
+             for path in DELTAS]
+    assert kinds == ["delta"] * 4
+    with ew.reader() as uow:
+        stored = {e.id: e for e in uow.assessment.entities("t2")}
+    # MOD replaced the entity added before it; DEL delisted the other one, keeping it for earlier dates.
+    assert stored["NK-2T3S8Hu29ktYnKSTgQp2wL"].caption == "Foobar Foobargroup"
+    assert stored["NK-500Poltergeist"].delisted_on == date(2024, 5, 28)
+    assert stored["Q4365364"].delisted_on is None and stored[TOBACCO].delisted_on is None
+    assert _hit(ew, "aqi", "NK-500Poltergeist").ended_on == date(2024, 5, 28)
+    [listed] = list_lists(ew.reader())
+    assert (listed.kind, listed.entities, listed.targets) == ("delta", 10, 9)
+
+
+def test_a_delta_where_a_full_list_is_expected_is_named_and_nothing_is_written(ew, parties):
+    with pytest.raises(InvalidInput) as exc:
+        load_list(ew.uow(), person("tester"), DELTAS[0], listed_on=date(2024, 5, 1), expect=ListKind.full)
+    [problem] = exc.value.problems
+    assert "a delta file" in problem.message and (problem.file, problem.line, problem.column) == (
+        DELTAS[0].name, 1, "op")
+    with ew.reader() as uow:
+        assert uow.assessment.entities() == [] and uow.assessment.lists() == []
+
+
+def test_every_bad_delta_line_is_reported_with_line_and_field(ew, tmp_path):
+    bad = tmp_path / "bad.delta.json"
+    bad.write_text('{"op": "ADD", "entity": {"id": "a", "schema": "Company", "properties": {"name": ["A Co"]}}}\n'
+                   '{"op": "UPSERT", "entity": {"id": "b"}}\n'
+                   '{"op": "DEL", "entity": {}}\n'
+                   '{"op": "MOD", "entity": {"id": "c", "schema": "Company", "properties": {}}}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        load_list(ew.uow(), person("tester"), bad, listed_on=date(2024, 5, 1))
+    assert [(p.file, p.line, p.column) for p in exc.value.problems] == [
+        ("bad.delta.json", 2, "op"), ("bad.delta.json", 3, "entity.id"),
+        ("bad.delta.json", 4, "entity.properties.name")]
+    with ew.reader() as uow:
+        assert uow.assessment.entities() == []
+
+
+def test_sanction_programme_and_authority_are_stored_and_cited(ew, parties):
+    load_list(ew.uow(), person("tester"), DATA / "yente-zala.ftm.json", listed_on=date(2024, 6, 1))
+    hit = _hit(ew, "cst", "NK-abdzbEBkqyT29GyREbiURZ")
+    assert "Office of Foreign Assets Control" in hit.authority and "RUSSIA-EO14024" in hit.programme
+
+
+def test_remove_a_list_ends_its_hits_audited(ew, parties, cli):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    result = cli.invoke(app, ["screening", "remove", "eu_fsf", "--reason", "list withdrawn", "--on", "2024-07-01",
+                              "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["removed_on"] == "2024-07-01"
+    assert _hit(ew, "tobacco", TOBACCO).ended_on == date(2024, 7, 1)
+    with ew.reader() as uow:
+        [entry] = [e for e in uow.audit.for_entity("screening_list", "eu_fsf") if e.action == "screening.remove"]
+        assert entry.reason == "list withdrawn"
+    with pytest.raises(NotFound):
+        remove_list(ew.uow(), person("tester"), "eu_fsf", on=date(2024, 8, 1), reason="again")
+
+
+def test_cli_load_delta_and_lists(ew, parties, cli):
+    result = cli.invoke(app, ["screening", "load", str(DELTAS[0]), "--dataset", "t2", "--kind", "full"])
+    assert result.exit_code != 0 and "a delta file" in result.output and DELTAS[0].name in result.output
+    result = cli.invoke(app, ["screening", "load", str(DELTAS[0]), "--dataset", "t2", "--listed-on", "2024-05-27",
+                              "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["kind"] == "delta"
+    result = cli.invoke(app, ["screening", "lists", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)
+    assert (row["dataset"], row["entities"], row["targets"], row["loaded_on"]) == ("t2", 2, 2, "2024-05-27")
