@@ -1,5 +1,6 @@
 """Row digests: the canonical JSON of a row's non-null columns, whatever the order its columns come in."""
 
+import hashlib
 from datetime import date
 
 from hypothesis import given
@@ -33,5 +34,8 @@ def test_a_changed_value_or_a_new_nullable_column_and_order():
     assert row_digest(row) != row_digest({**row, "quantity": 8})
     assert row_digest(row) == row_digest({**row, "added_later": None})
     changes = [("permits", '["P-1"]', "a"), ("deliveries", "[1]", None)]
-    assert rows_digest(changes) == rows_digest(list(reversed(changes)))
+    ordered = sorted(changes)
+    assert rows_digest(changes) == hashlib.sha256(canonical_json([list(c) for c in ordered]).encode()).hexdigest()
+    assert rows_digest(changes) == rows_digest(list(reversed(changes))), "in any order"
     assert rows_digest(changes) != rows_digest([("permits", '["P-1"]', "b"), ("deliveries", "[1]", None)])
+    assert rows_digest([]) == hashlib.sha256(b"[]").hexdigest()

@@ -66,10 +66,35 @@ def row_digest(row: Mapping[str, Any]) -> str:
     return RowDigester(names)([row[n] for n in names])
 
 
+class RowsHasher:
+    """The digest an audit entry carries for the rows it recorded, built one change at a time: fed the
+    changes sorted by table and row key (code point order, as `rows_digest` sorts them and as a database
+    sorts UTF-8 text by its bytes), it gives `rows_digest` without holding them all."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self.count = 0
+
+    def add(self, table: str, key: str, digest: str | None) -> None:
+        """The next change, in table and key order."""
+        item = canonical_json([table, key, digest])
+        self._hash.update(("," + item if self.count else item).encode("utf-8"))
+        self.count += 1
+
+    def hexdigest(self) -> str:
+        """The digest of every change added so far."""
+        done = self._hash.copy()
+        done.update(b"]")
+        return done.hexdigest()
+
+
 def rows_digest(changes: Iterable[tuple[str, str, str | None]]) -> str:
     """The digest an audit entry carries for the (table, row key, row digest or None) it recorded, in any
     order: the SHA-256 of their canonical JSON sorted by table and key."""
-    return hashlib.sha256(canonical_json(sorted(changes, key=lambda c: (c[0], c[1]))).encode("utf-8")).hexdigest()
+    hasher = RowsHasher()
+    for table, key, digest in sorted(changes, key=lambda c: (c[0], c[1])):
+        hasher.add(table, key, digest)
+    return hasher.hexdigest()
 
 
 def key_text(key: str) -> str:

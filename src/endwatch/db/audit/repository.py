@@ -15,7 +15,7 @@ from endwatch.db.audit import tables as t
 from endwatch.db.bulk import CHUNK
 from endwatch.db.tables import metadata
 from endwatch.domain.audit import GENESIS, AuditEntry, canonical_json, entry_hash
-from endwatch.domain.audit_rows import RowProblem, compare_table, rows_digest
+from endwatch.domain.audit_rows import RowProblem, compare_table
 
 
 def _dump(value: Any) -> str | None:
@@ -81,31 +81,30 @@ class SqlAuditRepository:
         """Digest every row this transaction wrote to an audited table and seal the digests into the last
         entry it appended (re-hashed: no later entry links to it yet), calling `record_entry` first when it
         appended none. Returns how many rows were recorded (0: none written, nothing changed)."""
-        changes = row_store.collect_touched(self.conn, metadata.tables)
-        if not changes:
+        if not row_store.touched_any(self.conn):
             return 0
         if self._last is None:
             record_entry()
         assert self._last is not None, "record_entry appended no entry"
         last, encoded = self._last
-        sealed = dataclasses.replace(last, rows=rows_digest(changes), hash="")
+        count, digest = row_store.seal_touched(self.conn, metadata.tables, last.seq)
+        sealed = dataclasses.replace(last, rows=digest, hash="")
         sealed = dataclasses.replace(sealed, hash=entry_hash(sealed.payload(), encoded))
         a = t.audit_log
         self.conn.execute(a.update().where(a.c.seq == sealed.seq).values(rows_digest=sealed.rows, hash=sealed.hash))
         self.conn.execute(_MOVE_HEAD, {"new_seq": sealed.seq, "new_hash": sealed.hash})
         self._head = (sealed.seq, sealed.hash)
         self._last = (sealed, encoded)
-        row_store.store(self.conn, sealed.seq, changes)
         row_store.clear_touched(self.conn)
-        return len(changes)
+        return count
 
     def check_rows(self) -> tuple[int, int, list[RowProblem]]:
         """Compare every audited table's live rows with the digests the trail recorded, and those digests
         with the entries that cover them: (tables, rows checked, problems)."""
         problems: list[RowProblem] = []
         covered = row_store.entry_digests(self.conn)
-        for seq, changes in row_store.groups(self.conn):
-            if covered.pop(seq, None) != rows_digest(changes):
+        for seq, digest in row_store.groups(self.conn):
+            if covered.pop(seq, None) != digest:
                 problems.append(RowProblem("", "", "digests", seq))
         problems.extend(RowProblem("", "", "digests", seq) for seq in sorted(covered))
         live = row_store.live_tables(self.conn, metadata.tables)

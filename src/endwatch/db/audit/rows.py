@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from endwatch.db.audit import tables as t
 from endwatch.db.audit.capture import audited_tables
-from endwatch.db.bulk import CHUNK, bulk_insert, chunks
-from endwatch.domain.audit_rows import RowDigester, row_key
+from endwatch.db.bulk import CHUNK, bulk_insert
+from endwatch.domain.audit_rows import RowDigester, RowsHasher, row_key
 
 Change = tuple[str, str, str | None]
 
@@ -47,26 +47,58 @@ def digests(conn: sa.Connection, table: sa.Table,
         yield row_key([row[i] for i in positions]), digest(row)
 
 
-def collect_touched(conn: sa.Connection, tables: Mapping[str, sa.Table]) -> list[Change]:
-    """The (table, row key, digest) of every row noted as written in this transaction; digest None when
-    the row no longer exists (deleted)."""
+def touched_any(conn: sa.Connection) -> bool:
+    """Whether any row was noted as written in this transaction."""
+    return conn.execute(sa.select(t.audit_touched.c.tbl).limit(1)).first() is not None
+
+
+def _touched_keys(conn: sa.Connection, name: str) -> Iterator[list[tuple[str, str]]]:
+    """The noted keys (k1, k2) of one table, a chunk at a time (keyset pages over the table's key)."""
     touched = t.audit_touched
-    names = [r[0] for r in conn.execute(sa.select(touched.c.tbl).distinct())]
+    last: tuple[str, str] | None = None
+    while True:
+        query = sa.select(touched.c.k1, touched.c.k2).where(touched.c.tbl == name)
+        if last is not None:
+            query = query.where(sa.tuple_(touched.c.k1, touched.c.k2) > sa.tuple_(*last))
+        page = [(str(k1), str(k2)) for k1, k2 in
+                conn.execute(query.order_by(touched.c.k1, touched.c.k2).limit(CHUNK))]
+        if not page:
+            return
+        yield page
+        last = page[-1]
+
+
+def collect_touched(conn: sa.Connection, tables: Mapping[str, sa.Table]) -> list[Change]:
+    """The (table, row key, digest) of every row noted as written in this transaction, in one list (digest
+    None: deleted). For migrations' modest batches; the gate streams instead (`seal_touched`)."""
     changes: list[Change] = []
-    for name in sorted(names):
-        table = _table(conn, tables, name)
-        pk = list(table.primary_key.columns)
-        keys = [tuple(int(v) if _is_int(c) else v for c, v in zip(pk, (k1, k2), strict=False))
-                for k1, k2 in conn.execute(sa.select(touched.c.k1, touched.c.k2).where(touched.c.tbl == name))]
-        noted = {row_key(k) for k in keys}
-        # Looked up by primary key, a chunk of keys at a time (each database then uses the key's index).
-        for chunk in chunks(keys):
-            where = pk[0].in_([k[0] for k in chunk]) if len(pk) == 1 else sa.tuple_(*pk).in_(chunk)
-            for key, digest in digests(conn, table, where):
-                noted.discard(key)
-                changes.append((name, key, digest))
-        changes.extend((name, key, None) for key in sorted(noted))
+    for name in sorted(r[0] for r in conn.execute(sa.select(t.audit_touched.c.tbl).distinct())):
+        for page in _digested_pages(conn, tables, name):
+            changes.extend(page)
     return changes
+
+
+def _digested_pages(conn: sa.Connection, tables: Mapping[str, sa.Table], name: str) -> Iterator[list[Change]]:
+    table = _table(conn, tables, name)
+    pk = list(table.primary_key.columns)
+    for page in _touched_keys(conn, name):
+        keys = [tuple(int(v) if _is_int(c) else v for c, v in zip(pk, raw, strict=False)) for raw in page]
+        where = pk[0].in_([k[0] for k in keys]) if len(pk) == 1 else sa.tuple_(*pk).in_(keys)
+        found = dict(digests(conn, table, where))
+        yield [(name, key, found.get(key)) for key in (row_key(k) for k in keys)]
+
+
+def seal_touched(conn: sa.Connection, tables: Mapping[str, sa.Table], seq: int) -> tuple[int, str]:
+    """Digest every row noted as written in this transaction (None when it no longer exists: deleted),
+    store each change with the entry `seq`, and return (how many, the entry's rows digest). A chunk of rows
+    at a time, and the digest read back in order from storage: a write of millions of rows never holds them
+    all."""
+    count = 0
+    for name in sorted(r[0] for r in conn.execute(sa.select(t.audit_touched.c.tbl).distinct())):
+        for page in _digested_pages(conn, tables, name):
+            store(conn, seq, page)
+            count += len(page)
+    return count, next(groups(conn, seq))[1]
 
 
 def store(conn: sa.Connection, seq: int, changes: Sequence[Change]) -> None:
@@ -93,20 +125,29 @@ def recorded_tables(conn: sa.Connection) -> set[str]:
     return {r[0] for r in conn.execute(sa.select(t.audit_rows.c.tbl).distinct())}
 
 
-def groups(conn: sa.Connection) -> Iterator[tuple[int, list[Change]]]:
-    """The stored row digests grouped by the entry they belong to, in sequence order."""
+def _bytewise(conn: sa.Connection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    # Text in the order of its UTF-8 bytes, which is Python's order of its code points (rows_digest's).
+    return sa.collate(column, "C") if conn.dialect.name == "postgresql" else column
+
+
+def groups(conn: sa.Connection, seq: int | None = None) -> Iterator[tuple[int, str]]:
+    """(seq, the rows digest of its stored changes) of every entry that has stored changes (or of `seq`):
+    read in table and key order, one change at a time."""
     r = t.audit_rows
-    query = sa.select(r.c.seq, r.c.tbl, r.c.row_key, r.c.digest).order_by(r.c.seq)
+    query = sa.select(r.c.seq, r.c.tbl, r.c.row_key, r.c.digest)
+    if seq is not None:
+        query = query.where(r.c.seq == seq)
+    query = query.order_by(r.c.seq, _bytewise(conn, r.c.tbl), _bytewise(conn, r.c.row_key))
     current: int | None = None
-    batch: list[Change] = []
-    for seq, name, key, digest in conn.execute(query.execution_options(yield_per=CHUNK)):
-        if seq != current:
+    hasher = RowsHasher()
+    for found, name, key, digest in conn.execute(query.execution_options(yield_per=CHUNK)):
+        if found != current:
             if current is not None:
-                yield current, batch
-            current, batch = int(seq), []
-        batch.append((name, key, digest))
+                yield current, hasher.hexdigest()
+            current, hasher = int(found), RowsHasher()
+        hasher.add(name, key, digest)
     if current is not None:
-        yield current, batch
+        yield current, hasher.hexdigest()
 
 
 def entry_digests(conn: sa.Connection) -> dict[int, str]:
