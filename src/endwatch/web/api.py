@@ -24,7 +24,7 @@ from endwatch.services.reporting import transparency as public
 from endwatch.web.cache import cached, cached_in_thread
 from endwatch.web.errors import error_schema
 from endwatch.web.fields import Identifier, IsoDate, Quantity, Text
-from endwatch.web.listing import list_query, page_body
+from endwatch.web.listing import export_response, list_query, page_body
 from endwatch.web.schemas import (
     ApplicationOut,
     AuditEntryOut,
@@ -67,8 +67,11 @@ def me(caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> M
 
 @router.get("/parties", response_model=Page[PartyOut], summary="Parties, by id (filters: docs/api.md)")
 def parties(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))],
-            limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = lists.page(endwatch_of(request).reader(), list_query(request, "parties", limit, offset), None)
+            limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "parties", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
     return page_body(found, [PartyOut.of(p) for p in found.items], limit, offset)
 
 
@@ -80,8 +83,11 @@ def party(request: Request, party_id: str,
 
 @router.get("/products", response_model=Page[ProductOut], summary="Products, by id (filters: docs/api.md)")
 def products(request: Request, caller: Annotated[Caller, Depends(requires(Action.PRODUCTS_READ))],
-             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = lists.page(endwatch_of(request).reader(), list_query(request, "products", limit, offset), None)
+             limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "products", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
     return page_body(found, [ProductOut.of(p) for p in found.items], limit, offset)
 
 
@@ -102,9 +108,11 @@ def policies(request: Request, caller: Annotated[Caller, Depends(requires(Action
 @router.get("/applications", response_model=Page[ApplicationOut],
             summary="Applications (exporters: their own; filters: docs/api.md)")
 def applications(request: Request, caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))],
-                 limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = lists.page(endwatch_of(request).reader(), list_query(request, "applications", limit, offset),
-                       company_scope(caller.principal))
+                 limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "applications", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, company_scope(caller.principal))
     return page_body(found, [ApplicationOut.of(a) for a in found.items], limit, offset)
 
 
@@ -155,9 +163,12 @@ def application(request: Request, number: str,
             summary="Permits as of a date (exporters: their own; filters: docs/api.md)")
 def permits(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
             as_of: AsOf = None, include_future: bool = False,
-            limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = lists.permit_views(endwatch_of(request).reader(), list_query(request, "permits", limit, offset),
-                               company_scope(caller.principal), _today(request))
+            limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "permits", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.permit_views(endwatch_of(request).reader(), query, company_scope(caller.principal),
+                               _today(request))
     return page_body(found, [PermitOut.of(v) for v in found.items], limit, offset)
 
 
@@ -173,12 +184,14 @@ def permit(request: Request, number: str, caller: Annotated[Caller, Depends(requ
             summary="Delivered items (exporters: their own; filters: docs/api.md)")
 def deliveries(request: Request, caller: Annotated[Caller, Depends(requires(Action.DELIVERIES_READ))],
                permit: Annotated[str | None, Query(description="Only items delivered under this permit")] = None,
-               limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+               limit: Limit = 50, offset: Offset = 0) -> object:
     ew = endwatch_of(request)
     query = list_query(request, "deliveries", limit, offset)
     if permit is not None:
         # An unknown permit, or another company's, is not found (as the permit itself would be).
         check_visible(caller.principal, "permit", permit, records.permit_exporter(ew.reader(), permit))
+    if (file := export_response(request, caller, query)) is not None:
+        return file
     found = lists.page(ew.reader(), query, company_scope(caller.principal))
     return page_body(found, [DeliveryOut.of(r) for r in found.items], limit, offset)
 
@@ -214,8 +227,11 @@ async def trace(request: Request, caller: Annotated[Caller, Depends(requires(Act
             summary="The audit trail, newest first (filters: docs/api.md)")
 def audit_entries(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
                   entity: Annotated[str | None, Query(max_length=100)] = None,
-                  limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = lists.page(endwatch_of(request).reader(), list_query(request, "audit", limit, offset), None)
+                  limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "audit", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
     return page_body(found, [AuditEntryOut.of(e) for e in found.items], limit, offset)
 
 
