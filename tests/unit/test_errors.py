@@ -33,6 +33,7 @@ EXAMPLES: list[EndwatchError] = [
     AuthenticationFailed("wrong username or password"),
     web_errors.TooManyAttempts("slow down", 42),
     web_errors.CsrfRejected("stale form"),
+    web_errors.InternalError("something endwatch did not expect"),
     SessionFileRefused("the session file can be read by other users"),
     ConfigurationError("no endwatch database at /x/endwatch.db (from ENDWATCH_HOME): create it with `endwatch init`"),
 ]
