@@ -34,6 +34,7 @@ EXAMPLES: list[EndwatchError] = [
     web_errors.TooManyAttempts("slow down", 42),
     web_errors.CsrfRejected("stale form"),
     web_errors.InternalError("something endwatch did not expect"),
+    web_errors.TooLarge("the body is larger than 1048576 bytes"),
     SessionFileRefused("the session file can be read by other users"),
     ConfigurationError("no endwatch database at /x/endwatch.db (from ENDWATCH_HOME): create it with `endwatch init`"),
 ]
@@ -64,5 +65,6 @@ def test_errors_survive_pickling_with_everything_they_carry(error: EndwatchError
 @pytest.mark.parametrize("error", EXAMPLES, ids=lambda e: type(e).__name__)
 def test_errors_are_hashable_and_have_a_status_below_500(error: EndwatchError) -> None:
     assert error in {error}
-    assert 400 <= web_errors.status_for(error) < 500 or isinstance(error, Busy)
+    # Only the server's own failures are 5xx: Busy (503, try again) and InternalError (500, never from input).
+    assert 400 <= web_errors.status_for(error) < 500 or isinstance(error, Busy | web_errors.InternalError)
     assert web_errors.status_for(Busy("x")) == 503
