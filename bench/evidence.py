@@ -142,7 +142,7 @@ def main() -> None:
         lines.append(
             f"{r['database']}: register of {r['new']:,} deals loaded with targeted re-assessment in"
             f" {r['load_s']:.1f} s (target < {TARGET_SECONDS} s: {met}; {r['load_cpu_s']:.1f} s of this process's CPU"
-            " time, the database server's not counted); assessments {r['assessments_before']:,}"
+            f" time, the database server's not counted); assessments {r['assessments_before']:,}"
             f" -> {r['assessments']:,}, {r['watchlist_added']} watch-list entries; stored inputs per assessment"
             f" {r['avg_inputs_kb']:.1f} KB on average, {r['max_inputs_kb']:.1f} KB at most (target <="
             f" {TARGET_INPUTS_KB} KB: {'met' if r['max_inputs_kb'] <= TARGET_INPUTS_KB else 'MISSED'});"
