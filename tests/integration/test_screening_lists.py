@@ -141,3 +141,29 @@ def test_cli_load_delta_and_lists(ew, parties, cli):
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.output)
     assert (row["dataset"], row["entities"], row["targets"], row["loaded_on"]) == ("t2", 2, 2, "2024-05-27")
+
+
+def test_loads_screen_only_new_or_changed_entities_and_parties(ew, parties, tmp_path):
+    first = load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    assert first.changed == 6
+    # The same export again: nothing new or changed, nothing screened, the hits kept.
+    again = load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 4, 1))
+    assert (again.changed, again.hits) == (0, first.hits)
+    # A party registered since is screened against every stored entity on the next load, even one that
+    # brings nothing new; an entity changed by a delta is screened against every party.
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "parties.csv").write_text("id,name,kind,country,parent_id,aliases,former_names\n"
+                                        "irgc,Iranian Revolutionary Guard Corps,armed_force,IR,,,\n", encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+    later = load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 5, 1))
+    assert later.changed == 0
+    assert _hit(ew, "irgc", "NK-2PacmNpiLUmoz4XD2mSt7A").score >= 80
+    load_list(ew.uow(), person("tester"), DELTAS[0], listed_on=date(2024, 5, 27), dataset="eu_fsf")
+    assert _hit(ew, "aqi", "NK-2T3S8Hu29ktYnKSTgQp2wL").ended_on is None
+    modded = load_list(ew.uow(), person("tester"), DELTAS[1], listed_on=date(2024, 5, 28), dataset="eu_fsf")
+    assert modded.changed == 2
+    # The MOD renamed the entity "Foobar Foobargroup" with IRGC's names: the party that hit its old name
+    # no longer does, and IRGC's party now does.
+    hits = {(h.party_id, h.entity_id) for h in list_hits(ew.reader())}
+    assert ("irgc", "NK-2T3S8Hu29ktYnKSTgQp2wL") in hits and ("aqi", "NK-2T3S8Hu29ktYnKSTgQp2wL") not in hits

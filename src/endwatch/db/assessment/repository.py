@@ -163,6 +163,34 @@ class SqlAssessmentRepository:
         if rows:
             self.conn.execute(t.screening_hits.insert(), rows)
 
+    def party_digests(self) -> dict[str, str]:
+        return {r.party_id: r.digest for r in self.conn.execute(sa.select(t.screening_parties))}
+
+    def save_party_digests(self, digests: dict[str, str]) -> None:
+        stored = self.party_digests()
+        if stored == digests:
+            return
+        self.conn.execute(t.screening_parties.delete())
+        rows = [{"party_id": k, "digest": v} for k, v in sorted(digests.items())]
+        for start in range(0, len(rows), 1000):
+            self.conn.execute(t.screening_parties.insert(), rows[start:start + 1000])
+
+    def replace_hits_of(self, party_ids: Iterable[str], entity_ids: Iterable[str],
+                        hits: Iterable[ScreeningHit]) -> None:
+        h = t.screening_hits
+        for column, keys in ((h.c.party_id, sorted(party_ids)), (h.c.entity_id, sorted(entity_ids))):
+            for start in range(0, len(keys), 1000):
+                self.conn.execute(h.delete().where(column.in_(keys[start:start + 1000])))
+        rows = [{"party_id": x.party_id, "entity_id": x.entity_id, "party_name": x.party_name,
+                 "matched_name": x.matched_name, "score": x.score, "how": x.how, "parts": x.parts,
+                 "strong": x.is_strong} for x in hits]
+        unique = list({(r["party_id"], r["entity_id"]): r for r in rows}.values())
+        for start in range(0, len(unique), 1000):
+            self.conn.execute(h.insert(), unique[start:start + 1000])
+
+    def hit_count(self) -> int:
+        return int(self.conn.scalar(sa.select(sa.func.count()).select_from(t.screening_hits)) or 0)
+
     def hits(self) -> list[ScreeningHit]:
         h, e = t.screening_hits, t.screening_entities
         q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on, e.c.delisted_on, e.c.programme,

@@ -72,6 +72,13 @@ screening_entities = sa.Table(
     sa.Index("ix_screening_entities_dataset", "dataset"),
 )
 
+screening_parties = sa.Table(
+    "screening_parties",  # created by 0021_screening_parties: each party's digest as last screened
+    metadata,
+    sa.Column("party_id", sa.String(100), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
+
 screening_lists = sa.Table(
     "screening_lists",  # created by 0020_screening_lists: each list's last load
     metadata,

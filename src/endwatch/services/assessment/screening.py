@@ -8,7 +8,9 @@ pair of names, how they matched and the parts of its score (0-100).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -35,6 +37,7 @@ class LoadReport:
     version: str
     entities: int  # listed entities the file carries
     new: int  # entities not stored before
+    changed: int  # entities new or changed (screened against every party)
     delisted: int  # entities delisted by this load (missing from a full export, deleted by a delta)
     skipped: int
     hits: int
@@ -47,32 +50,69 @@ def read_entities(path: Path, listed_on: date, dataset: str | None = None) -> tu
     return read.targets, read.skipped
 
 
-def match_parties(parties: Sequence[Party], entities: Sequence[ScreeningEntity],
+def match_parties(parties: Sequence[Party], entities: Iterable[ScreeningEntity],
                   threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
     """Every (party, entity) pair scoring at least `threshold` (0-100), each saying which names matched,
     how, the parts of its score, and whether it is strong (`strong` or more: treated as the listed entity
-    itself). Only pairs sharing a blocking key are compared (names/blocking.py)."""
+    itself). Only pairs sharing a blocking key are compared (names/blocking.py): the parties are indexed and
+    the entities stream past the index, each folded once and dropped, so memory grows with the parties."""
     index: BlockIndex[int] = BlockIndex()
-    folded = [folded_entity(e) for e in entities]
+    ordered = sorted(parties, key=lambda p: p.id)
+    folded = [folded_party(p) for p in ordered]
     for i, names in enumerate(folded):
         index.add(i, names)
     hits = []
-    for party in sorted(parties, key=lambda p: p.id):
-        party_names = folded_party(party)
-        for i in sorted(index.candidates(party_names), key=lambda i: entities[i].id):
-            e = entities[i]
-            m = match_entity(party, e, party_names, folded[i])
+    for e in entities:
+        entity_names = folded_entity(e)
+        for i in index.candidates(entity_names):
+            party = ordered[i]
+            m = match_entity(party, e, folded[i], entity_names)
             if m.score > 0 and m.score >= threshold:
                 hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
                                          e.dataset, e.listed_on, str(m.detail["how"]), explain(m),
                                          m.score >= strong, e.delisted_on, e.programme, e.authority))
+    hits.sort(key=lambda h: (h.party_id, h.entity_id))
     return hits
+
+
+def party_digest(party: Party) -> str:
+    """SHA-256 of what screening reads of a party (names, kind, country): a change is a new digest."""
+    body = [party.name, party.kind.value, party.country, list(party.aliases), list(party.former_names)]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+SETTINGS_KEY = "screening.settings"  # the threshold and strong score the stored hits were screened with
+
+
+def screen_changes(uow: UnitOfWork, changed: Sequence[ScreeningEntity], threshold: float = THRESHOLD,
+                   strong: float = STRONG_HIT) -> int:
+    """Screen incrementally (caller's transaction): new or changed parties (by digest) against every stored
+    entity, and the other parties against the new or changed entities `changed`; the stored hits of those
+    parties and entities are replaced. Every party counts as changed when the authority's threshold or
+    strong score differs from the one the stored hits were screened with. Returns the pairs compared' hits."""
+    repo = uow.assessment
+    parties = uow.parties.list()
+    settings = f"{threshold:g}/{strong:g}"
+    stored = repo.party_digests() if uow.system.get(SETTINGS_KEY) == settings else {}
+    now = {p.id: party_digest(p) for p in parties}
+    fresh = [p for p in parties if stored.get(p.id) != now[p.id]]
+    same = [p for p in parties if stored.get(p.id) == now[p.id]]
+    hits = match_parties(fresh, repo.entities(), threshold, strong) if fresh else []
+    if same and changed:
+        hits += match_parties(same, changed, threshold, strong)
+    gone = set(stored) - set(now)
+    repo.replace_hits_of({p.id for p in fresh} | gone, {e.id for e in changed}, hits)
+    repo.save_party_digests(now)
+    uow.system.set(SETTINGS_KEY, settings)
+    return len(hits)
 
 
 def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
     """Match every party against every stored entity and replace the stored hits (caller's transaction)."""
     hits = match_parties(uow.parties.list(), uow.assessment.entities(), threshold, strong)
     uow.assessment.replace_hits(hits)
+    uow.assessment.save_party_digests({p.id: party_digest(p) for p in uow.parties.list()})
+    uow.system.set(SETTINGS_KEY, f"{threshold:g}/{strong:g}")
     return hits
 
 
@@ -109,18 +149,22 @@ def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: d
             gone = {eid for eid, e in before.items() if eid not in listed and e.delisted_on is None}
         else:
             gone = {eid for eid in gone if eid in before and before[eid].delisted_on is None}
+        # Only new or changed entities are screened against the parties (and new or changed parties
+        # against every entity): a delisted entity keeps its hits, which end with it.
+        changed = [e for e in listed.values() if e.id not in before or before[e.id].digest != e.digest]
         new = repo.save_entities(listed.values())
         repo.delist(gone, listed_on)
         repo.save_list(read.dataset, read.version, read.kind.value, listed_on, at, read.name)
-        hits = rescreen(uow, threshold, strong)
+        screened = screen_changes(uow, changed, threshold, strong)
+        hits = repo.hit_count()
         w.record(action="screening.load", entity="screening_list", key=read.dataset,
                  after={"file": read.name, "kind": read.kind.value, "version": read.version,
-                        "entities": len(listed), "new": new, "delisted": sorted(gone), "skipped": read.skipped,
-                        "hits": len(hits)},
+                        "entities": len(listed), "new": new, "changed": len(changed), "delisted": sorted(gone),
+                        "skipped": read.skipped, "hits": hits, "hits_screened": screened},
                  reason=f"restricted-party list {read.dataset} ({read.kind.value}, {read.name})")
         added = reassess_in(w, as_of or listed_on, f"restricted-party list {read.dataset} loaded ({read.name})")
-    return LoadReport(read.name, read.kind.value, read.dataset, read.version, len(listed), new, len(gone),
-                      read.skipped, len(hits), len(added))
+    return LoadReport(read.name, read.kind.value, read.dataset, read.version, len(listed), new, len(changed),
+                      len(gone), read.skipped, hits, len(added))
 
 
 def remove_list(uow: UnitOfWork, principal: Principal, dataset: str, *, on: date, reason: str,

@@ -133,6 +133,14 @@ class AssessmentRepository(Protocol):
     def save_list(self, dataset: str, version: str, kind: str, loaded_on: date, loaded_at: str, file: str) -> None:
         """Record a load of a list (its version replaces the last; a removed list is listed again)."""
     def remove_list(self, dataset: str, on: date) -> None: ...
+    def party_digests(self) -> dict[str, str]:
+        """Each party's digest as last screened (screening.party_digest)."""
+    def save_party_digests(self, digests: dict[str, str]) -> None:
+        """Replace the parties' digests as screened."""
+    def replace_hits_of(self, party_ids: Iterable[str], entity_ids: Iterable[str],
+                        hits: Iterable[ScreeningHit]) -> None:
+        """Delete the hits of these parties and of these entities, then store `hits`."""
+    def hit_count(self) -> int: ...
     def lists(self) -> list[ScreeningList]:
         """Every list loaded, by dataset, with the entities it holds and those listed now."""
     def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
