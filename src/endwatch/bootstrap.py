@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from endwatch.db import readiness
+from endwatch.db.accounts.signin_counts import SqlSignInCounts, side_file_for, sqlite_side_engine
 from endwatch.db.engine import make_engine, schema_status, upgrade
 from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
@@ -39,6 +40,19 @@ class Endwatch:
     def reader(self) -> UnitOfWork:
         """A new unit of work for reading only; it never blocks writers."""
         return cast(UnitOfWork, SqlUnitOfWork(self.engine, self.clock, readonly=True))
+
+    @cached_property
+    def _signin_engine(self) -> sa.Engine:
+        url = self.settings.effective_database_url
+        if self.engine.dialect.name == "sqlite":
+            return sqlite_side_engine(side_file_for(url, self.settings.home))
+        return self.engine
+
+    @cached_property
+    def signin_counts(self) -> SqlSignInCounts:
+        """Where failed sign-ins are counted, shared by every server worker and every `endwatch login` on this
+        database, written without the registry's write lock (db/accounts/signin_counts.py)."""
+        return SqlSignInCounts(self._signin_engine)
 
     @cached_property
     def parallel(self) -> Parallel:
@@ -71,6 +85,8 @@ class Endwatch:
     def close(self) -> None:
         if "_version_probe" in self.__dict__:
             self._version_probe.close()
+        if "_signin_engine" in self.__dict__ and self._signin_engine is not self.__dict__.get("engine"):
+            self._signin_engine.dispose()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

@@ -57,7 +57,8 @@ def login(
     ew = app_()
     name = username if username is not None else str(typer.prompt("username"))
     password = sys.stdin.readline().rstrip("\n") if password_stdin else str(typer.prompt("password", hide_input=True))
-    issued = sign_in(ew, name, password, timedelta(hours=ew.settings.session_hours), where=socket.gethostname())
+    issued = sign_in(ew, ew.signin_counts, name, password, timedelta(hours=ew.settings.session_hours),
+                     where=socket.gethostname())
     _end_saved_session()  # a session opened before is replaced: its token is revoked, not left behind
     rec = issued.record
     path = session_file.save(ew.settings.home, session_file.SavedSession(

@@ -15,7 +15,7 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     migrate: bool = typer.Option(True, "--migrate/--no-migrate", help="Bring the schema up to date first."),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
-                                help="Server processes (each has its own cache and sign-in limits)."),
+                                help="Server processes (each has its own cache; sign-in limits are shared)."),
 ) -> None:
     """Serve the web application and the REST API (/api/v1) against the configured database."""
     import uvicorn

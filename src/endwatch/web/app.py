@@ -43,7 +43,8 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
         dependencies=[Depends(address_without_nul)],
     )
     app.state.endwatch = ew
-    app.state.signin_limiter = SignInLimiter()
+    # Counted where every server worker and `endwatch login` see them, on the clock the registry keeps.
+    app.state.signin_limiter = SignInLimiter(clock=lambda: ew.clock().timestamp(), counts=ew.signin_counts)
     app.state.cache = VersionedCache()
     errors.install(app)
     app.include_router(api.router)
