@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=8 << 10, ge=256, description="Longest query string (414 beyond).")
     max_header_bytes: int = Field(default=16 << 10, ge=1024, description="Largest request head (request line and"
                                   " headers) the server reads (`endwatch serve`).")
+    search_per_minute: int = Field(
+        default=30, ge=1, le=100_000, description="Searches a principal may make in a minute (429 with Retry-After"
+        " beyond), so that serials cannot be enumerated.")
     max_json_depth: int = Field(default=32, ge=2, le=200, description="Deepest nesting of a JSON body.")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

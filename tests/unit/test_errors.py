@@ -35,6 +35,7 @@ EXAMPLES: list[EndwatchError] = [
     web_errors.CsrfRejected("stale form"),
     web_errors.InternalError("something endwatch did not expect"),
     web_errors.TooLarge("the body is larger than 1048576 bytes"),
+    web_errors.RateLimited("too many searches", 12),
     SessionFileRefused("the session file can be read by other users"),
     ConfigurationError("no endwatch database at /x/endwatch.db (from ENDWATCH_HOME): create it with `endwatch init`"),
 ]

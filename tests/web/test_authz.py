@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, api_cases, api_proposals, pages, pages_cases
+from endwatch.web import api, api_cases, api_proposals, pages, pages_cases, search
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
@@ -33,6 +33,7 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", f"/api/v1/permits/{PERMIT}/status", Action.ENFORCEMENT_PROPOSE, SUSPEND),
     ("GET", "/api/v1/deliveries", Action.DELIVERIES_READ, None),
     ("GET", "/api/v1/trace?serial=REDACTED-SN-1&as_of=2020-10-10", Action.TRACE, None),
+    ("GET", "/api/v1/search?q=PERMIT", Action.DASHBOARD_READ, None),
     ("GET", "/api/v1/audit", Action.AUDIT_READ, None),
     ("GET", "/api/v1/audit/verify", Action.AUDIT_READ, None),
     ("GET", "/api/v1/transparency", Action.TRANSPARENCY_READ, None),
@@ -98,7 +99,7 @@ def _refusal_has_no_data(body: dict[str, object]) -> bool:
 def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
-                  *pages_cases.router.routes]:
+                  *pages_cases.router.routes, *search.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -28,6 +28,7 @@ from endwatch.db.registry.repositories import (
     SqlProductRepository,
 )
 from endwatch.db.reporting.lists import SqlListRepository
+from endwatch.db.reporting.search import SqlSearchRepository
 from endwatch.db.system.repository import SqlSystemRepository
 
 # Each repository a unit of work offers, by attribute name. Other areas add their line here.
@@ -47,6 +48,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "proposals": SqlProposalRepository,
     "system": SqlSystemRepository,
     "lists": SqlListRepository,
+    "search": SqlSearchRepository,
 }
 
 

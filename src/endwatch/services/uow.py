@@ -23,7 +23,7 @@ from endwatch.services.registry.store import (
     PolicyRepository,
     ProductRepository,
 )
-from endwatch.services.reporting.store import ListRepository
+from endwatch.services.reporting.store import ListRepository, SearchRepository
 from endwatch.services.system.store import SystemRepository
 
 
@@ -45,6 +45,7 @@ class UnitOfWork(Protocol):
     proposals: ProposalRepository
     system: SystemRepository
     lists: ListRepository
+    search: SearchRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...

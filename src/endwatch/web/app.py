@@ -12,10 +12,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.services.accounts.signin_limits import SignInLimiter
 from endwatch.settings import Settings
-from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals
+from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals, search
 from endwatch.web.cache import VersionedCache
 from endwatch.web.fields import address_without_nul
 from endwatch.web.limits import LimitRequests, RequestLimits
+from endwatch.web.ratelimit import RateLimiter
 
 STATIC = Path(__file__).with_name("static")
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     # Counted where every server worker and `endwatch login` see them, on the clock the registry keeps.
     app.state.signin_limiter = SignInLimiter(clock=lambda: ew.clock().timestamp(), counts=ew.signin_counts)
     app.state.cache = VersionedCache()
+    app.state.search_limiter = RateLimiter(ew.settings.search_per_minute)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_cases.router)
@@ -53,6 +55,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_proposals.router)
+    app.include_router(search.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

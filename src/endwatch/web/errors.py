@@ -38,6 +38,12 @@ class TooLarge(EndwatchError):
     status = 413
 
 
+class RateLimited(TooManyAttempts):
+    """Too many requests of one kind (searches) from one principal: wait `retry_after` seconds (429)."""
+
+    code = "rate_limited"
+
+
 class InternalError(EndwatchError):
     """Something endwatch did not expect: answered 500 in the error shape, with the security headers; the
     details go to the server's log, never to the caller."""

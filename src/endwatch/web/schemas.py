@@ -329,3 +329,26 @@ class MeOut(BaseModel):
     role: str
     party_id: str | None
     actions: list[str]
+
+
+class FoundOut(BaseModel):
+    """One record a search found."""
+
+    key: str = Field(description="its number or id (serials: the serial)")
+    label: str = Field(description="how people name it")
+    detail: str
+    link: str = Field(description="the page that shows it")
+
+
+class SearchGroupOut(BaseModel):
+    kind: str = Field(description="serials, parties, permits, applications, cases or sightings")
+    heading: str
+    items: list[FoundOut]
+
+
+class SearchOut(BaseModel):
+    """A search's results grouped by kind (only kinds the caller may read; at most 10 each)."""
+
+    q: str
+    groups: list[SearchGroupOut]
+    near: NearOut | None = Field(None, description="when no item has the serial exactly: detection's candidates")

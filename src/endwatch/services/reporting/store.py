@@ -51,6 +51,24 @@ class ListRepository(Protocol):
         """How many items were delivered under each of these permits by `as_of` (one GROUP BY)."""
 
 
+@dataclass(frozen=True)
+class Found:
+    """One record a search found: its key (for its link), how people name it, and a line about it."""
+
+    key: str
+    label: str
+    detail: str
+
+
+class SearchRepository(Protocol):
+    def numbers(self, kind: str, prefix: str, exporter: str | None, limit: int) -> list[Found]:
+        """At most `limit` records of `kind` (permits, applications, cases, sightings) whose number starts
+        with `prefix` (as typed or in capitals), in number order; permits and applications of `exporter` only
+        when it is given."""
+    def parties(self, key_prefix: str, limit: int) -> list[Found]:
+        """At most `limit` parties with a name, alias or former name whose name key starts with `key_prefix`."""
+
+
 def encode_cursor(values: tuple[Any, ...]) -> str:
     """The opaque cursor of a row's sort values."""
     text = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
