@@ -58,3 +58,31 @@ def test_a_photo_that_is_not_an_image_is_refused_before_anything_is_written(web:
                follow_redirects=False)
     assert r.status_code == 422 and "JPEG, PNG or WebP" in r.text
     assert _count(web, "sightings") == before
+
+
+def test_an_evidence_store_that_cannot_be_written_records_nothing_and_a_retry_records_once(web: Web) -> None:
+    c = web.sign_in("investigator")
+    form = csrf_of(c.get("/sightings/new").text)
+    tables = ("sightings", "findings", "case_evidence", "evidence_files")
+    before = {t: _count(web, t) for t in tables}
+    store = web.ew.settings.home / "evidence"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    if store.is_dir():
+        import shutil
+
+        shutil.rmtree(store)
+    store.write_text("a file where the store's folder should be")  # no folder can be made there
+    r = c.post("/sightings/new", data={"csrf_token": form, **NAMEPLATE, "serial": "REDACTED-SN-1"},
+               files={"photo": ("nameplate.png", PNG, "image/png")}, follow_redirects=False)
+    assert r.status_code == 400 and "evidence store" in r.text and "nothing was recorded" in r.text
+    assert {t: _count(web, t) for t in tables} == before
+    store.unlink()  # the store is mended; the same upload again makes exactly one of each
+    r = c.post("/sightings/new", data={"csrf_token": form, **NAMEPLATE, "serial": "REDACTED-SN-1"},
+               files={"photo": ("nameplate.png", PNG, "image/png")}, follow_redirects=False)
+    assert r.status_code == 303
+    after = {t: _count(web, t) for t in tables}
+    # One more sighting, and one finding per sighting (detect also decides the case's earlier one).
+    assert after["sightings"] == before["sightings"] + 1 and after["findings"] == after["sightings"]
+    assert after["case_evidence"] == before["case_evidence"] + 1
+    files = [p for p in store.rglob("*") if p.is_file()]
+    assert len(files) == 1 and not [p for p in store.iterdir() if p.name.startswith(".incoming-")]

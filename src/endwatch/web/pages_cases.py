@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import tempfile
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +23,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
-from endwatch.services.casefiles.evidence import attach, stored_path
+from endwatch.services.casefiles.evidence import attach, staged, stored_path
 from endwatch.services.casefiles.inquiries import answer
 from endwatch.services.detection import run as detection
 from endwatch.services.detection import sightings
@@ -100,14 +100,15 @@ async def sighting_submit(
     s = Sighting("", day, serial, reliability.strip().upper(), credibility.strip(), place,
                  country.strip().upper() or None, observed_user, manufacturer, model, platform, source,
                  (filename,) if filename else ())
-    sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
-    run = detection.detect(ew, actor, since=day, reassess=True)
-    result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
-    if content and result is not None and result.case_id:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / filename
-            path.write_bytes(content)
-            attach(ew.uow(), actor, _store(request), result.case_id, [path],
+    with ExitStack() as stack:
+        # The photo goes to the evidence store's disk before the sighting is written: a store that cannot be
+        # written refuses the upload with nothing recorded, rather than after the sighting and its finding.
+        photo_path = stack.enter_context(staged(_store(request), content, filename)) if content else None
+        sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
+        run = detection.detect(ew, actor, since=day, reassess=True)
+        result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
+        if photo_path is not None and result is not None and result.case_id:
+            attach(ew.uow(), actor, _store(request), result.case_id, [photo_path],
                    f"photo from sighting {sighting_id}")
     return RedirectResponse(f"/sightings/{sighting_id}", status_code=303)
 

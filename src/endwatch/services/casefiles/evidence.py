@@ -10,10 +10,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from endwatch.errors import InvalidInput, Problem
+from endwatch.errors import ConfigurationError, InvalidInput, Problem
 from endwatch.services.authz import Action, Principal
 from endwatch.services.casefiles.cases import require_case, stamp
 from endwatch.services.casefiles.store import EvidenceLink
@@ -68,6 +70,32 @@ def _put(store: Path, source: Path, sha256: str) -> bool:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return True
+
+
+@contextmanager
+def staged(store: Path, content: bytes, name: str) -> Iterator[Path]:
+    """`content` in a file named `name` inside the evidence store's own folder, removed when the block ends.
+
+    Staging an upload before any record is written means a store that cannot be written fails first
+    (ConfigurationError, naming the folder), leaving no record behind; `attach` then moves bytes already
+    on the store's disk.
+    """
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=store, prefix=".incoming-"))
+    except OSError as exc:
+        raise ConfigurationError(f"the evidence store {store} cannot be written ({exc.strerror}); nothing was"
+                                 " recorded") from None
+    try:
+        path = folder / name
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            raise ConfigurationError(f"the evidence store {store} cannot be written ({exc.strerror}); nothing"
+                                     " was recorded") from None
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def attach(uow: UnitOfWork, principal: Principal, store: Path, case_id: str, files: list[Path],
