@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.reporting.list_export import export_list
-from endwatch.services.reporting.lists import parse_query
+from endwatch.services.reporting.lists import SPECS, ListSpec, filter_params, parse_query, sort_param
 from endwatch.services.reporting.store import ListPage, ListQuery
 from endwatch.web.security import Caller, endwatch_of
 
@@ -38,3 +40,59 @@ def export_response(request: Request, caller: Caller, query: ListQuery) -> Respo
     return Response(done.body, media_type=done.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{done.filename}"',
                              "X-Rows": str(done.rows)})
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """A column's sort link: its key, the URL asking for it, and whether it is the current order."""
+
+    key: str
+    url: str
+    current: bool
+    descending: bool
+
+
+@dataclass(frozen=True)
+class ListControls:
+    """What a list page shows around its table: the filter form (its fields and current values), sort links,
+    the total (an estimate when not exact), the next page's link and the download links of the filtered list."""
+
+    spec: ListSpec
+    values: dict[str, str]
+    sorts: list[SortLink]
+    total: int
+    exact: bool
+    next_url: str | None
+    first_url: str | None
+    csv_url: str
+    xlsx_url: str
+    shown: int
+
+
+def _url(path: str, params: dict[str, str]) -> str:
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def controls(request: Request, query: ListQuery, found: ListPage[Any],
+             keep: dict[str, str] | None = None) -> ListControls:
+    """The controls of a list page over `query` (the page's path; `keep` are the page's own parameters that
+    are not the list's filters)."""
+    spec = SPECS[query.kind]
+    path = request.url.path
+    base = {**(keep or {}), **filter_params(query)}
+    sort = sort_param(query)
+    ordered = {**base, "sort": sort} if sort != spec.sorts[0] or query.descending != spec.descending else base
+    sorts = []
+    for key in spec.sorts:
+        current = key == query.sort
+        # A click on the current column turns its order round; on another column, ascending (newest first for
+        # a newest-first list's own key).
+        descending = (not query.descending) if current else (spec.descending and key == spec.sorts[0])
+        sorts.append(SortLink(key, _url(path, {**base, "sort": ("-" if descending else "") + key}), current,
+                              query.descending if current else False))
+    values = dict(base)
+    return ListControls(
+        spec, values, sorts, found.total, found.exact,
+        _url(path, {**ordered, "after": found.next_after}) if found.next_after else None,
+        _url(path, ordered) if query.after is not None else None,
+        _url(path, {**ordered, "format": "csv"}), _url(path, {**ordered, "format": "xlsx"}), len(found.items))

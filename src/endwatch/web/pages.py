@@ -33,12 +33,13 @@ from endwatch.services.registry import queries
 from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
-from endwatch.services.reporting import records
+from endwatch.services.reporting import lists, records
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, public_figures, submit_application
 from endwatch.web.cache import cached
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
+from endwatch.web.listing import controls, export_response, list_query
 from endwatch.web.render import render
 from endwatch.web.security import SESSION_COOKIE, SIGNIN_COOKIE, Caller, endwatch_of, optional_caller, requires
 
@@ -48,6 +49,10 @@ PAGE = 50
 
 def _today(request: Request) -> date:
     return endwatch_of(request).clock().date()
+
+
+# Rows a list page shows at once (its next link gives the following ones).
+PAGE_SIZE = 50
 
 
 def _parse_day(text: str | None, request: Request) -> date:
@@ -176,12 +181,16 @@ def trace_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
 
 
 @router.get("/permits", response_class=HTMLResponse)
-def permits_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))],
-                 as_of: str = "") -> Response:
-    day = _parse_day(as_of, request)
-    views = visible(caller.principal, queries.permits_as_of(endwatch_of(request).reader(), day),
-                    lambda v: v.permit.exporter_id)
-    return render(request, "permits.html", {"views": views, "as_of": day})
+def permits_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.PERMITS_READ))]) -> Response:
+    # One page of the filtered list in SQL (never the whole table); `format=csv|xlsx` downloads all of it.
+    query = list_query(request, "permits", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.permit_views(endwatch_of(request).reader(), query, company_scope(caller.principal),
+                               _today(request))
+    day = query.filters.get("as_of") or _today(request)
+    return render(request, "permits.html", {"views": found.items, "as_of": day,
+                                            "controls": controls(request, query, found)})
 
 
 @router.get("/permits/{number}", response_class=HTMLResponse)
@@ -201,9 +210,12 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
 @router.get("/applications", response_class=HTMLResponse)
 def applications_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_READ))]) -> Response:
-    apps = visible(caller.principal, records.list_applications(endwatch_of(request).reader()),
-                   lambda a: a.exporter_id)
-    return render(request, "applications.html", {"applications": apps})
+    query = list_query(request, "applications", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, company_scope(caller.principal))
+    return render(request, "applications.html", {"applications": found.items,
+                                                 "controls": controls(request, query, found)})
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
@@ -280,7 +292,11 @@ def application_countersign(request: Request, number: str,
 
 @router.get("/parties", response_class=HTMLResponse)
 def parties_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> Response:
-    return render(request, "parties.html", {"parties": queries.list_parties(endwatch_of(request).reader())})
+    query = list_query(request, "parties", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return render(request, "parties.html", {"parties": found.items, "controls": controls(request, query, found)})
 
 
 @router.get("/parties/{party_id}", response_class=HTMLResponse)
