@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         default=80.0, ge=0.0, le=100.0,
         description="The authority's screening threshold: a party scoring this (0-100) or more against a listed"
                     " entity is a hit.")
+    screening_review_four_eyes: bool = Field(
+        default=False,
+        description="Whether dismissing a screening hit takes two officers: the dismissal is in force once a"
+                    " second, different officer dismisses it too.")
     screening_strong: float = Field(
         default=95.0, ge=0.0, le=100.0,
         description="The authority's strong-hit score: a hit scoring this (0-100) or more is treated as the listed"

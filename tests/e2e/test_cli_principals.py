@@ -27,6 +27,7 @@ WRITES: dict[str, list[str]] = {
     "withdraw": ["withdraw", "1"],
     "screening load": ["screening", "load", str(REFERENCE_CASE / "parties.csv")],
     "screening remove": ["screening", "remove", "endwatch_sample", "--reason", "r"],
+    "screening review": ["screening", "review", "p:e", "--dismiss", "--reason", "r"],
     "evidence load": ["evidence", "load", str(REFERENCE_CASE / "parties.csv"), "--source", "ucdp-acd"],
     "case open": ["case", "open", "--title", "t"],
     "case note": ["case", "note", "CASE-0001", "--text", "t"],

@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, api_cases, api_proposals, pages, pages_cases, search
+from endwatch.web import api, api_cases, api_proposals, api_screening, pages, pages_cases, pages_screening, search
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
@@ -63,6 +63,9 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/proposals/1/confirm", Action.ENFORCEMENT_DECIDE, None),
     ("POST", "/api/v1/proposals/1/reject", Action.ENFORCEMENT_DECIDE, {"reason": "authorisation test"}),
     ("POST", "/api/v1/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
+    ("GET", "/api/v1/screening/hits", Action.ASSESSMENTS_READ, None),
+    ("POST", "/api/v1/screening/hits/baykar/NK-none/review", Action.SCREENING_REVIEW,
+     {"verdict": "dismissed", "reason": "authorisation test"}),
 ]
 
 PAGES: list[tuple[str, Action]] = [
@@ -82,6 +85,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/sightings/new", Action.SIGHTINGS_WRITE),
     ("/cases", Action.CASES_READ),
     ("/proposals", Action.CASES_READ),
+    ("/screening", Action.ASSESSMENTS_READ),
     ("/inquiries", Action.INQUIRIES_READ),
 ]
 
@@ -99,7 +103,8 @@ def _refusal_has_no_data(body: dict[str, object]) -> bool:
 def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
-                  *pages_cases.router.routes, *search.router.routes]:
+                  *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
+                  *pages_screening.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -1,5 +1,5 @@
 """Assessment commands: `endwatch assess`, `endwatch decide`, `endwatch countersign`, `endwatch decisions`,
-`endwatch watchlist`, `endwatch reassess`, `endwatch screening load|lists|remove|hits`."""
+`endwatch watchlist`, `endwatch reassess`, `endwatch screening load|lists|remove|hits|review`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from endwatch.cli.common import (
 )
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment, screening
+from endwatch.services.assessment import screening_review as screening_review_service
 from endwatch.services.assessment.screening_files import ListKind
 
 screening_app = typer.Typer(help="Restricted-party lists (FollowTheMoney entities) and screening hits.",
@@ -202,9 +203,33 @@ def screening_remove(
 def screening_hits(fmt: Format = FORMAT_OPTION) -> None:
     """Every party that matches a restricted-party entity, with score and matched name."""
     hits = screening.list_hits(app_().reader())
-    emit([vars(h) for h in hits], fmt, "Screening hits",
-         ["party_id", "party_name", "matched_name", "score", "strong", "how", "parts", "entity_id", "entity_schema",
-          "dataset", "listed_on", "ended_on", "programme", "authority"])
+    emit([{"hit": screening_review_service.hit_key(h), **vars(h)} for h in hits], fmt, "Screening hits",
+         ["hit", "party_name", "matched_name", "score", "strong", "how", "parts", "entity_id", "entity_schema",
+          "dataset", "listed_on", "ended_on", "programme", "authority", "review", "review_note"])
+
+
+@screening_app.command("review")
+@command
+def screening_review(
+    hit: str = typer.Argument(..., help="The hit: PARTY:ENTITY (the `hit` column of `endwatch screening hits`)."),
+    confirm: bool = typer.Option(False, "--confirm", help="The party is the listed entity."),
+    dismiss: bool = typer.Option(False, "--dismiss", help="A false match: the party is not the listed entity."),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded with the review and in the audit trail)."),
+    as_of: str | None = AS_OF_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Confirm or dismiss a screening hit with a reason; a dismissed hit is not counted until the entity or
+    the party changes (four eyes for a dismissal where the authority says so)."""
+    if confirm == dismiss:
+        raise typer.BadParameter("give one of --confirm or --dismiss", param_hint="--confirm/--dismiss")
+    review = screening_review_service.review_hit(
+        app_().uow(), principal(), hit, "confirmed" if confirm else "dismissed", reason,
+        four_eyes=app_().settings.screening_review_four_eyes, as_of=parse_date(as_of, "--as-of"))
+    emit([vars(review)], fmt, "Screening hit reviewed",
+         ["id", "party_id", "entity_id", "verdict", "state", "reviewed_by", "second_by", "reason"])
+    if review.state == screening_review_service.AWAITING and fmt is Format.table:
+        out.print("The dismissal needs a second, different officer: `endwatch screening review "
+                  f"{hit} --dismiss --reason TEXT` under their own sign-in.")
 
 
 class Verdict(StrEnum):

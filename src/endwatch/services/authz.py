@@ -66,6 +66,7 @@ class Action(StrEnum):
     INQUIRIES_ANSWER = "inquiries.answer"
     ASSESSMENTS_RUN = "assessments.run"
     EVIDENCE_LOAD = "evidence.load"
+    SCREENING_REVIEW = "screening.review"  # confirm or dismiss a screening hit (a signature: people only)
     # Enforcement: a decision takes two people, one proposes it, a different one confirms (or rejects) it.
     ENFORCEMENT_PROPOSE = "enforcement.propose"
     ENFORCEMENT_DECIDE = "enforcement.decide"
@@ -105,12 +106,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
         _A.PARTIES_WRITE, _A.PRODUCTS_WRITE, _A.APPLICATIONS_SUBMIT, _A.APPLICATIONS_STATUS,
         _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
-        _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE,
+        _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW,
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
         _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
-        _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE,
+        _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE, _A.SCREENING_REVIEW,
     },
     Role.AUDITOR: _EVERY_READ | {_A.AUDIT_CHECKPOINT, _A.TOKENS_OWN},
     Role.ADMINISTRATOR: frozenset(Action),

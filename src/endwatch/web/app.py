@@ -12,7 +12,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.services.accounts.signin_limits import SignInLimiter
 from endwatch.settings import Settings
-from endwatch.web import api, api_cases, api_proposals, errors, pages, pages_cases, pages_proposals, search
+from endwatch.web import (
+    api,
+    api_cases,
+    api_proposals,
+    api_screening,
+    errors,
+    pages,
+    pages_cases,
+    pages_proposals,
+    pages_screening,
+    search,
+)
 from endwatch.web.cache import VersionedCache
 from endwatch.web.fields import address_without_nul
 from endwatch.web.limits import LimitRequests, RequestLimits
@@ -52,10 +63,12 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(api.router)
     app.include_router(api_cases.router)
     app.include_router(api_proposals.router)
+    app.include_router(api_screening.router)
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_proposals.router)
     app.include_router(search.router)
+    app.include_router(pages_screening.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

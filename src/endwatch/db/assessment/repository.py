@@ -7,6 +7,7 @@ when the table exists, so assessment works before detection is installed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from endwatch.db.assessment import tables as t
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
 from endwatch.services.assessment.store import (
     Decision,
+    HitReview,
     ScreeningEntity,
     ScreeningList,
     StoredAssessment,
@@ -191,15 +193,47 @@ class SqlAssessmentRepository:
     def hit_count(self) -> int:
         return int(self.conn.scalar(sa.select(sa.func.count()).select_from(t.screening_hits)) or 0)
 
+    def reviews(self, party_id: str | None = None, entity_id: str | None = None) -> list[HitReview]:
+        r = t.screening_reviews
+        q = sa.select(r).order_by(r.c.id)
+        if party_id is not None and entity_id is not None:
+            q = q.where(r.c.party_id == party_id, r.c.entity_id == entity_id)
+        return [HitReview(x.id, x.party_id, x.entity_id, x.verdict, x.reason, x.party_digest, x.entity_digest,
+                          x.reviewed_by, x.reviewed_at, x.state, x.second_by, x.second_at)
+                for x in self.conn.execute(q)]
+
+    def add_review(self, review: HitReview) -> HitReview:
+        values = {k: v for k, v in vars(review).items() if k != "id"}
+        key = self.conn.execute(t.screening_reviews.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return replace(review, id=int(key[0]))
+
+    def second_review(self, review_id: int, by: str, at: str) -> None:
+        r = t.screening_reviews
+        self.conn.execute(r.update().where(r.c.id == review_id).values(state="in force", second_by=by, second_at=at))
+
     def hits(self) -> list[ScreeningHit]:
         h, e = t.screening_hits, t.screening_entities
         q = (sa.select(h, e.c.schema, e.c.caption, e.c.dataset, e.c.listed_on, e.c.delisted_on, e.c.programme,
-                       e.c.authority)
+                       e.c.authority, e.c.digest)
              .join(e, e.c.id == h.c.entity_id).order_by(h.c.party_id, h.c.score.desc(), h.c.entity_id))
-        return [ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
-                             float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong),
-                             r.delisted_on, r.programme, r.authority)
-                for r in self.conn.execute(q)]
+        # A review counts while it is in force and the entity and the party are as reviewed (same digests).
+        parties = self.party_digests()
+        reviewed: dict[tuple[str, str], HitReview] = {}
+        for review in self.reviews():
+            if review.state == "in force":
+                reviewed[(review.party_id, review.entity_id)] = review
+        out = []
+        for r in self.conn.execute(q):
+            x = reviewed.get((r.party_id, r.entity_id))
+            valid = x is not None and x.entity_digest == r.digest and x.party_digest == parties.get(r.party_id, "")
+            note = (f"{x.verdict} by {x.reviewed_by}" + (f" and {x.second_by}" if x.second_by else "")
+                    + f" on {x.reviewed_at[:10]}: {x.reason}") if x is not None and valid else ""
+            out.append(ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
+                                    float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong),
+                                    r.delisted_on, r.programme, r.authority,
+                                    x.verdict if x is not None and valid else "", note))
+        return out
 
     def findings(self) -> list[FindingRecord]:
         if not sa.inspect(self.conn).has_table("findings"):

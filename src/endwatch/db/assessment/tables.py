@@ -79,6 +79,24 @@ screening_parties = sa.Table(
     sa.Column("digest", sa.String(64), nullable=False),
 )
 
+screening_reviews = sa.Table(
+    "screening_reviews",  # created by 0022_screening_reviews: officers' reviews of hits, every one kept
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("party_id", sa.String(100), nullable=False),
+    sa.Column("entity_id", sa.String(300), nullable=False),
+    sa.Column("verdict", sa.String(10), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("party_digest", sa.String(64), nullable=False),
+    sa.Column("entity_digest", sa.String(64), nullable=False),
+    sa.Column("reviewed_by", sa.String(200), nullable=False),
+    sa.Column("reviewed_at", sa.String(40), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("second_by", sa.String(200)),
+    sa.Column("second_at", sa.String(40)),
+    sa.Index("ix_screening_reviews_pair", "party_id", "entity_id"),
+)
+
 screening_lists = sa.Table(
     "screening_lists",  # created by 0020_screening_lists: each list's last load
     metadata,

@@ -191,7 +191,7 @@ def end_user_country(world: World, subject: Subject) -> str | None:
 
 def restricted_parties(world: World) -> set[str]:
     """Party ids with a strong screening hit (the authority's strong-hit score or more)."""
-    return {h.party_id for h in world.hits if h.is_strong}
+    return {h.party_id for h in world.hits if h.is_strong and not h.dismissed}
 
 
 def _src(source: str) -> str:

@@ -170,6 +170,13 @@ class ScreeningHit:
     ended_on: date | None = None  # the entity was delisted that day (its list dropped it or was removed)
     programme: str = ""  # the sanctions programmes listing the entity
     authority: str = ""  # the authorities listing it
+    review: str = ""  # "confirmed" or "dismissed" by an officer's review in force (for this entity and party)
+    review_note: str = ""  # who reviewed it, when, and why
+
+    @property
+    def dismissed(self) -> bool:
+        """Dismissed by a review in force: not counted by the screening indicator."""
+        return self.review == "dismissed"
 
     @property
     def is_strong(self) -> bool:

@@ -34,17 +34,23 @@ def assess(subject: Subject, world: World, as_of: date) -> Indicator:
                       ("end user", subject.end_user_id)):
         for i, party in enumerate(lineage(world, pid)):
             roles.setdefault(party, role if i == 0 else f"{role}'s parent")
-    hits = sorted((h for h in world.hits if h.party_id in roles), key=lambda h: (-h.score, h.party_id, h.entity_id))
+    found = sorted((h for h in world.hits if h.party_id in roles), key=lambda h: (-h.score, h.party_id, h.entity_id))
+    hits = [h for h in found if not h.dismissed]
+    dismissed = [h for h in found if h.dismissed]
+    ignored = (f" {len(dismissed)} hit(s) dismissed on review not counted: "
+               + "; ".join(f"{h.party_name} against {h.entity_caption!r} ({h.review_note})" for h in dismissed) + "."
+               if dismissed else "")
     if not hits:
         return indicator(CODE, TITLE, Severity.NONE,
                          f"No party ({', '.join(roles) or 'none'}) matches a restricted-party list loaded by"
-                         f" {as_of.isoformat()}.", [], CRITERIA)
+                         f" {as_of.isoformat()}." + ignored, [], CRITERIA)
     severity = Severity.CRITICAL if any(h.is_strong for h in hits) else Severity.HIGH
     evidence = [Evidence("screening", f"{h.dataset}:{h.entity_id}",
                          f"The {roles[h.party_id]} {h.party_name} matches {h.entity_caption!r} ({h.entity_schema},"
-                         f" {_listing(h)}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}.",
+                         f" {_listing(h)}) on the name {h.matched_name!r}{_how(h)} with score {h.score:.0f}"
+                         + (f"; confirmed on review ({h.review_note})." if h.review == "confirmed" else "."),
                          h.listed_on)
                 for h in hits]
     return indicator(CODE, TITLE, severity,
                      f"{len(hits)} restricted-party screening hit(s); best: {hits[0].party_name} matches"
-                     f" {hits[0].matched_name!r} (score {hits[0].score:.0f}).", evidence, CRITERIA)
+                     f" {hits[0].matched_name!r} (score {hits[0].score:.0f})." + ignored, evidence, CRITERIA)

@@ -232,7 +232,8 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
         hits=tuple(ScreeningHit(h["party_id"], h["party_name"], h["entity_id"], h["entity_schema"],
                                 h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]),
                                 h.get("how", ""), h.get("parts", ""), h.get("strong"), _d(h.get("ended_on")),
-                                h.get("programme", ""), h.get("authority", ""))
+                                h.get("programme", ""), h.get("authority", ""), h.get("review", ""),
+                                h.get("review_note", ""))
                    for h in w["hits"]),
         findings=tuple(FindingRecord(f["sighting_id"], f["verdict"], _dd(f["observed_on"]), _dd(f["known_on"]),
                                      f["confidence"], f["permit_number"], f["observed_user_id"], f["observed_country"])

@@ -46,6 +46,26 @@ class ScreeningEntity:
 
 
 @dataclass(frozen=True)
+class HitReview:
+    """An officer's review of a screening hit: confirmed or dismissed, why, and the digests of the entity and
+    the party reviewed (a later change of either ends the review). `state`: "in force", or "awaiting second"
+    (a dismissal where the authority wants four eyes, until a different officer dismisses it too)."""
+
+    id: int | None
+    party_id: str
+    entity_id: str
+    verdict: str
+    reason: str
+    party_digest: str
+    entity_digest: str
+    reviewed_by: str
+    reviewed_at: str
+    state: str
+    second_by: str | None = None
+    second_at: str | None = None
+
+
+@dataclass(frozen=True)
 class ScreeningList:
     """A restricted-party list as loaded: its dataset, the version and date of its last load, its entities."""
 
@@ -141,6 +161,11 @@ class AssessmentRepository(Protocol):
                         hits: Iterable[ScreeningHit]) -> None:
         """Delete the hits of these parties and of these entities, then store `hits`."""
     def hit_count(self) -> int: ...
+    def reviews(self, party_id: str | None = None, entity_id: str | None = None) -> list[HitReview]:
+        """Reviews, oldest first (of one hit when both ids are given)."""
+    def add_review(self, review: HitReview) -> HitReview: ...
+    def second_review(self, review_id: int, by: str, at: str) -> None:
+        """Put an awaiting review in force with its second signature."""
     def lists(self) -> list[ScreeningList]:
         """Every list loaded, by dataset, with the entities it holds and those listed now."""
     def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
