@@ -9,7 +9,17 @@ from fastapi.routing import APIRoute
 from tests.web.conftest import ACCOUNTS, Web
 
 from endwatch.services.authz import PERMISSIONS, Action, Role
-from endwatch.web import api, api_cases, api_proposals, api_screening, pages, pages_cases, pages_screening, search
+from endwatch.web import (
+    api,
+    api_cases,
+    api_proposals,
+    api_screening,
+    pages,
+    pages_cases,
+    pages_glossary,
+    pages_screening,
+    search,
+)
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
@@ -104,7 +114,7 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
-                  *pages_screening.router.routes]:
+                  *pages_screening.router.routes, *pages_glossary.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -20,6 +20,7 @@ from endwatch.web import (
     errors,
     pages,
     pages_cases,
+    pages_glossary,
     pages_proposals,
     pages_screening,
     search,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages_proposals.router)
     app.include_router(search.router)
     app.include_router(pages_screening.router)
+    app.include_router(pages_glossary.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from endwatch.countries import country_name
+from endwatch.countries import country_choices, country_name
 from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput
@@ -223,7 +223,8 @@ def application_form(request: Request,
                      caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))]) -> Response:
     with endwatch_of(request).reader() as uow:  # an exporter is offered only its own parties
         parties, products = parties_for(uow, caller.principal), uow.products.list()
-    return render(request, "application_new.html", {"parties": parties, "products": products})
+    return render(request, "application_new.html", {"parties": parties, "products": products,
+                                                    "countries": country_choices()})
 
 
 @router.post("/applications/new")
@@ -335,10 +336,19 @@ def _network(centre: str, permits: list[Permit], names: dict[str, str],
     for i, node in enumerate(others):
         angle = 2 * math.pi * i / max(1, len(others))
         pos[node] = (round(300 + 220 * math.cos(angle), 1), round(170 + 130 * math.sin(angle), 1))
+    radius = {n: 12.0 if n == centre else 8.0 for n in pos}
     return {"nodes": [{"id": n, "name": names.get(n, n), "x": x, "y": y, "centre": n == centre}
                       for n, (x, y) in pos.items()],
-            "edges": [{"a": pos[a], "b": pos[b], "label": label, "seen": label == "seen with"}
+            "edges": [{"start": _towards(pos[a], pos[b], radius[a] + 2),
+                       "end": _towards(pos[b], pos[a], radius[b] + 3), "label": label, "seen": label == "seen with"}
                       for a, b, label in sorted(edges)]}
+
+
+def _towards(point: tuple[float, float], other: tuple[float, float], gap: float) -> tuple[float, float]:
+    """`point` moved `gap` towards `other`: lines stop at a node's rim, so arrowheads are not hidden under it."""
+    dx, dy = other[0] - point[0], other[1] - point[1]
+    length = math.hypot(dx, dy) or 1.0
+    return (round(point[0] + dx * gap / length, 1), round(point[1] + dy * gap / length, 1))
 
 
 @router.get("/audit", response_class=HTMLResponse)

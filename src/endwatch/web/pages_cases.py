@@ -152,9 +152,14 @@ def case_page(request: Request, case_id: str,
     observed = max((f["observed_on"] for f in cf.findings if f.get("observed_on")), default=None)
     found = proposals.list_proposals(ew.reader(), case_id)
     awaiting = [(p, proposals.current_preview(ew.reader(), p)) for p in found if p.is_open]
+    # Once every recommended action is applied or dismissed, the page says so instead of offering the form again.
+    statuses = [a.status for a in cf.actions]
+    settled = bool(statuses) and "recommended" not in statuses and not awaiting
     return render(request, "case.html", {"cf": cf, "events": events, "preview": preview, "images": images,
                                          "today": ew.clock().date(), "observed": observed, "awaiting": awaiting,
-                                         "decided": [p for p in found if not p.is_open]})
+                                         "decided": [p for p in found if not p.is_open], "settled": settled,
+                                         "applied": statuses.count("applied"),
+                                         "dismissed": statuses.count("dismissed")})
 
 
 def _to_proposals(case_id: str) -> Response:

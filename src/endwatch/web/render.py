@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from endwatch.countries import country_name
 from endwatch.services.authz import PUBLIC, Action, permits
-from endwatch.web.security import Caller
+from endwatch.services.registry.queries import list_parties
+from endwatch.web.security import Caller, endwatch_of
+from endwatch.web.words import Names, plain, record_link
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["country_name"] = country_name
 templates.env.globals["Action"] = Action
+templates.env.filters["plain"] = plain
+
+# Which page each kind of record has, and the action needed to read it.
+_PAGES = {"party": ("/parties/", Action.PARTIES_READ), "permit": ("/permits/", Action.PERMITS_READ),
+          "application": ("/applications/", Action.APPLICATIONS_READ),
+          "sighting": ("/sightings/", Action.SIGHTINGS_READ), "case": ("/cases/", Action.CASES_READ)}
 
 
 def render(
@@ -25,10 +35,25 @@ def render(
 ) -> HTMLResponse:
     """Render a page. Templates get `caller`, `can(action)` (for navigation only; routes enforce) and `csrf`."""
     caller: Caller = getattr(request.state, "caller", None) or Caller(PUBLIC)
+
+    def can(action: Action) -> bool:
+        return permits(caller.principal.role, action)
+
+    def link(kind: str, key: str | None, text: str | None = None) -> Markup:
+        """A record named in a page, linked to its own page when the caller may read it (id as tooltip)."""
+        if not key:
+            return Markup("")
+        prefix, action = _PAGES[kind]
+        return record_link(prefix + quote(key, safe="") if can(action) else None, text or key, key)
+
+    names = Names(lambda: {p.id: p.name for p in list_parties(endwatch_of(request).reader())})
     ctx = {
+        "link": link,
+        "party_name": names,
+        "party_link": lambda key: link("party", key, names(key)),
         "caller": caller,
         "user": caller.principal,
-        "can": lambda action: permits(caller.principal.role, action),
+        "can": can,
         "csrf": caller.csrf_token,
         **context,
     }
