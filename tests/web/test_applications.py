@@ -45,7 +45,7 @@ def test_approval_against_the_recommendation_needs_a_second_approver(web: Web) -
     page = web.client.get(f"/applications/{APP}?as_of=2020-10-02")
     if rec.group(1) not in ("deny", "refer"):
         return  # no four eyes needed for this recommendation
-    assert "awaiting second" in page.text and 'data-testid="countersign"' in page.text
+    assert "awaiting a second signature" in page.text and 'data-testid="countersign"' in page.text
     r = web.client.post(f"/applications/{APP}/countersign", data={"csrf_token": csrf_of(page.text),
                                                                    "on": "2020-10-02", "reason": "me again"})
     assert r.status_code == 409 and "four-eyes" in r.text

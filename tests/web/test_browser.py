@@ -52,7 +52,9 @@ def test_exporter_sees_only_its_own_permits(page) -> None:  # type: ignore[no-un
     sign_in(page, "exporter")
     page.goto("/permits?as_of=2021-01-01")
     rows = page.locator("[data-testid=permits] tbody tr")
-    exporters = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
+    # Parties are named by name; the id is the tooltip.
+    cells = [rows.nth(i).locator("td").nth(2).locator("[title]") for i in range(rows.count())]
+    exporters = [cell.get_attribute("title") for cell in cells]
     assert exporters and set(exporters) == {"wescam"}
     assert page.locator("nav >> text=Trace").count() == 0
     response = page.goto("/parties/baykar")
@@ -140,7 +142,7 @@ def test_approval_against_the_recommendation_takes_two_approvers(page) -> None: 
     page.fill("[data-testid=decide] input[name=justification]", "exceptional grounds stated in writing")
     page.click("[data-testid=decide] button[type=submit]")
     page.wait_for_selector("[data-testid=countersign]")
-    assert "awaiting second" in page.inner_text("[data-testid=decisions]")
+    assert "awaiting a second signature" in page.inner_text("[data-testid=decisions]")
     page.context.clear_cookies()
     sign_in(page, "admin")
     page.goto("/applications/APP-REDACTED-4?as_of=2020-10-02")

@@ -68,7 +68,7 @@ def _statuses(page: Any) -> list[str]:
 def test_officer_proposes_the_suspension_and_an_approver_confirms_it(page: Any, endwatch: Endwatch) -> None:
     _open_case_from_dashboard(page, "officer")
     actions = page.inner_text("[data-testid=case-actions]")
-    for target in ("PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "APP-REDACTED-3", "APP-REDACTED-4", "wescam"):
+    for target in ("PERMIT-REDACTED-1", "PERMIT-REDACTED-2", "APP-REDACTED-3", "APP-REDACTED-4", "L3Harris Wescam"):
         assert target in actions
     assert set(_statuses(page)) == {"recommended"}
     # The date field says what it defaults to and when the case's sighting was made.
@@ -84,7 +84,7 @@ def test_officer_proposes_the_suspension_and_an_approver_confirms_it(page: Any, 
     preview = page.inner_text("[data-testid=preview]")
     assert "Preview: suspend from 2020-10-05" in preview and "Nothing has been written" in preview
     assert "PERMIT-REDACTED-1" in preview and "PERMIT-REDACTED-2" in preview and "in force" in preview
-    assert "APP-REDACTED-3" in preview and "APP-REDACTED-4" in preview and "wescam" in preview
+    assert "APP-REDACTED-3" in preview and "APP-REDACTED-4" in preview and "L3Harris Wescam" in preview
     assert page.locator("[data-testid=preview-warning]").count() == 0
     # The form keeps the choice, so the officer sees what is being previewed.
     assert page.input_value("[data-testid=decide-form] input[name=on]") == "2020-10-05"
@@ -120,7 +120,7 @@ def test_officer_proposes_the_suspension_and_an_approver_confirms_it(page: Any, 
     assert "Proposed by officer" in proposal and "minister's decision of 5 October 2020" in proposal
     seen = page.inner_text("[data-testid=proposal-preview]")
     assert "PERMIT-REDACTED-1" in seen and "PERMIT-REDACTED-2" in seen and "in force" in seen
-    assert "APP-REDACTED-3" in seen and "APP-REDACTED-4" in seen and "wescam" in seen
+    assert "APP-REDACTED-3" in seen and "APP-REDACTED-4" in seen and "L3Harris Wescam" in seen
     assert page.locator("[data-testid=reject]").count() == 1
     screenshot(page, "suspension-proposed.png")
 
@@ -153,4 +153,4 @@ def test_officer_proposes_the_suspension_and_an_approver_confirms_it(page: Any, 
     for number in ("APP-REDACTED-3", "APP-REDACTED-4"):
         page.click("nav >> text=Applications")
         page.click(f"text={number}")
-        assert page.inner_text("[data-testid=application-status]") == "on_hold"
+        assert page.inner_text("[data-testid=application-status]") == "on hold"
