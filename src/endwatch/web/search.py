@@ -15,7 +15,7 @@ from endwatch.services.reporting.search import KINDS, MAX_QUERY, SearchResult, s
 from endwatch.web.errors import error_schema
 from endwatch.web.ratelimit import RateLimiter
 from endwatch.web.render import render
-from endwatch.web.schemas import FoundOut, NearOut, SearchGroupOut, SearchOut
+from endwatch.web.schemas import ErrorBody, FoundOut, NearOut, SearchGroupOut, SearchOut
 from endwatch.web.security import Caller, endwatch_of, requires
 
 router = APIRouter()
@@ -38,7 +38,10 @@ def _limited_search(request: Request, caller: Caller, q: str) -> SearchResult:
     return search(ew.reader, caller.principal, q, ew.clock().date())
 
 
-@router.get("/api/v1/search", response_model=SearchOut, responses=error_schema(),
+@router.get("/api/v1/search", response_model=SearchOut,
+            responses={**error_schema(),
+                       429: {"model": ErrorBody, "description": "rate_limited: too many searches; retry after"
+                             " the Retry-After header's seconds"}},
             summary="Search serials, party names, and permit, application, case and sighting numbers"
                     " (rate-limited: docs/api.md)")
 def search_api(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))],
@@ -53,7 +56,7 @@ def search_api(request: Request, caller: Annotated[Caller, Depends(requires(Acti
         near=NearOut.of(found.near) if found.near is not None else None)
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))],
                 q: Q = "") -> Response:
     result = None
