@@ -68,23 +68,18 @@ def search(reader: Callable[[], UnitOfWork], principal: Principal, raw: str, tod
     scope = company_scope(principal)
     groups: dict[str, list[Found]] = {}
     near = None
-    for kind, (action, _) in KINDS.items():
-        if not principal.may(action):
-            continue
-        if kind == "serials":
-            groups[kind], near = _serials(reader, principal, text, today, per_kind)
-        elif kind == "parties":
-            key = normalise_name(text)
-            if key:
-                with reader() as uow:
-                    groups[kind] = uow.search.parties(key, per_kind)
-            else:
-                groups[kind] = []
-        else:
-            with reader() as uow:
+    kinds = [kind for kind, (action, _) in KINDS.items() if principal.may(action)]
+    if "serials" in kinds:
+        groups["serials"], near = _serials(reader, principal, text, today, per_kind)
+    with reader() as uow:  # the other kinds in one read-only transaction: one statement each
+        for kind in kinds:
+            if kind == "parties":
+                key = normalise_name(text)
+                groups[kind] = uow.search.parties(key, per_kind) if key else []
+            elif kind != "serials":
                 groups[kind] = uow.search.numbers(kind, text, scope if kind in ("permits", "applications") else None,
                                                   per_kind)
-    return SearchResult(text, groups, near)
+    return SearchResult(text, {k: groups[k] for k in kinds}, near)
 
 
 def _serials(reader: Callable[[], UnitOfWork], principal: Principal, text: str, today: date,
