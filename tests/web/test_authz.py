@@ -16,6 +16,7 @@ from endwatch.web import (
     api_screening,
     pages,
     pages_cases,
+    pages_casework,
     pages_glossary,
     pages_screening,
     search,
