@@ -16,6 +16,7 @@ from endwatch.web import (
     api_screening,
     pages,
     pages_cases,
+    pages_casework,
     pages_glossary,
     pages_screening,
     search,
@@ -114,7 +115,8 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     api_paths = set()
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
-                  *pages_screening.router.routes, *pages_glossary.router.routes]:
+                  *pages_screening.router.routes, *pages_glossary.router.routes,
+                  *pages_casework.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

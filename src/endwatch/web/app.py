@@ -20,6 +20,7 @@ from endwatch.web import (
     errors,
     pages,
     pages_cases,
+    pages_casework,
     pages_glossary,
     pages_proposals,
     pages_screening,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(search.router)
     app.include_router(pages_screening.router)
     app.include_router(pages_glossary.router)
+    app.include_router(pages_casework.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

@@ -20,9 +20,10 @@ from endwatch.countries import country_choices
 from endwatch.domain.sightings import Sighting
 from endwatch.domain.verdicts import CREDIBILITY, RELIABILITY
 from endwatch.errors import InvalidInput, NotFound, Problem
-from endwatch.services.authz import Action, company_scope
+from endwatch.services.accounts.users import list_users
+from endwatch.services.authz import Action, company_scope, permits
 from endwatch.services.casefiles import timeline
-from endwatch.services.casefiles.cases import case_file, list_cases
+from endwatch.services.casefiles.cases import ASSIGNABLE_ROLES, case_file, list_cases
 from endwatch.services.casefiles.evidence import attach, staged, stored_path
 from endwatch.services.casefiles.inquiries import answer
 from endwatch.services.detection import run as detection
@@ -147,6 +148,10 @@ def case_page(request: Request, case_id: str,
         preview = enforcement.preview(ew.reader(), enforcement_scope.Scope(case=case_id),
                                       enforcement_scope.Action(action), day, hold_applications=True)
     images = [e for e in cf.evidence if (mimetypes.guess_type(e.filename)[0] or "") in IMAGE_TYPES]
+    pdfs = [e for e in cf.evidence if e.filename.lower().endswith(".pdf")]
+    # The accounts a case can be assigned to, for those who may assign it.
+    assignable = ([u.username for u in list_users(ew.reader()) if u.active and u.role in ASSIGNABLE_ROLES]
+                  if permits(caller.principal.role, Action.CASES_WRITE) else [])
     # The latest observation on the case, shown beside the date field: a case replayed from an old record
     # (the bundled one dates from 2020) needs a decision date near its sightings, not today.
     observed = max((f["observed_on"] for f in cf.findings if f.get("observed_on")), default=None)
@@ -159,7 +164,8 @@ def case_page(request: Request, case_id: str,
                                          "today": ew.clock().date(), "observed": observed, "awaiting": awaiting,
                                          "decided": [p for p in found if not p.is_open], "settled": settled,
                                          "applied": statuses.count("applied"),
-                                         "dismissed": statuses.count("dismissed")})
+                                         "dismissed": statuses.count("dismissed"), "pdfs": pdfs,
+                                         "assignable": assignable})
 
 
 def _to_proposals(case_id: str) -> Response:
@@ -208,7 +214,7 @@ def case_withdraw(request: Request, case_id: str, proposal_id: ProposalId,
 
 @router.get("/cases/{case_id}/evidence/{sha256}")
 def evidence_file(request: Request, case_id: str, sha256: str,
-                  caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
+                  caller: Annotated[Caller, Depends(requires(Action.CASES_READ))], view: str = "") -> Response:
     """An evidence file of the case (only files attached to this case are served)."""
     cf = case_file(endwatch_of(request).reader(), case_id)
     link = next((e for e in cf.evidence if e.sha256 == sha256), None)
@@ -216,10 +222,16 @@ def evidence_file(request: Request, case_id: str, sha256: str,
     if link is None or path is None or not path.is_file():
         raise NotFound("evidence", sha256)
     kind = mimetypes.guess_type(link.filename)[0] or "application/octet-stream"
-    inline = kind in IMAGE_TYPES
+    # A PDF is shown inline only when asked for (?view=inline, the case page's preview), and only framed by
+    # this site; everything else that is not an image downloads.
+    pdf = kind == "application/pdf" and view == "inline"
+    inline = kind in IMAGE_TYPES or pdf
     response = _EvidenceResponse(path, media_type=kind if inline else "application/octet-stream",
                                  filename=link.filename, content_disposition_type="inline" if inline else "attachment")
     response.headers["Cache-Control"] = "no-store"
+    if pdf:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 

@@ -20,7 +20,7 @@ CHUNK = 1000
 
 def _case(r: sa.Row[Any]) -> CaseRecord:
     return CaseRecord(r.id, r.title, r.status, r.opened_on, r.closed_on, r.consignee_id, r.observed_user_id,
-                      r.opened_by, r.summary or "")
+                      r.opened_by, r.summary or "", r.assigned_to)
 
 
 class SqlCasefileRepository:
@@ -44,13 +44,21 @@ class SqlCasefileRepository:
             tc.cases.insert().values(
                 id=c.id, title=c.title, status=c.status, opened_on=c.opened_on, closed_on=c.closed_on,
                 consignee_id=c.consignee_id, observed_user_id=c.observed_user_id, opened_by=c.opened_by,
-                summary=c.summary,
+                summary=c.summary, assigned_to=c.assigned_to,
             )
         )
 
     def close_case(self, case_id: str, closed_on: date) -> None:
         c = tc.cases
         self.conn.execute(c.update().where(c.c.id == case_id).values(status="closed", closed_on=closed_on))
+
+    def reopen_case(self, case_id: str) -> None:
+        c = tc.cases
+        self.conn.execute(c.update().where(c.c.id == case_id).values(status="open", closed_on=None))
+
+    def assign_case(self, case_id: str, username: str | None) -> None:
+        c = tc.cases
+        self.conn.execute(c.update().where(c.c.id == case_id).values(assigned_to=username))
 
     def case_actions(self, case_id: str) -> list[CaseAction]:
         a = tc.case_actions
@@ -164,7 +172,7 @@ class SqlCasefileRepository:
         i = inquiry
         result = self.conn.execute(
             tc.case_inquiries.insert().values(case_id=i.case_id, to_party=i.to_party, question=i.question,
-                                              asked_on=i.asked_on, asked_by=i.asked_by)
+                                              asked_on=i.asked_on, asked_by=i.asked_by, due_on=i.due_on)
             .returning(tc.case_inquiries.c.id)
         )
         return int(result.scalar_one())
@@ -172,7 +180,7 @@ class SqlCasefileRepository:
     @staticmethod
     def _inquiry(r: sa.Row[Any]) -> Inquiry:
         return Inquiry(int(r.id), r.case_id, r.to_party, r.question, r.asked_on, r.asked_by, r.answer,
-                       r.answered_on, r.answered_by)
+                       r.answered_on, r.answered_by, r.due_on, r.reminded_on)
 
     def inquiry(self, inquiry_id: int) -> Inquiry | None:
         ci = tc.case_inquiries
@@ -183,6 +191,10 @@ class SqlCasefileRepository:
         ci = tc.case_inquiries
         self.conn.execute(ci.update().where(ci.c.id == inquiry_id)
                           .values(answer=answer, answered_on=answered_on, answered_by=answered_by))
+
+    def remind_inquiry(self, inquiry_id: int, reminded_on: date) -> None:
+        ci = tc.case_inquiries
+        self.conn.execute(ci.update().where(ci.c.id == inquiry_id).values(reminded_on=reminded_on))
 
     def inquiries(self, case_id: str) -> list[Inquiry]:
         ci = tc.case_inquiries

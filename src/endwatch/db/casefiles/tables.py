@@ -23,6 +23,7 @@ cases = sa.Table(
     sa.Column("observed_user_id", sa.String(100), sa.ForeignKey("parties.id")),
     sa.Column("opened_by", sa.String(200), nullable=False),
     sa.Column("summary", sa.Text, nullable=False, server_default=""),
+    sa.Column("assigned_to", sa.String(200)),
 )
 
 case_findings = sa.Table(
@@ -91,4 +92,6 @@ case_inquiries = sa.Table(
     sa.Column("answer", sa.Text),
     sa.Column("answered_on", sa.Date),
     sa.Column("answered_by", sa.String(200)),
+    sa.Column("due_on", sa.Date),
+    sa.Column("reminded_on", sa.Date),
 )

@@ -1,4 +1,5 @@
-"""Case files: opening and closing cases, listing them, and everything recorded on one (`case_file`).
+"""Case files: opening, closing, reopening and assigning cases, listing them, and everything recorded on one
+(`case_file`).
 
 Every write is one transaction with its audit entry.
 """
@@ -28,7 +29,7 @@ def require_case(uow: UnitOfWork, case_id: str, *, open_: bool = False) -> CaseR
     if case is None:
         raise NotFound("case", case_id)
     if open_ and case.status != "open":
-        raise RuleViolation("case-closed", f"case {case_id} was closed on {case.closed_on}; reopen is not possible",
+        raise RuleViolation("case-closed", f"case {case_id} was closed on {case.closed_on}; reopen it first",
                             [f"case {case_id}"])
     return case
 
@@ -68,6 +69,40 @@ def close_case(uow: UnitOfWork, principal: Principal, case_id: str, closed_on: d
         w.record(action="case.close", entity="case", key=case_id,
                  before={"status": case.status}, after={"status": "closed", "closed_on": closed_on}, reason=reason)
     return replace(case, status="closed", closed_on=closed_on)
+
+
+def reopen_case(uow: UnitOfWork, principal: Principal, case_id: str, reason: str) -> CaseRecord:
+    """Reopen a closed case, saying why; the closing stays in the audit trail."""
+    if not reason.strip():
+        raise InvalidInput([Problem("say why the case is reopened", column="reason")])
+    with write(uow, principal, Action.CASES_WRITE) as w:
+        case = require_case(uow, case_id)
+        if case.status == "open":
+            raise RuleViolation("case-open", f"case {case_id} is open: there is nothing to reopen", [f"case {case_id}"])
+        uow.cases.reopen_case(case_id)
+        w.record(action="case.reopen", entity="case", key=case_id,
+                 before={"status": case.status, "closed_on": case.closed_on}, after={"status": "open"},
+                 reason=reason.strip())
+    return replace(case, status="open", closed_on=None)
+
+
+# The roles a case may be assigned to: the people who work cases.
+ASSIGNABLE_ROLES = frozenset({"investigator", "administrator"})
+
+
+def assign_case(uow: UnitOfWork, principal: Principal, case_id: str, username: str | None) -> CaseRecord:
+    """Assign the case to an active investigator's account (None: nobody)."""
+    with write(uow, principal, Action.CASES_WRITE) as w:
+        case = require_case(uow, case_id)
+        if username is not None:
+            user = uow.accounts.get_user(username)
+            if user is None or not user.active or user.role not in ASSIGNABLE_ROLES:
+                raise InvalidInput([Problem(f"{username!r} is not an active investigator's account",
+                                            column="investigator")])
+        uow.cases.assign_case(case_id, username)
+        w.record(action="case.assign", entity="case", key=case_id, before={"assigned_to": case.assigned_to},
+                 after={"assigned_to": username})
+    return replace(case, assigned_to=username)
 
 
 def list_cases(uow: UnitOfWork) -> list[CaseRecord]:

@@ -22,6 +22,7 @@ class CaseRecord:
     observed_user_id: str | None
     opened_by: str
     summary: str = ""
+    assigned_to: str | None = None  # the investigator the case is assigned to (a username)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class Inquiry:
     answer: str | None = None
     answered_on: date | None = None
     answered_by: str | None = None
+    due_on: date | None = None
+    reminded_on: date | None = None
+
+    def overdue(self, today: date) -> bool:
+        """Unanswered after its due date."""
+        return self.answer is None and self.due_on is not None and today > self.due_on
 
 
 class CasefileRepository(Protocol):
@@ -85,6 +92,8 @@ class CasefileRepository(Protocol):
         """The next free id after the highest CASE-nnnn (detection's numbering)."""
     def add_case(self, case: CaseRecord) -> None: ...
     def close_case(self, case_id: str, closed_on: date) -> None: ...
+    def reopen_case(self, case_id: str) -> None: ...
+    def assign_case(self, case_id: str, username: str | None) -> None: ...
     def open_case_for(self, consignee_id: str | None, observed_user_id: str | None) -> CaseRecord | None:
         """The oldest open case for this consignee and observed user (None matching None)."""
     # findings filed on cases
@@ -112,4 +121,5 @@ class CasefileRepository(Protocol):
     def add_inquiry(self, inquiry: Inquiry) -> int: ...
     def inquiry(self, inquiry_id: int) -> Inquiry | None: ...
     def answer_inquiry(self, inquiry_id: int, answer: str, answered_on: date, answered_by: str) -> None: ...
+    def remind_inquiry(self, inquiry_id: int, reminded_on: date) -> None: ...
     def inquiries(self, case_id: str) -> list[Inquiry]: ...
