@@ -19,6 +19,9 @@ from endwatch.db.enforcement.proposals import SqlProposalRepository
 from endwatch.db.enforcement.repository import SqlEnforcementRepository
 from endwatch.db.engine import make_engine
 from endwatch.db.errors import translate
+from endwatch.db.monitoring.checks import SqlCheckRepository
+from endwatch.db.monitoring.partners import SqlPartnerRepository
+from endwatch.db.monitoring.requests import SqlTraceRequestRepository
 from endwatch.db.registry.deliveries import SqlDeliveryRepository
 from endwatch.db.registry.repositories import (
     SqlApplicationRepository,
@@ -49,6 +52,9 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "system": SqlSystemRepository,
     "lists": SqlListRepository,
     "search": SqlSearchRepository,
+    "checks": SqlCheckRepository,
+    "trace_requests": SqlTraceRequestRepository,
+    "partners": SqlPartnerRepository,
 }
 
 

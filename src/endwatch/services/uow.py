@@ -15,6 +15,7 @@ from endwatch.services.audit.store import AuditRepository
 from endwatch.services.casefiles.store import CasefileRepository
 from endwatch.services.detection.store import DetectionRepository
 from endwatch.services.enforcement.store import EnforcementRepository, ProposalRepository
+from endwatch.services.monitoring.store import CheckRepository, PartnerRepository, TraceRequestRepository
 from endwatch.services.registry.store import (
     ApplicationRepository,
     DeliveryRepository,
@@ -46,6 +47,9 @@ class UnitOfWork(Protocol):
     system: SystemRepository
     lists: ListRepository
     search: SearchRepository
+    checks: CheckRepository
+    trace_requests: TraceRequestRepository
+    partners: PartnerRepository
 
     def now(self) -> datetime: ...
     def commit(self) -> None: ...
