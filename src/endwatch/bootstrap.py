@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import cast
 
@@ -15,6 +15,7 @@ from endwatch.db.accounts.signin_counts import SqlSignInCounts, side_file_for, s
 from endwatch.db.engine import make_engine, schema_status, upgrade
 from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
+from endwatch.domain.deadlines import local_day
 from endwatch.runtime.forkpool import ForkPool
 from endwatch.services.detection.parallel import Parallel
 from endwatch.services.system.demo import recorded_today
@@ -32,6 +33,12 @@ class Endwatch:
     @cached_property
     def engine(self) -> sa.Engine:
         return make_engine(self.settings.effective_database_url, write_wait=self.settings.write_wait_seconds)
+
+    def today(self) -> date:
+        """Today in the authority's time zone (ENDWATCH_TIME_ZONE), by this clock. A clock without a zone is read
+        as UTC (the wall clock always has one)."""
+        now = self.clock()
+        return local_day(now if now.tzinfo is not None else now.replace(tzinfo=UTC), self.settings.zone)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work for writing (one transaction)."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from endwatch.domain.deadlines import time_zone as _time_zone
 
 
 def _default_home() -> Path:
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
         default=95.0, ge=0.0, le=100.0,
         description="The authority's strong-hit score: a hit scoring this (0-100) or more is treated as the listed"
                     " entity itself (the screening indicator is critical; the party counts as restricted).")
+    time_zone: str = Field(
+        default="UTC",
+        description="The authority's time zone (an IANA name such as Europe/Berlin): the day things are dated and"
+                    " fall due in, and the day a deadline passes (docs/monitoring.md).")
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, description="Largest request body of JSON or a form (413 beyond, before parsing)."
     )
@@ -86,6 +93,17 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = Field(default=None, description="CA file trusted for STARTTLS (default: system).")
     smtp_username: str | None = Field(default=None, description="Log in to the SMTP server as this user.")
     smtp_password: SecretStr | None = Field(default=None, description="Password for ENDWATCH_SMTP_USERNAME.")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        _time_zone(value)  # ValueError naming the value when it is not an IANA name
+        return value.strip()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The authority's time zone (ENDWATCH_TIME_ZONE) as a tzinfo for the deadline arithmetic."""
+        return _time_zone(self.time_zone)
 
     @property
     def effective_database_url(self) -> str:

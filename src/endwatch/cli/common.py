@@ -131,8 +131,8 @@ def principal() -> Principal:
 
 
 def today() -> date:
-    """Today, by the configured clock."""
-    return app_().clock().date()
+    """Today in the authority's time zone (ENDWATCH_TIME_ZONE), by the configured clock."""
+    return app_().today()
 
 
 def parse_date(text: str | None, option: str) -> date | None:
