@@ -18,8 +18,8 @@ from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import case_file, list_cases
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.detection import intake
 from endwatch.services.detection import run as detection
-from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.services.reporting import records
@@ -137,7 +137,7 @@ def findings(request: Request, caller: Annotated[Caller, Depends(requires(Action
 
 
 @router.post("/sightings", response_model=FindingOut, status_code=201,
-             summary="Record a sighting and decide it at once; answers its finding",
+             summary="Record a sighting and decide it at once, in one transaction; answers its finding",
              responses={409: {"model": ErrorBody, "description": "A rule refused it"}})
 def add_sighting(request: Request, body: SightingIn,
                  caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> FindingOut:
@@ -145,10 +145,10 @@ def add_sighting(request: Request, body: SightingIn,
     s = Sighting("", body.observed_on, body.serial, body.reliability, body.credibility,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
-    sighting_id = sightings.add_sighting(ew.uow(), caller.principal, s, reason="api", numbered=True).id
-    run = detection.detect(ew, caller.principal, since=body.observed_on, reassess=True)
-    result = next(r for r in run.results if r.finding.sighting_id == sighting_id)
-    return FindingOut.of(result)
+    # The sighting and its decision in one write: a 503 means nothing was stored (services/detection/intake.py).
+    done = intake.record_sighting(ew.uow(), caller.principal, s, reason="api")
+    assert done.result is not None  # the run decides the sighting it was started for
+    return FindingOut.of(done.result)
 
 
 @router.get("/cases", response_model=Page[CaseOut], summary="Cases, by id")

@@ -24,10 +24,10 @@ from endwatch.services.accounts.users import list_users
 from endwatch.services.authz import Action, company_scope, permits
 from endwatch.services.casefiles import timeline
 from endwatch.services.casefiles.cases import ASSIGNABLE_ROLES, case_file, list_cases
-from endwatch.services.casefiles.evidence import attach, staged, stored_path
+from endwatch.services.casefiles.evidence import staged, stored_path
 from endwatch.services.casefiles.inquiries import answer
+from endwatch.services.detection import intake, sightings
 from endwatch.services.detection import run as detection
-from endwatch.services.detection import sightings
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope
@@ -105,12 +105,9 @@ async def sighting_submit(
         # The photo goes to the evidence store's disk before the sighting is written: a store that cannot be
         # written refuses the upload with nothing recorded, rather than after the sighting and its finding.
         photo_path = stack.enter_context(staged(_store(request), content, filename)) if content else None
-        sighting_id = sightings.add_sighting(ew.uow(), actor, s, reason="web intake", numbered=True).id
-        run = detection.detect(ew, actor, since=day, reassess=True)
-        result = next((r for r in run.results if r.finding.sighting_id == sighting_id), None)
-        if photo_path is not None and result is not None and result.case_id:
-            attach(ew.uow(), actor, _store(request), result.case_id, [photo_path],
-                   f"photo from sighting {sighting_id}")
+        # The sighting, its decision and its photo in one write: an error stored none of them.
+        sighting_id = intake.record_sighting(ew.uow(), actor, s, reason="web intake", photo=photo_path,
+                                             store=_store(request)).sighting.id
     return RedirectResponse(f"/sightings/{sighting_id}", status_code=303)
 
 

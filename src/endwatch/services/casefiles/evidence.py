@@ -19,7 +19,7 @@ from endwatch.errors import ConfigurationError, InvalidInput, Problem
 from endwatch.services.authz import Action, Principal
 from endwatch.services.casefiles.cases import require_case, stamp
 from endwatch.services.casefiles.store import EvidenceLink
-from endwatch.services.gate import write
+from endwatch.services.gate import Write, write
 from endwatch.services.uow import UnitOfWork
 
 _CHUNK = 1 << 20
@@ -110,21 +110,27 @@ def attach(uow: UnitOfWork, principal: Principal, store: Path, case_id: str, fil
     digests = [(p, *file_digest(p)) for p in files]
     with write(uow, principal, Action.CASES_WRITE) as w:
         require_case(uow, case_id)
-        now = stamp(uow)
-        results: list[Attached] = []
-        for path, sha, size in digests:
-            # Bytes first: a file on disk with no row is harmless (content-addressed), a row without bytes is not.
-            wrote = _put(store, path, sha)
-            known = uow.cases.file_known(sha)
-            if not known:
-                uow.cases.add_file(sha, size, now, principal.username)
-            linked = uow.cases.link_file(EvidenceLink(case_id, sha, path.name, description, principal.username, now,
-                                                      size))
-            if linked:
-                w.record(action="case.attach", entity="case", key=case_id,
-                         after={"sha256": sha, "filename": path.name, "size": size, "description": description})
-            results.append(Attached(path.name, sha, size, wrote or not known, linked))
-    return results
+        return [attach_in(w, store, path, sha, size, case_id, description) for path, sha, size in digests]
+
+
+def attach_in(w: Write, store: Path, path: Path, sha256: str, size: int, case_id: str | None,
+              description: str = "") -> Attached:
+    """Store one file whose digest is known in the caller's open write, and attach it to `case_id` (when
+    given; without a case the file is only stored, for a record that names it, like a sighting's photo)."""
+    uow, username = w.uow, w.principal.username
+    now = stamp(uow)
+    # Bytes first: a file on disk with no row is harmless (content-addressed), a row without bytes is not.
+    wrote = _put(store, path, sha256)
+    known = uow.cases.file_known(sha256)
+    if not known:
+        uow.cases.add_file(sha256, size, now, username)
+    linked = False
+    if case_id is not None:
+        linked = uow.cases.link_file(EvidenceLink(case_id, sha256, path.name, description, username, now, size))
+        if linked:
+            w.record(action="case.attach", entity="case", key=case_id,
+                     after={"sha256": sha256, "filename": path.name, "size": size, "description": description})
+    return Attached(path.name, sha256, size, wrote or not known, linked)
 
 
 @dataclass(frozen=True)

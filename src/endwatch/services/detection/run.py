@@ -173,12 +173,7 @@ def detect(target: UnitOfWork | Database, principal: Principal, *, since: date |
 
     if not is_database(target):
         with write(cast(UnitOfWork, target), principal, Action.DETECTION_RUN) as w:
-            p = plan(w.uow)
-            run = _apply(w, since, p)
-            if reassess and p.diversions:
-                latest = max(f.observed_on for f in p.diversions)
-                run.watch_added = _watched(reassess_in(w, latest, _trigger(p.diversions)))
-            return run
+            return detect_in(w, since=since, reassess=reassess, progress=progress, parallel=parallel)
     decided: list[_Planned] = []
 
     def apply(w: Write, p: _Planned) -> DetectionRun:
@@ -192,6 +187,18 @@ def detect(target: UnitOfWork | Database, principal: Principal, *, since: date |
         latest = max(f.observed_on for f in diversions)
         run.watch_added = _watched(reassess_planned(target, principal, Action.DETECTION_RUN, latest,
                                                     _trigger(diversions)))
+    return run
+
+
+def detect_in(w: Write, *, since: date | None = None, reassess: bool = False,
+              progress: Callable[[int, int], None] | None = None, parallel: Parallel | None = None) -> DetectionRun:
+    """`detect` inside the caller's open write (the lock held throughout, nothing committed here): for a use
+    case whose other writes must stand or fall with the findings (a sighting recorded and decided at once)."""
+    p = _plan(w.uow, since, progress, parallel)
+    run = _apply(w, since, p)
+    if reassess and p.diversions:
+        latest = max(f.observed_on for f in p.diversions)
+        run.watch_added = _watched(reassess_in(w, latest, _trigger(p.diversions)))
     return run
 
 

@@ -51,16 +51,22 @@ def add_sighting(uow: UnitOfWork, principal: Principal, sighting: Sighting, *, r
     day, allocated inside the transaction (so that simultaneous submissions never collide).
     """
     with write(uow, principal, Action.SIGHTINGS_WRITE) as w:
-        if numbered:
-            sighting = replace(sighting, id=next_sighting_id(uow, sighting.observed_on))
-        today = uow.now().date()
-        check = Checker()
-        sighting_problems(sighting, today, check)
-        if not check.problems and uow.detection.sighting_ids([sighting.id]):
-            check.fail("id", f"sighting {sighting.id!r} is already recorded (sightings are not edited)")
-        check.raise_if_any()
-        uow.detection.add_sightings([sighting], uow.now().isoformat(timespec="seconds"), principal.username)
-        w.record(action="sighting.add", entity="sighting", key=sighting.id, after=sighting, reason=reason)
+        return add_in(w, sighting, reason=reason, numbered=numbered)
+
+
+def add_in(w: Write, sighting: Sighting, *, reason: str = "", numbered: bool = False) -> Sighting:
+    """`add_sighting` inside the caller's open write (which commits it, or rolls it back, with its other work)."""
+    uow = w.uow
+    if numbered:
+        sighting = replace(sighting, id=next_sighting_id(uow, sighting.observed_on))
+    today = uow.now().date()
+    check = Checker()
+    sighting_problems(sighting, today, check)
+    if not check.problems and uow.detection.sighting_ids([sighting.id]):
+        check.fail("id", f"sighting {sighting.id!r} is already recorded (sightings are not edited)")
+    check.raise_if_any()
+    uow.detection.add_sightings([sighting], uow.now().isoformat(timespec="seconds"), w.principal.username)
+    w.record(action="sighting.add", entity="sighting", key=sighting.id, after=sighting, reason=reason)
     return sighting
 
 
