@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.principals import person
-from tests.web.conftest import Web, csrf_of, fast_password_hashing, web  # noqa: F401  (the web fixtures)
+from tests.web.conftest import Web, csrf_of
 from tests.web.test_cases import NAMEPLATE, PNG
 
 from endwatch.bootstrap import Endwatch
