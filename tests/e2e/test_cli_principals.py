@@ -37,6 +37,12 @@ WRITES: dict[str, list[str]] = {
     "case close": ["case", "close", "CASE-0001"],
     "sighting add": ["sighting", "add", "--observed-on", "2020-10-01", "--serial", "S-1", "--reliability", "B",
                      "--credibility", "2"],
+    "requests open": ["requests", "open", "--direction", "outgoing", "--counterpart-kind", "exporter", "--party",
+                      "wescam", "--serial", "S", "--question", "q"],
+    "requests answer": ["requests", "answer", "TR-2026-0001", "--text", "t"],
+    "requests close": ["requests", "close", "TR-2026-0001", "--reason", "r"],
+    "requests link": ["requests", "link", "TR-2026-0001", "--case", "CASE-0001"],
+    "requests attach": ["requests", "attach", "TR-2026-0001", str(REFERENCE_CASE / "README.md")],
     "notify send": ["notify", "send", "--once"],
     "notify contact": ["notify", "contact", "wescam", "a@example.org"],
     "party add": ["party", "add", "p", "--name", "P", "--kind", "company"],
@@ -82,6 +88,7 @@ READS: dict[str, list[str]] = {
     "case verify": ["case", "verify"],
     "sighting list": ["sighting", "list"],
     "notify list": ["notify", "list"],
+    "requests list": ["requests", "list"],
     "party list": ["party", "list"],
     "policy list": ["policy", "list"],
     "application list": ["application", "list"],
@@ -97,6 +104,7 @@ READS: dict[str, list[str]] = {
 # Read-only, but what they read needs a record this world lacks (a case): they answer "not found", never
 # "sign in". `export` and `synth` read and write files, not the database.
 READS_NOT_FOUND = {"case show": ["case", "show", "CASE-0001"],
+                   "requests show": ["requests", "show", "TR-2026-0001"],
                    "case export": ["case", "export", "CASE-0001", "--profile", "public"]}
 FILES = {"export", "synth", "audit keygen"}
 PREVIEWS = {"suspend", "reinstate", "revoke"}  # without --apply they only preview (read)

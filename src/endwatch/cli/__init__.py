@@ -31,6 +31,7 @@ def _register() -> None:
         serials,
         signin,
         trace,
+        trace_requests,
         users,
         web,
     )

@@ -21,7 +21,6 @@ DEFAULT_REPLY_DAYS = 28  # the reply window investigators give manufacturers and
 MAX_WINDOW_DAYS = 3660  # ten years: a window longer than this is a typing error, not a deadline
 
 
-
 def time_zone(name: str) -> ZoneInfo:
     """The IANA time zone `name` (e.g. "Europe/Berlin", "UTC"); ValueError naming it when there is none.
 

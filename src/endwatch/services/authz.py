@@ -48,6 +48,7 @@ class Action(StrEnum):
     CASES_READ = "cases.read"
     ASSESSMENTS_READ = "assessments.read"
     INQUIRIES_READ = "inquiries.read"
+    TRACE_REQUESTS_READ = "trace_requests.read"  # an exporter: only outgoing requests addressed to its company
     # Registry writes
     PARTIES_WRITE = "parties.write"
     PRODUCTS_WRITE = "products.write"
@@ -66,6 +67,9 @@ class Action(StrEnum):
     INQUIRIES_ANSWER = "inquiries.answer"
     ASSESSMENTS_RUN = "assessments.run"
     EVIDENCE_LOAD = "evidence.load"
+    TRACE_REQUESTS_WRITE = "trace_requests.write"  # open, close, attach to, link a trace request
+    TRACE_REQUESTS_ANSWER = "trace_requests.answer"  # record an answer (an exporter: to its own requests)
+    DEADLINES_CHASE = "deadlines.chase"  # send the reminders and escalations that are due (a scheduled job)
     SCREENING_REVIEW = "screening.review"  # confirm or dismiss a screening hit (a signature: people only)
     # Enforcement: a decision takes two people, one proposes it, a different one confirms (or rejects) it.
     ENFORCEMENT_PROPOSE = "enforcement.propose"
@@ -86,7 +90,8 @@ _REGISTRY_READ = frozenset({
     _A.PERMITS_READ, _A.DELIVERIES_READ, _A.TRACE,
 })
 # What a service account may be given: one scheduled job each, never a decision or a signature.
-JOBS = frozenset({_A.DETECTION_RUN, _A.ASSESSMENTS_RUN, _A.NOTIFY_SEND, _A.EVIDENCE_LOAD, _A.AUDIT_CHECKPOINT})
+JOBS = frozenset({_A.DETECTION_RUN, _A.ASSESSMENTS_RUN, _A.NOTIFY_SEND, _A.EVIDENCE_LOAD, _A.AUDIT_CHECKPOINT,
+                  _A.DEADLINES_CHASE})
 
 # The whole policy in one table. Anything not listed is refused.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -95,10 +100,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.TRANSPARENCY_READ, _A.DASHBOARD_READ, _A.PRODUCTS_READ, _A.POLICIES_READ,
         _A.APPLICATIONS_READ, _A.PERMITS_READ, _A.DELIVERIES_READ, _A.APPLICATIONS_SUBMIT,
         _A.DELIVERIES_WRITE, _A.INQUIRIES_READ, _A.INQUIRIES_ANSWER,
+        _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_ANSWER,  # only their own (services/monitoring/requests.py)
     }),
     Role.INVESTIGATOR: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.DETECTION_RUN, _A.CASES_READ, _A.CASES_WRITE,
-        _A.INQUIRIES_READ,
+        _A.INQUIRIES_READ, _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER,
+        _A.DEADLINES_CHASE,
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
     # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
@@ -107,6 +114,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.PARTIES_WRITE, _A.PRODUCTS_WRITE, _A.APPLICATIONS_SUBMIT, _A.APPLICATIONS_STATUS,
         _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
         _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW,
+        _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER, _A.DEADLINES_CHASE,
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
