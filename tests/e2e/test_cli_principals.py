@@ -68,6 +68,7 @@ WRITES: dict[str, list[str]] = {
     "user disable": ["user", "disable", "olga"],
     "user enable": ["user", "enable", "olga"],
     # Without --send-to it only reads (tests/integration/test_audit_checkpoint.py); sending writes an outbox row.
+    "checks programme set": ["checks", "programme", "set", str(REFERENCE_CASE / "README.md")],
     "audit checkpoint": ["audit", "checkpoint", "--out", "/nonexistent/cp.json", "--send-to", "o@example.org"],
 }
 
@@ -100,6 +101,8 @@ READS: dict[str, list[str]] = {
     "db status": ["db", "status"],
     "init": ["init"],
     "logout": ["logout"],
+    "checks programme show": ["checks", "programme", "show"],
+    "checks plan": ["checks", "plan"],
 }
 # Read-only, but what they read needs a record this world lacks (a case): they answer "not found", never
 # "sign in". `export` and `synth` read and write files, not the database.

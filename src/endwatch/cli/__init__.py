@@ -20,6 +20,7 @@ def _register() -> None:
         assessment,
         audit,
         cases,
+        checks,
         data,
         demo,
         detection,

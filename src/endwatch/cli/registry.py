@@ -110,11 +110,13 @@ def product_add(
     category: list[str] = typer.Option([], "--category", help="Control-list entry, e.g. 2-15 (repeatable)."),
     description: str = typer.Option("", "--description"),
     family: str = typer.Option("", "--family", help="Serial-number family; default: the product id."),
+    designated: bool = typer.Option(False, "--designated", help="Designated for end-use monitoring (inventories"
+                                    " by serial: docs/monitoring.md)."),
     reason: str = REASON,
 ) -> None:
     """Add or update a product."""
     product = Product(product_id, manufacturer, model, tuple(sorted(set(alias))), tuple(sorted(set(category))),
-                      description, family)
+                      description, family, designated)
     save_product(app_().uow(), principal(), product, reason)
     out.print(f"product {product_id} saved")
 

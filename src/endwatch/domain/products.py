@@ -14,7 +14,8 @@ class Product:
 
     `categories` are control-list entries (Canada's "2-15", Wassenaar "ML15"). `family` groups models
     whose serial numbers share one sequence; serial numbers are unique within (manufacturer, family).
-    It defaults to the product's own id.
+    It defaults to the product's own id. `designated` marks a product designated for end-use monitoring
+    (the check programme may select it for inventories by serial).
     """
 
     id: str
@@ -24,6 +25,7 @@ class Product:
     categories: tuple[str, ...] = ()
     description: str = ""
     family: str = ""
+    designated: bool = False
 
     @property
     def serial_family(self) -> str:

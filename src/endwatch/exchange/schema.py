@@ -130,6 +130,8 @@ FILES: tuple[FileSpec, ...] = (
             Column("description", doc="What the product is."),
             Column("family", doc="Serial-number family (serials are unique per manufacturer and family);"
                    " blank: the product id."),
+            Column("designated", "bool", doc="`yes` when designated for end-use monitoring (the check programme"
+                   " may plan inventories of its serials)."),
         ),
         key=("id",),
         doc="Goods, by manufacturer and model.",

@@ -49,6 +49,7 @@ class Action(StrEnum):
     ASSESSMENTS_READ = "assessments.read"
     INQUIRIES_READ = "inquiries.read"
     TRACE_REQUESTS_READ = "trace_requests.read"  # an exporter: only outgoing requests addressed to its company
+    CHECKS_READ = "checks.read"  # end-use checks and their plan (an exporter: only its own permits' checks)
     # Registry writes
     PARTIES_WRITE = "parties.write"
     PRODUCTS_WRITE = "products.write"
@@ -71,6 +72,9 @@ class Action(StrEnum):
     TRACE_REQUESTS_ANSWER = "trace_requests.answer"  # record an answer (an exporter: to its own requests)
     DEADLINES_CHASE = "deadlines.chase"  # send the reminders and escalations that are due (a scheduled job)
     SCREENING_REVIEW = "screening.review"  # confirm or dismiss a screening hit (a signature: people only)
+    # End-use monitoring: checks recorded by officers and investigators; the programme set by approvers.
+    CHECKS_WRITE = "checks.write"
+    CHECKS_PROGRAMME = "checks.programme"
     # Enforcement: a decision takes two people, one proposes it, a different one confirms (or rejects) it.
     ENFORCEMENT_PROPOSE = "enforcement.propose"
     ENFORCEMENT_DECIDE = "enforcement.decide"
@@ -101,11 +105,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.APPLICATIONS_READ, _A.PERMITS_READ, _A.DELIVERIES_READ, _A.APPLICATIONS_SUBMIT,
         _A.DELIVERIES_WRITE, _A.INQUIRIES_READ, _A.INQUIRIES_ANSWER,
         _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_ANSWER,  # only their own (services/monitoring/requests.py)
+        _A.CHECKS_READ,  # only checks on their own permits and applications (services/monitoring/checks.py)
     }),
     Role.INVESTIGATOR: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.DETECTION_RUN, _A.CASES_READ, _A.CASES_WRITE,
         _A.INQUIRIES_READ, _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER,
-        _A.DEADLINES_CHASE,
+        _A.DEADLINES_CHASE, _A.CHECKS_READ, _A.CHECKS_WRITE,
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
     # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
@@ -115,11 +120,13 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
         _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW,
         _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER, _A.DEADLINES_CHASE,
+        _A.CHECKS_READ, _A.CHECKS_WRITE,
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
         _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
         _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE, _A.SCREENING_REVIEW,
+        _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_PROGRAMME,
     },
     Role.AUDITOR: _EVERY_READ | {_A.AUDIT_CHECKPOINT, _A.TOKENS_OWN},
     Role.ADMINISTRATOR: frozenset(Action),

@@ -57,6 +57,7 @@ def product_from_row(r: Any, aliases: Iterable[str], categories: Iterable[str]) 
         categories=tuple(sorted(categories)),
         description=r.description,
         family=r.family if r.family != r.id else "",
+        designated=bool(r.monitoring_designated),
     )
 
 
@@ -188,6 +189,7 @@ class SqlProductRepository(_Repo):
             "model_key": normalise_name(product.model),
             "family": product.serial_family,
             "description": product.description,
+            "monitoring_designated": True if product.designated else None,
         }
         exists = self.conn.scalar(sa.select(t.products.c.id).where(t.products.c.id == product.id))
         if exists is None:

@@ -37,6 +37,9 @@ products = sa.Table(
     sa.Column("model_key", sa.String(200), nullable=False, index=True),
     sa.Column("family", sa.String(100), nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
+    # TRUE when designated for end-use monitoring (the check programme may select on it); NULL otherwise, so
+    # that the column left every older row's audit digest as it was (migration 0025_checks).
+    sa.Column("monitoring_designated", sa.Boolean),
 )
 
 product_aliases = sa.Table(

@@ -3,14 +3,143 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from endwatch.domain.trace_requests import Attachment, Direction, Status, TraceRequest
 
 
+@dataclass(frozen=True)
+class ProgrammeVersion:
+    """A version of the check programme as stored: its file form (`body`), who set it and when."""
+
+    id: int | None
+    effective_from: date
+    body: dict[str, Any]
+    set_by: str
+    set_at: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    """What the plan needs of one permit with items delivered (or none), as of a date, read in one query.
+
+    `done` is the latest check done on the permit by kind; `unchecked_items` and `first_unchecked` count the
+    items delivered after the latest inventory (all of them when there was none)."""
+
+    number: str
+    application_number: str | None
+    exporter_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    designated: bool
+    issued_on: date
+    expires_on: date
+    items: int
+    first_delivered: date | None
+    last_delivered: date | None
+    unchecked_items: int
+    first_unchecked: date | None
+    done: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    """A pending application as of a date, for pre-licence checks."""
+
+    number: str
+    exporter_id: str
+    end_user_id: str
+    destination: str
+    product_id: str
+    designated: bool
+    received_on: date
+    quantity: int
+    done: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FoundItem:
+    """A serial a check found: the model marked, where, with whom (a party id, or a name), in what condition,
+    and how it was recorded (typed, file, sighting)."""
+
+    serial: str
+    model: str = ""
+    place: str = ""
+    user_id: str | None = None
+    user_name: str = ""
+    condition: str = ""
+    source: str = "typed"
+    sighting_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check: its kind, what it covers (permits, or applications before a licence), who checks, where,
+    when it is planned and done, its grade as a source, and its outcome once recorded."""
+
+    id: int | None
+    kind: str
+    subjects: tuple[tuple[str, str], ...]  # (permit | application, number)
+    planned_on: date
+    inspector: str
+    place: str = ""
+    by_authority: bool = True
+    reliability: str = "A"
+    credibility: str = "1"
+    done_on: date | None = None
+    outcome: str | None = None  # favourable | unfavourable
+    reasons: str = ""
+    created_by: str = ""
+    created_at: str = ""
+
+    @property
+    def permits(self) -> tuple[str, ...]:
+        return tuple(k for kind, k in self.subjects if kind == "permit")
+
+
 class CheckRepository(Protocol):
     """The check programme's rules (versioned by date), checks, their expected and found items, outcomes."""
+
+    def save_programme(self, version: ProgrammeVersion) -> int:
+        """Store a version (replacing one with the same effective date); its id."""
+        ...
+
+    def programme_on(self, on: date) -> ProgrammeVersion | None:
+        """The version in force on `on`: the latest effective on or before it."""
+        ...
+
+    def programme_on_exact(self, effective_from: date) -> ProgrammeVersion | None: ...
+    def programme_versions(self) -> list[ProgrammeVersion]: ...
+
+    def permit_facts(self, as_of: date) -> list[PermitFacts]:
+        """Every permit issued by `as_of` with its delivered items aggregated in SQL (one pass over deliveries)."""
+        ...
+
+    def pending_applications(self, as_of: date) -> list[ApplicationFacts]:
+        """Applications received by `as_of` and not decided (approved, denied, withdrawn) by then."""
+        ...
+
+    def add_check(self, check: Check) -> int: ...
+    def get_check(self, check_id: int) -> Check | None: ...
+    def list_checks(self, exporter_id: str | None = None) -> list[Check]:
+        """Every check, latest first; with `exporter_id`, only those on that exporter's permits or applications."""
+        ...
+
+    def record_result(self, check_id: int, done_on: date, outcome: str, reasons: str, items: list[FoundItem]) -> None:
+        """Record a check's result and the items it found (replacing any found before)."""
+        ...
+
+    def found_items(self, check_id: int) -> list[FoundItem]: ...
+    def add_photo(self, check_id: int, sha256: str, filename: str, added_by: str) -> None: ...
+    def photos(self, check_id: int) -> list[tuple[str, str]]: ...
+
+    def product_categories(self) -> dict[str, tuple[str, ...]]:
+        """Each product's control-list entries."""
+        ...
 
 
 class TraceRequestRepository(Protocol):

@@ -55,7 +55,7 @@ def export_folder(uow: UnitOfWork, folder: Path) -> dict[str, int]:
                               for p in uow.parties.list()))
         write("products.csv", ({"id": p.id, "manufacturer_id": p.manufacturer_id, "model": p.model,
                                 "aliases": p.aliases, "category": p.categories, "description": p.description,
-                                "family": p.family} for p in uow.products.list()))
+                                "family": p.family, "designated": p.designated} for p in uow.products.list()))
         write("policies.csv", ({"id": p.id, "country": p.country, "measure": p.measure.value,
                                 "categories": p.categories, "effective_from": p.effective_from,
                                 "effective_to": p.effective_to, "exceptions": p.exceptions,

@@ -89,7 +89,7 @@ def _product(v: dict[str, Any]) -> Product:
     family = v.get("family") or ""
     return Product(v["id"], v["manufacturer_id"], v["model"], tuple(sorted(set(v.get("aliases") or ()))),
                    tuple(sorted(set(v.get("category") or ()))), v.get("description") or "",
-                   "" if family == v["id"] else family)
+                   "" if family == v["id"] else family, bool(v.get("designated")))
 
 
 def policy_id(v: dict[str, Any]) -> str:
