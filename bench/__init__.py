@@ -8,9 +8,19 @@ Benchmarks are never part of the test suite's pass or fail.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from endwatch.db.engine import make_engine
 from endwatch.services.authz import Principal, Role
+
+# The server benchmarks create their scratch PostgreSQL databases on (and drop them from).
+ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 # Who the benchmarks act as: every write names a principal (services/gate.py); an administrator without an
 # account, as a test's principal is, since a benchmark builds its own database.
@@ -27,3 +37,43 @@ def write_section(out: Path, name: str, text: str) -> None:
     else:
         new = old.rstrip("\n") + ("\n\n" if old else "") + block
     out.write_text(new, encoding="utf-8")
+
+
+class Unreachable(Exception):
+    """No PostgreSQL server answered at ADMIN_URL; the message is the reason, fit for a report."""
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Scratch PostgreSQL databases made for one benchmark: their URLs and the server's version."""
+
+    urls: list[str]
+    version: str
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
+
+
+@contextmanager
+def scratch_postgres(label: str, count: int = 1) -> Iterator[Scratch]:
+    """Create `count` empty databases named for `label` and this process, yield them, and drop them on the
+    way out, whatever happened. Raises Unreachable before yielding when the server cannot be reached."""
+    names = [f"endwatch_{label}_{os.getpid()}" + (f"_{i}" if count > 1 else "") for i in range(1, count + 1)]
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            version = str(conn.execute(sa.text("show server_version")).scalar_one()).split()[0]
+            for name in names:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server here: the report says so instead of a figure
+        admin.dispose()
+        raise Unreachable(f"not reachable at {ADMIN_URL}: {type(exc).__name__}") from exc
+    base = sa.engine.make_url(ADMIN_URL)
+    try:
+        yield Scratch([base.set(database=n).render_as_string(hide_password=False) for n in names], version)
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -24,14 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from bench import write_section
-from endwatch.db.engine import make_engine
+from bench import Unreachable, scratch_postgres, write_section
 from endwatch_demo.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _worker(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[str, Any]:
@@ -44,23 +40,11 @@ def _worker(kind: str, url: str, folder: Path, queries: int, seed: int) -> dict[
 
 
 def _postgres(folder: Path, queries: int, seed: int) -> dict[str, Any]:
-    name = f"endwatch_bench_{os.getpid()}"
     try:
-        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            version = conn.execute(sa.text("show server_version")).scalar_one()
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server here: say so in the report
-        return {"database": "postgresql", "error": f"not reachable at {ADMIN_URL}: {type(exc).__name__}"}
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        result = _worker("postgresql", url, folder, queries, seed)
-        result["version"] = version
-        return result
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with scratch_postgres("bench") as db:
+            return {**_worker("postgresql", db.url, folder, queries, seed), "version": db.version}
+    except Unreachable as exc:
+        return {"database": "postgresql", "error": str(exc)}
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import BENCH, write_section
+from bench import BENCH, Unreachable, scratch_postgres, write_section
 from endwatch.db.audit import capture
 from endwatch.db.engine import make_engine, upgrade
 from endwatch.db.uow import SqlUnitOfWork
@@ -31,7 +31,6 @@ from endwatch.services.registry.imports import import_folder
 from endwatch_demo.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -68,23 +67,11 @@ def _measure(kind: str, urls: list[str], folder: Path) -> dict[str, Any]:
 
 
 def _postgres(folder: Path) -> dict[str, Any]:
-    names = [f"endwatch_bench_rows_{os.getpid()}_{i}" for i in (1, 2)]
     try:
-        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            version = conn.execute(sa.text("show server_version")).scalar_one()
-            for name in names:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server here: say so in the report
-        return {"database": "postgresql", "error": f"not reachable at {ADMIN_URL}: {type(exc).__name__}"}
-    try:
-        urls = [sa.engine.make_url(ADMIN_URL).set(database=n).render_as_string(hide_password=False) for n in names]
-        return {**_measure("postgresql", urls, folder), "version": version.split()[0]}
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with scratch_postgres("bench_rows", count=2) as db:
+            return {**_measure("postgresql", db.urls, folder), "version": db.version}
+    except Unreachable as exc:
+        return {"database": "postgresql", "error": str(exc)}
 
 
 def main() -> None:

@@ -19,12 +19,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from bench import BENCH, write_section
+from bench import BENCH, Unreachable, scratch_postgres, write_section
 from endwatch.bootstrap import bootstrap
-from endwatch.db.engine import make_engine
 from endwatch.domain.permits import EndUseUndertaking, Permit
 from endwatch.services.accounts import users
 from endwatch.services.registry.deliveries import record_delivery
@@ -34,7 +32,6 @@ from endwatch.web.app import create_app
 from endwatch_demo import reference_case
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 KINDS = {"serial, exact": "SN-B-{i:07d}", "serial misread (near candidates)": "SN-B-{i:06d}X",
          "party name": "wescam", "permit number prefix": "PERMIT-RED"}
 
@@ -73,19 +70,11 @@ def _run(kind: str, url: str, items: int, queries: int) -> dict[str, object]:
 
 
 def _postgres(items: int, queries: int) -> dict[str, object]:
-    name = f"endwatch_bench_search_{os.getpid()}"
     try:
-        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        return {"database": "postgresql", "error": f"not reachable: {type(exc).__name__}"}
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        return _run("postgresql", url, items, queries)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with scratch_postgres("bench_search") as db:
+            return _run("postgresql", db.url, items, queries)
+    except Unreachable as exc:
+        return {"database": "postgresql", "error": str(exc)}
 
 
 def main() -> None:

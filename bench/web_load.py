@@ -29,17 +29,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from bench import BENCH, write_section
+from bench import BENCH, Unreachable, scratch_postgres, write_section
 from endwatch.bootstrap import bootstrap
-from endwatch.db.engine import make_engine
 from endwatch.services.accounts import users
 from endwatch.settings import load_settings
 from endwatch_demo import reference_case
 
 ROOT = Path(__file__).resolve().parents[1]
-ADMIN_URL = os.environ.get("ENDWATCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PATH = "/api/v1/trace?serial=REDACTED-SN-1&manufacturer=L3%20Wescam&model=CMX-15D&as_of=2020-10-01"
 WORKERS = 1
 
@@ -180,20 +176,11 @@ def _run(kind: str, url: str, seconds: float, connections: int) -> list[dict[str
 
 
 def _postgres(seconds: float, connections: int) -> list[dict[str, Any]]:
-    name = f"endwatch_webload_{os.getpid()}"
     try:
-        admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server here: say so in the report
-        return [{"database": "postgresql", "error": f"not reachable: {type(exc).__name__}"}]
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        return _run("postgresql", url, seconds, connections)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with scratch_postgres("webload") as db:
+            return _run("postgresql", db.url, seconds, connections)
+    except Unreachable as exc:
+        return [{"database": "postgresql", "error": str(exc)}]
 
 
 def report(results: list[dict[str, Any]], seconds: float, connections: int) -> str:
