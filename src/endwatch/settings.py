@@ -67,6 +67,17 @@ class Settings(BaseSettings):
         default="UTC",
         description="The authority's time zone (an IANA name such as Europe/Berlin): the day things are dated and"
                     " fall due in, and the day a deadline passes (docs/monitoring.md).")
+    remind_days_before: int = Field(
+        default=7, ge=0, le=365,
+        description="How many days before its due day an unanswered trace request or inquiry is reminded (once).")
+    escalate_days_after: int = Field(
+        default=1, ge=1, le=365,
+        description="How many days after its due day an unanswered one is escalated (once): 1 is its first day"
+                    " overdue.")
+    escalation_email: str | None = Field(
+        default=None,
+        description="The authority's own mailbox: escalations are copied to it, and it is reminded of what the"
+                    " authority owes (answers to incoming trace requests).")
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, description="Largest request body of JSON or a form (413 beyond, before parsing)."
     )
@@ -98,6 +109,15 @@ class Settings(BaseSettings):
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
         _time_zone(value)  # ValueError naming the value when it is not an IANA name
+        return value.strip()
+
+    @field_validator("escalation_email")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if "@" not in value or any(c.isspace() for c in value.strip()):
+            raise ValueError(f"{value!r} is not an e-mail address")
         return value.strip()
 
     @property

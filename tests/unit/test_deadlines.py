@@ -193,3 +193,14 @@ def test_today_is_today_in_the_authority_time_zone(tmp_path):
         == date(2026, 11, 23)
     assert bootstrap(load_settings(home=tmp_path, time_zone="Pacific/Honolulu"), clock=lambda: noon).today() \
         == date(2026, 11, 22)
+
+
+def test_the_escalation_mailbox_must_be_an_address(monkeypatch):
+    monkeypatch.setenv("ENDWATCH_ESCALATION_EMAIL", "desk at authority")
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        load_settings()
+    monkeypatch.setenv("ENDWATCH_ESCALATION_EMAIL", " desk@authority.example ")
+    assert load_settings().escalation_email == "desk@authority.example"
+    monkeypatch.setenv("ENDWATCH_REMIND_DAYS_BEFORE", "-1")
+    with pytest.raises(ValueError, match="remind_days_before"):
+        load_settings()

@@ -22,6 +22,7 @@ def _register() -> None:
         cases,
         checks,
         data,
+        deadlines,
         demo,
         detection,
         enforcement,

@@ -70,29 +70,35 @@ def remind(uow: UnitOfWork, principal: Principal, case_id: str, inquiry_id: int,
     Only an inquiry to a registered party can be reminded (the e-mail goes to its contact), and only once a day.
     """
     with write(uow, principal, Action.CASES_WRITE) as w:
-        inquiry = uow.cases.inquiry(inquiry_id)
-        if inquiry is None or inquiry.case_id != case_id:
-            raise NotFound("inquiry", str(inquiry_id))
-        if inquiry.answered_on is not None:
-            raise RuleViolation("inquiry-answered", f"inquiry {inquiry_id} was answered on {inquiry.answered_on}",
-                                [f"inquiry {inquiry_id}", f"case {case_id}"])
-        if uow.parties.get(inquiry.to_party) is None:
-            raise InvalidInput([Problem(f"{inquiry.to_party!r} is not a registered party, so no reminder can be"
-                                        " sent", column="to")])
-        if on < inquiry.asked_on:
-            raise InvalidInput([Problem(f"{on} is before the question was asked ({inquiry.asked_on})", column="on")])
-        if inquiry.reminded_on == on:
-            raise RuleViolation("inquiry-reminded", f"inquiry {inquiry_id} was already reminded on {on}",
-                                [f"inquiry {inquiry_id}", f"case {case_id}"])
-        uow.cases.remind_inquiry(inquiry_id, on)
-        w.record(action="case.inquiry_reminder", entity="case", key=case_id,
-                 after={"inquiry": inquiry_id, "reminded_on": on})
-        due = f", due on {inquiry.due_on.isoformat()}" if inquiry.due_on else ""
-        _queue(w, uow, inquiry.to_party, f"inquiry.{inquiry_id}.reminder.{on.isoformat()}",
-               f"Reminder: inquiry {inquiry_id} about case {case_id}",
-               f"This is a reminder of a question asked on {inquiry.asked_on.isoformat()}{due}, still unanswered:\n\n"
-               f"{inquiry.question}\n\nPlease answer quoting inquiry {inquiry_id} (case {case_id}).\n",
-               case_id, inquiry_id)
+        return remind_in(w, case_id, inquiry_id, on)
+
+
+def remind_in(w: Write, case_id: str, inquiry_id: int, on: date) -> Inquiry:
+    """`remind` inside a write already under way (the deadline chaser's, services/monitoring/deadlines.py)."""
+    uow = w.uow
+    inquiry = uow.cases.inquiry(inquiry_id)
+    if inquiry is None or inquiry.case_id != case_id:
+        raise NotFound("inquiry", str(inquiry_id))
+    if inquiry.answered_on is not None:
+        raise RuleViolation("inquiry-answered", f"inquiry {inquiry_id} was answered on {inquiry.answered_on}",
+                            [f"inquiry {inquiry_id}", f"case {case_id}"])
+    if uow.parties.get(inquiry.to_party) is None:
+        raise InvalidInput([Problem(f"{inquiry.to_party!r} is not a registered party, so no reminder can be"
+                                    " sent", column="to")])
+    if on < inquiry.asked_on:
+        raise InvalidInput([Problem(f"{on} is before the question was asked ({inquiry.asked_on})", column="on")])
+    if inquiry.reminded_on == on:
+        raise RuleViolation("inquiry-reminded", f"inquiry {inquiry_id} was already reminded on {on}",
+                            [f"inquiry {inquiry_id}", f"case {case_id}"])
+    uow.cases.remind_inquiry(inquiry_id, on)
+    w.record(action="case.inquiry_reminder", entity="case", key=case_id,
+             after={"inquiry": inquiry_id, "reminded_on": on})
+    due = f", due on {inquiry.due_on.isoformat()}" if inquiry.due_on else ""
+    _queue(w, uow, inquiry.to_party, f"inquiry.{inquiry_id}.reminder.{on.isoformat()}",
+           f"Reminder: inquiry {inquiry_id} about case {case_id}",
+           f"This is a reminder of a question asked on {inquiry.asked_on.isoformat()}{due}, still unanswered:\n\n"
+           f"{inquiry.question}\n\nPlease answer quoting inquiry {inquiry_id} (case {case_id}).\n",
+           case_id, inquiry_id)
     return replace(inquiry, reminded_on=on)
 
 

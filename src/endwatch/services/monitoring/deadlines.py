@@ -1,0 +1,249 @@
+"""Deadlines that chase themselves: everything endwatch waits an answer for has a due day (trace requests, case
+inquiries, and whatever other source registers itself in `SOURCES`, such as checks); `chase` sends, through the
+outbox, a reminder before the due day and an escalation after it, each once per thing and due day, however often
+it runs (deadline_notices holds what was sent; the write lock makes two runs at once send nothing twice).
+
+Who gets what:
+- reminder: whoever owes the answer: the counterpart of an outgoing trace request, the party an inquiry was put
+  to (through casefiles.inquiries.remind_in, which also records the inquiry's reminded day), and the authority's
+  own mailbox (ENDWATCH_ESCALATION_EMAIL) for an answer the authority owes (an incoming trace request);
+- escalation: an overdue notice to whoever owes the answer, copied to the authority's own mailbox.
+A notice with nobody to send it to is reported as skipped, not recorded, so it goes once an address exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from email.utils import make_msgid
+
+from endwatch.domain.deadlines import standing
+from endwatch.domain.trace_requests import Direction, Status
+from endwatch.services.authz import Action, Principal, require
+from endwatch.services.casefiles.cases import stamp
+from endwatch.services.casefiles.inquiries import remind_in
+from endwatch.services.enforcement.store import OutboxMessage
+from endwatch.services.gate import Write, write
+from endwatch.services.uow import UnitOfWork
+
+REMINDER = "reminder"
+ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Due:
+    """Something an answer is awaited for, by a due day. `party_id` and/or `address` say who owes the answer;
+    `owed_by_us` marks an answer the authority itself owes (then its own mailbox is reminded)."""
+
+    subject: str  # trace_request | inquiry | check | ...
+    key: str
+    title: str  # how messages and lists name it: "trace request TR-2026-0001"
+    due_on: date
+    opened_on: date
+    question: str
+    party_id: str | None = None
+    address: str | None = None
+    owed_by_us: bool = False
+    case_id: str | None = None
+    counterpart: str = ""
+
+
+# Where things with due days come from: each source reads them in the caller's unit of work. Another area adds
+# its own (a check programme's checks) with `register`.
+Source = Callable[[UnitOfWork], list[Due]]
+SOURCES: dict[str, Source] = {}
+
+
+def register(subject: str, source: Source) -> None:
+    """Make `chase` and `due_items` consider what `source` returns, under the subject name `subject`."""
+    SOURCES[subject] = source
+
+
+def _trace_requests(uow: UnitOfWork) -> list[Due]:
+    return [Due("trace_request", r.reference, f"trace request {r.reference}", r.due_on, r.opened_on, r.question,
+                party_id=r.party_id, address=r.contact, owed_by_us=r.direction is Direction.INCOMING,
+                case_id=r.case_id, counterpart=r.counterpart)
+            for r in uow.trace_requests.find(status=Status.OPEN)]
+
+
+def _inquiries(uow: UnitOfWork) -> list[Due]:
+    found = []
+    for q in uow.cases.unanswered_inquiries_due():
+        assert q.id is not None and q.due_on is not None
+        registered = uow.parties.get(q.to_party) is not None
+        found.append(Due("inquiry", str(q.id), f"inquiry {q.id} about case {q.case_id}", q.due_on, q.asked_on,
+                         q.question, party_id=q.to_party if registered else None, case_id=q.case_id,
+                         counterpart=q.to_party))
+    return found
+
+
+register("trace_request", _trace_requests)
+register("inquiry", _inquiries)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """When to remind and escalate (ENDWATCH_REMIND_DAYS_BEFORE, ENDWATCH_ESCALATE_DAYS_AFTER) and the authority's
+    own mailbox (ENDWATCH_ESCALATION_EMAIL)."""
+
+    remind_days_before: int = 7
+    escalate_days_after: int = 1
+    escalation_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A reminder or escalation sent (or, in a dry run, that would be sent)."""
+
+    subject: str
+    key: str
+    notice: str
+    due_on: date
+    to: tuple[str, ...]
+
+
+@dataclass
+class ChaseReport:
+    """What one run sent, and what it could not send (with why)."""
+
+    on: date
+    sent: list[Notice] = field(default_factory=list)
+    skipped: list[tuple[Notice, str]] = field(default_factory=list)
+
+
+def due_items(uow: UnitOfWork) -> list[Due]:
+    """Everything awaited with a due day, from every source, soonest due first."""
+    with uow:
+        items = [d for source in SOURCES.values() for d in source(uow)]
+    return sorted(items, key=lambda d: (d.due_on, d.subject, d.key))
+
+
+def notice_due(item: Due, on: date, rules: Rules) -> str | None:
+    """Which notice `item` is owed on `on`, if any: an escalation from `escalate_days_after` days past its due day,
+    else a reminder from `remind_days_before` days before it through the due day itself."""
+    if on >= item.due_on + timedelta(days=rules.escalate_days_after):
+        return ESCALATION
+    if item.due_on - timedelta(days=rules.remind_days_before) <= on <= item.due_on:
+        return REMINDER
+    return None
+
+
+def _plan(uow: UnitOfWork, on: date, rules: Rules) -> list[tuple[Due, Notice]]:
+    """Every notice owed on `on` and not yet sent, with its recipients (none: it cannot be sent yet)."""
+    planned = []
+    for item in sorted((d for s in SOURCES.values() for d in s(uow)), key=lambda d: (d.due_on, d.subject, d.key)):
+        notice = notice_due(item, on, rules)
+        if notice is None or uow.trace_requests.notice_sent(item.subject, item.key, notice, item.due_on):
+            continue
+        if notice == REMINDER and uow.trace_requests.notice_sent(item.subject, item.key, ESCALATION, item.due_on):
+            continue
+        planned.append((item, Notice(item.subject, item.key, notice, item.due_on,
+                                     tuple(_recipients(uow, item, notice, rules)))))
+    return planned
+
+
+def chase(uow: UnitOfWork, principal: Principal, on: date, rules: Rules, *, dry_run: bool = False) -> ChaseReport:
+    """Send every reminder and escalation owed on `on` that was not sent before, in one write (action
+    deadlines.chase: a scheduled job's service account, or staff); with `dry_run`, say what would be sent and
+    write nothing. A notice with nobody to send it to is skipped (and reported) until there is someone."""
+    report = ChaseReport(on)
+
+    def skip(notice: Notice, item: Due) -> None:
+        report.skipped.append((notice, "nobody to send it to: no contact address for "
+                               f"{item.counterpart or 'the counterpart'}"
+                               + ("" if rules.escalation_email else " and no ENDWATCH_ESCALATION_EMAIL")))
+
+    if dry_run:
+        require(principal, Action.DEADLINES_CHASE)
+        with uow:
+            for item, notice in _plan(uow, on, rules):
+                if notice.to:
+                    report.sent.append(notice)
+                else:
+                    skip(notice, item)
+        return report
+    with write(uow, principal, Action.DEADLINES_CHASE) as w:
+        for item, notice in _plan(uow, on, rules):
+            if not notice.to:
+                skip(notice, item)
+                continue
+            message_id = _send(w, item, notice.notice, on, rules)
+            uow.trace_requests.add_notice(item.subject, item.key, notice.notice, item.due_on, on, message_id)
+            w.record(action=f"deadline.{notice.notice}", entity=item.subject, key=item.key,
+                     after={"due_on": item.due_on, "sent_on": on, "to": list(notice.to)})
+            report.sent.append(notice)
+    return report
+
+
+def _party_address(uow: UnitOfWork, item: Due) -> str | None:
+    if item.address:
+        return item.address
+    if item.party_id:  # a registered party: its contact now, or the outbox waits for one (notify.send_due)
+        return uow.enforcement.contact(item.party_id) or f"(contact of party {item.party_id})"
+    return None
+
+
+def _recipients(uow: UnitOfWork, item: Due, notice: str, rules: Rules) -> list[str]:
+    """Who the notice goes to: whoever owes the answer (the authority's mailbox when it is the authority),
+    and for an escalation the authority's mailbox as well."""
+    found: list[str] = []
+    if item.owed_by_us:
+        if rules.escalation_email:
+            found.append(rules.escalation_email)
+        return found
+    theirs = _party_address(uow, item)
+    if theirs:
+        found.append(theirs)
+    if notice == ESCALATION and rules.escalation_email:
+        found.append(rules.escalation_email)
+    return found
+
+
+def _send(w: Write, item: Due, notice: str, on: date, rules: Rules) -> str:
+    """Queue the notice's messages; the first one's message id (what deadline_notices records)."""
+    uow = w.uow
+    late = standing(item.due_on, on, UTC).days  # days only: the zone plays no part
+    if notice == REMINDER and item.subject == "inquiry" and item.party_id and not item.owed_by_us:
+        # Case inquiries have their own reminder (it records the inquiry's reminded day): use it.
+        inquiry = uow.cases.inquiry(int(item.key))
+        if inquiry is not None:
+            if inquiry.reminded_on != on:  # reminded by hand today: that reminder counts, none is sent twice
+                remind_in(w, inquiry.case_id, int(item.key), on)
+            return f"inquiry.{item.key}.reminder.{on.isoformat()}"
+    if item.owed_by_us:
+        subject = (f"Reminder: our answer to {item.title} is due on {item.due_on.isoformat()}" if notice == REMINDER
+                   else f"Overdue: our answer to {item.title} was due on {item.due_on.isoformat()}")
+        body = (f"{item.counterpart or 'A partner'} asked on {item.opened_on.isoformat()}:\n\n{item.question}\n\n"
+                f"The answer is due on {item.due_on.isoformat()}"
+                + (f" and is {late} day(s) late.\n" if notice == ESCALATION else ".\n"))
+        return _queue(w, item, None, rules.escalation_email or "", f"{item.subject}.{item.key}.{notice}", subject,
+                      body)
+    if notice == REMINDER:
+        subject = f"Reminder: {item.title} is due on {item.due_on.isoformat()}"
+        body = (f"This is a reminder of a question asked on {item.opened_on.isoformat()}, due on"
+                f" {item.due_on.isoformat()} and still unanswered:\n\n{item.question}\n\nPlease answer quoting"
+                f" {item.title}.\n")
+    else:
+        subject = f"Overdue: {item.title} was due on {item.due_on.isoformat()}"
+        body = (f"A question asked on {item.opened_on.isoformat()} was due on {item.due_on.isoformat()} and is"
+                f" {late} day(s) overdue:\n\n{item.question}\n\nPlease answer quoting {item.title}. An answer"
+                " that is late, or never given, may count in later assessments.\n")
+    first = _queue(w, item, item.party_id if not item.address else None, item.address or "",
+                   f"{item.subject}.{item.key}.{notice}", subject, body)
+    if notice == ESCALATION and rules.escalation_email:
+        _queue(w, item, None, rules.escalation_email, f"{item.subject}.{item.key}.{notice}.copy",
+               f"Escalated: {item.title} ({item.counterpart}) is {late} day(s) overdue", body)
+    return first
+
+
+def _queue(w: Write, item: Due, party_id: str | None, address: str, idstring: str, subject: str, body: str) -> str:
+    now = stamp(w.uow)
+    message = OutboxMessage(
+        id=None, message_id=make_msgid(idstring=idstring, domain="endwatch.local"), kind="deadline",
+        party_id=party_id, to_address=address if not party_id else (w.uow.enforcement.contact(party_id) or ""),
+        subject=subject, body=body, action_id=None, case_id=item.case_id, created_at=now, next_attempt_at=now)
+    w.uow.enforcement.add_message(message)
+    w.record(action="notification.queue", entity="outbox", key=message.message_id,
+             after={"to": message.to_address, "party_id": party_id, "subject": subject, item.subject: item.key})
+    return message.message_id
