@@ -171,3 +171,25 @@ def test_command_line(ew, cli, monkeypatch):
     assert again.exit_code == 0 and "0 queued, 0 skipped" in again.output
     bad = cli.invoke(app, ["deadlines", "chase", "--on", "2026-02-31"])
     assert bad.exit_code != 0 and "--on" in bad.output
+
+
+def test_checks_not_done_by_their_planned_day_are_chased_at_the_authority(ew, smtp):
+    from tests.factories import issued_world
+
+    from endwatch.services.monitoring import checks
+    from endwatch.services.monitoring.store import Check
+
+    issued_world(ew)
+    planned = checks.open_check(ew.uow(), ACTOR, Check(None, "inventory", (("permit", "P-1"),), date(2026, 3, 31),
+                                                       "inspector one", "naval base"))
+    done = checks.open_check(ew.uow(), ACTOR, Check(None, "inventory", (("permit", "P-1"),), date(2026, 3, 31),
+                                                    "inspector two", "naval base"))
+    checks.record_result(ew.uow(), ACTOR, done.id, date(2026, 3, 20), "favourable", "", [])
+    report = chase(ew.uow(), CHASER, date(2026, 3, 25), RULES)
+    assert [(n.subject, n.key, n.notice, n.to) for n in report.sent] == [
+        ("check", str(planned.id), REMINDER, (DESK,))]
+    assert [(n.key, n.notice) for n in chase(ew.uow(), CHASER, date(2026, 4, 1), RULES).sent] == [
+        (str(planned.id), ESCALATION)]
+    assert deliver(ew, smtp) == [(DESK, f"Reminder: check {planned.id} (inventory) is due on 2026-03-31"),
+                                 (DESK, f"Overdue: check {planned.id} (inventory) was due on 2026-03-31")]
+    assert "by inspector one, covering permit P-1" in smtp.inbox[0].get_payload()

@@ -78,8 +78,23 @@ def _inquiries(uow: UnitOfWork) -> list[Due]:
     return found
 
 
+def _checks(uow: UnitOfWork) -> list[Due]:
+    """Checks not yet recorded as done, due on their planned day; the authority's own inspectors owe them."""
+    found = []
+    for c in uow.checks.list_checks():
+        if c.done_on is not None or c.id is None:
+            continue
+        covers = ", ".join(f"{kind} {key}" for kind, key in c.subjects)
+        where = f" at {c.place}" if c.place else ""
+        found.append(Due("check", str(c.id), f"check {c.id} ({c.kind.replace('_', ' ')})", c.planned_on,
+                         c.planned_on, f"The {c.kind.replace('_', ' ')} check {c.id}{where} by {c.inspector},"
+                         f" covering {covers}, is not recorded as done.", owed_by_us=True, counterpart=c.inspector))
+    return found
+
+
 register("trace_request", _trace_requests)
 register("inquiry", _inquiries)
+register("check", _checks)
 
 
 @dataclass(frozen=True)
@@ -212,10 +227,12 @@ def _send(w: Write, item: Due, notice: str, on: date, rules: Rules) -> str:
                 remind_in(w, inquiry.case_id, int(item.key), on)
             return f"inquiry.{item.key}.reminder.{on.isoformat()}"
     if item.owed_by_us:
-        subject = (f"Reminder: our answer to {item.title} is due on {item.due_on.isoformat()}" if notice == REMINDER
-                   else f"Overdue: our answer to {item.title} was due on {item.due_on.isoformat()}")
-        body = (f"{item.counterpart or 'A partner'} asked on {item.opened_on.isoformat()}:\n\n{item.question}\n\n"
-                f"The answer is due on {item.due_on.isoformat()}"
+        what = f"our answer to {item.title}" if item.subject == "trace_request" else item.title
+        subject = (f"Reminder: {what} is due on {item.due_on.isoformat()}" if notice == REMINDER
+                   else f"Overdue: {what} was due on {item.due_on.isoformat()}")
+        asked = (f"{item.counterpart or 'A partner'} asked on {item.opened_on.isoformat()}:\n\n"
+                 if item.subject == "trace_request" else "")
+        body = (f"{asked}{item.question}\n\nIt is due on {item.due_on.isoformat()}"
                 + (f" and is {late} day(s) late.\n" if notice == ESCALATION else ".\n"))
         return _queue(w, item, None, rules.escalation_email or "", f"{item.subject}.{item.key}.{notice}", subject,
                       body)
