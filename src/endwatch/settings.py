@@ -92,6 +92,18 @@ class Settings(BaseSettings):
         default=30, ge=1, le=100_000, description="Searches a principal may make in a minute (429 with Retry-After"
         " beyond), so that serials cannot be enumerated.")
     max_json_depth: int = Field(default=32, ge=2, le=200, description="Deepest nesting of a JSON body.")
+    authority: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="This authority's identifier in exchanges with partner authorities (`endwatch partners`): the"
+                    " name partners register it under.")
+    partner_max_items: int = Field(
+        default=2_500_000, ge=1, le=100_000_000,
+        description="Most blinded items (two per serial: exact and folded, padded) a partner's exchange file may"
+                    " hold, unless the partner has its own limit (`endwatch partners add --max-items`).")
+    partner_max_exchanges: int = Field(
+        default=4, ge=1, le=10_000,
+        description="Most exchanges with one partner (started by either side) in any 30 days, unless the partner"
+                    " has its own limit (`endwatch partners add --max-exchanges`).")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "endwatch@localhost"

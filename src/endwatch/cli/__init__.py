@@ -28,6 +28,7 @@ def _register() -> None:
         enforcement,
         evidence,
         notify,
+        partners,
         proposals,
         registry,
         serials,

@@ -50,6 +50,7 @@ class Action(StrEnum):
     INQUIRIES_READ = "inquiries.read"
     TRACE_REQUESTS_READ = "trace_requests.read"  # an exporter: only outgoing requests addressed to its company
     CHECKS_READ = "checks.read"  # end-use checks and their plan (an exporter: only its own permits' checks)
+    PARTNERS_READ = "partners.read"  # partner authorities, their exchanges and what they matched
     # Registry writes
     PARTIES_WRITE = "parties.write"
     PRODUCTS_WRITE = "products.write"
@@ -75,6 +76,9 @@ class Action(StrEnum):
     # End-use monitoring: checks recorded by officers and investigators; the programme set by approvers.
     CHECKS_WRITE = "checks.write"
     CHECKS_PROGRAMME = "checks.programme"
+    # Partner authorities: registering one and its limits; running a private-set-intersection exchange.
+    PARTNERS_WRITE = "partners.write"
+    PARTNERS_EXCHANGE = "partners.exchange"
     # Enforcement: a decision takes two people, one proposes it, a different one confirms (or rejects) it.
     ENFORCEMENT_PROPOSE = "enforcement.propose"
     ENFORCEMENT_DECIDE = "enforcement.decide"
@@ -110,7 +114,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.INVESTIGATOR: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.DETECTION_RUN, _A.CASES_READ, _A.CASES_WRITE,
         _A.INQUIRIES_READ, _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER,
-        _A.DEADLINES_CHASE, _A.CHECKS_READ, _A.CHECKS_WRITE,
+        _A.DEADLINES_CHASE, _A.CHECKS_READ, _A.CHECKS_WRITE, _A.PARTNERS_READ, _A.PARTNERS_EXCHANGE,
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
     # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
@@ -121,6 +125,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW,
         _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER, _A.DEADLINES_CHASE,
         _A.CHECKS_READ, _A.CHECKS_WRITE,
+        _A.PARTNERS_READ, _A.PARTNERS_WRITE, _A.PARTNERS_EXCHANGE,
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -164,5 +165,67 @@ class TraceRequestRepository(Protocol):
     def notices(self, subject: str | None = None, subject_key: str | None = None) -> list[dict[str, Any]]: ...
 
 
+@dataclass(frozen=True)
+class Partner:
+    """A partner authority we compare serials with; its own limits, or None for the settings' defaults."""
+
+    id: str
+    name: str
+    added_at: str
+    added_by: str
+    max_items: int | None = None
+    max_exchanges: int | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One private-set-intersection exchange with a partner, from our side: we initiated it (`initiator`)
+    or answered it (`responder`); `requested` -> `finished` for the initiator, `answered` -> `finished` for
+    the responder. `sent`/`received` count blinded items; `check_digest` binds the files of later steps to
+    what this side sent; `key_fingerprint` tells the right key file from a wrong one (never the key)."""
+
+    id: str
+    partner_id: str
+    role: str
+    status: str
+    started_at: str
+    started_by: str
+    key_fingerprint: str
+    check_digest: str
+    sent: int
+    received: int | None = None
+    finished_at: str | None = None
+    finished_by: str | None = None
+    matched: int | None = None
+
+
+@dataclass(frozen=True)
+class PartnerMatch:
+    """One of our delivered items the partner also holds, at the best tier it matched, and the reference of
+    the trace request opened for it."""
+
+    exchange_id: str
+    delivery_id: int
+    tier: str
+    reference: str
+    serial: str = ""
+    permit_number: str = ""
+
+
 class PartnerRepository(Protocol):
     """Partner authorities, their exchange limits and the log of every private-set-intersection exchange."""
+
+    def add_partner(self, partner: Partner) -> None: ...
+    def partner(self, partner_id: str) -> Partner | None: ...
+    def partners(self) -> list[Partner]: ...
+    def add_exchange(self, exchange: Exchange) -> None: ...
+    def exchange(self, exchange_id: str) -> Exchange | None: ...
+    def exchanges(self, partner_id: str | None = None) -> list[Exchange]: ...
+    def exchanges_started_since(self, partner_id: str, since: str) -> int:
+        """How many exchanges with the partner (either role) started at or after `since` (ISO 8601, UTC)."""
+    def finish_exchange(self, exchange_id: str, *, finished_at: str, finished_by: str, matched: int,
+                        received: int | None) -> None: ...
+    def add_matches(self, matches: Sequence[PartnerMatch]) -> None: ...
+    def matches(self, exchange_id: str) -> list[PartnerMatch]: ...
+    def delivered_serials(self) -> list[tuple[int, str]]:
+        """(delivery id, serial key) of every delivered item: the set compared with partners."""
