@@ -68,6 +68,13 @@ WRITES: dict[str, list[str]] = {
     "user revoke": ["user", "revoke", "abc"],
     "user disable": ["user", "disable", "olga"],
     "user enable": ["user", "enable", "olga"],
+    "partners add": ["partners", "add", "authority-b", "--name", "B"],
+    "partners export-keys": ["partners", "export-keys", "--partner", "authority-b", "--key-file", "/nonexistent/k",
+                             "--out", "/nonexistent/r"],
+    "partners match": ["partners", "match", "/nonexistent/r", "--partner", "authority-b", "--key-file",
+                       "/nonexistent/k", "--out", "/nonexistent/o"],
+    "partners finish": ["partners", "finish", "/nonexistent/r", "--partner", "authority-b", "--key-file",
+                        "/nonexistent/k"],
     # Without --send-to it only reads (tests/integration/test_audit_checkpoint.py); sending writes an outbox row.
     "checks programme set": ["checks", "programme", "set", str(REFERENCE_CASE / "README.md")],
     "audit checkpoint": ["audit", "checkpoint", "--out", "/nonexistent/cp.json", "--send-to", "o@example.org"],
@@ -111,6 +118,10 @@ READS: dict[str, list[str]] = {
 READS_NOT_FOUND = {"case show": ["case", "show", "CASE-0001"],
                    "requests show": ["requests", "show", "TR-2026-0001"],
                    "case export": ["case", "export", "CASE-0001", "--profile", "public"]}
+# Read-only, but what they read is for investigators, officers and auditors alone (partner authorities and their
+# exchanges), so they too ask who acts.
+SIGNED_READS = {"partners list": ["partners", "list"], "partners exchanges": ["partners", "exchanges"],
+                "partners matches": ["partners", "matches", "0" * 32]}
 FILES = {"export", "synth", "audit keygen"}
 PREVIEWS = {"suspend", "reinstate", "revoke"}  # without --apply they only preview (read)
 ELSEWHERE = {
@@ -125,7 +136,7 @@ ELSEWHERE = {
 
 def test_every_command_is_placed():
     every = {c.removeprefix("endwatch ") for c in commands(typer.main.get_command(app), "endwatch")}
-    placed = set(WRITES) | set(READS) | set(READS_NOT_FOUND) | FILES | set(ELSEWHERE)
+    placed = set(WRITES) | set(READS) | set(READS_NOT_FOUND) | set(SIGNED_READS) | FILES | set(ELSEWHERE)
     assert every - placed == set(), "commands to place in WRITES or a list of commands needing no principal"
     assert placed - every == set()
 
@@ -140,6 +151,13 @@ def test_every_write_without_a_principal_fails_in_one_line_saying_how_to_sign_in
                             " `endwatch login` (or set ENDWATCH_TOKEN to an API token)\n"), (name, r.output)
     with case.engine.connect() as conn:
         assert conn.exec_driver_sql("select count(*) from audit_log").scalar_one() == before
+
+
+def test_signed_reads_without_a_principal_fail_saying_how_to_sign_in(case, anonymous_cli):
+    for name, args in SIGNED_READS.items():
+        r = anonymous_cli.invoke(app, args)
+        assert r.exit_code == 1, (name, r.output)
+        assert "needs to know who you are" in r.output and "endwatch login" in r.output, (name, r.output)
 
 
 def test_reads_need_no_principal(case, anonymous_cli, tmp_path):

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from tests.conftest import FIXED_NOW, tokens_for
-from tests.principals import ADMIN
 from tests.factories import ACTOR, permit, small_world
+from tests.principals import ADMIN
 from typer.testing import CliRunner
 
 import endwatch.cli.common as common
@@ -130,8 +130,16 @@ def test_an_exchange_between_two_databases_shows_each_side_its_own_matches_at_th
     # Sets are padded: counts tell sizes only to the nearest 1024 elements.
     assert ea["sent"] == 1024 and ea["received"] == 1024 and eb["sent"] == 1024 and eb["received"] == 1024
     # Every match has a trace request reference; every step is in the audit trail.
-    rows = json.loads(a.run("partners", "matches", ea["id"], "--format", "json"))
-    assert all(r["reference"] for r in rows)
+    # Each match opened a trace request: outgoing at the initiator (it asked), incoming at the responder.
+    for home, direction, serials in ((a, "outgoing", {"AB-1001", "CD-2002"}), (b, "incoming", {"ab 1001", "CD-2OO2"})):
+        rows = json.loads(home.run("partners", "matches", ea["id"], "--format", "json"))
+        requests = {r["reference"]: r for r in json.loads(home.run("requests", "list", "--format", "json"))}
+        assert {m["reference"] for m in rows} == set(requests)
+        for m in rows:
+            r = requests[m["reference"]]
+            assert (r["direction"], r["counterpart_kind"], r["serials"]) == (direction, "authority", [m["serial"]])
+            assert r["their_reference"] == f"exchange {ea['id']}" and ea["id"] in r["question"]
+        assert {r["serials"][0] for r in requests.values()} == serials
     with a.ew.engine.connect() as conn:
         actions = [r[0] for r in conn.execute(sa.text(
             "select action from audit_log where entity = 'partner_exchange' order by seq"))]
@@ -145,9 +153,9 @@ def test_the_other_direction_works_the_same_and_exchanges_are_independent(homes)
     a, b = homes
     _exchange(a, b, "1")
     _exchange(b, a, "2")
-    eb = [e for e in b.exchanges() if e["role"] == "initiator"][0]
+    eb = next(e for e in b.exchanges() if e["role"] == "initiator")
     assert _matches(b, eb["id"]) == {"ab 1001": "exact", "CD-2OO2": "equivalent"}
-    ea = [e for e in a.exchanges() if e["role"] == "responder"][0]
+    ea = next(e for e in a.exchanges() if e["role"] == "responder")
     assert _matches(a, ea["id"]) == {"AB-1001": "exact", "CD-2002": "equivalent"}
 
 
@@ -318,7 +326,7 @@ def test_limits_per_partner_bound_exchanges_and_items(homes):
 
 
 def test_who_may_exchange_and_read(homes):
-    a, b = homes
+    a, _b = homes
     users.add_user(a.ew.uow(), ADMIN, "exporter-a", "test-password-1", Role.EXPORTER.value, party_id="m")
     exporter = users.issue_token(a.ew.uow(), ADMIN, "exporter-a", "tests").secret
     auditor = tokens_for(a.ew, auditor_a=Role.AUDITOR)["auditor-a"]

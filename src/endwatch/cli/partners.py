@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import FORMAT_OPTION, SIGN_IN, Format, app_, emit, identity, out, principal
+from endwatch.cli.common import FORMAT_OPTION, SIGN_IN, Format, app_, emit, identity, out, principal, today
 from endwatch.cli.common import command as command_
 from endwatch.services.accounts.users import AuthenticationFailed
 from endwatch.services.authz import Principal
@@ -143,5 +143,6 @@ def finish(file: Path = typer.Argument(..., metavar="FILE", help="The partner's 
            fmt: Format = FORMAT_OPTION) -> None:
     """Steps 3 and 4: see which of our items the partner also holds, at which tier, each with a trace request."""
     ew = app_()
-    result = svc.finish(ew, principal(), _config(), file, partner, key_file, out_, parallel=ew.parallel)
+    result = svc.finish(ew, principal(), _config(), file, partner, key_file, out_, on=today(),
+                        parallel=ew.parallel)
     _done(result, fmt, "exchange finished")

@@ -123,6 +123,6 @@ class SqlPartnerRepository:
         return [PartnerMatch(r.exchange_id, r.delivery_id, r.tier, r.reference, r.serial, r.permit_number)
                 for r in self.conn.execute(q)]
 
-    def delivered_serials(self) -> builtins.list[tuple[int, str]]:
-        q = sa.select(deliveries.c.id, deliveries.c.serial_norm).order_by(deliveries.c.id)
-        return [(int(r[0]), str(r[1])) for r in self.conn.execute(q)]
+    def delivered_serials(self) -> builtins.list[tuple[int, str, str]]:
+        q = sa.select(deliveries.c.id, deliveries.c.serial_norm, deliveries.c.serial).order_by(deliveries.c.id)
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in self.conn.execute(q)]

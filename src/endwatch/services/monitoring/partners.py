@@ -22,18 +22,20 @@ import hashlib
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from endwatch.domain.matching import fold
+from endwatch.domain.trace_requests import Counterpart, Direction
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.authz import Action, Principal, require
 from endwatch.services.gate import Write, write
 from endwatch.services.monitoring import psi
 from endwatch.services.monitoring import psi_files as files
+from endwatch.services.monitoring.requests import Draft, open_request_in
 from endwatch.services.monitoring.store import Exchange, Partner, PartnerMatch
 from endwatch.services.uow import Database, UnitOfWork
 
@@ -179,11 +181,13 @@ def psi_unreadable(key: str) -> bool:
 class _OurSet:
     forms: dict[tuple[psi.Tier, str], list[int]]
     points: dict[bytes, tuple[psi.Tier, str]]  # H(form) -> form
+    serials: dict[int, str]  # delivery id -> the serial as recorded
 
 
 def _our_set(uow: UnitOfWork) -> _OurSet:
-    forms = _forms(uow.partners.delivered_serials())
-    return _OurSet(forms, psi.hash_forms(forms))
+    items = uow.partners.delivered_serials()
+    forms = _forms([(i, key) for i, key, _ in items])
+    return _OurSet(forms, psi.hash_forms(forms), {i: serial for i, _, serial in items})
 
 
 def _blinded_shuffled(scalar: bytes, ours: _OurSet, parallel: Parallel | None) -> bytes:
@@ -304,8 +308,7 @@ def _refuse_replay(uow: UnitOfWork, exchange_id: str, path: Path) -> None:
 
 
 def finish(db: Database, principal: Principal, config: Config, in_file: Path, partner_id: str, key_file: Path,
-           out: Path | None, *, parallel: Parallel | None = None,
-           open_request: Callable[..., str] | None = None) -> StepResult:
+           out: Path | None, *, on: date | None = None, parallel: Parallel | None = None) -> StepResult:
     """The last step on each side: which of our items the partner also holds, at which tier, each with a
     trace request opened. The initiator reads the reply and writes the final file to `out` (for the partner);
     the responder reads that final file and writes nothing. The key file says which side we are."""
@@ -336,16 +339,18 @@ def finish(db: Database, principal: Principal, config: Config, in_file: Path, pa
     mine, final = (_initiator_learns(f, key, parallel, in_file) if key.role == "initiator"
                    else (_responder_learns(f, key), None))
     found = _matched_items(mine, key.scalar, ours)
-    opener = open_request or open_trace_request
     with files.outputs() as o:
         if final is not None and out is not None:
             o.stage(out, files.exchange_text(files.ExchangeFile("final", f.exchange, us, partner_id, created, final)))
         with write(db.uow(), principal, Action.PARTNERS_EXCHANGE) as w:
             exchange = _exchange_for(w.uow, key, key_file)
             _check_step(f, exchange, key, in_file, key_file)
-            direction = "outgoing" if key.role == "initiator" else "incoming"
-            matches = [PartnerMatch(f.exchange, item, tier, opener(w, partner_id, f.exchange, direction, item, tier))
-                       for item, tier in sorted(found.items())]
+            partner = _partner_or_refuse(w.uow, partner_id)
+            direction = (Direction.OUTGOING if key.role == "initiator" else Direction.INCOMING).value
+            day = on or w.uow.now().date()
+            matches = [PartnerMatch(f.exchange, item, tier, open_trace_request(
+                w, partner, f.exchange, direction, ours.serials[item], tier, day))
+                for item, tier in sorted(found.items())]
             w.uow.partners.add_matches(matches)
             received = f.count("responder") if key.role == "initiator" else None
             w.uow.partners.finish_exchange(f.exchange, finished_at=_stamp(w.uow), finished_by=principal.username,
@@ -432,11 +437,20 @@ def _matched_items(blinded: Sequence[bytes], scalar: bytes, ours: _OurSet) -> di
     return best
 
 
-def open_trace_request(w: Write, partner_id: str, exchange_id: str, direction: str, delivery_id: int,
-                       tier: str) -> str:
-    """Open the trace request a match calls for, in the exchange's write, and return its reference.
-
-    Until the trace-request service is wired here, the reference is the exchange's own (exchange, item).
-    """
-    del w, partner_id, direction, tier
-    return f"PSI-{exchange_id[:8]}-{delivery_id}"
+def open_trace_request(w: Write, partner: Partner, exchange_id: str, direction: str, serial: str, tier: str,
+                       on: date) -> str:
+    """Open the trace request a match calls for, in the exchange's own write, and return its reference: outgoing
+    (we asked: where is the item now?) for the initiator, incoming (the partner asked about it) for the responder."""
+    how = f"{tier} match" if tier == psi.EXACT.name else f"{tier} match: the same serial once confusable characters" \
+        " are folded"
+    if direction == Direction.OUTGOING.value:
+        question = (f"Private set intersection exchange {exchange_id} shows that {partner.name} ({partner.id}) also"
+                    f" holds our delivered serial {serial} ({how}). Where is the item now, with whom, and how did it"
+                    " get there?")
+    else:
+        question = (f"{partner.name} ({partner.id}) compared its serials with ours in private set intersection"
+                    f" exchange {exchange_id}; our delivered serial {serial} is among those it holds ({how}). Answer"
+                    " the partner: is this our item, and what do we know of it?")
+    draft = Draft(direction=direction, counterpart_kind=Counterpart.AUTHORITY, question=question, serials=[serial],
+                  counterpart=partner.name, their_reference=f"exchange {exchange_id}")
+    return open_request_in(w, draft, on).reference
