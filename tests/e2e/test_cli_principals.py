@@ -77,6 +77,11 @@ WRITES: dict[str, list[str]] = {
                         "/nonexistent/k"],
     # Without --send-to it only reads (tests/integration/test_audit_checkpoint.py); sending writes an outbox row.
     "checks programme set": ["checks", "programme", "set", str(REFERENCE_CASE / "README.md")],
+    "checks open": ["checks", "open", "--kind", "inventory", "--permit", "PERMIT-REDACTED-1", "--on", "2020-10-01",
+                    "--inspector", "i"],
+    "checks result": ["checks", "result", "1", "--on", "2020-10-01", "--outcome", "favourable"],
+    "checks findings": ["checks", "findings", "1"],
+    "checks photo": ["checks", "photo", "1", str(REFERENCE_CASE / "README.md")],
     "audit checkpoint": ["audit", "checkpoint", "--out", "/nonexistent/cp.json", "--send-to", "o@example.org"],
 }
 
@@ -112,12 +117,14 @@ READS: dict[str, list[str]] = {
     "logout": ["logout"],
     "checks programme show": ["checks", "programme", "show"],
     "checks plan": ["checks", "plan"],
+    "checks list": ["checks", "list"],
 }
 # Read-only, but what they read needs a record this world lacks (a case): they answer "not found", never
 # "sign in". `export` and `synth` read and write files, not the database.
 READS_NOT_FOUND = {"case show": ["case", "show", "CASE-0001"],
                    "requests show": ["requests", "show", "TR-2026-0001"],
-                   "case export": ["case", "export", "CASE-0001", "--profile", "public"]}
+                   "case export": ["case", "export", "CASE-0001", "--profile", "public"],
+                   "checks show": ["checks", "show", "1"]}
 # Read-only, but what they read is for investigators, officers and auditors alone (partner authorities and their
 # exchanges), so they too ask who acts.
 SIGNED_READS = {"partners list": ["partners", "list"], "partners exchanges": ["partners", "exchanges"],

@@ -7,17 +7,32 @@ import io
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from endwatch.cli import app
-from endwatch.cli.common import AS_OF_OPTION, Format, app_, as_json, command, emit, identity, out, parse_date
+from endwatch.cli.common import (
+    AS_OF_OPTION,
+    FORMAT_OPTION,
+    Format,
+    app_,
+    as_json,
+    command,
+    emit,
+    identity,
+    out,
+    parse_date,
+)
 from endwatch.cli.common import principal as principal_
 from endwatch.cli.common import today as today_
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.authz import Principal, Role
+from endwatch.services.monitoring import checks, found, reconcile
 from endwatch.services.monitoring import plan as plans
 from endwatch.services.monitoring import programme as programmes
+from endwatch.services.monitoring.store import Check
+from endwatch.web.uploads import sniff
 
 checks_app = typer.Typer(help="End-use checks: the check programme and the plan of checks due.", no_args_is_help=True)
 app.add_typer(checks_app, name="checks")
@@ -122,3 +137,131 @@ def plan(
     if share is not None:
         out.print(f"designated items whose inventory is overdue: {result.designated_items_overdue} of"
                   f" {result.designated_items} ({share:.0%})")
+
+
+def _check_row(c: Check) -> dict[str, Any]:
+    return {"id": c.id, "kind": c.kind, "permits": [k for s, k in c.subjects if s == "permit"],
+            "applications": [k for s, k in c.subjects if s == "application"], "planned_on": c.planned_on,
+            "done_on": c.done_on, "inspector": c.inspector, "place": c.place,
+            "grade": f"{c.reliability}{c.credibility}", "by_authority": c.by_authority, "outcome": c.outcome,
+            "reasons": c.reasons}
+
+
+@checks_app.command("open")
+@command
+def open_(
+    kind: str = typer.Option(..., "--kind", help="pre-licence, pre-shipment, post-shipment or inventory."),
+    permit: list[str] = typer.Option([], "--permit", help="A permit the check covers (repeatable)."),
+    application: list[str] = typer.Option([], "--application", help="An application (pre-licence checks)."),
+    on: str = typer.Option(..., "--on", help="The day the check is planned for (YYYY-MM-DD)."),
+    inspector: str = typer.Option(..., "--inspector", help="Who checks."),
+    place: str = typer.Option("", "--place", help="Where: the site the items are declared to be at."),
+    not_authority: bool = typer.Option(False, "--not-authority",
+                                       help="Checked by others than the authority's own staff."),
+    reliability: str = typer.Option("A", "--reliability", help="Grade of the check as a source, A-F."),
+    credibility: str = typer.Option("1", "--credibility", help="Grade of what it reports, 1-6."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Plan a check: its kind, the permits (or applications) it covers, when, who and where. The authority's own
+    staff are graded A1 unless said otherwise."""
+    who = principal_()
+    day = parse_date(on, "--on")
+    assert day is not None
+    subjects = tuple([("permit", p) for p in permit] + [("application", a) for a in application])
+    check = checks.open_check(app_().uow(), who, Check(None, kind, subjects, day, inspector, place,
+                                                       not not_authority,
+                                                       reliability, credibility))
+    emit([_check_row(check)], fmt, "check opened",
+         ["id", "kind", "permits", "applications", "planned_on", "inspector", "grade"] if fmt is Format.table else None)
+
+
+@checks_app.command("result")
+@command
+def result(
+    check_id: int = typer.Argument(..., metavar="CHECK"),
+    on: str = typer.Option(..., "--on", help="The day the check was done."),
+    outcome: str = typer.Option(..., "--outcome", help="favourable or unfavourable."),
+    reasons: str = typer.Option("", "--reasons", help="Why (required when unfavourable)."),
+    serial: list[str] = typer.Option([], "--serial", help="A serial found (repeatable)."),
+    file: Path | None = typer.Option(None, "--file", help="Found items as CSV or XLSX (docs/monitoring.md)."),
+    sighting: list[str] = typer.Option([], "--sighting", help="A recorded sighting whose item was found."),
+    place: str = typer.Option("", "--place", help="Where the typed serials were found; blank: the check's place."),
+    user_id: str | None = typer.Option(None, "--user-id", help="Party id of who held the typed serials."),
+    user: str = typer.Option("", "--user", help="Who held the typed serials, in words."),
+    condition: str = typer.Option("", "--condition", help="The typed serials' condition."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Record what a check found and its outcome, then show its reconciliation per permit."""
+    who = principal_()
+    day = parse_date(on, "--on")
+    assert day is not None
+    ew = app_()
+    items = found.typed(serial, place=place, user_id=user_id, user=user, condition=condition)
+    if file is not None:
+        items += found.from_file(file, str(file))
+    if sighting:
+        items += found.from_sightings(ew.reader(), sighting)
+    checks.record_result(ew.uow(), who, check_id, day, outcome, reasons, items)
+    _show_reconciliation(reconcile.reconcile(ew.reader(), who, check_id), fmt)
+
+
+@checks_app.command("list")
+@command
+def list_(fmt: Format = FORMAT_OPTION) -> None:
+    """Every check (an exporter's token: those on its own permits and applications)."""
+    emit([_check_row(c) for c in checks.list_checks(app_().reader(), _reader())], fmt, "checks",
+         ["id", "kind", "permits", "applications", "planned_on", "done_on", "outcome", "inspector"]
+         if fmt is Format.table else None)
+
+
+@checks_app.command("show")
+@command
+def show(check_id: int = typer.Argument(..., metavar="CHECK"), fmt: Format = FORMAT_OPTION) -> None:
+    """One check and its reconciliation: each expected item verified, missing, with another user or at another
+    place, and the unexpected serials found."""
+    _show_reconciliation(reconcile.reconcile(app_().reader(), _reader(), check_id), fmt)
+
+
+@checks_app.command("findings")
+@command
+def findings(check_id: int = typer.Argument(..., metavar="CHECK"), fmt: Format = FORMAT_OPTION) -> None:
+    """Record every unverified item of a done check as a sighting graded as the check is, and let detection
+    decide them (findings, cases, re-assessment); filing again adds nothing."""
+    filed = reconcile.file_findings(app_().uow(), principal_(), check_id)
+    rows = [{"sighting": r.finding.sighting_id, "verdict": r.finding.verdict, "confidence": r.finding.confidence,
+             "permit": r.finding.permit_number, "case": r.case_id}
+            for r in (filed.run.results if filed.run else []) if r.finding.sighting_id in filed.sightings]
+    emit(rows, fmt, f"check {check_id}: {len(filed.sightings)} sighting(s) recorded",
+         ["sighting", "verdict", "confidence", "permit", "case"] if fmt is Format.table else None)
+
+
+@checks_app.command("photo")
+@command
+def photo(check_id: int = typer.Argument(..., metavar="CHECK"), file: Path = typer.Argument(..., metavar="FILE"),
+          description: str = typer.Option("", "--description")) -> None:
+    """Add a photo taken at a check (JPEG, PNG, WebP or PDF, told by its content) to the evidence store."""
+    who = principal_()
+    try:
+        head = file.open("rb").read(16)
+    except OSError as exc:
+        raise InvalidInput([Problem(f"cannot read: {exc.strerror}", str(file))]) from None
+    if sniff(head) is None:
+        raise InvalidInput([Problem("not a JPEG, PNG, WebP or PDF file (told by its content)", str(file))])
+    attached = checks.add_photo(app_().uow(), who, app_().settings.home / "evidence", check_id, file, description)
+    out.print(f"photo {attached.filename} ({attached.sha256[:12]}) added to check {check_id}")
+
+
+def _show_reconciliation(rec: reconcile.Reconciliation, fmt: Format) -> None:
+    rows = [{"permit": line.permit_number, "status": line.status, "serial": line.serial,
+             "found_serial": line.found_serial, "tier": line.tier, "declared_user": line.declared_user,
+             "found_user": line.found_user, "found_place": line.found_place, "condition": line.condition,
+             "note": line.note} for line in rec.lines]
+    if fmt is Format.json:
+        print(as_json({"check": _check_row(rec.check), "on": rec.on, "counts": rec.counts(), "lines": rows}))
+        return
+    c = rec.check
+    out.print(f"check {c.id}: {c.kind} on {', '.join(k for _, k in c.subjects)}, planned {c.planned_on},"
+              f" {'done ' + c.done_on.isoformat() if c.done_on else 'not done yet'}"
+              f"{', ' + c.outcome if c.outcome else ''}{' (' + c.reasons + ')' if c.reasons else ''}")
+    emit(rows, Format.table, "reconciliation " + ", ".join(f"{k} {v}" for k, v in rec.counts().items()),
+         ["permit", "status", "serial", "found_serial", "tier", "declared_user", "found_user", "found_place", "note"])

@@ -14,8 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from endwatch.db.detection import tables as _detection  # noqa: F401 (adds deliveries.serial_fold)
 from endwatch.db.registry import tables as reg
 from endwatch.db.tables import BigId, metadata
+from endwatch.services.detection.store import Candidate
 from endwatch.services.monitoring.store import ApplicationFacts, Check, FoundItem, PermitFacts, ProgrammeVersion
 
 check_programmes = sa.Table(
@@ -189,6 +191,19 @@ class SqlCheckRepository:
         return [FoundItem(r.serial, r.model, r.place, r.user_id, r.user_name, r.condition, r.source,
                           r.sighting_number)
                 for r in self.conn.execute(sa.select(i).where(i.c.check_id == check_id).order_by(i.c.id))]
+
+    def expected_items(self, permits: builtins.list[str], on: date) -> builtins.list[Candidate]:
+        d, pm = reg.deliveries, reg.permits
+        out: builtins.list[Candidate] = []
+        for start in range(0, len(permits), 500):
+            q = (sa.select(d.c.id, d.c.serial, d.c.serial_fold, d.c.product_id, d.c.manufacturer_id, d.c.permit_number,
+                           d.c.delivered_on, d.c.recipient_id, pm.c.end_user_id, pm.c.destination)
+                 .select_from(d.join(pm, pm.c.number == d.c.permit_number))
+                 .where(d.c.permit_number.in_(permits[start:start + 500]), d.c.delivered_on <= on))
+            out.extend(Candidate(int(r.id), r.serial, r.serial_fold, r.product_id, r.manufacturer_id, r.permit_number,
+                                 r.delivered_on, r.recipient_id, r.end_user_id, r.destination)
+                       for r in self.conn.execute(q))
+        return out
 
     def add_photo(self, check_id: int, sha256: str, filename: str, added_by: str) -> None:
         p = check_photos

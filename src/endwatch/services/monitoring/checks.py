@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action, Principal, company_scope, require
+from endwatch.services.casefiles.evidence import Attached, attach_in, file_digest
 from endwatch.services.gate import write
 from endwatch.services.monitoring.programme import CheckKind
 from endwatch.services.monitoring.store import Check, FoundItem
@@ -118,3 +120,18 @@ def list_checks(uow: UnitOfWork, principal: Principal) -> list[Check]:
     require(principal, Action.CHECKS_READ)
     with uow:
         return uow.checks.list_checks(company_scope(principal))
+
+
+def add_photo(uow: UnitOfWork, principal: Principal, store: Path, check_id: int, path: Path,
+              description: str = "") -> Attached:
+    """Store a photo taken at a check in the evidence store (content-addressed, as a case's evidence is) and
+    name it on the check; audited. The caller has checked what the file is (web/uploads.py's sniffing)."""
+    sha256, size = file_digest(path)
+    with write(uow, principal, Action.CHECKS_WRITE) as w:
+        if uow.checks.get_check(check_id) is None:
+            raise NotFound("check", str(check_id))
+        attached = attach_in(w, store, path, sha256, size, None, description)
+        uow.checks.add_photo(check_id, sha256, path.name, principal.username)
+        w.record(action="check.photo", entity="check", key=str(check_id),
+                 after={"sha256": sha256, "filename": path.name, "size": size, "description": description})
+    return attached

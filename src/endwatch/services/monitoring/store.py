@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from endwatch.domain.trace_requests import Attachment, Direction, Status, TraceRequest
+from endwatch.services.detection.store import Candidate
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,10 @@ class CheckRepository(Protocol):
         ...
 
     def found_items(self, check_id: int) -> list[FoundItem]: ...
+    def expected_items(self, permits: list[str], on: date) -> list[Candidate]:
+        """The items delivered under these permits on or before `on`, as detection's candidates."""
+        ...
+
     def add_photo(self, check_id: int, sha256: str, filename: str, added_by: str) -> None: ...
     def photos(self, check_id: int) -> list[tuple[str, str]]: ...
 
