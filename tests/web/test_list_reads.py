@@ -15,10 +15,14 @@ from tests.factories import ACTOR, issued_world, permit
 from tests.web.conftest import Web, web_over
 
 from endwatch.bootstrap import Endwatch
+from endwatch.domain.sightings import Sighting
+from endwatch.services.detection.run import detect
+from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.registry.deliveries import record_delivery
 from endwatch.services.registry.permits import issue_permit
 
 ITEMS = 3000
+SIGHTINGS = 300
 
 
 @dataclass
@@ -69,6 +73,12 @@ def big(case: Endwatch) -> Iterator[Web]:
     for day in range(3):
         serials = [f"SN-{day}-{i:05d}" for i in range(ITEMS // 3)]
         record_delivery(ew.uow(), ACTOR, "P-BIG", date(2020, 6, 1) + timedelta(days=day), serials)
+    # Sightings of delivered items and of unknown ones, decided: the detection lists have more than a page.
+    for i in range(SIGHTINGS):
+        serial = f"SN-{i % 3}-{i:05d}" if i % 2 else f"UNKNOWN-{i:05d}"
+        add_sighting(ew.uow(), ACTOR, Sighting(f"S-BIG-{i:04d}", date(2020, 7, 1) + timedelta(days=i % 60), serial,
+                                               "B", "2", country="TR"))
+    detect(ew, ACTOR)
     with web_over(ew) as web:
         yield web
 
@@ -80,7 +90,11 @@ LISTS = ["/api/v1/deliveries", "/api/v1/deliveries?permit=P-BIG&limit=20",
          "/audit", "/transparency",
          "/permits", "/permits?state=in_force&as_of=2020-07-01&sort=-number", "/applications",
          "/parties?kind=company&sort=name", "/api/v1/search?q=SN-1-00001", "/api/v1/search?q=P-B",
-         "/search?q=SN-1-0000"]
+         "/search?q=SN-1-0000",
+         "/api/v1/sightings", "/api/v1/sightings?verdict=unmatched&sort=id", "/api/v1/sightings?country=TR",
+         "/api/v1/findings", "/api/v1/findings?verdict=unmatched&observed_from=2020-07-15", "/api/v1/cases",
+         "/api/v1/inquiries", "/api/v1/outbox", "/sightings", "/sightings?sort=-id&observed_to=2020-08-01",
+         "/findings", "/findings?verdict=unmatched", "/cases?status=open", "/inquiries", "/outbox"]
 
 
 def test_no_list_loads_a_table(big: Web) -> None:
@@ -96,6 +110,9 @@ def test_no_list_loads_a_table(big: Web) -> None:
         # A search asks each kind it looks in (six, a trace of the serial among them) once.
         assert reads.statements <= (25 if "search" in url else 12), (url, reads.statements)
         assert reads.rows <= 250, (url, reads.rows)
+    # the detection lists hold far more than a page, so their bounds above mean something
+    for kind in ("sightings", "findings"):
+        assert big.client.get(f"/api/v1/{kind}", headers=headers).json()["total"] >= SIGHTINGS
 
 
 def test_keyset_pages_walk_every_item_once(big: Web) -> None:

@@ -51,6 +51,7 @@ class Action(StrEnum):
     TRACE_REQUESTS_READ = "trace_requests.read"  # an exporter: only outgoing requests addressed to its company
     CHECKS_READ = "checks.read"  # end-use checks and their plan (an exporter: only its own permits' checks)
     PARTNERS_READ = "partners.read"  # partner authorities, their exchanges and what they matched
+    OUTBOX_READ = "outbox.read"  # the notifications queued and sent (e-mails to parties)
     # Registry writes
     PARTIES_WRITE = "parties.write"
     PRODUCTS_WRITE = "products.write"
@@ -120,7 +121,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
     Role.LICENSING_OFFICER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
-        _A.PARTIES_WRITE, _A.PRODUCTS_WRITE, _A.APPLICATIONS_SUBMIT, _A.APPLICATIONS_STATUS,
+        _A.OUTBOX_READ, _A.PARTIES_WRITE, _A.PRODUCTS_WRITE, _A.APPLICATIONS_SUBMIT, _A.APPLICATIONS_STATUS,
         _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
         _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW,
         _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER, _A.DEADLINES_CHASE,
@@ -129,7 +130,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
-        _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
+        _A.OUTBOX_READ, _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
         _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE, _A.SCREENING_REVIEW,
         _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_PROGRAMME,
     },

@@ -10,22 +10,23 @@ from pydantic import BaseModel, Field
 
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.domain.sightings import Sighting
-from endwatch.errors import NotFound, RuleViolation
+from endwatch.errors import RuleViolation
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, check_visible, company_scope
 from endwatch.services.casefiles import timeline
-from endwatch.services.casefiles.cases import case_file, list_cases
+from endwatch.services.casefiles.cases import case_file
 from endwatch.services.casefiles.inquiries import answer
 from endwatch.services.detection import intake
 from endwatch.services.detection import run as detection
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import scope as enforcement_scope
-from endwatch.services.reporting import records
-from endwatch.web.api import AsOf, Limit, Offset, page_of
+from endwatch.services.reporting import lists, records
+from endwatch.web.api import AsOf, Limit, Offset
 from endwatch.web.errors import error_schema
 from endwatch.web.fields import AnswerText, IsoDate, Justification, Name, Reason, SerialText, ShortText
+from endwatch.web.listing import export_response, list_query, page_body
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
 
@@ -127,13 +128,57 @@ def _case(c: Any) -> dict[str, Any]:
             "summary": c.summary}
 
 
-@router.get("/findings", response_model=Page[FindingOut], summary="Findings on sightings, newest first")
+@router.get("/findings", response_model=Page[FindingOut],
+            summary="Findings on sightings, newest first (filters: docs/api.md)")
 def findings(request: Request, caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))],
              verdict: Annotated[str | None, Query(max_length=20)] = None,
-             limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    found = detection.findings(endwatch_of(request).reader(), verdict=verdict)
-    found.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id), reverse=True)
-    return page_of([FindingOut.of(r) for r in found], limit, offset)
+             limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "findings", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return page_body(found, [FindingOut.of(r) for r in found.items], limit, offset)
+
+
+class SightingOut(BaseModel):
+    """A sighting as recorded, with its verdict (null while undecided) and the case it joined."""
+
+    id: str
+    observed_on: date
+    serial: str
+    reliability: str
+    credibility: str
+    place: str
+    country: str | None
+    observed_user: str
+    manufacturer: str
+    model: str
+    platform: str
+    source: str
+    media: list[str]
+    verdict: str | None
+    confidence: str | None
+    case_id: str | None
+
+    @classmethod
+    def of(cls, v: lists.SightingView) -> SightingOut:
+        s, f = v.sighting, v.finding
+        return cls(id=s.id, observed_on=s.observed_on, serial=s.serial, reliability=s.reliability,
+                   credibility=s.credibility, place=s.place, country=s.country, observed_user=s.observed_user,
+                   manufacturer=s.manufacturer, model=s.model, platform=s.platform, source=s.source,
+                   media=list(s.media), verdict=f.verdict if f else None, confidence=f.confidence if f else None,
+                   case_id=v.case_id)
+
+
+@router.get("/sightings", response_model=Page[SightingOut],
+            summary="Sightings, newest first, with their verdicts (filters: docs/api.md)")
+def sighting_list(request: Request, caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))],
+                  limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "sightings", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return page_body(found, [SightingOut.of(v) for v in found.items], limit, offset)
 
 
 @router.post("/sightings", response_model=FindingOut, status_code=201,
@@ -151,10 +196,14 @@ def add_sighting(request: Request, body: SightingIn,
     return FindingOut.of(done.result)
 
 
-@router.get("/cases", response_model=Page[CaseOut], summary="Cases, by id")
+@router.get("/cases", response_model=Page[CaseOut], summary="Cases, by id (filters: docs/api.md)")
 def cases(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))],
-          limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
-    return page_of([CaseOut(**_case(c)) for c in list_cases(endwatch_of(request).reader())], limit, offset)
+          limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "cases", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return page_body(found, [CaseOut(**_case(c)) for c in found.items], limit, offset)
 
 
 @router.get("/cases/{case_id}", response_model=CaseFileOut, summary="One case: actions, evidence, timeline")
@@ -324,12 +373,47 @@ def _inquiry(q: Any, show_case: bool) -> InquiryOut:
                       answered_on=q.answered_on, case_id=q.case_id if show_case else None)
 
 
-@router.get("/inquiries", response_model=Page[InquiryOut], summary="Inquiries (exporters: those addressed to them)")
+@router.get("/inquiries", response_model=Page[InquiryOut],
+             summary="Inquiries, newest first (exporters: those addressed to them; filters: docs/api.md)")
 def inquiries(request: Request, caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))],
-              limit: Limit = 50, offset: Offset = 0) -> dict[str, object]:
+              limit: Limit = 50, offset: Offset = 0) -> object:
     scope = company_scope(caller.principal)
-    found = records.inquiries(endwatch_of(request).reader(), scope)
-    return page_of([_inquiry(q, scope is None) for q in found], limit, offset)
+    query = list_query(request, "inquiries", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, scope)
+    return page_body(found, [_inquiry(q, scope is None) for q in found.items], limit, offset)
+
+
+class OutboxOut(BaseModel):
+    """A notification in the outbox: to whom, about what, and whether it was sent."""
+
+    id: int | None
+    message_id: str
+    kind: str
+    party_id: str | None
+    to_address: str
+    case_id: str | None
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    created_at: str
+    next_attempt_at: str
+    sent_at: str | None
+    last_error: str | None
+
+
+@router.get("/outbox", response_model=Page[OutboxOut],
+            summary="The notification outbox, oldest first (filters: docs/api.md)")
+def outbox(request: Request, caller: Annotated[Caller, Depends(requires(Action.OUTBOX_READ))],
+           limit: Limit = 50, offset: Offset = 0) -> object:
+    query = list_query(request, "outbox", limit, offset)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return page_body(found, [OutboxOut(**{k: getattr(m, k) for k in OutboxOut.model_fields}) for m in found.items],
+                     limit, offset)
 
 
 @router.post("/inquiries/{inquiry_id}/answer", response_model=InquiryOut,
@@ -339,7 +423,6 @@ def answer_inquiry(request: Request, inquiry_id: int, body: AnswerIn,
                    caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_ANSWER))]) -> InquiryOut:
     ew = endwatch_of(request)
     scope = company_scope(caller.principal)
-    if not any(q.id == inquiry_id for q in records.inquiries(ew.reader(), scope)):
-        raise NotFound("inquiry", str(inquiry_id))
+    records.inquiry_for(ew.reader(), inquiry_id, scope)
     return _inquiry(answer(ew.uow(), caller.principal, inquiry_id, body.text, body.on),
                     scope is None)

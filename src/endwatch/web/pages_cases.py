@@ -23,16 +23,16 @@ from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.accounts.users import list_users
 from endwatch.services.authz import Action, company_scope, permits
 from endwatch.services.casefiles import timeline
-from endwatch.services.casefiles.cases import ASSIGNABLE_ROLES, case_file, list_cases
+from endwatch.services.casefiles.cases import ASSIGNABLE_ROLES, case_file
 from endwatch.services.casefiles.evidence import staged, stored_path
 from endwatch.services.casefiles.inquiries import answer
-from endwatch.services.detection import intake, sightings
-from endwatch.services.detection import run as detection
+from endwatch.services.detection import intake
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope
-from endwatch.services.reporting import records
+from endwatch.services.reporting import lists, records
 from endwatch.web.fields import form_date
+from endwatch.web.listing import controls, export_response, list_query
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
 from endwatch.web.uploads import PHOTO_EXTENSIONS, safe_name, sniff
@@ -42,6 +42,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 # Ids are 64-bit in storage; anything larger cannot name a proposal.
 ProposalId = Annotated[int, PathParam(ge=1, le=2**62)]
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+# Rows a list page shows at once (its next link gives the following ones).
+PAGE_SIZE = 50
 
 
 def _store(request: Request) -> Path:
@@ -55,9 +57,22 @@ def _day(text: str, column: str) -> date:
 @router.get("/sightings", response_class=HTMLResponse)
 def sightings_page(request: Request,
                    caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))]) -> Response:
-    results = detection.findings(endwatch_of(request).reader())
-    results.sort(key=lambda r: (r.finding.observed_on, r.finding.sighting_id), reverse=True)
-    return render(request, "sightings.html", {"results": results})
+    # One page of the filtered list in SQL, each sighting with its verdict and case; `format=csv|xlsx` all of it.
+    query = list_query(request, "sightings", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return render(request, "sightings.html", {"views": found.items, "controls": controls(request, query, found)})
+
+
+@router.get("/findings", response_class=HTMLResponse)
+def findings_page(request: Request,
+                  caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))]) -> Response:
+    query = list_query(request, "findings", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return render(request, "findings.html", {"results": found.items, "controls": controls(request, query, found)})
 
 
 @router.get("/sightings/new", response_class=HTMLResponse)
@@ -115,16 +130,19 @@ async def sighting_submit(
 def finding_page(request: Request, sighting_id: str,
                  caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_READ))]) -> Response:
     ew = endwatch_of(request)
-    result = next((r for r in detection.findings(ew.reader()) if r.finding.sighting_id == sighting_id), None)
-    sighting = next((s for s in sightings.list_sightings(ew.reader()) if s.id == sighting_id), None)
-    if sighting is None:
-        raise NotFound("sighting", sighting_id)
+    view = lists.sighting_view(ew.reader(), sighting_id)
+    sighting = view.sighting
+    result = lists.finding_result(ew.reader(), sighting_id) if view.finding is not None else None
     return render(request, "finding.html", {"sighting": sighting, "result": result})
 
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.CASES_READ))]) -> Response:
-    return render(request, "cases.html", {"cases": list_cases(endwatch_of(request).reader())})
+    query = list_query(request, "cases", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return render(request, "cases.html", {"cases": found.items, "controls": controls(request, query, found)})
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -244,9 +262,22 @@ class _EvidenceResponse(FileResponse):
 def inquiries_page(request: Request,
                    caller: Annotated[Caller, Depends(requires(Action.INQUIRIES_READ))]) -> Response:
     """Inquiries put to parties; an exporter sees only those addressed to its company (not the case)."""
-    p = caller.principal
-    found = records.inquiries(endwatch_of(request).reader(), company_scope(p))
-    return render(request, "inquiries.html", {"inquiries": found, "today": endwatch_of(request).clock().date()})
+    query = list_query(request, "inquiries", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, company_scope(caller.principal))
+    return render(request, "inquiries.html", {"inquiries": found.items, "today": endwatch_of(request).clock().date(),
+                                              "controls": controls(request, query, found)})
+
+
+@router.get("/outbox", response_class=HTMLResponse)
+def outbox_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.OUTBOX_READ))]) -> Response:
+    """The notifications queued and sent: to whom, about which case, delivered or not."""
+    query = list_query(request, "outbox", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    return render(request, "outbox.html", {"messages": found.items, "controls": controls(request, query, found)})
 
 
 @router.post("/inquiries/{inquiry_id}/answer")
@@ -256,8 +287,6 @@ def inquiry_answer(request: Request, inquiry_id: int,
     """Answer an inquiry addressed to the caller's company (others answer 404, as if it did not exist)."""
     ew = endwatch_of(request)
     p = caller.principal
-    mine = records.inquiries(ew.reader(), company_scope(p))
-    if not any(q.id == inquiry_id for q in mine):
-        raise NotFound("inquiry", str(inquiry_id))
+    records.inquiry_for(ew.reader(), inquiry_id, company_scope(p))
     answer(ew.uow(), p, inquiry_id, text, _day(on, "on"))
     return RedirectResponse("/inquiries", status_code=303)

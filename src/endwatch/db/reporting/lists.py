@@ -16,6 +16,12 @@ import sqlalchemy as sa
 from endwatch.db.audit import tables as audit_tables
 from endwatch.db.audit.repository import SqlAuditRepository
 from endwatch.db.bulk import chunks
+from endwatch.db.casefiles import tables as tc
+from endwatch.db.casefiles.repository import SqlCasefileRepository, _case
+from endwatch.db.detection import tables as td
+from endwatch.db.detection.repository import _finding, _sighting
+from endwatch.db.enforcement import tables as te
+from endwatch.db.enforcement.repository import _message
 from endwatch.db.registry import tables as t
 from endwatch.db.registry.deliveries import _item
 from endwatch.db.registry.repositories import (
@@ -48,6 +54,26 @@ def _between(column: sa.ColumnElement[Any], name: str) -> dict[str, Where]:
 
 _d, _p, _a = t.deliveries, t.permits, t.applications
 _log = audit_tables.audit_log
+_s, _f, _c, _q, _o = td.sightings, td.findings, tc.cases, tc.case_inquiries, te.outbox
+_cf = tc.case_findings
+
+
+def _on_day(column: sa.ColumnElement[Any], name: str) -> dict[str, Where]:
+    # Timestamps stored as ISO text: a day's bounds compare as text (`to` takes the whole day).
+    return {f"{name}_from": lambda v: column >= v.isoformat(),
+            f"{name}_to": lambda v: column < date.fromordinal(v.toordinal() + 1).isoformat()}
+
+
+def _verdict_of_sighting(v: str) -> sa.ColumnElement[bool]:
+    return _s.c.id.in_(sa.select(_f.c.sighting_id).where(_f.c.verdict == v))
+
+
+def _in_case(sighting_id: sa.ColumnElement[Any]) -> Where:
+    return lambda v: sighting_id.in_(sa.select(_cf.c.sighting_id).where(_cf.c.case_id == v))
+
+
+def _overdue(today: date) -> sa.ColumnElement[bool]:
+    return sa.and_(_q.c.answer.is_(None), _q.c.due_on.is_not(None), _q.c.due_on < today)
 
 
 def _permit_exporter(exporter: str) -> sa.ColumnElement[bool]:
@@ -134,6 +160,46 @@ _LISTS: dict[str, _Table] = {
          "recorded_from": lambda v: _log.c.recorded_at >= v.isoformat(),
          "recorded_to": lambda v: _log.c.recorded_at < date.fromordinal(v.toordinal() + 1).isoformat()},
         None, lambda conn, rows: [SqlAuditRepository._entry(r) for r in rows]),
+    "sightings": _Table(
+        _s, _s.c.id,
+        {"observed_on": _s.c.observed_on, "id": _s.c.id, "country": _s.c.country},
+        {"country": lambda v: _s.c.country == v, "serial": lambda v: _s.c.serial == v,
+         "reliability": lambda v: _s.c.reliability == v, "credibility": lambda v: _s.c.credibility == v,
+         "verdict": _verdict_of_sighting, "case": _in_case(_s.c.id),
+         "undecided": lambda v: _s.c.id.not_in(sa.select(_f.c.sighting_id)),
+         **_between(_s.c.observed_on, "observed")},
+        None, lambda conn, rows: [_sighting(r) for r in rows]),
+    "findings": _Table(
+        _f, _f.c.sighting_id,
+        {"observed_on": _f.c.observed_on, "sighting": _f.c.sighting_id},
+        {"verdict": lambda v: _f.c.verdict == v, "confidence": lambda v: _f.c.confidence == v,
+         "tier": lambda v: _f.c.tier == v, "permit": lambda v: _f.c.permit_number == v,
+         "serial": lambda v: _f.c.serial == v, "observed_user": lambda v: _f.c.observed_user_id == v,
+         "country": lambda v: _f.c.observed_country == v, "case": _in_case(_f.c.sighting_id),
+         **_between(_f.c.observed_on, "observed")},
+        None, lambda conn, rows: [_finding(r) for r in rows]),
+    "cases": _Table(
+        _c, _c.c.id,
+        {"id": _c.c.id, "opened_on": _c.c.opened_on},
+        {"status": lambda v: _c.c.status == v, "consignee": lambda v: _c.c.consignee_id == v,
+         "observed_user": lambda v: _c.c.observed_user_id == v, "assigned_to": lambda v: _c.c.assigned_to == v,
+         **_between(_c.c.opened_on, "opened")},
+        None, lambda conn, rows: [_case(r) for r in rows]),
+    "inquiries": _Table(
+        _q, _q.c.id,
+        {"asked_on": _q.c.asked_on, "id": _q.c.id, "due_on": _q.c.due_on},
+        {"case": lambda v: _q.c.case_id == v, "to_party": lambda v: _q.c.to_party == v,
+         "answered": lambda v: _q.c.answer.is_not(None) if v == "yes" else _q.c.answer.is_(None),
+         "overdue_on": _overdue,
+         **_between(_q.c.asked_on, "asked"), **_between(_q.c.due_on, "due")},
+        lambda v: _q.c.to_party == v, lambda conn, rows: [SqlCasefileRepository._inquiry(r) for r in rows]),
+    "outbox": _Table(
+        _o, _o.c.id,
+        {"id": _o.c.id},
+        {"status": lambda v: _o.c.status == v, "kind": lambda v: _o.c.kind == v,
+         "party": lambda v: _o.c.party_id == v, "case": lambda v: _o.c.case_id == v,
+         **_on_day(_o.c.created_at, "created")},
+        None, lambda conn, rows: [_message(r) for r in rows]),
 }
 
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from endwatch.errors import InvalidInput, Problem
 from endwatch.exchange.cells import format_cell
 from endwatch.exchange.schema import SPECS as FILES
+from endwatch.exchange.schema_detection import SIGHTINGS
 from endwatch.services.authz import Action, Principal, company_scope
 from endwatch.services.gate import write
 from endwatch.services.registry.exports import _goods
@@ -28,10 +29,16 @@ MAX_EXPORT_ROWS = 100_000
 
 READ_ACTION = {"deliveries": Action.DELIVERIES_READ, "permits": Action.PERMITS_READ,
                "applications": Action.APPLICATIONS_READ, "parties": Action.PARTIES_READ,
-               "products": Action.PRODUCTS_READ, "audit": Action.AUDIT_READ}
+               "products": Action.PRODUCTS_READ, "audit": Action.AUDIT_READ,
+               "sightings": Action.SIGHTINGS_READ, "findings": Action.SIGHTINGS_READ, "cases": Action.CASES_READ,
+               "inquiries": Action.INQUIRIES_READ, "outbox": Action.OUTBOX_READ}
+# Lists whose records belong to one company: an exporter exports only its own.
+SCOPED = ("deliveries", "permits", "applications", "inquiries")
 
 
 def _row(kind: str, r: Any) -> dict[str, Any]:
+    if kind in _OWN_COLUMNS or kind == "sightings":
+        return _own_row(kind, r)
     if kind == "deliveries":
         return {"permit_number": r.item.permit_number, "delivered_on": r.item.delivered_on, "serial": r.item.serial,
                 "recipient_id": r.item.recipient_id, "product_id": r.product_id}
@@ -47,22 +54,47 @@ def _row(kind: str, r: Any) -> dict[str, Any]:
     if kind == "parties":
         return {"id": r.id, "name": r.name, "kind": r.kind.value, "country": r.country, "parent_id": r.parent_id,
                 "aliases": r.aliases, "former_names": r.former_names}
-    if kind == "products":
-        return {"id": r.id, "manufacturer_id": r.manufacturer_id, "model": r.model, "aliases": r.aliases,
-                "category": r.categories, "description": r.description, "family": r.family}
-    return {"seq": r.seq, "recorded_at": r.recorded_at, "actor": r.actor, "delegate": r.delegate,
-            "action": r.action, "entity": r.entity, "entity_key": r.entity_key, "reason": r.reason, "hash": r.hash}
+    return {"id": r.id, "manufacturer_id": r.manufacturer_id, "model": r.model, "aliases": r.aliases,
+            "category": r.categories, "description": r.description, "family": r.family}
 
 
-_EXTRA = {"deliveries": ("product_id",), "permits": ("state", "as_of", "delivered")}
-_AUDIT_COLUMNS = ("seq", "recorded_at", "actor", "delegate", "action", "entity", "entity_key", "reason", "hash")
+def _own_row(kind: str, r: Any) -> dict[str, Any]:
+    if kind == "sightings":
+        s, f = r.sighting, r.finding
+        return {**{c: getattr(s, c) for c in SIGHTINGS.column_names}, "verdict": f.verdict if f else None,
+                "confidence": f.confidence if f else None, "tier": f.tier if f else None,
+                "permit_number": f.permit_number if f else None, "case_id": r.case_id}
+    if kind == "findings":
+        f = r.finding
+        return {**{c: getattr(f, c) for c in _OWN_COLUMNS["findings"] if hasattr(f, c)}, "case_id": r.case_id}
+    return {c: getattr(r, c) for c in _OWN_COLUMNS[kind]}
+
+
+_EXTRA = {"deliveries": ("product_id",), "permits": ("state", "as_of", "delivered"),
+          "sightings": ("verdict", "confidence", "tier", "permit_number", "case_id")}
+# Lists with no exchange file: their stored columns.
+_OWN_COLUMNS = {
+    "audit": ("seq", "recorded_at", "actor", "delegate", "action", "entity", "entity_key", "reason", "hash"),
+    "findings": ("sighting_id", "observed_on", "verdict", "confidence", "tier", "permit_number", "product_id",
+                 "serial", "observed_user_id", "observed_country", "reasons", "decided_at", "case_id"),
+    "cases": ("id", "title", "status", "opened_on", "closed_on", "consignee_id", "observed_user_id", "opened_by",
+              "assigned_to", "summary"),
+    "inquiries": ("id", "case_id", "to_party", "question", "asked_on", "asked_by", "due_on", "reminded_on",
+                  "answer", "answered_on", "answered_by"),
+    "outbox": ("id", "message_id", "kind", "party_id", "to_address", "case_id", "subject", "body", "status",
+               "attempts", "created_at", "next_attempt_at", "sent_at", "last_error"),
+}
+# What an exporter is not told about the inquiries put to it (as on its pages and the API).
+_HIDDEN_FROM_EXPORTERS = ("case_id", "asked_by")
 
 
 def columns(kind: str) -> tuple[str, ...]:
-    """The export's columns: the exchange file's, then what the list adds (a permit's state on the day)."""
-    if kind == "audit":
-        return _AUDIT_COLUMNS
-    return (*FILES[f"{kind}.csv"].column_names, *_EXTRA.get(kind, ()))
+    """The export's columns: the exchange file's, then what the list adds (a permit's state on the day); the
+    stored columns of lists with no exchange file."""
+    if kind in _OWN_COLUMNS:
+        return _OWN_COLUMNS[kind]
+    spec = SIGHTINGS if kind == "sightings" else FILES[f"{kind}.csv"]
+    return (*spec.column_names, *_EXTRA.get(kind, ()))
 
 
 @dataclass(frozen=True)
@@ -93,7 +125,7 @@ def export_list(db: Database, principal: Principal, query: ListQuery, fmt: str, 
     """The whole filtered list (in the caller's scope) as `csv` or `xlsx`, audited as `list.export`.
     More than MAX_EXPORT_ROWS rows is refused (InvalidInput), with nothing recorded."""
     # Parties and products are every company's reference data (the lists show them to all who may read them).
-    exporter = company_scope(principal) if query.kind in ("deliveries", "permits", "applications") else None
+    exporter = company_scope(principal) if query.kind in SCOPED else None
     names = columns(query.kind)
     rows: list[list[str]] = []
     for record in _records(db, query, exporter, today):
@@ -101,6 +133,8 @@ def export_list(db: Database, principal: Principal, query: ListQuery, fmt: str, 
             raise InvalidInput([Problem(f"more than {MAX_EXPORT_ROWS:,} rows match: narrow the filters",
                                         column="query.format")])
         row = _row(query.kind, record)
+        if exporter is not None and query.kind == "inquiries":
+            row.update(dict.fromkeys(_HIDDEN_FROM_EXPORTERS))
         rows.append([format_cell(row.get(c)) for c in names])
     body, media = _xlsx(query.kind, names, rows) if fmt == "xlsx" else _csv(names, rows)
     filters = filter_params(query)

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from endwatch.domain.matching import Tier
 from endwatch.domain.parties import PartyKind
 from endwatch.domain.permits import ApplicationStatus, PermitState
-from endwatch.errors import InvalidInput, Problem
+from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
+from endwatch.domain.verdicts import Confidence, Verdict
+from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.services.detection.decide import candidate_dict
+from endwatch.services.detection.run import DetectionResult
+from endwatch.services.detection.store import Finding
 from endwatch.services.registry.queries import PermitView, view_of
 from endwatch.services.reporting.store import MAX_LIMIT, ListPage, ListQuery, decode_cursor
 from endwatch.services.uow import UnitOfWork
@@ -46,6 +52,9 @@ class ListSpec:
 _STATES = tuple(s.value for s in PermitState)
 _APPLICATION_STATUSES = tuple(s.value for s in ApplicationStatus)
 _PARTY_KINDS = tuple(k.value for k in PartyKind)
+_VERDICTS = tuple(v.value for v in Verdict)
+_CONFIDENCES = tuple(c.value for c in Confidence)
+_TIERS = tuple(t.value for t in Tier)
 
 SPECS: dict[str, ListSpec] = {s.kind: s for s in (
     ListSpec("deliveries", (Filter("permit"), Filter("serial"), Filter("product"), Filter("exporter"),
@@ -67,6 +76,24 @@ SPECS: dict[str, ListSpec] = {s.kind: s for s in (
     ListSpec("audit", (Filter("entity"), Filter("entity_key"), Filter("actor"), Filter("action"),
                        Filter("recorded", "date")),
              ("seq",), descending=True),
+    ListSpec("sightings", (Filter("observed", "date"), Filter("country"), Filter("serial"),
+                           Filter("reliability", "choice", tuple(RELIABILITY_GRADES)),
+                           Filter("credibility", "choice", tuple(CREDIBILITY_GRADES)),
+                           Filter("verdict", "choice", _VERDICTS), Filter("case"), Filter("undecided", "flag")),
+             ("observed_on", "id", "country"), descending=True),
+    ListSpec("findings", (Filter("verdict", "choice", _VERDICTS), Filter("confidence", "choice", _CONFIDENCES),
+                          Filter("tier", "choice", _TIERS), Filter("observed", "date"), Filter("permit"),
+                          Filter("serial"), Filter("observed_user"), Filter("country"), Filter("case")),
+             ("observed_on", "sighting"), descending=True),
+    ListSpec("cases", (Filter("status", "choice", ("open", "closed")), Filter("opened", "date"),
+                       Filter("consignee"), Filter("observed_user"), Filter("assigned_to")),
+             ("id", "opened_on")),
+    ListSpec("inquiries", (Filter("case"), Filter("to_party"), Filter("answered", "choice", ("yes", "no")),
+                           Filter("overdue_on", "day"), Filter("asked", "date"), Filter("due", "date")),
+             ("asked_on", "id", "due_on"), descending=True),
+    ListSpec("outbox", (Filter("status", "choice", ("pending", "sent")), Filter("kind"), Filter("party"),
+                        Filter("case"), Filter("created", "date")),
+             ("id",)),
 )}
 
 
@@ -140,10 +167,66 @@ def filter_params(query: ListQuery) -> dict[str, str]:
             for k, v in query.filters.items()}
 
 
-def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[Any]:
-    """One page of a list (its own read-only transaction)."""
+@dataclass(frozen=True)
+class SightingView:
+    """A sighting in a list: the record, its finding when it has been decided, and the case it joined."""
+
+    sighting: Sighting
+    finding: Finding | None
+    case_id: str | None
+
+
+def _sighting_views(uow: UnitOfWork, items: list[Sighting]) -> list[SightingView]:
+    ids = [s.id for s in items]
+    if not ids:
+        return []
+    found = {f.sighting_id: f for f in uow.detection.findings(sighting_ids=ids)}
+    cases = uow.cases.cases_of(ids)
+    return [SightingView(s, found.get(s.id), cases.get(s.id)) for s in items]
+
+
+def _finding_views(uow: UnitOfWork, items: list[Finding]) -> list[DetectionResult]:
+    if not items:
+        return []
+    cases = uow.cases.cases_of([f.sighting_id for f in items])
+    matched = uow.detection.candidates_by_delivery_id([f.delivery_id for f in items if f.delivery_id is not None])
+    out = []
+    for f in items:
+        c = matched.get(f.delivery_id) if f.delivery_id is not None else None
+        out.append(DetectionResult(f, candidate_dict(c) if c is not None else None, cases.get(f.sighting_id), False))
+    return out
+
+
+def sighting_view(uow: UnitOfWork, sighting_id: str) -> SightingView:
+    """One sighting with its finding and case (a few indexed reads); NotFound when unknown."""
     with uow:
-        return uow.lists.page(query, exporter)
+        found = uow.detection.get_sightings([sighting_id]).get(sighting_id)
+        if found is None:
+            raise NotFound("sighting", sighting_id)
+        return _sighting_views(uow, [found])[0]
+
+
+def finding_result(uow: UnitOfWork, sighting_id: str) -> DetectionResult | None:
+    """A sighting's finding with its matched item and case; None while undecided."""
+    with uow:
+        found = uow.detection.findings(sighting_ids=[sighting_id])
+        return _finding_views(uow, found)[0] if found else None
+
+
+# What a page of these lists shows besides the stored record (read for the page's rows only, in its transaction).
+_VIEWS: dict[str, Callable[[UnitOfWork, list[Any]], list[Any]]] = {
+    "sightings": _sighting_views, "findings": _finding_views}
+
+
+def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[Any]:
+    """One page of a list (its own read-only transaction); sightings as SightingView, findings as
+    DetectionResult."""
+    with uow:
+        found = uow.lists.page(query, exporter)
+        view = _VIEWS.get(query.kind)
+        if view is None:
+            return found
+        return ListPage(view(uow, found.items), found.total, found.exact, found.next_after)
 
 
 def every_row(reader: Callable[[], UnitOfWork], query: ListQuery, exporter: str | None,

@@ -96,6 +96,15 @@ def audit_page(
     return AuditPage(tuple(found.items), found.total)
 
 
+def inquiry_for(uow: UnitOfWork, inquiry_id: int, to_party: str | None) -> Inquiry:
+    """One inquiry (only if addressed to `to_party` when given); NotFound otherwise, as if it did not exist."""
+    with uow:
+        found = uow.cases.inquiry(inquiry_id)
+    if found is None or (to_party is not None and found.to_party != to_party):
+        raise NotFound("inquiry", str(inquiry_id))
+    return found
+
+
 def inquiries(uow: UnitOfWork, to_party: str | None = None) -> list[Inquiry]:
     """Inquiries on every case (only those addressed to `to_party` when given), newest first."""
     with uow:
