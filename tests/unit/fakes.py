@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, ApplicationStatus, Permit, StatusChange
 from endwatch.domain.policy import Policy
 from endwatch.domain.products import Product
-from endwatch.services.registry.store import ItemDossier, ItemRecord, SerialHold
+from endwatch.services.registry.store import ItemDossier, ItemRecord, PreparedItems, SerialHold
 
 
 @dataclass
@@ -163,6 +163,15 @@ class _Deliveries:
         self.s.items.extend(new)
         return len(new)
 
+    def prepare_items(self, records: Sequence[ItemRecord]) -> PreparedItems:
+        return PreparedItems("deliveries", len(self.s.items), [(r,) for r in records], [])
+
+    def add_prepared(self, prepared: PreparedItems) -> bool:
+        if len(self.s.items) != prepared.after_id:
+            return False
+        self.s.items.extend(row[0] for row in prepared.rows)
+        return True
+
     def find_by_serial_norm(self, serial_norm: str) -> list[ItemRecord]:
         return [r for r in self.s.items if r.serial_norm == serial_norm]
 
@@ -229,6 +238,9 @@ class _Audit:
 
     # Rows are not digested in memory: the fakes have no tables (the SQL tests cover row coverage).
     def start_row_capture(self) -> None:
+        pass
+
+    def vouch(self, table: str, digests: Any) -> None:
         pass
 
     def seal_rows(self, record_entry: Any) -> int:

@@ -78,24 +78,34 @@ def collect_touched(conn: sa.Connection, tables: Mapping[str, sa.Table]) -> list
     return changes
 
 
-def _digested_pages(conn: sa.Connection, tables: Mapping[str, sa.Table], name: str) -> Iterator[list[Change]]:
+def _digested_pages(conn: sa.Connection, tables: Mapping[str, sa.Table], name: str,
+                    known: Mapping[str, str] | None = None) -> Iterator[list[Change]]:
+    """Pages of (table, row key, digest) of the rows noted in `name`; a key in `known` takes its digest from
+    there (rows the write inserted and digested from the values it inserted), the others are read back."""
     table = _table(conn, tables, name)
     pk = list(table.primary_key.columns)
     for page in _touched_keys(conn, name):
         keys = [tuple(int(v) if _is_int(c) else v for c, v in zip(pk, raw, strict=False)) for raw in page]
-        where = pk[0].in_([k[0] for k in keys]) if len(pk) == 1 else sa.tuple_(*pk).in_(keys)
-        found = dict(digests(conn, table, where))
-        yield [(name, key, found.get(key)) for key in (row_key(k) for k in keys)]
+        named = [(k, row_key(k)) for k in keys]
+        unknown = [k for k, key in named if not known or key not in known]
+        found: dict[str, str] = {}
+        if unknown:
+            where = pk[0].in_([k[0] for k in unknown]) if len(pk) == 1 else sa.tuple_(*pk).in_(unknown)
+            found = dict(digests(conn, table, where))
+        if known:
+            found.update((key, known[key]) for _k, key in named if key in known)
+        yield [(name, key, found.get(key)) for _k, key in named]
 
 
-def seal_touched(conn: sa.Connection, tables: Mapping[str, sa.Table], seq: int) -> tuple[int, str]:
+def seal_touched(conn: sa.Connection, tables: Mapping[str, sa.Table], seq: int,
+                 known: Mapping[str, Mapping[str, str]] | None = None) -> tuple[int, str]:
     """Digest every row noted as written in this transaction (None when it no longer exists: deleted),
     store each change with the entry `seq`, and return (how many, the entry's rows digest). A chunk of rows
     at a time, and the digest read back in order from storage: a write of millions of rows never holds them
-    all."""
+    all. `known` gives, per table, digests of rows inserted by this write (see `_digested_pages`)."""
     count = 0
     for name in sorted(r[0] for r in conn.execute(sa.select(t.audit_touched.c.tbl).distinct())):
-        for page in _digested_pages(conn, tables, name):
+        for page in _digested_pages(conn, tables, name, (known or {}).get(name)):
             store(conn, seq, page)
             count += len(page)
     return count, next(groups(conn, seq))[1]

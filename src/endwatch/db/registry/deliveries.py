@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from endwatch.db.bulk import CHUNK, bulk_insert, chunks
 from endwatch.db.detection import tables as detection_tables  # noqa: F401  (adds deliveries.serial_fold)
 from endwatch.db.registry import tables as t
+from endwatch.domain.audit_rows import RowDigester, row_key
 from endwatch.domain.deliveries import DeliveredItem, Retransfer
 from endwatch.domain.matching import serial_fold
 from endwatch.domain.serials import serial_key
-from endwatch.services.registry.store import ItemDossier, ItemRecord, SerialHold
+from endwatch.services.registry.store import ItemDossier, ItemRecord, PreparedItems, SerialHold
 
 _ITEM_COLUMNS = ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
                  "delivered_on", "recipient_id")
@@ -66,6 +67,38 @@ class SqlDeliveryRepository:
         ]
         bulk_insert(self.conn, t.deliveries, _ITEM_COLUMNS, rows)
         return len(rows)
+
+    def prepare_items(self, records: Sequence[ItemRecord]) -> PreparedItems:
+        d = t.deliveries
+        after = int(self.conn.scalar(sa.select(sa.func.max(d.c.id))) or 0)
+        columns = ("id", *_ITEM_COLUMNS)
+        rows = [
+            (after + i, r.item.permit_number, r.product_id, r.manufacturer_id, r.family, r.item.serial, r.serial_norm,
+             serial_fold(r.item.serial), r.item.delivered_on, r.item.recipient_id)
+            for i, r in enumerate(records, start=1)
+        ]
+        # Digested as `audit.rows.digests` digests the stored row: every column of the table, by name (the
+        # ones not inserted are NULL, which a digest leaves out), values as the driver gives them back.
+        names = [c.name for c in d.columns]
+        position = {name: i for i, name in enumerate(columns)}
+        digest = RowDigester(names)
+        picks = [position.get(name) for name in names]
+        prepared = [(row_key([row[0]]), digest([None if p is None else row[p] for p in picks])) for row in rows]
+        return PreparedItems(d.name, after, rows, prepared)
+
+    def add_prepared(self, prepared: PreparedItems) -> bool:
+        d = t.deliveries
+        if int(self.conn.scalar(sa.select(sa.func.max(d.c.id))) or 0) != prepared.after_id:
+            return False
+        for chunk in chunks(prepared.rows):
+            bulk_insert(self.conn, d, ("id", *_ITEM_COLUMNS), chunk)
+        if self.conn.dialect.name == "postgresql" and prepared.rows:
+            # The ids were given, not drawn: the sequence must not hand them out again. (Setting it back below
+            # numbers drawn by transactions that rolled back is harmless: those ids were never stored, and every
+            # writer of items holds the write lock, so none holds an id drawn meanwhile.)
+            self.conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('deliveries', 'id'),"
+                                      " (SELECT max(id) FROM deliveries))"))
+        return True
 
     def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]:
         d = t.deliveries

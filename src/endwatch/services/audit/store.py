@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from endwatch.domain.audit import AuditEntry
@@ -32,6 +32,9 @@ class AuditRepository(Protocol):
     def for_entity(self, entity: str, key: str) -> builtins.list[AuditEntry]: ...
     def start_row_capture(self) -> None:
         """Forget rows noted as written before this write began (they were written outside the application)."""
+    def vouch(self, table: str, digests: Sequence[tuple[str, str]]) -> None:
+        """Digests (row key, digest) of rows this write inserted into `table`, computed from the very values it
+        inserted: sealing records them as they are instead of reading those rows back."""
     def seal_rows(self, record_entry: Callable[[], AuditEntry]) -> int:
         """Seal the digests of every row this transaction wrote into its last entry (after `record_entry`
         appended one, when it appended none); the number of rows recorded."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeGuard, cast
 
@@ -35,10 +34,13 @@ from endwatch.exchange.schema import FILES, SPECS, FileSpec
 from endwatch.services.authz import Action, Principal, require
 from endwatch.services.gate import Write, write, write_planned
 from endwatch.services.registry.applications import check_application_approved
-from endwatch.services.registry.store import ItemRecord
+from endwatch.services.registry.store import ItemRecord, PreparedItems
 from endwatch.services.uow import Database, UnitOfWork
 
 CHUNK = 5000
+# Up to this many new items, an import prepares their rows on its read snapshot and its write only inserts them
+# (about 100 bytes each in memory); a larger one (a registry's first load) builds them inside its write.
+PREPARE_MAX = 250_000
 
 
 @dataclass
@@ -152,6 +154,8 @@ class ImportRun:
         self.decided: set[str] = set()
         self.problems: list[Problem] = []
         self.rows: dict[str, list[Row]] = {}
+        self.new_items: list[ItemRecord] | None = None
+        self.prepared: PreparedItems | None = None  # the new items made ready before the write (see prepare_deliveries)
         self.reports = {f.name: FileReport(f.name) for f in FILES}
 
     def fail(self, row: Row, column: str | None, message: str) -> None:
@@ -388,6 +392,8 @@ class ImportRun:
         stored_total = self.uow.deliveries.count_for_permits(list(self.permits))
         any_stored = any(stored_total.values())
         batch: list[tuple[Row, ItemRecord]] = []
+        # The new items, kept to be prepared for the write (up to PREPARE_MAX; beyond, the write reads the file).
+        self.new_items = []
 
         def flush() -> None:
             stored = self.uow.deliveries.existing([(r.manufacturer_id, r.family, r.serial_norm)
@@ -398,6 +404,10 @@ class ImportRun:
                     report.new += 1
                     self.delivery_counts[rec.item.permit_number] += 1
                     self.check_delivery_rule(row, rec)
+                    if self.new_items is not None:
+                        self.new_items.append(rec)
+                        if len(self.new_items) > PREPARE_MAX:
+                            self.new_items = None
                 elif (old.item.permit_number, old.item.delivered_on) == (rec.item.permit_number,
                                                                          rec.item.delivered_on):
                     report.unchanged += 1
@@ -552,11 +562,23 @@ class ImportRun:
             w.record(action="retransfer.import", entity="permit", key=r.permit_number, after=r,
                      reason=reason)
 
+    def prepare_deliveries(self) -> None:
+        """Make the new items' rows, ids and row digests ready on the state read (no lock needed), so that the
+        write only inserts them: the longest part of a large import's write then happens before it."""
+        self.prepared = None
+        if self.new_items:
+            self.prepared = self.uow.deliveries.prepare_items(self.new_items)
+
     def apply_deliveries(self, w: Write, reason: str) -> None:
         if not self.reports["deliveries.csv"].new:
             return
         per_permit: Counter[str] = Counter()
-        first: dict[str, date] = {}
+        prepared = self.prepared
+        if prepared is not None and self.new_items is not None and self.uow.deliveries.add_prepared(prepared):
+            self.uow.audit.vouch(prepared.table, prepared.digests)
+            per_permit.update(r.item.permit_number for r in self.new_items)
+            self.record_deliveries(w, reason, per_permit)
+            return
         batch: list[ItemRecord] = []
 
         def flush() -> None:
@@ -564,9 +586,7 @@ class ImportRun:
             # concurrent writer's clash is caught by the unique index and rolls the whole import back.
             fresh = [r for r in batch if _item_key(r) not in self.unchanged_item_keys]
             self.uow.deliveries.add_items(fresh)
-            for r in fresh:
-                per_permit[r.item.permit_number] += 1
-                first.setdefault(r.item.permit_number, r.item.delivered_on)
+            per_permit.update(r.item.permit_number for r in fresh)
             batch.clear()
 
         for row in self.iter_deliveries():
@@ -576,6 +596,9 @@ class ImportRun:
             if len(batch) >= CHUNK:
                 flush()
         flush()
+        self.record_deliveries(w, reason, per_permit)
+
+    def record_deliveries(self, w: Write, reason: str, per_permit: Counter[str]) -> None:
         # One audit entry per permit per import: the file's hash identifies every serial it added.
         digest = file_sha256(self.path("deliveries.csv"))
         for number, count in sorted(per_permit.items()):
@@ -649,6 +672,8 @@ def plan_import(uow: UnitOfWork, folder: Path, *, dry_run: bool = False,
     if run.problems:
         order = {f.name: i for i, f in enumerate(specs)}
         raise InvalidInput(sorted(run.problems, key=lambda p: (order.get(p.file or "", 99), p.line or 0)))
+    if not dry_run:
+        run.prepare_deliveries()
     report = ImportReport(str(folder), dry_run, [run.reports[f.name] for f in specs if run.present(f.name)])
     return ImportPlan(run, extra, report)
 

@@ -29,6 +29,21 @@ class ItemRecord:
 
 
 @dataclass(frozen=True)
+class PreparedItems:
+    """New items made ready to insert, on a read snapshot and without the write lock: their rows with the ids
+    they will have, and each row's digest for the audit trail (so the write that inserts them neither builds
+    nor reads them back). Valid while the largest stored id is still `after_id`."""
+
+    table: str
+    after_id: int
+    rows: list[tuple[Any, ...]]
+    digests: list[tuple[str, str]]  # (row key, row digest), as the trail records them
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
 class SerialHold:
     """A delivered item held for review: it shares its serial key with another item of the same manufacturer
     and product family (the key changed, migration 0016_serial_key), so neither is merged or dropped."""
@@ -111,6 +126,10 @@ class DeliveryRepository(Protocol):
     def existing(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], ItemRecord]:
         """Items already stored under (manufacturer_id, family, serial_norm) keys."""
     def add_items(self, records: Iterable[ItemRecord]) -> int: ...
+    def prepare_items(self, records: Sequence[ItemRecord]) -> PreparedItems:
+        """Rows, ids and digests for inserting `records` after the items stored now (only reads)."""
+    def add_prepared(self, prepared: PreparedItems) -> bool:
+        """Insert prepared items; False (nothing written) when an item was stored since they were prepared."""
     def find_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemRecord]: ...
     def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
         """find_by_serial_norm(serial_norm), in the same order, each item with its records (a few statements
