@@ -167,3 +167,32 @@ def test_the_importing_process_killed_inside_its_write_leaves_nothing(ew: Endwat
     import_folder(ew, ADMIN, world)
     assert _counts(ew)["deliveries"] > 500
     _intact(ew)
+
+
+@pytest.mark.parametrize(("party_id", "plans"), [("someone-new-meanwhile", 1), (None, 2)])
+def test_a_party_written_meanwhile_makes_the_import_plan_again_only_if_the_plan_knew_it(
+        ew: Endwatch, world: Path, monkeypatch: pytest.MonkeyPatch, party_id: str | None, plans: int) -> None:
+    from endwatch.domain.parties import Party, PartyKind
+    from endwatch.services.registry.parties import save_party
+
+    with ew.engine.connect() as conn:
+        known = conn.execute(sa.text("select id from parties order by id limit 1")).scalar()
+    if known is None:  # an empty registry: make one the folder does not name, known to the plan
+        save_party(ew.uow(), ADMIN, Party("known-before", "Known Before Ltd", PartyKind.COMPANY, "CA"))
+        known = "known-before"
+    calls: list[int] = []
+    original = imports.plan_import
+
+    def planning(uow: Any, folder: Path, **kwargs: Any) -> Any:
+        planned = original(uow, folder, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:  # another writer commits between this plan and its write
+            target = party_id or known
+            save_party(ew.uow(), ADMIN, Party(target, f"Written meanwhile {target}", PartyKind.COMPANY, "DE"))
+        return planned
+
+    monkeypatch.setattr(imports, "plan_import", planning)
+    import_folder(ew, ADMIN, world)
+    assert len(calls) == plans
+    assert _counts(ew)["deliveries"] > 500
+    _intact(ew)

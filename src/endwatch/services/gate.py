@@ -66,15 +66,23 @@ def write(uow: UnitOfWork, principal: Principal, action: Action) -> Iterator[Wri
         uow.commit()
 
 
+# Whether the writes since a plan was made (the trail's head then; the tables they touched) leave it valid.
+Unaffected = Callable[[P, UnitOfWork, int, set[str]], bool]
+
+
 def write_planned(db: Database, principal: Principal, action: Action, plan: Callable[[UnitOfWork], P],
                   apply: Callable[[Write, P], R], *, attempts: int = 2,
-                  unaffected_by: Collection[str] = ()) -> R:
+                  unaffected_by: Collection[str] = (), unaffected: Unaffected[P] | None = None) -> R:
     """Compute `plan` on a read snapshot, then `apply` it in a write (as `write` does) when no other write
     was committed in between; otherwise plan again, and after `attempts` snapshots plan under the lock.
 
     `unaffected_by` names tables whose writes cannot change the plan (rows only added there, of no
     concern to it: a sighting recorded meanwhile is simply not part of this detection run): a write
     meanwhile that touched only those tables (the trail's row digests say which) leaves the plan valid.
+    `unaffected(plan, uow, version, tables)`, when given, decides the other cases under the lock, from the
+    rows written since (`uow.audit.rows_written_since`): for a job whose plan depends on some rows of a table
+    only (an import, on the parties it names), so that a steady stream of unrelated writes does not make it
+    plan again and again, and at last under the lock.
     `plan` only reads; `apply` writes what the plan says, checking nothing a concurrent write could have
     changed (that is what the version check is for).
     """
@@ -85,17 +93,21 @@ def write_planned(db: Database, principal: Principal, action: Action, plan: Call
             version = snapshot.audit.version()
             planned = plan(snapshot)
         with write(db.uow(), principal, action) as w:
-            if _still_valid(w.uow, version, ignored):
+            if _still_valid(w.uow, version, ignored, planned, unaffected):
                 return apply(w, planned)
     with write(db.uow(), principal, action) as w:
         return apply(w, plan(w.uow))
 
 
-def _still_valid(uow: UnitOfWork, version: int, ignored: frozenset[str]) -> bool:
-    """No write since `version` (the trail's head when the plan was made) touched a table the plan depends on."""
+def _still_valid(uow: UnitOfWork, version: int, ignored: frozenset[str], planned: P,
+                 unaffected: Unaffected[P] | None) -> bool:
+    """No write since `version` (the trail's head when the plan was made) touched what the plan depends on."""
     if uow.audit.version() == version:
         return True
-    return bool(ignored) and uow.audit.tables_written_since(version) <= ignored
+    tables = uow.audit.tables_written_since(version)
+    if tables <= ignored:
+        return True
+    return unaffected is not None and unaffected(planned, uow, version, tables - ignored)
 
 
 def is_database(target: UnitOfWork | Database) -> TypeGuard[Database]:
@@ -105,10 +117,11 @@ def is_database(target: UnitOfWork | Database) -> TypeGuard[Database]:
 
 def plan_then_write(target: UnitOfWork | Database, principal: Principal, action: Action,
                     plan: Callable[[UnitOfWork], P], apply: Callable[[Write, P], R], *, attempts: int = 2,
-                    unaffected_by: Collection[str] = ()) -> R:
+                    unaffected_by: Collection[str] = (), unaffected: Unaffected[P] | None = None) -> R:
     """`write_planned` on a Database; on a unit of work the caller already made, plan and apply in its one
     write (the lock held throughout: for callers that want one transaction, like a benchmark's worker)."""
     if is_database(target):
-        return write_planned(target, principal, action, plan, apply, attempts=attempts, unaffected_by=unaffected_by)
+        return write_planned(target, principal, action, plan, apply, attempts=attempts, unaffected_by=unaffected_by,
+                             unaffected=unaffected)
     with write(cast(UnitOfWork, target), principal, action) as w:
         return apply(w, plan(w.uow))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -151,6 +151,11 @@ class SqlAuditRepository:
         """The tables the writes after entry `version` touched (from their row digests; the index on seq)."""
         r = t.audit_rows
         return {str(n) for n in self.conn.execute(sa.select(r.c.tbl).where(r.c.seq > version).distinct()).scalars()}
+
+    def rows_written_since(self, version: int, tables: Collection[str]) -> set[tuple[str, str]]:
+        r = t.audit_rows
+        query = sa.select(r.c.tbl, r.c.row_key).where(r.c.seq > version, r.c.tbl.in_(sorted(tables)))
+        return {(str(n), str(k)) for n, k in self.conn.execute(query)}
 
     def hash_at(self, seq: int) -> str | None:
         """The stored hash of entry `seq`, if there is one."""

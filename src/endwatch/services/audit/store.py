@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Protocol
 
 from endwatch.domain.audit import AuditEntry
@@ -18,6 +18,9 @@ class AuditRepository(Protocol):
     def tables_written_since(self, version: int) -> set[str]:
         """The tables whose rows the writes after `version` (a head's sequence number) created, changed or
         deleted, as their row digests record them."""
+        ...
+    def rows_written_since(self, version: int, tables: Collection[str]) -> set[tuple[str, str]]:
+        """(table, row key) of every row of `tables` the writes after `version` created, changed or deleted."""
         ...
     def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         """Store `entry`; `before_json` and `after_json`, when given, are its before and after already encoded."""

@@ -6,6 +6,7 @@ records are left alone, so importing the same folder twice changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -689,6 +690,29 @@ def apply_import(w: Write, plan: ImportPlan, reason: str) -> ImportReport:
     return plan.report
 
 
+# Tables whose rows an import's plan depends on only by key: the parties it names (imports them, or refers to
+# them) as they stood. A party added meanwhile under another id is none of them, so it leaves the plan valid
+# (it cannot be the parent or ancestor of a party the plan checked, which all existed or are in the folder);
+# a party the plan knew, changed or deleted meanwhile, makes it plan again. Keys of party_names start with
+# their party's id.
+_BY_PARTY = frozenset({"parties", "party_names"})
+# Tables no import reads.
+_NOT_READ = frozenset({"api_tokens", "outbox", "case_notes"})
+
+
+def _unaffected(plan: ImportPlan, uow: UnitOfWork, version: int, tables: set[str]) -> bool:
+    """Whether the rows written since `version` leave `plan` valid (see _BY_PARTY); never when another table
+    than these was written."""
+    if not tables <= _BY_PARTY | _NOT_READ:
+        return False
+    known = plan.run.parties
+    for _table, key in uow.audit.rows_written_since(version, _BY_PARTY):
+        party = json.loads(key)[0]
+        if party in known:
+            return False
+    return True
+
+
 def _is_database(target: UnitOfWork | Database) -> TypeGuard[Database]:
     return callable(getattr(target, "reader", None))  # a Database hands out units of work; a unit of work not
 
@@ -723,7 +747,8 @@ def import_folder(target: UnitOfWork | Database, principal: Principal, folder: P
             with target.reader() as snapshot:
                 return plan(snapshot).report
         return write_planned(target, principal, Action.REGISTRY_IMPORT, plan,
-                             lambda w, planned: apply_import(w, planned, reason))
+                             lambda w, planned: apply_import(w, planned, reason), unaffected_by=_NOT_READ,
+                             unaffected=_unaffected)
     uow = cast(UnitOfWork, target)
     if dry_run:
         with uow:
