@@ -24,6 +24,7 @@ from endwatch.services.assessment.store import ScreeningEntity, ScreeningList
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.names.blocking import BlockIndex
+from endwatch.services.names.forms import FoldedName
 from endwatch.services.uow import UnitOfWork
 
 
@@ -54,23 +55,38 @@ def match_parties(parties: Sequence[Party], entities: Iterable[ScreeningEntity],
                   threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
     """Every (party, entity) pair scoring at least `threshold` (0-100), each saying which names matched,
     how, the parts of its score, and whether it is strong (`strong` or more: treated as the listed entity
-    itself). Only pairs sharing a blocking key are compared (names/blocking.py): the parties are indexed and
-    the entities stream past the index, each folded once and dropped, so memory grows with the parties."""
-    index: BlockIndex[int] = BlockIndex()
+    itself). Only pairs of names sharing a blocking key are compared (names/blocking.py). The parties' names
+    are indexed and the entities stream past the index, each folded once and dropped, so memory grows with
+    the parties; when fewer entities than parties are given as a sequence (a delta), the entities are
+    indexed and the parties stream past them instead."""
     ordered = sorted(parties, key=lambda p: p.id)
     folded = [folded_party(p) for p in ordered]
-    for i, names in enumerate(folded):
-        index.add(i, names)
-    hits = []
-    for e in entities:
-        entity_names = folded_entity(e)
-        for i in index.candidates(entity_names):
-            party = ordered[i]
-            m = match_entity(party, e, folded[i], entity_names)
-            if m.score > 0 and m.score >= threshold:
-                hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
-                                         e.dataset, e.listed_on, str(m.detail["how"]), explain(m),
-                                         m.score >= strong, e.delisted_on, e.programme, e.authority))
+    hits: list[ScreeningHit] = []
+
+    def pair(party: Party, party_names: list[FoldedName], e: ScreeningEntity, entity_names: list[FoldedName],
+             pairs: list[tuple[int, int]]) -> None:
+        m = match_entity(party, e, party_names, entity_names, pairs)
+        if m.score > 0 and m.score >= threshold:
+            hits.append(ScreeningHit(party.id, m.party_name, e.id, e.schema, e.caption, m.matched_name, m.score,
+                                     e.dataset, e.listed_on, str(m.detail["how"]), explain(m),
+                                     m.score >= strong, e.delisted_on, e.programme, e.authority))
+
+    if isinstance(entities, Sequence) and len(entities) < len(ordered):
+        by_entity: BlockIndex[int] = BlockIndex()
+        entity_names = [folded_entity(e) for e in entities]
+        for k, names in enumerate(entity_names):
+            by_entity.add(k, names)
+        for i, names in enumerate(folded):
+            for k, found in by_entity.candidates(names).items():
+                pair(ordered[i], names, entities[k], entity_names[k], sorted((q, r) for r, q in found))
+    else:
+        by_party: BlockIndex[int] = BlockIndex()
+        for i, names in enumerate(folded):
+            by_party.add(i, names)
+        for e in entities:
+            names = folded_entity(e)
+            for i, found in by_party.candidates(names).items():
+                pair(ordered[i], folded[i], e, names, sorted(found))
     hits.sort(key=lambda h: (h.party_id, h.entity_id))
     return hits
 

@@ -7,7 +7,7 @@ Scores run from 0 to 100. A hit is recorded at the authority's threshold or abov
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,10 +70,11 @@ def _context(party: Party, entity: ScreeningEntity) -> dict[str, float]:
 
 
 def match_entity(party: Party, entity: ScreeningEntity, party_names: Sequence[FoldedName] | None = None,
-                 entity_names: Sequence[FoldedName] | None = None) -> EntityMatch:
-    """Score a party against an entity: the best pair of names, adjusted by country and schema."""
-    names: NameMatch = best_match(list(party_names or folded_party(party)),
-                                  list(entity_names or folded_entity(entity)))
+                 entity_names: Sequence[FoldedName] | None = None,
+                 pairs: Iterable[tuple[int, int]] | None = None) -> EntityMatch:
+    """Score a party against an entity: the best pair of names (of `pairs`, positions in the party's and
+    the entity's names, when given: the pairs blocking found), adjusted by country and schema."""
+    names: NameMatch = best_match(party_names or folded_party(party), entity_names or folded_entity(entity), pairs)
     if names.score <= 0.0:
         return EntityMatch(0.0, "", "", {})
     name_points = round(100.0 * names.score, 1)

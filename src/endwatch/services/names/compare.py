@@ -14,12 +14,12 @@ A name of four letters or fewer matches only exactly, and then cautiously too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
-from rigour.text.phonetics import metaphone
 
-from endwatch.services.names.forms import GENERIC_WORDS, FoldedName, is_patronymic
+from endwatch.services.names.forms import FoldedName, Word, word
 
 SHORT = 4  # a name (or a word) this long or shorter must match exactly
 SHORT_EXACT = 0.88  # an exact match of a short name: the same letters, but many bodies share them
@@ -28,8 +28,6 @@ SPELLING_FLOOR = 0.84  # run-together names less similar than this are not a spe
 SAME_SOUND = 0.93  # run-together names that sound the same (and are close in spelling)
 CONTAINED_BASE = 0.86  # every word of the shorter name found in the longer one ...
 CONTAINED_SPAN = 0.14  # ... plus this much as the longer name is covered too
-GENERIC_WEIGHT = 0.25
-PATRONYMIC_WEIGHT = 0.15
 INITIAL_SCORE = 0.8
 PERSON_ONE_NAME = 0.75
 
@@ -56,37 +54,43 @@ NO_MATCH = NameMatch(0.0, "", "", "no match")
 def word_similarity(a: str, b: str) -> float:
     """Two words: 1 when equal; else 1 minus the edit rate when within a typing error or two (one below
     8 letters), or 0.9 when they sound the same; short words and numbers must be equal."""
-    if a == b:
+    return _similarity(word(a), word(b))
+
+
+def _similarity(a: Word, b: Word) -> float:
+    """word_similarity on words folded once (forms.word): no string is scanned twice."""
+    if a.text == b.text:
         return 1.0
-    if min(len(a), len(b)) <= SHORT - 1 or any(c.isdigit() for c in a + b):
+    if a.length < SHORT or b.length < SHORT or a.digit or b.digit:
         return 0.0
-    longest = max(len(a), len(b))
-    distance = Levenshtein.distance(a, b, score_cutoff=2)
+    longest = a.length if a.length > b.length else b.length
     allowed = 1 if longest < 8 else 2
-    score = 1.0 - distance / longest if distance <= allowed else 0.0
-    if len(a) >= 5 and len(b) >= 5 and a[0] == b[0] and metaphone(a) == metaphone(b):
-        score = max(score, 0.9)
+    score = 0.0
+    # The edit distance is at least the difference in length: skip the distance when that is too much.
+    if abs(a.length - b.length) <= allowed:
+        distance = Levenshtein.distance(a.text, b.text, score_cutoff=allowed)
+        if distance <= allowed:
+            score = 1.0 - distance / longest
+    if a.sound is not None and a.sound == b.sound and a.text[0] == b.text[0] and score < 0.9:
+        score = 0.9
     return score
-
-
-def _weight(token: str, person: bool) -> float:
-    if person:
-        return PATRONYMIC_WEIGHT if is_patronymic(token) else 1.0
-    return GENERIC_WEIGHT if token in GENERIC_WORDS else 1.0
 
 
 def _pair_words(q: FoldedName, r: FoldedName) -> tuple[list[tuple[int, int, float]], bool]:
     """Pairs of words (query index, candidate index, similarity), each word used once, best first;
     and whether a person's initial was used."""
     scored: list[tuple[float, int, int]] = []
-    for i, a in enumerate(q.tokens):
-        for j, b in enumerate(r.tokens):
-            s = word_similarity(a, b)
-            if s == 0.0 and q.person and ((len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))):
+    initial_possible = q.person
+    for i, a in enumerate(q.words):
+        for j, b in enumerate(r.words):
+            s = _similarity(a, b)
+            if s == 0.0 and initial_possible and (
+                    (a.length == 1 and b.text.startswith(a.text)) or (b.length == 1 and a.text.startswith(b.text))):
                 s = INITIAL_SCORE
             if s > 0.0:
                 scored.append((s, i, j))
-    scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+    if len(scored) > 1:
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
     used_q: set[int] = set()
     used_r: set[int] = set()
     pairs: list[tuple[int, int, float]] = []
@@ -104,24 +108,29 @@ def _word_set(q: FoldedName, r: FoldedName) -> tuple[float, dict[str, float]]:
     if not pairs:
         return 0.0, {}
     person = q.person or r.person
-    wq = [_weight(t, person) for t in q.tokens]
-    wr = [_weight(t, person) for t in r.tokens]
+    if person:
+        wq = [w.person_weight for w in q.words]
+        wr = [w.person_weight for w in r.words]
+    else:
+        wq = [w.org_weight for w in q.words]
+        wr = [w.org_weight for w in r.words]
     matched_q = sum(wq[i] * s for i, _, s in pairs)
     matched_r = sum(wr[j] * s for _, j, s in pairs)
-    cover_q, cover_r = matched_q / sum(wq), matched_r / sum(wr)
+    sum_q, sum_r = sum(wq), sum(wr)
+    cover_q, cover_r = matched_q / sum_q, matched_r / sum_r
     # Generic words never match on their own, and a name needs one distinctive word longer than a short one.
-    distinctive = [q.tokens[i] for i, _, _ in pairs if wq[i] == 1.0 and wr[pairs[0][1]] > 0]
-    if not any(len(t) > SHORT for t in distinctive) and not (person and len(distinctive) >= 2):
+    distinctive = [q.words[i] for i, _, _ in pairs if wq[i] == 1.0]
+    if not any(w.length > SHORT for w in distinctive) and not (person and len(distinctive) >= 2):
         return 0.0, {"query covered": cover_q, "candidate covered": cover_r}
     parts = {"query covered": round(cover_q, 3), "candidate covered": round(cover_r, 3)}
-    both = 2 * (matched_q + matched_r) / (2 * (sum(wq) + sum(wr)))
+    both = 2 * (matched_q + matched_r) / (2 * (sum_q + sum_r))
     score = both
     shorter, longer = (cover_q, cover_r) if len(q.tokens) <= len(r.tokens) else (cover_r, cover_q)
     if person:
         # People: every name the query gives must be found; the candidate's extra names (a patronymic, a
         # middle name) lower the score a little.
         # An initial counts as found here; it costs a little below.
-        found_q = sum(wq[i] * (1.0 if s == INITIAL_SCORE else s) for i, _, s in pairs) / sum(wq)
+        found_q = sum(wq[i] * (1.0 if s == INITIAL_SCORE else s) for i, _, s in pairs) / sum_q
         if found_q < 0.95 or len(pairs) < min(2, len(q.tokens), len(r.tokens)):
             score = min(score, 0.6)
         elif len(pairs) < 2:
@@ -144,7 +153,8 @@ def compare(q: FoldedName, r: FoldedName) -> NameMatch:
         return NameMatch(1.0, q.original, r.original, "the same name", {"exact": 1.0, **forms})
     best = NO_MATCH
     if len(q.compact) > SHORT + 1 and len(r.compact) > SHORT + 1:
-        spelling = Levenshtein.normalized_similarity(q.compact, r.compact)
+        # Below 0.8 neither a spelling variant nor the same sound counts: rapidfuzz stops early (0).
+        spelling = Levenshtein.normalized_similarity(q.compact, r.compact, score_cutoff=0.8)
         if q.phonetic and q.phonetic == r.phonetic and spelling >= 0.8:
             spelling = max(spelling, SAME_SOUND)
         if spelling >= SPELLING_FLOOR:
@@ -160,14 +170,17 @@ def compare(q: FoldedName, r: FoldedName) -> NameMatch:
     return best
 
 
-def best_match(queries: list[FoldedName], candidates: list[FoldedName]) -> NameMatch:
-    """The best-scoring pair of names (query first on ties, in the order given)."""
+def best_match(queries: Sequence[FoldedName], candidates: Sequence[FoldedName],
+               pairs: Iterable[tuple[int, int]] | None = None) -> NameMatch:
+    """The best-scoring pair of names (query first on ties, in the order given); only the pairs of
+    positions (query, candidate) in `pairs` when given (in the order given), else every pair."""
+    if pairs is None:
+        pairs = ((i, j) for i in range(len(queries)) for j in range(len(candidates)))
     best = NO_MATCH
-    for q in queries:
-        for r in candidates:
-            m = compare(q, r)
-            if m.score > best.score:
-                best = m
-                if m.score >= 1.0:
-                    return best
+    for i, j in pairs:
+        m = compare(queries[i], candidates[j])
+        if m.score > best.score:
+            best = m
+            if m.score >= 1.0:
+                return best
     return best

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rigour.names import remove_org_types, remove_person_prefixes, replace_org_types_compare
@@ -43,37 +43,73 @@ _SPLIT = re.compile(r"[^0-9a-z]+")
 
 @dataclass(frozen=True)
 class FoldedName:
-    """A name ready to compare: its words (legal forms apart), the generic legal forms, phonetic keys."""
+    """A name ready to compare: its words (legal forms apart), the generic legal forms, phonetic keys.
+
+    Everything a comparison reads of a name is computed once, when it is folded (fold() caches folded
+    names): comparing is most of screening's time, and a name is compared with many others."""
 
     original: str
     person: bool
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...]
+    compact: str = field(init=False, compare=False)
+    acronym: str = field(init=False, compare=False)
+    phonetic: str = field(init=False, compare=False)
+    words: tuple[Word, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def compact(self) -> str:
-        """The words run together: "L-3 Wescam" and "L3 WESCAM" both give "l3wescam"."""
-        return "".join(self.tokens)
+    def __post_init__(self) -> None:
+        # compact: the words run together ("L-3 Wescam" and "L3 WESCAM" both give "l3wescam").
+        compact = "".join(self.tokens)
+        # acronym: the initials of the words (skipping "of", "the", ...), for names of three words or more.
+        initials = [t for t in self.tokens if t not in ACRONYM_SKIPS]
+        # phonetic: a key of the whole name ("Rosoboronexport" and "ROSOBORONEKSPORT" agree).
+        object.__setattr__(self, "compact", compact)
+        object.__setattr__(self, "acronym", "".join(t[0] for t in initials) if len(initials) >= 3 else "")
+        object.__setattr__(self, "phonetic", metaphone(compact) if len(compact) >= 6 else "")
+        object.__setattr__(self, "words", tuple(word(t) for t in self.tokens))
 
-    @property
-    def acronym(self) -> str:
-        """The initials of the words (skipping "of", "the", ...), for names of three words or more."""
-        words = [t for t in self.tokens if t not in ACRONYM_SKIPS]
-        return "".join(t[0] for t in words) if len(words) >= 3 else ""
 
-    @property
-    def phonetic(self) -> str:
-        """A phonetic key of the whole name (metaphone): "Rosoboronexport" and "ROSOBORONEKSPORT" agree."""
-        return metaphone(self.compact) if len(self.compact) >= 6 else ""
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a folded name with what comparing it reads: its length, whether it holds a digit, its
+    sound (metaphone, for words of 5 letters or more) and its weight in an organisation's or a person's
+    name (generic words and patronymics count for little)."""
+
+    text: str
+    length: int
+    digit: bool
+    sound: str | None
+    org_weight: float
+    person_weight: float
+
+
+GENERIC_WEIGHT = 0.25  # a word many organisations share ("systems")
+PATRONYMIC_WEIGHT = 0.15  # a patronymic, which lists add and people omit
+
+
+@lru_cache(maxsize=500_000)
+def word(text: str) -> Word:
+    """The comparison features of a word (cached: words recur across names)."""
+    return Word(text, len(text), any(c.isdigit() for c in text), metaphone(text) if len(text) >= 5 else None,
+                GENERIC_WEIGHT if text in GENERIC_WORDS else 1.0,
+                PATRONYMIC_WEIGHT if is_patronymic(text) else 1.0)
 
 
 def _fold_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+@lru_cache(maxsize=4096)
+def _ascii(text: str) -> str:
+    """Transliterated text. Cached: folding an organisation's name transliterates it twice (with its legal
+    forms and without), the same text when it has none, and transliteration costs some 10 µs a letter
+    outside Latin script."""
+    return text if text.isascii() else ascii_text(text)
+
+
 def _words(text: str) -> list[str]:
     """Latin words of a text in any script; a lone letter before a number is joined to it ("L-3" is "l3")."""
-    raw = [w for w in _SPLIT.split(ascii_text(text).casefold()) if w]
+    raw = [w for w in _SPLIT.split(_ascii(text).casefold()) if w]
     words: list[str] = []
     for w in raw:
         if words and len(words[-1]) == 1 and words[-1].isalpha() and w[0].isdigit():
