@@ -44,6 +44,7 @@ WRITES: dict[str, list[str]] = {
     "requests link": ["requests", "link", "TR-2026-0001", "--case", "CASE-0001"],
     "requests attach": ["requests", "attach", "TR-2026-0001", str(REFERENCE_CASE / "README.md")],
     "deadlines chase": ["deadlines", "chase"],
+    "deadlines policy": ["deadlines", "policy", "--count-overdue-answers"],
     "notify send": ["notify", "send", "--once"],
     "notify contact": ["notify", "contact", "wescam", "a@example.org"],
     "party add": ["party", "add", "p", "--name", "P", "--kind", "company"],

@@ -60,3 +60,24 @@ def chase(
     if fmt is Format.table:
         out.print(f"{len(report.sent)} {'would be ' if dry_run else ''}queued, {len(report.skipped)} skipped",
                   markup=False)
+
+
+@deadlines_app.command("policy")
+@command
+def policy(
+    counts: bool | None = typer.Option(None, "--count-overdue-answers/--no-count-overdue-answers",
+                                       help="Whether answers given late or never count against the party in later"
+                                            " assessments (approvers and administrators)."),
+    reason: str = typer.Option("", "--reason", help="Why (recorded in the audit trail)."),
+) -> None:
+    """Show, or set, the authority's policy on counting overdue answers against a party in assessments."""
+    from endwatch.services.monitoring import answers
+
+    if counts is None:
+        with app_().reader() as uow:
+            now = answers.counts_overdue_answers(uow)
+    else:
+        answers.set_counts_overdue_answers(app_().uow(), principal(), counts, reason)
+        now = counts
+    out.print("overdue answers are " + ("counted against the party in assessments (indicator overdue-answers)"
+                                        if now else "not counted in assessments"), markup=False)

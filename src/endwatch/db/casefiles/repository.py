@@ -196,9 +196,9 @@ class SqlCasefileRepository:
         ci = tc.case_inquiries
         self.conn.execute(ci.update().where(ci.c.id == inquiry_id).values(reminded_on=reminded_on))
 
-    def unanswered_inquiries_due(self) -> list[Inquiry]:
+    def inquiries_with_due_date(self) -> list[Inquiry]:
         ci = tc.case_inquiries
-        q = sa.select(ci).where(ci.c.answered_on.is_(None), ci.c.due_on.is_not(None)).order_by(ci.c.due_on, ci.c.id)
+        q = sa.select(ci).where(ci.c.due_on.is_not(None)).order_by(ci.c.due_on, ci.c.id)
         return [self._inquiry(r) for r in self.conn.execute(q)]
 
     def inquiries(self, case_id: str) -> list[Inquiry]:

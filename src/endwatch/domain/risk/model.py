@@ -202,6 +202,20 @@ class FindingRecord:
 
 
 @dataclass(frozen=True)
+class AnswerRecord:
+    """A question put to a party with a due day (a trace request or a case inquiry) and when, if ever, it was
+    answered or closed unanswered: what the overdue-answers indicator reads (risk/answers.py)."""
+
+    party_id: str
+    kind: str  # "trace request" | "inquiry"
+    key: str
+    asked_on: date
+    due_on: date
+    answered_on: date | None = None
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Subject:
     """What is assessed: an application, or a permit (assessed on its own terms).
 
@@ -253,6 +267,12 @@ def _transfer_known_by(t: TransferReport, as_of: date) -> TransferReport:
     return replace(t, delivery_years=tuple(y for y in t.delivery_years if y <= as_of.year), delivered=None)
 
 
+def _answer_known_by(a: AnswerRecord, as_of: date) -> AnswerRecord:
+    """The question without an answer or a closing that came after `as_of`."""
+    return replace(a, answered_on=a.answered_on if a.answered_on and a.answered_on <= as_of else None,
+                   closed_on=a.closed_on if a.closed_on and a.closed_on <= as_of else None)
+
+
 @dataclass(frozen=True)
 class World:
     """Everything an assessment may draw on. Build it, then call `known_by(as_of)` before assessing."""
@@ -266,6 +286,9 @@ class World:
     transfers: tuple[TransferReport, ...] = ()
     hits: tuple[ScreeningHit, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    # Questions put to parties and their answers; read only where the authority's policy counts overdue answers.
+    answers: tuple[AnswerRecord, ...] = ()
+    count_overdue_answers: bool = False
     cut_on: date | None = None  # set by known_by: the world is already cut to that day
 
     def known_by(self, as_of: date) -> World:
@@ -289,6 +312,7 @@ class World:
             hits=tuple(h for h in self.hits
                        if h.listed_on <= as_of and (h.ended_on is None or as_of < h.ended_on)),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
+            answers=tuple(_answer_known_by(a, as_of) for a in self.answers if a.asked_on <= as_of),
             cut_on=as_of,
         )
 

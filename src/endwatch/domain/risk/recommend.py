@@ -75,6 +75,7 @@ _CONDITIONS: dict[str, tuple[Condition, ...]] = {
     "armed-conflict": (Condition.POST_SHIPMENT_VERIFICATION,),
     "screening": (Condition.DELIVERY_VERIFICATION_CERTIFICATE,),
     "destination-policy": (Condition.DELIVERY_VERIFICATION_CERTIFICATE,),
+    "overdue-answers": (Condition.POST_SHIPMENT_VERIFICATION,),
 }
 
 

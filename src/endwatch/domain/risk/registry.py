@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from endwatch.domain.risk import conflict, declarations, diversion, onward, policy, screening, undertaking
+from endwatch.domain.risk import answers, conflict, declarations, diversion, onward, policy, screening, undertaking
 from endwatch.domain.risk.model import Indicator, Subject, World
 
 IndicatorFn = Callable[[Subject, World, date], Indicator]
@@ -22,7 +22,16 @@ INDICATORS: dict[str, IndicatorFn] = {
 }
 
 
+# Indicators that count only where the authority's policy says so (absent from an assessment otherwise, so that
+# assessments made without them reproduce unchanged): code -> (whether the world's policy counts it, function).
+GATED: dict[str, tuple[Callable[[World], bool], IndicatorFn]] = {
+    answers.CODE: (lambda w: w.count_overdue_answers, answers.assess),
+}
+
+
 def run_indicators(subject: Subject, world: World, as_of: date) -> list[Indicator]:
-    """Every indicator for `subject`, using only what `world` held by `as_of`."""
+    """Every indicator for `subject` (and each gated one the world's policy counts), using only what `world`
+    held by `as_of`."""
     known = world.known_by(as_of)
-    return [fn(subject, known, as_of) for fn in INDICATORS.values()]
+    found = [fn(subject, known, as_of) for fn in INDICATORS.values()]
+    return found + [fn(subject, known, as_of) for counts, fn in GATED.values() if counts(known)]

@@ -15,6 +15,7 @@ from endwatch.services.assessment.store import StoredAssessment
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import Write, write
+from endwatch.services.monitoring.answers import answer_records, counts_overdue_answers
 from endwatch.services.uow import UnitOfWork
 
 
@@ -57,6 +58,9 @@ def load_world(uow: UnitOfWork) -> World:
         transfers=tuple(uow.assessment.transfers()),
         hits=tuple(uow.assessment.hits()),
         findings=tuple(uow.assessment.findings()),
+        # Answers are read only where the policy counts them: otherwise the indicator is absent, and so are they.
+        answers=tuple(answer_records(uow)) if counts_overdue_answers(uow) else (),
+        count_overdue_answers=counts_overdue_answers(uow),
     )
 
 

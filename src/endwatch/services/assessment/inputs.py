@@ -24,7 +24,15 @@ from endwatch.domain.permits import (
 from endwatch.domain.policy import Measure, Policy
 from endwatch.domain.products import Product
 from endwatch.domain.risk.facts import RECENT, conflicts_involving, lineage, onward_transfers
-from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Subject, TransferReport, World
+from endwatch.domain.risk.model import (
+    AnswerRecord,
+    Conflict,
+    FindingRecord,
+    ScreeningHit,
+    Subject,
+    TransferReport,
+    World,
+)
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.assessment.store import roles_from_json
 from endwatch.services.audit.trail import snapshot
@@ -88,6 +96,9 @@ def relevant(subject: Subject, world: World) -> World:
         transfers=tuple(transfers),
         hits=tuple(h for h in world.hits if h.party_id in ids),
         findings=world.findings,
+        answers=tuple(a for a in world.answers
+                      if a.party_id in {subject.exporter_id, subject.consignee_id, subject.end_user_id}),
+        count_overdue_answers=world.count_overdue_answers,
     )
 
 
@@ -118,7 +129,9 @@ def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
         "parties": snapshot(list(w.parties.values())), "products": snapshot(list(w.products.values())),
         "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snapshot(w.permits),
         "conflicts": snap(w.conflicts), "transfers": snap(w.transfers), "hits": snapshot(w.hits),
-        "findings": snapshot(w.findings)}}
+        "findings": snapshot(w.findings),
+        # Only where the policy counts overdue answers, so that inputs stored without them are unchanged.
+        **({"count_overdue_answers": True, "answers": snapshot(w.answers)} if w.count_overdue_answers else {})}}
 
 
 # Evidence shared by many assessments is stored once, by digest (table evidence_items); an assessment's
@@ -238,5 +251,8 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
         findings=tuple(FindingRecord(f["sighting_id"], f["verdict"], _dd(f["observed_on"]), _dd(f["known_on"]),
                                      f["confidence"], f["permit_number"], f["observed_user_id"], f["observed_country"])
                        for f in w["findings"]),
+        answers=tuple(AnswerRecord(a["party_id"], a["kind"], a["key"], _dd(a["asked_on"]), _dd(a["due_on"]),
+                                   _d(a["answered_on"]), _d(a["closed_on"])) for a in w.get("answers", ())),
+        count_overdue_answers=bool(w.get("count_overdue_answers", False)),
     )
     return subject, world

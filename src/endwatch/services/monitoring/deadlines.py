@@ -69,8 +69,10 @@ def _trace_requests(uow: UnitOfWork) -> list[Due]:
 
 def _inquiries(uow: UnitOfWork) -> list[Due]:
     found = []
-    for q in uow.cases.unanswered_inquiries_due():
+    for q in uow.cases.inquiries_with_due_date():
         assert q.id is not None and q.due_on is not None
+        if q.answered_on is not None:
+            continue
         registered = uow.parties.get(q.to_party) is not None
         found.append(Due("inquiry", str(q.id), f"inquiry {q.id} about case {q.case_id}", q.due_on, q.asked_on,
                          q.question, party_id=q.to_party if registered else None, case_id=q.case_id,
