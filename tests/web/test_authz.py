@@ -17,6 +17,7 @@ from endwatch.web import (
     pages,
     pages_cases,
     pages_casework,
+    pages_deliveries,
     pages_glossary,
     pages_screening,
     search,
@@ -87,6 +88,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/applications", Action.APPLICATIONS_READ),
     (f"/applications/{APPLICATION}", Action.APPLICATIONS_READ),
     ("/permits", Action.PERMITS_READ),
+    ("/deliveries", Action.DELIVERIES_READ),
     (f"/permits/{PERMIT}", Action.PERMITS_READ),
     ("/parties", Action.PARTIES_READ),
     ("/parties/baykar", Action.PARTIES_READ),
@@ -120,7 +122,7 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
                   *pages_screening.router.routes, *pages_glossary.router.routes,
-                  *pages_casework.router.routes]:
+                  *pages_casework.router.routes, *pages_deliveries.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

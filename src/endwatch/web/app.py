@@ -21,6 +21,7 @@ from endwatch.web import (
     pages,
     pages_cases,
     pages_casework,
+    pages_deliveries,
     pages_glossary,
     pages_proposals,
     pages_screening,
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages_screening.router)
     app.include_router(pages_glossary.router)
     app.include_router(pages_casework.router)
+    app.include_router(pages_deliveries.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

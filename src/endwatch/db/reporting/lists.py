@@ -176,6 +176,7 @@ _LISTS: dict[str, _Table] = {
          "tier": lambda v: _f.c.tier == v, "permit": lambda v: _f.c.permit_number == v,
          "serial": lambda v: _f.c.serial == v, "observed_user": lambda v: _f.c.observed_user_id == v,
          "country": lambda v: _f.c.observed_country == v, "case": _in_case(_f.c.sighting_id),
+         "delivered_on": lambda v: _f.c.delivery_id.in_(sa.select(_d.c.id).where(_d.c.delivered_on == v)),
          **_between(_f.c.observed_on, "observed")},
         None, lambda conn, rows: [_finding(r) for r in rows]),
     "cases": _Table(
