@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         description="This authority's identifier in exchanges with partner authorities (`endwatch partners`): the"
                     " name partners register it under.")
     partner_max_items: int = Field(
-        default=2_500_000, ge=1, le=100_000_000,
+        default=2_500_000, ge=1024, le=100_000_000,
         description="Most blinded items (two per serial: exact and folded, padded) a partner's exchange file may"
                     " hold, unless the partner has its own limit (`endwatch partners add --max-items`).")
     partner_max_exchanges: int = Field(

@@ -307,22 +307,34 @@ def _second_request(a: Home, b: Home) -> Path:
 def test_limits_per_partner_bound_exchanges_and_items(homes):
     a, b = homes
     boss = Home(b.ew, tokens_for(b.ew, boss2_b=Role.ADMINISTRATOR)["boss2-b"], b.folder)
-    boss.run("partners", "add", "authority-c", "--name", "Partner C", "--max-exchanges", "1", "--max-items", "100")
+    out = boss.run("partners", "add", "authority-c", "--name", "C", "--max-items", "100", ok=False)
+    assert "max_items must be at least 1024" in out
+    boss.run("partners", "add", "authority-c", "--name", "Partner C", "--max-exchanges", "1", "--max-items", "1024")
     b.run("partners", "export-keys", "--partner", "authority-c", "--key-file", b.folder / "c1.key", "--out",
           b.folder / "c1.json")
     _refused(b, ["partners", "export-keys", "--partner", "authority-c", "--key-file", b.folder / "c2.key", "--out",
                  b.folder / "c2.json"], "partner-limit", [b.folder / "c2.key", b.folder / "c2.json"])
-    # Partner A's request holds 1024 items; with a limit of 100 it is refused before being read.
-    boss.run("partners", "add", "authority-a2", "--name", "A again", "--max-items", "100")
+    # A request of 2048 items from a partner allowed 1024: refused on its size, before it is read; and a file
+    # small enough on disk that says it holds more than allowed is refused on its count.
+    boss.run("partners", "add", "authority-a2", "--name", "A again", "--max-items", "1024")
     p = _start(a, b)
     doc = json.loads(p["request"].read_text())
-    renamed = a.folder / "as-a2.json"
-    renamed.write_text(json.dumps(doc | {"from": "authority-a2"}))
-    _refused(b, ["partners", "match", renamed, "--partner", "authority-a2", "--key-file", b.folder / "k", "--out",
-                 b.folder / "r"], "more than the", [b.folder / "k", b.folder / "r"])
+    points = base64.b64decode(doc["sets"]["initiator"]["points"])
+    doubled = a.folder / "doubled.json"
+    doubled.write_text(json.dumps(doc | {"from": "authority-a2", "sets": {"initiator": {
+        "count": 2048, "points": base64.b64encode(points * 2).decode()}}}))
+    outs = [b.folder / "k", b.folder / "r"]
+    args = ["partners", "match", doubled, "--partner", "authority-a2", "--key-file", outs[0], "--out", outs[1]]
+    _refused(b, args, "bytes, more than the", outs)
+    boss.run("partners", "add", "authority-a3", "--name", "A thrice", "--max-items", "1100")
+    compact = a.folder / "compact.json"
+    compact.write_text(json.dumps(doc | {"from": "authority-a3", "sets": {"initiator": {
+        "count": 1300, "points": base64.b64encode(points + points[:276 * 32]).decode()}}}))
+    _refused(b, ["partners", "match", compact, "--partner", "authority-a3", "--key-file", outs[0], "--out", outs[1]],
+             "holds 1300 items, more than the 1100 allowed", outs)
     rows = json.loads(b.run("partners", "list", "--format", "json"))
     c = next(r for r in rows if r["id"] == "authority-c")
-    assert (c["max_exchanges"], c["max_items"], c["exchanges_30_days"]) == (1, 100, 1)
+    assert (c["max_exchanges"], c["max_items"], c["exchanges_30_days"]) == (1, 1024, 1)
 
 
 def test_who_may_exchange_and_read(homes):

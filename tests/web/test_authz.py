@@ -12,6 +12,7 @@ from endwatch.services.authz import PERMISSIONS, Action, Role
 from endwatch.web import (
     api,
     api_cases,
+    api_partners,
     api_proposals,
     api_screening,
     pages,
@@ -19,11 +20,13 @@ from endwatch.web import (
     pages_casework,
     pages_deliveries,
     pages_glossary,
+    pages_partners,
     pages_screening,
     search,
 )
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter: wescam
+NO_EXCHANGE = "0" * 32  # no partner exchange exists in this world
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
 SUSPEND = {"status": "suspended", "effective_on": "2026-11-22", "reason": "authorisation test", "reference": "T-1"}
 PROPOSAL = {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}
@@ -78,6 +81,9 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/proposals/1/reject", Action.ENFORCEMENT_DECIDE, {"reason": "authorisation test"}),
     ("POST", "/api/v1/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
     ("GET", "/api/v1/screening/hits", Action.ASSESSMENTS_READ, None),
+    ("GET", "/api/v1/partners", Action.PARTNERS_READ, None),
+    ("GET", "/api/v1/partners/exchanges", Action.PARTNERS_READ, None),
+    ("GET", f"/api/v1/partners/exchanges/{NO_EXCHANGE}", Action.PARTNERS_READ, None),
     ("POST", "/api/v1/screening/hits/baykar/NK-none/review", Action.SCREENING_REVIEW,
      {"verdict": "dismissed", "reason": "authorisation test"}),
 ]
@@ -104,6 +110,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/proposals", Action.CASES_READ),
     ("/screening", Action.ASSESSMENTS_READ),
     ("/inquiries", Action.INQUIRIES_READ),
+    ("/partners", Action.PARTNERS_READ),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public
@@ -122,7 +129,8 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
     for route in [*api.router.routes, *api_cases.router.routes, *api_proposals.router.routes, *pages.router.routes,
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
                   *pages_screening.router.routes, *pages_glossary.router.routes,
-                  *pages_casework.router.routes, *pages_deliveries.router.routes]:
+                  *pages_casework.router.routes, *pages_deliveries.router.routes, *api_partners.router.routes,
+                  *pages_partners.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies
@@ -156,7 +164,7 @@ def test_api_table(web: Web) -> None:
                 continue
             foreign = who == "rival" and (PERMIT in path or APPLICATION in path)
             # No proposal exists in this world: past the authorisation check, a reader is told so.
-            foreign = foreign or path == "/api/v1/proposals/1"
+            foreign = foreign or path in ("/api/v1/proposals/1", f"/api/v1/partners/exchanges/{NO_EXCHANGE}")
             if foreign:
                 if r.status_code != 404 or not _refusal_has_no_data(r.json()):
                     failures.append(f"{who} {path}: expected 404, got {r.status_code}")

@@ -15,6 +15,7 @@ from endwatch.settings import Settings
 from endwatch.web import (
     api,
     api_cases,
+    api_partners,
     api_proposals,
     api_screening,
     errors,
@@ -23,6 +24,7 @@ from endwatch.web import (
     pages_casework,
     pages_deliveries,
     pages_glossary,
+    pages_partners,
     pages_proposals,
     pages_screening,
     search,
@@ -67,11 +69,13 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(api_cases.router)
     app.include_router(api_proposals.router)
     app.include_router(api_screening.router)
+    app.include_router(api_partners.router)
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_proposals.router)
     app.include_router(search.router)
     app.include_router(pages_screening.router)
+    app.include_router(pages_partners.router)
     app.include_router(pages_glossary.router)
     app.include_router(pages_casework.router)
     app.include_router(pages_deliveries.router)

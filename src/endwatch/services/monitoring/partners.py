@@ -89,9 +89,11 @@ def add_partner(uow: UnitOfWork, principal: Principal, partner_id: str, name: st
                                 " digit", column="id"))
     if not name.strip():
         problems.append(Problem("name is required", column="name"))
-    for column, value in (("max_items", max_items), ("max_exchanges", max_exchanges)):
-        if value is not None and value < 1:
-            problems.append(Problem(f"{column} must be at least 1", column=column))
+    if max_items is not None and max_items < PAD:
+        problems.append(Problem(f"max_items must be at least {PAD}: every set is padded to a multiple of {PAD}",
+                                column="max_items"))
+    if max_exchanges is not None and max_exchanges < 1:
+        problems.append(Problem("max_exchanges must be at least 1", column="max_exchanges"))
     if problems:
         raise InvalidInput(problems)
     with write(uow, principal, Action.PARTNERS_WRITE) as w:
