@@ -194,3 +194,28 @@ def test_the_command_line_opens_records_shows_and_files(ew, cli, tmp_path):
     assert r.exit_code == 0 and "unfavourable" in r.output, r.output
     r = cli.invoke(app, ["checks", "result", "1", "--on", "2024-10-20", "--outcome", "maybe"])
     assert r.exit_code == 1 and "nothing was written" in r.output, r.output
+
+
+def test_an_unfavourable_outcome_is_evidence_for_reassessment(ew):
+    _world(ew)
+    check = _check(ew)
+    assert check.id is not None
+    checks.record_result(ew.uow(), ACTOR, check.id, date(2024, 10, 20), "unfavourable", "items shown elsewhere",
+                         [FoundItem("D1")])
+    with ew.reader() as uow:
+        stored = uow.assessment.latest_assessment("permit", "P-INV", date(2024, 10, 20))
+    assert stored is not None and stored.trigger == f"unfavourable end-use check {check.id}"
+    found = next(i for i in stored.indicators if i["code"] == "end-use-checks")
+    assert found["severity"] == "high"
+    assert [e["ref"] for e in found["evidence"]] == [str(check.id)]
+    assert "post-shipment verification" in stored.conditions
+    # The same end user's other permit is assessed again too, on the same evidence.
+    with ew.reader() as uow:
+        other_before = uow.assessment.latest_assessment("permit", "P-OTHER", date(2024, 10, 21))
+    assert other_before is not None and other_before.trigger == stored.trigger
+    # A favourable check is no evidence of risk and triggers no re-assessment.
+    other = _check(ew, subjects=(("permit", "P-OTHER"),))
+    assert other.id is not None
+    checks.record_result(ew.uow(), ACTOR, other.id, date(2024, 10, 21), "favourable", "", [FoundItem("S1")])
+    with ew.reader() as uow:
+        assert uow.assessment.latest_assessment("permit", "P-OTHER", date(2024, 10, 21)) == other_before

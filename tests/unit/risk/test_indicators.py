@@ -11,7 +11,7 @@ from endwatch.domain.permits import EndUseUndertaking
 from endwatch.domain.risk import conflict, declarations, diversion, onward, policy, screening, undertaking
 from endwatch.domain.risk.criteria import CRITERIA
 from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, Severity, TransferReport
-from endwatch.domain.risk.registry import INDICATORS, run_indicators
+from endwatch.domain.risk.registry import GATED, INDICATORS, run_indicators
 
 WAR = Conflict("war", "Test war", ("AM", "AZ"), D(2020, 9, 27), D(2020, 11, 10), ("am", "az"), "press")
 TO_AZ = TransferReport("integrator", "AZ", "drones", D(2020, 6, 15), "press", "az")
@@ -20,6 +20,7 @@ TO_AZ = TransferReport("integrator", "AZ", "drones", D(2020, 6, 15), "press", "a
 def test_every_indicator_is_registered_and_cites_known_criteria():
     assert list(INDICATORS) == ["destination-policy", "armed-conflict", "onward-transfers",
                                 "conflicting-declarations", "diversion-history", "screening", "end-use-undertaking"]
+    assert list(GATED) == ["overdue-answers", "end-use-checks"]
     for ind in run_indicators(subject(), world(), D(2020, 5, 1)):
         assert ind.criteria and set(ind.criteria) <= set(CRITERIA)
         assert ind.severity is Severity.NONE and ind.summary.endswith(".")

@@ -6,7 +6,7 @@ import json
 
 from tests.unit.risk.worlds import PRESUMPTION, D, application, permit, subject, world
 
-from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
+from endwatch.domain.risk.model import CheckRecord, Conflict, FindingRecord, ScreeningHit, TransferReport
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.services.assessment.inputs import from_inputs, to_inputs
 
@@ -22,6 +22,13 @@ def _rich_world():
                            88.0, "sample", D(2020, 3, 1)),),
         findings=(FindingRecord("S-1", "diversion", D(2020, 10, 2), D(2020, 10, 3), "probable", "P-1", "az-af",
                                 "AZ"),),
+        checks=(CheckRecord(7, "inventory", D(2020, 10, 1), "unfavourable", "two items missing", ("P-1",), ("az-af",),
+                            ("integrator",), ("AZ",)),
+                CheckRecord(8, "inventory", D(2020, 10, 1), "favourable", "", ("P-1",), ("az-af",), ("integrator",),
+                            ("AZ",)),
+                CheckRecord(9, "inventory", D(2020, 10, 9), "unfavourable", "known after the day", ("P-1",),
+                            ("az-af",), ("integrator",), ("AZ",))),
+        count_checks=True,
     )
 
 
@@ -37,7 +44,9 @@ def test_inputs_round_trip_through_json_reproduces_the_assessment():
     assert {i.code: i.severity.value for i in original.indicators} == {
         "destination-policy": "high", "armed-conflict": "high", "onward-transfers": "critical",
         "conflicting-declarations": "critical", "diversion-history": "critical", "screening": "none",
-        "end-use-undertaking": "none"}
+        "end-use-undertaking": "none", "end-use-checks": "high"}
+    checked = next(i for i in original.indicators if i.code == "end-use-checks")
+    assert [e.ref for e in checked.evidence] == ["7"]  # not the favourable one, nor the one done after the day
 
 
 def test_several_declarations_for_one_end_user_are_one_piece_of_evidence():

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from endwatch.db.detection import tables as _detection  # noqa: F401 (adds deliveries.serial_fold)
 from endwatch.db.registry import tables as reg
 from endwatch.db.tables import BigId, metadata
+from endwatch.domain.risk.model import CheckRecord
 from endwatch.services.detection.store import Candidate
 from endwatch.services.monitoring.store import ApplicationFacts, Check, FoundItem, PermitFacts, ProgrammeVersion
 
@@ -204,6 +205,21 @@ class SqlCheckRepository:
                                  r.delivered_on, r.recipient_id, r.end_user_id, r.destination)
                        for r in self.conn.execute(q))
         return out
+
+    def outcomes(self) -> builtins.list[CheckRecord]:
+        c, s, pm = checks, check_subjects, reg.permits
+        q = (sa.select(c.c.id, c.c.kind, c.c.done_on, c.c.outcome, c.c.reasons, pm.c.number, pm.c.end_user_id,
+                       pm.c.consignee_id, pm.c.destination)
+             .select_from(c.join(s, sa.and_(s.c.check_id == c.c.id, s.c.subject_kind == "permit"))
+                          .join(pm, pm.c.number == s.c.subject_key))
+             .where(c.c.done_on.is_not(None), c.c.outcome.is_not(None)).order_by(c.c.id, pm.c.number))
+        rows: dict[int, builtins.list[Any]] = defaultdict(list)
+        for r in self.conn.execute(q):
+            rows[int(r.id)].append(r)
+        return [CheckRecord(i, rs[0].kind, rs[0].done_on, rs[0].outcome, rs[0].reasons,
+                            tuple(r.number for r in rs), tuple(sorted({r.end_user_id for r in rs})),
+                            tuple(sorted({r.consignee_id for r in rs})), tuple(sorted({r.destination for r in rs})))
+                for i, rs in rows.items()]
 
     def add_photo(self, check_id: int, sha256: str, filename: str, added_by: str) -> None:
         p = check_photos

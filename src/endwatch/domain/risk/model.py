@@ -216,6 +216,22 @@ class AnswerRecord:
 
 
 @dataclass(frozen=True)
+class CheckRecord:
+    """An end-use check done, as far as an assessment needs it (see the monitoring area): its outcome, and the
+    end users, consignees and destinations of the permits it covered. Known from the day it was done."""
+
+    check_id: int
+    kind: str
+    done_on: date
+    outcome: str  # favourable | unfavourable
+    reasons: str
+    permit_numbers: tuple[str, ...] = ()
+    end_user_ids: tuple[str, ...] = ()
+    consignee_ids: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Subject:
     """What is assessed: an application, or a permit (assessed on its own terms).
 
@@ -289,6 +305,10 @@ class World:
     # Questions put to parties and their answers; read only where the authority's policy counts overdue answers.
     answers: tuple[AnswerRecord, ...] = ()
     count_overdue_answers: bool = False
+    # End-use checks done; counted once the authority has recorded any (absent before, so that assessments
+    # made before reproduce unchanged).
+    checks: tuple[CheckRecord, ...] = ()
+    count_checks: bool = False
     cut_on: date | None = None  # set by known_by: the world is already cut to that day
 
     def known_by(self, as_of: date) -> World:
@@ -296,8 +316,8 @@ class World:
 
         Conflicts count from their first day (or from when they became known, if later), transfers from
         their report, screening hits from the day the entity was listed until the day it was delisted,
-        findings from the day they were decided, applications from their receipt and permits from their
-        issue (with only the status events effective by then).
+        findings from the day they were decided, end-use checks from the day they were done, applications
+        from their receipt and permits from their issue (with only the status events effective by then).
         """
         if self.cut_on == as_of:
             return self
@@ -313,6 +333,7 @@ class World:
                        if h.listed_on <= as_of and (h.ended_on is None or as_of < h.ended_on)),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
             answers=tuple(_answer_known_by(a, as_of) for a in self.answers if a.asked_on <= as_of),
+            checks=tuple(c for c in self.checks if c.done_on <= as_of),
             cut_on=as_of,
         )
 

@@ -73,6 +73,7 @@ _CONDITIONS: dict[str, tuple[Condition, ...]] = {
     "diversion-history": (Condition.POST_SHIPMENT_VERIFICATION, Condition.DELIVERY_VERIFICATION_CERTIFICATE),
     "end-use-undertaking": (Condition.DELIVERY_VERIFICATION_CERTIFICATE, Condition.RE_EXPORT_CONSENT_CLAUSE),
     "armed-conflict": (Condition.POST_SHIPMENT_VERIFICATION,),
+    "end-use-checks": (Condition.POST_SHIPMENT_VERIFICATION, Condition.DELIVERY_VERIFICATION_CERTIFICATE),
     "screening": (Condition.DELIVERY_VERIFICATION_CERTIFICATE,),
     "destination-policy": (Condition.DELIVERY_VERIFICATION_CERTIFICATE,),
     "overdue-answers": (Condition.POST_SHIPMENT_VERIFICATION,),

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from endwatch.domain.risk import answers, conflict, declarations, diversion, onward, policy, screening, undertaking
+from endwatch.domain.risk import (
+    answers,
+    checks,
+    conflict,
+    declarations,
+    diversion,
+    onward,
+    policy,
+    screening,
+    undertaking,
+)
 from endwatch.domain.risk.model import Indicator, Subject, World
 
 IndicatorFn = Callable[[Subject, World, date], Indicator]
@@ -26,6 +36,8 @@ INDICATORS: dict[str, IndicatorFn] = {
 # assessments made without them reproduce unchanged): code -> (whether the world's policy counts it, function).
 GATED: dict[str, tuple[Callable[[World], bool], IndicatorFn]] = {
     answers.CODE: (lambda w: w.count_overdue_answers, answers.assess),
+    # Counted once the authority has recorded the outcome of any end-use check.
+    checks.CODE: (lambda w: w.count_checks, checks.assess),
 }
 
 

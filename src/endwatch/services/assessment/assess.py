@@ -48,6 +48,7 @@ class AssessmentResult:
 
 def load_world(uow: UnitOfWork) -> World:
     """Everything the indicators may draw on, as stored (cut it with `World.known_by`)."""
+    checks = tuple(uow.checks.outcomes())
     return World(
         parties={p.id: p for p in uow.parties.list()},
         products={p.id: p for p in uow.products.list()},
@@ -61,6 +62,9 @@ def load_world(uow: UnitOfWork) -> World:
         # Answers are read only where the policy counts them: otherwise the indicator is absent, and so are they.
         answers=tuple(answer_records(uow)) if counts_overdue_answers(uow) else (),
         count_overdue_answers=counts_overdue_answers(uow),
+        # Counted once any check is done: before that the indicator is absent, as in assessments made earlier.
+        checks=checks,
+        count_checks=bool(checks),
     )
 
 

@@ -26,6 +26,7 @@ from endwatch.domain.products import Product
 from endwatch.domain.risk.facts import RECENT, conflicts_involving, lineage, onward_transfers
 from endwatch.domain.risk.model import (
     AnswerRecord,
+    CheckRecord,
     Conflict,
     FindingRecord,
     ScreeningHit,
@@ -99,6 +100,9 @@ def relevant(subject: Subject, world: World) -> World:
         answers=tuple(a for a in world.answers
                       if a.party_id in {subject.exporter_id, subject.consignee_id, subject.end_user_id}),
         count_overdue_answers=world.count_overdue_answers,
+        # Only unfavourable checks can change the result (domain/risk/checks.py).
+        checks=tuple(c for c in world.checks if c.outcome == "unfavourable"),
+        count_checks=world.count_checks,
     )
 
 
@@ -131,7 +135,9 @@ def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
         "conflicts": snap(w.conflicts), "transfers": snap(w.transfers), "hits": snapshot(w.hits),
         "findings": snapshot(w.findings),
         # Only where the policy counts overdue answers, so that inputs stored without them are unchanged.
-        **({"count_overdue_answers": True, "answers": snapshot(w.answers)} if w.count_overdue_answers else {})}}
+        **({"count_overdue_answers": True, "answers": snapshot(w.answers)} if w.count_overdue_answers else {}),
+        # Only once checks are counted, so that inputs stored before are unchanged.
+        **({"count_checks": True, "checks": snapshot(w.checks)} if w.count_checks else {})}}
 
 
 # Evidence shared by many assessments is stored once, by digest (table evidence_items); an assessment's
@@ -254,5 +260,10 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
         answers=tuple(AnswerRecord(a["party_id"], a["kind"], a["key"], _dd(a["asked_on"]), _dd(a["due_on"]),
                                    _d(a["answered_on"]), _d(a["closed_on"])) for a in w.get("answers", ())),
         count_overdue_answers=bool(w.get("count_overdue_answers", False)),
+        # Inputs stored before end-use checks existed have none.
+        checks=tuple(CheckRecord(c["check_id"], c["kind"], _dd(c["done_on"]), c["outcome"], c["reasons"],
+                                 tuple(c["permit_numbers"]), tuple(c["end_user_ids"]), tuple(c["consignee_ids"]),
+                                 tuple(c["destinations"])) for c in w.get("checks", ())),
+        count_checks=bool(w.get("count_checks", False)),
     )
     return subject, world

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.services.assessment.reassessment import Concerns, reassess_in
 from endwatch.services.authz import Action, Principal, company_scope, require
 from endwatch.services.casefiles.evidence import Attached, attach_in, file_digest
 from endwatch.services.gate import write
@@ -101,6 +102,13 @@ def record_result(uow: UnitOfWork, principal: Principal, check_id: int, done_on:
         w.record(action="check.result", entity="check", key=str(check_id),
                  before={"done_on": before.done_on, "outcome": before.outcome, "reasons": before.reasons},
                  after={"done_on": done_on, "outcome": outcome, "reasons": reasons.strip(), "items": len(clean)})
+        if outcome == "unfavourable":
+            # The check is evidence for re-assessment (indicator end-use-checks): what its permits' end users,
+            # consignees and destinations are in play for is assessed again, in this same write.
+            permits = [p for p in (uow.permits.get(k) for k in before.permits) if p is not None]
+            concerns = Concerns(countries=frozenset(p.destination for p in permits),
+                                parties=frozenset({p.end_user_id for p in permits} | {p.consignee_id for p in permits}))
+            reassess_in(w, done_on, f"unfavourable end-use check {check_id}", concerns)
     return after
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from endwatch.domain.risk.model import CheckRecord
 from endwatch.domain.trace_requests import Attachment, Direction, Status, TraceRequest
 from endwatch.services.detection.store import Candidate
 
@@ -142,6 +143,10 @@ class CheckRepository(Protocol):
 
     def add_photo(self, check_id: int, sha256: str, filename: str, added_by: str) -> None: ...
     def photos(self, check_id: int) -> list[tuple[str, str]]: ...
+
+    def outcomes(self) -> list[CheckRecord]:
+        """Every check done with its outcome, with the end users, consignees and destinations of its permits."""
+        ...
 
     def product_categories(self) -> dict[str, tuple[str, ...]]:
         """Each product's control-list entries."""
