@@ -23,11 +23,15 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard, TypeVar, cast
 
 from endwatch.domain.audit import AuditEntry
+from endwatch.domain.text import text as text_rule
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.audit.trail import record
 from endwatch.services.authz import Action, Principal, require
 from endwatch.services.uow import Database, UnitOfWork
 
 P = TypeVar("P")
+# A reason is free text (domain/text.py): line breaks and tabs, no other control character.
+_REASON = text_rule(100_000)
 R = TypeVar("R")
 
 
@@ -41,6 +45,9 @@ class Write:
     def record(self, *, action: str, entity: str, key: str, before: Any = None, after: Any = None,
                reason: str = "") -> AuditEntry:
         """Append the audit entry describing a change made in this write (committed with it, or not at all)."""
+        problem = _REASON.problem(reason)
+        if problem is not None:  # a NUL cannot even be stored on PostgreSQL: refused, and the write rolled back
+            raise InvalidInput([Problem(f"reason {problem}", column="reason")])
         p = self.principal
         if p.delegate is not None:
             why = f"on behalf of {p.username} by {p.delegate}: {p.delegate_reason or 'no reason given'}"

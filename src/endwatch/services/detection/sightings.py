@@ -20,6 +20,7 @@ from endwatch.exchange.schema_detection import SIGHTINGS
 from endwatch.exchange.writer import write_rows
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import Write, write
+from endwatch.services.text_rules import held_to
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -57,10 +58,12 @@ def add_sighting(uow: UnitOfWork, principal: Principal, sighting: Sighting, *, r
 def add_in(w: Write, sighting: Sighting, *, reason: str = "", numbered: bool = False) -> Sighting:
     """`add_sighting` inside the caller's open write (which commits it, or rolls it back, with its other work)."""
     uow = w.uow
+    # The exchange format's field rules, as an imported sightings.csv meets them; every problem is named at once.
+    check = Checker()
+    sighting = held_to(sighting, SIGHTINGS, check)
     if numbered:
         sighting = replace(sighting, id=next_sighting_id(uow, sighting.observed_on))
     today = uow.now().date()
-    check = Checker()
     sighting_problems(sighting, today, check)
     if not check.problems and uow.detection.sighting_ids([sighting.id]):
         check.fail("id", f"sighting {sighting.id!r} is already recorded (sightings are not edited)")

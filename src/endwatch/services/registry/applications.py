@@ -14,8 +14,10 @@ from datetime import date
 from endwatch.domain.permits import Application, ApplicationStatus, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal, check_may_act_for
 from endwatch.services.gate import Write, write
+from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -45,6 +47,7 @@ def receive_application(uow: UnitOfWork, principal: Principal, application: Appl
     characters, allocated inside the transaction (so that simultaneous submissions never collide), that tells
     no one how many applications anyone filed. Numbers given earlier (APP-YYYYMMDD-N, imported ones) stay.
     """
+    application = checked(application, SPECS["applications.csv"], nested=("undertaking",))
     check_may_act_for(principal, application.exporter_id)
     with write(uow, principal, Action.APPLICATIONS_SUBMIT) as w:
         if numbered:

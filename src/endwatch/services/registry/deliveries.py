@@ -8,9 +8,11 @@ from datetime import date
 from endwatch.domain.deliveries import DeliveredItem, Retransfer, check_delivery
 from endwatch.domain.serials import serial_key
 from endwatch.errors import NotFound, RuleViolation
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal, check_may_act_for
 from endwatch.services.gate import write
 from endwatch.services.registry.store import ItemRecord
+from endwatch.services.text_rules import checked, clean
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -30,6 +32,12 @@ def record_delivery(
     new for its product family (compared normalised) and appears once in the delivery. An exporter records
     deliveries only under its own company's permits.
     """
+    spec, fields = SPECS["deliveries.csv"], Checker()
+    permit_number = clean(fields, "permit_number", spec.column("permit_number").rule, permit_number)
+    serials = [clean(fields, "serial", spec.column("serial").rule, s) for s in serials]
+    if recipient_id:
+        recipient_id = clean(fields, "recipient_id", spec.column("recipient_id").rule, recipient_id)
+    fields.raise_if_any()  # before anything is read: a NUL in a key cannot even be looked up on PostgreSQL
     with write(uow, principal, Action.DELIVERIES_WRITE) as w:
         permit = uow.permits.get(permit_number)
         if permit is None:
@@ -78,6 +86,7 @@ def record_delivery(
 
 def authorise_retransfer(uow: UnitOfWork, principal: Principal, retransfer: Retransfer) -> Retransfer:
     """Record consent to re-transfer one item (or every item of a permit) to another party from a date."""
+    retransfer = checked(retransfer, SPECS["retransfers.csv"])
     with write(uow, principal, Action.RETRANSFERS_WRITE) as w:
         c = Checker()
         permit = uow.permits.get(retransfer.permit_number)

@@ -6,8 +6,10 @@ One transaction each: validated, written and audited, or refused with nothing wr
 from __future__ import annotations
 
 from endwatch.domain.parties import Party, would_cycle
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal, company_scope
 from endwatch.services.gate import write
+from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -26,7 +28,9 @@ def _check_party(uow: UnitOfWork, party: Party) -> None:
 
 
 def save_party(uow: UnitOfWork, principal: Principal, party: Party, reason: str = "") -> Party:
-    """Create or update a party. Unchanged parties are left alone (no audit entry)."""
+    """Create or update a party. Unchanged parties are left alone (no audit entry). Its fields are held to the
+    exchange format's rules first (services/text_rules.py): a refused one is named and nothing is read or written."""
+    party = checked(party, SPECS["parties.csv"])
     with write(uow, principal, Action.PARTIES_WRITE) as w:
         before = uow.parties.get(party.id)
         if before == party:

@@ -8,9 +8,11 @@ from dataclasses import replace
 from endwatch.domain.permits import Permit, PermitStatus, StatusChange, check_new_status, check_permit_dates
 from endwatch.domain.policy import check_issuance
 from endwatch.errors import InvalidInput, Problem
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.registry.applications import check_application_approved, check_parties_and_goods
+from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
@@ -20,6 +22,7 @@ def issue_permit(uow: UnitOfWork, principal: Principal, permit: Permit, reason: 
 
     The stored permit records the policy it was issued under and any exception relied on.
     """
+    permit = checked(permit, SPECS["permits.csv"], nested=("undertaking",))
     with write(uow, principal, Action.PERMITS_ISSUE) as w:
         if uow.permits.get(permit.number) is not None:
             raise InvalidInput([Problem(f"permit {permit.number!r} already exists", column="number")])

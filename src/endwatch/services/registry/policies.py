@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from endwatch.domain.policy import Policy
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
+from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 
 def save_policy(uow: UnitOfWork, principal: Principal, policy: Policy, reason: str = "") -> Policy:
-    """Create or update a destination policy. It never changes permits already issued."""
+    """Create or update a destination policy. It never changes permits already issued. Its fields meet the
+    field rules."""
+    policy = checked(policy, SPECS["policies.csv"])
     with write(uow, principal, Action.POLICIES_WRITE) as w:
         before = uow.policies.get(policy.id)
         if before == policy:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from endwatch.domain.products import Product
+from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
+from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
 
 
 def save_product(uow: UnitOfWork, principal: Principal, product: Product, reason: str = "") -> Product:
-    """Create or update a product. Its manufacturer must be a known party."""
+    """Create or update a product. Its manufacturer must be a known party; its fields meet the field rules."""
+    product = checked(product, SPECS["products.csv"])
     with write(uow, principal, Action.PRODUCTS_WRITE) as w:
         before = uow.products.get(product.id)
         if before == product:
