@@ -14,6 +14,7 @@ from endwatch.web import (
     api_cases,
     api_partners,
     api_proposals,
+    api_requests,
     api_screening,
     pages,
     pages_cases,
@@ -21,6 +22,7 @@ from endwatch.web import (
     pages_deliveries,
     pages_glossary,
     pages_partners,
+    pages_requests,
     pages_screening,
     search,
 )
@@ -80,6 +82,14 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/proposals/1/confirm", Action.ENFORCEMENT_DECIDE, None),
     ("POST", "/api/v1/proposals/1/reject", Action.ENFORCEMENT_DECIDE, {"reason": "authorisation test"}),
     ("POST", "/api/v1/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
+    ("GET", "/api/v1/trace-requests", Action.TRACE_REQUESTS_READ, None),
+    ("GET", "/api/v1/trace-requests/TR-2020-0001", Action.TRACE_REQUESTS_READ, None),
+    ("POST", "/api/v1/trace-requests", Action.TRACE_REQUESTS_WRITE,
+     {"direction": "outgoing", "counterpart_kind": "exporter", "party_id": "wescam", "question": "q",
+      "serials": ["REDACTED-SN-1"]}),
+    ("POST", "/api/v1/trace-requests/TR-2020-0001/answer", Action.TRACE_REQUESTS_ANSWER, {"text": "answer"}),
+    ("POST", "/api/v1/trace-requests/TR-2020-0001/close", Action.TRACE_REQUESTS_WRITE, {"reason": "r"}),
+    ("POST", "/api/v1/trace-requests/TR-2020-0001/link", Action.TRACE_REQUESTS_WRITE, {"case_id": "CASE-0001"}),
     ("GET", "/api/v1/screening/hits", Action.ASSESSMENTS_READ, None),
     ("GET", "/api/v1/partners", Action.PARTNERS_READ, None),
     ("GET", "/api/v1/partners/exchanges", Action.PARTNERS_READ, None),
@@ -111,6 +121,8 @@ PAGES: list[tuple[str, Action]] = [
     ("/screening", Action.ASSESSMENTS_READ),
     ("/inquiries", Action.INQUIRIES_READ),
     ("/partners", Action.PARTNERS_READ),
+    ("/trace-requests", Action.TRACE_REQUESTS_READ),
+    ("/trace-requests/new", Action.TRACE_REQUESTS_WRITE),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public
@@ -130,7 +142,7 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
                   *pages_screening.router.routes, *pages_glossary.router.routes,
                   *pages_casework.router.routes, *pages_deliveries.router.routes, *api_partners.router.routes,
-                  *pages_partners.router.routes]:
+                  *pages_partners.router.routes, *api_requests.router.routes, *pages_requests.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies
@@ -163,8 +175,10 @@ def test_api_table(web: Web) -> None:
                     failures.append(f"{who or 'public'} {method} {path}: {r.status_code} {r.text[:120]}")
                 continue
             foreign = who == "rival" and (PERMIT in path or APPLICATION in path)
-            # No proposal exists in this world: past the authorisation check, a reader is told so.
-            foreign = foreign or path in ("/api/v1/proposals/1", f"/api/v1/partners/exchanges/{NO_EXCHANGE}")
+            # No proposal, exchange or trace request exists in this world: past the authorisation check, a
+            # reader is told so.
+            foreign = foreign or path in ("/api/v1/proposals/1", f"/api/v1/partners/exchanges/{NO_EXCHANGE}",
+                                          "/api/v1/trace-requests/TR-2020-0001")
             if foreign:
                 if r.status_code != 404 or not _refusal_has_no_data(r.json()):
                     failures.append(f"{who} {path}: expected 404, got {r.status_code}")

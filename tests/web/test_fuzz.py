@@ -60,6 +60,12 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     proposal = propose_permit_status(ew.uow(), person("fuzz-officer"), "PERMIT-REDACTED-2", PermitStatus.SUSPENDED,
                                      reference_case.SUSPENSION_DAY, "fuzz world", "FUZZ-1")
     KNOWN["proposal_id"] = str(proposal.id)
+    # An open trace request, so that its endpoints have one to answer about.
+    from endwatch.services.monitoring.requests import Draft, open_request
+
+    KNOWN["reference"] = open_request(ew.uow(), person("fuzz-officer"), Draft(
+        direction="outgoing", counterpart_kind="exporter", party_id="wescam", question="Where did it go?",
+        serials=["REDACTED-SN-1"]), reference_case.SUSPENSION_DAY).reference
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     ew.close()
 

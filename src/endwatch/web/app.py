@@ -17,6 +17,7 @@ from endwatch.web import (
     api_cases,
     api_partners,
     api_proposals,
+    api_requests,
     api_screening,
     errors,
     pages,
@@ -26,6 +27,7 @@ from endwatch.web import (
     pages_glossary,
     pages_partners,
     pages_proposals,
+    pages_requests,
     pages_screening,
     search,
 )
@@ -79,6 +81,8 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages_glossary.router)
     app.include_router(pages_casework.router)
     app.include_router(pages_deliveries.router)
+    app.include_router(api_requests.router)
+    app.include_router(pages_requests.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

@@ -1,0 +1,172 @@
+"""Pages over trace requests: the list (an exporter's portal shows only the requests addressed to its company),
+one request with its answer, files and what it feeds, and the forms that open, answer, close, link and attach
+(files told by their content, as for case evidence). Every route states its action through `requires`; the
+service decides what each caller may see, for pages and API alike."""
+
+from __future__ import annotations
+
+import mimetypes
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from endwatch.domain.deadlines import DEFAULT_REPLY_DAYS
+from endwatch.domain.trace_requests import COUNTERPARTS, Direction, Status
+from endwatch.errors import InvalidInput, NotFound, Problem
+from endwatch.services.authz import Action
+from endwatch.services.casefiles.evidence import stored_path
+from endwatch.services.monitoring import requests as trace_requests
+from endwatch.services.registry.queries import list_parties
+from endwatch.web.fields import form_date
+from endwatch.web.render import render
+from endwatch.web.security import Caller, endwatch_of, requires
+from endwatch.web.uploads import safe_name, sniff
+
+router = APIRouter(include_in_schema=False)
+MAX_FILE = 20 * 1024 * 1024
+
+
+def _back(reference: str, anchor: str = "") -> Response:
+    return RedirectResponse(f"/trace-requests/{reference}" + (f"#{anchor}" if anchor else ""), status_code=303)
+
+
+def _choice(value: str, kind: type[Direction] | type[Status], column: str) -> Direction | Status | None:
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput([Problem(f"{value!r} is not one of {', '.join(k.value for k in kind)}",
+                                    column=column)]) from None
+
+
+@router.get("/trace-requests", response_class=HTMLResponse)
+def trace_requests_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))],
+                        direction: str = "", status: str = "") -> Response:
+    """Trace requests the caller may see, newest first, with where each stands today."""
+    ew = endwatch_of(request)
+    d = _choice(direction, Direction, "direction")
+    s = _choice(status, Status, "status")
+    found = trace_requests.list_requests(ew.reader(), caller.principal, direction=d,  # type: ignore[arg-type]
+                                         status=s)  # type: ignore[arg-type]
+    return render(request, "trace_requests.html", {"requests": found, "today": ew.today(), "direction": direction,
+                                                   "status": status})
+
+
+@router.get("/trace-requests/new", response_class=HTMLResponse)
+def new_trace_request(request: Request,
+                      caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_WRITE))]) -> Response:
+    """The form that opens a trace request, out or in."""
+    ew = endwatch_of(request)
+    return render(request, "trace_request_new.html", {"parties": list_parties(ew.reader()), "today": ew.today(),
+                                                      "window": DEFAULT_REPLY_DAYS, "counterparts": COUNTERPARTS})
+
+
+@router.post("/trace-requests")
+def open_trace_request(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_WRITE))],
+                       direction: Annotated[str, Form(max_length=20)],
+                       counterpart_kind: Annotated[str, Form(max_length=20)],
+                       serials: Annotated[str, Form(max_length=200_000)],
+                       question: Annotated[str, Form(max_length=10_000)],
+                       on: Annotated[str, Form()],
+                       window_days: Annotated[str, Form(max_length=10)] = str(DEFAULT_REPLY_DAYS),
+                       party_id: Annotated[str, Form(max_length=100)] = "",
+                       counterpart: Annotated[str, Form(max_length=300)] = "",
+                       contact: Annotated[str, Form(max_length=300)] = "",
+                       their_reference: Annotated[str, Form(max_length=200)] = "",
+                       send: Annotated[str, Form()] = "") -> Response:
+    """Open the request (one serial a line) and go to its page."""
+    try:
+        window = int(window_days)
+    except ValueError:
+        raise InvalidInput([Problem(f"the reply window {window_days!r} is not a whole number of days",
+                                    column="window_days")]) from None
+    draft = trace_requests.Draft(direction=direction, counterpart_kind=counterpart_kind, question=question,
+                                 serials=serials.splitlines(), counterpart=counterpart, party_id=party_id or None,
+                                 contact=contact or None, their_reference=their_reference, window_days=window)
+    opened = trace_requests.open_request(endwatch_of(request).uow(), caller.principal, draft, form_date(on, "on"),
+                                         send=bool(send))
+    return _back(opened.reference)
+
+
+@router.get("/trace-requests/{reference}", response_class=HTMLResponse)
+def trace_request_page(request: Request, reference: str,
+                       caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))]) -> Response:
+    """One request: question, serials, deadline, answer (or the form to give it), files, what it feeds."""
+    ew = endwatch_of(request)
+    found = trace_requests.get_request(ew.reader(), caller.principal, reference)
+    return render(request, "trace_request.html", {"r": found, "today": ew.today()})
+
+
+@router.post("/trace-requests/{reference}/answer")
+def answer_trace_request(request: Request, reference: str,
+                         caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_ANSWER))],
+                         text: Annotated[str, Form(max_length=10_000)], on: Annotated[str, Form()],
+                         send: Annotated[str, Form()] = "") -> Response:
+    """Record the answer (once); an exporter answers only a request addressed to its company."""
+    trace_requests.answer_request(endwatch_of(request).uow(), caller.principal, reference, text,
+                                  form_date(on, "on"), send=bool(send))
+    return _back(reference, "answer")
+
+
+@router.post("/trace-requests/{reference}/close")
+def close_trace_request(request: Request, reference: str,
+                        caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_WRITE))],
+                        reason: Annotated[str, Form(max_length=2000)], on: Annotated[str, Form()]) -> Response:
+    """Close the request without an answer, with a reason."""
+    trace_requests.close_request(endwatch_of(request).uow(), caller.principal, reference, reason, form_date(on, "on"))
+    return _back(reference)
+
+
+@router.post("/trace-requests/{reference}/link")
+def link_trace_request(request: Request, reference: str,
+                       caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_WRITE))],
+                       finding: Annotated[str, Form(max_length=100)] = "",
+                       case_id: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """Name the finding and/or case the request feeds (an empty field leaves it as it was)."""
+    trace_requests.feed(endwatch_of(request).uow(), caller.principal, reference, finding=finding.strip() or None,
+                        case_id=case_id.strip() or None)
+    return _back(reference)
+
+
+@router.post("/trace-requests/{reference}/files")
+async def attach_to_trace_request(request: Request, reference: str,
+                                  caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_ANSWER))],
+                                  file: UploadFile,
+                                  description: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Attach an image or a PDF (its type told by its content), kept in the evidence store under its SHA-256."""
+    content = await file.read(MAX_FILE + 1)
+    if not content:
+        raise InvalidInput([Problem("choose a file to upload", column="file")])
+    if len(content) > MAX_FILE:
+        raise InvalidInput([Problem("the file is larger than 20 MB", column="file")])
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput([Problem("the file is not a JPEG, PNG, WebP image or a PDF (told by its content, not"
+                                    " its name)", column="file")])
+    ew = endwatch_of(request)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / safe_name(file.filename or "", kind, "attachment")
+        path.write_bytes(content)
+        trace_requests.attach(ew.uow(), caller.principal, ew.settings.home / "evidence", reference, [path],
+                              description.strip())
+    return _back(reference, "files")
+
+
+@router.get("/trace-requests/{reference}/files/{sha256}")
+def trace_request_file(request: Request, reference: str, sha256: str,
+                       caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))]) -> Response:
+    """A file attached to the request (only to a caller who may see the request); always downloaded."""
+    ew = endwatch_of(request)
+    found = trace_requests.get_request(ew.reader(), caller.principal, reference)
+    attached = next((a for a in found.attachments if a.sha256 == sha256), None)
+    path = stored_path(ew.settings.home / "evidence", sha256) if attached else None
+    if attached is None or path is None or not path.is_file():
+        raise NotFound("file", sha256)
+    kind = mimetypes.guess_type(attached.filename)[0] or "application/octet-stream"
+    response = FileResponse(path, media_type=kind, filename=attached.filename, content_disposition_type="attachment")
+    response.headers["Cache-Control"] = "no-store"
+    return response

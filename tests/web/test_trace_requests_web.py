@@ -1,0 +1,130 @@
+"""Trace requests in the web: the API (/api/v1/trace-requests) and the pages; the exporter portal shows and
+answers only the requests addressed to the exporter's company; a partner's requests are for investigators,
+officers and auditors; files told by their content; bad input refused, nothing written."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from tests.web.conftest import Web, csrf_of
+
+TO_WESCAM = {"direction": "outgoing", "counterpart_kind": "exporter", "party_id": "wescam",
+             "question": "Where did these turrets go after delivery?", "serials": ["REDACTED-SN-1"],
+             "on": "2026-11-01"}
+TO_BAYKAR = {**TO_WESCAM, "party_id": "baykar", "counterpart_kind": "manufacturer"}
+FROM_PARTNER = {"direction": "incoming", "counterpart_kind": "authority", "counterpart": "Partner Authority",
+                "contact": "desk@partner.example", "their_reference": "PA-1", "question": "Yours?",
+                "serials": ["X-1"], "on": "2026-11-01", "window_days": 14}
+
+
+def opened(web: Web) -> tuple[str, str, str]:
+    refs = []
+    for body in (TO_WESCAM, TO_BAYKAR, FROM_PARTNER):
+        r = web.client.post("/api/v1/trace-requests", headers=web.as_("investigator"), json=body)
+        assert r.status_code == 201, r.text
+        refs.append(r.json()["reference"])
+    return refs[0], refs[1], refs[2]
+
+
+def count(web: Web, table: str) -> int:
+    with web.ew.engine.connect() as conn:
+        return int(conn.execute(sa.text(f"select count(*) from {table}")).scalar_one())
+
+
+def test_api_opens_lists_and_scopes(web: Web) -> None:
+    wescam, baykar, partner = opened(web)
+    r = web.client.get("/api/v1/trace-requests?as_of=2026-11-29", headers=web.as_("officer")).json()
+    assert r["total"] == 3
+    standing = {x["reference"]: (x["standing"], x["days"]) for x in r["items"]}
+    assert standing == {wescam: ("due", 0), baykar: ("due", 0), partner: ("overdue", 14)}
+    for who in ("investigator", "officer", "auditor", "admin"):
+        assert web.client.get(f"/api/v1/trace-requests/{partner}", headers=web.as_(who)).status_code == 200
+    mine = web.client.get("/api/v1/trace-requests", headers=web.as_("exporter")).json()
+    assert [x["reference"] for x in mine["items"]] == [wescam]
+    assert web.client.get("/api/v1/trace-requests?direction=incoming", headers=web.as_("exporter")).json()[
+        "total"] == 0
+    for path in (partner, baykar):
+        r = web.client.get(f"/api/v1/trace-requests/{path}", headers=web.as_("exporter"))
+        assert r.status_code == 404 and "Partner" not in r.text and "turrets" not in r.text
+    theirs = web.client.get("/api/v1/trace-requests", headers=web.as_("rival")).json()  # baykar's own only
+    assert [x["reference"] for x in theirs["items"]] == [baykar]
+    assert web.client.get("/api/v1/trace-requests", headers=web.as_(None)).status_code == 401
+    assert web.client.get("/api/v1/trace-requests", headers=web.as_("approver")).status_code == 403
+
+
+def test_api_answers_once_and_refuses_bad_input_writing_nothing(web: Web) -> None:
+    wescam, _, partner = opened(web)
+    before = count(web, "audit_log")
+    bad = web.client.post("/api/v1/trace-requests", headers=web.as_("officer"),
+                          json={**TO_WESCAM, "party_id": "nobody", "window_days": -1, "serials": []})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
+    wrong = web.client.post("/api/v1/trace-requests", headers=web.as_("officer"),
+                            json={**FROM_PARTNER, "counterpart_kind": "exporter"})
+    assert wrong.status_code == 422 and "involves authority, research" in wrong.text
+    assert web.client.post(f"/api/v1/trace-requests/{partner}/answer", headers=web.as_("exporter"),
+                           json={"text": "ours"}).status_code == 404
+    assert count(web, "audit_log") == before and count(web, "trace_requests") == 3
+    done = web.client.post(f"/api/v1/trace-requests/{wescam}/answer", headers=web.as_("exporter"),
+                           json={"text": "With the navy at its base", "on": "2026-12-01"})
+    assert done.status_code == 200 and done.json()["standing"] == "answered late" and done.json()["days"] == 2
+    again = web.client.post(f"/api/v1/trace-requests/{wescam}/answer", headers=web.as_("officer"),
+                            json={"text": "again"})
+    assert again.status_code == 409 and again.json()["rule"] == "trace-request-open"
+    closed = web.client.post(f"/api/v1/trace-requests/{partner}/close", headers=web.as_("investigator"),
+                             json={"reason": "the partner withdrew it", "on": "2026-11-05"})
+    assert closed.status_code == 200 and closed.json()["standing"] == "closed"
+
+
+def test_exporter_portal_answers_its_own_request_and_attaches_a_photo(web: Web) -> None:
+    wescam, baykar, partner = opened(web)
+    client = web.sign_in("exporter")
+    page = client.get("/trace-requests")
+    assert page.status_code == 200 and wescam in page.text and baykar not in page.text and partner not in page.text
+    assert "Trace requests" in page.text  # in the navigation
+    assert client.get(f"/trace-requests/{partner}").status_code == 404
+    detail = client.get(f"/trace-requests/{wescam}")
+    assert "Where did these turrets go" in detail.text and 'data-testid="answer-form"' in detail.text
+    assert 'data-testid="close-form"' not in detail.text  # an exporter only answers
+    token = csrf_of(detail.text)
+    photo = b"\xff\xd8\xff\xe0" + b"jpeg bytes" * 10
+    r = client.post(f"/trace-requests/{wescam}/files", data={"csrf_token": token, "description": "at the base"},
+                    files={"file": ("../../etc/turret photo.png", photo, "image/png")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    text = client.post(f"/trace-requests/{wescam}/files", data={"csrf_token": token},
+                       files={"file": ("notes.pdf", b"just text", "application/pdf")}, follow_redirects=False)
+    assert text.status_code == 422 and "told by its content" in text.text
+    r = client.post(f"/trace-requests/{wescam}/answer", data={"csrf_token": token, "text": "At the naval base",
+                                                             "on": "2026-11-20"}, follow_redirects=False)
+    assert r.status_code == 303
+    shown = client.get(f"/trace-requests/{wescam}")
+    assert "At the naval base" in shown.text and "answered on time" in shown.text
+    assert "turret photo.jpg" in shown.text  # named by its content, without the folders it came with
+    link = shown.text.split(f"/trace-requests/{wescam}/files/")[1].split('"')[0]
+    got = client.get(f"/trace-requests/{wescam}/files/{link}")
+    assert got.status_code == 200 and got.content == photo and "attachment" in got.headers["content-disposition"]
+    rival = web.sign_in("rival")
+    assert rival.get(f"/trace-requests/{wescam}/files/{link}").status_code == 404
+    assert count(web, "trace_request_files") == 1
+
+
+def test_staff_open_a_request_from_the_form(web: Web) -> None:
+    client = web.sign_in("officer")
+    form = client.get("/trace-requests/new")
+    assert form.status_code == 200
+    token = csrf_of(form.text)
+    r = client.post("/trace-requests", data={"csrf_token": token, "direction": "outgoing",
+                                              "counterpart_kind": "exporter", "party_id": "wescam",
+                                              "serials": "REDACTED-SN-1\nREDACTED-SN-2\n", "question": "Where?",
+                                              "on": "2026-11-01", "window_days": "28"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/trace-requests/TR-2026-0001"
+    page = client.get("/trace-requests/TR-2026-0001")
+    assert "REDACTED-SN-1, REDACTED-SN-2" in page.text and "2026-11-29" in page.text
+    bad = client.post("/trace-requests", data={"csrf_token": token, "direction": "outgoing",
+                                                "counterpart_kind": "exporter", "party_id": "wescam",
+                                                "serials": "S", "question": "q", "on": "2026-02-30",
+                                                "window_days": "many"}, follow_redirects=False)
+    assert bad.status_code == 422 and "window" in bad.text
+    no_token = client.post("/trace-requests", data={"direction": "outgoing", "counterpart_kind": "exporter",
+                                                     "party_id": "wescam", "serials": "S", "question": "q",
+                                                     "on": "2026-11-01"}, follow_redirects=False)
+    assert no_token.status_code == 403
+    assert count(web, "trace_requests") == 1
