@@ -130,3 +130,23 @@ def test_assessing_an_imported_permit_by_hand_puts_it_on_the_watch_list_too(ew, 
     entries = watchlist(ew.reader())
     assert [(w.subject_key, w.before, w.after, w.assessment_id) for w in entries] == [
         ("P-0", "approve", "refer", result.id)]
+
+
+def test_a_list_load_reassesses_only_the_subjects_whose_parties_hits_changed(ew, tmp_path):
+    folder = tmp_path / "world"
+    folder.mkdir()
+    for name, text in FILES.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder, historical="test world")
+    load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=TODAY)
+    with ew.reader() as uow:
+        # Only A-2's consignee hit the list: A-2 was assessed (deny), the permit P-1 (no party hit) was not.
+        first = uow.assessment.latest_assessment("application", "A-2")
+        assert first is not None and first.recommendation == "deny"
+        assert uow.assessment.latest_assessment("permit", "P-1") is None
+    # The same list a day later changes no hit: nothing is re-assessed.
+    again = load_list(ew.uow(), person("tester"), SAMPLE_LIST, listed_on=date(2026, 11, 23))
+    assert (again.changed, again.watchlist_added) == (0, 0)
+    with ew.reader() as uow:
+        assert uow.assessment.latest_assessment("application", "A-2") == first
+        assert uow.assessment.latest_assessment("permit", "P-1") is None

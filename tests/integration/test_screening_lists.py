@@ -167,3 +167,52 @@ def test_loads_screen_only_new_or_changed_entities_and_parties(ew, parties, tmp_
     # no longer does, and IRGC's party now does.
     hits = {(h.party_id, h.entity_id) for h in list_hits(ew.reader())}
     assert ("irgc", "NK-2T3S8Hu29ktYnKSTgQp2wL") in hits and ("aqi", "NK-2T3S8Hu29ktYnKSTgQp2wL") not in hits
+
+
+def test_an_entity_listed_delisted_and_listed_again_keeps_every_listing(ew, parties, tmp_path):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    load_list(ew.uow(), person("tester"), _without(tmp_path, TOBACCO), listed_on=date(2024, 6, 1))
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 9, 1))
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert hit.listings == ((date(2023, 4, 20), date(2024, 6, 1)), (date(2024, 9, 1), None))
+    assert (hit.listed_on, hit.ended_on) == (date(2023, 4, 20), None)
+    with ew.reader() as uow:
+        world = load_world(uow)
+    seen = {day: [h.entity_id for h in world.known_by(day).hits if h.party_id == "tobacco"]
+            for day in (date(2024, 5, 31), date(2024, 7, 1), date(2024, 9, 1))}
+    # Listed, then not while it was off the list, then listed again: the gap is kept.
+    assert seen == {date(2024, 5, 31): [TOBACCO], date(2024, 7, 1): [], date(2024, 9, 1): [TOBACCO]}
+    with ew.reader() as uow:
+        assert [(x.listed_on, x.delisted_on) for x in uow.assessment.listings([TOBACCO])] == list(hit.listings)
+
+
+def test_an_entity_in_two_lists_belongs_to_both_and_leaving_one_keeps_the_other(ew, parties, tmp_path):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1), dataset="other_list")
+    load_list(ew.uow(), person("tester"), _without(tmp_path, TOBACCO), listed_on=date(2024, 6, 1))
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert hit.ended_on is None and hit.dataset == "other_list"
+    counts = {x.dataset: (x.entities, x.targets) for x in list_lists(ew.reader())}
+    assert counts == {"eu_fsf": (6, 5), "other_list": (6, 6)}
+    remove_list(ew.uow(), person("tester"), "other_list", on=date(2024, 7, 1), reason="withdrawn")
+    hit = _hit(ew, "tobacco", TOBACCO)
+    # Both listings ended: the hit counts until the later end, and names both lists.
+    assert hit.ended_on == date(2024, 7, 1) and hit.dataset == "eu_fsf; other_list"
+    assert hit.listings == ((date(2023, 4, 20), date(2024, 7, 1)),)
+    with ew.reader() as uow:
+        others = [e for e in uow.assessment.entities("other_list") if e.id != TOBACCO]
+    assert len(others) == 5 and all(e.delisted_on is None and e.dataset == "eu_fsf" for e in others)
+
+
+def test_a_sanction_in_a_delta_dates_and_names_the_programme_of_a_stored_entity(ew, parties, tmp_path):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    delta = tmp_path / "sanction.delta.json"
+    delta.write_text(json.dumps({"op": "ADD", "entity": {
+        "id": "sanction-tobacco", "schema": "Sanction", "target": False,
+        "properties": {"entity": [TOBACCO], "program": ["TEST-PROGRAMME"], "authority": ["Test Authority"],
+                       "startDate": ["2023-01-15"]}}}) + "\n", encoding="utf-8")
+    report = load_list(ew.uow(), person("tester"), delta, listed_on=date(2024, 5, 1), dataset="eu_fsf")
+    assert (report.kind, report.entities, report.skipped) == ("delta", 0, 1)
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert "TEST-PROGRAMME" in hit.programme and "Test Authority" in hit.authority
+    assert hit.listed_on == date(2023, 1, 15) and hit.listings == ((date(2023, 1, 15), None),)

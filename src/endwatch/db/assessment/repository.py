@@ -14,10 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from endwatch.db.assessment import tables as t
-from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport
+from endwatch.domain.risk.model import Conflict, FindingRecord, ScreeningHit, TransferReport, merge_spans
 from endwatch.services.assessment.store import (
     Decision,
     HitReview,
+    Listing,
     ScreeningEntity,
     ScreeningList,
     StoredAssessment,
@@ -98,14 +99,87 @@ class SqlAssessmentRepository:
         for start in range(0, len(rows), 1000):
             self.conn.execute(t.transfers.insert(), rows[start:start + 1000])
 
-    def entities(self, dataset: str | None = None) -> list[ScreeningEntity]:
+    def entities(self, dataset: str | None = None, ids: Iterable[str] | None = None) -> list[ScreeningEntity]:
         e = t.screening_entities
         q = sa.select(e).order_by(e.c.id)
         if dataset is not None:
-            q = q.where(e.c.dataset == dataset)
+            listed = t.screening_listings
+            q = q.where(e.c.id.in_(sa.select(listed.c.entity_id).where(listed.c.dataset == dataset)))
+        if ids is not None:
+            wanted = sorted(set(ids))
+            rows = [r for start in range(0, len(wanted), 1000)
+                    for r in self.conn.execute(q.where(e.c.id.in_(wanted[start:start + 1000])))]
+        else:
+            rows = list(self.conn.execute(q))
         return [ScreeningEntity(r.id, r.schema, r.caption, tuple(r.names), tuple(r.countries), r.dataset, r.listed_on,
                                 r.loaded_at, r.source_file, r.programme, r.authority, r.digest, r.delisted_on)
-                for r in self.conn.execute(q)]
+                for r in sorted(rows, key=lambda r: r.id)]
+
+    def listings(self, ids: Iterable[str] | None = None, dataset: str | None = None) -> list[Listing]:
+        x = t.screening_listings
+        q = sa.select(x)
+        if dataset is not None:
+            q = q.where(x.c.dataset == dataset)
+        if ids is not None:
+            wanted = sorted(set(ids))
+            rows = [r for start in range(0, len(wanted), 1000)
+                    for r in self.conn.execute(q.where(x.c.entity_id.in_(wanted[start:start + 1000])))]
+        else:
+            rows = list(self.conn.execute(q))
+        return sorted((Listing(r.entity_id, r.dataset, r.listed_on, r.delisted_on) for r in rows),
+                      key=lambda x: (x.entity_id, x.dataset, x.listed_on))
+
+    def set_listings(self, ids: Iterable[str], listings: Iterable[Listing]) -> None:
+        x, e = t.screening_listings, t.screening_entities
+        wanted = sorted(set(ids))
+        given = list(listings)
+        # Only what differs is written: a load that changes no listing writes none (each row is audited).
+        stored: dict[tuple[str, str, date], tuple[int, date | None]] = {}
+        for start in range(0, len(wanted), 1000):
+            for r in self.conn.execute(sa.select(x).where(x.c.entity_id.in_(wanted[start:start + 1000]))):
+                stored[(r.entity_id, r.dataset, r.listed_on)] = (r.id, r.delisted_on)
+        keep = {(i.entity_id, i.dataset, i.listed_on): i.delisted_on for i in given}
+        gone = sorted(row_id for k, (row_id, _) in stored.items() if k not in keep)
+        for start in range(0, len(gone), 1000):
+            self.conn.execute(x.delete().where(x.c.id.in_(gone[start:start + 1000])))
+        ended = [{"b_id": stored[k][0], "b_end": end} for k, end in keep.items()
+                 if k in stored and stored[k][1] != end]
+        if ended:
+            self.conn.execute(x.update().where(x.c.id == sa.bindparam("b_id"))
+                              .values(delisted_on=sa.bindparam("b_end")), ended)
+        fresh = [{"entity_id": k[0], "dataset": k[1], "listed_on": k[2], "delisted_on": end}
+                 for k, end in keep.items() if k not in stored]
+        for start in range(0, len(fresh), 1000):
+            self.conn.execute(x.insert(), fresh[start:start + 1000])
+        by_entity: dict[str, list[Listing]] = {}
+        for i in given:
+            by_entity.setdefault(i.entity_id, []).append(i)
+        now: dict[str, tuple[date, date | None, str]] = {}
+        for start in range(0, len(wanted), 1000):
+            for r in self.conn.execute(sa.select(e.c.id, e.c.listed_on, e.c.delisted_on, e.c.dataset)
+                                       .where(e.c.id.in_(wanted[start:start + 1000]))):
+                now[r.id] = (r.listed_on, r.delisted_on, r.dataset)
+        summaries = []
+        for eid, mine in by_entity.items():
+            open_ = sorted({i.dataset for i in mine if i.delisted_on is None})
+            ends = [i.delisted_on for i in mine if i.delisted_on is not None]
+            summary = (min(i.listed_on for i in mine), None if open_ else max(ends),
+                       "; ".join(open_ or sorted({i.dataset for i in mine}))[:200])
+            if now.get(eid) != summary:
+                summaries.append({"b_id": eid, "b_listed_on": summary[0], "b_delisted_on": summary[1],
+                                  "b_dataset": summary[2]})
+        if summaries:
+            self.conn.execute(e.update().where(e.c.id == sa.bindparam("b_id")).values(
+                listed_on=sa.bindparam("b_listed_on"), delisted_on=sa.bindparam("b_delisted_on"),
+                dataset=sa.bindparam("b_dataset")), summaries)
+
+    def update_sanctions(self, programmes: dict[str, str], authorities: dict[str, str]) -> None:
+        e = t.screening_entities
+        rows = [{"b_id": k, "b_programme": programmes.get(k, ""), "b_authority": authorities.get(k, "")}
+                for k in sorted(set(programmes) | set(authorities))]
+        if rows:
+            self.conn.execute(e.update().where(e.c.id == sa.bindparam("b_id")).values(
+                programme=sa.bindparam("b_programme"), authority=sa.bindparam("b_authority")), rows)
 
     def save_entities(self, entities: Iterable[ScreeningEntity]) -> int:
         rows = [{"id": e.id, "schema": e.schema, "caption": e.caption, "names": list(e.names),
@@ -130,12 +204,6 @@ class SqlAssessmentRepository:
             self.conn.execute(t.screening_entities.insert(), fresh[start:start + 1000])
         return len(fresh)
 
-    def delist(self, ids: Iterable[str], on: date) -> None:
-        e = t.screening_entities
-        wanted = sorted(ids)
-        for start in range(0, len(wanted), 1000):
-            self.conn.execute(e.update().where(e.c.id.in_(wanted[start:start + 1000])).values(delisted_on=on))
-
     def save_list(self, dataset: str, version: str, kind: str, loaded_on: date, loaded_at: str, file: str) -> None:
         lists = t.screening_lists
         values = {"version": version, "kind": kind, "loaded_on": loaded_on, "loaded_at": loaded_at, "file": file,
@@ -148,11 +216,11 @@ class SqlAssessmentRepository:
         self.conn.execute(lists.update().where(lists.c.dataset == dataset).values(removed_on=on))
 
     def lists(self) -> list[ScreeningList]:
-        lists, e = t.screening_lists, t.screening_entities
+        lists, x = t.screening_lists, t.screening_listings
         counts = {r.dataset: (int(r.held), int(r.listed or 0)) for r in self.conn.execute(
-            sa.select(e.c.dataset, sa.func.count().label("held"),
-                      sa.func.sum(sa.case((e.c.delisted_on.is_(None), 1), else_=0)).label("listed"))
-            .group_by(e.c.dataset))}
+            sa.select(x.c.dataset, sa.func.count(sa.distinct(x.c.entity_id)).label("held"),
+                      sa.func.sum(sa.case((x.c.delisted_on.is_(None), 1), else_=0)).label("listed"))
+            .group_by(x.c.dataset))}
         return [ScreeningList(r.dataset, r.version, r.kind, r.loaded_on, r.loaded_at, r.file,
                               *counts.get(r.dataset, (0, 0)), r.removed_on)
                 for r in self.conn.execute(sa.select(lists).order_by(lists.c.dataset))]
@@ -223,8 +291,12 @@ class SqlAssessmentRepository:
         for review in self.reviews():
             if review.state == "in force":
                 reviewed[(review.party_id, review.entity_id)] = review
+        rows = list(self.conn.execute(q))
+        spans: dict[str, list[tuple[date, date | None]]] = {}
+        for listing in self.listings({r.entity_id for r in rows}):
+            spans.setdefault(listing.entity_id, []).append((listing.listed_on, listing.delisted_on))
         out = []
-        for r in self.conn.execute(q):
+        for r in rows:
             x = reviewed.get((r.party_id, r.entity_id))
             valid = x is not None and x.entity_digest == r.digest and x.party_digest == parties.get(r.party_id, "")
             note = (f"{x.verdict} by {x.reviewed_by}" + (f" and {x.second_by}" if x.second_by else "")
@@ -232,7 +304,8 @@ class SqlAssessmentRepository:
             out.append(ScreeningHit(r.party_id, r.party_name, r.entity_id, r.schema, r.caption, r.matched_name,
                                     float(r.score), r.dataset, r.listed_on, r.how, r.parts, bool(r.strong),
                                     r.delisted_on, r.programme, r.authority,
-                                    x.verdict if x is not None and valid else "", note))
+                                    x.verdict if x is not None and valid else "", note,
+                                    merge_spans(spans.get(r.entity_id, ()))))
         return out
 
     def findings(self) -> list[FindingRecord]:

@@ -72,6 +72,18 @@ screening_entities = sa.Table(
     sa.Index("ix_screening_entities_dataset", "dataset"),
 )
 
+screening_listings = sa.Table(
+    "screening_listings",  # created by 0027_screening_listings: every interval an entity was listed, per list
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", sa.String(300), sa.ForeignKey("screening_entities.id"), nullable=False),
+    sa.Column("dataset", sa.String(200), nullable=False),
+    sa.Column("listed_on", sa.Date, nullable=False),
+    sa.Column("delisted_on", sa.Date),
+    sa.UniqueConstraint("entity_id", "dataset", "listed_on", name="uq_screening_listings_start"),
+    sa.Index("ix_screening_listings_dataset", "dataset"),
+)
+
 screening_parties = sa.Table(
     "screening_parties",  # created by 0021_screening_parties: each party's digest as last screened
     metadata,

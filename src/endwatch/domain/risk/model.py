@@ -6,6 +6,7 @@ only what was known then (`World.known_by`). Standard library only; no clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -172,6 +173,14 @@ class ScreeningHit:
     authority: str = ""  # the authorities listing it
     review: str = ""  # "confirmed" or "dismissed" by an officer's review in force (for this entity and party)
     review_note: str = ""  # who reviewed it, when, and why
+    # Every interval the entity was listed (by any list), from its first day until the day it ended (None:
+    # listed); empty for hits stored before listing history: then listed_on to ended_on.
+    listings: tuple[tuple[date, date | None], ...] = ()
+
+    def listed_at(self, day: date) -> bool:
+        """Whether the entity was listed on `day`: from a listing's first day until the day before it ended."""
+        spans = self.listings or ((self.listed_on, self.ended_on),)
+        return any(start <= day and (end is None or day < end) for start, end in spans)
 
     @property
     def dismissed(self) -> bool:
@@ -329,8 +338,7 @@ class World:
                             for c in self.conflicts if c.visible_on <= as_of),
             transfers=tuple(_transfer_known_by(t, as_of) for t in self.transfers if t.reported_on <= as_of
                             and (t.order_year is None or t.order_year <= as_of.year)),
-            hits=tuple(h for h in self.hits
-                       if h.listed_on <= as_of and (h.ended_on is None or as_of < h.ended_on)),
+            hits=tuple(h for h in self.hits if h.listed_at(as_of)),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
             answers=tuple(_answer_known_by(a, as_of) for a in self.answers if a.asked_on <= as_of),
             checks=tuple(c for c in self.checks if c.done_on <= as_of),
@@ -490,3 +498,16 @@ def indicator(code: str, title: str, severity: Severity, summary: str, evidence:
     """Build an Indicator dated by its latest piece of evidence."""
     dates = [e.date for e in evidence if e.date is not None]
     return Indicator(code, title, severity, summary, tuple(evidence), max(dates) if dates else None, criteria)
+
+
+def merge_spans(spans: Iterable[tuple[date, date | None]]) -> tuple[tuple[date, date | None], ...]:
+    """Intervals (start, end or None: open) merged where they overlap or touch, by start: an entity listed by
+    two lists at once is listed over the union of their listings."""
+    out: list[tuple[date, date | None]] = []
+    for start, end in sorted(spans, key=lambda s: s[0]):
+        if out and (out[-1][1] is None or start <= out[-1][1]):
+            last_start, last_end = out[-1]
+            out[-1] = (last_start, None if last_end is None or end is None else max(last_end, end))
+        else:
+            out.append((start, end))
+    return tuple(out)

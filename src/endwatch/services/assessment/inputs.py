@@ -252,7 +252,8 @@ def from_inputs(inputs: dict[str, Any]) -> tuple[Subject, World]:
                                 h["entity_caption"], h["matched_name"], h["score"], h["dataset"], _dd(h["listed_on"]),
                                 h.get("how", ""), h.get("parts", ""), h.get("strong"), _d(h.get("ended_on")),
                                 h.get("programme", ""), h.get("authority", ""), h.get("review", ""),
-                                h.get("review_note", ""))
+                                h.get("review_note", ""),
+                                tuple((_dd(a), _d(b)) for a, b in h.get("listings") or ()))
                    for h in w["hits"]),
         findings=tuple(FindingRecord(f["sighting_id"], f["verdict"], _dd(f["observed_on"]), _dd(f["known_on"]),
                                      f["confidence"], f["permit_number"], f["observed_user_id"], f["observed_country"])

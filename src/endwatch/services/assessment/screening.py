@@ -18,9 +18,11 @@ from pathlib import Path
 from endwatch.domain.parties import Party
 from endwatch.domain.risk.model import STRONG_HIT, ScreeningHit
 from endwatch.errors import NotFound
-from endwatch.services.assessment.screening_files import ListKind, read_list
+from endwatch.services.assessment.listings import relist
+from endwatch.services.assessment.reassessment import Concerns, reassess_in
+from endwatch.services.assessment.screening_files import ListKind, Sanctions, read_list
 from endwatch.services.assessment.screening_match import THRESHOLD, explain, folded_entity, folded_party, match_entity
-from endwatch.services.assessment.store import ScreeningEntity, ScreeningList
+from endwatch.services.assessment.store import AssessmentRepository, ScreeningEntity, ScreeningList
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.names.blocking import BlockIndex
@@ -136,72 +138,99 @@ def load_list(uow: UnitOfWork, principal: Principal, path: Path, *, listed_on: d
               as_of: date | None = None, threshold: float = THRESHOLD, strong: float = STRONG_HIT,
               version: str | None = None, expect: ListKind | None = None) -> LoadReport:
     """Load a restricted-party list as published, screen every party against all lists, then re-assess
-    permits in force and pending applications as of `as_of` (default: `listed_on`). One transaction;
-    nothing is written when the file has a problem.
+    the permits in force and pending applications whose parties' hits changed, as of `as_of` (default:
+    `listed_on`). One transaction; nothing is written when the file has a problem.
 
     A full export replaces its dataset's previous version: its entities are stored (a changed entity
-    updated, keeping the day it was first listed) and the dataset's entities missing from it are delisted on
-    `listed_on` (their hits end that day; assessments as of earlier days still see them). A delta file is
-    applied in order: ADD and MOD store the entity (listed again if it was delisted), DEL delists it. `expect`
-    refuses the other kind of file. A hit scores `threshold` or more (ENDWATCH_SCREENING_THRESHOLD); it is
-    strong, treated as the listed entity itself, at `strong` or more (ENDWATCH_SCREENING_STRONG)."""
-    from endwatch.services.assessment.reassessment import reassess_in
-
+    updated) and the entities it listed before and leaves out are delisted from it on `listed_on`. A delta
+    file is applied in order: ADD and MOD store the entity, DEL delists it from this list. Each list's
+    listings are kept apart (listing history, listings.py): an entity listed again gets a new listing from
+    `listed_on` (its earlier ones kept), and one that another list also lists stays listed there. A `Sanction`
+    in the file dates, and gives programmes and authorities to, the entity it names, stored before or not.
+    `expect` refuses the other kind of file. A hit scores `threshold` or more (ENDWATCH_SCREENING_THRESHOLD);
+    it is strong, treated as the listed entity itself, at `strong` or more (ENDWATCH_SCREENING_STRONG)."""
     read = read_list(path, listed_on, dataset, version, expect)
     with write(uow, principal, Action.EVIDENCE_LOAD) as w:
         at = uow.now().isoformat(timespec="microseconds")
         repo = uow.assessment
-        before = {e.id: e for e in repo.entities(read.dataset)}
+        hits_before = repo.hits()
         listed: dict[str, ScreeningEntity] = {}
-        gone: set[str] = set()
+        deleted: set[str] = set()
         for op in read.ops:  # in order: a later line about the same entity wins
             if op.entity is None:
                 listed.pop(op.entity_id, None)
-                gone.add(op.entity_id)
+                deleted.add(op.entity_id)
             else:
                 listed[op.entity_id] = replace(op.entity, loaded_at=at)
-                gone.discard(op.entity_id)
-        if read.kind is ListKind.full:
-            gone = {eid for eid, e in before.items() if eid not in listed and e.delisted_on is None}
-        else:
-            gone = {eid for eid in gone if eid in before and before[eid].delisted_on is None}
+                deleted.discard(op.entity_id)
+        open_here = {x.entity_id for x in repo.listings(dataset=read.dataset) if x.delisted_on is None}
+        gone = (open_here - set(listed)) if read.kind is ListKind.full else (deleted & open_here)
+        sanctioned = (set(read.sanctions.start) | set(read.sanctions.programmes)) - set(listed)
+        before = {e.id: e for e in repo.entities(ids=set(listed) | sanctioned)}
         # Only new or changed entities are screened against the parties (and new or changed parties
-        # against every entity): a delisted entity keeps its hits, which end with it.
+        # against every entity): a delisted entity keeps its hits, which end with its listings.
         changed = [e for e in listed.values() if e.id not in before or before[e.id].digest != e.digest]
         new = repo.save_entities(listed.values())
-        repo.delist(gone, listed_on)
+        _sanction_stored(repo, [before[i] for i in sorted(sanctioned) if i in before], read.sanctions)
+        touched = set(listed) | gone | (sanctioned & set(before))
+        starts = {eid: e.listed_on for eid, e in listed.items()}
+        dated = {eid: day for eid, day in read.sanctions.start.items() if eid in touched}
+        repo.set_listings(touched, relist(repo.listings(ids=touched), read.dataset, starts, gone, dated, listed_on))
         repo.save_list(read.dataset, read.version, read.kind.value, listed_on, at, read.name)
         screened = screen_changes(uow, changed, threshold, strong)
-        hits = repo.hit_count()
+        hits_after = repo.hits()
         w.record(action="screening.load", entity="screening_list", key=read.dataset,
                  after={"file": read.name, "kind": read.kind.value, "version": read.version,
                         "entities": len(listed), "new": new, "changed": len(changed), "delisted": sorted(gone),
-                        "skipped": read.skipped, "hits": hits, "hits_screened": screened},
+                        "skipped": read.skipped, "hits": len(hits_after), "hits_screened": screened},
                  reason=f"restricted-party list {read.dataset} ({read.kind.value}, {read.name})")
-        added = reassess_in(w, as_of or listed_on, f"restricted-party list {read.dataset} loaded ({read.name})")
+        added = reassess_in(w, as_of or listed_on, f"restricted-party list {read.dataset} loaded ({read.name})",
+                            Concerns(parties=hits_changed(hits_before, hits_after)))
     return LoadReport(read.name, read.kind.value, read.dataset, read.version, len(listed), new, len(changed),
-                      len(gone), read.skipped, hits, len(added))
+                      len(gone), read.skipped, len(hits_after), len(added))
+
+
+def _sanction_stored(repo: AssessmentRepository, stored: Sequence[ScreeningEntity], sanctions: Sanctions) -> None:
+    """Add the programmes and authorities of a file's Sanctions to the stored entities they name."""
+    def merged(old: str, new: set[str]) -> str:
+        return "; ".join(sorted({p for p in old.split("; ") if p} | new))
+    repo.update_sanctions({e.id: merged(e.programme, sanctions.programmes.get(e.id, set())) for e in stored},
+                          {e.id: merged(e.authority, sanctions.authorities.get(e.id, set())) for e in stored})
+
+
+def hits_changed(before: Iterable[ScreeningHit], after: Iterable[ScreeningHit]) -> frozenset[str]:
+    """The parties whose hits differ (a hit new, gone, scored, dated or reviewed otherwise): only their
+    permits and applications can be assessed differently."""
+    def by_party(hits: Iterable[ScreeningHit]) -> dict[str, set[ScreeningHit]]:
+        out: dict[str, set[ScreeningHit]] = {}
+        for h in hits:
+            out.setdefault(h.party_id, set()).add(h)
+        return out
+    old, now = by_party(before), by_party(after)
+    return frozenset(p for p in old.keys() | now.keys() if old.get(p) != now.get(p))
 
 
 def remove_list(uow: UnitOfWork, principal: Principal, dataset: str, *, on: date, reason: str,
                 as_of: date | None = None) -> ScreeningList:
-    """Remove a list: every entity it holds is delisted on `on` (their hits end that day) and the list is
-    marked removed, audited with `reason`; then permits and applications are re-assessed as of `as_of`
-    (default `on`). NotFound for a list never loaded or already removed."""
-    from endwatch.services.assessment.reassessment import reassess_in
-
+    """Remove a list: every listing it holds ends on `on` (the hits of entities no other list lists end that
+    day) and the list is marked removed, audited with `reason`; then the permits and applications whose
+    parties' hits changed are re-assessed as of `as_of` (default `on`). NotFound for a list never loaded or
+    already removed."""
     with write(uow, principal, Action.EVIDENCE_LOAD) as w:
-        found = {x.dataset: x for x in uow.assessment.lists()}
+        repo = uow.assessment
+        found = {x.dataset: x for x in repo.lists()}
         if dataset not in found or found[dataset].removed_on is not None:
             raise NotFound("screening list", dataset)
-        ids = {e.id for e in uow.assessment.entities(dataset) if e.delisted_on is None}
-        uow.assessment.delist(ids, on)
-        uow.assessment.remove_list(dataset, on)
+        hits_before = repo.hits()
+        ids = {x.entity_id for x in repo.listings(dataset=dataset) if x.delisted_on is None}
+        repo.set_listings(ids, relist(repo.listings(ids=ids), dataset, {}, ids, {}, on))
+        repo.remove_list(dataset, on)
         w.record(action="screening.remove", entity="screening_list", key=dataset,
                  before={"targets": found[dataset].targets},
                  after={"removed_on": on.isoformat(), "delisted": len(ids)}, reason=reason)
-        reassess_in(w, as_of or on, f"restricted-party list {dataset} removed")
-        return {x.dataset: x for x in uow.assessment.lists()}[dataset]
+        reassess_in(w, as_of or on, f"restricted-party list {dataset} removed",
+                    Concerns(parties=hits_changed(hits_before, repo.hits())))
+        return {x.dataset: x for x in repo.lists()}[dataset]
 
 
 def list_lists(uow: UnitOfWork) -> list[ScreeningList]:

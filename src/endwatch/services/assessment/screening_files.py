@@ -56,6 +56,7 @@ class ListFile:
     dataset: str
     version: str
     ops: list[Op] = field(default_factory=list)
+    sanctions: Sanctions = field(default_factory=lambda: Sanctions())
     lines: int = 0  # entity lines read (every schema)
     skipped: int = 0  # lines that are context: not a legal entity, or not listed (`"target": false`)
 
@@ -98,8 +99,9 @@ def sniff(path: Path) -> ListKind:
 
 
 @dataclass
-class _Sanctions:
-    """What the `Sanction` entities of a file say about the entities they name."""
+class Sanctions:
+    """What the `Sanction` entities of a file say about the entities they name (by id), whether the file
+    carries those entities or not (a delta may add a sanction to an entity stored before)."""
 
     start: dict[str, date] = field(default_factory=dict)
     programmes: dict[str, set[str]] = field(default_factory=dict)
@@ -141,7 +143,7 @@ def read_list(path: Path, listed_on: date, dataset: str | None = None, version: 
                                     else None)])
     problems: list[Problem] = []
     ops: list[Op] = []
-    sanctions = _Sanctions()
+    sanctions = Sanctions()
     named: set[tuple[str, ...]] = set()
     lines = skipped = 0
     digest = hashlib.sha256()
@@ -205,7 +207,7 @@ def read_list(path: Path, listed_on: date, dataset: str | None = None, version: 
     the_dataset = dataset or _dataset_of(named, name)
     ops = [replace(o, entity=replace(sanctions.apply(o.entity), dataset=the_dataset)) if o.entity else o for o in ops]
     return ListFile(name, kind, the_dataset, version or f"{listed_on.isoformat()}-{digest.hexdigest()[:12]}", ops,
-                    lines, skipped)
+                    sanctions, lines, skipped)
 
 
 def _dataset_of(named: set[tuple[str, ...]], file_name: str) -> str:

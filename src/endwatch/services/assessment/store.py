@@ -46,6 +46,16 @@ class ScreeningEntity:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """One interval an entity was listed by one list: from `listed_on` until `delisted_on` (None: listed)."""
+
+    entity_id: str
+    dataset: str
+    listed_on: date
+    delisted_on: date | None = None
+
+
+@dataclass(frozen=True)
 class HitReview:
     """An officer's review of a screening hit: confirmed or dismissed, why, and the digests of the entity and
     the party reviewed (a later change of either ends the review). `state`: "in force", or "awaiting second"
@@ -146,10 +156,17 @@ class AssessmentRepository(Protocol):
     def add_transfer(self, transfer: TransferReport) -> None: ...
     def add_transfers(self, transfers: Iterable[TransferReport]) -> None:
         """Insert transfers in batches."""
-    def entities(self, dataset: str | None = None) -> list[ScreeningEntity]:
-        """Stored entities (listed and delisted), of one dataset when given, by id."""
-    def delist(self, ids: Iterable[str], on: date) -> None:
-        """Mark these entities delisted on `on`."""
+    def entities(self, dataset: str | None = None, ids: Iterable[str] | None = None) -> list[ScreeningEntity]:
+        """Stored entities (listed and delisted) by id: those a list has ever listed when `dataset` is given,
+        those with these ids when `ids` is."""
+    def listings(self, ids: Iterable[str] | None = None, dataset: str | None = None) -> list[Listing]:
+        """Listings (of these entities, of this list), by entity, list and start."""
+    def set_listings(self, ids: Iterable[str], listings: Iterable[Listing]) -> None:
+        """Replace the listings of the entities `ids` with `listings`, and keep each entity's summary in step:
+        listed_on the first start, delisted_on None while a listing is open (else the last end), dataset the
+        lists listing it now (else those that did)."""
+    def update_sanctions(self, programmes: dict[str, str], authorities: dict[str, str]) -> None:
+        """Set the programmes and authorities of stored entities (by id)."""
     def save_list(self, dataset: str, version: str, kind: str, loaded_on: date, loaded_at: str, file: str) -> None:
         """Record a load of a list (its version replaces the last; a removed list is listed again)."""
     def remove_list(self, dataset: str, on: date) -> None: ...
