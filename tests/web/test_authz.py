@@ -21,6 +21,7 @@ from endwatch.web import (
     pages_casework,
     pages_deliveries,
     pages_glossary,
+    pages_intake,
     pages_partners,
     pages_requests,
     pages_screening,
@@ -116,6 +117,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/findings", Action.SIGHTINGS_READ),
     ("/outbox", Action.OUTBOX_READ),
     ("/sightings/new", Action.SIGHTINGS_WRITE),
+    ("/sightings/upload", Action.SIGHTINGS_WRITE),
     ("/cases", Action.CASES_READ),
     ("/proposals", Action.CASES_READ),
     ("/screening", Action.ASSESSMENTS_READ),
@@ -142,7 +144,8 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
                   *pages_cases.router.routes, *search.router.routes, *api_screening.router.routes,
                   *pages_screening.router.routes, *pages_glossary.router.routes,
                   *pages_casework.router.routes, *pages_deliveries.router.routes, *api_partners.router.routes,
-                  *pages_partners.router.routes, *api_requests.router.routes, *pages_requests.router.routes]:
+                  *pages_partners.router.routes, *api_requests.router.routes, *pages_requests.router.routes,
+                  *pages_intake.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies

@@ -25,6 +25,7 @@ from endwatch.web import (
     pages_casework,
     pages_deliveries,
     pages_glossary,
+    pages_intake,
     pages_partners,
     pages_proposals,
     pages_requests,
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(api_screening.router)
     app.include_router(api_partners.router)
     app.include_router(pages.router)
+    app.include_router(pages_intake.router)  # before pages_cases: /sightings/upload is not a sighting's id
     app.include_router(pages_cases.router)
     app.include_router(pages_proposals.router)
     app.include_router(search.router)

@@ -133,7 +133,8 @@ def finding_page(request: Request, sighting_id: str,
     view = lists.sighting_view(ew.reader(), sighting_id)
     sighting = view.sighting
     result = lists.finding_result(ew.reader(), sighting_id) if view.finding is not None else None
-    return render(request, "finding.html", {"sighting": sighting, "result": result})
+    photos = records.sighting_photos(ew.reader, sighting_id, view.case_id)
+    return render(request, "finding.html", {"sighting": sighting, "result": result, "photos": photos})
 
 
 @router.get("/cases", response_class=HTMLResponse)

@@ -96,6 +96,31 @@ def audit_page(
     return AuditPage(tuple(found.items), found.total)
 
 
+@dataclass(frozen=True)
+class Photo:
+    """A photo that came with a sighting: its digest in the evidence store and its original name."""
+
+    sha256: str
+    filename: str
+
+
+def sighting_photos(uow_factory: Callable[[], UnitOfWork], sighting_id: str, case_id: str | None) -> list[Photo]:
+    """The photos recorded with a sighting: attached to its case, or (with no case) named by the sighting's
+    own audit entry `sighting.photo`."""
+    described = f"photo from sighting {sighting_id}"
+    found: dict[str, Photo] = {}
+    with uow_factory() as uow:
+        if case_id:
+            for e in uow.cases.evidence(case_id):
+                if e.description == described:
+                    found.setdefault(e.sha256, Photo(e.sha256, e.filename))
+        for entry in uow.audit.for_entity("sighting", sighting_id):
+            after = entry.after
+            if entry.action == "sighting.photo" and isinstance(after, dict) and isinstance(after.get("sha256"), str):
+                found.setdefault(after["sha256"], Photo(after["sha256"], str(after.get("filename") or "")))
+    return list(found.values())
+
+
 def inquiry_for(uow: UnitOfWork, inquiry_id: int, to_party: str | None) -> Inquiry:
     """One inquiry (only if addressed to `to_party` when given); NotFound otherwise, as if it did not exist."""
     with uow:
