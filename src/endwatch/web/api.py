@@ -22,7 +22,7 @@ from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import lists, records
 from endwatch.services.reporting import transparency as public
 from endwatch.web.cache import cached, cached_in_thread
-from endwatch.web.errors import error_schema
+from endwatch.web.errors import error_schema, links
 from endwatch.web.fields import Identifier, IsoDate, Quantity, Text
 from endwatch.web.listing import export_response, list_query, page_body
 from endwatch.web.schemas import (
@@ -145,7 +145,11 @@ def submit_application(request: Request, caller: Caller, body: ApplicationIn) ->
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201,
-             summary="Submit an application (exporters: for their own company)")
+             summary="Submit an application (exporters: for their own company)",
+             openapi_extra=links("number", "number",
+                                 ("GetApplication", "get", "/api/v1/applications/{number}"),
+                                 ("GetAssessment", "get", "/api/v1/applications/{number}/assessment"),
+                                 ("Decide", "post", "/api/v1/applications/{number}/decisions")))
 def add_application(request: Request, body: ApplicationIn,
                     caller: Annotated[Caller, Depends(requires(Action.APPLICATIONS_SUBMIT))]) -> ApplicationOut:
     return ApplicationOut.of(submit_application(request, caller, body))

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from endwatch.services.authz import Action
 from endwatch.services.monitoring import partners
 from endwatch.web.errors import error_schema
+from endwatch.web.fields import Identifier
 from endwatch.web.security import Caller, endwatch_of, requires
 
 router = APIRouter(prefix="/api/v1", responses=error_schema())
@@ -35,7 +36,7 @@ def list_partners(request: Request,
 
 @router.get("/partners/exchanges")
 def list_exchanges(request: Request, caller: Annotated[Caller, Depends(requires(Action.PARTNERS_READ))],
-                   partner: Annotated[str | None, Query(max_length=100, description="Only this partner's")] = None,
+                   partner: Annotated[Identifier | None, Query(description="Only this partner's")] = None,
                    ) -> list[dict[str, Any]]:
     """Every exchange logged, newest first: role, status, who and when, items sent and received, matches."""
     return [asdict(e) for e in partners.list_exchanges(endwatch_of(request).reader(), caller.principal, partner)]

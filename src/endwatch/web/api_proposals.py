@@ -19,7 +19,7 @@ from endwatch.services.authz import Action
 from endwatch.services.enforcement import proposals
 from endwatch.web.api import Limit, Offset, page_of
 from endwatch.web.api_cases import PreviewOut, preview_out
-from endwatch.web.errors import error_schema
+from endwatch.web.errors import error_schema, links
 from endwatch.web.fields import IsoDate, Reason, Reference, Text
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -156,7 +156,11 @@ def withdraw(request: Request, case_id: str, proposal_id: ProposalId,
 @router.post("/permits/{number}/status", response_model=ProposalOut, status_code=201,
              summary="Propose suspending, reinstating, revoking or cancelling one permit; nothing is applied until "
                      "someone else confirms it (POST /proposals/{id}/confirm)",
-             responses={404: {"model": ErrorBody, "description": "No such permit"}, **REFUSED})
+             responses={404: {"model": ErrorBody, "description": "No such permit"}, **REFUSED},
+             openapi_extra=links("id", "proposal_id",
+                                 ("GetProposal", "get", "/api/v1/proposals/{proposal_id}"),
+                                 ("Confirm", "post", "/api/v1/proposals/{proposal_id}/confirm"),
+                                 ("Reject", "post", "/api/v1/proposals/{proposal_id}/reject")))
 def propose_status(request: Request, number: str, body: StatusChangeIn,
                    caller: Annotated[Caller, Depends(requires(Action.ENFORCEMENT_PROPOSE))]) -> ProposalOut:
     ew = endwatch_of(request)

@@ -141,8 +141,21 @@ def error_schema() -> dict[int | str, dict[str, Any]]:
     from endwatch.web.schemas import ErrorBody
 
     return {
+        400: {"model": ErrorBody, "description": "The request could not be read at all (a body that is not JSON)"},
         401: {"model": ErrorBody, "description": "Not signed in, or the token is invalid or revoked"},
         403: {"model": ErrorBody, "description": "The caller's role may not do this"},
         404: {"model": ErrorBody, "description": "No such record, or not one the caller may see"},
         422: {"model": ErrorBody, "description": "Invalid parameters; `problems` lists each one"},
     }
+
+
+def links(field: str, parameter: str, *targets: tuple[str, str, str]) -> dict[str, Any]:
+    """`openapi_extra` giving a 201 answer OpenAPI links: each target (link name, method, path) takes the new
+    record's `field` from the answer's body as its path `parameter`, so clients and stateful fuzzers
+    (tests/security/test_fuzz_stateful.py) can follow a created record to the operations on it."""
+    def ref(method: str, path: str) -> str:
+        return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+    return {"responses": {"201": {"links": {
+        name: {"operationRef": ref(method, path), "parameters": {parameter: f"$response.body#/{field}"}}
+        for name, method, path in targets}}}}
