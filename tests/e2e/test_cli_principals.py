@@ -104,6 +104,7 @@ READS: dict[str, list[str]] = {
     "sighting list": ["sighting", "list"],
     "notify list": ["notify", "list"],
     "requests list": ["requests", "list"],
+    "requests report": ["requests", "report", "--format", "csv"],
     "deadlines list": ["deadlines", "list"],
     "party list": ["party", "list"],
     "policy list": ["policy", "list"],

@@ -216,3 +216,40 @@ def test_command_line(ew, cli):
     missing = cli.invoke(app, ["requests", "show", "TR-1999-0001"])
     assert missing.exit_code == 1 and "not found" in missing.output
     assert rows(ew, "trace_requests") == 1
+
+
+def test_report_of_who_answered_on_time_late_and_never(ew, cli):
+    from endwatch.services.monitoring.requests_report import build, to_csv
+
+    small_world(ew)
+    day = date(2026, 1, 1)  # every request below is due on 29 January
+    refs = [open_request(ew.uow(), INVESTIGATOR, to_maker(), day).reference for _ in range(5)]
+    answer_request(ew.uow(), MAKER, refs[0], "on time", date(2026, 1, 29))
+    answer_request(ew.uow(), MAKER, refs[1], "late", date(2026, 2, 3))
+    close_request(ew.uow(), INVESTIGATOR, refs[2], "withdrawn", date(2026, 1, 10))
+    close_request(ew.uow(), INVESTIGATOR, refs[3], "given up", date(2026, 3, 1))
+    # refs[4] stays unanswered
+    odd = open_request(ew.uow(), INVESTIGATOR, from_partner(counterpart="=HYPERLINK(\"http://x\")"), day)
+    answer_request(ew.uow(), INVESTIGATOR, odd.reference, "not ours", date(2026, 1, 20))
+    early = build(ew.reader(), None, date(2026, 1, 20))
+    maker = early.rows[0]
+    assert (maker.counterpart, maker.requests, maker.open, maker.withdrawn, maker.never_answered) == (
+        "Maker Corp", 5, 4, 1, 0)
+    report = build(ew.reader(), None, date(2026, 3, 31))
+    maker, partner = report.rows
+    assert maker.as_dict() == {"direction": "outgoing", "counterpart_kind": "manufacturer", "counterpart": "Maker Corp",
+                               "party_id": "m", "requests": 5, "answered_on_time": 1, "answered_late": 1,
+                               "never_answered": 2, "open": 0, "withdrawn": 1, "days_late_total": 5}
+    assert (partner.direction, partner.answered_late, partner.days_late_total) == ("incoming", 1, 5)  # due 15 Jan
+    assert report.totals["outgoing"].requests == 5 and report.totals["incoming"].requests == 1
+    assert build(ew.reader(), MAKER, date(2026, 3, 31)).rows == [maker]  # an exporter: its own only
+    assert build(ew.reader(), None, date(2026, 3, 31), opened_from=date(2026, 2, 1)).rows == []
+    with pytest.raises(InvalidInput, match="starts"):
+        build(ew.reader(), None, date(2026, 3, 31), opened_from=date(2026, 2, 1), opened_to=date(2026, 1, 1))
+    text = to_csv(report)
+    assert text.splitlines()[0].startswith("direction,counterpart_kind,counterpart,party_id,requests,")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text  # formula-safe
+    r = cli.invoke(app, ["requests", "report", "--as-of", "2026-03-31", "--format", "csv"])
+    assert r.exit_code == 0 and r.output.splitlines() == text.splitlines()
+    r = cli.invoke(app, ["requests", "report", "--as-of", "2026-03-31", "--format", "json", "--direction", "outgoing"])
+    assert [x["never_answered"] for x in json.loads(r.output)] == [2, 2]  # Maker Corp, then the total

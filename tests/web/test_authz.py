@@ -85,6 +85,7 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/proposals/1/withdraw", Action.ENFORCEMENT_PROPOSE, None),
     ("GET", "/api/v1/trace-requests", Action.TRACE_REQUESTS_READ, None),
     ("GET", "/api/v1/trace-requests/TR-2020-0001", Action.TRACE_REQUESTS_READ, None),
+    ("GET", "/api/v1/trace-requests/report", Action.TRACE_REQUESTS_READ, None),
     ("POST", "/api/v1/trace-requests", Action.TRACE_REQUESTS_WRITE,
      {"direction": "outgoing", "counterpart_kind": "exporter", "party_id": "wescam", "question": "q",
       "serials": ["REDACTED-SN-1"]}),
@@ -125,6 +126,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/partners", Action.PARTNERS_READ),
     ("/trace-requests", Action.TRACE_REQUESTS_READ),
     ("/trace-requests/new", Action.TRACE_REQUESTS_WRITE),
+    ("/trace-requests/report", Action.TRACE_REQUESTS_READ),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public

@@ -128,3 +128,23 @@ def test_staff_open_a_request_from_the_form(web: Web) -> None:
                                                      "on": "2026-11-01"}, follow_redirects=False)
     assert no_token.status_code == 403
     assert count(web, "trace_requests") == 1
+
+
+def test_report_in_the_api_and_on_its_page(web: Web) -> None:
+    wescam, _, _ = opened(web)
+    web.client.post(f"/api/v1/trace-requests/{wescam}/answer", headers=web.as_("exporter"),
+                    json={"text": "answered", "on": "2026-11-10"})
+    r = web.client.get("/api/v1/trace-requests/report?as_of=2026-12-31", headers=web.as_("auditor")).json()
+    counts = {(x["direction"], x["counterpart"]): (x["requests"], x["answered_on_time"], x["never_answered"])
+              for x in r["rows"]}
+    assert counts == {("outgoing", "L3Harris Wescam"): (1, 1, 0), ("outgoing", "Baykar"): (1, 0, 1),
+                      ("incoming", "Partner Authority"): (1, 0, 1)}
+    mine = web.client.get("/api/v1/trace-requests/report?as_of=2026-12-31", headers=web.as_("exporter")).json()
+    assert [x["counterpart"] for x in mine["rows"]] == ["L3Harris Wescam"] and len(mine["totals"]) == 1
+    csv_ = web.client.get("/api/v1/trace-requests/report?as_of=2026-12-31&format=csv", headers=web.as_("officer"))
+    assert csv_.status_code == 200 and csv_.headers["content-type"].startswith("text/csv")
+    assert csv_.text.splitlines()[0].startswith("direction,counterpart_kind,counterpart")
+    assert web.client.get("/api/v1/trace-requests/report?opened_from=2026-12-01&opened_to=2026-11-01",
+                          headers=web.as_("officer")).status_code == 422
+    page = web.sign_in("investigator").get("/trace-requests/report?as_of=2026-12-31")
+    assert page.status_code == 200 and "Partner Authority" in page.text and "format=csv" in page.text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from endwatch.cli.common import FORMAT_OPTION, Format, app_, as_json, command, e
 from endwatch.domain.deadlines import DEFAULT_REPLY_DAYS
 from endwatch.domain.trace_requests import Direction, Status, TraceRequest
 from endwatch.services.monitoring import requests as trace_requests
+from endwatch.services.monitoring import requests_report
 
 requests_app = typer.Typer(help="Trace requests: questions about serials sent to exporters, manufacturers and other"
                                 " states, and received from partners; each with a reply window.",
@@ -157,3 +160,29 @@ def attach(
     store = app_().settings.home / "evidence"
     r = trace_requests.attach(app_().uow(), principal(), store, reference, files, description)
     out.print(f"{r.reference}: {len(r.attachments)} file(s) attached", markup=False)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@requests_app.command("report")
+@command
+def report(
+    as_of: str | None = typer.Option(None, "--as-of", help="Count as of this day (default today)."),
+    opened_from: str | None = typer.Option(None, "--from", help="Only requests opened on or after this day."),
+    opened_to: str | None = typer.Option(None, "--to", help="Only requests opened on or before this day."),
+    direction: Direction | None = typer.Option(None, "--direction"),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Requests sent and received by counterpart: answered on time, late, never, still open, withdrawn."""
+    day = parse_date(as_of, "--as-of") or today()
+    found = requests_report.build(app_().reader(), None, day, opened_from=parse_date(opened_from, "--from"),
+                                  opened_to=parse_date(opened_to, "--to"), direction=direction)
+    if fmt is ReportFormat.csv:
+        sys.stdout.write(requests_report.to_csv(found))
+        return
+    rows = [r.as_dict() for r in [*found.rows, *found.totals.values()]]
+    emit(rows, Format(fmt.value), f"trace requests as of {day.isoformat()}")

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from endwatch.domain.trace_requests import Direction, Status, TraceRequest
 from endwatch.services.authz import Action
 from endwatch.services.monitoring import requests as trace_requests
+from endwatch.services.monitoring import requests_report
 from endwatch.web.errors import error_schema
 from endwatch.web.fields import AnswerText, Identifier, IsoDate, Name, Reason, SerialText, ShortText
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -121,6 +122,47 @@ def list_trace_requests(request: Request, caller: Annotated[Caller, Depends(requ
     found = trace_requests.list_requests(endwatch_of(request).reader(), caller.principal, direction=direction,
                                          status=status, party_id=party, serial=serial)
     return TraceRequestsOut(as_of=day, total=len(found), items=[TraceRequestOut.of(r, day) for r in found])
+
+
+class ReportRowOut(BaseModel):
+    direction: str
+    counterpart_kind: str
+    counterpart: str
+    party_id: str | None
+    requests: int
+    answered_on_time: int
+    answered_late: int
+    never_answered: int
+    open: int
+    withdrawn: int
+    days_late_total: int
+
+
+class ReportOut(BaseModel):
+    """Trace requests by counterpart and direction as of a day; `totals` per direction."""
+
+    as_of: date
+    opened_from: date | None
+    opened_to: date | None
+    rows: list[ReportRowOut]
+    totals: list[ReportRowOut]
+
+
+@router.get("/trace-requests/report", response_model=ReportOut,
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}},
+            summary="Requests sent and received by counterpart: answered on time, late, never, open, withdrawn")
+def trace_requests_report(request: Request,
+                          caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))],
+                          as_of: date | None = None, opened_from: date | None = None, opened_to: date | None = None,
+                          direction: Direction | None = None, format: Literal["json", "csv"] = "json") -> object:
+    found = requests_report.build(endwatch_of(request).reader(), caller.principal, as_of or _today(request),
+                                  opened_from=opened_from, opened_to=opened_to, direction=direction)
+    if format == "csv":
+        return Response(requests_report.to_csv(found), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="trace-requests-{found.as_of.isoformat()}.csv"'})
+    return ReportOut(as_of=found.as_of, opened_from=found.opened_from, opened_to=found.opened_to,
+                     rows=[ReportRowOut(**r.as_dict()) for r in found.rows],  # type: ignore[arg-type]
+                     totals=[ReportRowOut(**r.as_dict()) for r in found.totals.values()])  # type: ignore[arg-type]
 
 
 @router.get("/trace-requests/{reference}", response_model=TraceRequestOut, summary="One trace request")

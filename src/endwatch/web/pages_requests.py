@@ -19,6 +19,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action
 from endwatch.services.casefiles.evidence import stored_path
 from endwatch.services.monitoring import requests as trace_requests
+from endwatch.services.monitoring import requests_report
 from endwatch.services.registry.queries import list_parties
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
@@ -90,6 +91,22 @@ def open_trace_request(request: Request, caller: Annotated[Caller, Depends(requi
     opened = trace_requests.open_request(endwatch_of(request).uow(), caller.principal, draft, form_date(on, "on"),
                                          send=bool(send))
     return _back(opened.reference)
+
+
+@router.get("/trace-requests/report", response_class=HTMLResponse)
+def trace_requests_report_page(request: Request,
+                               caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))],
+                               as_of: str = "", opened_from: str = "", opened_to: str = "") -> Response:
+    """Requests by counterpart: answered on time, late, never, open, withdrawn; a CSV download of the same."""
+    ew = endwatch_of(request)
+    day = form_date(as_of, "as_of") if as_of else ew.today()
+    found = requests_report.build(ew.reader(), caller.principal, day,
+                                  opened_from=form_date(opened_from, "opened_from") if opened_from else None,
+                                  opened_to=form_date(opened_to, "opened_to") if opened_to else None)
+    query = "&".join(f"{k}={v}" for k, v in (("as_of", day.isoformat()), ("opened_from", opened_from),
+                                             ("opened_to", opened_to)) if v)
+    return render(request, "trace_requests_report.html", {"report": found, "query": query,
+                                                          "opened_from": opened_from, "opened_to": opened_to})
 
 
 @router.get("/trace-requests/{reference}", response_class=HTMLResponse)
