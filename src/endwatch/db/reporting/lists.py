@@ -271,3 +271,30 @@ class SqlListRepository:
             for number, n in self.conn.execute(q):
                 counts[number] = int(n)
         return counts
+
+    # -- the public figures' aggregates (services/reporting/transparency.py) ---------------------------------
+    def permit_groups(self, through: date) -> list[tuple[str, int, str, str, int, int]]:
+        year = sa.extract("year", _p.c.issued_on)
+        q = (sa.select(_p.c.destination, year, _p.c.product_id, _p.c.exporter_id, sa.func.count(),
+                       sa.func.sum(_p.c.quantity))
+             .where(_p.c.issued_on <= through)
+             .group_by(_p.c.destination, year, _p.c.product_id, _p.c.exporter_id))
+        return [(d, int(y), pid, e, int(n), int(qty or 0)) for d, y, pid, e, n, qty in self.conn.execute(q)]
+
+    def delivery_groups(self, through: date) -> list[tuple[str, int, str, str, str, int]]:
+        year = sa.extract("year", _d.c.delivered_on)
+        q = (sa.select(_p.c.destination, year, _d.c.product_id, _d.c.permit_number, _p.c.exporter_id,
+                       sa.func.count())
+             .select_from(_d.join(_p, _p.c.number == _d.c.permit_number))
+             .where(_d.c.delivered_on <= through)
+             .group_by(_p.c.destination, year, _d.c.product_id, _d.c.permit_number, _p.c.exporter_id))
+        return [(d, int(y), pid, number, e, int(n)) for d, y, pid, number, e, n in self.conn.execute(q)]
+
+    def categories_of(self, product_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+        pc = t.product_categories
+        found: dict[str, list[str]] = {}
+        for chunk in chunks(sorted(set(product_ids))):
+            for pid, category in self.conn.execute(sa.select(pc.c.product_id, pc.c.category)
+                                                   .where(pc.c.product_id.in_(chunk))):
+                found.setdefault(pid, []).append(category)
+        return {pid: tuple(sorted(cats)) for pid, cats in found.items()}

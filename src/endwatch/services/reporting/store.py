@@ -49,6 +49,14 @@ class ListRepository(Protocol):
         `exporter` is given."""
     def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
         """How many items were delivered under each of these permits by `as_of` (one GROUP BY)."""
+    def permit_groups(self, through: date) -> list[tuple[str, int, str, str, int, int]]:
+        """Permits issued by `through` grouped in SQL: (destination, year issued, product, exporter, permits,
+        quantity permitted). Each permit is in exactly one group."""
+    def delivery_groups(self, through: date) -> list[tuple[str, int, str, str, str, int]]:
+        """Items delivered by `through` under a known permit grouped in SQL: (destination, year delivered,
+        product, permit, exporter, items). Each item is in exactly one group."""
+    def categories_of(self, product_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
+        """The control-list entries of these products (products with none are left out)."""
 
 
 @dataclass(frozen=True)

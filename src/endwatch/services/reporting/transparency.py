@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from endwatch.domain.products import Product
 from endwatch.services.uow import UnitOfWork
 
 DEFAULT_MIN_PERMITS = 3
@@ -73,14 +72,17 @@ def completed_through(today: date) -> date:
     return quarter_start - timedelta(days=1)
 
 
-def _reason(permits: set[str], exporters: set[str], rules: SmallCells) -> str | None:
+def _reason(permits: int, exporters: int, rules: SmallCells) -> str | None:
     if not permits:
         return None  # an empty cell says nothing about anyone
-    if len(permits) < rules.min_permits:
+    if permits < rules.min_permits:
         return f"suppressed: fewer than {rules.min_permits} permits"
-    if len(exporters) < rules.min_exporters:
+    if exporters < rules.min_exporters:
         return f"suppressed: fewer than {rules.min_exporters} exporters"
     return None
+
+
+Key = tuple[str, str, int]
 
 
 def transparency(uow: UnitOfWork, today: date, rules: SmallCells | None = None) -> Transparency:
@@ -88,71 +90,71 @@ def transparency(uow: UnitOfWork, today: date, rules: SmallCells | None = None) 
 
     A product listed under several entries is counted under each entry's row; the totals count each permit
     and each item once, over the published cells only.
+
+    Read as two GROUP BY queries (permits by destination, year, product and exporter; delivered items by
+    destination, year, product and permit), so the cost follows the number of permits, not of items: no
+    permit or item is loaded. Each permit is in one permit group and each item in one delivery group, which
+    is what lets the cells (distinct permits and exporters) and the totals (each permit and item once) be
+    computed exactly from the groups.
     """
     rules = rules or SmallCells()
     through = completed_through(today)
-    Key = tuple[str, str, int]
-    issued: dict[Key, set[str]] = defaultdict(set)
+    issued: dict[Key, int] = defaultdict(int)
     quantity: dict[Key, int] = defaultdict(int)
-    items: dict[Key, set[int]] = defaultdict(set)
+    issuers: dict[Key, set[str]] = defaultdict(set)
+    items: dict[Key, int] = defaultdict(int)
     delivering: dict[Key, set[str]] = defaultdict(set)
+    deliverers: dict[Key, set[str]] = defaultdict(set)
     with uow:
-        products = {p.id: p for p in uow.products.list()}
-        permits = {p.number: p for p in uow.permits.list()}
-        for p in permits.values():
-            if p.issued_on > through:
-                continue
-            for cat in _categories(products.get(p.product_id)):
-                key = (p.destination, cat, p.issued_on.year)
-                issued[key].add(p.number)
-                quantity[key] += p.quantity
-        item_year: dict[int, tuple[str, int]] = {}
-        for i, rec in enumerate(uow.deliveries.iter_all()):
-            permit = permits.get(rec.item.permit_number)
-            if permit is None or rec.item.delivered_on > through:
-                continue
-            item_year[i] = (permit.destination, rec.item.delivered_on.year)
-            for cat in _categories(products.get(rec.product_id)):
-                key = (permit.destination, cat, rec.item.delivered_on.year)
-                items[key].add(i)
-                delivering[key].add(permit.number)
+        permit_groups = uow.lists.permit_groups(through)
+        delivery_groups = uow.lists.delivery_groups(through)
+        categories = uow.lists.categories_of({g[2] for g in permit_groups} | {g[2] for g in delivery_groups})
 
-    def exporters(numbers: set[str]) -> set[str]:
-        return {permits[n].exporter_id for n in numbers}
+    def entries(product_id: str) -> tuple[str, ...]:
+        return categories.get(product_id) or ("unlisted",)
+
+    for destination, year, product_id, exporter, n, permitted in permit_groups:
+        for cat in entries(product_id):
+            key = (destination, cat, year)
+            issued[key] += n
+            quantity[key] += permitted
+            issuers[key].add(exporter)
+    for destination, year, product_id, number, exporter, n in delivery_groups:
+        for cat in entries(product_id):
+            key = (destination, cat, year)
+            items[key] += n
+            delivering[key].add(number)
+            deliverers[key].add(exporter)
 
     rows: list[TransparencyRow] = []
-    shown_permits: set[str] = set()
-    shown_items: set[int] = set()
+    published_permits: set[Key] = set()
+    published_items: set[Key] = set()
     suppressed = 0
     for key in sorted(set(issued) | set(items)):
         d, c, y = key
-        p_reason = _reason(issued[key], exporters(issued[key]), rules)
-        d_reason = _reason(delivering[key], exporters(delivering[key]), rules)
+        p_reason = _reason(issued[key], len(issuers[key]), rules)
+        d_reason = _reason(len(delivering[key]), len(deliverers[key]), rules)
         suppressed += (p_reason is not None) + (d_reason is not None)
-        if p_reason is None:
-            shown_permits |= issued[key]
-        if d_reason is None:
-            shown_items |= items[key]
+        if p_reason is None and issued[key]:
+            published_permits.add(key)
+        if d_reason is None and items[key]:
+            published_items.add(key)
         rows.append(TransparencyRow(
             d, c, y,
-            None if p_reason else len(issued[key]), None if p_reason else quantity[key],
-            None if d_reason else len(items[key]), p_reason, d_reason))
+            None if p_reason else issued[key], None if p_reason else quantity[key],
+            None if d_reason else items[key], p_reason, d_reason))
+    # Totals: a group's permits (or items) count once when any of its entries' cells is published.
     by_year: dict[int, int] = defaultdict(int)
     by_destination: dict[str, int] = defaultdict(int)
-    for n in shown_permits:
-        by_year[permits[n].issued_on.year] += 1
-        by_destination[permits[n].destination] += 1
+    for destination, year, product_id, _exporter, n, _permitted in permit_groups:
+        if any((destination, cat, year) in published_permits for cat in entries(product_id)):
+            by_year[year] += n
+            by_destination[destination] += n
     delivered_year: dict[int, int] = defaultdict(int)
     delivered_destination: dict[str, int] = defaultdict(int)
-    for i in shown_items:
-        destination, year = item_year[i]
-        delivered_year[year] += 1
-        delivered_destination[destination] += 1
+    for destination, year, product_id, _number, _exporter, n in delivery_groups:
+        if any((destination, cat, year) in published_items for cat in entries(product_id)):
+            delivered_year[year] += n
+            delivered_destination[destination] += n
     return Transparency(through, rules, rows, dict(by_year), dict(delivered_year), dict(by_destination),
                         dict(delivered_destination), suppressed)
-
-
-def _categories(product: Product | None) -> tuple[str, ...]:
-    if product is None or not product.categories:
-        return ("unlisted",)
-    return product.categories
