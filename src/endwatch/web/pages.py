@@ -22,7 +22,7 @@ from endwatch.services.accounts.users import USERNAME_RULE
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
-from endwatch.services.audit.verify import history, verify
+from endwatch.services.audit.verify import history
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.detection import run as detection
@@ -36,7 +36,7 @@ from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import lists, records
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, public_figures, submit_application
-from endwatch.web.cache import cached
+from endwatch.web.audit_checks import audit_checks
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
 from endwatch.web.listing import controls, export_response, list_query
@@ -356,10 +356,10 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
                offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
     ew = endwatch_of(request)
     page = records.audit_page(ew.reader, offset, PAGE, entity or None)
-    # Verifying reads the whole trail: once per state version (every write moves it), not once per view.
-    chain = cached(request, ("audit-chain",), lambda: verify(ew.reader))
-    return render(request, "audit.html", {"page": page, "chain": chain, "offset": offset, "limit": PAGE,
-                                          "entity": entity})
+    # Verifying reads the whole trail and every row: once per state version (every write moves it), not per view.
+    chain, rows = audit_checks(request)
+    return render(request, "audit.html", {"page": page, "chain": chain, "rows": rows, "offset": offset,
+                                          "limit": PAGE, "entity": entity})
 
 
 @router.get("/transparency", response_class=HTMLResponse)

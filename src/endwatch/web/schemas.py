@@ -294,11 +294,36 @@ class AuditEntryOut(BaseModel):
         return cls(**e.payload(), hash=e.hash)
 
 
+class RowProblemOut(BaseModel):
+    """A registry row that differs from what the trail records: changed, added or deleted outside endwatch
+    (`digests`: the row digests stored with entry `seq` were themselves altered)."""
+
+    table: str
+    key: str
+    what: str
+    seq: int | None
+    description: str
+
+
+class RowsOut(BaseModel):
+    """Every audited table's rows compared with the trail's row digests (`endwatch audit verify` does the same)."""
+
+    ok: bool
+    tables: int
+    rows: int
+    problems_total: int
+    problems: list[RowProblemOut] = Field(description="The first 100 problems")
+
+
 class ChainOut(BaseModel):
+    """`ok` when the hash chain is intact and every registry row is as the trail records it."""
+
     ok: bool
     entries: int
     first_bad: int | None
     problem: str
+    chain_ok: bool
+    rows: RowsOut
 
 
 class TransparencyOut(BaseModel):
