@@ -248,30 +248,41 @@ class SqlCheckRepository:
 
     def permit_facts(self, as_of: date) -> builtins.list[PermitFacts]:
         c, s, d, pm, pr = checks, check_subjects, reg.deliveries, reg.permits, reg.products
+        # Two passes, neither joining every item to anything: counts and dates per permit straight from the
+        # covering index (permit_number, delivered_on); then, only for permits with an inventory done, the
+        # items delivered after it (a range of that index per permit).
+        items = (sa.select(d.c.permit_number, sa.func.count().label("n_items"),
+                           sa.func.min(d.c.delivered_on).label("first"), sa.func.max(d.c.delivered_on).label("last"))
+                 .where(d.c.delivered_on <= as_of).group_by(d.c.permit_number).subquery())
+        q = (sa.select(pm.c.number, pm.c.application_number, pm.c.exporter_id, pm.c.end_user_id, pm.c.destination,
+                       pm.c.product_id, pr.c.monitoring_designated, pm.c.issued_on, pm.c.expires_on, items.c.n_items,
+                       items.c.first, items.c.last)
+             .select_from(pm.join(pr, pr.c.id == pm.c.product_id)
+                          .outerjoin(items, items.c.permit_number == pm.c.number))
+             .where(pm.c.issued_on <= as_of).order_by(pm.c.number))
         last_inventory = (sa.select(s.c.subject_key.label("permit_number"), sa.func.max(c.c.done_on).label("on"))
                           .select_from(c.join(s, s.c.check_id == c.c.id))
                           .where(s.c.subject_kind == "permit", c.c.kind == "inventory", c.c.done_on.is_not(None),
                                  c.c.done_on <= as_of)
                           .group_by(s.c.subject_key).subquery())
-        after = sa.or_(last_inventory.c.on.is_(None), d.c.delivered_on > last_inventory.c.on)
-        items = (sa.select(d.c.permit_number, sa.func.count().label("n_items"),
-                           sa.func.min(d.c.delivered_on).label("first"), sa.func.max(d.c.delivered_on).label("last"),
-                           sa.func.sum(sa.case((after, 1), else_=0)).label("unchecked"),
-                           sa.func.min(sa.case((after, d.c.delivered_on), else_=None)).label("first_unchecked"))
-                 .select_from(d.outerjoin(last_inventory, last_inventory.c.permit_number == d.c.permit_number))
-                 .where(d.c.delivered_on <= as_of)
-                 .group_by(d.c.permit_number).subquery())
-        q = (sa.select(pm.c.number, pm.c.application_number, pm.c.exporter_id, pm.c.end_user_id, pm.c.destination,
-                       pm.c.product_id, pr.c.monitoring_designated, pm.c.issued_on, pm.c.expires_on, items.c.n_items,
-                       items.c.first, items.c.last, items.c.unchecked, items.c.first_unchecked)
-             .select_from(pm.join(pr, pr.c.id == pm.c.product_id)
-                          .outerjoin(items, items.c.permit_number == pm.c.number))
-             .where(pm.c.issued_on <= as_of).order_by(pm.c.number))
+        since = (sa.select(last_inventory.c.permit_number, sa.func.count().label("n"),
+                           sa.func.min(d.c.delivered_on).label("first"))
+                 .select_from(last_inventory.join(d, sa.and_(d.c.permit_number == last_inventory.c.permit_number,
+                                                             d.c.delivered_on > last_inventory.c.on,
+                                                             d.c.delivered_on <= as_of)))
+                 .group_by(last_inventory.c.permit_number))
+        inventoried = {r.permit_number for r in self.conn.execute(sa.select(last_inventory.c.permit_number))}
+        after = {r.permit_number: (int(r.n), r.first) for r in self.conn.execute(since)}
         done = self._done("permit", as_of)
-        return [PermitFacts(r.number, r.application_number, r.exporter_id, r.end_user_id, r.destination, r.product_id,
-                            bool(r.monitoring_designated), r.issued_on, r.expires_on, int(r.n_items or 0), r.first,
-                            r.last, int(r.unchecked or 0), r.first_unchecked, done.get(r.number, {}))
-                for r in self.conn.execute(q)]
+        out = []
+        for r in self.conn.execute(q):
+            n = int(r.n_items or 0)
+            unchecked, first_unchecked = (after.get(r.number, (0, None)) if r.number in inventoried
+                                          else (n, r.first))
+            out.append(PermitFacts(r.number, r.application_number, r.exporter_id, r.end_user_id, r.destination,
+                                   r.product_id, bool(r.monitoring_designated), r.issued_on, r.expires_on, n, r.first,
+                                   r.last, unchecked, first_unchecked, done.get(r.number, {})))
+        return out
 
     def pending_applications(self, as_of: date) -> builtins.list[ApplicationFacts]:
         a, ch, pr = reg.applications, reg.application_status_changes, reg.products
