@@ -12,6 +12,7 @@ from endwatch.services.authz import PERMISSIONS, Action, Role
 from endwatch.web import (
     api,
     api_cases,
+    api_checks,
     api_partners,
     api_proposals,
     api_requests,
@@ -19,6 +20,7 @@ from endwatch.web import (
     pages,
     pages_cases,
     pages_casework,
+    pages_checks,
     pages_deliveries,
     pages_glossary,
     pages_intake,
@@ -33,6 +35,7 @@ NO_EXCHANGE = "0" * 32  # no partner exchange exists in this world
 APPLICATION = "APP-REDACTED-3"  # exporter: wescam, pending
 SUSPEND = {"status": "suspended", "effective_on": "2026-11-22", "reason": "authorisation test", "reference": "T-1"}
 PROPOSAL = {"action": "suspend", "on": "2020-10-03", "reason": "authorisation test", "reference": "T-1"}
+CHECK = {"kind": "inventory", "permits": [PERMIT], "planned_on": "2020-10-05", "inspector": "authorisation test"}
 SIGHTING = {"observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "manufacturer": "L3 Wescam", "model": "CMX-15D",
             "country": "AZ", "observed_user": "Azerbaijani Air Force", "reliability": "B", "credibility": "2"}
 
@@ -96,6 +99,12 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", "/api/v1/partners", Action.PARTNERS_READ, None),
     ("GET", "/api/v1/partners/exchanges", Action.PARTNERS_READ, None),
     ("GET", f"/api/v1/partners/exchanges/{NO_EXCHANGE}", Action.PARTNERS_READ, None),
+    ("GET", "/api/v1/checks/plan?as_of=2020-10-10", Action.CHECKS_READ, None),
+    ("GET", "/api/v1/checks", Action.CHECKS_READ, None),
+    ("GET", "/api/v1/checks/1", Action.CHECKS_READ, None),
+    ("POST", "/api/v1/checks", Action.CHECKS_WRITE, CHECK),
+    ("POST", "/api/v1/checks/1/result", Action.CHECKS_WRITE, {"done_on": "2020-10-05", "outcome": "favourable"}),
+    ("POST", "/api/v1/checks/1/findings", Action.CHECKS_WRITE, None),
     ("POST", "/api/v1/screening/hits/baykar/NK-none/review", Action.SCREENING_REVIEW,
      {"verdict": "dismissed", "reason": "authorisation test"}),
 ]
@@ -127,6 +136,7 @@ PAGES: list[tuple[str, Action]] = [
     ("/trace-requests", Action.TRACE_REQUESTS_READ),
     ("/trace-requests/new", Action.TRACE_REQUESTS_WRITE),
     ("/trace-requests/report", Action.TRACE_REQUESTS_READ),
+    ("/checks", Action.CHECKS_READ),
 ]
 
 WHO: list[str | None] = [None, *ACCOUNTS]  # None: the public
@@ -147,7 +157,7 @@ def test_every_route_goes_through_the_one_authorisation_dependency() -> None:
                   *pages_screening.router.routes, *pages_glossary.router.routes,
                   *pages_casework.router.routes, *pages_deliveries.router.routes, *api_partners.router.routes,
                   *pages_partners.router.routes, *api_requests.router.routes, *pages_requests.router.routes,
-                  *pages_intake.router.routes]:
+                  *pages_intake.router.routes, *api_checks.router.routes, *pages_checks.router.routes]:
         if not isinstance(route, APIRoute):
             continue
         actions = [d.call.endwatch_action for d in route.dependant.dependencies
@@ -183,7 +193,7 @@ def test_api_table(web: Web) -> None:
             # No proposal, exchange or trace request exists in this world: past the authorisation check, a
             # reader is told so.
             foreign = foreign or path in ("/api/v1/proposals/1", f"/api/v1/partners/exchanges/{NO_EXCHANGE}",
-                                          "/api/v1/trace-requests/TR-2020-0001")
+                                          "/api/v1/trace-requests/TR-2020-0001", "/api/v1/checks/1")
             if foreign:
                 if r.status_code != 404 or not _refusal_has_no_data(r.json()):
                     failures.append(f"{who} {path}: expected 404, got {r.status_code}")

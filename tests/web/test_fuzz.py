@@ -66,6 +66,12 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     KNOWN["reference"] = open_request(ew.uow(), person("fuzz-officer"), Draft(
         direction="outgoing", counterpart_kind="exporter", party_id="wescam", question="Where did it go?",
         serials=["REDACTED-SN-1"]), reference_case.SUSPENSION_DAY).reference
+    # A check, so that the check endpoints have one to answer about.
+    from endwatch.services.monitoring.checks import open_check
+    from endwatch.services.monitoring.store import Check
+    check = open_check(ew.uow(), person("fuzz-officer"), Check(None, "inventory", (("permit", "PERMIT-REDACTED-1"),),
+                                                               reference_case.SUSPENSION_DAY, "fuzz world"))
+    KNOWN["check_id"] = str(check.id)
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     ew.close()
 

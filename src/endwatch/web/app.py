@@ -15,6 +15,7 @@ from endwatch.settings import Settings
 from endwatch.web import (
     api,
     api_cases,
+    api_checks,
     api_partners,
     api_proposals,
     api_requests,
@@ -23,6 +24,7 @@ from endwatch.web import (
     pages,
     pages_cases,
     pages_casework,
+    pages_checks,
     pages_deliveries,
     pages_glossary,
     pages_intake,
@@ -73,6 +75,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(api_proposals.router)
     app.include_router(api_screening.router)
     app.include_router(api_partners.router)
+    app.include_router(api_checks.router)
     app.include_router(pages.router)
     app.include_router(pages_intake.router)  # before pages_cases: /sightings/upload is not a sighting's id
     app.include_router(pages_cases.router)
@@ -85,6 +88,7 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     app.include_router(pages_deliveries.router)
     app.include_router(api_requests.router)
     app.include_router(pages_requests.router)
+    app.include_router(pages_checks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(LimitRequests, limits=RequestLimits.of(ew.settings))

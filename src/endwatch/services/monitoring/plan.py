@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from endwatch.domain.deadlines import add_months
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.authz import Action, Principal, company_scope, require
 from endwatch.services.monitoring.programme import CheckKind, Programme, Rule, from_version
 from endwatch.services.monitoring.store import ApplicationFacts, PermitFacts
@@ -71,6 +72,8 @@ def plan(uow: UnitOfWork, principal: Principal, as_of: date) -> Plan:
     """What the programme in force on `as_of` asks for on that day. An exporter sees only its own permits'
     and applications' checks."""
     require(principal, Action.CHECKS_READ)
+    if not date(1900, 1, 1) <= as_of <= date(9000, 12, 31):
+        raise InvalidInput([Problem(f"{as_of} is not a day a plan can be made for (1900 to 9000)", column="as_of")])
     scope = company_scope(principal)
     with uow:
         version = uow.checks.programme_on(as_of)
@@ -191,3 +194,16 @@ def rows(checks: Iterable[PlannedCheck]) -> list[dict[str, object]]:
              "subject": c.subject_kind, "number": c.subject_key, "rule": c.rule, "due_on": c.due_on,
              "status": c.status, "days_overdue": c.days_overdue, "items": c.items, "last_done": c.last_done,
              "exporter_id": c.exporter_id} for c in checks]
+
+
+# Overdue checks by how late they are, for the dashboard: (label, fewest days, most days; None: no bound).
+AGES: tuple[tuple[str, int, int | None], ...] = (
+    ("1-30 days", 1, 30), ("31-90 days", 31, 90), ("91-180 days", 91, 180), ("181-365 days", 181, 365),
+    ("over a year", 366, None))
+
+
+def overdue_by_age(p: Plan) -> list[tuple[str, int]]:
+    """How many overdue checks of the plan fall in each age bracket (AGES), in order."""
+    return [(label, sum(1 for c in p.checks if c.status == Status.OVERDUE and low <= c.days_overdue
+                        and (high is None or c.days_overdue <= high)))
+            for label, low, high in AGES]

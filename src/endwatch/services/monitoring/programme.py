@@ -184,8 +184,8 @@ def _rule(raw: Any, at: str, bad: _Problems) -> Rule | None:
     if kind not in {k.value for k in CheckKind}:
         bad(f"{at}.kind", f"kind {kind!r} is not one of {', '.join(k.value for k in CheckKind)}")
     within = _whole(raw.get("within_days", 0), f"{at}.within_days", bad, low=0)
-    every = _whole(raw.get("every_months"), f"{at}.every_months", bad, low=1)
-    lasts = _whole(raw.get("lasts_years"), f"{at}.lasts_years", bad, low=1)
+    every = _whole(raw.get("every_months"), f"{at}.every_months", bad, low=1, high=1200)
+    lasts = _whole(raw.get("lasts_years"), f"{at}.lasts_years", bad, low=1, high=100)
     if kind == CheckKind.PRE_LICENCE.value and (every or lasts):
         bad(at, "a pre-licence check is done once per application: no every_months or lasts_years")
     if kind == CheckKind.INVENTORY.value and every is None:
@@ -241,11 +241,11 @@ def _date(value: Any, at: str, bad: _Problems) -> date | None:
         return None
 
 
-def _whole(value: Any, at: str, bad: _Problems, *, low: int) -> int | None:
+def _whole(value: Any, at: str, bad: _Problems, *, low: int, high: int = 3660) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > 100_000:
-        bad(at, f"{at} must be a whole number from {low} to 100000, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > high:
+        bad(at, f"{at} must be a whole number from {low} to {high}, not {value!r}")
         return None
     return value
 

@@ -1,0 +1,93 @@
+"""End-use checks in the web: the plan page, planning a check, the phone-friendly result form (typed serials, a
+CSV file, photos), the reconciliation shown, filing findings; the API with roles (an exporter only its own
+checks, the public nothing); bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import json
+
+from tests.principals import person
+from tests.web.conftest import Web, csrf_of
+from tests.web.test_cases import PNG
+
+from endwatch.services.monitoring import programme
+
+PERMIT = "PERMIT-REDACTED-1"  # exporter wescam; REDACTED-SN-1 delivered 2020-09-15 to baykar, end user tr-navy
+PROGRAMME = {"effective_from": "2020-01-01", "rules": [
+    {"id": "psv", "kind": "post-shipment", "when": {"destinations": ["TR"]}, "within_days": 20}]}
+
+
+def _open(web: Web) -> int:
+    page = web.client.get("/checks")
+    r = web.client.post("/checks", data={"csrf_token": csrf_of(page.text), "kind": "post-shipment",
+                                         "subjects": PERMIT, "on": "2020-10-01", "inspector": "inspector one",
+                                         "place": "Naval base"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def test_the_plan_page_and_a_check_recorded_from_a_phone(web: Web) -> None:
+    programme.set_programme(web.ew.uow(), person("fixture"), programme.parse(json.dumps(PROGRAMME)))
+    web.sign_in("investigator")
+    page = web.client.get("/checks?as_of=2020-10-20")
+    assert page.status_code == 200 and 'data-testid="planned"' in page.text and "overdue (15 days)" in page.text
+    assert 'href="/checks"' in page.text  # in the navigation
+    check_id = _open(web)
+    page = web.client.get(f"/checks/{check_id}")
+    assert 'data-testid="result-form"' in page.text and 'capture="environment"' in page.text
+    r = web.client.post(f"/checks/{check_id}/result", data={
+        "csrf_token": csrf_of(page.text), "on": "2020-10-02", "outcome": "unfavourable",
+        "reasons": "the item was not presented", "serials": "UNKNOWN-1\n"},
+        files=[("file", ("found.csv", b"serial,user\nSOMETHING-ELSE,Navy\n", "text/csv")),
+               ("photos", ("site.jpg", PNG, "image/jpeg"))], follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = web.client.get(f"/checks/{check_id}").text
+    assert "missing 1" in page and "unexpected 2" in page and "site.png" in page  # the photo named by its content
+    assert "the item was not presented" in page
+    r = web.client.post(f"/checks/{check_id}/findings", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+    assert r.status_code == 303
+    findings = web.client.get("/api/v1/findings", headers=web.as_("investigator")).json()
+    assert any(f["sighting_id"] == f"CHECK-{check_id}-1" for f in findings["items"]), findings
+    # After the post-shipment check, nothing is left to plan for the permit.
+    page = web.client.get("/checks?as_of=2020-10-20")
+    assert "Nothing is due, overdue or coming." in page.text
+
+
+def test_bad_input_and_a_form_without_its_token_write_nothing(web: Web) -> None:
+    web.sign_in("officer")
+    check_id = _open(web)
+    page = web.client.get(f"/checks/{check_id}").text
+    r = web.client.post(f"/checks/{check_id}/result", data={"on": "2020-10-02", "outcome": "favourable"},
+                        follow_redirects=False)
+    assert r.status_code == 403
+    r = web.client.post(f"/checks/{check_id}/result", data={
+        "csrf_token": csrf_of(page), "on": "2020-10-02", "outcome": "favourable", "serials": "REDACTED-SN-1"},
+        files=[("photos", ("a.exe", b"MZ\x90", "image/png"))], follow_redirects=False)
+    assert r.status_code == 422 and "not a JPEG" in r.text
+    r = web.client.post(f"/checks/{check_id}/result", data={
+        "csrf_token": csrf_of(page), "on": "2020-10-02", "outcome": "favourable"},
+        files=[("file", ("found.csv", b"serial,user_id\n,x\n", "text/csv"))], follow_redirects=False)
+    assert r.status_code == 422 and "found.csv" in r.text
+    assert web.client.get(f"/api/v1/checks/{check_id}", headers=web.as_("officer")).json()["check"]["done_on"] is None
+    assert 'data-testid="findings-form"' not in page  # officers record checks; investigators file findings
+
+
+def test_the_api_respects_roles(web: Web) -> None:
+    r = web.client.post("/api/v1/checks", headers=web.as_("officer"), json={
+        "kind": "inventory", "permits": [PERMIT], "planned_on": "2020-10-01", "inspector": "api"})
+    assert r.status_code == 201, r.text
+    check_id = r.json()["id"]
+    r = web.client.post(f"/api/v1/checks/{check_id}/result", headers=web.as_("officer"), json={
+        "done_on": "2020-10-02", "outcome": "favourable",
+        "items": [{"serial": "REDACTED-SN-1", "user_id": "tr-navy"}]})
+    assert r.status_code == 200 and r.json()["counts"]["verified"] == 1, r.text
+    assert web.client.get(f"/api/v1/checks/{check_id}", headers=web.as_("exporter")).status_code == 200
+    assert [c["id"] for c in web.client.get("/api/v1/checks", headers=web.as_("exporter")).json()] == [check_id]
+    assert web.client.get(f"/api/v1/checks/{check_id}", headers=web.as_("rival")).status_code == 404
+    assert web.client.get("/api/v1/checks", headers=web.as_("rival")).json() == []
+    assert web.client.get(f"/api/v1/checks/{check_id}").status_code == 401
+    r = web.client.post(f"/api/v1/checks/{check_id}/result", headers=web.as_("officer"), json={
+        "done_on": "2020-10-02", "outcome": "unfavourable", "items": [{"serial": "X", "user_id": "nobody"}]})
+    assert r.status_code == 422 and {p["column"] for p in r.json()["problems"]} == {"reasons", "user_id"}
+    plan = web.client.get("/api/v1/checks/plan?as_of=2020-10-20", headers=web.as_("auditor")).json()
+    assert plan["programme_from"] is None and plan["checks"] == []
