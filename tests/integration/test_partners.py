@@ -352,3 +352,58 @@ def test_who_may_exchange_and_read(homes):
     assert not (a.folder / "x.key").exists()
     out = a.run("partners", "add", "p2", "--name", "P2", ok=False)  # an investigator does not register partners
     assert "may not partners.write" in out
+
+
+def test_hostile_final_files_are_refused_by_the_responder(homes, tmp_path):
+    a, b = homes
+    p = _start(a, b)
+    b.run("partners", "match", p["request"], "--partner", "authority-a", "--key-file", p["key_b"], "--out",
+          p["reply"])
+    final = a.folder / "final.json"
+    a.run("partners", "finish", p["reply"], "--partner", "authority-b", "--key-file", p["key_a"], "--out", final)
+    doc = json.loads(final.read_text())
+
+    def finish(path: Path) -> list[object]:
+        return ["partners", "finish", path, "--partner", "authority-a", "--key-file", p["key_b"]]
+
+    # The initiator's set echoed back altered: the digest logged at `match` no longer agrees.
+    echoed = base64.b64decode(doc["sets"]["initiator_double"]["points"])
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps(doc | {"sets": doc["sets"] | {"initiator_double": {
+        "count": 1024, "points": base64.b64encode(echoed[32:] + echoed[:32]).decode()}}}))
+    _refused(b, finish(altered), "does not answer what this endwatch sent", [])
+    # A reply given where the final file is expected; a final file longer than what we sent.
+    _refused(b, finish(p["reply"]), "is the 'reply' step of an exchange, not the 'final' step", [])
+    longer = tmp_path / "longer.json"
+    mine = base64.b64decode(doc["sets"]["responder_echo"]["points"])
+    longer.write_text(json.dumps(doc | {"sets": doc["sets"] | {"responder_echo": {
+        "count": 1025, "points": base64.b64encode(mine + mine[:32]).decode()}}}))
+    _refused(b, finish(longer), "holds 1025 items, more than the 1024 allowed", [])
+    _refused(b, ["partners", "finish", final, "--partner", "authority-a", "--key-file", p["key_b"], "--out",
+                 b.folder / "x"], "writes no file", [b.folder / "x"])
+    # Nothing was consumed: the genuine final file still finishes the exchange, and shows the matches.
+    out = b.run("partners", "finish", final, "--partner", "authority-a", "--key-file", p["key_b"])
+    assert "2 of our items the partner also holds" in out
+
+
+def test_an_exchange_without_common_serials_matches_nothing_and_opens_no_request(homes, sqlite_template, tmp_path):
+    a, _b = homes
+    shutil.copy(sqlite_template, tmp_path / "c.db")
+    c_ew = bootstrap(load_settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", home=tmp_path / "home-c",
+                                   authority="authority-c"), clock=lambda: FIXED_NOW)
+    try:
+        _world(c_ew, ["NO-MATCH-1", "NO-MATCH-2"])
+        tokens = tokens_for(c_ew, analyst_c=Role.INVESTIGATOR, boss_c=Role.ADMINISTRATOR)
+        c = Home(c_ew, tokens["analyst-c"], tmp_path / "c-files")
+        c.folder.mkdir()
+        Home(c_ew, tokens["boss-c"], c.folder).run("partners", "add", "authority-a", "--name", "Partner A")
+        Home(a.ew, tokens_for(a.ew, boss4_a=Role.ADMINISTRATOR)["boss4-a"], a.folder).run(
+            "partners", "add", "authority-c", "--name", "Partner C")
+        _exchange(a, c, "c")
+        for home in (a, c):
+            [e] = [e for e in home.exchanges() if e["partner_id"] in ("authority-a", "authority-c")]
+            assert (e["status"], e["matched"]) == ("finished", 0)
+            assert _matches(home, e["id"]) == {}
+            assert json.loads(home.run("requests", "list", "--format", "json")) == []
+    finally:
+        c_ew.close()
