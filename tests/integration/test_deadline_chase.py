@@ -193,3 +193,29 @@ def test_checks_not_done_by_their_planned_day_are_chased_at_the_authority(ew, sm
     assert deliver(ew, smtp) == [(DESK, f"Reminder: check {planned.id} (inventory) is due on 2026-03-31"),
                                  (DESK, f"Overdue: check {planned.id} (inventory) was due on 2026-03-31")]
     assert "by inspector one, covering permit P-1" in smtp.inbox[0].get_payload()
+
+
+@pytest.mark.parametrize(("zone", "today", "notice"), [
+    ("UTC", "2026-11-22", "reminder"),  # the due day itself
+    ("Pacific/Honolulu", "2026-11-22", "reminder"),  # 02:00 on the due day
+    ("Pacific/Auckland", "2026-11-23", "escalation"),  # already 01:00 the next day: overdue
+])
+def test_today_and_the_deadline_are_in_the_authoritys_time_zone(ew, cli, monkeypatch, zone, today, notice):
+    # The clock stands at 12:00 UTC on 22 November 2026 (tests/conftest.py).
+    world(ew)  # the maker's contact (and a request long overdue)
+    monkeypatch.setattr(ew.settings, "time_zone", zone)
+    monkeypatch.setattr(ew.settings, "escalation_email", DESK)
+    r = cli.invoke(app, ["requests", "open", "--direction", "outgoing", "--counterpart-kind", "exporter", "--party",
+                         "m", "--serial", "SN-9", "--question", "Where?", "--window-days", "0", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    opened = json.loads(r.output)[0]
+    assert opened["opened_on"] == today and opened["due_on"] == today  # opened today, local time
+    ref = opened["reference"]
+    r = cli.invoke(app, ["requests", "open", "--direction", "outgoing", "--counterpart-kind", "exporter", "--party",
+                         "m", "--serial", "SN-8", "--question", "Where?", "--on", "2026-10-25", "--format", "json"])
+    due_utc_day = json.loads(r.output)[0]
+    assert due_utc_day["due_on"] == "2026-11-22"
+    dry = cli.invoke(app, ["deadlines", "chase", "--dry-run", "--format", "json"])
+    planned = {x["key"]: x["notice"] for x in json.loads(dry.output)}
+    assert planned[due_utc_day["reference"]] == notice
+    assert planned[ref] == "reminder"  # due today wherever today is
