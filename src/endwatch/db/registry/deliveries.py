@@ -121,6 +121,15 @@ class SqlDeliveryRepository:
         for r in result:
             yield _item(r)
 
+    def release_hold(self, delivery_id: int) -> None:
+        d, h = t.deliveries, t.serial_holds
+        self.conn.execute(h.delete().where(h.c.delivery_id == delivery_id))
+        self.conn.execute(d.update().where(d.c.id == delivery_id).values(serial_held=None))
+
+    def note_hold(self, delivery_id: int, reason: str) -> None:
+        h = t.serial_holds
+        self.conn.execute(h.update().where(h.c.delivery_id == delivery_id).values(reason=reason))
+
     def holds(self, serial_norm: str | None = None) -> builtins.list[SerialHold]:
         d, h = t.deliveries, t.serial_holds
         q = (sa.select(h.c.delivery_id, h.c.manufacturer_id, h.c.family, h.c.serial_key, d.c.serial, d.c.permit_number,

@@ -136,6 +136,10 @@ class DeliveryRepository(Protocol):
         in all, whatever the number of items)."""
     def for_permit(self, number: str) -> builtins.list[ItemRecord]: ...
     def iter_all(self) -> Iterator[ItemRecord]: ...
+    def release_hold(self, delivery_id: int) -> None:
+        """Lift an item's hold: an ordinary item again (its serial_holds row goes; the trail keeps it)."""
+    def note_hold(self, delivery_id: int, reason: str) -> None:
+        """Replace the reason a held item's hold gives."""
     def holds(self, serial_norm: str | None = None) -> builtins.list[SerialHold]:
         """Items held for review (all, or those under one serial key), by manufacturer, family, key, id."""
     def retransfers_for(self, permit_number: str) -> builtins.list[Retransfer]: ...
