@@ -72,6 +72,12 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     check = open_check(ew.uow(), person("fuzz-officer"), Check(None, "inventory", (("permit", "PERMIT-REDACTED-1"),),
                                                                reference_case.SUSPENSION_DAY, "fuzz world"))
     KNOWN["check_id"] = str(check.id)
+    # A partner exchange started, so that its endpoint has one to answer about.
+    from endwatch.services.monitoring import partners
+    partners.add_partner(ew.uow(), person("fuzz-officer"), "partner-fuzz", "Fuzz partner")
+    started = partners.export_keys(ew, person("fuzz-officer"), partners.Config("authority-fuzz", partners.Limits(
+        4096, 4)), "partner-fuzz", home / "fuzz.key", home / "fuzz-request.json")
+    KNOWN["exchange_id"] = started.exchange.id
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     ew.close()
 
