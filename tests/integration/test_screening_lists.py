@@ -216,3 +216,26 @@ def test_a_sanction_in_a_delta_dates_and_names_the_programme_of_a_stored_entity(
     hit = _hit(ew, "tobacco", TOBACCO)
     assert "TEST-PROGRAMME" in hit.programme and "Test Authority" in hit.authority
     assert hit.listed_on == date(2023, 1, 15) and hit.listings == ((date(2023, 1, 15), None),)
+
+
+def test_identifiers_and_birth_dates_saved_with_parties_weigh_on_stored_hits(ew, cli, tmp_path):
+    result = cli.invoke(app, ["party", "add", "zala-front", "--name", "Zala Aero", "--kind", "company",
+                              "--country", "AE", "--identifier", "inn:9715478507", "--identifier", "lei:X1"])
+    assert result.exit_code == 0, result.output
+    for pid, born in (("osetrova", "1988-01-07"), ("namesake", "1990-05-05")):
+        result = cli.invoke(app, ["party", "add", pid, "--name", "Maria Osetrova", "--kind", "person",
+                                  "--birth-date", born])
+        assert result.exit_code == 0, result.output
+    bad = cli.invoke(app, ["party", "add", "x", "--name", "X", "--kind", "person", "--birth-date", "05/05/1990"])
+    assert bad.exit_code != 0 and "--birth-date" in bad.output
+    with ew.reader() as uow:
+        stored = uow.parties.get("zala-front")
+        assert stored is not None and stored.identifiers == ("inn:9715478507", "lei:X1")
+        assert uow.parties.get("namesake").birth_date == date(1990, 5, 5)
+    load_list(ew.uow(), person("tester"), DATA / "yente-zala.ftm.json", listed_on=date(2024, 6, 1))
+    zala = _hit(ew, "zala-front", "NK-cPks3aTbes8k4aCerfBAzN")
+    assert "identifier agrees (innCode 9715478507) +10" in zala.parts and zala.score == 100.0
+    osetrova = _hit(ew, "osetrova", "NK-2Tbri3s6GgNtAwsSXh4qpL")  # listed as born 1988-01-07
+    assert "birth date agrees (1988-01-07) +5" in osetrova.parts
+    # The same name born another day: the contradiction takes the hit below the threshold.
+    assert not [h for h in list_hits(ew.reader()) if h.party_id == "namesake"]

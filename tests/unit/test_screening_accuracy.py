@@ -86,3 +86,39 @@ def test_a_sanctions_start_is_the_listing_date_not_first_seen():
     assert entities["NK-abdzbEBkqyT29GyREbiURZ"].listed_on == date(2021, 10, 30)
     # Entities that are not listed (`target: false`) are context, not restricted parties.
     assert "ru-inn-5920040846" not in entities
+
+
+def _zala_and_sample():
+    return [e for name in ("yente-zala.ftm.json", "opensanctions-sample.ftm.json")
+            for e in read_entities(DATA / name, date(2024, 1, 1))[0]]
+
+
+def test_an_identifier_the_list_gives_raises_a_hit_and_one_that_differs_lowers_it():
+    entities = _zala_and_sample()
+    zala = "NK-cPks3aTbes8k4aCerfBAzN"  # JSC Zala Aero: innCode 9715478507, ogrnCode 1247700258651
+
+    def hit(*identifiers: str):
+        party = Party("p", "Zala Aero", PartyKind.COMPANY, "AE", identifiers=identifiers)  # a front abroad
+        return next(h for h in match_parties([party], entities, 0.0) if h.entity_id == zala)
+
+    plain, same, other = hit(), hit("inn:9715478507"), hit("ogrn:1111111111111")
+    assert same.score > plain.score and "identifier agrees (innCode 9715478507) +10" in same.parts
+    assert other.score < plain.score and "identifier differs" in other.parts and "ogrnCode 1247700258651" in other.parts
+    # A kind the list does not give (an IMO number for a company) neither supports nor contradicts.
+    assert hit("imo:9187629").score == plain.score
+
+
+def test_a_persons_birth_date_supports_or_contradicts_a_hit():
+    entities = _zala_and_sample()
+    kuzmenko = "NK-2Ka3UvopqbpZmVDFjWd4LA"  # born 1971-01-22, taxNumber 366510784303
+
+    def hit(born: date | None, *identifiers: str):
+        party = Party("p", "Vitaly Kuzmenko", PartyKind.PERSON, identifiers=identifiers, birth_date=born)
+        return next(h for h in match_parties([party], entities, 0.0) if h.entity_id == kuzmenko)
+
+    plain, same, other = hit(None), hit(date(1971, 1, 22)), hit(date(1985, 3, 2))
+    assert same.score > plain.score and "birth date agrees (1971-01-22)" in same.parts
+    assert other.score < plain.score and "birth date differs (listed: 1971-01-22)" in other.parts
+    # A tax number given with a label by the list ("TIN: ...") or plainly agrees by its digits.
+    both = hit(date(1971, 1, 22), "tax:366510784303")
+    assert "identifier agrees (taxNumber 366510784303)" in both.parts and both.score >= same.score

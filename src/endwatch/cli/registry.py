@@ -83,10 +83,14 @@ def party_add(
     parent: str | None = typer.Option(None, "--parent", help="Id of the party it belongs to."),
     alias: list[str] = typer.Option([], "--alias", help="Another name (repeatable)."),
     former_name: list[str] = typer.Option([], "--former-name", help="A former name (repeatable)."),
+    identifier: list[str] = typer.Option([], "--identifier",
+                                         help="An identifier as scheme:value, e.g. inn:7704484400 (repeatable)."),
+    birth_date: str | None = typer.Option(None, "--birth-date", help="A person's birth date, YYYY-MM-DD."),
     reason: str = REASON,
 ) -> None:
     """Add or update a party."""
-    party = Party(party_id, name, kind, country, parent, tuple(alias), tuple(former_name))
+    party = Party(party_id, name, kind, country, parent, tuple(alias), tuple(former_name), tuple(identifier),
+                  parse_date(birth_date, "--birth-date"))
     save_party(app_().uow(), principal(), party, reason)
     out.print(f"party {party_id} saved")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from endwatch.domain.names import normalise_name
@@ -31,6 +32,10 @@ class Party:
     parent_id: str | None = None
     aliases: tuple[str, ...] = ()
     former_names: tuple[str, ...] = field(default=())
+    # Identifiers as "scheme:value" ("imo:9187629", "lei:...", "inn:7704484400", "registration:..."; see
+    # domain/identifiers.py) and, for a person, the birth date: screening weighs them for or against a hit.
+    identifiers: tuple[str, ...] = ()
+    birth_date: date | None = None
 
     def all_names(self) -> tuple[str, ...]:
         """The name, then aliases, then former names, each once."""

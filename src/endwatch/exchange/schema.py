@@ -16,7 +16,7 @@ _IDENTIFIER_COLUMNS = frozenset({"id", "number", "permit_number", "application_n
 _LIST_RULES: dict[str, TextRule] = {
     "party_ids": rules.identifier(100), "aliases": rules.name(300), "former_names": rules.name(300),
     "category": rules.name(50), "categories": rules.name(50), "exceptions": rules.name(300),
-    "countries": rules.name(2), "media": rules.text(2000),
+    "countries": rules.name(2), "media": rules.text(2000), "identifiers": rules.name(100),
 }
 
 
@@ -115,6 +115,9 @@ FILES: tuple[FileSpec, ...] = (
             Column("parent_id", doc="Party this one belongs to (a navy belongs to the armed forces)."),
             Column("aliases", "list", doc="Other names in use."),
             Column("former_names", "list", doc="Names the party used before (found on older nameplates)."),
+            Column("identifiers", "list", doc="Identifiers as scheme:value (imo, lei, inn, ogrn, tax, vat, "
+                   "registration, duns, passport, id...), weighed by screening."),
+            Column("birth_date", "date", doc="A person's birth date, weighed by screening."),
         ),
         key=("id",),
         doc="States, government agencies, armed forces, companies and other bodies.",

@@ -112,7 +112,8 @@ class SqlAssessmentRepository:
         else:
             rows = list(self.conn.execute(q))
         return [ScreeningEntity(r.id, r.schema, r.caption, tuple(r.names), tuple(r.countries), r.dataset, r.listed_on,
-                                r.loaded_at, r.source_file, r.programme, r.authority, r.digest, r.delisted_on)
+                                r.loaded_at, r.source_file, r.programme, r.authority, r.digest, r.delisted_on,
+                                _split(r.identifiers), _split(r.birth_dates))
                 for r in sorted(rows, key=lambda r: r.id)]
 
     def listings(self, ids: Iterable[str] | None = None, dataset: str | None = None) -> list[Listing]:
@@ -185,7 +186,8 @@ class SqlAssessmentRepository:
         rows = [{"id": e.id, "schema": e.schema, "caption": e.caption, "names": list(e.names),
                  "countries": list(e.countries), "dataset": e.dataset, "listed_on": e.listed_on,
                  "loaded_at": e.loaded_at, "source_file": e.source_file, "programme": e.programme,
-                 "authority": e.authority, "digest": e.digest, "delisted_on": None} for e in entities]
+                 "authority": e.authority, "digest": e.digest, "delisted_on": None,
+                 "identifiers": "; ".join(e.identifiers), "birth_dates": "; ".join(e.birth_dates)} for e in entities]
         if not rows:
             return 0
         wanted = [r["id"] for r in rows]
@@ -410,3 +412,7 @@ class SqlAssessmentRepository:
         return [WatchEntry(int(r.id), r.subject_kind, r.subject_key, r.as_of, r.before, r.after, r.trigger,
                            list(r.changes), int(r.assessment_id), r.added_at, r.added_by)
                 for r in self.conn.execute(q)]
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(x for x in (text or "").split("; ") if x)

@@ -69,6 +69,8 @@ screening_entities = sa.Table(
     sa.Column("authority", sa.Text, nullable=False, server_default=""),
     sa.Column("digest", sa.String(64), nullable=False, server_default=""),
     sa.Column("delisted_on", sa.Date),
+    sa.Column("identifiers", sa.Text, nullable=False, server_default=""),  # "property:value" joined by "; "
+    sa.Column("birth_dates", sa.Text, nullable=False, server_default=""),  # as listed (partial dates too)
     sa.Index("ix_screening_entities_dataset", "dataset"),
 )
 

@@ -44,6 +44,8 @@ def party_from_row(r: Any, names: Mapping[str, Sequence[str]]) -> Party:
         parent_id=r.parent_id,
         aliases=tuple(names.get("alias", ())),
         former_names=tuple(names.get("former", ())),
+        identifiers=tuple(x for x in (getattr(r, "identifiers", "") or "").split("; ") if x),
+        birth_date=getattr(r, "birth_date", None),
     )
 
 
@@ -124,6 +126,8 @@ class SqlPartyRepository(_Repo):
             "kind": party.kind.value,
             "country": party.country,
             "parent_id": party.parent_id,
+            "identifiers": "; ".join(party.identifiers),
+            "birth_date": party.birth_date,
         }
         exists = self.conn.scalar(sa.select(t.parties.c.id).where(t.parties.c.id == party.id))
         if exists is None:

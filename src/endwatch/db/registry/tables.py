@@ -15,6 +15,8 @@ parties = sa.Table(
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("country", sa.String(2)),
     sa.Column("parent_id", sa.String(100), sa.ForeignKey("parties.id")),
+    sa.Column("identifiers", sa.Text, nullable=False, server_default=""),  # "scheme:value" joined by "; "
+    sa.Column("birth_date", sa.Date),
 )
 
 party_names = sa.Table(

@@ -94,8 +94,11 @@ def match_parties(parties: Sequence[Party], entities: Iterable[ScreeningEntity],
 
 
 def party_digest(party: Party) -> str:
-    """SHA-256 of what screening reads of a party (names, kind, country): a change is a new digest."""
-    body = [party.name, party.kind.value, party.country, list(party.aliases), list(party.former_names)]
+    """SHA-256 of what screening reads of a party (names, kind, country, identifiers, birth date): a change is
+    a new digest. A party without identifiers or birth date keeps the digest it had before they existed."""
+    body: list[object] = [party.name, party.kind.value, party.country, list(party.aliases), list(party.former_names)]
+    if party.identifiers or party.birth_date:
+        body += [sorted(party.identifiers), party.birth_date.isoformat() if party.birth_date else None]
     return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

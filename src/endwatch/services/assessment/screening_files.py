@@ -66,6 +66,20 @@ class ListFile:
         return [o.entity for o in self.ops if o.entity is not None]
 
 
+# The properties that identify an entity: registry, tax, vessel, bank and document numbers. Not the
+# programme and authority references, nor the Russian KPP (a tax office's branch code many companies share).
+IDENTIFYING = ("registrationNumber", "imoNumber", "taxNumber", "innCode", "ogrnCode", "leiCode", "swiftBic",
+               "idNumber", "passportNumber", "vatCode", "dunsCode", "okpoCode", "uniqueEntityId", "mmsi",
+               "callSign", "bikCode", "npiCode", "icijId")
+
+
+def identifiers_of(proxy: Any) -> tuple[str, ...]:
+    """An entity's identifying properties as "property:value", sorted (the properties its schema has)."""
+    found = {f"{prop}:{value}" for prop in IDENTIFYING if prop in proxy.schema.properties
+             for value in proxy.get(prop, quiet=True)}
+    return tuple(sorted(found))
+
+
 def entity_digest(data: dict[str, Any]) -> str:
     """SHA-256 of what screening reads of an entity (schema, properties, target): a change is a new digest;
     the aggregator's bookkeeping (last_seen, datasets) is not a change."""
@@ -200,7 +214,8 @@ def read_list(path: Path, listed_on: date, dataset: str | None = None, version: 
         caption = published if isinstance(published, str) and published else str(proxy.caption)
         entity = ScreeningEntity(str(proxy.id), proxy.schema.name, caption, names,
                                  tuple(sorted({c.upper() for c in proxy.countries})), "", seen, source_file=name,
-                                 digest=entity_digest(data))
+                                 digest=entity_digest(data), identifiers=identifiers_of(proxy),
+                                 birth_dates=tuple(sorted(set(proxy.get("birthDate", quiet=True)))))
         ops.append(Op(op, entity.id, entity, line_no))
     if problems:
         raise InvalidInput(problems)

@@ -1,5 +1,6 @@
 """Screening a party against a listed entity: the best pair of names (names/compare.py), then what the
-rest of the record says for or against it (country, schema), as parts of the score.
+rest of the record says for or against it (country, schema, identifiers, a person's birth date), as parts
+of the score.
 
 Scores run from 0 to 100. A hit is recorded at the authority's threshold or above (setting
 `ENDWATCH_SCREENING_THRESHOLD`, default 80).
@@ -20,6 +21,19 @@ THRESHOLD = 80.0
 COUNTRY_AGREES = 2.0  # points added when the party's country is one of the entity's
 COUNTRY_DIFFERS = -6.0  # points taken when the entity names countries and the party's is not among them
 SCHEMA_DIFFERS = -25.0  # a person against an organisation, or the other way round
+IDENTIFIER_AGREES = 10.0  # the party and the entity share an identifier: the same body, whatever the names
+IDENTIFIER_DIFFERS = -25.0  # both hold an identifier of the same kind, and none agrees
+BIRTH_AGREES = 5.0  # a person's birth date is one the entity lists (to the day, month or year it gives)
+BIRTH_DIFFERS = -20.0  # the entity lists birth dates and the person's is none of them
+# A party's identifier schemes ("inn:7704484400") and the FollowTheMoney properties they are (the property
+# names themselves are accepted too); numbers of one kind (a tax number, a company registration) are compared
+# across the properties that carry that kind.
+SCHEMES = {"imo": "imoNumber", "lei": "leiCode", "inn": "innCode", "ogrn": "ogrnCode", "tax": "taxNumber",
+           "vat": "vatCode", "registration": "registrationNumber", "duns": "dunsCode", "okpo": "okpoCode",
+           "passport": "passportNumber", "id": "idNumber", "bic": "swiftBic", "uei": "uniqueEntityId",
+           "mmsi": "mmsi"}
+KIND_OF = {"innCode": "tax", "taxNumber": "tax", "vatCode": "tax", "ogrnCode": "registration",
+           "registrationNumber": "registration"}
 ORGANISATION_SCHEMATA = frozenset({"Organization", "Company", "PublicBody"})
 
 
@@ -55,8 +69,55 @@ def folded_entity(entity: ScreeningEntity) -> list[FoldedName]:
     return [fold(n, person) for n in entity.names]
 
 
+def _normal(value: str) -> str:
+    return "".join(c for c in value.upper() if c.isalnum())
+
+
+def _identifiers(items: tuple[str, ...], party: bool) -> list[tuple[str, str, str]]:
+    """(kind, property, normalised value) of "scheme:value" items (a party's schemes mapped to properties)."""
+    out = []
+    for item in items:
+        scheme, _, value = item.partition(":")
+        prop = SCHEMES.get(scheme.strip().lower(), scheme.strip()) if party else scheme
+        if _normal(value):
+            out.append((KIND_OF.get(prop, prop), prop, _normal(value)))
+    return out
+
+
+def _same_number(a: str, b: str) -> bool:
+    """The same value, or the same digits when the list adds a label ("TIN: 183111242572")."""
+    if a == b:
+        return True
+    da, db = "".join(c for c in a if c.isdigit()), "".join(c for c in b if c.isdigit())
+    return len(da) >= 6 and da == db
+
+
+def _identifier_points(party: Party, entity: ScreeningEntity) -> dict[str, float]:
+    mine, theirs = _identifiers(party.identifiers, True), _identifiers(entity.identifiers, False)
+    if not mine or not theirs:
+        return {}
+    agree = next(((p, v) for _, _, a in mine for _, p, v in theirs if _same_number(a, v)), None)
+    if agree is not None:
+        return {f"identifier agrees ({agree[0]} {agree[1]})": IDENTIFIER_AGREES}
+    kinds = {k for k, _, _ in mine} & {k for k, _, _ in theirs}
+    if kinds:
+        listed = sorted({f"{p} {v}" for k, p, v in theirs if k in kinds})
+        return {f"identifier differs (listed: {', '.join(listed[:3])})": IDENTIFIER_DIFFERS}
+    return {}
+
+
+def _birth_points(party: Party, entity: ScreeningEntity) -> dict[str, float]:
+    if party.birth_date is None or not entity.birth_dates or not entity_is_person(entity):
+        return {}
+    born = party.birth_date.isoformat()
+    dates = [d for d in entity.birth_dates if len(d) >= 4]
+    if any(born.startswith(d) for d in dates):
+        return {f"birth date agrees ({born})": BIRTH_AGREES}
+    return {f"birth date differs (listed: {', '.join(dates[:3])})": BIRTH_DIFFERS} if dates else {}
+
+
 def _context(party: Party, entity: ScreeningEntity) -> dict[str, float]:
-    """Points for and against from the rest of the record."""
+    """Points for and against from the rest of the record: country, schema, identifiers, birth date."""
     points: dict[str, float] = {}
     if party.country and entity.countries:
         if party.country.upper() in entity.countries:
@@ -66,6 +127,8 @@ def _context(party: Party, entity: ScreeningEntity) -> dict[str, float]:
     if party_is_person(party) != entity_is_person(entity) and (
             entity_is_person(entity) or entity.schema in ORGANISATION_SCHEMATA):
         points["schema differs"] = SCHEMA_DIFFERS
+    points.update(_identifier_points(party, entity))
+    points.update(_birth_points(party, entity))
     return points
 
 

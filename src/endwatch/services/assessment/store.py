@@ -43,6 +43,8 @@ class ScreeningEntity:
     authority: str = ""  # the authorities that list it ("; " between)
     digest: str = ""  # of what screening reads of it (screening_files.entity_digest): a change is a new digest
     delisted_on: date | None = None  # the day a full export left it out, a delta deleted it or its list was removed
+    identifiers: tuple[str, ...] = ()  # its identifying properties as "property:value" (innCode, imoNumber...)
+    birth_dates: tuple[str, ...] = ()  # its birthDate values as listed (a year or a month alone too)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ def export_folder(uow: UnitOfWork, folder: Path) -> dict[str, int]:
 
     with uow:
         write("parties.csv", ({"id": p.id, "name": p.name, "kind": p.kind.value, "country": p.country,
-                               "parent_id": p.parent_id, "aliases": p.aliases, "former_names": p.former_names}
+                               "parent_id": p.parent_id, "aliases": p.aliases, "former_names": p.former_names,
+                               "identifiers": p.identifiers, "birth_date": p.birth_date}
                               for p in uow.parties.list()))
         write("products.csv", ({"id": p.id, "manufacturer_id": p.manufacturer_id, "model": p.model,
                                 "aliases": p.aliases, "category": p.categories, "description": p.description,

@@ -73,7 +73,8 @@ def _undertaking(v: dict[str, Any]) -> EndUseUndertaking:
 
 def _party(v: dict[str, Any]) -> Party:
     return Party(v["id"], v["name"], PartyKind(v["kind"]), v.get("country"), v.get("parent_id"),
-                 tuple(v.get("aliases") or ()), tuple(v.get("former_names") or ()))
+                 tuple(v.get("aliases") or ()), tuple(v.get("former_names") or ()),
+                 tuple(v.get("identifiers") or ()), v.get("birth_date"))
 
 
 def _same_party(a: Party, b: Party) -> bool:
@@ -85,7 +86,8 @@ def _same_party(a: Party, b: Party) -> bool:
 def _canonical_party(p: Party) -> Party:
     aliases = set(p.aliases) - {p.name}
     former = set(p.former_names) - aliases - {p.name}
-    return replace(p, aliases=tuple(sorted(aliases)), former_names=tuple(sorted(former)))
+    return replace(p, aliases=tuple(sorted(aliases)), former_names=tuple(sorted(former)),
+                   identifiers=tuple(sorted(set(p.identifiers))))
 
 
 def _product(v: dict[str, Any]) -> Product:
