@@ -18,6 +18,7 @@ from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.products import Product
 from endwatch.domain.sightings import Sighting
 from endwatch.errors import Forbidden, InvalidInput, NotFound
+from endwatch.services.audit.verify import verify, verify_rows
 from endwatch.services.authz import Role
 from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.monitoring import checks, found, reconcile
@@ -89,6 +90,8 @@ def test_reconciliation_with_every_outcome_and_the_findings_it_files(ew):
     # Filing again records nothing twice.
     again = reconcile.file_findings(ew.uow(), ACTOR, check.id)
     assert again.sightings == [] and again.run is None
+    # Every row written (checks, what they cover and found, sightings, findings, cases) is vouched for by the trail.
+    assert verify(ew.reader).ok and verify_rows(ew.reader).ok
 
 
 def test_found_items_from_csv_xlsx_and_sightings(ew, tmp_path):
