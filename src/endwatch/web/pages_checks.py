@@ -102,7 +102,9 @@ async def check_result(request: Request, check_id: int,
             if kind is None:
                 raise InvalidInput([Problem(f"{photo.filename!r} is not a JPEG, PNG or WebP image or a PDF (told by"
                                             " its content)", column="photos")])
-            path = Path(tmp) / f"{n}-{safe_name(photo.filename, kind)}"
+            folder = Path(tmp) / f"photo-{n}"  # one folder each: two photos may have the same name
+            folder.mkdir()
+            path = folder / safe_name(photo.filename, kind)
             path.write_bytes(content)
             stored.append(path)
         checks.record_result(ew.uow(), caller.principal, check_id, form_date(on, "on"), outcome, reasons, items)
