@@ -144,6 +144,9 @@ def test_an_exchange_between_two_databases_shows_each_side_its_own_matches_at_th
         actions = [r[0] for r in conn.execute(sa.text(
             "select action from audit_log where entity = 'partner_exchange' order by seq"))]
     assert actions == ["partner.exchange.request", "partner.exchange.finish"]
+    # Every row the exchange wrote is vouched for by the audit trail, on both sides.
+    for home in (a, b):
+        home.run("audit", "verify")
     # The key files are readable by their owner alone.
     for key in (files["key_a"], files["key_b"]):
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
