@@ -100,3 +100,46 @@ def test_gleditsch_ward_codes(gwno, year, code):
 
 def test_an_unknown_gleditsch_ward_number_has_no_code():
     assert code_of(999, 2000) is None
+
+
+def test_the_exchange_format_keeps_roles_intensity_and_series_both_ways(ew, tmp_path):
+    from endwatch.services.registry.exports import export_folder
+    from endwatch.services.registry.imports import import_folder
+
+    path = tmp_path / "UcdpPrioConflict_v24_1.csv"
+    path.write_text(OFFICIAL, encoding="utf-8")
+    load_evidence(ew.uow(), person("tester"), path, Source.UCDP_ACD, known_on=date(2024, 6, 1), as_of=date(2024, 6, 1))
+    with ew.reader() as uow:
+        before = {c.id: c for c in uow.assessment.conflicts()}
+    folder = tmp_path / "export"
+    export_folder(ew.reader(), folder)
+    text = (folder / "conflicts.csv").read_text(encoding="utf-8")
+    assert "secondary:TR:A::Government of Turkey" in text and "primary:AM:B:" not in text
+    # Imported back, every conflict is unchanged: roles, intensity, kind, series and known_on survive.
+    report = import_folder(ew.uow(), person("tester"), folder)
+    conflicts = next(f for f in report.files if f.file == "conflicts.csv")
+    assert (conflicts.unchanged, conflicts.changed, conflicts.new) == (2, 0, 0)
+    with ew.reader() as uow:
+        assert {c.id: c for c in uow.assessment.conflicts()} == before
+    war = before["ucdp-388-2020"]
+    assert war.intensity == 2 and war.series == "ucdp-388" and war.known_on == date(2024, 6, 1)
+    assert {(r.role, r.country, r.side) for r in war.roles if r.role is Role.SECONDARY} == {
+        (Role.SECONDARY, "TR", "A"), (Role.SECONDARY, "AM", "B")}
+
+
+def test_a_bad_role_in_conflicts_csv_is_named_with_its_line_and_nothing_is_written(ew, tmp_path):
+    from endwatch.services.registry.imports import import_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "conflicts.csv").write_text(
+        "id,name,countries,party_ids,started_on,ended_on,source,intensity,roles\n"
+        "c1,Test,AZ,,2020-09-27,,test,2,primary:AZ:A::Government of Azerbaijan|ally:TR:A::Government of Turkey\n"
+        "c2,Test,AZ,,2020-09-27,,test,3,\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        import_folder(ew.uow(), person("tester"), folder)
+    found = {(p.line, p.column): p.message for p in exc.value.problems}
+    assert "'ally' is not a role" in found[(2, "roles")]
+    assert "intensity is 1 (minor) or 2 (war)" in found[(3, "intensity")]
+    with ew.reader() as uow:
+        assert uow.assessment.conflicts() == []

@@ -17,6 +17,7 @@ _LIST_RULES: dict[str, TextRule] = {
     "party_ids": rules.identifier(100), "aliases": rules.name(300), "former_names": rules.name(300),
     "category": rules.name(50), "categories": rules.name(50), "exceptions": rules.name(300),
     "countries": rules.name(2), "media": rules.text(2000), "identifiers": rules.name(100),
+    "roles": rules.text(500),
 }
 
 

@@ -18,6 +18,15 @@ CONFLICTS = FileSpec(
         Column("started_on", "date", required=True, doc="First day of hostilities."),
         Column("ended_on", "date", doc="Last day of hostilities; blank: ongoing."),
         Column("source", required=True, doc="Where the facts come from."),
+        Column("intensity", "int", doc="UCDP's intensity: 1 a minor conflict (25-999 battle-related deaths a year),"
+               " 2 a war; blank: the source does not say (weighed as a war)."),
+        Column("kind", doc="The kind of conflict as the source gives it (UCDP: `interstate`, `intrastate`, ...)."),
+        Column("series", doc="The conflict a year's record belongs to (`ucdp-388` for `ucdp-388-2020`)."),
+        Column("known_on", "date", doc="When the evidence became known (a dataset's release, a report's date)."),
+        Column("roles", "list", doc="Who plays which part, each `role:country:side:party_id:actor` (role `location`,"
+               " `primary`, `secondary` or `mission`; side `A`, `B` or blank; country, party id or actor blank when"
+               " unknown), e.g. `secondary:TR:A::Government of Turkey`. Blank: every country and party is a"
+               " primary party."),
     ),
     key=("id",),
     doc="Armed conflicts and their parties.",

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from endwatch.domain.risk.model import Conflict, TransferReport
+from endwatch.domain.risk.model import Conflict, ConflictRole, Role, TransferReport
 from endwatch.exchange.reader import Row, file_sha256, read_rows
 from endwatch.exchange.schema import FileSpec
 from endwatch.exchange.schema_assessment import ASSESSMENT_FILES, CONFLICTS, TRANSFERS
@@ -59,10 +60,22 @@ class EvidenceImport:
             if v["ended_on"] is not None and v["ended_on"] < v["started_on"]:
                 run.fail(row, "ended_on", "ended_on is before started_on")
                 ok = False
+            if v["intensity"] is not None and v["intensity"] not in (1, 2):
+                run.fail(row, "intensity", f"intensity is 1 (minor) or 2 (war), not {v['intensity']}")
+                ok = False
+            roles = []
+            for item in v["roles"]:
+                role, problem = parse_role(item, run.parties)
+                if problem:
+                    run.fail(row, "roles", problem)
+                    ok = False
+                elif role is not None:
+                    roles.append(role)
             if not ok:
                 continue
             conflict = Conflict(v["id"], v["name"], tuple(v["countries"]), v["started_on"], v["ended_on"],
-                                tuple(v["party_ids"]), v["source"] or "")
+                                tuple(v["party_ids"]), v["source"] or "", v["intensity"], tuple(roles),
+                                v["known_on"], v["series"] or "", v["kind"] or "")
             old = stored.get(conflict.id)
             if old is None:
                 report.new += 1
@@ -126,6 +139,28 @@ class EvidenceImport:
             reassess_in(w, uow.now().date(), f"import of {' and '.join(what)} from {run.folder}", concerns)
 
 
+def format_role(r: ConflictRole) -> str:
+    """A role as conflicts.csv writes it: `role:country:side:party_id:actor` (the actor last: it may hold a colon)."""
+    return ":".join((r.role.value, r.country or "", r.side, r.party_id or "", r.actor))
+
+
+def parse_role(item: str, parties: Mapping[str, object]) -> tuple[ConflictRole | None, str]:
+    """A role read from conflicts.csv, or a problem naming what is wrong with it."""
+    parts = item.split(":", 4)
+    if len(parts) != 5:
+        return None, f"{item!r} is not role:country:side:party_id:actor"
+    role, country, side, party_id, actor = (x.strip() for x in parts)
+    if role not in {r.value for r in Role}:
+        return None, f"{role!r} is not a role (location, primary, secondary, mission) in {item!r}"
+    if country and not _is_country(country):
+        return None, f"{country!r} is not an ISO 3166-1 alpha-2 code (nor in docs/country-codes.md) in {item!r}"
+    if side not in ("", "A", "B"):
+        return None, f"side {side!r} is not A, B or blank in {item!r}"
+    if party_id and party_id not in parties:
+        return None, f"unknown party {party_id!r} in {item!r}"
+    return ConflictRole(Role(role), country or None, side, actor, party_id or None), ""
+
+
 def _is_country(code: str) -> bool:
     from endwatch.countries import is_country
 
@@ -136,7 +171,8 @@ def export_evidence(uow: UnitOfWork, folder: Path) -> dict[str, int]:
     """Write conflicts.csv and transfers.csv (inside the caller's unit of work)."""
     conflicts: list[dict[str, Any]] = [
         {"id": c.id, "name": c.name, "countries": c.countries, "party_ids": c.party_ids,
-         "started_on": c.started_on, "ended_on": c.ended_on, "source": c.source}
+         "started_on": c.started_on, "ended_on": c.ended_on, "source": c.source, "intensity": c.intensity,
+         "kind": c.kind, "series": c.series, "known_on": c.known_on, "roles": [format_role(r) for r in c.roles]}
         for c in uow.assessment.conflicts()]
     transfers: list[dict[str, Any]] = [
         {"supplier_id": t.supplier_id, "recipient_id": t.recipient_id, "recipient_country": t.recipient_country,
