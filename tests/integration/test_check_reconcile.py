@@ -168,6 +168,25 @@ def test_who_sees_which_check(ew):
         _check_as(ew, own)
 
 
+def test_an_exporter_sees_only_its_own_permits_of_a_shared_check(ew):
+    _world(ew)
+    issue_permit(ew.uow(), ACTOR, permit("P-X", 2, exporter_id="x", issued_on=date(2024, 1, 10),
+                                         expires_on=date(2027, 12, 31)))
+    record_delivery(ew.uow(), ACTOR, "P-X", date(2024, 2, 1), ["X1"])
+    check = _check(ew, subjects=(("permit", "P-INV"), ("permit", "P-X")))
+    assert check.id is not None
+    checks.record_result(ew.uow(), ACTOR, check.id, date(2024, 10, 20), "favourable", "",
+                         [FoundItem("D1"), FoundItem("X1"), FoundItem("ZZ999")])
+    full = reconcile.reconcile(ew.reader(), ACTOR, check.id)
+    assert set(full.permits) == {"P-INV", "P-X"} and len(full.unexpected) == 1
+    for who, own, serials in (("m", "P-INV", {"D1", "D2", "D3", "D4", "D5"}), ("x", "P-X", {"X1"})):
+        seen = reconcile.reconcile(ew.reader(), person(f"{who}-user", Role.EXPORTER, who), check.id)
+        assert set(seen.permits) == {own} and seen.unexpected == []
+        assert {line.serial for line in seen.lines} == serials
+        listed = checks.list_checks(ew.reader(), person(f"{who}-user", Role.EXPORTER, who))
+        assert [c.subjects for c in listed] == [(("permit", own),)]
+
+
 def _check_as(ew, who):
     return checks.open_check(ew.uow(), who, Check(None, "inventory", (("permit", "P-INV"),), date(2024, 10, 15),
                                                   "me"))

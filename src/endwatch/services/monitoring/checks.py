@@ -112,22 +112,37 @@ def record_result(uow: UnitOfWork, principal: Principal, check_id: int, done_on:
     return after
 
 
-def get_check(uow: UnitOfWork, principal: Principal, check_id: int) -> tuple[Check, list[FoundItem]]:
-    """A check and what it found; an exporter sees only checks on its own permits (else NotFound)."""
-    require(principal, Action.CHECKS_READ)
-    with uow:
-        check = uow.checks.get_check(check_id)
-        scope = company_scope(principal)
-        if check is None or (scope is not None and check_id not in {c.id for c in uow.checks.list_checks(scope)}):
-            raise NotFound("check", str(check_id))
-        return check, uow.checks.found_items(check_id)
+def as_seen_by(uow: UnitOfWork, scope: str | None, check: Check) -> Check:
+    """The check as a company sees it: only its own permits and applications (all of them for the authority)."""
+    if scope is None:
+        return check
+    own = []
+    for kind, key in check.subjects:
+        record = uow.permits.get(key) if kind == "permit" else uow.applications.get(key)
+        if record is not None and record.exporter_id == scope:
+            own.append((kind, key))
+    return replace(check, subjects=tuple(own))
+
+
+def visible_check(uow: UnitOfWork, principal: Principal, check_id: int) -> Check:
+    """A check the principal may read, inside an open unit of work: an exporter's only when it covers one of the
+    exporter's permits or applications, and then cut to those (NotFound otherwise: its existence is not told)."""
+    check = uow.checks.get_check(check_id)
+    scope = company_scope(principal)
+    if check is None:
+        raise NotFound("check", str(check_id))
+    seen = as_seen_by(uow, scope, check)
+    if not seen.subjects:
+        raise NotFound("check", str(check_id))
+    return seen
 
 
 def list_checks(uow: UnitOfWork, principal: Principal) -> list[Check]:
-    """Every check the principal may see (an exporter: those on its own permits and applications)."""
+    """Every check the principal may see (an exporter: those on its own permits and applications, cut to them)."""
     require(principal, Action.CHECKS_READ)
+    scope = company_scope(principal)
     with uow:
-        return uow.checks.list_checks(company_scope(principal))
+        return [as_seen_by(uow, scope, c) for c in uow.checks.list_checks(scope)]
 
 
 def add_photo(uow: UnitOfWork, principal: Principal, store: Path, check_id: int, path: Path,

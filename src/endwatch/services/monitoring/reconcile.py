@@ -19,7 +19,7 @@ declared end user: detection reads that as an item no longer with it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from endwatch.domain.matching import Tier
@@ -33,6 +33,7 @@ from endwatch.services.detection.sightings import add_in
 from endwatch.services.detection.store import Candidate
 from endwatch.services.detection.world import World
 from endwatch.services.gate import write
+from endwatch.services.monitoring.checks import visible_check
 from endwatch.services.monitoring.store import Check, FoundItem
 from endwatch.services.uow import UnitOfWork
 
@@ -138,19 +139,15 @@ def _names(world: World, text: str, end_user: str) -> bool:
 
 
 def reconcile(uow: UnitOfWork, principal: Principal, check_id: int) -> Reconciliation:
-    """The reconciliation of a check as it stands (read only). An exporter sees only its own checks."""
+    """The reconciliation of a check as it stands (read only). An exporter sees only its own checks, and of them
+    only its own permits' lines: never the unexpected serials, which may be anyone's items."""
     require(principal, Action.CHECKS_READ)
     with uow:
-        check = _visible(uow, principal, check_id)
-        return reconcile_in(uow, check, uow.checks.found_items(check_id))
-
-
-def _visible(uow: UnitOfWork, principal: Principal, check_id: int) -> Check:
-    check = uow.checks.get_check(check_id)
-    scope = company_scope(principal)
-    if check is None or (scope is not None and check_id not in {c.id for c in uow.checks.list_checks(scope)}):
-        raise NotFound("check", str(check_id))
-    return check
+        check = visible_check(uow, principal, check_id)
+        rec = reconcile_in(uow, check, uow.checks.found_items(check_id))
+    if company_scope(principal) is not None:
+        return replace(rec, unexpected=[])
+    return rec
 
 
 @dataclass(frozen=True)
