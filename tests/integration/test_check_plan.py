@@ -187,3 +187,22 @@ def test_the_command_line_sets_shows_and_plans(ew, tmp_path, cli):
     assert json.loads(r.output)["designated_items_overdue"] == 3
     r = cli.invoke(app, ["checks", "plan", "--as-of", "2024-05-15"])
     assert r.exit_code == 0 and "P-INV" in r.output and "3 of 3 (100%)" in r.output, r.output
+
+
+def test_the_designated_flag_travels_in_the_exchange_format(ew, tmp_path):
+    from endwatch.services.registry.exports import export_folder
+    from endwatch.services.registry.imports import import_folder
+
+    _world(ew)
+    export_folder(ew.reader(), tmp_path / "out")
+    text = (tmp_path / "out" / "products.csv").read_text()
+    header, *rows = text.splitlines()
+    flags = {r.split(",")[0]: r.split(",")[header.split(",").index("designated")] for r in rows}
+    assert flags["d"] == "yes" and flags["s"] in ("", "no")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "parties.csv").write_text("id,name,kind,country\nm2,Maker Two,company,CA\n")
+    (folder / "products.csv").write_text("id,manufacturer_id,model,designated\nd2,m2,D-2,yes\ns2,m2,S-2,\n")
+    import_folder(ew.uow(), ACTOR, folder)
+    with ew.reader() as uow:
+        assert uow.products.get("d2").designated and not uow.products.get("s2").designated
