@@ -138,3 +138,25 @@ def test_the_page_stores_the_photo_with_the_sighting_or_nothing(web: Web, monkey
     assert r.status_code == 303
     after = _counts(web.ew)
     assert after["sightings"] == before["sightings"] + 1 and after["case_evidence"] == before["case_evidence"] + 1
+
+
+def test_an_idempotency_key_makes_a_repeated_request_answer_the_stored_sighting(web: Web) -> None:
+    body = {"observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "reliability": "B", "credibility": "2",
+            "country": "AZ", "observed_user": "Azerbaijani Air Force"}
+    headers = {**web.as_("investigator"), "Idempotency-Key": "field-report-17"}
+    before = _counts(web.ew)
+    first = web.client.post("/api/v1/sightings", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    again = web.client.post("/api/v1/sightings", json=body, headers=headers)  # the answer was lost: sent again
+    assert again.status_code == 201 and again.json() == first.json()
+    after = _counts(web.ew)
+    assert after["sightings"] == before["sightings"] + 1
+    # The same key for another sighting is refused; another person's same key is theirs alone.
+    other = web.client.post("/api/v1/sightings", json={**body, "serial": "OTHER-1"}, headers=headers)
+    assert other.status_code == 409 and other.json()["rule"] == "idempotency-key", other.text
+    theirs = web.client.post("/api/v1/sightings", json=body,
+                             headers={**web.as_("admin"), "Idempotency-Key": "field-report-17"})
+    assert theirs.status_code == 201 and theirs.json()["sighting_id"] != first.json()["sighting_id"]
+    bad = web.client.post("/api/v1/sightings", json=body, headers={**headers, "Idempotency-Key": "a b\x01"})
+    assert bad.status_code in (400, 422), bad.text
+    assert _counts(web.ew)["sightings"] == before["sightings"] + 2

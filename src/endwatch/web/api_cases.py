@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from endwatch.domain.risk.recommend import assess_subject
@@ -25,7 +25,7 @@ from endwatch.services.enforcement import scope as enforcement_scope
 from endwatch.services.reporting import lists, records
 from endwatch.web.api import AsOf, Limit, Offset
 from endwatch.web.errors import error_schema
-from endwatch.web.fields import AnswerText, IsoDate, Justification, Name, Reason, SerialText, ShortText
+from endwatch.web.fields import AnswerText, Identifier, IsoDate, Justification, Name, Reason, SerialText, ShortText
 from endwatch.web.listing import export_response, list_query, page_body
 from endwatch.web.schemas import ErrorBody, Page
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -183,15 +183,20 @@ def sighting_list(request: Request, caller: Annotated[Caller, Depends(requires(A
 
 @router.post("/sightings", response_model=FindingOut, status_code=201,
              summary="Record a sighting and decide it at once, in one transaction; answers its finding",
-             responses={409: {"model": ErrorBody, "description": "A rule refused it"}})
+             responses={409: {"model": ErrorBody, "description": "A rule refused it (idempotency-key: the key was"
+                                                              " used for another sighting)"}})
 def add_sighting(request: Request, body: SightingIn,
-                 caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> FindingOut:
+                 caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))],
+                 idempotency_key: Annotated[Identifier | None, Header(
+                     alias="Idempotency-Key", description="A key of the client's choosing: the same request sent"
+                     " again with it (after a lost answer) answers the sighting already recorded")] = None,
+                 ) -> FindingOut:
     ew = endwatch_of(request)
     s = Sighting("", body.observed_on, body.serial, body.reliability, body.credibility,
                  body.place, body.country, body.observed_user, body.manufacturer,
                  body.model, body.platform, body.source)
     # The sighting and its decision in one write: a 503 means nothing was stored (services/detection/intake.py).
-    done = intake.record_sighting(ew.uow(), caller.principal, s, reason="api")
+    done = intake.record_sighting(ew.uow(), caller.principal, s, reason="api", request_key=idempotency_key)
     assert done.result is not None  # the run decides the sighting it was started for
     return FindingOut.of(done.result)
 
