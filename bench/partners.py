@@ -158,7 +158,8 @@ def main() -> None:
     elements = args.readings + runs[0][1]["sent"]
     first = runs[0][1]
     text = "\n".join([
-        "## Partner exchange: matching a partner's file (private set intersection)",
+        "## Partner exchange: matching a partner's file (private set intersection)"
+        + ("" if args.database == "sqlite" else ", PostgreSQL"),
         "",
         f"`python -m bench.partners --readings {args.readings} --items {args.items} --overlap {args.overlap}"
         f" --database {args.database}{' --single' if args.single else ''}` on {label},"
@@ -190,7 +191,7 @@ def main() -> None:
         " the cores to itself (not measured here: the machine was never idle).",
     ])
     print(text)
-    write_section(ROOT / "BENCHMARKS.md", "partners", text)
+    write_section(ROOT / "BENCHMARKS.md", "partners" if args.database == "sqlite" else "partners-postgresql", text)
 
 
 if __name__ == "__main__":
