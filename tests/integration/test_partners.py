@@ -317,6 +317,12 @@ def test_limits_per_partner_bound_exchanges_and_items(homes):
           b.folder / "c1.json")
     _refused(b, ["partners", "export-keys", "--partner", "authority-c", "--key-file", b.folder / "c2.key", "--out",
                  b.folder / "c2.json"], "partner-limit", [b.folder / "c2.key", b.folder / "c2.json"])
+    # The window slides: once the first exchange is more than 30 days old, another may start.
+    with b.ew.engine.begin() as conn:
+        conn.execute(sa.text("update partner_exchanges set started_at = :t where partner_id = 'authority-c'"),
+                     {"t": "2026-10-22T11:59:59.000000+00:00"})  # 31 days before the fixed clock
+    b.run("partners", "export-keys", "--partner", "authority-c", "--key-file", b.folder / "c2.key", "--out",
+          b.folder / "c2.json")
     # A request of 2048 items from a partner allowed 1024: refused on its size, before it is read; and a file
     # small enough on disk that says it holds more than allowed is refused on its count.
     boss.run("partners", "add", "authority-a2", "--name", "A again", "--max-items", "1024")
@@ -338,6 +344,7 @@ def test_limits_per_partner_bound_exchanges_and_items(homes):
     rows = json.loads(b.run("partners", "list", "--format", "json"))
     c = next(r for r in rows if r["id"] == "authority-c")
     assert (c["max_exchanges"], c["max_items"], c["exchanges_30_days"]) == (1, 1024, 1)
+    assert len(json.loads(b.run("partners", "exchanges", "--partner", "authority-c", "--format", "json"))) == 2
 
 
 def test_who_may_exchange_and_read(homes):
