@@ -219,3 +219,29 @@ def test_today_and_the_deadline_are_in_the_authoritys_time_zone(ew, cli, monkeyp
     planned = {x["key"]: x["notice"] for x in json.loads(dry.output)}
     assert planned[due_utc_day["reference"]] == notice
     assert planned[ref] == "reminder"  # due today wherever today is
+
+
+def test_chasers_running_at_once_send_each_notice_once(ew, smtp):
+    import threading
+
+    r = world(ew)
+    runs = 4
+    barrier = threading.Barrier(runs)
+    reports: list[object] = [None] * runs
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            reports[i] = chase(ew.uow(), CHASER, date(2026, 2, 25), RULES)
+        except Exception as exc:  # collected and asserted on below
+            reports[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(runs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not [x for x in reports if isinstance(x, Exception)], reports
+    assert sum(len(x.sent) for x in reports) == 1  # type: ignore[union-attr]
+    assert notices(ew) == [("trace_request", r.reference, REMINDER)]
+    assert [to for to, _ in deliver(ew, smtp)] == ["compliance@maker.example"]

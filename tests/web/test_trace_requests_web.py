@@ -148,3 +148,21 @@ def test_report_in_the_api_and_on_its_page(web: Web) -> None:
                           headers=web.as_("officer")).status_code == 422
     page = web.sign_in("investigator").get("/trace-requests/report?as_of=2026-12-31")
     assert page.status_code == 200 and "Partner Authority" in page.text and "format=csv" in page.text
+
+
+def test_the_case_page_lists_the_requests_feeding_it(web: Web) -> None:
+    from tests.web.test_authz import SIGHTING
+
+    made = web.client.post("/api/v1/sightings", headers=web.as_("investigator"), json=SIGHTING)
+    case_id = made.json()["case_id"]
+    wescam, _, _ = opened(web)
+    linked = web.client.post(f"/api/v1/trace-requests/{wescam}/link", headers=web.as_("investigator"),
+                             json={"case_id": case_id, "finding": made.json()["sighting_id"]})
+    assert linked.status_code == 200 and linked.json()["case_id"] == case_id
+    page = web.sign_in("investigator").get(f"/cases/{case_id}")
+    section = page.text.split('data-testid="case-trace-requests"')[1].split("</table>")[0]
+    assert wescam in section and "REDACTED-SN-1" in section
+    approver = web.sign_in("approver").get(f"/cases/{case_id}")
+    assert approver.status_code == 200 and "case-trace-requests" not in approver.text  # approvers read cases only
+    shown = web.sign_in("investigator").get(f"/trace-requests/{wescam}")
+    assert f"/cases/{case_id}" in shown.text and made.json()["sighting_id"] in shown.text

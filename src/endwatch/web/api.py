@@ -57,7 +57,7 @@ def page_of(items: Sequence[T], limit: int, offset: int) -> dict[str, object]:
 
 
 def _today(request: Request) -> date:
-    return endwatch_of(request).clock().date()
+    return endwatch_of(request).today()
 
 
 @router.get("/me", response_model=MeOut, summary="Who the caller is and what its role may do")

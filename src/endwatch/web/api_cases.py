@@ -235,7 +235,7 @@ def application_assessment(request: Request, number: str,
     ew = endwatch_of(request)
     app = records.get_application(ew.reader(), number)
     check_visible(caller.principal, "application", number, app.exporter_id)
-    day = as_of or ew.clock().date()
+    day = as_of or ew.today()
     with ew.reader() as uow:
         world = assessment.load_world(uow)
     result = assess_subject(assessment.application_subject(world, number, day), world, day)

@@ -36,7 +36,7 @@ def export_response(request: Request, caller: Caller, query: ListQuery) -> Respo
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput([Problem(f"{fmt!r} is not csv, xlsx or json", column="query.format")])
     ew = endwatch_of(request)
-    done = export_list(ew, caller.principal, query, fmt, ew.clock().date())
+    done = export_list(ew, caller.principal, query, fmt, ew.today())
     return Response(done.body, media_type=done.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{done.filename}"',
                              "X-Rows": str(done.rows)})

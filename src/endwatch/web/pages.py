@@ -48,7 +48,7 @@ PAGE = 50
 
 
 def _today(request: Request) -> date:
-    return endwatch_of(request).clock().date()
+    return endwatch_of(request).today()
 
 
 # Rows a list page shows at once (its next link gives the following ones).

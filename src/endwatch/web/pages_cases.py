@@ -30,6 +30,7 @@ from endwatch.services.detection import intake
 from endwatch.services.enforcement import decisions as enforcement
 from endwatch.services.enforcement import proposals
 from endwatch.services.enforcement import scope as enforcement_scope
+from endwatch.services.monitoring import requests as trace_requests
 from endwatch.services.reporting import lists, records
 from endwatch.web.fields import form_date
 from endwatch.web.listing import controls, export_response, list_query
@@ -80,7 +81,7 @@ def sighting_form(request: Request,
                   caller: Annotated[Caller, Depends(requires(Action.SIGHTINGS_WRITE))]) -> Response:
     return render(request, "sighting_new.html", {"reliability": RELIABILITY, "credibility": CREDIBILITY,
                                                  "countries": country_choices(),
-                                                 "today": endwatch_of(request).clock().date()})
+                                                 "today": endwatch_of(request).today()})
 
 
 @router.post("/sightings/new")
@@ -160,7 +161,7 @@ def case_page(request: Request, case_id: str,
     if action:
         if action not in enforcement_scope.Action.__members__:
             raise InvalidInput([Problem(f"{action!r} is not suspend, reinstate or revoke", column="action")])
-        day = _day(on, "on") if on else ew.clock().date()
+        day = _day(on, "on") if on else ew.today()
         preview = enforcement.preview(ew.reader(), enforcement_scope.Scope(case=case_id),
                                       enforcement_scope.Action(action), day, hold_applications=True)
     images = [e for e in cf.evidence if (mimetypes.guess_type(e.filename)[0] or "") in IMAGE_TYPES]
@@ -176,8 +177,12 @@ def case_page(request: Request, case_id: str,
     # Once every recommended action is applied or dismissed, the page says so instead of offering the form again.
     statuses = [a.status for a in cf.actions]
     settled = bool(statuses) and "recommended" not in statuses and not awaiting
+    # The trace requests feeding the case, for those who may read trace requests (approvers read cases, not them).
+    feeding = (trace_requests.list_requests(ew.reader(), caller.principal, case_id=case_id)
+               if permits(caller.principal.role, Action.TRACE_REQUESTS_READ) else [])
     return render(request, "case.html", {"cf": cf, "events": events, "preview": preview, "images": images,
-                                         "today": ew.clock().date(), "observed": observed, "awaiting": awaiting,
+                                         "trace_requests": feeding,
+                                         "today": ew.today(), "observed": observed, "awaiting": awaiting,
                                          "decided": [p for p in found if not p.is_open], "settled": settled,
                                          "applied": statuses.count("applied"),
                                          "dismissed": statuses.count("dismissed"), "pdfs": pdfs,
@@ -267,7 +272,7 @@ def inquiries_page(request: Request,
     if (file := export_response(request, caller, query)) is not None:
         return file
     found = lists.page(endwatch_of(request).reader(), query, company_scope(caller.principal))
-    return render(request, "inquiries.html", {"inquiries": found.items, "today": endwatch_of(request).clock().date(),
+    return render(request, "inquiries.html", {"inquiries": found.items, "today": endwatch_of(request).today(),
                                               "controls": controls(request, query, found)})
 
 

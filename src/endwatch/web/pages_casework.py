@@ -70,7 +70,7 @@ def inquiry_form(request: Request, case_id: str,
     ew = endwatch_of(request)
     cf = case_file(ew.reader(), case_id)
     return render(request, "inquiry_new.html", {"cf": cf, "parties": list_parties(ew.reader()),
-                                                "today": ew.clock().date()})
+                                                "today": ew.today()})
 
 
 @router.post("/cases/{case_id}/inquiries")
@@ -133,7 +133,7 @@ def case_pack(request: Request, case_id: str, caller: Annotated[Caller, Depends(
         raise InvalidInput(problems)
     ew = endwatch_of(request)
     fmt = oversight.PackFormat(format)
-    data = oversight.export_pack(ew.reader(), case_id, oversight.Profile(profile), fmt, ew.clock().date(),
+    data = oversight.export_pack(ew.reader(), case_id, oversight.Profile(profile), fmt, ew.today(),
                                  oversight.find_font())
     name = f"{case_id}-{profile}-pack.{fmt.value}"
     return Response(data, media_type=PACK_TYPES[fmt], headers={

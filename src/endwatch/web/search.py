@@ -35,7 +35,7 @@ def _limited_search(request: Request, caller: Caller, q: str) -> SearchResult:
     ew = endwatch_of(request)
     limiter: RateLimiter = request.app.state.search_limiter
     limiter.check(caller.principal.username)
-    return search(ew.reader, caller.principal, q, ew.clock().date())
+    return search(ew.reader, caller.principal, q, ew.today())
 
 
 @router.get("/api/v1/search", response_model=SearchOut,

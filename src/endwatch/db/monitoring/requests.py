@@ -113,8 +113,11 @@ class SqlTraceRequestRepository:
         return self._full([row])[0]
 
     def find(self, *, direction: Direction | None = None, status: Status | None = None,
-             party_id: str | None = None, serial: str | None = None) -> list[TraceRequest]:
+             party_id: str | None = None, serial: str | None = None,
+             case_id: str | None = None) -> list[TraceRequest]:
         q = sa.select(trace_requests)
+        if case_id is not None:
+            q = q.where(trace_requests.c.case_id == case_id)
         if direction is not None:
             q = q.where(trace_requests.c.direction == direction.value)
         if status is not None:

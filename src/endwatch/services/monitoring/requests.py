@@ -322,7 +322,7 @@ def get_request(uow: UnitOfWork, principal: Principal | None, reference: str) ->
 
 def list_requests(uow: UnitOfWork, principal: Principal | None, *, direction: Direction | None = None,
                   status: Status | None = None, party_id: str | None = None,
-                  serial: str | None = None) -> list[TraceRequest]:
+                  serial: str | None = None, case_id: str | None = None) -> list[TraceRequest]:
     """The requests `principal` may see (None: all) matching the filters, newest first. An exporter sees only
     outgoing requests addressed to its own company."""
     if principal is not None:
@@ -333,5 +333,6 @@ def list_requests(uow: UnitOfWork, principal: Principal | None, *, direction: Di
                 return []
             party_id, direction = scope, Direction.OUTGOING
     with uow:
-        found = uow.trace_requests.find(direction=direction, status=status, party_id=party_id, serial=serial)
+        found = uow.trace_requests.find(direction=direction, status=status, party_id=party_id, serial=serial,
+                                        case_id=case_id)
     return [r for r in found if _visible(principal, r)]

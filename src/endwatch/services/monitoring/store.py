@@ -162,7 +162,8 @@ class TraceRequestRepository(Protocol):
         """Store a new request with its serials; its id."""
     def get(self, reference: str) -> TraceRequest | None: ...
     def find(self, *, direction: Direction | None = None, status: Status | None = None,
-             party_id: str | None = None, serial: str | None = None) -> list[TraceRequest]:
+             party_id: str | None = None, serial: str | None = None,
+             case_id: str | None = None) -> list[TraceRequest]:
         """Requests matching every filter given (a serial by its serial key), newest first."""
     def answer(self, reference: str, text: str, answered_on: date, answered_by: str) -> None: ...
     def close(self, reference: str, closed_on: date, reason: str) -> None: ...
