@@ -58,3 +58,40 @@ def shade(value: int, top: int) -> int:
     if value <= 0 or top <= 0:
         return 0
     return min(5, 1 + (4 * value) // top)
+
+
+# Regions a map can zoom to (west, south, east, north in degrees); "world" is the whole map.
+REGIONS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
+    "world": ("World", (-180.0, SOUTH, 180.0, NORTH)),
+    "europe": ("Europe", (-25.0, 34.0, 45.0, 72.0)),
+    "middle-east": ("Middle East and Caucasus", (25.0, 10.0, 65.0, 45.0)),
+    "africa": ("Africa", (-20.0, -36.0, 55.0, 38.0)),
+    "asia": ("Asia", (60.0, -12.0, 150.0, 55.0)),
+    "americas": ("Americas", (-170.0, -57.0, -30.0, 75.0)),
+    "oceania": ("Oceania", (110.0, -50.0, 180.0, 0.0)),
+}
+
+
+def viewbox(region: str) -> str:
+    """The SVG viewBox showing `region` (a key of REGIONS)."""
+    west, south, east, north = REGIONS[region][1]
+    x0, y0 = _xy(west, north)
+    x1, y1 = _xy(east, south)
+    return f"{x0} {y0} {round(x1 - x0, 1)} {round(y1 - y0, 1)}"
+
+
+def legend(top: int) -> list[tuple[int, int, int]]:
+    """The shades in use for counts up to `top`: (shade, lowest count, highest count), as `shade` assigns them."""
+    out: list[tuple[int, int, int]] = []
+    if top <= 0:
+        return out
+    for level in range(1, 6):
+        # shade(v) == level  <=>  (level - 1) * top <= 4 * v < level * top (level 5: v == top)
+        low = max(1, -(-(level - 1) * top // 4))
+        high = top if level == 5 else -(-level * top // 4) - 1
+        if level == 5:
+            low = top
+        high = min(high, top)
+        if low <= high and shade(low, top) == level:
+            out.append((level, low, high))
+    return out

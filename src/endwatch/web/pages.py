@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from endwatch.countries import country_choices, country_name
 from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
-from endwatch.errors import InvalidInput
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.accounts import users
 from endwatch.services.accounts.users import USERNAME_RULE
 from endwatch.services.assessment import assess as assessment
@@ -26,7 +26,6 @@ from endwatch.services.audit.verify import history
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
 from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.detection import run as detection
-from endwatch.services.detection import sightings
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.registry import queries
@@ -378,17 +377,24 @@ def transparency_page(request: Request,
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
+def map_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))],
+             region: str = "world") -> Response:
+    if region not in geo.REGIONS:
+        raise InvalidInput([Problem(f"{region!r} is not one of {', '.join(geo.REGIONS)}", column="query.region")])
     totals = public_figures(request)
     counts: Counter[str] = Counter(totals.permits_by_destination)
     delivered: Counter[str] = Counter(totals.delivered_by_destination)
     top = max(counts.values(), default=0)
     shapes = [(s, geo.shade(counts[s.code], top)) for s in geo.shapes()]
-    # Sightings are confidential: only roles that may read them see them on the map.
+    # Sightings are confidential: only roles that may read them see them on the map (counted in SQL).
     seen: Counter[str] = Counter()
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
-        seen.update(s.country for s in sightings.list_sightings(endwatch_of(request).reader()) if s.country)
+        seen.update(lists.sightings_by_country(endwatch_of(request).reader()))
     markers = [(s, seen[s.code]) for s in geo.shapes() if seen[s.code]]
+    table = sorted(((code, counts[code], delivered[code], seen[code]) for code in set(counts) | set(delivered)
+                    | set(seen)), key=lambda r: (-r[1], -r[3], r[0]))
     return render(request, "map.html", {"shapes": shapes, "counts": counts, "delivered": delivered,
-                                        "through": totals.published_through,
-                                        "markers": markers, "width": geo.WIDTH, "height": geo.HEIGHT})
+                                        "through": totals.published_through, "markers": markers,
+                                        "width": geo.WIDTH, "height": geo.HEIGHT, "viewbox": geo.viewbox(region),
+                                        "region": region, "regions": geo.REGIONS, "legend": geo.legend(top),
+                                        "table": table, "show_sightings": bool(markers)})

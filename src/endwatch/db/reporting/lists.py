@@ -298,3 +298,7 @@ class SqlListRepository:
                                                    .where(pc.c.product_id.in_(chunk))):
                 found.setdefault(pid, []).append(category)
         return {pid: tuple(sorted(cats)) for pid, cats in found.items()}
+
+    def sightings_by_country(self) -> dict[str, int]:
+        q = (sa.select(_s.c.country, sa.func.count()).where(_s.c.country.is_not(None)).group_by(_s.c.country))
+        return {country: int(n) for country, n in self.conn.execute(q)}

@@ -198,6 +198,12 @@ def _finding_views(uow: UnitOfWork, items: list[Finding]) -> list[DetectionResul
     return out
 
 
+def sightings_by_country(uow: UnitOfWork) -> dict[str, int]:
+    """Sightings counted by the country they were observed in (one GROUP BY, for the map)."""
+    with uow:
+        return uow.lists.sightings_by_country()
+
+
 def sighting_view(uow: UnitOfWork, sighting_id: str) -> SightingView:
     """One sighting with its finding and case (a few indexed reads); NotFound when unknown."""
     with uow:

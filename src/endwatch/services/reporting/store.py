@@ -57,6 +57,8 @@ class ListRepository(Protocol):
         product, permit, exporter, items). Each item is in exactly one group."""
     def categories_of(self, product_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
         """The control-list entries of these products (products with none are left out)."""
+    def sightings_by_country(self) -> dict[str, int]:
+        """How many sightings were observed in each country (one GROUP BY)."""
 
 
 @dataclass(frozen=True)
