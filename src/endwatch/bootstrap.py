@@ -17,7 +17,9 @@ from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
 from endwatch.domain.deadlines import local_day
 from endwatch.runtime.forkpool import ForkPool
+from endwatch.services.assessment.screening import screen_saved_party
 from endwatch.services.detection.parallel import Parallel
+from endwatch.services.registry.parties import on_party_saved
 from endwatch.services.system.demo import recorded_today
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
@@ -124,6 +126,7 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] | None = None) -
     """Wire endwatch for the given settings (and clock; by default the wall clock, or a demonstration's own
     recorded day: RecordedToday). Nothing connects until first used."""
     ew = Endwatch(settings, clock or utc_now)
+    on_party_saved(screen_saved_party)  # a party saved is screened in the same write (services/assessment)
     if clock is None:
         ew.clock = RecordedToday(lambda: cast(UnitOfWork, SqlUnitOfWork(ew.engine, utc_now, readonly=True)))
     return ew

@@ -239,3 +239,23 @@ def test_identifiers_and_birth_dates_saved_with_parties_weigh_on_stored_hits(ew,
     assert "birth date agrees (1988-01-07) +5" in osetrova.parts
     # The same name born another day: the contradiction takes the hit below the threshold.
     assert not [h for h in list_hits(ew.reader()) if h.party_id == "namesake"]
+
+
+def test_a_party_saved_or_imported_between_loads_is_screened_on_save(ew, parties, cli, tmp_path):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    result = cli.invoke(app, ["party", "add", "kuzmenko", "--name", "Vitaly Kuzmenko", "--kind", "person"])
+    assert result.exit_code == 0, result.output
+    assert _hit(ew, "kuzmenko", "NK-2Ka3UvopqbpZmVDFjWd4LA").score >= 80  # no load since
+    with ew.reader() as uow:
+        assert len([e for e in uow.audit.for_entity("party", "kuzmenko") if e.action == "party.save"]) == 1
+    # Renamed: its hit goes, in the same write.
+    result = cli.invoke(app, ["party", "add", "kuzmenko", "--name", "Vitaly Kuzmin", "--kind", "person"])
+    assert result.exit_code == 0, result.output
+    assert not [h for h in list_hits(ew.reader()) if h.party_id == "kuzmenko"]
+    # A party created by an import is screened by that import.
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "parties.csv").write_text("id,name,kind,country,parent_id,aliases,former_names\n"
+                                        "irgc,Iranian Revolutionary Guard Corps,armed_force,IR,,,\n", encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+    assert _hit(ew, "irgc", "NK-2PacmNpiLUmoz4XD2mSt7A").score >= 80

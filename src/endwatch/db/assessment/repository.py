@@ -242,10 +242,14 @@ class SqlAssessmentRepository:
         stored = self.party_digests()
         if stored == digests:
             return
-        self.conn.execute(t.screening_parties.delete())
-        rows = [{"party_id": k, "digest": v} for k, v in sorted(digests.items())]
+        # Only the rows that differ are written (each is audited): a party saved rewrites its own row.
+        x = t.screening_parties
+        stale = sorted(k for k, v in stored.items() if digests.get(k) != v)
+        for start in range(0, len(stale), 1000):
+            self.conn.execute(x.delete().where(x.c.party_id.in_(stale[start:start + 1000])))
+        rows = [{"party_id": k, "digest": v} for k, v in sorted(digests.items()) if stored.get(k) != v]
         for start in range(0, len(rows), 1000):
-            self.conn.execute(t.screening_parties.insert(), rows[start:start + 1000])
+            self.conn.execute(x.insert(), rows[start:start + 1000])
 
     def replace_hits_of(self, party_ids: Iterable[str], entity_ids: Iterable[str],
                         hits: Iterable[ScreeningHit]) -> None:

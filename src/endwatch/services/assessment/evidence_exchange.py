@@ -130,6 +130,12 @@ class EvidenceImport:
         for t in self.new_transfers:
             uow.assessment.add_transfer(t)
             w.record(action="transfer.import", entity="transfer", key=t.key, after=t, reason=reason)
+        parties = run.reports.get("parties.csv")
+        if parties is not None and parties.new + parties.changed:
+            # Parties created or renamed by the import are screened now, not at the next list load.
+            from endwatch.services.assessment.screening import screen_saved_parties
+
+            screen_saved_parties(w, f"parties imported from {run.folder}: screened against the restricted-party lists")
         if self.new_conflicts or self.new_transfers:
             from endwatch.services.assessment.reassessment import Concerns, reassess_in
 

@@ -8,6 +8,7 @@ pair of names, how they matched and the parts of its score (0-100).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from endwatch.services.assessment.screening_files import ListKind, Sanctions, re
 from endwatch.services.assessment.screening_match import THRESHOLD, explain, folded_entity, folded_party, match_entity
 from endwatch.services.assessment.store import AssessmentRepository, ScreeningEntity, ScreeningList
 from endwatch.services.authz import Action, Principal
-from endwatch.services.gate import write
+from endwatch.services.gate import Write, write
 from endwatch.services.names.blocking import BlockIndex
 from endwatch.services.names.forms import FoldedName
 from endwatch.services.uow import UnitOfWork
@@ -126,6 +127,38 @@ def screen_changes(uow: UnitOfWork, changed: Sequence[ScreeningEntity], threshol
     repo.save_party_digests(now)
     uow.system.set(SETTINGS_KEY, settings)
     return len(hits)
+
+
+def screen_saved_parties(w: Write, why: str) -> int:
+    """Inside a write that saved parties: screen the new or changed ones (by digest) against every stored
+    entity, with the threshold and strong score the stored hits were screened with, then re-assess the
+    subjects whose parties' hits changed as of today. Nothing when no list is loaded. Returns how many
+    parties' hits changed. (Every stored entity's names are folded: at hundreds of thousands of entities
+    this takes tens of seconds.)"""
+    uow = w.uow
+    repo = uow.assessment
+    if not repo.lists():
+        return 0
+    threshold, strong = THRESHOLD, STRONG_HIT
+    stored = (uow.system.get(SETTINGS_KEY) or "").split("/")
+    # An unreadable setting: the defaults, and every party screened again.
+    with contextlib.suppress(ValueError):
+        if len(stored) == 2:
+            threshold, strong = float(stored[0]), float(stored[1])
+    before = repo.hits()
+    screen_changes(uow, [], threshold, strong)
+    changed = hits_changed(before, repo.hits())
+    if changed:
+        reassess_in(w, uow.now().date(), why, Concerns(parties=changed))
+    return len(changed)
+
+
+def screen_saved_party(w: Write, party: Party) -> None:
+    """The party-save hook (registry.parties.on_party_saved): screen the saved party on save. A unit of work
+    without the assessment area (a registry-only store, as in the registry's own unit tests) screens nothing."""
+    if getattr(w.uow, "assessment", None) is None:
+        return
+    screen_saved_parties(w, f"party {party.id} saved: screened against the restricted-party lists")
 
 
 def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:

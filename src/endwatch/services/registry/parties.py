@@ -5,13 +5,25 @@ One transaction each: validated, written and audited, or refused with nothing wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from endwatch.domain.parties import Party, would_cycle
 from endwatch.exchange.schema import SPECS
 from endwatch.services.authz import Action, Principal, company_scope
-from endwatch.services.gate import write
+from endwatch.services.gate import Write, write
 from endwatch.services.text_rules import checked
 from endwatch.services.uow import UnitOfWork
 from endwatch.services.validation import Checker
+
+# What later areas do, in the same write, when a party is saved: screening screens it against the stored lists
+# (the registry's use cases may not import those areas; bootstrap registers them with `on_party_saved`).
+_SAVED: list[Callable[[Write, Party], None]] = []
+
+
+def on_party_saved(hook: Callable[[Write, Party], None]) -> None:
+    """Run `hook(write, party)` inside every party save, after the party is written (once per hook)."""
+    if hook not in _SAVED:
+        _SAVED.append(hook)
 
 
 def _check_party(uow: UnitOfWork, party: Party) -> None:
@@ -28,7 +40,8 @@ def _check_party(uow: UnitOfWork, party: Party) -> None:
 
 
 def save_party(uow: UnitOfWork, principal: Principal, party: Party, reason: str = "") -> Party:
-    """Create or update a party. Unchanged parties are left alone (no audit entry). Its fields are held to the
+    """Create or update a party, then run the hooks other areas registered (`on_party_saved`: screening),
+    all in one write. Unchanged parties are left alone (no audit entry). Its fields are held to the
     exchange format's rules first (services/text_rules.py): a refused one is named and nothing is read or written."""
     party = checked(party, SPECS["parties.csv"])
     with write(uow, principal, Action.PARTIES_WRITE) as w:
@@ -38,6 +51,8 @@ def save_party(uow: UnitOfWork, principal: Principal, party: Party, reason: str 
         _check_party(uow, party)
         uow.parties.save(party)
         w.record(action="party.save", entity="party", key=party.id, before=before, after=party, reason=reason)
+        for hook in _SAVED:
+            hook(w, party)
     return party
 
 
