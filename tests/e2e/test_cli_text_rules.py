@@ -44,6 +44,9 @@ def _with(args: list[str], option: str, value: str) -> list[str]:
       "--credibility", "2", "--place", "x" * 10_001], "place", "at most"),
     (["sighting", "add", "--observed-on", "2020-10-01", "--serial", "!!!", "--reliability", "B",
       "--credibility", "2"], "serial", "letter or a digit"),
+    (["case", "open", "--title", "Case\x00one"], "title", "NUL"),
+    (["case", "open", "--title", "Case \u202eeno"], "title", "bidirectional"),
+    (["notify", "contact", "wescam", "a\x00@example.org"], "email", "not an e-mail address"),
 ])
 def test_a_refused_field_is_named_and_nothing_is_written(ew: Endwatch, cli: CliRunner, args: list[str],
                                                           field: str, says: str) -> None:

@@ -10,11 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date
 from typing import Any
 
+from endwatch.domain import text as rules
 from endwatch.errors import InvalidInput, NotFound, Problem, RuleViolation
 from endwatch.services.authz import Action, Principal
 from endwatch.services.casefiles.store import CaseAction, CaseNote, CaseRecord, EvidenceLink, Inquiry
 from endwatch.services.gate import write
+from endwatch.services.text_rules import clean
 from endwatch.services.uow import UnitOfWork
+from endwatch.services.validation import Checker
 
 
 def stamp(uow: UnitOfWork) -> str:
@@ -41,7 +44,15 @@ def _next_case_id(ids: list[str]) -> str:
 
 def open_case(uow: UnitOfWork, principal: Principal, title: str, opened_on: date, *, consignee_id: str | None = None,
               observed_user_id: str | None = None, summary: str = "") -> CaseRecord:
-    """Open a new case with the next free id (CASE-0001, ...)."""
+    """Open a new case with the next free id (CASE-0001, ...). The title is a name and the summary free text
+    under the field rules (domain/text.py), the party ids identifiers."""
+    check = Checker()
+    title = clean(check, "title", rules.name(300), title)
+    summary = clean(check, "summary", rules.text(10_000), summary)
+    for column, value in (("consignee", consignee_id), ("observed_user", observed_user_id)):
+        if value:
+            clean(check, column, rules.identifier(100), value)
+    check.raise_if_any()  # before anything is read: a NUL cannot even be looked up on PostgreSQL
     problems = []
     if not title.strip():
         problems.append(Problem("a title is required", column="title"))

@@ -25,6 +25,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
+from endwatch.domain import text as rules
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action, Principal
 from endwatch.services.enforcement.store import OutboxMessage
@@ -172,7 +173,8 @@ def list_messages(uow: UnitOfWork, status: str | None = None, case_id: str | Non
 def set_contact(uow: UnitOfWork, principal: Principal, party_id: str, email: str) -> None:
     """Record the e-mail address notifications to a party go to."""
     email = email.strip()
-    if "@" not in email or " " in email:
+    # No control character (a NUL cannot be stored on PostgreSQL), no bidirectional override: as a name.
+    if "@" not in email or " " in email or rules.name(300).problem(email) is not None:
         raise InvalidInput([Problem(f"{email!r} is not an e-mail address", column="email")])
     with write(uow, principal, Action.CONTACTS_WRITE) as w:
         if uow.parties.get(party_id) is None:
