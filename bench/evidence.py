@@ -13,6 +13,7 @@ assessment (their JSON text) and the evidence stored once. Never part of the tes
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import tempfile
@@ -114,6 +115,14 @@ def run(kind: str, transfers: int, permits: int, seed: int) -> dict[str, Any]:
                     f"select (select count(*) from transfers), count(*), avg({length}), max({length})"
                     " from assessments")).one()
                 items = uow.conn.scalar(sa.text("select count(*) from evidence_items"))
+                # What the largest stored inputs hold: each part's share of its JSON text.
+                largest = uow.conn.execute(sa.text(f"select subject_key, inputs from assessments"
+                                                   f" order by {length} desc limit 1")).first()
+            parts: dict[str, int] = {}
+            if largest is not None:
+                stored = largest.inputs if isinstance(largest.inputs, dict) else json.loads(largest.inputs)
+                parts = {f"world.{k}": len(json.dumps(v)) for k, v in stored.get("world", {}).items()}
+                parts |= {k: len(json.dumps(v)) for k, v in stored.items() if k != "world"}
             ew.close()
             size = (home / "bench.db").stat().st_size if kind == "sqlite" else None
         finally:
@@ -122,7 +131,9 @@ def run(kind: str, transfers: int, permits: int, seed: int) -> dict[str, Any]:
             "load_cpu_s": c3 - c2,
             "transfers": total, "new": report.new, "assessments_before": before, "assessments": after,
             "watchlist_added": report.watchlist_added, "avg_inputs_kb": float(avg) / 1000,
-            "max_inputs_kb": float(biggest) / 1000, "evidence_items": items, "db_mb": size / 1e6 if size else None}
+            "max_inputs_kb": float(biggest) / 1000, "evidence_items": items,
+            "largest_parts": dict(sorted(parts.items(), key=lambda kv: -kv[1])[:6]),
+            "db_mb": size / 1e6 if size else None}
 
 
 def main() -> None:
@@ -148,7 +159,9 @@ def main() -> None:
             f" {TARGET_INPUTS_KB} KB: {'met' if r['max_inputs_kb'] <= TARGET_INPUTS_KB else 'MISSED'});"
             f" {r['evidence_items']:,} evidence items stored once; before it, the UCDP/PRIO file"
             f" ({r['conflicts']:,} conflict-years) loaded with re-assessment in {r['conflicts_s']:.1f} s"
-            + (f"; database {r['db_mb']:.0f} MB" if r["db_mb"] else ""))
+            + (f"; database {r['db_mb']:.0f} MB" if r["db_mb"] else "")
+            + ("; the largest stored inputs hold (characters of JSON) "
+               + ", ".join(f"{k} {v:,}" for k, v in r["largest_parts"].items()) if r["largest_parts"] else ""))
     print("\n".join(lines))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     write_section(ROOT / "BENCHMARKS.md", "evidence", "\n".join([
