@@ -143,3 +143,37 @@ def test_a_bad_role_in_conflicts_csv_is_named_with_its_line_and_nothing_is_writt
     assert "intensity is 1 (minor) or 2 (war)" in found[(3, "intensity")]
     with ew.reader() as uow:
         assert uow.assessment.conflicts() == []
+
+
+TURKEY_PKK = """conflict_id,location,side_a,side_a_2nd,side_b,side_b_2nd,territory_name,year,intensity_level,\
+type_of_conflict,start_date,start_date2,ep_end,ep_end_date,gwno_a,gwno_a_2nd,gwno_b,gwno_b_2nd,gwno_loc,version
+322,Turkey,Government of Turkey,,PKK,,Kurdistan,2020,1,3,1984-08-15,1984-08-15,0,,640,,,,640,24.1
+"""
+
+
+def test_ucdp_actors_are_linked_to_the_registered_parties_they_are(ew, tmp_path):
+    from endwatch.domain.risk.facts import conflicts_involving
+    from endwatch.services.assessment.assess import load_world
+    from endwatch.services.registry.imports import import_folder
+
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "parties.csv").write_text(
+        "id,name,kind,country,parent_id,aliases,former_names\n"
+        "tr,Turkiye,state,TR,,,\n"
+        "tr-army,Turkish Armed Forces,armed_force,TR,tr,,\n"
+        "pkk,Kurdistan Workers' Party,other,,,PKK,\n", encoding="utf-8")
+    import_folder(ew.uow(), person("tester"), folder)
+    path = tmp_path / "UcdpPrioConflict_v24_1.csv"
+    path.write_text(TURKEY_PKK, encoding="utf-8")
+    load_evidence(ew.uow(), person("tester"), path, Source.UCDP_ACD, known_on=date(2020, 1, 1),
+                  as_of=date(2020, 6, 1))
+    with ew.reader() as uow:
+        [conflict] = uow.assessment.conflicts()
+        world = load_world(uow)
+    assert {(r.role, r.side, r.actor, r.party_id) for r in conflict.roles} == {
+        (Role.LOCATION, "", "", None),  # the territory is not a party to the conflict: not linked
+        (Role.PRIMARY, "A", "Government of Turkey", "tr"), (Role.PRIMARY, "B", "PKK", "pkk")}
+    # The non-state actor's conflict now reaches its registered party (no country to match it by).
+    [found] = conflicts_involving(world, date(2020, 6, 1), party_id="pkk")
+    assert found.conflict.id == conflict.id and found.primary

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from endwatch.domain.risk.model import Conflict, TransferReport
 from endwatch.exchange.reader import file_sha256
+from endwatch.services.assessment.actors import link_actors
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import write
 from endwatch.services.uow import UnitOfWork
@@ -57,6 +58,8 @@ def load_evidence(uow: UnitOfWork, principal: Principal, path: Path, source: Sou
         fresh_conflicts: list[Conflict] = []
         fresh_transfers: list[TransferReport] = []
         if conflicts:
+            # UCDP's actors linked to the registered parties they are (actors.py): their conflicts reach them.
+            conflicts = link_actors(conflicts, uow.parties.list())
             stored = {c.id: c for c in uow.assessment.conflicts()}
             fresh_conflicts, new, changed = _diff_conflicts(stored, conflicts)
             if fresh_conflicts:
