@@ -68,7 +68,9 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     # Counted where every server worker and `endwatch login` see them, on the clock the registry keeps.
     app.state.signin_limiter = SignInLimiter(clock=lambda: ew.clock().timestamp(), counts=ew.signin_counts)
     app.state.cache = VersionedCache()
-    app.state.search_limiter = RateLimiter(ew.settings.search_per_minute)
+    # Searches are counted in the same shared store: the limit holds across workers and server processes.
+    # (On the wall clock, not the registry's: a demonstration's fixed "today" must not freeze the minute.)
+    app.state.search_limiter = RateLimiter(ew.settings.search_per_minute, counts=ew.signin_counts)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_cases.router)
