@@ -695,9 +695,9 @@ def apply_import(w: Write, plan: ImportPlan, reason: str) -> ImportReport:
 # Tables whose rows an import's plan depends on only by key: the parties it names (imports them, or refers to
 # them) as they stood. A party added meanwhile under another id is none of them, so it leaves the plan valid
 # (it cannot be the parent or ancestor of a party the plan checked, which all existed or are in the folder);
-# a party the plan knew, changed or deleted meanwhile, makes it plan again. Keys of party_names start with
-# their party's id.
-_BY_PARTY = frozenset({"parties", "party_names"})
+# a party the plan knew, changed or deleted meanwhile, makes it plan again. Keys of party_names, and of the
+# screening rows a party's save writes (its digest as screened, its hits), start with their party's id.
+_BY_PARTY = frozenset({"parties", "party_names", "screening_parties", "screening_hits"})
 # Tables no import reads.
 _NOT_READ = frozenset({"api_tokens", "outbox", "case_notes"})
 
