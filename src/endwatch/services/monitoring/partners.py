@@ -167,14 +167,14 @@ def _forms(serials: Sequence[tuple[int, str]]) -> dict[tuple[psi.Tier, str], lis
     """Each form of our delivered serials (exact key, folded key) and the items that have it."""
     out: dict[tuple[psi.Tier, str], list[int]] = defaultdict(list)
     for delivery_id, key in serials:
-        if not key or psi_unreadable(key):
+        if not key or _unreadable(key):
             continue
         out[(psi.EXACT, key)].append(delivery_id)
         out[(psi.EQUIVALENT, fold(key))].append(delivery_id)
     return out
 
 
-def psi_unreadable(key: str) -> bool:
+def _unreadable(key: str) -> bool:
     """A key with an unreadable character is no serial to compare (only readings have them)."""
     return "?" in key
 
