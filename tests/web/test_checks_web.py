@@ -28,6 +28,11 @@ def _open(web: Web) -> int:
 
 def test_the_plan_page_and_a_check_recorded_from_a_phone(web: Web) -> None:
     programme.set_programme(web.ew.uow(), person("fixture"), programme.parse(json.dumps(PROGRAMME)))
+    made = web.client.post("/api/v1/sightings", headers=web.as_("investigator"), json={
+        "observed_on": "2020-10-01", "serial": "REDACTED-SN-1", "country": "AZ",
+        "observed_user": "Azerbaijani Air Force", "reliability": "B", "credibility": "2"})
+    assert made.status_code == 201, made.text
+    sighting = made.json()["sighting_id"]
     web.sign_in("investigator")
     page = web.client.get("/checks?as_of=2020-10-20")
     assert page.status_code == 200 and 'data-testid="planned"' in page.text and "overdue (15 days)" in page.text
@@ -44,6 +49,13 @@ def test_the_plan_page_and_a_check_recorded_from_a_phone(web: Web) -> None:
     page = web.client.get(f"/checks/{check_id}").text
     assert "missing 1" in page and "unexpected 2" in page and "site.png" in page  # the photo named by its content
     assert "the item was not presented" in page
+    # Recorded again from a sighting already in the registry (its serial and observed user taken as found).
+    r = web.client.post(f"/checks/{check_id}/result", data={
+        "csrf_token": csrf_of(page), "on": "2020-10-02", "outcome": "unfavourable", "reasons": "seen with others",
+        "sightings": sighting}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = web.client.get(f"/checks/{check_id}").text
+    assert "other-user 1" in page and "Azerbaijani Air Force" in page
     r = web.client.post(f"/checks/{check_id}/findings", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
     assert r.status_code == 303
     findings = web.client.get("/api/v1/findings", headers=web.as_("investigator")).json()

@@ -81,12 +81,17 @@ async def check_result(request: Request, check_id: int,
                        user_id: Annotated[str, Form(max_length=100)] = "",
                        user: Annotated[str, Form(max_length=300)] = "",
                        condition: Annotated[str, Form(max_length=100)] = "",
+                       sightings: Annotated[str, Form(max_length=200_000)] = "",
                        file: UploadFile | None = None, photos: list[UploadFile] | None = None) -> Response:
     """Record the result: typed serials (one a line) with their place, user and condition, a file of found items,
-    photos (JPEG, PNG, WebP or PDF, told by their content) and the outcome."""
+    sightings already recorded (their numbers, one a line), photos (JPEG, PNG, WebP or PDF, told by their
+    content) and the outcome."""
     ew = endwatch_of(request)
     items = found.typed(serials.splitlines(), place=place.strip(), user_id=user_id.strip() or None,
                         user=user.strip(), condition=condition.strip())
+    seen = [s.strip() for s in sightings.splitlines() if s.strip()]
+    if seen:
+        items += found.from_sightings(ew.reader(), seen)
     with tempfile.TemporaryDirectory() as tmp:
         if file is not None and file.filename:
             content = await _read(file, "file")
