@@ -60,16 +60,16 @@ def notices(ew) -> list[tuple[str, str, str]]:
 
 def test_reminded_once_before_and_escalated_once_after(ew, smtp):
     r = world(ew)
-    assert chase(ew.uow(), CHASER, date(2026, 2, 20), RULES).sent == []  # eight days before: too early
-    first = chase(ew.uow(), CHASER, date(2026, 2, 21), RULES)  # seven days before
+    assert chase(ew, CHASER, date(2026, 2, 20), RULES).sent == []  # eight days before: too early
+    first = chase(ew, CHASER, date(2026, 2, 21), RULES)  # seven days before
     assert [(n.key, n.notice) for n in first.sent] == [(r.reference, REMINDER)]
     for day in (date(2026, 2, 21), date(2026, 2, 22), date(2026, 2, 28)):  # again, and up to the due day: nothing
-        assert chase(ew.uow(), CHASER, day, RULES).sent == []
+        assert chase(ew, CHASER, day, RULES).sent == []
     assert deliver(ew, smtp) == [("compliance@maker.example",
                                   f"Reminder: trace request {r.reference} is due on 2026-02-28")]
-    late = chase(ew.uow(), CHASER, date(2026, 3, 1), RULES)  # the first day overdue
+    late = chase(ew, CHASER, date(2026, 3, 1), RULES)  # the first day overdue
     assert [(n.notice, n.to) for n in late.sent] == [(ESCALATION, ("compliance@maker.example", DESK))]
-    assert chase(ew.uow(), CHASER, date(2026, 3, 9), RULES).sent == []
+    assert chase(ew, CHASER, date(2026, 3, 9), RULES).sent == []
     received = deliver(ew, smtp)
     assert received[1:] == [
         ("compliance@maker.example", f"Overdue: trace request {r.reference} was due on 2026-02-28"),
@@ -85,16 +85,16 @@ def test_reminded_once_before_and_escalated_once_after(ew, smtp):
 
 def test_a_job_missed_until_after_the_due_day_escalates_without_reminding(ew, smtp):
     r = world(ew)
-    report = chase(ew.uow(), CHASER, date(2026, 3, 5), RULES)
+    report = chase(ew, CHASER, date(2026, 3, 5), RULES)
     assert [(n.key, n.notice) for n in report.sent] == [(r.reference, ESCALATION)]
-    assert chase(ew.uow(), CHASER, date(2026, 3, 6), RULES).sent == []
+    assert chase(ew, CHASER, date(2026, 3, 6), RULES).sent == []
     assert len(deliver(ew, smtp)) == 2
 
 
 def test_answered_and_closed_requests_are_not_chased(ew):
     r = world(ew)
     answer_request(ew.uow(), INVESTIGATOR, r.reference, "With the navy", date(2026, 2, 1))
-    assert chase(ew.uow(), CHASER, date(2026, 3, 1), RULES).sent == []
+    assert chase(ew, CHASER, date(2026, 3, 1), RULES).sent == []
     assert notices(ew) == []
 
 
@@ -106,11 +106,11 @@ def test_an_answer_the_authority_owes_reminds_its_own_mailbox(ew, smtp):
                                                      serials=["X-1"], window_days=14), OPENED)
     assert inc.due_on == date(2026, 2, 14)
     # without the authority's mailbox there is nobody to remind: skipped, not recorded, so it goes later
-    nobody = chase(ew.uow(), CHASER, date(2026, 2, 10), Rules())
+    nobody = chase(ew, CHASER, date(2026, 2, 10), Rules())
     assert nobody.sent == [] and "ENDWATCH_ESCALATION_EMAIL" in nobody.skipped[0][1]
     assert notices(ew) == []
-    assert [n.to for n in chase(ew.uow(), CHASER, date(2026, 2, 10), RULES).sent] == [(DESK,)]
-    assert [n.to for n in chase(ew.uow(), CHASER, date(2026, 2, 16), RULES).sent] == [(DESK,)]
+    assert [n.to for n in chase(ew, CHASER, date(2026, 2, 10), RULES).sent] == [(DESK,)]
+    assert [n.to for n in chase(ew, CHASER, date(2026, 2, 16), RULES).sent] == [(DESK,)]
     assert deliver(ew, smtp) == [
         (DESK, f"Reminder: our answer to trace request {inc.reference} is due on 2026-02-14"),
         (DESK, f"Overdue: our answer to trace request {inc.reference} was due on 2026-02-14"),
@@ -123,12 +123,12 @@ def test_case_inquiries_are_chased_through_their_own_reminder(ew, smtp):
     q = inquiries.ask(ew.uow(), ACTOR, case.id, "m", "Who received SN-1?", OPENED, due_on=date(2026, 2, 10))
     free_text = inquiries.ask(ew.uow(), ACTOR, case.id, "a ministry abroad", "And SN-2?", OPENED,
                               due_on=date(2026, 2, 10))
-    report = chase(ew.uow(), CHASER, date(2026, 2, 5), RULES)
+    report = chase(ew, CHASER, date(2026, 2, 5), RULES)
     assert {(n.subject, n.key) for n in report.sent} == {("inquiry", str(q.id))}
     assert [n.key for n, _ in report.skipped] == [str(free_text.id)]  # not a registered party, no address
     with ew.reader() as uow:
         assert uow.cases.inquiry(q.id).reminded_on == date(2026, 2, 5)  # the inquiry's own reminder was used
-    escalated = chase(ew.uow(), CHASER, date(2026, 2, 11), RULES)
+    escalated = chase(ew, CHASER, date(2026, 2, 11), RULES)
     assert {(n.subject, n.key, n.to) for n in escalated.sent} == {
         ("inquiry", str(q.id), ("compliance@maker.example", DESK)), ("inquiry", str(free_text.id), (DESK,))}
     subjects = [s for _, s in deliver(ew, smtp)]
@@ -143,12 +143,12 @@ def test_who_may_chase_and_a_dry_run_writes_nothing(ew):
     for nobody in (person("maker", Role.EXPORTER, party_id="m"), person("aud", Role.AUDITOR),
                    service("endwatch-notify", Action.NOTIFY_SEND)):
         with pytest.raises(Forbidden):
-            chase(ew.uow(), nobody, date(2026, 3, 1), RULES)
+            chase(ew, nobody, date(2026, 3, 1), RULES)
         with pytest.raises(Forbidden):
-            chase(ew.uow(), nobody, date(2026, 3, 1), RULES, dry_run=True)
+            chase(ew, nobody, date(2026, 3, 1), RULES, dry_run=True)
     with ew.engine.connect() as conn:
         before = conn.execute(sa.text("select count(*) from audit_log")).scalar_one()
-    dry = chase(ew.uow(), INVESTIGATOR, date(2026, 3, 1), RULES, dry_run=True)
+    dry = chase(ew, INVESTIGATOR, date(2026, 3, 1), RULES, dry_run=True)
     assert [n.notice for n in dry.sent] == [ESCALATION]
     with ew.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from audit_log")).scalar_one() == before
@@ -185,10 +185,10 @@ def test_checks_not_done_by_their_planned_day_are_chased_at_the_authority(ew, sm
     done = checks.open_check(ew.uow(), ACTOR, Check(None, "inventory", (("permit", "P-1"),), date(2026, 3, 31),
                                                     "inspector two", "naval base"))
     checks.record_result(ew.uow(), ACTOR, done.id, date(2026, 3, 20), "favourable", "", [])
-    report = chase(ew.uow(), CHASER, date(2026, 3, 25), RULES)
+    report = chase(ew, CHASER, date(2026, 3, 25), RULES)
     assert [(n.subject, n.key, n.notice, n.to) for n in report.sent] == [
         ("check", str(planned.id), REMINDER, (DESK,))]
-    assert [(n.key, n.notice) for n in chase(ew.uow(), CHASER, date(2026, 4, 1), RULES).sent] == [
+    assert [(n.key, n.notice) for n in chase(ew, CHASER, date(2026, 4, 1), RULES).sent] == [
         (str(planned.id), ESCALATION)]
     assert deliver(ew, smtp) == [(DESK, f"Reminder: check {planned.id} (inventory) is due on 2026-03-31"),
                                  (DESK, f"Overdue: check {planned.id} (inventory) was due on 2026-03-31")]
@@ -232,7 +232,7 @@ def test_chasers_running_at_once_send_each_notice_once(ew, smtp):
     def run(i: int) -> None:
         barrier.wait()
         try:
-            reports[i] = chase(ew.uow(), CHASER, date(2026, 2, 25), RULES)
+            reports[i] = chase(ew, CHASER, date(2026, 2, 25), RULES)
         except Exception as exc:  # collected and asserted on below
             reports[i] = exc
 
@@ -245,3 +245,30 @@ def test_chasers_running_at_once_send_each_notice_once(ew, smtp):
     assert sum(len(x.sent) for x in reports) == 1  # type: ignore[union-attr]
     assert notices(ew) == [("trace_request", r.reference, REMINDER)]
     assert [to for to, _ in deliver(ew, smtp)] == ["compliance@maker.example"]
+
+
+def test_a_backlog_is_chased_in_short_writes(ew, monkeypatch):
+    from endwatch.services.monitoring import deadlines
+
+    writes: list[int] = []
+    real_write = deadlines.write
+
+    def counted(*args, **kwargs):  # the real gate, counted
+        writes.append(1)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(deadlines, "write", counted)
+    world(ew)
+    for n in range(4):
+        open_request(ew.uow(), INVESTIGATOR, Draft(direction="outgoing", counterpart_kind="manufacturer",
+                                                   party_id="m", question=f"And SN-{n}?", serials=[f"SN-{n}"]),
+                     OPENED)
+    report = chase(ew, CHASER, date(2026, 3, 1), RULES, batch=2)
+    assert len(report.sent) == 5 and {n.notice for n in report.sent} == {ESCALATION}
+    assert len(writes) == 3  # five notices, at most two a write
+    with ew.engine.connect() as conn:
+        escalations = conn.execute(sa.text(
+            "select count(*) from audit_log where action = 'deadline.escalation'")).scalar_one()
+    assert escalations == 5
+    writes.clear()
+    assert chase(ew, CHASER, date(2026, 3, 1), RULES, batch=2).sent == [] and writes == []

@@ -51,7 +51,7 @@ def chase(
     """Queue every reminder and escalation owed today that was not sent before (run it daily; running it twice
     sends nothing twice). `endwatch notify send` then delivers them."""
     day = parse_date(on, "--on") or today()
-    report = deadlines.chase(app_().uow(), principal(), day, rules(), dry_run=dry_run)
+    report = deadlines.chase(app_(), principal(), day, rules(), dry_run=dry_run)
     rows = [{"notice": n.notice, "subject": n.subject, "key": n.key, "due_on": n.due_on, "to": list(n.to),
              "sent": not dry_run, "why_not": ""} for n in report.sent]
     rows += [{"notice": n.notice, "subject": n.subject, "key": n.key, "due_on": n.due_on, "to": [],

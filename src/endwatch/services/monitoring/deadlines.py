@@ -19,16 +19,19 @@ from datetime import UTC, date, timedelta
 from email.utils import make_msgid
 
 from endwatch.domain.deadlines import standing
-from endwatch.domain.trace_requests import Direction, Status
+from endwatch.domain.trace_requests import Direction, Status, TraceRequest
 from endwatch.services.authz import Action, Principal, require
 from endwatch.services.casefiles.cases import stamp
 from endwatch.services.casefiles.inquiries import remind_in
+from endwatch.services.casefiles.store import Inquiry
 from endwatch.services.enforcement.store import OutboxMessage
 from endwatch.services.gate import Write, write
-from endwatch.services.uow import UnitOfWork
+from endwatch.services.monitoring.store import Check
+from endwatch.services.uow import Database, UnitOfWork
 
 REMINDER = "reminder"
 ESCALATION = "escalation"
+BATCH = 200  # notices sent in one write: a backlog is chased in short writes, never holding the lock for long
 
 
 @dataclass(frozen=True)
@@ -49,54 +52,80 @@ class Due:
     counterpart: str = ""
 
 
-# Where things with due days come from: each source reads them in the caller's unit of work. Another area adds
-# its own (a check programme's checks) with `register`.
-Source = Callable[[UnitOfWork], list[Due]]
+# Where things with due days come from. A source lists them in the caller's unit of work (`every`), and finds one
+# again by its key (`current`: None once it is answered or done), so that a chase planned on a snapshot checks each
+# thing again under the write lock before chasing it. Another area adds its own with `register`.
+@dataclass(frozen=True)
+class Source:
+    every: Callable[[UnitOfWork], list[Due]]
+    current: Callable[[UnitOfWork, str], Due | None]
+
+
 SOURCES: dict[str, Source] = {}
 
 
-def register(subject: str, source: Source) -> None:
-    """Make `chase` and `due_items` consider what `source` returns, under the subject name `subject`."""
-    SOURCES[subject] = source
+def register(subject: str, every: Callable[[UnitOfWork], list[Due]],
+             current: Callable[[UnitOfWork, str], Due | None]) -> None:
+    """Make `chase` and `due_items` consider what `every` returns, under the subject name `subject`; `current`
+    finds one of them again by key (None when it no longer awaits anything)."""
+    SOURCES[subject] = Source(every, current)
+
+
+def _request_due(r: TraceRequest) -> Due:
+    return Due("trace_request", r.reference, f"trace request {r.reference}", r.due_on, r.opened_on, r.question,
+               party_id=r.party_id, address=r.contact, owed_by_us=r.direction is Direction.INCOMING,
+               case_id=r.case_id, counterpart=r.counterpart)
 
 
 def _trace_requests(uow: UnitOfWork) -> list[Due]:
-    return [Due("trace_request", r.reference, f"trace request {r.reference}", r.due_on, r.opened_on, r.question,
-                party_id=r.party_id, address=r.contact, owed_by_us=r.direction is Direction.INCOMING,
-                case_id=r.case_id, counterpart=r.counterpart)
-            for r in uow.trace_requests.find(status=Status.OPEN)]
+    return [_request_due(r) for r in uow.trace_requests.find(status=Status.OPEN)]
+
+
+def _trace_request(uow: UnitOfWork, key: str) -> Due | None:
+    r = uow.trace_requests.get(key)
+    return _request_due(r) if r is not None and r.status is Status.OPEN else None
+
+
+def _inquiry_due(uow: UnitOfWork, q: Inquiry) -> Due | None:
+    if q.answered_on is not None or q.due_on is None or q.id is None:
+        return None
+    registered = uow.parties.get(q.to_party) is not None
+    return Due("inquiry", str(q.id), f"inquiry {q.id} about case {q.case_id}", q.due_on, q.asked_on, q.question,
+               party_id=q.to_party if registered else None, case_id=q.case_id, counterpart=q.to_party)
 
 
 def _inquiries(uow: UnitOfWork) -> list[Due]:
-    found = []
-    for q in uow.cases.inquiries_with_due_date():
-        assert q.id is not None and q.due_on is not None
-        if q.answered_on is not None:
-            continue
-        registered = uow.parties.get(q.to_party) is not None
-        found.append(Due("inquiry", str(q.id), f"inquiry {q.id} about case {q.case_id}", q.due_on, q.asked_on,
-                         q.question, party_id=q.to_party if registered else None, case_id=q.case_id,
-                         counterpart=q.to_party))
-    return found
+    return [d for q in uow.cases.inquiries_with_due_date() if (d := _inquiry_due(uow, q)) is not None]
+
+
+def _inquiry(uow: UnitOfWork, key: str) -> Due | None:
+    q = uow.cases.inquiry(int(key)) if key.isdigit() else None
+    return _inquiry_due(uow, q) if q is not None else None
+
+
+def _check_due(c: Check) -> Due | None:
+    """A check not yet recorded as done is due on its planned day; the authority's own inspectors owe it."""
+    if c.done_on is not None or c.id is None:
+        return None
+    covers = ", ".join(f"{kind} {key}" for kind, key in c.subjects)
+    where = f" at {c.place}" if c.place else ""
+    return Due("check", str(c.id), f"check {c.id} ({c.kind.replace('_', ' ')})", c.planned_on, c.planned_on,
+               f"The {c.kind.replace('_', ' ')} check {c.id}{where} by {c.inspector}, covering {covers}, is not"
+               " recorded as done.", owed_by_us=True, counterpart=c.inspector)
 
 
 def _checks(uow: UnitOfWork) -> list[Due]:
-    """Checks not yet recorded as done, due on their planned day; the authority's own inspectors owe them."""
-    found = []
-    for c in uow.checks.list_checks():
-        if c.done_on is not None or c.id is None:
-            continue
-        covers = ", ".join(f"{kind} {key}" for kind, key in c.subjects)
-        where = f" at {c.place}" if c.place else ""
-        found.append(Due("check", str(c.id), f"check {c.id} ({c.kind.replace('_', ' ')})", c.planned_on,
-                         c.planned_on, f"The {c.kind.replace('_', ' ')} check {c.id}{where} by {c.inspector},"
-                         f" covering {covers}, is not recorded as done.", owed_by_us=True, counterpart=c.inspector))
-    return found
+    return [d for c in uow.checks.list_checks() if (d := _check_due(c)) is not None]
 
 
-register("trace_request", _trace_requests)
-register("inquiry", _inquiries)
-register("check", _checks)
+def _check(uow: UnitOfWork, key: str) -> Due | None:
+    c = uow.checks.get_check(int(key)) if key.isdigit() else None
+    return _check_due(c) if c is not None else None
+
+
+register("trace_request", _trace_requests, _trace_request)
+register("inquiry", _inquiries, _inquiry)
+register("check", _checks, _check)
 
 
 @dataclass(frozen=True)
@@ -132,7 +161,7 @@ class ChaseReport:
 def due_items(uow: UnitOfWork) -> list[Due]:
     """Everything awaited with a due day, from every source, soonest due first."""
     with uow:
-        items = [d for source in SOURCES.values() for d in source(uow)]
+        items = [d for source in SOURCES.values() for d in source.every(uow)]
     return sorted(items, key=lambda d: (d.due_on, d.subject, d.key))
 
 
@@ -149,48 +178,67 @@ def notice_due(item: Due, on: date, rules: Rules) -> str | None:
 def _plan(uow: UnitOfWork, on: date, rules: Rules) -> list[tuple[Due, Notice]]:
     """Every notice owed on `on` and not yet sent, with its recipients (none: it cannot be sent yet)."""
     planned = []
-    for item in sorted((d for s in SOURCES.values() for d in s(uow)), key=lambda d: (d.due_on, d.subject, d.key)):
-        notice = notice_due(item, on, rules)
-        if notice is None or uow.trace_requests.notice_sent(item.subject, item.key, notice, item.due_on):
-            continue
-        if notice == REMINDER and uow.trace_requests.notice_sent(item.subject, item.key, ESCALATION, item.due_on):
-            continue
-        planned.append((item, Notice(item.subject, item.key, notice, item.due_on,
-                                     tuple(_recipients(uow, item, notice, rules)))))
+    every = sorted((d for s in SOURCES.values() for d in s.every(uow)), key=lambda d: (d.due_on, d.subject, d.key))
+    for item in every:
+        notice = _owed(uow, item, on, rules)
+        if notice is not None:
+            planned.append((item, notice))
     return planned
 
 
-def chase(uow: UnitOfWork, principal: Principal, on: date, rules: Rules, *, dry_run: bool = False) -> ChaseReport:
-    """Send every reminder and escalation owed on `on` that was not sent before, in one write (action
-    deadlines.chase: a scheduled job's service account, or staff); with `dry_run`, say what would be sent and
-    write nothing. A notice with nobody to send it to is skipped (and reported) until there is someone."""
+def _owed(uow: UnitOfWork, item: Due, on: date, rules: Rules) -> Notice | None:
+    """The notice `item` is owed on `on` and was not sent (an escalation sent makes the reminder moot)."""
+    notice = notice_due(item, on, rules)
+    if notice is None or uow.trace_requests.notice_sent(item.subject, item.key, notice, item.due_on):
+        return None
+    if notice == REMINDER and uow.trace_requests.notice_sent(item.subject, item.key, ESCALATION, item.due_on):
+        return None
+    return Notice(item.subject, item.key, notice, item.due_on, tuple(_recipients(uow, item, notice, rules)))
+
+
+def chase(db: Database, principal: Principal, on: date, rules: Rules, *, dry_run: bool = False,
+          batch: int = BATCH) -> ChaseReport:
+    """Send every reminder and escalation owed on `on` that was not sent before (action deadlines.chase: a
+    scheduled job's service account, or staff); with `dry_run`, say what would be sent and write nothing. A notice
+    with nobody to send it to is skipped (and reported) until there is someone.
+
+    What is owed is found on a read snapshot, then sent in writes of at most `batch` notices each, so that a
+    backlog never holds the write lock for long; each thing is looked at again under the lock (answered meanwhile,
+    or chased by another run: nothing is sent), so running the chase twice, or twice at once, sends each notice once.
+    """
+    require(principal, Action.DEADLINES_CHASE)
     report = ChaseReport(on)
-
-    def skip(notice: Notice, item: Due) -> None:
-        report.skipped.append((notice, "nobody to send it to: no contact address for "
-                               f"{item.counterpart or 'the counterpart'}"
-                               + ("" if rules.escalation_email else " and no ENDWATCH_ESCALATION_EMAIL")))
-
+    with db.reader() as snapshot:
+        planned = _plan(snapshot, on, rules)
     if dry_run:
-        require(principal, Action.DEADLINES_CHASE)
-        with uow:
-            for item, notice in _plan(uow, on, rules):
-                if notice.to:
-                    report.sent.append(notice)
-                else:
-                    skip(notice, item)
+        for item, notice in planned:
+            if notice.to:
+                report.sent.append(notice)
+            else:
+                report.skipped.append((notice, _why_not(item, rules)))
         return report
-    with write(uow, principal, Action.DEADLINES_CHASE) as w:
-        for item, notice in _plan(uow, on, rules):
-            if not notice.to:
-                skip(notice, item)
-                continue
-            message_id = _send(w, item, notice.notice, on, rules)
-            uow.trace_requests.add_notice(item.subject, item.key, notice.notice, item.due_on, on, message_id)
-            w.record(action=f"deadline.{notice.notice}", entity=item.subject, key=item.key,
-                     after={"due_on": item.due_on, "sent_on": on, "to": list(notice.to)})
-            report.sent.append(notice)
+    for start in range(0, len(planned), batch):
+        with write(db.uow(), principal, Action.DEADLINES_CHASE) as w:
+            for seen, _ in planned[start:start + batch]:
+                now = SOURCES[seen.subject].current(w.uow, seen.key)
+                owed = _owed(w.uow, now, on, rules) if now is not None else None
+                if now is None or owed is None:
+                    continue  # answered, done or chased meanwhile
+                item, notice = now, owed
+                if not notice.to:
+                    report.skipped.append((notice, _why_not(item, rules)))
+                    continue
+                message_id = _send(w, item, notice.notice, on, rules)
+                w.uow.trace_requests.add_notice(item.subject, item.key, notice.notice, item.due_on, on, message_id)
+                w.record(action=f"deadline.{notice.notice}", entity=item.subject, key=item.key,
+                         after={"due_on": item.due_on, "sent_on": on, "to": list(notice.to)})
+                report.sent.append(notice)
     return report
+
+
+def _why_not(item: Due, rules: Rules) -> str:
+    return ("nobody to send it to: no contact address for " f"{item.counterpart or 'the counterpart'}"
+            + ("" if rules.escalation_email else " and no ENDWATCH_ESCALATION_EMAIL"))
 
 
 def _party_address(uow: UnitOfWork, item: Due) -> str | None:
