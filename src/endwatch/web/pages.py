@@ -28,6 +28,8 @@ from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.detection import run as detection
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
+from endwatch.services.monitoring import checks as monitoring_checks
+from endwatch.services.monitoring import plan as check_plan
 from endwatch.services.registry import queries
 from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
@@ -148,13 +150,22 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
             subject = assessment.application_subject(world, a.number, board.as_of)
             recommendations[a.number] = assess_subject(subject, world, board.as_of).recommendation.value
         watch = list(reversed(reassessment.watchlist(ew.reader())))[:20]
+    late_checks: list[tuple[str, int]] = []
+    if permits(caller.principal.role, Action.CHECKS_READ):
+        # Checks planned and not recorded as done by their day, by how late (the programme's plan is on /checks:
+        # it reads every delivered item, too much for every visit here).
+        days = [(board.as_of - c.planned_on).days for c in monitoring_checks.list_checks(ew.reader(), caller.principal)
+                if c.done_on is None and c.planned_on < board.as_of]
+        late_checks = [(label, sum(1 for d in days if low <= d and (high is None or d <= high)))
+                       for label, low, high in check_plan.AGES] if days else []
     waiting = []
     if permits(caller.principal.role, Action.INQUIRIES_READ):
         waiting = [q for q in records.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
                                               "open_cases": open_cases, "waiting": waiting, "awaiting": awaiting,
-                                              "recommendations": recommendations, "watch": watch})
+                                              "recommendations": recommendations, "watch": watch,
+                                              "late_checks": late_checks})
 
 
 @router.get("/trace", response_class=HTMLResponse)
