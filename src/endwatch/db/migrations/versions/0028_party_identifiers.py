@@ -3,7 +3,8 @@
 Revision ID: 0028_party_identifiers
 Revises: 0027_screening_listings
 
-- parties.identifiers: the party's identifiers as "scheme:value" joined by "; " (empty: none);
+- parties.identifiers: the party's identifiers as "scheme:value" joined by "; " (NULL: none, so that the
+  parties stored before keep the row digests the audit trail holds for them: a NULL column is not digested);
   parties.birth_date: a person's birth date.
 - screening_entities.identifiers: a listed entity's identifying FollowTheMoney properties as
   "property:value" joined by "; "; screening_entities.birth_dates: its birthDate values as listed (a year or
@@ -24,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("parties") as batch:
-        batch.add_column(sa.Column("identifiers", sa.Text, nullable=False, server_default=""))
+        batch.add_column(sa.Column("identifiers", sa.Text))
         batch.add_column(sa.Column("birth_date", sa.Date))
     with op.batch_alter_table("screening_entities") as batch:
         batch.add_column(sa.Column("identifiers", sa.Text, nullable=False, server_default=""))
