@@ -206,3 +206,19 @@ def test_the_designated_flag_travels_in_the_exchange_format(ew, tmp_path):
     import_folder(ew.uow(), ACTOR, folder)
     with ew.reader() as uow:
         assert uow.products.get("d2").designated and not uow.products.get("s2").designated
+
+
+def test_items_read_for_some_permits_or_all_agree(ew):
+    _world(ew)
+    _done(ew, "inventory", (("permit", "P-INV"),), date(2024, 5, 20))
+    day = date(2024, 10, 15)
+    with ew.reader() as uow:
+        every = uow.checks.item_facts(None, day)
+        some = uow.checks.item_facts(["P-INV", "P-UA"], day)
+    assert set(every) == {"P-INV", "P-PSV"}  # P-UA has nothing delivered
+    assert some == {"P-INV": every["P-INV"]}
+    inv = every["P-INV"]
+    assert (inv.items, inv.first_delivered, inv.last_delivered) == (5, date(2024, 3, 1), date(2024, 9, 1))
+    assert (inv.unchecked_items, inv.first_unchecked) == (2, date(2024, 9, 1))  # delivered after the inventory
+    psv = every["P-PSV"]
+    assert (psv.unchecked_items, psv.first_unchecked) == (1, date(2024, 2, 1))  # never inventoried: all of them

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,14 @@ from endwatch.db.registry import tables as reg
 from endwatch.db.tables import BigId, metadata
 from endwatch.domain.risk.model import CheckRecord
 from endwatch.services.detection.store import Candidate
-from endwatch.services.monitoring.store import ApplicationFacts, Check, FoundItem, PermitFacts, ProgrammeVersion
+from endwatch.services.monitoring.store import (
+    ApplicationFacts,
+    Check,
+    FoundItem,
+    ItemFacts,
+    PermitFacts,
+    ProgrammeVersion,
+)
 
 check_programmes = sa.Table(
     "check_programmes",
@@ -247,41 +255,60 @@ class SqlCheckRepository:
         return done
 
     def permit_facts(self, as_of: date) -> builtins.list[PermitFacts]:
-        c, s, d, pm, pr = checks, check_subjects, reg.deliveries, reg.permits, reg.products
-        # Two passes, neither joining every item to anything: counts and dates per permit straight from the
-        # covering index (permit_number, delivered_on); then, only for permits with an inventory done, the
-        # items delivered after it (a range of that index per permit).
-        items = (sa.select(d.c.permit_number, sa.func.count().label("n_items"),
-                           sa.func.min(d.c.delivered_on).label("first"), sa.func.max(d.c.delivered_on).label("last"))
-                 .where(d.c.delivered_on <= as_of).group_by(d.c.permit_number).subquery())
+        pm, pr = reg.permits, reg.products
         q = (sa.select(pm.c.number, pm.c.application_number, pm.c.exporter_id, pm.c.end_user_id, pm.c.destination,
-                       pm.c.product_id, pr.c.monitoring_designated, pm.c.issued_on, pm.c.expires_on, items.c.n_items,
-                       items.c.first, items.c.last)
-             .select_from(pm.join(pr, pr.c.id == pm.c.product_id)
-                          .outerjoin(items, items.c.permit_number == pm.c.number))
+                       pm.c.product_id, pr.c.monitoring_designated, pm.c.issued_on, pm.c.expires_on)
+             .select_from(pm.join(pr, pr.c.id == pm.c.product_id))
              .where(pm.c.issued_on <= as_of).order_by(pm.c.number))
+        done = self._done("permit", as_of)
+        return [PermitFacts(r.number, r.application_number, r.exporter_id, r.end_user_id, r.destination, r.product_id,
+                            bool(r.monitoring_designated), r.issued_on, r.expires_on, 0, None, None, 0, None,
+                            done.get(r.number, {}))
+                for r in self.conn.execute(q)]
+
+    def item_facts(self, numbers: Collection[str] | None, as_of: date) -> dict[str, ItemFacts]:
+        c, s, d = checks, check_subjects, reg.deliveries
+        # Counts and dates per permit straight from the covering index (permit_number, delivered_on): one scan of
+        # it for every permit, or a range of it per permit asked for; then, only for permits with an inventory
+        # done, the items delivered after it. Nothing joins every item to anything.
+        base = (sa.select(d.c.permit_number, sa.func.count().label("n"), sa.func.min(d.c.delivered_on).label("first"),
+                          sa.func.max(d.c.delivered_on).label("last"))
+                .where(d.c.delivered_on <= as_of).group_by(d.c.permit_number))
         last_inventory = (sa.select(s.c.subject_key.label("permit_number"), sa.func.max(c.c.done_on).label("on"))
                           .select_from(c.join(s, s.c.check_id == c.c.id))
                           .where(s.c.subject_kind == "permit", c.c.kind == "inventory", c.c.done_on.is_not(None),
                                  c.c.done_on <= as_of)
-                          .group_by(s.c.subject_key).subquery())
-        since = (sa.select(last_inventory.c.permit_number, sa.func.count().label("n"),
-                           sa.func.min(d.c.delivered_on).label("first"))
-                 .select_from(last_inventory.join(d, sa.and_(d.c.permit_number == last_inventory.c.permit_number,
-                                                             d.c.delivered_on > last_inventory.c.on,
-                                                             d.c.delivered_on <= as_of)))
-                 .group_by(last_inventory.c.permit_number))
-        inventoried = {r.permit_number for r in self.conn.execute(sa.select(last_inventory.c.permit_number))}
-        after = {r.permit_number: (int(r.n), r.first) for r in self.conn.execute(since)}
-        done = self._done("permit", as_of)
-        out = []
-        for r in self.conn.execute(q):
-            n = int(r.n_items or 0)
-            unchecked, first_unchecked = (after.get(r.number, (0, None)) if r.number in inventoried
-                                          else (n, r.first))
-            out.append(PermitFacts(r.number, r.application_number, r.exporter_id, r.end_user_id, r.destination,
-                                   r.product_id, bool(r.monitoring_designated), r.issued_on, r.expires_on, n, r.first,
-                                   r.last, unchecked, first_unchecked, done.get(r.number, {})))
+                          .group_by(s.c.subject_key))
+        since = (sa.select(d.c.permit_number, sa.func.count().label("n"), sa.func.min(d.c.delivered_on).label("first"))
+                 .group_by(d.c.permit_number))
+        counts: dict[str, Any] = {}
+        inventoried: dict[str, date] = {}
+        if numbers is None:
+            counts = {r.permit_number: r for r in self.conn.execute(base)}
+            inventoried = {r.permit_number: r.on for r in self.conn.execute(last_inventory)}
+        else:
+            keys = sorted(set(numbers))
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                counts.update((r.permit_number, r) for r in self.conn.execute(
+                    base.where(d.c.permit_number.in_(chunk))))
+                inventoried.update((r.permit_number, r.on) for r in self.conn.execute(
+                    last_inventory.where(s.c.subject_key.in_(chunk))))
+        after: dict[str, tuple[int, date]] = {}
+        by_day: dict[date, builtins.list[str]] = defaultdict(list)
+        for number, on in inventoried.items():
+            if number in counts:
+                by_day[on].append(number)
+        for on, numbers_on in by_day.items():  # permits sharing the day of their last inventory: one query each
+            for start in range(0, len(numbers_on), 500):
+                q = since.where(d.c.permit_number.in_(numbers_on[start:start + 500]), d.c.delivered_on > on,
+                                d.c.delivered_on <= as_of)
+                after.update((r.permit_number, (int(r.n), r.first)) for r in self.conn.execute(q))
+        out: dict[str, ItemFacts] = {}
+        for number, r in counts.items():
+            n = int(r.n)
+            unchecked, first_unchecked = after.get(number, (0, None)) if number in inventoried else (n, r.first)
+            out[number] = ItemFacts(n, r.first, r.last, unchecked, first_unchecked)
         return out
 
     def pending_applications(self, as_of: date) -> builtins.list[ApplicationFacts]:

@@ -11,14 +11,14 @@ inventory also within `within_days` of any item delivered after it; nothing is l
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from endwatch.domain.deadlines import add_months
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.authz import Action, Principal, company_scope, require
 from endwatch.services.monitoring.programme import CheckKind, Programme, Rule, from_version
-from endwatch.services.monitoring.store import ApplicationFacts, PermitFacts
+from endwatch.services.monitoring.store import ApplicationFacts, ItemFacts, PermitFacts
 from endwatch.services.uow import UnitOfWork
 
 
@@ -82,34 +82,42 @@ def plan(uow: UnitOfWork, principal: Principal, as_of: date) -> Plan:
         programme = from_version(version)
         permits = uow.checks.permit_facts(as_of)
         applications = uow.checks.pending_applications(as_of)
+        if scope is not None:
+            permits = [p for p in permits if p.exporter_id == scope]
+            applications = [a for a in applications if a.exporter_id == scope]
         categories = uow.checks.product_categories()
         subjects = [("permit", p.number) for p in permits]
         subjects += [("application", p.application_number) for p in permits if p.application_number]
         subjects += [("application", a.number) for a in applications]
         assessed = uow.assessment.latest_assessments(subjects, as_of) if subjects else {}
-    if scope is not None:
-        permits = [p for p in permits if p.exporter_id == scope]
-        applications = [a for a in applications if a.exporter_id == scope]
 
-    def assessment(*keys: tuple[str, str | None]) -> tuple[str | None, tuple[str, ...]]:
-        # The permit's own latest assessment, else its application's: what the licence rests on.
-        found = [assessed[(k, v)] for k, v in keys if v is not None and (k, v) in assessed]
-        if not found:
-            return None, ()
-        latest = max(found, key=lambda a: (a.as_of, a.id or 0))
-        return latest.recommendation, tuple(latest.conditions)
+        def assessment(*keys: tuple[str, str | None]) -> tuple[str | None, tuple[str, ...]]:
+            # The permit's own latest assessment, else its application's: what the licence rests on.
+            found = [assessed[(k, v)] for k, v in keys if v is not None and (k, v) in assessed]
+            if not found:
+                return None, ()
+            latest = max(found, key=lambda a: (a.as_of, a.id or 0))
+            return latest.recommendation, tuple(latest.conditions)
+
+        # Which rules select which permits needs no item: the items are read only for the permits some rule
+        # selects, and for designated ones (the share of their items overdue), in one pass when that is most.
+        selected: list[tuple[PermitFacts, list[Rule]]] = []
+        for p in permits:
+            rec, conds = assessment(("permit", p.number), ("application", p.application_number))
+            rules = [rule for rule in programme.rules if rule.kind is not CheckKind.PRE_LICENCE and rule.when.holds(
+                designated=p.designated, categories=categories.get(p.product_id, ()), destination=p.destination,
+                end_user=p.end_user_id, recommendation=rec, conditions=conds)]
+            if rules or p.designated:
+                selected.append((p, rules))
+        wanted = [p.number for p, _ in selected]
+        items = uow.checks.item_facts(wanted if len(wanted) * 2 < len(permits) else None, as_of) if wanted else {}
+    none = ItemFacts(0, None, None, 0, None)
+    selected = [(replace(p, **vars(items.get(p.number, none))), rules) for p, rules in selected]
 
     checks: list[PlannedCheck] = []
     overdue_permits: set[str] = set()
-    for p in permits:
-        rec, conds = assessment(("permit", p.number), ("application", p.application_number))
-        for rule in programme.rules:
-            if rule.kind is CheckKind.PRE_LICENCE:
-                continue
-            if not rule.when.holds(designated=p.designated, categories=categories.get(p.product_id, ()),
-                                   destination=p.destination, end_user=p.end_user_id, recommendation=rec,
-                                   conditions=conds):
-                continue
+    for p, rules in selected:
+        for rule in rules:
             planned = _for_permit(rule, p, as_of, programme)
             if planned is not None:
                 checks.append(planned)
@@ -126,7 +134,7 @@ def plan(uow: UnitOfWork, principal: Principal, as_of: date) -> Plan:
                 planned = _for_application(rule, a, as_of, programme)
                 if planned is not None:
                     checks.append(planned)
-    designated = [p for p in permits if p.designated]
+    designated = [p for p, _ in selected if p.designated]
     checks.sort(key=lambda c: (c.destination, c.end_user_id, c.due_on, c.kind, c.subject_key, c.rule))
     return Plan(as_of, programme.effective_from, checks, sum(p.items for p in designated),
                 sum(p.items for p in designated if p.number in overdue_permits))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -47,6 +47,18 @@ class PermitFacts:
     unchecked_items: int
     first_unchecked: date | None
     done: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """A permit's items delivered by a day: how many, the first and last delivery, and those after its latest
+    inventory (all of them when there was none)."""
+
+    items: int
+    first_delivered: date | None
+    last_delivered: date | None
+    unchecked_items: int
+    first_unchecked: date | None
 
 
 @dataclass(frozen=True)
@@ -119,7 +131,13 @@ class CheckRepository(Protocol):
     def programme_versions(self) -> list[ProgrammeVersion]: ...
 
     def permit_facts(self, as_of: date) -> list[PermitFacts]:
-        """Every permit issued by `as_of` with its delivered items aggregated in SQL (one pass over deliveries)."""
+        """Every permit issued by `as_of`, with the latest check of each kind done on it; its items are not read
+        (zero and None here: `item_facts` reads them)."""
+        ...
+
+    def item_facts(self, numbers: Collection[str] | None, as_of: date) -> dict[str, ItemFacts]:
+        """The delivered items of these permits (None: of every permit), aggregated in SQL; permits with none
+        delivered by `as_of` are absent."""
         ...
 
     def pending_applications(self, as_of: date) -> list[ApplicationFacts]:
