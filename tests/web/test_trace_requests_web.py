@@ -4,6 +4,8 @@ officers and auditors; files told by their content; bad input refused, nothing w
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from tests.web.conftest import Web, csrf_of
 
@@ -166,3 +168,21 @@ def test_the_case_page_lists_the_requests_feeding_it(web: Web) -> None:
     assert approver.status_code == 200 and "case-trace-requests" not in approver.text  # approvers read cases only
     shown = web.sign_in("investigator").get(f"/trace-requests/{wescam}")
     assert f"/cases/{case_id}" in shown.text and made.json()["sighting_id"] in shown.text
+
+
+def test_the_dashboard_counts_requests_awaiting_an_answer_by_age(web: Web) -> None:
+    opened(web)  # opened 1 November 2026: due 29 November (outgoing) and 15 November (the partner's)
+    old = web.client.post("/api/v1/trace-requests", headers=web.as_("investigator"),
+                          json={**TO_WESCAM, "on": "2026-06-01"})  # due 29 June: 146 days late on 22 November
+    assert old.status_code == 201
+    board = web.sign_in("officer").get("/")
+    card = board.text.split('data-testid="trace-requests-awaited"')[1].split("</section>")[0]
+    counts = dict(re.findall(r"<td>([^<]+)</td><td class=\"count\">(\d+)</td>", card))
+    assert counts == {"due within 7 days": "2", "1 to 7 days late": "1", "8 to 28 days late": "0",
+                      "29 to 90 days late": "0", "more than 90 days late": "1"}
+    assert "1 overdue answer(s) we owe to partners" in card and old.json()["reference"] in card
+    mine = web.sign_in("exporter").get("/")
+    card = mine.text.split('data-testid="trace-requests-awaited"')[1].split("</section>")[0]
+    assert "we owe" not in card and dict(re.findall(r"<td>([^<]+)</td><td class=\"count\">(\d+)</td>", card))[
+        "due within 7 days"] == "1"
+    assert 'data-testid="trace-requests-awaited"' not in web.sign_in("approver").get("/").text

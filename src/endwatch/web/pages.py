@@ -30,6 +30,7 @@ from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.monitoring import checks as monitoring_checks
 from endwatch.services.monitoring import plan as check_plan
+from endwatch.services.monitoring import requests_report
 from endwatch.services.registry import queries
 from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
@@ -161,11 +162,14 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
     waiting = []
     if permits(caller.principal.role, Action.INQUIRIES_READ):
         waiting = [q for q in records.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
+    # Trace requests awaiting an answer, by how late they are (an exporter: those addressed to it).
+    traced = (requests_report.awaited(ew.reader(), caller.principal, board.as_of)
+              if permits(caller.principal.role, Action.TRACE_REQUESTS_READ) else None)
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
                                               "open_cases": open_cases, "waiting": waiting, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch,
-                                              "late_checks": late_checks})
+                                              "late_checks": late_checks, "traced": traced})
 
 
 @router.get("/trace", response_class=HTMLResponse)

@@ -99,3 +99,31 @@ def to_csv(report: Report) -> str:
     for row in [*report.rows, *report.totals.values()]:
         writer.writerow([format_cell(v) for v in row.as_dict().values()])
     return buffer.getvalue()
+
+
+AGES: tuple[tuple[str, int, int | None], ...] = (
+    ("due within 7 days", -7, 0), ("1 to 7 days late", 1, 7), ("8 to 28 days late", 8, 28),
+    ("29 to 90 days late", 29, 90), ("more than 90 days late", 91, None))
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """Open requests by how late they are as of a day (due within a week counts as a warning, not yet late);
+    `owed_by_us` counts the incoming ones the authority itself has to answer."""
+
+    as_of: date
+    by_age: tuple[tuple[str, int], ...]
+    owed_by_us: int
+    oldest: tuple[TraceRequest, ...]
+
+
+def awaited(uow: UnitOfWork, principal: Principal | None, as_of: date, *, oldest: int = 5) -> Awaited:
+    """Open requests the caller may see, counted by age past their due day, and the `oldest` most overdue."""
+    found = list_requests(uow, principal, status=Status.OPEN)
+    counts = []
+    for label, low, high in AGES:
+        counts.append((label, sum(1 for r in found if (as_of - r.due_on).days >= low
+                                  and (high is None or (as_of - r.due_on).days <= high))))
+    late = sorted((r for r in found if r.due_on < as_of), key=lambda r: (r.due_on, r.reference))
+    return Awaited(as_of, tuple(counts), sum(1 for r in found if r.direction is Direction.INCOMING
+                                             and r.due_on < as_of), tuple(late[:oldest]))
