@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.principals import person
 
 from endwatch.cli import app
@@ -259,3 +260,18 @@ def test_a_party_saved_or_imported_between_loads_is_screened_on_save(ew, parties
                                         "irgc,Iranian Revolutionary Guard Corps,armed_force,IR,,,\n", encoding="utf-8")
     import_folder(ew.uow(), person("tester"), folder)
     assert _hit(ew, "irgc", "NK-2PacmNpiLUmoz4XD2mSt7A").score >= 80
+
+
+def test_entities_stored_before_listing_history_read_as_one_listing_until_a_load_writes_theirs(ew, parties, tmp_path):
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    with ew.engine.begin() as conn:  # as a database migrated from before 0027_screening_listings holds them
+        conn.execute(sa.text("delete from screening_listings"))
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert hit.listings == ((date(2023, 4, 20), None),)
+    assert [(x.dataset, x.entities, x.targets) for x in list_lists(ew.reader())] == [("eu_fsf", 6, 6)]
+    with ew.reader() as uow:
+        assert len(uow.assessment.entities("eu_fsf")) == 6
+    load_list(ew.uow(), person("tester"), _without(tmp_path, TOBACCO), listed_on=date(2024, 6, 1))
+    hit = _hit(ew, "tobacco", TOBACCO)
+    assert hit.listings == ((date(2023, 4, 20), date(2024, 6, 1)),) and hit.ended_on == date(2024, 6, 1)
+    assert [(x.dataset, x.entities, x.targets) for x in list_lists(ew.reader())] == [("eu_fsf", 6, 5)]

@@ -104,7 +104,9 @@ class SqlAssessmentRepository:
         q = sa.select(e).order_by(e.c.id)
         if dataset is not None:
             listed = t.screening_listings
-            q = q.where(e.c.id.in_(sa.select(listed.c.entity_id).where(listed.c.dataset == dataset)))
+            # Those with a listing in it, and those stored before listing history in it (one listing).
+            q = q.where(sa.or_(e.c.id.in_(sa.select(listed.c.entity_id).where(listed.c.dataset == dataset)),
+                               sa.and_(e.c.dataset == dataset, ~sa.exists().where(listed.c.entity_id == e.c.id))))
         if ids is not None:
             wanted = sorted(set(ids))
             rows = [r for start in range(0, len(wanted), 1000)
@@ -127,8 +129,22 @@ class SqlAssessmentRepository:
                     for r in self.conn.execute(q.where(x.c.entity_id.in_(wanted[start:start + 1000])))]
         else:
             rows = list(self.conn.execute(q))
-        return sorted((Listing(r.entity_id, r.dataset, r.listed_on, r.delisted_on) for r in rows),
-                      key=lambda x: (x.entity_id, x.dataset, x.listed_on))
+        found = [Listing(r.entity_id, r.dataset, r.listed_on, r.delisted_on) for r in rows]
+        # An entity stored before listing history (migration 0027) has no listing row: it is read as the one
+        # listing it was stored with, until a load or removal writes its listings.
+        e = t.screening_entities
+        legacy = sa.select(e.c.id, e.c.dataset, e.c.listed_on, e.c.delisted_on).where(
+            ~sa.exists().where(x.c.entity_id == e.c.id))
+        if dataset is not None:
+            legacy = legacy.where(e.c.dataset == dataset)
+        if ids is not None:
+            wanted = sorted(set(ids))
+            old = [r for start in range(0, len(wanted), 1000)
+                   for r in self.conn.execute(legacy.where(e.c.id.in_(wanted[start:start + 1000])))]
+        else:
+            old = list(self.conn.execute(legacy))
+        found += [Listing(r.id, r.dataset, r.listed_on, r.delisted_on) for r in old]
+        return sorted(found, key=lambda x: (x.entity_id, x.dataset, x.listed_on))
 
     def set_listings(self, ids: Iterable[str], listings: Iterable[Listing]) -> None:
         x, e = t.screening_listings, t.screening_entities
@@ -187,7 +203,8 @@ class SqlAssessmentRepository:
                  "countries": list(e.countries), "dataset": e.dataset, "listed_on": e.listed_on,
                  "loaded_at": e.loaded_at, "source_file": e.source_file, "programme": e.programme,
                  "authority": e.authority, "digest": e.digest, "delisted_on": None,
-                 "identifiers": "; ".join(e.identifiers), "birth_dates": "; ".join(e.birth_dates)} for e in entities]
+                 "identifiers": "; ".join(e.identifiers) or None, "birth_dates": "; ".join(e.birth_dates) or None}
+                for e in entities]
         if not rows:
             return 0
         wanted = [r["id"] for r in rows]
@@ -218,11 +235,16 @@ class SqlAssessmentRepository:
         self.conn.execute(lists.update().where(lists.c.dataset == dataset).values(removed_on=on))
 
     def lists(self) -> list[ScreeningList]:
-        lists, x = t.screening_lists, t.screening_listings
-        counts = {r.dataset: (int(r.held), int(r.listed or 0)) for r in self.conn.execute(
-            sa.select(x.c.dataset, sa.func.count(sa.distinct(x.c.entity_id)).label("held"),
-                      sa.func.sum(sa.case((x.c.delisted_on.is_(None), 1), else_=0)).label("listed"))
-            .group_by(x.c.dataset))}
+        lists, x, e = t.screening_lists, t.screening_listings, t.screening_entities
+        counts: dict[str, tuple[int, int]] = {}
+        legacy = ~sa.exists().where(x.c.entity_id == e.c.id)  # stored before listing history: one listing
+        for table, entity, ended in ((x, x.c.entity_id, x.c.delisted_on), (e, e.c.id, e.c.delisted_on)):
+            q = (sa.select(table.c.dataset, sa.func.count(sa.distinct(entity)).label("held"),
+                           sa.func.sum(sa.case((ended.is_(None), 1), else_=0)).label("listed"))
+                 .group_by(table.c.dataset))
+            for r in self.conn.execute(q.where(legacy) if table is e else q):
+                held, listed = counts.get(r.dataset, (0, 0))
+                counts[r.dataset] = (held + int(r.held), listed + int(r.listed or 0))
         return [ScreeningList(r.dataset, r.version, r.kind, r.loaded_on, r.loaded_at, r.file,
                               *counts.get(r.dataset, (0, 0)), r.removed_on)
                 for r in self.conn.execute(sa.select(lists).order_by(lists.c.dataset))]

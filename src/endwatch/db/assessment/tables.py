@@ -69,8 +69,8 @@ screening_entities = sa.Table(
     sa.Column("authority", sa.Text, nullable=False, server_default=""),
     sa.Column("digest", sa.String(64), nullable=False, server_default=""),
     sa.Column("delisted_on", sa.Date),
-    sa.Column("identifiers", sa.Text, nullable=False, server_default=""),  # "property:value" joined by "; "
-    sa.Column("birth_dates", sa.Text, nullable=False, server_default=""),  # as listed (partial dates too)
+    sa.Column("identifiers", sa.Text),  # "property:value" joined by "; "; NULL: none
+    sa.Column("birth_dates", sa.Text),  # as listed (partial dates too), joined by "; "; NULL: none
     sa.Index("ix_screening_entities_dataset", "dataset"),
 )
 

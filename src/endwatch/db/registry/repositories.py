@@ -126,7 +126,7 @@ class SqlPartyRepository(_Repo):
             "kind": party.kind.value,
             "country": party.country,
             "parent_id": party.parent_id,
-            "identifiers": "; ".join(party.identifiers) or None,
+            "identifiers": "; ".join(party.identifiers) or None,  # NULL: a row digest without the column
             "birth_date": party.birth_date,
         }
         exists = self.conn.scalar(sa.select(t.parties.c.id).where(t.parties.c.id == party.id))

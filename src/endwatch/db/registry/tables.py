@@ -15,7 +15,7 @@ parties = sa.Table(
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("country", sa.String(2)),
     sa.Column("parent_id", sa.String(100), sa.ForeignKey("parties.id")),
-    sa.Column("identifiers", sa.Text),  # "scheme:value" joined by "; "; NULL for none (keeps old row digests)
+    sa.Column("identifiers", sa.Text),  # "scheme:value" joined by "; "; NULL: none (row digests skip NULLs)
     sa.Column("birth_date", sa.Date),
 )
 

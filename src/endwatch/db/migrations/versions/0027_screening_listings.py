@@ -8,7 +8,9 @@ Revises: 0026_partner_exchanges
   listing in each, and leaving one list ends only that listing. screening_entities keeps its listed_on,
   delisted_on and dataset as a summary of these rows (first start; last end when no listing is open; the
   lists listing it).
-- Filled from screening_entities: one listing each, as the entity was stored.
+- Not filled: an entity stored before has no listing row, and is read as one listing, as it was stored
+  (its dataset, listed_on and delisted_on), until a load or removal writes its listings through the gate
+  (a migration that wrote them would write rows the audit trail does not vouch for).
 """
 from __future__ import annotations
 
@@ -34,8 +36,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("entity_id", "dataset", "listed_on", name="uq_screening_listings_start"),
     )
     op.create_index("ix_screening_listings_dataset", "screening_listings", ["dataset"])
-    op.execute("INSERT INTO screening_listings (entity_id, dataset, listed_on, delisted_on) "
-               "SELECT id, dataset, listed_on, delisted_on FROM screening_entities")
 
 
 def downgrade() -> None:

@@ -3,12 +3,13 @@
 Revision ID: 0028_party_identifiers
 Revises: 0027_screening_listings
 
-- parties.identifiers: the party's identifiers as "scheme:value" joined by "; " (NULL: none, so that the
-  parties stored before keep the row digests the audit trail holds for them: a NULL column is not digested);
+- parties.identifiers: the party's identifiers as "scheme:value" joined by "; " (NULL: none);
   parties.birth_date: a person's birth date.
 - screening_entities.identifiers: a listed entity's identifying FollowTheMoney properties as
   "property:value" joined by "; "; screening_entities.birth_dates: its birthDate values as listed (a year or
-  a month alone too). Empty for entities stored before: the next load that changes them fills them.
+  a month alone too). NULL when there are none, and for entities stored before (the next load that changes
+  them fills them). Every new column is NULL on existing rows, so their audited row digests (which leave
+  NULL columns out) stay as recorded.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("identifiers", sa.Text))
         batch.add_column(sa.Column("birth_date", sa.Date))
     with op.batch_alter_table("screening_entities") as batch:
-        batch.add_column(sa.Column("identifiers", sa.Text, nullable=False, server_default=""))
-        batch.add_column(sa.Column("birth_dates", sa.Text, nullable=False, server_default=""))
+        batch.add_column(sa.Column("identifiers", sa.Text))
+        batch.add_column(sa.Column("birth_dates", sa.Text))
 
 
 def downgrade() -> None:
