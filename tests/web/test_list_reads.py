@@ -95,7 +95,8 @@ LISTS = ["/api/v1/deliveries", "/api/v1/deliveries?permit=P-BIG&limit=20",
          "/api/v1/findings", "/api/v1/findings?verdict=unmatched&observed_from=2020-07-15", "/api/v1/cases",
          "/api/v1/inquiries", "/api/v1/outbox", "/sightings", "/sightings?sort=-id&observed_to=2020-08-01",
          "/findings", "/findings?verdict=unmatched", "/cases?status=open", "/inquiries", "/outbox",
-         "/deliveries", "/deliveries?permit=P-BIG&sort=-serial", "/deliveries/P-BIG/2020-06-01"]
+         "/deliveries", "/deliveries?permit=P-BIG&sort=-serial", "/deliveries/P-BIG/2020-06-01",
+         "/permits/P-BIG"]
 
 
 def test_no_list_loads_a_table(big: Web) -> None:
@@ -110,7 +111,8 @@ def test_no_list_loads_a_table(big: Web) -> None:
         # the token lookup, the state version, the page, its count and the page's own records
         # A search asks each kind it looks in (six, a trace of the serial among them) once.
         # A delivery's page reads two lists (its items, their sightings), a page of each.
-        composite = "search" in url or url.startswith("/deliveries/")
+        # A permit's page reads its first hundred items, its audit entries and open proposals.
+        composite = "search" in url or url.startswith(("/deliveries/", "/permits/"))
         assert reads.statements <= (25 if composite else 12), (url, reads.statements)
         assert reads.rows <= (400 if composite else 250), (url, reads.rows)
     # the detection lists hold far more than a page, so their bounds above mean something

@@ -7,8 +7,8 @@ import math
 import secrets
 from collections import Counter
 from datetime import date
-from typing import Annotated
-from urllib.parse import urlparse
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlparse
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,7 +24,6 @@ from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import history
 from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
-from endwatch.services.casefiles.cases import list_cases
 from endwatch.services.detection import run as detection
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
@@ -36,6 +35,7 @@ from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import lists, records
+from endwatch.services.reporting.store import ListQuery
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, public_figures, submit_application
 from endwatch.web.audit_checks import audit_checks
@@ -55,6 +55,10 @@ def _today(request: Request) -> date:
 
 # Rows a list page shows at once (its next link gives the following ones).
 PAGE_SIZE = 50
+# Records a dashboard box lists (its count is the whole number; the box links the full list).
+DASHBOARD_ROWS = 20
+# Delivered items a permit's page lists (the deliveries list, filtered by the permit, has them all).
+PERMIT_ITEMS = 100
 
 
 def _parse_day(text: str | None, request: Request) -> date:
@@ -135,11 +139,15 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         own_permits = visible(caller.principal, queries.permits_as_of(ew.reader(), board.as_of),
                               lambda v: v.permit.exporter_id)
     findings, open_cases, awaiting = [], [], []
+    open_total = 0
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
         findings = [r for r in detection.findings(ew.reader()) if r.finding.verdict != "consistent"]
         findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
     if permits(caller.principal.role, Action.CASES_READ):
-        open_cases = [c for c in list_cases(ew.reader()) if c.status == "open"]
+        # The twenty most recent, counted in SQL (a registry may hold thousands of cases).
+        open_page = lists.page(ew.reader(), ListQuery("cases", {"status": "open"}, "opened_on", True, None, 0,
+                                                      DASHBOARD_ROWS), None)
+        open_cases, open_total = open_page.items, open_page.total
         awaiting = enforcement_proposals.list_proposals(ew.reader(), open_only=True)
     recommendations: dict[str, str] = {}
     watch: list[WatchEntry] = []
@@ -159,15 +167,20 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
                 if c.done_on is None and c.planned_on < board.as_of]
         late_checks = [(label, sum(1 for d in days if low <= d and (high is None or d <= high)))
                        for label, low, high in check_plan.AGES] if days else []
-    waiting = []
+    waiting: list[Any] = []
+    waiting_total = 0
     if permits(caller.principal.role, Action.INQUIRIES_READ):
-        waiting = [q for q in records.inquiries(ew.reader(), company_scope(caller.principal)) if q.answer is None]
+        # One page of the unanswered inquiries (an exporter's own), newest first, and their count, in SQL.
+        unanswered = lists.page(ew.reader(), ListQuery("inquiries", {"answered": "no"}, "asked_on", True, None, 0,
+                                                       DASHBOARD_ROWS), company_scope(caller.principal))
+        waiting, waiting_total = unanswered.items, unanswered.total
     # Trace requests awaiting an answer, by how late they are (an exporter: those addressed to it).
     traced = (requests_report.awaited(ew.reader(), caller.principal, board.as_of)
               if permits(caller.principal.role, Action.TRACE_REQUESTS_READ) else None)
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
                                               "own_permits": own_permits, "findings": findings[:20],
-                                              "open_cases": open_cases, "waiting": waiting, "awaiting": awaiting,
+                                              "open_cases": open_cases, "open_total": open_total,
+                                              "waiting": waiting, "waiting_total": waiting_total, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch,
                                               "late_checks": late_checks, "traced": traced})
 
@@ -213,10 +226,14 @@ def permit_page(request: Request, number: str, caller: Annotated[Caller, Depends
     ew = endwatch_of(request)
     view = queries.permit_as_of(ew.reader(), number, _parse_day(as_of, request))
     check_visible(caller.principal, "permit", number, view.permit.exporter_id)
-    items = records.list_deliveries(ew.reader(), number)
+    # The first items only (a permit may cover a hundred thousand): the rest through the deliveries list.
+    items = lists.page(ew.reader(), ListQuery("deliveries", {"permit": number}, "delivered_on", False, None, 0,
+                                              PERMIT_ITEMS), company_scope(caller.principal))
     entries = history(ew.reader, "permit", number) if permits(caller.principal.role, Action.AUDIT_READ) else []
     awaiting = [p for p in enforcement_proposals.list_proposals(ew.reader(), open_only=True) if number in p.permits]
-    return render(request, "permit.html", {"view": view, "items": items, "entries": entries,
+    return render(request, "permit.html", {"view": view, "items": items.items, "items_page": items,
+                                           "items_url": "/deliveries?" + urlencode({"permit": number}),
+                                           "entries": entries,
                                            "statuses": ["suspended", "reinstated", "revoked", "cancelled"],
                                            "today": _today(request), "awaiting": awaiting})
 
