@@ -64,14 +64,17 @@ def test_a_conflict_re_assesses_only_the_permits_it_concerns_and_stores_evidence
     with ew.reader() as uow:
         raw = uow.assessment.get_assessment(assessed["P-AZ"])
     assert raw is not None
-    digests = raw.inputs["world"]["conflicts"]
-    assert digests and all(isinstance(d, str) and len(d) == 64 for d in digests)
-    # The same conflict in both assessments: one stored body.
+    bundle = raw.inputs["world"]["conflicts"]
+    # The conflicts are named by one digest: that of the list of their digests (a bundle, stored once).
+    assert set(bundle) == {"bundle"} and len(bundle["bundle"]) == 64
+    # The same conflict in both assessments: one stored body, one stored bundle.
     with ew.reader() as uow:
         tr = uow.assessment.get_assessment(assessed["P-TR"])
-        assert tr is not None and tr.inputs["world"]["conflicts"] == digests
-        assert uow.conn.scalar(sa.text("select count(*) from evidence_items")) == 1
-    assert len(json.dumps(raw.inputs)) < 20_000
+        assert tr is not None and tr.inputs["world"]["conflicts"] == bundle
+        assert uow.conn.scalar(sa.text("select count(*) from evidence_items where kind = 'conflicts'")) == 1
+        [listed] = uow.assessment.evidence([bundle["bundle"]]).values()
+        assert len(listed) == 1 and len(listed[0]) == 64
+    assert len(json.dumps(raw.inputs)) < 5_000
     whole = stored_assessment(ew.reader(), assessed["P-AZ"])
     assert whole.inputs["world"]["conflicts"][0]["id"] == "ucdp-388-2020"
     assert reproduce_stored(ew.reader(), assessed["P-AZ"]).same

@@ -130,8 +130,8 @@ def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
         return found
 
     return {"subject": snapshot(subject), "world": {
-        "parties": snapshot(list(w.parties.values())), "products": snapshot(list(w.products.values())),
-        "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snapshot(w.permits),
+        "parties": snap(tuple(w.parties.values())), "products": snapshot(list(w.products.values())),
+        "policies": snapshot(w.policies), "applications": snapshot(w.applications), "permits": snap(w.permits),
         "conflicts": snap(w.conflicts), "transfers": snap(w.transfers), "hits": snapshot(w.hits),
         "findings": snapshot(w.findings),
         # Only where the policy counts overdue answers, so that inputs stored without them are unchanged.
@@ -140,9 +140,12 @@ def to_inputs(subject: Subject, world: World) -> dict[str, Any]:
         **({"count_checks": True, "checks": snapshot(w.checks)} if w.count_checks else {})}}
 
 
-# Evidence shared by many assessments is stored once, by digest (table evidence_items); an assessment's
-# inputs list the digests of the conflicts and transfers it used.
-ADDRESSED = ("conflicts", "transfers")
+# Evidence shared by many assessments is stored once, by digest (table evidence_items): an assessment's
+# inputs name each of these kinds by one digest, of the list of its items' digests (a "bundle", stored once
+# too: subjects on one route share their permits, parties and transfers). Inputs stored before list the
+# items' digests (conflicts, transfers) or hold the items whole: both are still read.
+ADDRESSED = ("conflicts", "transfers", "permits", "parties")
+BUNDLE = "bundle"
 
 
 def evidence_digest(body: Any) -> str:
@@ -153,7 +156,8 @@ def evidence_digest(body: Any) -> str:
 
 def address(inputs: dict[str, Any], memo: dict[Any, Any] | None = None) -> tuple[dict[str, Any],
                                                                                  dict[str, tuple[str, Any]]]:
-    """Inputs whose conflicts and transfers are replaced by their digests, and the bodies by digest (with kind).
+    """Inputs whose conflicts, transfers, permits and parties are each replaced by the digest of their bundle
+    (the list of their items' digests), and the bodies by digest (with kind: the item's, or "bundle").
     `memo` (the world's) keeps each body's digest, as long as the bodies it holds are alive."""
     world = dict(inputs["world"])
     bodies: dict[str, tuple[str, Any]] = {}
@@ -169,24 +173,36 @@ def address(inputs: dict[str, Any], memo: dict[Any, Any] | None = None) -> tuple
                 digest = memo[key]
             bodies[digest] = (kind, body)
             refs.append(digest)
-        world[kind] = refs
+        bundle = evidence_digest(refs)
+        bodies[bundle] = (BUNDLE, refs)
+        world[kind] = {BUNDLE: bundle}
     return {**inputs, "world": world}, bodies
 
 
 def resolve(inputs: dict[str, Any], fetch: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
-    """Inputs with every digest replaced by the evidence it addresses (inputs stored whole are returned as
-    they are). Raises InvalidInput when a body is missing or no longer matches its digest."""
-    world = inputs["world"]
+    """Inputs with every bundle and digest replaced by the evidence it addresses (inputs stored whole are
+    returned as they are). Raises InvalidInput when a body is missing or no longer matches its digest."""
+    world = dict(inputs["world"])
+
+    def fetched(wanted: list[str]) -> dict[str, Any]:
+        found = fetch(wanted) if wanted else {}
+        bad = [d for d in wanted if d not in found or evidence_digest(found[d]) != d]
+        if bad:
+            raise InvalidInput([Problem(f"stored evidence {d[:12]}... is missing or altered", "evidence_items")
+                                for d in bad])
+        return found
+
+    bundles = {kind: world[kind][BUNDLE] for kind in ADDRESSED if isinstance(world.get(kind), dict)}
+    if bundles:
+        found = fetched(sorted(set(bundles.values())))
+        world.update({kind: list(found[d]) for kind, d in bundles.items()})
     wanted = [d for kind in ADDRESSED for d in world.get(kind, []) if isinstance(d, str)]
-    if not wanted:
+    if not wanted and not bundles:
         return inputs
-    found = fetch(wanted)
-    bad = [d for d in wanted if d not in found or evidence_digest(found[d]) != d]
-    if bad:
-        raise InvalidInput([Problem(f"stored evidence {d[:12]}... is missing or altered", "evidence_items")
-                            for d in bad])
-    return {**inputs, "world": {**world, **{kind: [found[d] if isinstance(d, str) else d for d in world.get(kind, [])]
-                                            for kind in ADDRESSED}}}
+    found = fetched(sorted(set(wanted)))
+    world.update({kind: [found[d] if isinstance(d, str) else d for d in world.get(kind, [])]
+                  for kind in ADDRESSED if kind in world})
+    return {**inputs, "world": world}
 
 
 def _d(v: str | None) -> date | None:
