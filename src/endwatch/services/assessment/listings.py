@@ -19,7 +19,7 @@ def relist(history: Iterable[Listing], dataset: str, listed: Mapping[str, date],
       was first seen) with no open listing in `dataset` gets one, from that day, or from `on` when it was
       delisted from this list since that day (listed again);
     - an entity in `gone` has its open listing in `dataset` ended on `on` (a listing that had not started
-      by then is dropped);
+      by then ends the day it starts: it never counts);
     - an entity in `dated` (id -> a Sanction's start, from this file) with an open listing in `dataset` has it
       start that day, unless an earlier listing of this list ended after it.
     Other lists' listings are kept as they are."""
@@ -37,9 +37,9 @@ def relist(history: Iterable[Listing], dataset: str, listed: Mapping[str, date],
         opened = next((x for x in here if x.delisted_on is None), None)
         last_end = max((x.delisted_on for x in closed if x.delisted_on is not None), default=None)
         if eid in gone and opened is not None:
-            here.remove(opened)
-            if opened.listed_on < on:
-                here.append(replace(opened, delisted_on=on))
+            # A listing that had not started by then ends the day it starts: it never counts, and the
+            # entity is not read as listed (an entity with no listing row is read as it was stored).
+            here[here.index(opened)] = replace(opened, delisted_on=max(on, opened.listed_on))
         elif eid in listed and opened is None:
             start = listed[eid]
             if last_end is not None and start < last_end:
@@ -48,10 +48,9 @@ def relist(history: Iterable[Listing], dataset: str, listed: Mapping[str, date],
         elif (eid in dated and opened is not None and dated[eid] != opened.listed_on
               and (last_end is None or dated[eid] >= last_end)):
             here[here.index(opened)] = replace(opened, listed_on=dated[eid])
-        # Two listings of one list cannot start the same day (a zero-length one is dropped first).
+        # Two listings of one list cannot start the same day: the later one in `here` (the open one) is kept.
         starts: dict[date, Listing] = {}
         for x in here:
-            if x.delisted_on is None or x.delisted_on > x.listed_on:
-                starts[x.listed_on] = x
+            starts[x.listed_on] = x
         out += starts.values()
     return out
