@@ -14,6 +14,7 @@ from markupsafe import Markup
 from endwatch.countries import country_name
 from endwatch.services.authz import PUBLIC, Action, permits
 from endwatch.services.registry.queries import list_parties
+from endwatch.web.cache import cached
 from endwatch.web.security import Caller, endwatch_of
 from endwatch.web.words import Names, plain, record_link
 
@@ -46,7 +47,9 @@ def render(
         prefix, action = _PAGES[kind]
         return record_link(prefix + quote(key, safe="") if can(action) else None, text or key, key)
 
-    names = Names(lambda: {p.id: p.name for p in list_parties(endwatch_of(request).reader())})
+    # Every party's name, read once per state version (not once per page: a registry holds thousands).
+    names = Names(lambda: cached(request, ("party-names",),
+                                 lambda: {p.id: p.name for p in list_parties(endwatch_of(request).reader())}))
     ctx = {
         "link": link,
         "party_name": names,
