@@ -124,6 +124,11 @@ def test_an_exporter_exports_only_its_inquiries_without_the_case(world: Web) -> 
     assert [r["to_party"] for r in rows] == ["baykar"]
     listed = world.client.get("/api/v1/inquiries?to_party=baykar", headers=world.as_("exporter")).json()
     assert listed["total"] == 0  # another company's filter finds nothing of theirs
+    # nor may an exporter learn an inquiry's case by filtering on it
+    r = world.client.get("/api/v1/inquiries?case=CASE-0001", headers=world.as_("exporter"))
+    assert r.status_code == 422 and r.json()["problems"][0]["column"] == "query.case"
+    assert world.client.get("/api/v1/inquiries?case=CASE-0001&format=csv",
+                            headers=world.as_("exporter")).status_code == 422
     for kind in ("sightings", "findings", "cases", "outbox"):
         assert world.client.get(f"/api/v1/{kind}?format=csv", headers=world.as_("exporter")).status_code == 403
     assert world.client.get("/api/v1/outbox", headers=world.as_("investigator")).status_code == 403

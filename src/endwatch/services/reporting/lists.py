@@ -220,6 +220,10 @@ def finding_result(uow: UnitOfWork, sighting_id: str) -> DetectionResult | None:
         return _finding_views(uow, found)[0] if found else None
 
 
+# Filters an exporter may not use: they would tell what its pages and exports leave out.
+_HIDDEN_FROM_EXPORTERS = {"inquiries": ("case",)}
+
+
 # What a page of these lists shows besides the stored record (read for the page's rows only, in its transaction).
 _VIEWS: dict[str, Callable[[UnitOfWork, list[Any]], list[Any]]] = {
     "sightings": _sighting_views, "findings": _finding_views}
@@ -228,6 +232,11 @@ _VIEWS: dict[str, Callable[[UnitOfWork, list[Any]], list[Any]]] = {
 def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[Any]:
     """One page of a list (its own read-only transaction); sightings as SightingView, findings as
     DetectionResult."""
+    hidden = [name for name in _HIDDEN_FROM_EXPORTERS.get(query.kind, ()) if name in query.filters]
+    if exporter is not None and hidden:
+        # An exporter is not told which case an inquiry to it belongs to: it may not filter by it either.
+        raise InvalidInput([Problem("not a filter an exporter may use on this list", column=f"query.{name}")
+                            for name in hidden])
     with uow:
         found = uow.lists.page(query, exporter)
         view = _VIEWS.get(query.kind)
