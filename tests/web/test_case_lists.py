@@ -132,6 +132,8 @@ def test_an_exporter_exports_only_its_inquiries_without_the_case(world: Web) -> 
     for kind in ("sightings", "findings", "cases", "outbox"):
         assert world.client.get(f"/api/v1/{kind}?format=csv", headers=world.as_("exporter")).status_code == 403
     assert world.client.get("/api/v1/outbox", headers=world.as_("investigator")).status_code == 403
+    page = world.sign_in("exporter").get("/inquiries")
+    assert page.status_code == 200 and "Where is the turret?" in page.text and 'name="case"' not in page.text
 
 
 def test_pages_filter_sort_and_download(world: Web) -> None:
@@ -144,6 +146,7 @@ def test_pages_filter_sort_and_download(world: Web) -> None:
     assert "CASE-0001" in c.get("/cases?status=open").text and "No cases." in c.get("/cases?status=closed").text
     outbox = c.get("/outbox")
     assert outbox.status_code == 200 and "pending" in outbox.text and "/cases/CASE-0001" in outbox.text
+    assert 'name="case"' in c.get("/inquiries").text
     inquiries = c.get("/inquiries?to_party=baykar")
     assert "Who fitted it?" in inquiries.text and "Where is the turret?" not in inquiries.text
     download = c.get("/cases?status=open&format=csv")

@@ -67,6 +67,7 @@ class ListControls:
     csv_url: str
     xlsx_url: str
     shown: int
+    omit: tuple[str, ...] = ()
 
 
 def _url(path: str, params: dict[str, str]) -> str:
@@ -74,9 +75,9 @@ def _url(path: str, params: dict[str, str]) -> str:
 
 
 def controls(request: Request, query: ListQuery, found: ListPage[Any],
-             keep: dict[str, str] | None = None) -> ListControls:
+             keep: dict[str, str] | None = None, omit: tuple[str, ...] = ()) -> ListControls:
     """The controls of a list page over `query` (the page's path; `keep` are the page's own parameters that
-    are not the list's filters)."""
+    are not the list's filters; `omit` the filters the form leaves out for this reader)."""
     spec = SPECS[query.kind]
     path = request.url.path
     base = {**(keep or {}), **filter_params(query)}
@@ -95,4 +96,4 @@ def controls(request: Request, query: ListQuery, found: ListPage[Any],
         spec, values, sorts, found.total, found.exact,
         _url(path, {**ordered, "after": found.next_after}) if found.next_after else None,
         _url(path, ordered) if query.after is not None else None,
-        _url(path, {**ordered, "format": "csv"}), _url(path, {**ordered, "format": "xlsx"}), len(found.items))
+        _url(path, {**ordered, "format": "csv"}), _url(path, {**ordered, "format": "xlsx"}), len(found.items), omit)
