@@ -94,3 +94,18 @@ def test_tables_never_cut_identifiers(monkeypatch: pytest.MonkeyPatch) -> None:
     text = buffer.getvalue()
     assert number in text and "wescam-ltd" in text and "…" not in text
     assert "targeting" in text  # the free text wraps onto more lines instead
+
+
+def test_tables_keep_rule_ids_and_permit_lists_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check plan and a check's table: a rule id and the permits a check covers are copied into the
+    # next command, so they never wrap mid-word either.
+    from rich.console import Console
+
+    import endwatch.cli.common as common
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(common, "out", Console(file=buffer, width=60, soft_wrap=False))
+    common.emit([{"rule": "refer-pre-licence", "permits": ["PERMIT-REDACTED-1", "PERMIT-REDACTED-2"],
+                  "inspector": "embassy staff " * 4}], common.Format.table)
+    text = buffer.getvalue()
+    assert "refer-pre-licence" in text and "PERMIT-REDACTED-1, PERMIT-REDACTED-2" in text

@@ -184,7 +184,8 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, title: str | None = None,
 
 
 _IDENTIFIER_COLUMNS = frozenset({"id", "number", "serial", "permit", "application", "case", "sighting", "finding",
-                                  "username", "user", "key", "reference"})
+                                  "username", "user", "key", "reference", "rule", "check", "request", "partner",
+                                  "exchange", "permits", "applications"})
 
 
 def is_identifier_column(name: str) -> bool:
