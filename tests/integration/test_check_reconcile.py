@@ -94,6 +94,24 @@ def test_reconciliation_with_every_outcome_and_the_findings_it_files(ew):
     assert verify(ew.reader).ok and verify_rows(ew.reader).ok
 
 
+def test_a_serial_one_character_off_is_not_the_expected_item(ew):
+    # An inspector reads the plate itself: KT-48218 for KT-48213 may be another item as well as a misreading,
+    # so the delivered item stays missing and the serial found is unexpected, naming the item it is near.
+    _world(ew)
+    record_delivery(ew.uow(), ACTOR, "P-INV", date(2024, 3, 2), ["KT-48213"])
+    check = _check(ew)
+    assert check.id is not None
+    checks.record_result(ew.uow(), ACTOR, check.id, date(2024, 10, 20), "favourable", "",
+                         [FoundItem("KT-48218"), FoundItem("D2")])
+    rec = reconcile.reconcile(ew.reader(), ACTOR, check.id)
+    by_serial = {line.serial: line for line in rec.lines}
+    assert by_serial["KT-48213"].status == "missing"
+    near = by_serial["KT-48218"]
+    assert (near.status, near.tier) == ("unexpected", "one_edit")
+    assert "near item KT-48213 of permit P-INV" in near.note
+    assert by_serial["D2"].status == "verified"
+
+
 def test_found_items_from_csv_xlsx_and_sightings(ew, tmp_path):
     _world(ew)
     (tmp_path / "found.csv").write_text("serial,user_id,place,condition\nD1,n,Base A,serviceable\nD2,,,damaged\n")

@@ -8,7 +8,11 @@ Each item delivered under the check's permits by the day of the check is
 - `missing`: not found.
 A found serial that is none of them is `unexpected`: detection's matching (the same tiers, services/detection/
 matching.py) says what it is — an item of another permit, a near reading of one, or nothing known. A found
-serial that detection matches, below exact, to one expected item counts for that item, with its tier named.
+serial that detection matches to one expected item as the same serial (exact, or equivalent: look-alike
+characters such as I for 1) counts for that item, with its tier named. A weaker match (a character
+unreadable, one character different) does not: an inspector reads the plate itself, so a serial one character
+off is as likely another item as a misreading; it stays unexpected, naming the item it is near, and that item
+stays missing until it is found as itself.
 
 `file_findings` turns every line other than verified into a sighting graded as the check is (A1 for the
 authority's own staff unless recorded otherwise), in one write with detection's run on them: the findings, the
@@ -38,6 +42,8 @@ from endwatch.services.monitoring.store import Check, FoundItem
 from endwatch.services.uow import UnitOfWork
 
 STATUSES = ("verified", "other-user", "other-place", "missing", "unexpected")
+# The tiers at which a found serial is the expected item itself (see the module's docstring).
+SAME_SERIAL = (Tier.EXACT, Tier.EQUIVALENT)
 
 
 @dataclass(frozen=True)
@@ -98,11 +104,14 @@ def reconcile_in(uow: UnitOfWork, check: Check, found: list[FoundItem], world: W
     for n, item in enumerate(found):
         tier, cands = matched.get(f"found-{n}", (None, []))
         ours = [c for c in cands if c.delivery_id in expected]
-        if len(ours) == 1 and ours[0].delivery_id not in by_item:
+        if len(ours) == 1 and ours[0].delivery_id not in by_item and tier in SAME_SERIAL:
             by_item[ours[0].delivery_id] = (item, tier)
             continue
         if len(ours) > 1:
             note = (f"fits {len(ours)} items of this check equally ({tier.value if tier else ''}): none is chosen")
+        elif ours and tier not in SAME_SERIAL:
+            note = (f"near item {ours[0].serial} of permit {ours[0].permit_number} ({tier.value if tier else ''}),"
+                    " not counted as found: read the plate again")
         elif ours:
             note = f"fits item {ours[0].serial} of permit {ours[0].permit_number}, already found as another serial"
         elif cands:
