@@ -86,6 +86,7 @@ WRITES: dict[str, list[str]] = {
                     "--inspector", "i"],
     "checks result": ["checks", "result", "1", "--on", "2020-10-01", "--outcome", "favourable"],
     "checks findings": ["checks", "findings", "1"],
+    "checks record": ["checks", "record"],
     "checks photo": ["checks", "photo", "1", str(REFERENCE_CASE / "README.md")],
     "audit checkpoint": ["audit", "checkpoint", "--out", "/nonexistent/cp.json", "--send-to", "o@example.org"],
 }

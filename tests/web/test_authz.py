@@ -100,6 +100,7 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("GET", "/api/v1/partners/exchanges", Action.PARTNERS_READ, None),
     ("GET", f"/api/v1/partners/exchanges/{NO_EXCHANGE}", Action.PARTNERS_READ, None),
     ("GET", "/api/v1/checks/plan?as_of=2020-10-10", Action.CHECKS_READ, None),
+    ("GET", "/api/v1/checks/series?from=2020-01-01", Action.CHECKS_READ, None),  # not an exporter (below)
     ("GET", "/api/v1/checks", Action.CHECKS_READ, None),
     ("GET", "/api/v1/checks/1", Action.CHECKS_READ, None),
     ("POST", "/api/v1/checks", Action.CHECKS_WRITE, CHECK),
@@ -188,6 +189,11 @@ def test_api_table(web: Web) -> None:
                 expected = 401 if who is None else 403
                 if r.status_code != expected or not _refusal_has_no_data(r.json()):
                     failures.append(f"{who or 'public'} {method} {path}: {r.status_code} {r.text[:120]}")
+                continue
+            if role is Role.EXPORTER and path.startswith("/api/v1/checks/series"):
+                # The series counts every exporter's permits: an exporter is refused, whatever it may read.
+                if r.status_code != 403 or not _refusal_has_no_data(r.json()):
+                    failures.append(f"{who} {path}: expected 403, got {r.status_code}")
                 continue
             foreign = who == "rival" and (PERMIT in path or APPLICATION in path)
             # No proposal, exchange or trace request exists in this world: past the authorisation check, a

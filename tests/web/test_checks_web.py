@@ -107,3 +107,60 @@ def test_the_api_respects_roles(web: Web) -> None:
     assert r.status_code == 422 and {p["column"] for p in r.json()["problems"]} == {"reasons", "user_id"}
     plan = web.client.get("/api/v1/checks/plan?as_of=2020-10-20", headers=web.as_("auditor")).json()
     assert plan["programme_from"] is None and plan["checks"] == []
+
+
+def test_the_series_on_the_page_the_dashboard_and_the_api(web: Web) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from endwatch.services.monitoring import series
+    from endwatch.services.registry.products import save_product
+
+    with web.ew.reader() as uow:
+        product = uow.products.get("mx-15d")
+    assert product is not None
+    save_product(web.ew.uow(), person("fixture"), replace(product, designated=True))
+    programme.set_programme(web.ew.uow(), person("fixture"), programme.parse(json.dumps({
+        "effective_from": "2020-01-01", "rules": [{"id": "inv", "kind": "inventory", "when": {"designated": True},
+                                                  "within_days": 20, "every_months": 12}]})))
+    days = [date(2020, 10, 1), date(2020, 10, 20), date(2020, 11, 1)]
+    for day in days:
+        series.record(web.ew, person("fixture"), web.ew.today(), day)
+    got = web.client.get("/api/v1/checks/series?from=2020-01-01&to=2020-12-31", headers=web.as_("auditor"))
+    assert got.status_code == 200, got.text
+    recorded = got.json()["days"]
+    assert [d["day"] for d in recorded] == [d.isoformat() for d in days]
+    for d in recorded:  # the recorded figures are the plan's on the day
+        plan = web.client.get(f"/api/v1/checks/plan?as_of={d['day']}", headers=web.as_("auditor")).json()
+        assert (d["designated_items"], d["designated_items_overdue"], d["overdue_by_age"]) == (
+            plan["designated_items"], plan["designated_items_overdue"], plan["overdue_by_age"])
+    assert recorded[0]["overdue_share"] == 0 and recorded[2]["overdue_share"] == 1, recorded
+    # Roles: the authority's readers; never an exporter (the figures count every exporter's permits), never the
+    # public; a range ending before it starts named.
+    assert web.client.get("/api/v1/checks/series", headers=web.as_("exporter")).status_code == 403
+    assert web.client.get("/api/v1/checks/series").status_code == 401
+    bad = web.client.get("/api/v1/checks/series?from=2020-12-31&to=2020-01-01", headers=web.as_("officer"))
+    assert bad.status_code == 422 and bad.json()["problems"][0]["column"] == "to", bad.text
+    assert web.client.get("/api/v1/checks/series?from=2020-13-01", headers=web.as_("officer")).status_code == 422
+
+    web.sign_in("investigator")
+    page = web.client.get("/checks?as_of=2020-11-15").text
+    chart = page.split('data-testid="series-chart"')[1].split("</svg>")[0]
+    assert "<polyline" in chart and chart.count("<circle") == 3 and "<script" not in page
+    assert '>0 %</text>' in chart and '>100 %</text>' in chart and "2020-10-01" in chart and "2020-11-01" in chart
+    table = page.split('data-testid="series-table"')[1].split("</table>")[0]
+    assert table.count('data-testid="series-day"') == 3 and "<th scope=\"row\">2020-11-01</th>" in table
+    assert "100.0 %" in table and "0.0 %" in table
+    # Nothing recorded in the year to an earlier day: the page says how to record.
+    assert 'data-testid="no-series"' in web.client.get("/checks?as_of=2019-06-01").text
+    # The dashboard's checks card: the year to today (recorded by the daily job).
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert 'data-testid="no-series"' in card
+    series.record(web.ew, person("fixture"), web.ew.today(), web.ew.today())
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert 'data-testid="series-chart"' in card and card.count('data-testid="series-day"') == 1, card
+    assert f'<th scope="row">{web.ew.today()}</th>' in card
+    web.sign_in("exporter")
+    page = web.client.get("/checks?as_of=2020-11-15").text
+    assert "series-chart" not in page and "no-series" not in page
+    assert "series-chart" not in web.client.get("/").text

@@ -28,7 +28,7 @@ from endwatch.cli.common import principal as principal_
 from endwatch.cli.common import today as today_
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.authz import Principal, Role
-from endwatch.services.monitoring import checks, found, reconcile
+from endwatch.services.monitoring import checks, found, reconcile, series
 from endwatch.services.monitoring import plan as plans
 from endwatch.services.monitoring import programme as programmes
 from endwatch.services.monitoring.store import Check
@@ -145,6 +145,40 @@ def _check_row(c: Check) -> dict[str, Any]:
             "done_on": c.done_on, "inspector": c.inspector, "place": c.place,
             "grade": f"{c.reliability}{c.credibility}", "by_authority": c.by_authority, "outcome": c.outcome,
             "reasons": c.reasons}
+
+
+@checks_app.command("record")
+@command
+def record(
+    as_of: str | None = typer.Option(None, "--as-of", help="The day to record (default today)."),
+    start: str | None = typer.Option(None, "--from", help="Back-fill: the first day of a range to record."),
+    end: str | None = typer.Option(None, "--to", help="Back-fill: the last day of the range (default today)."),
+    month_ends: bool = typer.Option(False, "--month-ends", help="Back-fill only each month's last day."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Record the plan's figures of a day in the series (run it daily; recording a day again replaces its
+    figures): designated items, those whose inventory is overdue, overdue checks by age. With --from/--to,
+    each day (or month end) of a range, each computed as of its day."""
+    who = principal_()  # who acts is settled first: without a sign-in, nothing else is looked at
+    if as_of is not None and (start is not None or end is not None):
+        raise InvalidInput([Problem("give --as-of for one day, or --from and --to for a range, not both",
+                                    column="--as-of")])
+    if end is not None and start is None:
+        raise InvalidInput([Problem("--to ends a range that --from starts: give --from too", column="--from")])
+    if month_ends and start is None:
+        raise InvalidInput([Problem("--month-ends back-fills a range: give --from", column="--month-ends")])
+    today = today_()
+    if start is not None:
+        first = parse_date(start, "--from")
+        assert first is not None
+        recorded = series.record(app_(), who, today, first, parse_date(end, "--to") or today, month_ends)
+    else:
+        recorded = series.record(app_(), who, today, parse_date(as_of, "--as-of") or today)
+    emit([{"day": d.day, "designated_items": d.designated_items,
+           "designated_items_overdue": d.designated_items_overdue,
+           "overdue_share": None if d.overdue_share is None else round(d.overdue_share, 4),
+           **{label: n for (label, _, _), n in zip(plans.AGES, d.overdue_by_age, strict=True)}}
+          for d in recorded], fmt, f"{len(recorded)} day(s) recorded")
 
 
 @checks_app.command("open")

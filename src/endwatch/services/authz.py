@@ -78,6 +78,7 @@ class Action(StrEnum):
     # End-use monitoring: checks recorded by officers and investigators; the programme set by approvers.
     CHECKS_WRITE = "checks.write"
     CHECKS_PROGRAMME = "checks.programme"
+    CHECKS_RECORD = "checks.record"  # record a day's figures of the plan in the series (a scheduled job)
     # Partner authorities: registering one and its limits; running a private-set-intersection exchange.
     PARTNERS_WRITE = "partners.write"
     PARTNERS_EXCHANGE = "partners.exchange"
@@ -101,7 +102,7 @@ _REGISTRY_READ = frozenset({
 })
 # What a service account may be given: one scheduled job each, never a decision or a signature.
 JOBS = frozenset({_A.DETECTION_RUN, _A.ASSESSMENTS_RUN, _A.NOTIFY_SEND, _A.EVIDENCE_LOAD, _A.AUDIT_CHECKPOINT,
-                  _A.DEADLINES_CHASE})
+                  _A.DEADLINES_CHASE, _A.CHECKS_RECORD})
 
 # The whole policy in one table. Anything not listed is refused.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -116,7 +117,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.INVESTIGATOR: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.SIGHTINGS_READ, _A.SIGHTINGS_WRITE, _A.DETECTION_RUN, _A.CASES_READ, _A.CASES_WRITE,
         _A.INQUIRIES_READ, _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER,
-        _A.DEADLINES_CHASE, _A.CHECKS_READ, _A.CHECKS_WRITE, _A.PARTNERS_READ, _A.PARTNERS_EXCHANGE,
+        _A.DEADLINES_CHASE, _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_RECORD, _A.PARTNERS_READ,
+        _A.PARTNERS_EXCHANGE,
     },
     # An officer prepares decisions but takes none alone: a permit's status (suspend, reinstate, revoke,
     # cancel) and a case's decision are proposed, then confirmed by an approver (services/enforcement).
@@ -126,14 +128,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         _A.PERMITS_ISSUE, _A.DELIVERIES_WRITE, _A.RETRANSFERS_WRITE, _A.ASSESSMENTS_RUN, _A.EVIDENCE_LOAD,
         _A.ENFORCEMENT_PROPOSE, _A.CONTACTS_WRITE, _A.SCREENING_REVIEW, _A.SERIALS_REVIEW,
         _A.TRACE_REQUESTS_READ, _A.TRACE_REQUESTS_WRITE, _A.TRACE_REQUESTS_ANSWER, _A.DEADLINES_CHASE,
-        _A.CHECKS_READ, _A.CHECKS_WRITE,
+        _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_RECORD,
         _A.PARTNERS_READ, _A.PARTNERS_WRITE, _A.PARTNERS_EXCHANGE,
     },
     Role.APPROVER: _REGISTRY_READ | {_A.TOKENS_OWN,
         _A.APPLICATIONS_READ, _A.ASSESSMENTS_READ, _A.SIGHTINGS_READ, _A.CASES_READ, _A.INQUIRIES_READ,
         _A.OUTBOX_READ, _A.APPLICATIONS_STATUS, _A.APPLICATIONS_DECIDE, _A.PERMITS_ISSUE, _A.POLICIES_WRITE,
         _A.ASSESSMENTS_RUN, _A.ENFORCEMENT_PROPOSE, _A.ENFORCEMENT_DECIDE, _A.SCREENING_REVIEW,
-        _A.SERIALS_REVIEW, _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_PROGRAMME,
+        _A.SERIALS_REVIEW, _A.CHECKS_READ, _A.CHECKS_WRITE, _A.CHECKS_PROGRAMME, _A.CHECKS_RECORD,
     },
     Role.AUDITOR: _EVERY_READ | {_A.AUDIT_CHECKPOINT, _A.TOKENS_OWN},
     Role.ADMINISTRATOR: frozenset(Action),

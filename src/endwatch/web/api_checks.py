@@ -1,4 +1,5 @@
-"""REST API over end-use checks: the plan (GET /api/v1/checks/plan), checks (GET /api/v1/checks, GET and POST), a
+"""REST API over end-use checks: the plan (GET /api/v1/checks/plan), its figures recorded day by day
+(GET /api/v1/checks/series), checks (GET /api/v1/checks, GET and POST), a
 check's result (POST /api/v1/checks/{id}/result) with its reconciliation (GET /api/v1/checks/{id}) and filing its
 findings (POST /api/v1/checks/{id}/findings). Reads need checks.read (an exporter sees only checks on its own
 permits and applications), writes checks.write; the public nothing. Every write goes through the services."""
@@ -6,14 +7,14 @@ permits and applications), writes checks.write; the public nothing. Every write 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from endwatch.services.authz import Action
-from endwatch.services.monitoring import checks, reconcile
+from endwatch.services.monitoring import checks, reconcile, series
 from endwatch.services.monitoring import plan as plans
 from endwatch.services.monitoring.store import Check, FoundItem
 from endwatch.web.errors import error_schema
@@ -84,6 +85,26 @@ def plan(request: Request, caller: Annotated[Caller, Depends(requires(Action.CHE
     return {"as_of": p.as_of, "programme_from": p.programme_from, "checks": plans.rows(p.checks),
             "overdue_by_age": dict(plans.overdue_by_age(p)), "designated_items": p.designated_items,
             "designated_items_overdue": p.designated_items_overdue, "overdue_share": p.overdue_share}
+
+
+@router.get("/checks/series")
+def check_series(request: Request, caller: Annotated[Caller, Depends(requires(Action.CHECKS_READ))],
+                 start: Annotated[date | None, Query(alias="from", description="First day (default a year before"
+                                                                               " `to`)")] = None,
+                 end: Annotated[date | None, Query(alias="to", description="Last day (default today)")] = None
+                 ) -> dict[str, Any]:
+    """The plan's figures recorded day by day (`endwatch checks record`) from `from` to `to`: designated items,
+    those whose inventory was overdue and their share, overdue checks by age. The authority's readers only (an
+    exporter is refused: the figures count every exporter's permits)."""
+    ew = endwatch_of(request)
+    last = end or ew.today()
+    first = start or max(series.FIRST, last - timedelta(days=365))
+    days = series.series(ew.reader(), caller.principal, first, last)
+    return {"from": first, "to": last, "days": [
+        {"day": d.day, "designated_items": d.designated_items, "designated_items_overdue": d.designated_items_overdue,
+         "overdue_share": d.overdue_share,
+         "overdue_by_age": dict(zip([label for label, _, _ in plans.AGES], d.overdue_by_age, strict=True)),
+         "recorded_by": d.recorded_by, "recorded_at": d.recorded_at} for d in days]}
 
 
 @router.get("/checks")

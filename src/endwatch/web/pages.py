@@ -42,6 +42,7 @@ from endwatch.web.audit_checks import audit_checks
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
 from endwatch.web.listing import controls, export_response, list_query
+from endwatch.web.pages_checks import recorded_year as series_of_year
 from endwatch.web.render import render
 from endwatch.web.security import SESSION_COOKIE, SIGNIN_COOKIE, Caller, endwatch_of, optional_caller, requires
 
@@ -167,6 +168,8 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
                 if c.done_on is None and c.planned_on < board.as_of]
         late_checks = [(label, sum(1 for d in days if low <= d and (high is None or d <= high)))
                        for label, low, high in check_plan.AGES] if days else []
+    check_series = (series_of_year(ew, caller, board.as_of)
+                    if permits(caller.principal.role, Action.CHECKS_READ) else None)
     waiting: list[Any] = []
     waiting_total = 0
     if permits(caller.principal.role, Action.INQUIRIES_READ):
@@ -182,7 +185,9 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
                                               "open_cases": open_cases, "open_total": open_total,
                                               "waiting": waiting, "waiting_total": waiting_total, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch,
-                                              "late_checks": late_checks, "traced": traced})
+                                              "late_checks": late_checks, "traced": traced,
+                                              "series": check_series,
+                                              "age_labels": [label for label, _, _ in check_plan.AGES]})
 
 
 @router.get("/trace", response_class=HTMLResponse)

@@ -6,17 +6,19 @@ service (gate, principal, audit) with the page's CSRF token; an exporter sees on
 from __future__ import annotations
 
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from endwatch.bootstrap import Endwatch
 from endwatch.errors import InvalidInput, Problem
-from endwatch.services.authz import Action
-from endwatch.services.monitoring import checks, found, reconcile
+from endwatch.services.authz import Action, company_scope
+from endwatch.services.monitoring import checks, found, reconcile, series
 from endwatch.services.monitoring import plan as plans
-from endwatch.services.monitoring.store import Check
+from endwatch.services.monitoring.store import Check, SeriesDay
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -36,7 +38,16 @@ def checks_page(request: Request, caller: Annotated[Caller, Depends(requires(Act
     p = plans.plan(ew.reader(), caller.principal, day)
     return render(request, "checks.html", {
         "plan": p, "rows": p.checks[:SHOWN], "shown": SHOWN, "ages": plans.overdue_by_age(p),
-        "checks": checks.list_checks(ew.reader(), caller.principal), "today": ew.today()})
+        "checks": checks.list_checks(ew.reader(), caller.principal), "today": ew.today(),
+        "series": recorded_year(ew, caller, day), "age_labels": [label for label, _, _ in plans.AGES]})
+
+
+def recorded_year(ew: Endwatch, caller: Caller, day: date) -> list[SeriesDay] | None:
+    """The recorded figures of the year up to `day` for the authority's readers; None for an exporter (the
+    series counts every exporter's permits)."""
+    if company_scope(caller.principal) is not None:
+        return None
+    return series.series(ew.reader(), caller.principal, max(series.FIRST, day - timedelta(days=365)), day)
 
 
 @router.post("/checks")

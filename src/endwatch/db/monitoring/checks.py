@@ -27,6 +27,7 @@ from endwatch.services.monitoring.store import (
     ItemFacts,
     PermitFacts,
     ProgrammeVersion,
+    SeriesDay,
 )
 
 check_programmes = sa.Table(
@@ -57,6 +58,21 @@ checks = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False, server_default=""),
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+# The plan's figures day by day (`endwatch checks record`): one row a day, replaced when the day is recorded again.
+# The age bands are plan.AGES: 1-30, 31-90, 91-180, 181-365 days and over a year.
+AGE_COLUMNS = ("overdue_1_30", "overdue_31_90", "overdue_91_180", "overdue_181_365", "overdue_over_365")
+check_series = sa.Table(
+    "check_series",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.Date, nullable=False, unique=True),
+    sa.Column("designated_items", sa.BigInteger, nullable=False),
+    sa.Column("designated_items_overdue", sa.BigInteger, nullable=False),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in AGE_COLUMNS),
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
 )
 
 # What a check covers: permits (their delivered serials are what it expects) or, before a licence, applications.
@@ -333,3 +349,31 @@ class SqlCheckRepository:
         for product_id, category in self.conn.execute(sa.select(pc.c.product_id, pc.c.category)):
             found[product_id].append(category)
         return {k: tuple(sorted(v)) for k, v in found.items()}
+
+    # The series of the plan's figures
+
+    def save_series_day(self, figures: SeriesDay) -> None:
+        t = check_series
+        values: dict[str, Any] = {"designated_items": figures.designated_items,
+                                  "designated_items_overdue": figures.designated_items_overdue,
+                                  "recorded_by": figures.recorded_by, "recorded_at": figures.recorded_at}
+        values.update(zip(AGE_COLUMNS, figures.overdue_by_age, strict=True))
+        existing = self.conn.scalar(sa.select(t.c.id).where(t.c.day == figures.day))
+        if existing is not None:
+            self.conn.execute(t.update().where(t.c.id == existing).values(**values))
+        else:
+            self.conn.execute(t.insert().values(day=figures.day, **values))
+
+    @staticmethod
+    def _series_day(r: Any) -> SeriesDay:
+        return SeriesDay(r.day, int(r.designated_items), int(r.designated_items_overdue),
+                         tuple(int(getattr(r, name)) for name in AGE_COLUMNS), r.recorded_by, r.recorded_at)
+
+    def series_day(self, day: date) -> SeriesDay | None:
+        row = self.conn.execute(sa.select(check_series).where(check_series.c.day == day)).first()
+        return self._series_day(row) if row else None
+
+    def series(self, start: date, end: date) -> builtins.list[SeriesDay]:
+        t = check_series
+        rows = self.conn.execute(sa.select(t).where(t.c.day >= start, t.c.day <= end).order_by(t.c.day))
+        return [self._series_day(r) for r in rows]

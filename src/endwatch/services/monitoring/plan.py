@@ -72,9 +72,14 @@ def plan(uow: UnitOfWork, principal: Principal, as_of: date) -> Plan:
     """What the programme in force on `as_of` asks for on that day. An exporter sees only its own permits'
     and applications' checks."""
     require(principal, Action.CHECKS_READ)
+    return plan_for(uow, company_scope(principal), as_of)
+
+
+def plan_for(uow: UnitOfWork, scope: str | None, as_of: date) -> Plan:
+    """The plan on `as_of` for one exporter's permits and applications (`scope`), or for all of them (None);
+    the caller has settled who may read it (`plan`, or the series' recording job)."""
     if not date(1900, 1, 1) <= as_of <= date(9000, 12, 31):
         raise InvalidInput([Problem(f"{as_of} is not a day a plan can be made for (1900 to 9000)", column="as_of")])
-    scope = company_scope(principal)
     with uow:
         version = uow.checks.programme_on(as_of)
         if version is None:

@@ -116,6 +116,24 @@ class Check:
         return tuple(k for kind, k in self.subjects if kind == "permit")
 
 
+@dataclass(frozen=True)
+class SeriesDay:
+    """A day's figures of the plan as recorded in the series (`endwatch checks record`): the designated items
+    delivered by the day, those whose inventory was overdue, and overdue checks by age (plan.AGES, in order)."""
+
+    day: date
+    designated_items: int
+    designated_items_overdue: int
+    overdue_by_age: tuple[int, ...]
+    recorded_by: str = ""
+    recorded_at: str = ""
+
+    @property
+    def overdue_share(self) -> float | None:
+        """The share of designated items whose inventory is overdue (None when there are none)."""
+        return self.designated_items_overdue / self.designated_items if self.designated_items else None
+
+
 class CheckRepository(Protocol):
     """The check programme's rules (versioned by date), checks, their expected and found items, outcomes."""
 
@@ -168,6 +186,15 @@ class CheckRepository(Protocol):
 
     def product_categories(self) -> dict[str, tuple[str, ...]]:
         """Each product's control-list entries."""
+        ...
+
+    def save_series_day(self, figures: SeriesDay) -> None:
+        """Store a day's figures, replacing any recorded for that day."""
+        ...
+
+    def series_day(self, day: date) -> SeriesDay | None: ...
+    def series(self, start: date, end: date) -> list[SeriesDay]:
+        """The days recorded from `start` to `end` (both included), earliest first."""
         ...
 
 
