@@ -112,6 +112,27 @@ def test_a_serial_one_character_off_is_not_the_expected_item(ew):
     assert by_serial["D2"].status == "verified"
 
 
+def test_a_result_and_its_photos_are_stored_together_or_not_at_all(ew, tmp_path):
+    _world(ew)
+    check = _check(ew)
+    assert check.id is not None
+    good = tmp_path / "site.png"
+    good.write_bytes(PNG)
+    gone = tmp_path / "gone.png"  # vanishes before it is stored: the write fails after the result and one photo
+    with pytest.raises(FileNotFoundError):
+        checks.record_result(ew.uow(), ACTOR, check.id, date(2024, 10, 20), "favourable", "", [FoundItem("D2")],
+                             photos=[good, gone], store=tmp_path / "evidence")
+    with ew.reader() as uow:
+        assert uow.checks.get_check(check.id).done_on is None  # type: ignore[union-attr]
+        assert uow.checks.photos(check.id) == [] and uow.checks.found_items(check.id) == []
+    checks.record_result(ew.uow(), ACTOR, check.id, date(2024, 10, 20), "favourable", "", [FoundItem("D2")],
+                         photos=[good], store=tmp_path / "evidence")
+    with ew.reader() as uow:
+        assert uow.checks.get_check(check.id).done_on == date(2024, 10, 20)  # type: ignore[union-attr]
+        assert [name for _, name in uow.checks.photos(check.id)] == ["site.png"]
+    assert verify_rows(ew.reader).ok
+
+
 def test_found_items_from_csv_xlsx_and_sightings(ew, tmp_path):
     _world(ew)
     (tmp_path / "found.csv").write_text("serial,user_id,place,condition\nD1,n,Base A,serviceable\nD2,,,damaged\n")

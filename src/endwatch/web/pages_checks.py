@@ -123,9 +123,9 @@ async def check_result(request: Request, check_id: int,
             path = folder / safe_name(photo.filename, kind)
             path.write_bytes(content)
             stored.append(path)
-        checks.record_result(ew.uow(), caller.principal, check_id, form_date(on, "on"), outcome, reasons, items)
-        for path in stored:
-            checks.add_photo(ew.uow(), caller.principal, ew.settings.home / "evidence", check_id, path)
+        # The result and its photos in one write: a failure stores neither.
+        checks.record_result(ew.uow(), caller.principal, check_id, form_date(on, "on"), outcome, reasons, items,
+                             photos=stored, store=ew.settings.home / "evidence")
     return RedirectResponse(f"/checks/{check_id}#reconciliation", status_code=303)
 
 

@@ -8,6 +8,7 @@ read from the registry, never typed again (reconcile.py compares them with what 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.assessment.reassessment import Concerns, reassess_in
 from endwatch.services.authz import Action, Principal, company_scope, require
 from endwatch.services.casefiles.evidence import Attached, attach_in, file_digest
-from endwatch.services.gate import write
+from endwatch.services.gate import Write, write
 from endwatch.services.monitoring.programme import CheckKind
 from endwatch.services.monitoring.store import Check, FoundItem
 from endwatch.services.uow import UnitOfWork
@@ -66,9 +67,12 @@ def open_check(uow: UnitOfWork, principal: Principal, check: Check) -> Check:
 
 
 def record_result(uow: UnitOfWork, principal: Principal, check_id: int, done_on: date, outcome: str, reasons: str,
-                  items: list[FoundItem]) -> Check:
-    """Record what a check found and its outcome (an unfavourable one with its reasons). Recording again
-    replaces the result; the trail keeps both."""
+                  items: list[FoundItem], photos: Sequence[Path] = (), store: Path | None = None) -> Check:
+    """Record what a check found and its outcome (an unfavourable one with its reasons), with the photos taken
+    at it (stored in `store`, the evidence store), all in one write: nothing is recorded unless all of it is.
+    Recording again replaces the result; the trail keeps both."""
+    if photos and store is None:
+        raise ValueError("photos need the evidence store they go to")
     problems: list[Problem] = []
     if outcome not in OUTCOMES:
         problems.append(Problem(f"outcome {outcome!r} is not favourable or unfavourable", column="outcome"))
@@ -98,6 +102,9 @@ def record_result(uow: UnitOfWork, principal: Principal, check_id: int, done_on:
         clean = [replace(i, serial=i.serial.strip(), place=i.place.strip(), user_name=i.user_name.strip(),
                          condition=i.condition.strip(), model=i.model.strip()) for i in items]
         uow.checks.record_result(check_id, done_on, outcome, reasons.strip(), clean)
+        for path in photos:
+            assert store is not None  # checked above
+            _attach_photo(w, store, check_id, path, "")
         after = replace(before, done_on=done_on, outcome=outcome, reasons=reasons.strip())
         w.record(action="check.result", entity="check", key=str(check_id),
                  before={"done_on": before.done_on, "outcome": before.outcome, "reasons": before.reasons},
@@ -149,12 +156,17 @@ def add_photo(uow: UnitOfWork, principal: Principal, store: Path, check_id: int,
               description: str = "") -> Attached:
     """Store a photo taken at a check in the evidence store (content-addressed, as a case's evidence is) and
     name it on the check; audited. The caller has checked what the file is (web/uploads.py's sniffing)."""
-    sha256, size = file_digest(path)
     with write(uow, principal, Action.CHECKS_WRITE) as w:
         if uow.checks.get_check(check_id) is None:
             raise NotFound("check", str(check_id))
-        attached = attach_in(w, store, path, sha256, size, None, description)
-        uow.checks.add_photo(check_id, sha256, path.name, principal.username)
-        w.record(action="check.photo", entity="check", key=str(check_id),
-                 after={"sha256": sha256, "filename": path.name, "size": size, "description": description})
+        return _attach_photo(w, store, check_id, path, description)
+
+
+def _attach_photo(w: Write, store: Path, check_id: int, path: Path, description: str) -> Attached:
+    """Inside a write: the photo stored by its digest and named on the check, audited."""
+    sha256, size = file_digest(path)
+    attached = attach_in(w, store, path, sha256, size, None, description)
+    w.uow.checks.add_photo(check_id, sha256, path.name, w.principal.username)
+    w.record(action="check.photo", entity="check", key=str(check_id),
+             after={"sha256": sha256, "filename": path.name, "size": size, "description": description})
     return attached
