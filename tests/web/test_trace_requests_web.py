@@ -186,3 +186,17 @@ def test_the_dashboard_counts_requests_awaiting_an_answer_by_age(web: Web) -> No
     assert "we owe" not in card and dict(re.findall(r"<td>([^<]+)</td><td class=\"count\">(\d+)</td>", card))[
         "due within 7 days"] == "1"
     assert 'data-testid="trace-requests-awaited"' not in web.sign_in("approver").get("/").text
+
+
+def test_an_incoming_request_shows_what_the_registry_holds_of_its_serials(web: Web) -> None:
+    # "Is this serial one of yours?": the page traces each serial asked about, the draft of the answer.
+    body = {**FROM_PARTNER, "serials": ["REDACTED-SN-1", "NOT-OURS-77"]}
+    r = web.client.post("/api/v1/trace-requests", headers=web.as_("investigator"), json=body)
+    assert r.status_code == 201, r.text
+    page = web.sign_in("investigator").get(f"/trace-requests/{r.json()['reference']}")
+    held = page.text.split('data-testid="held"')[1].split("</table>")[0]
+    ours = next(row for row in held.split("<tr>") if "REDACTED-SN-1" in row)
+    assert "/permits/PERMIT-REDACTED-1" in ours and "2020-09-15" in ours
+    assert "no delivered item has this serial" in next(row for row in held.split("<tr>") if "NOT-OURS-77" in row)
+    outgoing, _, _ = opened(web)  # we ask: nothing to trace on our side
+    assert 'data-testid="held"' not in web.sign_in("investigator").get(f"/trace-requests/{outgoing}").text

@@ -13,14 +13,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from endwatch.bootstrap import Endwatch
 from endwatch.domain.deadlines import DEFAULT_REPLY_DAYS
-from endwatch.domain.trace_requests import COUNTERPARTS, Direction, Status
+from endwatch.domain.trace_requests import COUNTERPARTS, Direction, Status, TraceRequest
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.authz import Action
 from endwatch.services.casefiles.evidence import stored_path
 from endwatch.services.monitoring import requests as trace_requests
 from endwatch.services.monitoring import requests_report
 from endwatch.services.registry.queries import list_parties
+from endwatch.services.registry.trace import TraceResult, trace_serial
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -115,7 +117,26 @@ def trace_request_page(request: Request, reference: str,
     """One request: question, serials, deadline, answer (or the form to give it), files, what it feeds."""
     ew = endwatch_of(request)
     found = trace_requests.get_request(ew.reader(), caller.principal, reference)
-    return render(request, "trace_request.html", {"r": found, "today": ew.today()})
+    held = _held(ew, caller, found) if found.direction is Direction.INCOMING else []
+    return render(request, "trace_request.html", {"r": found, "today": ew.today(), "held": held})
+
+
+# An incoming request's serials traced on its page, at most this many (the rest through the trace page).
+TRACED_ON_PAGE = 50
+
+
+def _held(ew: Endwatch, caller: Caller, found: TraceRequest) -> list[tuple[str, TraceResult | None]]:
+    """What the registry holds of each serial an incoming request asks about ("is this serial one of yours?"),
+    traced as of today for a caller who may trace: the draft of the answer. A serial that is not one is None."""
+    if not caller.principal.may(Action.TRACE):
+        return []
+    out: list[tuple[str, TraceResult | None]] = []
+    for serial in found.serials[:TRACED_ON_PAGE]:
+        try:
+            out.append((serial, trace_serial(ew.reader(), serial, as_of=ew.today())))
+        except InvalidInput:
+            out.append((serial, None))
+    return out
 
 
 @router.post("/trace-requests/{reference}/answer")
