@@ -83,7 +83,8 @@ def test_reconciliation_with_every_outcome_and_the_findings_it_files(ew):
                 for r in filed.run.results if r.finding.sighting_id in filed.sightings}
     assert verdicts["D3"] == ("diversion", "confirmed")  # with the Land Forces, graded A1: confirmed
     assert verdicts["D4"][0] == "consistent"  # with the declared end user, elsewhere
-    assert verdicts["D5"][0] == "diversion"  # not presented by the declared end user
+    # Not presented by the declared end user: a diversion, but the inspector saw only its absence, so probable.
+    assert verdicts["D5"] == ("diversion", "probable")
     assert verdicts["S1"][0] == "consistent"  # the Navy is S1's declared end user too
     assert verdicts[f"CHECK-{check.id}-5"][0] == "unmatched"
     assert filed.run.cases_opened, "a confirmed diversion opens a case through detection's rules"

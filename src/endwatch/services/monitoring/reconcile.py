@@ -17,7 +17,9 @@ stays missing until it is found as itself.
 `file_findings` turns every line other than verified into a sighting graded as the check is (A1 for the
 authority's own staff unless recorded otherwise), in one write with detection's run on them: the findings, the
 cases and the re-assessment follow detection's own rules. A missing item is recorded as not presented by its
-declared end user: detection reads that as an item no longer with it.
+declared end user: detection reads that as an item no longer with it (a diversion, opening a case). What the
+inspector saw is only its absence, not where it went, so that information is graded at best 3 ("possibly
+true") whatever the check's grade: the finding is at most probable, never confirmed, until an inquiry says more.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from endwatch.services.monitoring.store import Check, FoundItem
 from endwatch.services.uow import UnitOfWork
 
 STATUSES = ("verified", "other-user", "other-place", "missing", "unexpected")
+# How credible an absence is as news of a diversion (Admiralty 3, "possibly true"; see the module's docstring).
+ABSENCE_CREDIBILITY = "3"
 # The tiers at which a found serial is the expected item itself (see the module's docstring).
 SAME_SERIAL = (Tier.EXACT, Tier.EQUIVALENT)
 
@@ -194,14 +198,16 @@ def file_findings(uow: UnitOfWork, principal: Principal, check_id: int) -> Filed
         for sid, line in zip(ids, todo, strict=True):
             if sid in done:
                 continue
+            credibility = check.credibility
             if line.status == "missing":
                 user = f"not presented by the declared end user at end-use check {check_id}"
                 serial = line.serial
+                credibility = max(credibility, ABSENCE_CREDIBILITY)  # "1" < "2" < "3": at best possibly true
             else:
                 # A party by its name, which is how detection reads an observed user.
                 user = world.names.get(line.found_user or "", line.found_user or "")
                 serial = line.found_serial or line.serial
-            add_in(w, Sighting(sid, rec.on, serial, check.reliability, check.credibility,
+            add_in(w, Sighting(sid, rec.on, serial, check.reliability, credibility,
                                place=line.found_place or check.place, observed_user=user, source=source),
                    reason=f"end-use check {check_id}: {line.status}")
             recorded.append(sid)
