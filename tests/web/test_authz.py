@@ -95,6 +95,7 @@ API: list[tuple[str, str, Action, dict[str, str] | None]] = [
     ("POST", "/api/v1/trace-requests/TR-2020-0001/answer", Action.TRACE_REQUESTS_ANSWER, {"text": "answer"}),
     ("POST", "/api/v1/trace-requests/TR-2020-0001/close", Action.TRACE_REQUESTS_WRITE, {"reason": "r"}),
     ("POST", "/api/v1/trace-requests/TR-2020-0001/link", Action.TRACE_REQUESTS_WRITE, {"case_id": "CASE-0001"}),
+    ("POST", "/api/v1/trace-requests/TR-2020-0001/files", Action.TRACE_REQUESTS_ANSWER, None),
     ("GET", "/api/v1/screening/hits", Action.ASSESSMENTS_READ, None),
     ("GET", "/api/v1/partners", Action.PARTNERS_READ, None),
     ("GET", "/api/v1/partners/exchanges", Action.PARTNERS_READ, None),

@@ -200,3 +200,25 @@ def test_an_incoming_request_shows_what_the_registry_holds_of_its_serials(web: W
     assert "no delivered item has this serial" in next(row for row in held.split("<tr>") if "NOT-OURS-77" in row)
     outgoing, _, _ = opened(web)  # we ask: nothing to trace on our side
     assert 'data-testid="held"' not in web.sign_in("investigator").get(f"/trace-requests/{outgoing}").text
+
+
+def test_api_attaches_files_told_by_their_content(web: Web) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    wescam, _, partner = opened(web)
+    url = f"/api/v1/trace-requests/{wescam}/files"
+    r = web.client.post(url, headers=web.as_("investigator"), files={"file": ("plate.jpg", png, "image/jpeg")},
+                        data={"description": "the nameplate"})
+    assert r.status_code == 201, r.text
+    assert [(a["filename"], a["description"]) for a in r.json()["attachments"]] == [("plate.png", "the nameplate")]
+    mine = web.client.post(url, headers=web.as_("exporter"), files={"file": ("scan.pdf", b"%PDF-1.4 x", "x/y")})
+    assert mine.status_code == 201 and len(mine.json()["attachments"]) == 2
+    # Refused, nothing attached: another type, an empty file, a partner's request for an exporter, the public.
+    exe = web.client.post(url, headers=web.as_("investigator"), files={"file": ("a.png", b"MZ\x90\x00", "image/png")})
+    assert exe.status_code == 422 and exe.json()["problems"][0]["column"] == "file"
+    empty = web.client.post(url, headers=web.as_("investigator"), files={"file": ("a.png", b"", "image/png")})
+    assert empty.status_code == 422
+    assert web.client.post(f"/api/v1/trace-requests/{partner}/files", headers=web.as_("exporter"),
+                           files={"file": ("p.png", png, "image/png")}).status_code == 404
+    assert web.client.post(url, files={"file": ("p.png", png, "image/png")}).status_code == 401
+    shown = web.client.get(f"/api/v1/trace-requests/{wescam}", headers=web.as_("investigator")).json()
+    assert len(shown["attachments"]) == 2

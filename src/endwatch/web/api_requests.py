@@ -4,10 +4,12 @@ auditors and administrators (services/monitoring/requests.py decides, for every 
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from endwatch.domain.trace_requests import Direction, Status, TraceRequest
@@ -17,8 +19,10 @@ from endwatch.services.monitoring import requests_report
 from endwatch.web.errors import error_schema
 from endwatch.web.fields import AnswerText, Identifier, IsoDate, Name, Reason, SerialText, ShortText
 from endwatch.web.security import Caller, endwatch_of, requires
+from endwatch.web.uploads import evidence_file
 
 router = APIRouter(prefix="/api/v1", responses=error_schema())
+MAX_FILE = 20 * 1024 * 1024  # as on the pages
 
 
 class AttachmentOut(BaseModel):
@@ -212,4 +216,20 @@ def link_trace_request(request: Request, reference: str, body: TraceLinkIn,
                        caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_WRITE))]) -> TraceRequestOut:
     done = trace_requests.feed(endwatch_of(request).uow(), caller.principal, reference, finding=body.finding,
                                case_id=body.case_id)
+    return TraceRequestOut.of(done, _today(request))
+
+
+@router.post("/trace-requests/{reference}/files", response_model=TraceRequestOut, status_code=201,
+             summary="Attach an image or a PDF (type told by its content, at most 20 MB) to a trace request")
+async def attach_to_trace_request(request: Request, reference: str,
+                                  caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_ANSWER))],
+                                  file: UploadFile,
+                                  description: Annotated[ShortText, Form()] = "") -> TraceRequestOut:
+    """multipart/form-data: `file` and an optional `description`. An exporter may attach only to the requests
+    addressed to its company (as it answers them); the file is kept in the evidence store under its SHA-256."""
+    ew = endwatch_of(request)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await evidence_file(file, Path(tmp), MAX_FILE)
+        done = trace_requests.attach(ew.uow(), caller.principal, ew.settings.home / "evidence", reference, [path],
+                                     description.strip())
     return TraceRequestOut.of(done, _today(request))

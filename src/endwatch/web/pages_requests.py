@@ -26,7 +26,7 @@ from endwatch.services.registry.trace import TraceResult, trace_serial
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
-from endwatch.web.uploads import safe_name, sniff
+from endwatch.web.uploads import evidence_file
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE = 20 * 1024 * 1024
@@ -176,19 +176,9 @@ async def attach_to_trace_request(request: Request, reference: str,
                                   file: UploadFile,
                                   description: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Attach an image or a PDF (its type told by its content), kept in the evidence store under its SHA-256."""
-    content = await file.read(MAX_FILE + 1)
-    if not content:
-        raise InvalidInput([Problem("choose a file to upload", column="file")])
-    if len(content) > MAX_FILE:
-        raise InvalidInput([Problem("the file is larger than 20 MB", column="file")])
-    kind = sniff(content)
-    if kind is None:
-        raise InvalidInput([Problem("the file is not a JPEG, PNG, WebP image or a PDF (told by its content, not"
-                                    " its name)", column="file")])
     ew = endwatch_of(request)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe_name(file.filename or "", kind, "attachment")
-        path.write_bytes(content)
+        path = await evidence_file(file, Path(tmp), MAX_FILE)
         trace_requests.attach(ew.uow(), caller.principal, ew.settings.home / "evidence", reference, [path],
                               description.strip())
     return _back(reference, "files")

@@ -9,8 +9,12 @@ the type its content shows (a `.jpg` that is a PDF is a `.pdf`).
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
+
+from fastapi import UploadFile
 
 from endwatch.domain.text import BIDI_CONTROLS
+from endwatch.errors import InvalidInput, Problem
 
 # Magic bytes of the types a photo or an evidence file may have.
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -40,3 +44,20 @@ def safe_name(original: str, extension: str, fallback: str = "photo") -> str:
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = stem[:100].strip(" .") or fallback
     return stem + extension
+
+
+async def evidence_file(file: UploadFile, folder: Path, limit: int, column: str = "file") -> Path:
+    """An uploaded image or PDF written into `folder` under a safe name with the extension its content shows;
+    InvalidInput naming `column` when it is empty, larger than `limit` bytes, or of any other type."""
+    content = await file.read(limit + 1)
+    if not content:
+        raise InvalidInput([Problem("choose a file to upload", column=column)])
+    if len(content) > limit:
+        raise InvalidInput([Problem(f"the file is larger than {limit // (1024 * 1024)} MB", column=column)])
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput([Problem("the file is not a JPEG, PNG, WebP image or a PDF (told by its content, not"
+                                    " its name)", column=column)])
+    path = folder / safe_name(file.filename or "", kind, "attachment")
+    path.write_bytes(content)
+    return path
