@@ -10,11 +10,15 @@ Benchmarks are never part of the test suite's pass or fail.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -79,3 +83,35 @@ def scratch_postgres(label: str, count: int = 1) -> Iterator[Scratch]:
             for name in names:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's argument parser, with the option every per-database benchmark has: `--databases`."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--databases", default="sqlite,postgresql",
+                   help="Which databases to run on, comma-separated: sqlite, postgresql (default both).")
+    return p
+
+
+def each_database(databases: str, label: str, run: Callable[[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """`run(kind, url)` on a fresh database of each kind named in `databases` ("sqlite,postgresql"): a SQLite file
+    in a temporary folder (under ENDWATCH_BENCH_TMP when set), a scratch PostgreSQL database named for `label`
+    (dropped afterwards). Each result says its database ("sqlite", "postgresql <server version>"); a server that
+    cannot be reached gives {"database": "postgresql", "error": why} instead of a figure. Each result is printed
+    as one JSON line as it comes, so a long run shows its progress."""
+    results: list[dict[str, Any]] = []
+    for kind in (k.strip() for k in databases.split(",") if k.strip()):
+        if kind == "sqlite":
+            with tempfile.TemporaryDirectory(dir=os.environ.get("ENDWATCH_BENCH_TMP")) as d:
+                result = run("sqlite", f"sqlite:///{d}/bench.db") | {"database": "sqlite"}
+        elif kind == "postgresql":
+            try:
+                with scratch_postgres(label) as db:
+                    result = run("postgresql", db.url) | {"database": f"postgresql {db.version}"}
+            except Unreachable as exc:
+                result = {"database": "postgresql", "error": str(exc)}
+        else:
+            raise SystemExit(f"--databases: {kind!r} is not sqlite or postgresql")
+        print(json.dumps(result, default=str), flush=True)
+        results.append(result)
+    return results

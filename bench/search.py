@@ -10,7 +10,6 @@ raised for the run. Writes its section of BENCHMARKS.md; never part of the tests
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from bench import BENCH, Unreachable, scratch_postgres, write_section
+from bench import BENCH, each_database, parser, write_section
 from endwatch.bootstrap import bootstrap
 from endwatch.domain.permits import EndUseUndertaking, Permit
 from endwatch.services.accounts import users
@@ -69,34 +68,20 @@ def _run(kind: str, url: str, items: int, queries: int) -> dict[str, object]:
         return out
 
 
-def _postgres(items: int, queries: int) -> dict[str, object]:
-    try:
-        with scratch_postgres("bench_search") as db:
-            return _run("postgresql", db.url, items, queries)
-    except Unreachable as exc:
-        return {"database": "postgresql", "error": str(exc)}
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--items", type=int, default=20_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    args = parser.parse_args()
-    results = []
-    for kind in args.databases.split(","):
-        if kind == "sqlite":
-            with tempfile.TemporaryDirectory() as d:
-                results.append(_run("sqlite", f"sqlite:///{d}/bench.db", args.items, args.queries))
-        else:
-            results.append(_postgres(args.items, args.queries))
+    options = parser(__doc__)
+    options.add_argument("--items", type=int, default=20_000)
+    options.add_argument("--queries", type=int, default=200)
+    args = options.parse_args()
+    results = each_database(args.databases, "bench_search", lambda kind, url: _run(kind, url, args.items,
+                                                                                     args.queries))
     load = os.getloadavg()
     rows = []
     for r in results:
         if "error" in r:
             rows.append(f"| {r['database']} | {r['error']} | | | |")
             continue
-        cells = " | ".join(f"{r[k][0]:.1f} / {r[k][1]:.1f}" for k in KINDS)  # type: ignore[index]
+        cells = " | ".join(f"{r[k][0]:.1f} / {r[k][1]:.1f}" for k in KINDS)
         rows.append(f"| {r['database']} | {cells} |")
     text = "\n".join([
         "## Search (GET /api/v1/search)",
