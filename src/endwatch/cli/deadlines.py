@@ -66,18 +66,41 @@ def chase(
 @command
 def policy(
     counts: bool | None = typer.Option(None, "--count-overdue-answers/--no-count-overdue-answers",
-                                       help="Whether answers given late or never count against the party in later"
-                                            " assessments (approvers and administrators)."),
+                                       help="Set a version: whether answers given late or never count against the"
+                                            " party in assessments dated from --from on (approvers and"
+                                            " administrators)."),
+    effective: str | None = typer.Option(None, "--from", help="The day the version takes effect (default today);"
+                                         " a version with the same day is replaced, later versions stay."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Show the version in force on this day (default"
+                                     " today)."),
     reason: str = typer.Option("", "--reason", help="Why (recorded in the audit trail)."),
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Show, or set, the authority's policy on counting overdue answers against a party in assessments."""
+    """Show the authority's policy on counting overdue answers against a party in assessments (every version and
+    the one in force), or set a version effective from a day. An assessment follows the version in force on its
+    own date."""
     from endwatch.services.monitoring import answers
 
-    if counts is None:
-        with app_().reader() as uow:
-            now = answers.counts_overdue_answers(uow)
-    else:
-        answers.set_counts_overdue_answers(app_().uow(), principal(), counts, reason)
-        now = counts
-    out.print("overdue answers are " + ("counted against the party in assessments (indicator overdue-answers)"
-                                        if now else "not counted in assessments"), markup=False)
+    if counts is not None:
+        if as_of is not None:
+            raise typer.BadParameter("--as-of only shows the policy: leave it out when setting a version",
+                                     param_hint="--as-of")
+        day = parse_date(effective, "--from") or today()
+        answers.set_answer_policy(app_().uow(), principal(), counts, day, reason)
+    elif effective is not None or reason:
+        raise typer.BadParameter("--from and --reason set a version: give --count-overdue-answers or"
+                                 " --no-count-overdue-answers with them", param_hint="--from")
+    on = parse_date(as_of, "--as-of") or today()
+    with app_().reader() as uow:
+        versions = answers.policy_versions(uow)
+        now = answers.counts_overdue_answers(uow, on)
+    rows = [{"effective_from": v.effective_from, "counts": v.counts, "set_by": v.set_by, "set_at": v.set_at,
+             "reason": v.reason} for v in versions]
+    if fmt is Format.json:
+        emit([{"as_of": on, "counts": now, "versions": rows}], fmt)
+        return
+    out.print(f"as of {on.isoformat()} overdue answers are "
+              + ("counted against the party in assessments (indicator overdue-answers)" if now
+                 else "not counted in assessments"), markup=False)
+    if rows:
+        emit(rows, fmt, "versions of the policy (each in force from its day until the next)")

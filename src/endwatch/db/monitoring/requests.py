@@ -14,6 +14,7 @@ from endwatch.db.casefiles.tables import evidence_files
 from endwatch.db.tables import BigId, metadata
 from endwatch.domain.serials import serial_key
 from endwatch.domain.trace_requests import Attachment, Counterpart, Direction, Status, TraceRequest
+from endwatch.services.monitoring.store import AnswerPolicyVersion
 
 trace_requests = sa.Table(
     "trace_requests",
@@ -79,6 +80,19 @@ deadline_notices = sa.Table(
     sa.Column("sent_on", sa.Date, nullable=False),
     sa.Column("message_id", sa.String(200), nullable=False),
     sa.UniqueConstraint("subject", "subject_key", "notice", "due_on", name="uq_deadline_notices"),
+)
+
+# The policy on counting overdue answers against a party, one row per version (migration 0030_answer_policies).
+answer_policies = sa.Table(
+    "answer_policies",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("counts", sa.Boolean, nullable=False),
+    sa.Column("set_by", sa.String(200), nullable=False),
+    sa.Column("set_at", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("effective_from", name="uq_answer_policies_effective_from"),
 )
 
 
@@ -190,6 +204,21 @@ class SqlTraceRequestRepository:
         if subject_key is not None:
             q = q.where(deadline_notices.c.subject_key == subject_key)
         return [dict(r._mapping) for r in self.conn.execute(q.order_by(deadline_notices.c.id))]
+
+    # The policy on overdue answers
+
+    def answer_policies(self) -> list[AnswerPolicyVersion]:
+        p = answer_policies
+        return [AnswerPolicyVersion(r.effective_from, bool(r.counts), r.set_by, r.set_at, r.reason)
+                for r in self.conn.execute(sa.select(p).order_by(p.c.effective_from))]
+
+    def save_answer_policy(self, version: AnswerPolicyVersion) -> None:
+        p = answer_policies
+        values = {"counts": version.counts, "set_by": version.set_by, "set_at": version.set_at,
+                  "reason": version.reason}
+        done = self.conn.execute(p.update().where(p.c.effective_from == version.effective_from).values(**values))
+        if not done.rowcount:
+            self.conn.execute(p.insert().values(effective_from=version.effective_from, **values))
 
 
 def _row(r: TraceRequest) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Indicator: overdue answers. A party that answered trace requests or case inquiries late, or never, is less
 likely to account for what it was sold. Counted only where the authority's policy says so
-(`World.count_overdue_answers`, set with `endwatch deadlines policy`), so it is absent from assessments otherwise.
+(`World.count_overdue_answers`: the version of the policy in force on the day assessed, set with `endwatch
+deadlines policy --from DAY`), so it is absent from assessments otherwise.
 
 As of a day: an answer is late when it was given after its due day; it is missing when the due day has passed
 without one (an answer given later is not yet known then). A request closed unanswered by its due day

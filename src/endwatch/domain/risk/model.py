@@ -298,6 +298,16 @@ def _answer_known_by(a: AnswerRecord, as_of: date) -> AnswerRecord:
                    closed_on=a.closed_on if a.closed_on and a.closed_on <= as_of else None)
 
 
+def policy_in_force(versions: tuple[tuple[date, bool], ...], on: date) -> bool:
+    """Whether overdue answers count on `on`: the latest version effective on or before it says (none: no)."""
+    counts = False
+    for effective_from, value in sorted(versions):
+        if effective_from > on:
+            break
+        counts = value
+    return counts
+
+
 @dataclass(frozen=True)
 class World:
     """Everything an assessment may draw on. Build it, then call `known_by(as_of)` before assessing."""
@@ -314,6 +324,10 @@ class World:
     # Questions put to parties and their answers; read only where the authority's policy counts overdue answers.
     answers: tuple[AnswerRecord, ...] = ()
     count_overdue_answers: bool = False
+    # The policy on counting overdue answers, version by version: (effective from, counts), earliest first. When
+    # given, `known_by` counts them as the version in force on its day says (none in force yet: not counted), so
+    # an assessment follows the policy of its own date; when empty, `count_overdue_answers` stands as given.
+    answer_policy: tuple[tuple[date, bool], ...] = ()
     # End-use checks done; counted once the authority has recorded any (absent before, so that assessments
     # made before reproduce unchanged).
     checks: tuple[CheckRecord, ...] = ()
@@ -341,6 +355,8 @@ class World:
             hits=tuple(h for h in self.hits if h.listed_at(as_of)),
             findings=tuple(f for f in self.findings if f.known_on <= as_of),
             answers=tuple(_answer_known_by(a, as_of) for a in self.answers if a.asked_on <= as_of),
+            count_overdue_answers=(policy_in_force(self.answer_policy, as_of) if self.answer_policy
+                                   else self.count_overdue_answers),
             checks=tuple(c for c in self.checks if c.done_on <= as_of),
             cut_on=as_of,
         )

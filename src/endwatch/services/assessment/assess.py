@@ -15,7 +15,7 @@ from endwatch.services.assessment.store import StoredAssessment
 from endwatch.services.audit.trail import snapshot
 from endwatch.services.authz import Action, Principal
 from endwatch.services.gate import Write, write
-from endwatch.services.monitoring.answers import answer_records, counts_overdue_answers
+from endwatch.services.monitoring.answers import answer_records, as_versions, policy_versions
 from endwatch.services.uow import UnitOfWork
 
 
@@ -49,6 +49,7 @@ class AssessmentResult:
 def load_world(uow: UnitOfWork) -> World:
     """Everything the indicators may draw on, as stored (cut it with `World.known_by`)."""
     checks = tuple(uow.checks.outcomes())
+    policy = as_versions(policy_versions(uow))
     return World(
         parties={p.id: p for p in uow.parties.list()},
         products={p.id: p for p in uow.products.list()},
@@ -59,9 +60,10 @@ def load_world(uow: UnitOfWork) -> World:
         transfers=tuple(uow.assessment.transfers()),
         hits=tuple(uow.assessment.hits()),
         findings=tuple(uow.assessment.findings()),
-        # Answers are read only where the policy counts them: otherwise the indicator is absent, and so are they.
-        answers=tuple(answer_records(uow)) if counts_overdue_answers(uow) else (),
-        count_overdue_answers=counts_overdue_answers(uow),
+        # Answers are read only where some version of the policy counts them: otherwise the indicator is absent,
+        # and so are they. Whether they count is the version in force on the day assessed (World.known_by).
+        answers=tuple(answer_records(uow)) if any(counts for _, counts in policy) else (),
+        answer_policy=policy,
         # Counted once any check is done: before that the indicator is absent, as in assessments made earlier.
         checks=checks,
         count_checks=bool(checks),

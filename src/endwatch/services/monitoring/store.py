@@ -14,6 +14,18 @@ from endwatch.services.detection.store import Candidate
 
 
 @dataclass(frozen=True)
+class AnswerPolicyVersion:
+    """A version of the policy on overdue answers: from `effective_from`, whether answers given late or never
+    count against the party in assessments; who set it, when and why."""
+
+    effective_from: date
+    counts: bool
+    set_by: str
+    set_at: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class ProgrammeVersion:
     """A version of the check programme as stored: its file form (`body`), who set it and when."""
 
@@ -219,6 +231,12 @@ class TraceRequestRepository(Protocol):
     def add_notice(self, subject: str, subject_key: str, notice: str, due_on: date, sent_on: date,
                    message_id: str) -> None: ...
     def notices(self, subject: str | None = None, subject_key: str | None = None) -> list[dict[str, Any]]: ...
+    def answer_policies(self) -> list[AnswerPolicyVersion]:
+        """Every version of the policy on overdue answers, earliest effective first."""
+        ...
+    def save_answer_policy(self, version: AnswerPolicyVersion) -> None:
+        """Store a version (replacing the one with the same effective date)."""
+        ...
 
 
 @dataclass(frozen=True)
