@@ -43,6 +43,11 @@ _EXCHANGE = re.compile(r"^[0-9a-f]{32}$")
 _HEADER_BYTES = 16 << 10  # room for everything but the points
 
 
+def is_exchange_id(text: str) -> bool:
+    """Whether `text` has the form of an exchange's id (32 hexadecimal digits)."""
+    return bool(_EXCHANGE.match(text))
+
+
 def _bad(path: Path, message: str) -> InvalidInput:
     return InvalidInput([Problem(message, file=str(path))])
 
