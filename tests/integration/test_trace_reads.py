@@ -22,7 +22,7 @@ from endwatch.services.registry.parties import save_party
 from endwatch.services.registry.permits import issue_permit
 from endwatch.services.registry.products import save_product
 from endwatch.services.registry.store import ItemDossier
-from endwatch.services.registry.trace import trace_serial
+from endwatch.services.registry.trace import trace_serial, trace_serials
 from endwatch.services.uow import UnitOfWork
 
 
@@ -145,3 +145,27 @@ def test_a_trace_costs_a_few_statements_whatever_the_items(ew: Endwatch) -> None
         result = trace_serial(ew.reader(), "AB123", as_of=date(2021, 2, 1))
     assert len(result.hits) == 2
     assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 4, seen  # was 8 for each item, plus 1
+
+
+def test_many_serials_are_traced_in_four_statements_as_each_alone(ew: Endwatch) -> None:
+    # The incoming trace request page traces every serial asked about in one read, not one read each.
+    _two_makers_one_serial(ew)
+    with ew.reader() as uow:
+        norms = sorted({r.serial_norm for r in uow.deliveries.iter_all()})
+        many = uow.deliveries.dossiers_by_serial_norms([*norms, "NOSUCHSERIAL"])
+        assert many == {n: uow.deliveries.dossiers_by_serial_norm(n) for n in norms}
+        assert uow.deliveries.dossiers_by_serial_norms([]) == {}
+    asked = ["ab-123", "AB 124", "NOSUCHSERIAL", "--", *[f"ZZ-{i}" for i in range(300)], "AB123"]
+    for day in (date(2020, 10, 10), date(2021, 2, 1)):
+        with _statements(ew) as seen:
+            batch = trace_serials(ew.reader(), asked, as_of=day)
+        assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 4, seen
+        assert [serial for serial, _ in batch] == asked  # in the order asked, repeats included
+        for serial, result in batch:
+            if serial == "--":
+                assert result is None  # no letter or digit: not a serial
+            else:
+                assert result == trace_serial(ew.reader(), serial, as_of=day), serial
+    later = dict(trace_serials(ew.reader(), ["AB123"], as_of=date(2020, 10, 10)))["AB123"]
+    assert later is not None and later.delivered_later and not later.missed  # P-2's item came later
+    assert dict(trace_serials(ew.reader(), ["ZZ-1"], as_of=date(2021, 2, 1)))["ZZ-1"].missed  # type: ignore[union-attr]

@@ -185,6 +185,9 @@ class _Deliveries:
                                      tuple(self.retransfers_for(permit.number))))
         return found
 
+    def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, list[ItemDossier]]:
+        return {n: found for n in serial_norms if (found := self.dossiers_by_serial_norm(n))}
+
     def for_permit(self, number: str) -> list[ItemRecord]:
         return [r for r in self.s.items if r.item.permit_number == number]
 

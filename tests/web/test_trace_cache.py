@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import sqlalchemy as sa
 from pydantic import TypeAdapter
 from tests.principals import person
 
@@ -93,3 +94,30 @@ def test_errors_are_not_cached(web: Web) -> None:
     for _ in range(2):
         r = web.client.get("/api/v1/trace?serial=---", headers=h)
         assert r.status_code == 422 and "no letter or digit" in r.json()["message"]
+
+
+def test_an_item_delivered_later_is_no_miss_and_costs_no_near_matching(web: Web) -> None:
+    # Asked about a day before the delivery, the trace has no hit but the serial is ours exactly: detection's
+    # tolerant matching (which reads every product and party) is not run, and the answer offers no near items.
+    seen: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    sa.event.listen(web.ew.engine, "before_cursor_execute", note)
+    try:
+        h = web.as_("investigator")
+        web.client.get(URL, headers=h)  # the token is cached now
+        seen.clear()
+        before = web.client.get(URL.replace("2020-10-01", "2020-01-01"), headers=h).json()
+        statements = len(seen)
+        seen.clear()
+        misread = web.client.get(URL.replace("REDACTED-SN-1", "REDACTED-SN-7"), headers=h).json()
+        miss_statements = len(seen)
+    finally:
+        sa.event.remove(web.ew.engine, "before_cursor_execute", note)
+    assert before["hits"] == [] and before["near"] is None
+    assert before["notes"] == ["an item with this serial was delivered later, on 2020-09-15"]
+    assert statements <= 7, seen  # the state version and the trace's six reads
+    assert misread["hits"] == [] and misread["near"] is not None  # a real miss still looks for near items
+    assert miss_statements > statements

@@ -222,3 +222,56 @@ def test_api_attaches_files_told_by_their_content(web: Web) -> None:
     assert web.client.post(url, files={"file": ("p.png", png, "image/png")}).status_code == 401
     shown = web.client.get(f"/api/v1/trace-requests/{wescam}", headers=web.as_("investigator")).json()
     assert len(shown["attachments"]) == 2
+
+
+def test_an_incoming_requests_serials_are_traced_in_one_read_whatever_their_number(web: Web) -> None:
+    # Every serial asked about is traced (no cap at 50), in the same few statements for 2 serials or 600.
+    def page_statements(serials: list[str]) -> tuple[int, str]:
+        r = web.client.post("/api/v1/trace-requests", headers=web.as_("investigator"),
+                            json={**FROM_PARTNER, "serials": serials})
+        assert r.status_code == 201, r.text
+        client = web.sign_in("investigator")
+        seen: list[str] = []
+
+        def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+            seen.append(statement)
+
+        client.get(f"/trace-requests/{r.json()['reference']}")  # warm: the session and caches
+        sa.event.listen(web.ew.engine, "before_cursor_execute", note)
+        try:
+            page = client.get(f"/trace-requests/{r.json()['reference']}")
+        finally:
+            sa.event.remove(web.ew.engine, "before_cursor_execute", note)
+        assert page.status_code == 200
+        return len(seen), page.text.split('data-testid="held"')[1].split("</table>")[0]
+
+    few, _ = page_statements(["REDACTED-SN-1", "NOT-OURS-77"])
+    asked = [f"NOT-OURS-{i}" for i in range(599)] + ["REDACTED-SN-1"]
+    many, held = page_statements(asked)
+    assert many == few, (few, many)
+    rows = held.split("<tr>")[2:]  # after the head
+    assert len(rows) == 600
+    assert "/permits/PERMIT-REDACTED-1" in rows[-1] and "no delivered item has this serial" in rows[0]
+
+
+def test_an_incoming_requests_serials_are_paged_past_a_page(web: Web, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from endwatch.web import pages_requests
+
+    monkeypatch.setattr(pages_requests, "TRACED_ON_PAGE", 2)
+    r = web.client.post("/api/v1/trace-requests", headers=web.as_("investigator"),
+                        json={**FROM_PARTNER, "serials": ["A-1", "A-2", "A-3", "A-4", "A-5"]})
+    assert r.status_code == 201, r.text
+    client, ref = web.sign_in("investigator"), r.json()["reference"]
+
+    def shown(path: str) -> tuple[list[str], str]:
+        text = client.get(path).text
+        held = text.split('data-testid="held"')[1].split("</table>")[0]
+        return re.findall(r">(A-\d)</a>", held), text.split('data-testid="held-pager"')[1].split("</p>")[0]
+
+    first, pager = shown(f"/trace-requests/{ref}")
+    assert first == ["A-1", "A-2"] and "Serials 1 to 2 of 5" in pager and "?serials_from=2#held" in pager
+    assert "Previous" not in pager
+    last, pager = shown(f"/trace-requests/{ref}?serials_from=4")
+    assert last == ["A-5"] and "Serials 5 to 5 of 5" in pager and "?serials_from=2#held" in pager
+    assert "Next" not in pager
+    assert client.get(f"/trace-requests/{ref}?serials_from=-1").status_code == 422

@@ -79,7 +79,7 @@ def trace(
     ew = app_()
     result = trace_serial(ew.reader(), serial, manufacturer=manufacturer, model=model, as_of=day)
     near = None
-    if not result.hits:  # the same near candidates the web page and the API offer
+    if result.missed:  # the same near candidates the API offers (none for an item delivered later)
         with ew.reader() as uow:
             near = near_candidates(uow, serial, manufacturer or "", model or "")
     if fmt is Format.json:

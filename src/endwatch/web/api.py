@@ -220,7 +220,7 @@ async def trace(request: Request, caller: Annotated[Caller, Depends(requires(Act
         ew = endwatch_of(request)
         found = trace_serial(ew.reader(), serial, manufacturer=manufacturer, model=model, as_of=day)
         near = None
-        if not found.hits:  # only a miss pays for detection's tolerant matching
+        if found.missed:  # only a miss pays for detection's tolerant matching (an item delivered later is no miss)
             with ew.reader() as uow:
                 near = near_candidates(uow, serial, manufacturer or "", model or "")
         return _TRACE_JSON.dump_json(TraceOut.of(found, near))

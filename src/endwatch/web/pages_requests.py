@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from endwatch.bootstrap import Endwatch
@@ -21,8 +21,9 @@ from endwatch.services.authz import Action
 from endwatch.services.casefiles.evidence import stored_path
 from endwatch.services.monitoring import requests as trace_requests
 from endwatch.services.monitoring import requests_report
+from endwatch.services.monitoring.requests import MAX_SERIALS
 from endwatch.services.registry.queries import list_parties
-from endwatch.services.registry.trace import TraceResult, trace_serial
+from endwatch.services.registry.trace import TraceResult, trace_serials
 from endwatch.web.fields import form_date
 from endwatch.web.render import render
 from endwatch.web.security import Caller, endwatch_of, requires
@@ -113,30 +114,33 @@ def trace_requests_report_page(request: Request,
 
 @router.get("/trace-requests/{reference}", response_class=HTMLResponse)
 def trace_request_page(request: Request, reference: str,
-                       caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))]) -> Response:
-    """One request: question, serials, deadline, answer (or the form to give it), files, what it feeds."""
+                       caller: Annotated[Caller, Depends(requires(Action.TRACE_REQUESTS_READ))],
+                       serials_from: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> Response:
+    """One request: question, serials, deadline, answer (or the form to give it), files, what it feeds;
+    for an incoming one, what the registry holds of its serials (TRACED_ON_PAGE at a time from `serials_from`)."""
     ew = endwatch_of(request)
     found = trace_requests.get_request(ew.reader(), caller.principal, reference)
-    held = _held(ew, caller, found) if found.direction is Direction.INCOMING else []
-    return render(request, "trace_request.html", {"r": found, "today": ew.today(), "held": held})
+    held = _held(ew, caller, found, serials_from) if found.direction is Direction.INCOMING else []
+    more = serials_from + TRACED_ON_PAGE if held and len(found.serials) > serials_from + TRACED_ON_PAGE else None
+    earlier = max(serials_from - TRACED_ON_PAGE, 0) if held and serials_from else None
+    return render(request, "trace_request.html", {"r": found, "today": ew.today(), "held": held,
+                                                  "serials_from": serials_from, "serials_more": more,
+                                                  "serials_earlier": earlier})
 
 
-# An incoming request's serials traced on its page, at most this many (the rest through the trace page).
-TRACED_ON_PAGE = 50
+# An incoming request's serials traced on its page at once: a request holds at most MAX_SERIALS (1,000) when
+# opened, so one page shows them all; an older or imported one with more is paged.
+TRACED_ON_PAGE = MAX_SERIALS
 
 
-def _held(ew: Endwatch, caller: Caller, found: TraceRequest) -> list[tuple[str, TraceResult | None]]:
+def _held(ew: Endwatch, caller: Caller, found: TraceRequest,
+          start: int = 0) -> list[tuple[str, TraceResult | None]]:
     """What the registry holds of each serial an incoming request asks about ("is this serial one of yours?"),
-    traced as of today for a caller who may trace: the draft of the answer. A serial that is not one is None."""
+    traced as of today for a caller who may trace: the draft of the answer. A serial that is not one is None.
+    All of a page's serials are traced in one read of a few statements (trace_serials), not one each."""
     if not caller.principal.may(Action.TRACE):
         return []
-    out: list[tuple[str, TraceResult | None]] = []
-    for serial in found.serials[:TRACED_ON_PAGE]:
-        try:
-            out.append((serial, trace_serial(ew.reader(), serial, as_of=ew.today())))
-        except InvalidInput:
-            out.append((serial, None))
-    return out
+    return trace_serials(ew.reader(), found.serials[start:start + TRACED_ON_PAGE], as_of=ew.today())
 
 
 @router.post("/trace-requests/{reference}/answer")

@@ -110,6 +110,11 @@ class SqlDeliveryRepository:
 
         return trace.dossiers_by_serial_norm(self.conn, serial_norm)
 
+    def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, builtins.list[ItemDossier]]:
+        from endwatch.db.registry import trace
+
+        return trace.dossiers_by_serial_norms(self.conn, serial_norms)
+
     def for_permit(self, number: str) -> builtins.list[ItemRecord]:
         d = t.deliveries
         q = sa.select(d).where(d.c.permit_number == number).order_by(d.c.delivered_on, d.c.id)

@@ -9,7 +9,7 @@ database and run on the driver's cursor in the unit of work's transaction (see _
 from __future__ import annotations
 
 from collections import defaultdict, namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -82,65 +82,72 @@ class _Read:
         return rows
 
 
-def _of_serial(*columns: Any) -> sa.Select[Any]:
-    """`columns` of the items with the serial, joined to their permits and products."""
-    return (sa.select(*columns)
-            .select_from(_d.join(_p, _p.c.number == _d.c.permit_number).join(_pr, _pr.c.id == _d.c.product_id))
-            .where(_d.c.serial_norm == _NORM))
+def _statements(match: sa.ColumnElement[bool]) -> tuple[sa.Select[Any], sa.CompoundSelect[Any], sa.Select[Any],
+                                                          sa.Select[Any]]:
+    """The four reads of the items whose serial key meets `match` (a condition on deliveries.serial_norm):
+    items with their permits, the permits' events, the products and the parties."""
+
+    def of_serial(*columns: Any) -> sa.Select[Any]:
+        # `columns` of the items with the serial, joined to their permits and products.
+        return (sa.select(*columns)
+                .select_from(_d.join(_p, _p.c.number == _d.c.permit_number).join(_pr, _pr.c.id == _d.c.product_id))
+                .where(match))
+
+    # Items with their permits; item columns are labelled item_*, permit columns keep their names.
+    items = (sa.select(*(c.label(f"item_{c.name}") for c in _d.c), *_p.c)
+             .select_from(_d.join(_p, _p.c.number == _d.c.permit_number))
+             .where(match)
+             .order_by(_d.c.id))
+
+    # The permits' status changes and retransfers, in one statement: each in date order within its kind.
+    permits = sa.select(_d.c.permit_number).where(match)
+    sc, rt = t.permit_status_changes, t.retransfers
+    events = sa.union_all(
+        sa.select(sa.literal_column("'status'").label("kind"), sc.c.permit_number, sc.c.effective_on.label("day"),
+                  sc.c.status.label("what"), sc.c.reason, sc.c.reference,
+                  sa.cast(sa.null(), sa.String).label("serial"), sc.c.id, sc.c.historical_source)
+        .where(sc.c.permit_number.in_(permits)),
+        sa.select(sa.literal_column("'retransfer'").label("kind"), rt.c.permit_number, rt.c.authorized_on,
+                  rt.c.to_party_id, sa.cast(sa.null(), sa.Text), rt.c.reference, rt.c.serial, rt.c.id,
+                  sa.cast(sa.null(), sa.String))
+        .where(rt.c.permit_number.in_(permits)),
+    ).order_by(sa.literal_column("kind"), sa.literal_column("day"), sa.literal_column("id"))
+
+    # Products with their aliases and control-list entries, one (kind, value) per row.
+    product_ids = sa.select(_d.c.product_id).where(match)
+    extras = sa.union_all(
+        sa.select(t.product_aliases.c.product_id, sa.literal_column("'alias'").label("kind"),
+                  t.product_aliases.c.alias.label("value"))
+        .where(t.product_aliases.c.product_id.in_(product_ids)),
+        sa.select(t.product_categories.c.product_id, sa.literal_column("'category'").label("kind"),
+                  t.product_categories.c.category.label("value"))
+        .where(t.product_categories.c.product_id.in_(product_ids)),
+    ).subquery("extras")
+    products = (sa.select(_pr, extras.c.kind, extras.c.value)
+                .select_from(_pr.outerjoin(extras, extras.c.product_id == _pr.c.id))
+                .where(_pr.c.id.in_(product_ids)))
+
+    # Every party an item names (its product's maker, its permit's parties, its recipient), with all its
+    # names: the items' rows joined to parties by key, so that each party is one index probe however big
+    # the table.
+    named = of_serial(_pr.c.manufacturer_id.label("maker"), _d.c.recipient_id.label("recipient"),
+                      _p.c.exporter_id.label("exporter"), _p.c.consignee_id.label("consignee"),
+                      _p.c.end_user_id.label("end_user")).subquery("named")
+    parties = (sa.select(t.parties, t.party_names.c.name.label("other_name"), t.party_names.c.name_kind)
+               .distinct()
+               .select_from(t.parties
+                            .join(named, t.parties.c.id.in_([named.c.maker, named.c.recipient, named.c.exporter,
+                                                             named.c.consignee, named.c.end_user]))
+                            .outerjoin(t.party_names, t.party_names.c.party_id == t.parties.c.id))
+               .order_by(t.parties.c.id, t.party_names.c.name))
+    return items, events, products, parties
 
 
-# Items with their permits; item columns are labelled item_*, permit columns keep their names.
-_ITEMS = _Read(
-    sa.select(*(c.label(f"item_{c.name}") for c in _d.c), *_p.c)
-    .select_from(_d.join(_p, _p.c.number == _d.c.permit_number))
-    .where(_d.c.serial_norm == _NORM)
-    .order_by(_d.c.id)
-)
-
-# The permits' status changes and retransfers, in one statement: each in date order within its kind.
-_PERMITS = sa.select(_d.c.permit_number).where(_d.c.serial_norm == _NORM)
-_sc, _rt = t.permit_status_changes, t.retransfers
-_EVENTS = _Read(sa.union_all(
-    sa.select(sa.literal_column("'status'").label("kind"), _sc.c.permit_number, _sc.c.effective_on.label("day"),
-              _sc.c.status.label("what"), _sc.c.reason, _sc.c.reference,
-              sa.cast(sa.null(), sa.String).label("serial"), _sc.c.id, _sc.c.historical_source)
-    .where(_sc.c.permit_number.in_(_PERMITS)),
-    sa.select(sa.literal_column("'retransfer'").label("kind"), _rt.c.permit_number, _rt.c.authorized_on,
-              _rt.c.to_party_id, sa.cast(sa.null(), sa.Text), _rt.c.reference, _rt.c.serial, _rt.c.id,
-              sa.cast(sa.null(), sa.String))
-    .where(_rt.c.permit_number.in_(_PERMITS)),
-).order_by(sa.literal_column("kind"), sa.literal_column("day"), sa.literal_column("id")))
-
-# Products with their aliases and control-list entries, one (kind, value) per row.
-_PRODUCT_IDS = sa.select(_d.c.product_id).where(_d.c.serial_norm == _NORM)
-_EXTRAS = sa.union_all(
-    sa.select(t.product_aliases.c.product_id, sa.literal_column("'alias'").label("kind"),
-              t.product_aliases.c.alias.label("value"))
-    .where(t.product_aliases.c.product_id.in_(_PRODUCT_IDS)),
-    sa.select(t.product_categories.c.product_id, sa.literal_column("'category'").label("kind"),
-              t.product_categories.c.category.label("value"))
-    .where(t.product_categories.c.product_id.in_(_PRODUCT_IDS)),
-).subquery("extras")
-_PRODUCTS = _Read(
-    sa.select(_pr, _EXTRAS.c.kind, _EXTRAS.c.value)
-    .select_from(_pr.outerjoin(_EXTRAS, _EXTRAS.c.product_id == _pr.c.id))
-    .where(_pr.c.id.in_(_PRODUCT_IDS))
-)
-
-# Every party an item names (its product's maker, its permit's parties, its recipient), with all its names:
-# the items' rows joined to parties by key, so that each party is one index probe however big the table.
-_NAMED = _of_serial(_pr.c.manufacturer_id.label("maker"), _d.c.recipient_id.label("recipient"),
-                    _p.c.exporter_id.label("exporter"), _p.c.consignee_id.label("consignee"),
-                    _p.c.end_user_id.label("end_user")).subquery("named")
-_PARTIES = _Read(
-    sa.select(t.parties, t.party_names.c.name.label("other_name"), t.party_names.c.name_kind)
-    .distinct()
-    .select_from(t.parties
-                 .join(_NAMED, t.parties.c.id.in_([_NAMED.c.maker, _NAMED.c.recipient, _NAMED.c.exporter,
-                                                   _NAMED.c.consignee, _NAMED.c.end_user]))
-                 .outerjoin(t.party_names, t.party_names.c.party_id == t.parties.c.id))
-    .order_by(t.parties.c.id, t.party_names.c.name)
-)
+_ITEMS, _EVENTS, _PRODUCTS, _PARTIES = (_Read(s) for s in _statements(_d.c.serial_norm == _NORM))
+# The same reads for many serial keys at once (the serials of an incoming trace request): a list of keys is
+# one expanding parameter, so these go through SQLAlchemy's own execution and its statement cache.
+_NORMS = sa.bindparam("norms", expanding=True, type_=sa.String())
+_MANY = _statements(_d.c.serial_norm.in_(_NORMS))
 
 _PARTIES_BY_NAME = _Read(sa.select(t.party_names.c.party_id).where(t.party_names.c.name_key == _KEY).distinct())
 _PRODUCTS_BY_MODEL = _Read(sa.select(_pr.c.id, _pr.c.manufacturer_id).where(sa.or_(
@@ -172,16 +179,36 @@ def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemD
     rows = _ITEMS.rows(conn, norm=serial_norm)
     if not rows:
         return []
+    return _dossiers(rows, _EVENTS.rows(conn, norm=serial_norm), _PRODUCTS.rows(conn, norm=serial_norm),
+                     _PARTIES.rows(conn, norm=serial_norm))
+
+
+def dossiers_by_serial_norms(conn: sa.Connection, serial_norms: Collection[str]) -> dict[str, list[ItemDossier]]:
+    """dossiers_by_serial_norm of each key, in four statements for all of them (keys with no item left out)."""
+    if not serial_norms:
+        return {}
+    params = {"norms": list(serial_norms)}
+    items, events, products, parties = (conn.execute(s, params).all() for s in _MANY)
+    found: dict[str, list[ItemDossier]] = defaultdict(list)
+    for row, dossier in zip(items, _dossiers(items, events, products, parties), strict=True):
+        found[row.item_serial_norm].append(dossier)
+    return dict(found)
+
+
+def _dossiers(rows: Sequence[Any], events: Sequence[Any], product_rows: Sequence[Any],
+              party_rows: Sequence[Any]) -> list[ItemDossier]:
+    """One dossier for each item row (in their order) from the rows of the four reads."""
     history: dict[str, list[StatusChange]] = defaultdict(list)
     retransfers: dict[str, list[Retransfer]] = defaultdict(list)
-    for e in _EVENTS.rows(conn, norm=serial_norm):
+    for e in events:
         if e.kind == "status":
-            history[e.permit_number].append(StatusChange(PermitStatus(e.what), e.day, e.reason, e.reference,
-                                                         e.historical_source))
+            history[e.permit_number].append(StatusChange(PermitStatus(e.what), _to_date(e.day), e.reason,
+                                                         e.reference, e.historical_source))
         else:
-            retransfers[e.permit_number].append(Retransfer(e.permit_number, e.what, e.day, e.reference, e.serial))
-    products = _products(_PRODUCTS.rows(conn, norm=serial_norm))
-    parties = _parties(_PARTIES.rows(conn, norm=serial_norm))
+            retransfers[e.permit_number].append(Retransfer(e.permit_number, e.what, _to_date(e.day), e.reference,
+                                                           e.serial))
+    products = _products(product_rows)
+    parties = _parties(party_rows)
     permits = {r.number: permit_from_row(r, history[r.number]) for r in rows}
     dossiers = []
     for r in rows:
@@ -196,7 +223,7 @@ def dossiers_by_serial_norm(conn: sa.Connection, serial_norm: str) -> list[ItemD
     return dossiers
 
 
-def _products(found: list[Any]) -> dict[str, Product]:
+def _products(found: Sequence[Any]) -> dict[str, Product]:
     rows: dict[str, Any] = {}
     extras: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in found:
@@ -206,7 +233,7 @@ def _products(found: list[Any]) -> dict[str, Product]:
     return {pid: product_from_row(r, extras[pid]["alias"], extras[pid]["category"]) for pid, r in rows.items()}
 
 
-def _parties(found: list[Any]) -> dict[str, Party]:
+def _parties(found: Sequence[Any]) -> dict[str, Party]:
     rows: dict[str, Any] = {}
     names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in found:  # ordered by party, then name

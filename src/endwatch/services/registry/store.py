@@ -134,6 +134,9 @@ class DeliveryRepository(Protocol):
     def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
         """find_by_serial_norm(serial_norm), in the same order, each item with its records (a few statements
         in all, whatever the number of items)."""
+    def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, builtins.list[ItemDossier]]:
+        """dossiers_by_serial_norm of every key in `serial_norms`, by key (a key with no item is left out), in
+        a few statements whatever the number of keys."""
     def for_permit(self, number: str) -> builtins.list[ItemRecord]: ...
     def iter_all(self) -> Iterator[ItemRecord]: ...
     def release_hold(self, delivery_id: int) -> None:

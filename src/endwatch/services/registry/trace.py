@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -46,6 +47,14 @@ class TraceResult:
     as_of: date
     hits: tuple[TraceHit, ...]
     notes: tuple[str, ...] = field(default=())
+    # An item carries this serial (narrowed by manufacturer and model) but was delivered after `as_of`.
+    delivered_later: bool = False
+
+    @property
+    def missed(self) -> bool:
+        """No item carries this serial key on any date (narrowed by manufacturer and model): the one case
+        where detection's near candidates are worth looking for, since an exact item rules them out."""
+        return not self.hits and not self.delivered_later
 
     @property
     def ambiguous(self) -> bool:
@@ -96,7 +105,24 @@ def trace_serial(
             return TraceResult(serial, norm, as_of, (), tuple(notes))
         # Traces are the registry's hottest question: every item's records come in a few statements.
         dossiers = uow.deliveries.dossiers_by_serial_norm(norm)
+    return _result(serial, norm, dossiers, as_of, maker_ids, product_ids, notes)
+
+
+def trace_serials(uow: UnitOfWork, serials: Sequence[str], *, as_of: date) -> list[tuple[str, TraceResult | None]]:
+    """Each of `serials` traced as trace_serial would (no manufacturer or model), in one read of a few
+    statements whatever their number; a serial with no letter or digit gives None instead of a result."""
+    norms = {serial: serial_key(serial) for serial in serials}
+    with uow:
+        found = uow.deliveries.dossiers_by_serial_norms(sorted({n for n in norms.values() if n}))
+    return [(serial, _result(serial, norms[serial], found.get(norms[serial], []), as_of, None, None, [])
+             if norms[serial] else None) for serial in serials]
+
+
+def _result(serial: str, norm: str, dossiers: list[ItemDossier], as_of: date, maker_ids: set[str] | None,
+            product_ids: set[str] | None, notes: list[str]) -> TraceResult:
+    """The trace of `serial` from the dossiers of the items with its key, narrowed by maker and product."""
     hits: list[TraceHit] = []
+    later = False
     for dossier in dossiers:
         rec = dossier.record
         if maker_ids is not None and rec.manufacturer_id not in maker_ids:
@@ -104,6 +130,7 @@ def trace_serial(
         if product_ids is not None and rec.product_id not in product_ids:
             continue
         if rec.item.delivered_on > as_of:
+            later = True
             notes.append(f"an item with this serial was delivered later, on {rec.item.delivered_on.isoformat()}")
             continue
         hits.append(_hit(dossier, norm, as_of, rec.held))
@@ -115,7 +142,7 @@ def trace_serial(
                      f" (endwatch serials review): {listed}; none is picked")
     if not hits and not notes:
         notes.append("no delivered item has this serial")
-    return TraceResult(serial, norm, as_of, tuple(hits), tuple(notes))
+    return TraceResult(serial, norm, as_of, tuple(hits), tuple(notes), later)
 
 
 def _hit(dossier: ItemDossier, norm: str, as_of: date, held: bool) -> TraceHit:
