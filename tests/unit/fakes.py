@@ -185,11 +185,6 @@ class _Deliveries:
                                      tuple(self.retransfers_for(permit.number))))
         return found
 
-    def makers_and_models(self, maker_key: str, model_key: str) -> tuple[set[str], dict[str, str]]:
-        parties = {p.id for p in self.s.parties.values() if maker_key in p.name_keys()}
-        return parties, {p.id: p.manufacturer_id for p in self.s.products.values()
-                         if model_key and model_key in p.name_keys()}
-
     def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, list[ItemDossier]]:
         return {n: found for n in serial_norms if (found := self.dossiers_by_serial_norm(n))}
 
@@ -229,8 +224,8 @@ class _Audit:
     def append(self, entry: AuditEntry, *, before_json: str | None = None, after_json: str | None = None) -> None:
         self.s.audit.append(entry)
 
-    def entries(self) -> Iterator[AuditEntry]:
-        return iter(list(self.s.audit))
+    def entries(self, after: int = 0) -> Iterator[AuditEntry]:
+        return iter([e for e in self.s.audit if e.seq > after])
 
     def head(self) -> tuple[int, str] | None:
         return self.head_for_append() if self.s.audit else None

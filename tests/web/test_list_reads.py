@@ -15,10 +15,13 @@ from tests.factories import ACTOR, issued_world, permit
 from tests.web.conftest import Web, web_over
 
 from endwatch.bootstrap import Endwatch
+from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.sightings import Sighting
+from endwatch.services.audit.verify import TAIL
 from endwatch.services.detection.run import detect
 from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.parties import save_party
 from endwatch.services.registry.permits import issue_permit
 
 ITEMS = 3000
@@ -96,13 +99,14 @@ LISTS = ["/api/v1/deliveries", "/api/v1/deliveries?permit=P-BIG&limit=20",
          "/api/v1/inquiries", "/api/v1/outbox", "/sightings", "/sightings?sort=-id&observed_to=2020-08-01",
          "/findings", "/findings?verdict=unmatched", "/cases?status=open", "/inquiries", "/outbox",
          "/deliveries", "/deliveries?permit=P-BIG&sort=-serial", "/deliveries/P-BIG/2020-06-01",
-         "/permits/P-BIG"]
+         "/permits/P-BIG", "/", "/audit?entity=permit&sort=-seq"]
 
 
 def test_no_list_loads_a_table(big: Web) -> None:
     headers = big.as_("admin")
-    # The audit page's chain verification and the public figures read everything once per state version.
-    for url in ("/audit", "/transparency"):
+    # The public figures and the dashboard's recommendations read everything once per state version, the audit
+    # page's bounded check the newest entries (at most TAIL: a test of its own below).
+    for url in ("/", "/transparency", "/audit"):
         assert big.client.get(url, headers=headers).status_code == 200
     for url in LISTS:
         with counting(big.ew.engine) as reads:
@@ -112,8 +116,9 @@ def test_no_list_loads_a_table(big: Web) -> None:
         # A search asks each kind it looks in (six, a trace of the serial among them) once.
         # A delivery's page reads two lists (its items, their sightings), a page of each.
         # A permit's page reads its first hundred items, its audit entries and open proposals.
-        composite = "search" in url or url.startswith(("/deliveries/", "/permits/"))
-        assert reads.statements <= (25 if composite else 12), (url, reads.statements)
+        # The dashboard reads a page of each card's list (applications, permits, findings, cases, inquiries...).
+        composite = "search" in url or url.startswith(("/deliveries/", "/permits/")) or url == "/"
+        assert reads.statements <= (40 if url == "/" else 25 if composite else 12), (url, reads.statements)
         assert reads.rows <= (400 if composite else 250), (url, reads.rows)
     # the detection lists hold far more than a page, so their bounds above mean something
     for kind in ("sightings", "findings"):
@@ -142,3 +147,27 @@ def test_bad_filters_are_named(big: Web) -> None:
     assert columns == {"query.delivered_from", "query.sort", "query.after"}
     r = big.client.get("/api/v1/permits?state=lost", headers=headers)
     assert r.status_code == 422 and r.json()["problems"][0]["column"] == "query.state"
+
+
+def test_the_audit_page_checks_the_newest_entries_and_everything_only_when_asked(big: Web) -> None:
+    headers = big.as_("admin")
+    page = big.client.get("/audit", headers=headers).text
+    assert "Hash chain verified: the newest" in page and 'data-testid="verify-all"' in page
+    # The bounded check reads the tail only: at most TAIL entries, however long the trail.
+    save_party(big.ew.uow(), ACTOR, Party("bump", "Bump", PartyKind.COMPANY, "CA"))  # a write: a new state version
+    with counting(big.ew.engine) as reads:
+        assert big.client.get("/audit", headers=headers).status_code == 200
+    assert reads.rows <= TAIL + 100, reads.rows
+    full = big.client.get("/audit?verify=all", headers=headers).text
+    assert "Hash chain verified: all" in full and "Records verified" in full
+    # until the next write, the page shows the whole check's answer
+    assert "Hash chain verified: all" in big.client.get("/audit", headers=headers).text
+    assert big.client.get("/audit?verify=some", headers=headers).status_code == 422
+
+
+def test_the_dashboard_cards_count_in_sql(big: Web) -> None:
+    # More findings than a card shows: the card lists twenty and says how many there are.
+    page = big.client.get("/", headers=big.as_("admin")).text
+    assert "New findings" in page and '/findings?flagged=true&amp;sort=-decided_at' in page
+    flagged = big.client.get("/api/v1/findings?flagged=true&limit=500", headers=big.as_("admin")).json()
+    assert flagged["total"] > 20 and all(i["verdict"] != "consistent" for i in flagged["items"])

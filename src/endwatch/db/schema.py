@@ -10,6 +10,7 @@ from endwatch.db.detection import tables as detection  # noqa: F401
 from endwatch.db.enforcement import tables as enforcement  # noqa: F401
 from endwatch.db.monitoring import checks, partners, requests  # noqa: F401
 from endwatch.db.registry import tables as registry  # noqa: F401
+from endwatch.db.reporting import indexes  # noqa: F401
 from endwatch.db.system import tables as system  # noqa: F401
 from endwatch.db.tables import metadata
 

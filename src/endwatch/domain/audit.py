@@ -106,17 +106,21 @@ class ChainReport:
     problem: str = ""
 
 
-def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> ChainReport:
+def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None,
+                 after: tuple[int, str] = (0, GENESIS)) -> ChainReport:
     """Verify entries in storage order against each other and against the recorded head.
 
     Detects an edited entry (its hash no longer matches), a deleted or inserted one (a gap in the
     sequence or a broken link), a reordered one (sequence out of order), and a truncated tail (the
     head records a later entry than the last one found).
+
+    `after` is the (seq, stored hash) of the entry before the first one given (the genesis for the whole
+    chain): a tail of the chain is then verified from it, vouching for nothing before it.
     """
-    expected_seq = 1
-    prev = GENESIS
+    expected_seq = after[0] + 1
+    prev = after[1]
     count = 0
-    last: tuple[int, str] = (0, GENESIS)
+    last: tuple[int, str] = after
     for entry in entries:
         count += 1
         if entry.seq > expected_seq:

@@ -89,6 +89,13 @@ def cached(request: Request, key: Hashable, compute: Callable[[], T]) -> T:
     return cache.get(request_version(request), key, compute)
 
 
+def stored(request: Request, key: Hashable) -> Any | None:
+    """The value kept for `key` at the current state version, None when there is none (never computed here)."""
+    cache: VersionedCache = request.app.state.cache
+    found = cache.lookup(request_version(request), key)
+    return None if found is _MISSING else found
+
+
 async def cached_in_thread(request: Request, key: Hashable, compute: Callable[[], T]) -> T:
     """Like `cached`, for async routes: a stored answer comes straight from the event loop (no thread),
     and only a missing one is computed, in a worker thread, at most COMPUTE_THREADS at once."""

@@ -6,14 +6,13 @@ import hmac
 import math
 import secrets
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlparse
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from endwatch.bootstrap import Endwatch
 from endwatch.countries import country_choices, country_name
 from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
@@ -23,14 +22,14 @@ from endwatch.services.accounts.users import USERNAME_RULE
 from endwatch.services.assessment import assess as assessment
 from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
-from endwatch.services.audit.verify import history
-from endwatch.services.authz import Action, check_visible, company_scope, permits, visible
+from endwatch.services.audit.verify import TAIL, history
+from endwatch.services.authz import Action, check_visible, company_scope, permits
 from endwatch.services.detection import run as detection
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
+from endwatch.services.monitoring import checks as monitoring_checks
 from endwatch.services.monitoring import plan as check_plan
 from endwatch.services.monitoring import requests_report
-from endwatch.services.monitoring.store import SeriesDay
 from endwatch.services.registry import queries
 from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
@@ -39,7 +38,7 @@ from endwatch.services.reporting import lists, records
 from endwatch.services.reporting.store import ListQuery
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, public_figures, submit_application
-from endwatch.web.audit_checks import audit_checks
+from endwatch.web.audit_checks import audit_checks, last_full_check, tail_check
 from endwatch.web.cache import cached
 from endwatch.web.errors import CsrfRejected
 from endwatch.web.fields import form_date, form_text, form_whole_number
@@ -134,18 +133,26 @@ def signout(request: Request, caller: Annotated[Caller, Depends(requires(Action.
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Action.DASHBOARD_READ))]) -> Response:
     ew = endwatch_of(request)
-    board = overview.dashboard(ew.reader(), _today(request))
-    pending = visible(caller.principal, board.pending, lambda a: a.exporter_id)
-    expiring = visible(caller.principal, board.expiring, lambda p: p.exporter_id)
-    own_permits = []
-    if caller.principal.party_id:
-        own_permits = visible(caller.principal, queries.permits_as_of(ew.reader(), board.as_of),
-                              lambda v: v.permit.exporter_id)
-    findings, open_cases, awaiting = [], [], []
+    scope = company_scope(caller.principal)
+    # Every card is one page of a list read in SQL with a capped count, never a table loaded and sliced.
+    board = overview.dashboard(ew.reader(), _today(request), rows=DASHBOARD_ROWS, exporter=scope)
+    pending, expiring = list(board.pending), list(board.expiring)
+    own_permits: list[Any] = []
+    own_total, own_exact = 0, True
+    if caller.principal.party_id and scope is not None:
+        own = lists.permit_views(ew.reader(), ListQuery("permits", {"as_of": board.as_of}, "issued_on", True, None, 0,
+                                                        DASHBOARD_ROWS), scope, board.as_of)
+        own_permits, own_total, own_exact = own.items, own.total, own.exact
+    findings: list[Any] = []
+    findings_total, findings_exact = 0, True
+    open_cases: list[Any] = []
+    awaiting: list[Any] = []
     open_total = 0
     if permits(caller.principal.role, Action.SIGHTINGS_READ):
-        findings = [r for r in detection.findings(ew.reader()) if r.finding.verdict != "consistent"]
-        findings.sort(key=lambda r: r.finding.decided_at, reverse=True)
+        # The newest decisions that are not "consistent" (index on decided_at), with their total.
+        flagged = lists.page(ew.reader(), ListQuery("findings", {"flagged": True}, "decided_at", True, None, 0,
+                                                    DASHBOARD_ROWS), None)
+        findings, findings_total, findings_exact = flagged.items, flagged.total, flagged.exact
     if permits(caller.principal.role, Action.CASES_READ):
         # The twenty most recent, counted in SQL (a registry may hold thousands of cases).
         open_page = lists.page(ew.reader(), ListQuery("cases", {"status": "open"}, "opened_on", True, None, 0,
@@ -154,22 +161,28 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
         awaiting = enforcement_proposals.list_proposals(ew.reader(), open_only=True)
     recommendations: dict[str, str] = {}
     watch: list[WatchEntry] = []
+    if permits(caller.principal.role, Action.ASSESSMENTS_READ) and pending:
+        # The shown applications' recommendations today. Assessing reads the whole evidence (every permit,
+        # transfer and conflict), so it is done once per state version and day, not on every visit.
+        def recommend() -> dict[str, str]:
+            with ew.reader() as uow:
+                world = assessment.load_world(uow)
+            return {a.number: assess_subject(assessment.application_subject(world, a.number, board.as_of), world,
+                                             board.as_of).recommendation.value for a in pending}
+        recommendations = cached(request, ("dashboard-recommendations", board.as_of,
+                                           tuple(a.number for a in pending)), recommend)
     if permits(caller.principal.role, Action.ASSESSMENTS_READ):
-        # Each pending application's recommendation today, from one load of the evidence.
-        with ew.reader() as uow:
-            world = assessment.load_world(uow)
-        for a in pending:
-            subject = assessment.application_subject(world, a.number, board.as_of)
-            recommendations[a.number] = assess_subject(subject, world, board.as_of).recommendation.value
         watch = list(reversed(reassessment.watchlist(ew.reader())))[:20]
-    work: check_plan.OverdueWork | None = None
-    check_series: list[SeriesDay] | None = None
+    late_checks: list[tuple[str, int]] = []
     if permits(caller.principal.role, Action.CHECKS_READ):
-        # Overdue work by age and the overdue share: the plan (its items aggregated per permit in SQL) and late
-        # checks counted in SQL, kept per state version, so a visit computes them only after a write.
-        scope = company_scope(caller.principal)
-        work, check_series = cached(request, ("overdue-work", board.as_of, scope),
-                                    lambda: _overdue_work(ew, caller, board.as_of))
+        # Checks planned and not recorded as done by their day, by how late (the programme's plan is on /checks:
+        # it reads every delivered item, too much for every visit here).
+        days = [(board.as_of - c.planned_on).days for c in monitoring_checks.list_checks(ew.reader(), caller.principal)
+                if c.done_on is None and c.planned_on < board.as_of]
+        late_checks = [(label, sum(1 for d in days if low <= d and (high is None or d <= high)))
+                       for label, low, high in check_plan.AGES] if days else []
+    check_series = (series_of_year(ew, caller, board.as_of)
+                    if permits(caller.principal.role, Action.CHECKS_READ) else None)
     waiting: list[Any] = []
     waiting_total = 0
     if permits(caller.principal.role, Action.INQUIRIES_READ):
@@ -181,23 +194,19 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
     traced = (requests_report.awaited(ew.reader(), caller.principal, board.as_of)
               if permits(caller.principal.role, Action.TRACE_REQUESTS_READ) else None)
     return render(request, "dashboard.html", {"board": board, "pending": pending, "expiring": expiring,
-                                              "own_permits": own_permits, "findings": findings[:20],
+                                              "expiring_url": "/permits?" + urlencode({
+                                                  "as_of": board.as_of.isoformat(), "state": "in_force",
+                                                  "expires_to": (board.as_of + timedelta(days=90)).isoformat(),
+                                                  "sort": "expires_on"}),
+                                              "own_permits": own_permits, "own_total": own_total,
+                                              "own_exact": own_exact, "findings": findings,
+                                              "findings_total": findings_total, "findings_exact": findings_exact,
                                               "open_cases": open_cases, "open_total": open_total,
                                               "waiting": waiting, "waiting_total": waiting_total, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch,
-                                              "work": work, "traced": traced,
+                                              "late_checks": late_checks, "traced": traced,
                                               "series": check_series,
                                               "age_labels": [label for label, _, _ in check_plan.AGES]})
-
-
-def _overdue_work(ew: Endwatch, caller: Caller, day: date) -> tuple[check_plan.OverdueWork, list[SeriesDay] | None]:
-    """The overdue work as of `day` and, for the authority's readers, the recorded days of the year with `day`'s
-    own figures last when the daily job has not recorded it yet (marked by no recorder)."""
-    work = check_plan.overdue_work(ew.reader(), caller.principal, day)
-    days = series_of_year(ew, caller, day)
-    if days is not None and work.programme_from is not None and (not days or days[-1].day != day):
-        days = [*days, SeriesDay(day, work.designated_items, work.designated_items_overdue, work.asked)]
-    return work, days
 
 
 @router.get("/trace", response_class=HTMLResponse)
@@ -399,13 +408,22 @@ def _towards(point: tuple[float, float], other: tuple[float, float], gap: float)
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Action.AUDIT_READ))],
-               offset: Annotated[int, Query(ge=0)] = 0, entity: str = "") -> Response:
-    ew = endwatch_of(request)
-    page = records.audit_page(ew.reader, offset, PAGE, entity or None)
-    # Verifying reads the whole trail and every row: once per state version (every write moves it), not per view.
-    chain, rows = audit_checks(request)
-    return render(request, "audit.html", {"page": page, "chain": chain, "rows": rows, "offset": offset,
-                                          "limit": PAGE, "entity": entity})
+               verify: str = "") -> Response:
+    """The trail newest first (filters, keyset pages, downloads), with the chain's newest entries re-hashed on
+    every state version (bounded); the whole chain and every audited row only on `verify=all` (the page's
+    button; as `endwatch audit verify` and GET /api/v1/audit/verify), whose answer the page then shows until the
+    next write."""
+    if verify not in ("", "all"):
+        raise InvalidInput([Problem(f"{verify!r} is not 'all'", column="query.verify")])
+    query = list_query(request, "audit", PAGE_SIZE)
+    if (file := export_response(request, caller, query)) is not None:
+        return file
+    found = lists.page(endwatch_of(request).reader(), query, None)
+    full = audit_checks(request, fresh=True) if verify == "all" else last_full_check(request)
+    chain, rows = full if full is not None else (tail_check(request), None)
+    return render(request, "audit.html", {"entries": found.items, "chain": chain, "rows": rows,
+                                          "full": full is not None, "tail": TAIL,
+                                          "controls": controls(request, query, found, omit=())})
 
 
 @router.get("/transparency", response_class=HTMLResponse)

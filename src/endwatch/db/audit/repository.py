@@ -36,12 +36,14 @@ class SqlAuditRepository:
         self._head: tuple[int, str] | None = None  # known for the rest of this transaction once read
         # The last entry appended in this transaction, with its before and after as encoded for its hash.
         self._last: tuple[AuditEntry, dict[str, str]] | None = None
+        # Digests of rows this transaction inserted, computed from the values inserted (table -> key -> digest).
+        self._vouched: dict[str, dict[str, str]] = {}
 
     def forget_head(self) -> None:
         """Called when the transaction ends: the next one must read the head again."""
         self._head = None
         self._last = None
-        row_store.forget_vouched(self.conn)
+        self._vouched = {}
 
     def head_for_append(self) -> tuple[int, str]:
         # The transaction already holds the write lock (taken when it began), so the head cannot move
@@ -77,10 +79,9 @@ class SqlAuditRepository:
     def start_row_capture(self) -> None:
         """Forget rows noted before this write began (written outside the application: verify names them)."""
         row_store.clear_touched(self.conn)
-        row_store.forget_vouched(self.conn)
 
     def vouch(self, table: str, digests: Sequence[tuple[str, str]]) -> None:
-        row_store.vouch(self.conn, table, digests)
+        self._vouched.setdefault(table, {}).update(digests)
 
     def seal_rows(self, record_entry: Callable[[], AuditEntry]) -> int:
         """Digest every row this transaction wrote to an audited table and seal the digests into the last
@@ -92,8 +93,8 @@ class SqlAuditRepository:
             record_entry()
         assert self._last is not None, "record_entry appended no entry"
         last, encoded = self._last
-        count, digest = row_store.seal_touched(self.conn, metadata.tables, last.seq, row_store.vouched(self.conn))
-        row_store.forget_vouched(self.conn)
+        count, digest = row_store.seal_touched(self.conn, metadata.tables, last.seq, self._vouched)
+        self._vouched = {}
         sealed = dataclasses.replace(last, rows=digest, hash="")
         sealed = dataclasses.replace(sealed, hash=entry_hash(sealed.payload(), encoded))
         a = t.audit_log
@@ -134,11 +135,14 @@ class SqlAuditRepository:
             _load_json(r.before), _load_json(r.after), r.reason, r.prev_hash, r.hash, r.delegate, r.rows_digest,
         )
 
-    def entries(self) -> Iterator[AuditEntry]:
+    def entries(self, after: int = 0) -> Iterator[AuditEntry]:
         # In sequence order: a moved, removed or inserted entry shows as a gap or a broken link.
         a = t.audit_log
+        query = sa.select(a).order_by(a.c.seq)
+        if after:
+            query = query.where(a.c.seq > after)  # a range of the primary key: a tail reads only itself
         # yield_per on the statement, not the connection: a writer's later statements stay plain cursors.
-        result = self.conn.execute(sa.select(a).order_by(a.c.seq).execution_options(yield_per=CHUNK))
+        result = self.conn.execute(query.execution_options(yield_per=CHUNK))
         for r in result:
             yield self._entry(r)
 

@@ -7,7 +7,7 @@ count of matching rows up to EXACT_UP_TO + 1, and the loading of the page's own 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -31,9 +31,13 @@ from endwatch.db.registry.repositories import (
     SqlProductRepository,
 )
 from endwatch.domain.names import normalise_name
+from endwatch.domain.permits import ApplicationStatus
+from endwatch.domain.verdicts import Verdict
 from endwatch.services.reporting.store import EXACT_UP_TO, ListPage, ListQuery, encode_cursor
 
 Where = Callable[[Any], sa.ColumnElement[bool]]
+# Applications awaiting a decision (domain.permits.ApplicationStatus.pending).
+_PENDING = tuple(s.value for s in ApplicationStatus if s.pending)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class _Table:
     filters: dict[str, Where]
     exporter: Callable[[str], sa.ColumnElement[bool]] | None
     load: Callable[[sa.Connection, Sequence[sa.Row[Any]]], list[Any]]
+    # Filters the count reads through a join instead (filter -> (table joined, ON clause, condition on it)): a
+    # page walks its own order and looks each row's related row up (EXISTS), but a count of the rows that match
+    # reads the related table's index for the value and joins, far fewer reads when most rows do not match.
+    count_joins: dict[str, tuple[sa.Table, sa.ColumnElement[bool], Where]] = field(default_factory=dict)
 
 
 def _between(column: sa.ColumnElement[Any], name: str) -> dict[str, Where]:
@@ -65,7 +73,9 @@ def _on_day(column: sa.ColumnElement[Any], name: str) -> dict[str, Where]:
 
 
 def _verdict_of_sighting(v: str) -> sa.ColumnElement[bool]:
-    return _s.c.id.in_(sa.select(_f.c.sighting_id).where(_f.c.verdict == v))
+    # EXISTS, not IN: the page walks the sightings' own order and looks each one's finding up by its key,
+    # instead of reading every finding of the verdict and sorting their sightings.
+    return sa.exists().where(_f.c.sighting_id == _s.c.id, _f.c.verdict == v)
 
 
 def _in_case(sighting_id: sa.ColumnElement[Any]) -> Where:
@@ -137,6 +147,7 @@ _LISTS: dict[str, _Table] = {
         {"exporter": lambda v: _a.c.exporter_id == v, "consignee": lambda v: _a.c.consignee_id == v,
          "end_user": lambda v: _a.c.end_user_id == v, "destination": lambda v: _a.c.destination == v,
          "product": lambda v: _a.c.product_id == v, "status": lambda v: _a.c.status == v,
+         "pending": lambda v: _a.c.status.in_(_PENDING),
          **_between(_a.c.received_on, "received")},
         lambda v: _a.c.exporter_id == v,
         lambda conn, rows: [SqlApplicationRepository._application(r) for r in rows]),
@@ -166,17 +177,19 @@ _LISTS: dict[str, _Table] = {
         {"country": lambda v: _s.c.country == v, "serial": lambda v: _s.c.serial == v,
          "reliability": lambda v: _s.c.reliability == v, "credibility": lambda v: _s.c.credibility == v,
          "verdict": _verdict_of_sighting, "case": _in_case(_s.c.id),
-         "undecided": lambda v: _s.c.id.not_in(sa.select(_f.c.sighting_id)),
+         "undecided": lambda v: ~sa.exists().where(_f.c.sighting_id == _s.c.id),
          **_between(_s.c.observed_on, "observed")},
-        None, lambda conn, rows: [_sighting(r) for r in rows]),
+        None, lambda conn, rows: [_sighting(r) for r in rows],
+        {"verdict": (_f, _f.c.sighting_id == _s.c.id, lambda v: _f.c.verdict == v)}),
     "findings": _Table(
         _f, _f.c.sighting_id,
-        {"observed_on": _f.c.observed_on, "sighting": _f.c.sighting_id},
+        {"observed_on": _f.c.observed_on, "sighting": _f.c.sighting_id, "decided_at": _f.c.decided_at},
         {"verdict": lambda v: _f.c.verdict == v, "confidence": lambda v: _f.c.confidence == v,
          "tier": lambda v: _f.c.tier == v, "permit": lambda v: _f.c.permit_number == v,
          "serial": lambda v: _f.c.serial == v, "observed_user": lambda v: _f.c.observed_user_id == v,
          "country": lambda v: _f.c.observed_country == v, "case": _in_case(_f.c.sighting_id),
          "delivered_on": lambda v: _f.c.delivery_id.in_(sa.select(_d.c.id).where(_d.c.delivered_on == v)),
+         "flagged": lambda v: _f.c.verdict != Verdict.CONSISTENT.value,
          **_between(_f.c.observed_on, "observed")},
         None, lambda conn, rows: [_finding(r) for r in rows]),
     "cases": _Table(
@@ -208,8 +221,11 @@ class SqlListRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def _conditions(self, spec: _Table, query: ListQuery, exporter: str | None) -> list[sa.ColumnElement[bool]]:
-        found = [spec.filters[name](value) for name, value in query.filters.items() if name in spec.filters]
+    def _conditions(self, spec: _Table, query: ListQuery, exporter: str | None,
+                    joined: Collection[str] = ()) -> list[sa.ColumnElement[bool]]:
+        """The query's conditions; those of the filters in `joined` on their joined table (`count_joins`)."""
+        found = [spec.count_joins[name][2](value) if name in joined else spec.filters[name](value)
+                 for name, value in query.filters.items() if name in spec.filters]
         if query.kind == "permits":
             as_of = query.filters.get("as_of") or date.max
             if not query.filters.get("include_future"):
@@ -235,7 +251,13 @@ class SqlListRepository:
         rows = rows[: query.limit]
         last = rows[-1] if more and rows else None
         cursor = encode_cursor(tuple(last._mapping[c.name] for c in order)) if last is not None else None
-        total, exact = self._count(spec, conditions)
+        joined = [name for name in spec.count_joins if name in query.filters]
+        source: sa.FromClause = spec.table
+        for name in joined:
+            other, on, _where = spec.count_joins[name]
+            source = source.join(other, on)
+        total, exact = self._count(spec, source, self._conditions(spec, query, exporter, joined) if joined
+                                   else conditions)
         return ListPage(spec.load(self.conn, rows), total, exact, cursor)
 
     @staticmethod
@@ -247,8 +269,9 @@ class SqlListRepository:
         left, right = sa.tuple_(*order), sa.tuple_(*(sa.literal(v, c.type) for c, v in zip(order, typed, strict=True)))
         return left < right if descending else left > right
 
-    def _count(self, spec: _Table, conditions: Sequence[sa.ColumnElement[bool]]) -> tuple[int, bool]:
-        capped = sa.select(sa.literal(1)).select_from(spec.table).where(*conditions).limit(EXACT_UP_TO + 1).subquery()
+    def _count(self, spec: _Table, source: sa.FromClause,
+               conditions: Sequence[sa.ColumnElement[bool]]) -> tuple[int, bool]:
+        capped = sa.select(sa.literal(1)).select_from(source).where(*conditions).limit(EXACT_UP_TO + 1).subquery()
         n = int(self.conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
         if n <= EXACT_UP_TO:
             return n, True

@@ -16,16 +16,27 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+def _prefix_range(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+    """`column` between `prefix` and the next string of its length, in byte order: a range of the column's index.
+    SQLite's LIKE ignores case, so it never reads a (case-sensitive) index for a prefix: this range does."""
+    if not prefix or ord(prefix[-1]) >= 0x10FFFF:
+        return column >= prefix
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return sa.and_(column >= prefix, column < following)
+
+
+def _starts_with(column: sa.ColumnElement[str], prefix: str, dialect: str) -> sa.ColumnElement[bool]:
     """True where `column` starts with `prefix` as typed or in capitals (record numbers are written in capitals).
 
-    LIKE narrows (and uses the index where the database can); the comparison of the first characters makes the
-    answer the same on SQLite (whose LIKE ignores case) and PostgreSQL (whose LIKE does not)."""
+    LIKE narrows (and uses the index on PostgreSQL); on SQLite, a range of the index for each form does; the
+    comparison of the first characters makes the answer the same on SQLite (whose LIKE ignores case) and
+    PostgreSQL (whose LIKE does not)."""
     prefixes = sorted({prefix, prefix.upper()})
-    return sa.and_(
-        sa.or_(*(column.like(_escaped(p) + "%", escape="\\") for p in prefixes)),
-        sa.func.substr(column, 1, len(prefix)).in_(prefixes),
-    )
+    if dialect == "sqlite":
+        narrow = sa.or_(*(_prefix_range(column, p) for p in prefixes))
+    else:
+        narrow = sa.or_(*(column.like(_escaped(p) + "%", escape="\\") for p in prefixes))
+    return sa.and_(narrow, sa.func.substr(column, 1, len(prefix)).in_(prefixes))
 
 
 class SqlSearchRepository:
@@ -33,13 +44,14 @@ class SqlSearchRepository:
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        self.dialect = conn.dialect.name
 
     def numbers(self, kind: str, prefix: str, exporter: str | None, limit: int) -> list[Found]:
         """Records of `kind` (permits, applications, cases, sightings) whose number starts with `prefix`."""
         if kind in ("permits", "applications"):
             table = t.permits if kind == "permits" else t.applications
             date_column = table.c.issued_on if kind == "permits" else table.c.received_on
-            where = _starts_with(table.c.number, prefix)
+            where = _starts_with(table.c.number, prefix, self.dialect)
             if exporter is not None:
                 where = sa.and_(where, table.c.exporter_id == exporter)
             rows = self.conn.execute(
@@ -48,13 +60,13 @@ class SqlSearchRepository:
             return [Found(r[0], r[0], f"{r[1]}, {r[2].isoformat()}") for r in rows]
         if kind == "cases":
             c = case_tables.cases.c
-            cases = self.conn.execute(sa.select(c.id, c.title, c.status).where(_starts_with(c.id, prefix))
+            cases = self.conn.execute(sa.select(c.id, c.title, c.status).where(_starts_with(c.id, prefix, self.dialect))
                                       .order_by(c.id).limit(limit)).all()
             return [Found(r[0], r[1], r[2]) for r in cases]
         if kind == "sightings":
             s = detection_tables.sightings.c
             seen = self.conn.execute(sa.select(s.id, s.serial, s.place, s.observed_on)
-                                     .where(_starts_with(s.id, prefix)).order_by(s.id).limit(limit)).all()
+                                     .where(_starts_with(s.id, prefix, self.dialect)).order_by(s.id).limit(limit)).all()
             return [Found(r[0], f"serial {r[1]}", f"{r[2]}, {r[3].isoformat()}".strip(", ")) for r in seen]
         raise ValueError(f"no number search for {kind!r}")
 
@@ -64,7 +76,8 @@ class SqlSearchRepository:
         p = t.parties.c
         # The matching names first (LIMIT over the name_key index), then their parties.
         names = (sa.select(n.party_id, n.name, n.name_kind)
-                 .where(n.name_key.like(_escaped(key_prefix) + "%", escape="\\"),
+                 .where(_prefix_range(n.name_key, key_prefix) if self.dialect == "sqlite"
+                        else n.name_key.like(_escaped(key_prefix) + "%", escape="\\"),
                         sa.func.substr(n.name_key, 1, len(key_prefix)) == key_prefix)
                  .order_by(n.name_key, n.party_id).limit(limit * 4)).subquery()
         rows = self.conn.execute(

@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from endwatch.domain.audit import AuditEntry
 from endwatch.domain.parties import Party
 from endwatch.domain.permits import Application, Permit
 from endwatch.domain.products import Product
 from endwatch.errors import NotFound
 from endwatch.services.casefiles.store import Inquiry
 from endwatch.services.registry.store import ItemRecord
-from endwatch.services.reporting.lists import page
-from endwatch.services.reporting.store import ListQuery
 from endwatch.services.uow import UnitOfWork
 
 
@@ -77,23 +74,6 @@ def permits_of_party(uow: UnitOfWork, party_id: str) -> list[Permit]:
     """Permits naming the party as exporter, consignee or end user."""
     with uow:
         return [p for p in uow.permits.list() if party_id in (p.exporter_id, p.consignee_id, p.end_user_id)]
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    """A slice of the audit trail, newest first, with the total count."""
-
-    entries: tuple[AuditEntry, ...]
-    total: int
-
-
-def audit_page(
-    uow_factory: Callable[[], UnitOfWork], offset: int, limit: int, entity: str | None = None
-) -> AuditPage:
-    """Audit entries newest first, optionally about one kind of entity (read in SQL: one page, a capped count)."""
-    query = ListQuery("audit", {"entity": entity} if entity else {}, "seq", True, None, offset, limit)
-    found = page(uow_factory(), query, None)
-    return AuditPage(tuple(found.items), found.total)
 
 
 @dataclass(frozen=True)
