@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.integration.detection_world import build, sight
 from tests.principals import person
 
@@ -184,3 +185,38 @@ def test_findings_keep_text_that_bulk_loading_must_escape(world: Endwatch) -> No
         stored = uow.detection.findings(["awkward"])
     assert [f.reasons for f in stored] == [decided.finding.reasons]
     assert stored[0].verdict == decided.finding.verdict == "diversion"
+
+
+def test_detection_vouches_for_its_rows_and_action_ids_keep_counting(world: Endwatch,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Findings, case findings and case actions are digested from the values inserted (not read back when the
+    # write is sealed); the trail must still vouch for each, and name one changed by SQL afterwards.
+    from endwatch.db.audit import rows as row_store
+    from endwatch.domain.audit_rows import row_key
+    from endwatch.services.audit.verify import verify, verify_rows
+
+    read_back: list[str] = []
+    original = row_store.digests
+
+    def counting(conn, table, where=None):  # type: ignore[no-untyped-def]
+        read_back.append(table.name)
+        return original(conn, table, where)
+
+    monkeypatch.setattr(row_store, "digests", counting)
+    sight(world, "d1", "AX-20005", maker="Acme", user="Azerbaijani Armed Forces")
+    detect(world, person("analyst"))
+    sight(world, "d3", "AX-20005", maker="Acme", user="Libyan forces")  # a second case: its actions added later
+    detect(world, person("analyst"))
+    assert not {"findings", "case_findings", "case_actions"} & set(read_back)
+    monkeypatch.setattr(row_store, "digests", original)
+    with world.uow() as uow:
+        ids = [a["id"] for case in ("CASE-0001", "CASE-0002") for a in uow.cases.list_case_actions(case)]
+    assert len(ids) == len(set(ids)) == 12 and sorted(ids) == list(range(1, 13))
+    assert verify(world.reader).ok
+    report = verify_rows(world.reader)
+    assert report.ok, [p.describe() for p in report.problems[:5]]
+    with world.engine.begin() as conn:
+        conn.execute(sa.text("update case_actions set reason = 'edited' where id = 7"))
+        conn.execute(sa.text("update findings set verdict = 'match' where sighting_id = 'd1'"))
+    assert {(p.table, p.key, p.what) for p in verify_rows(world.reader).problems} == {
+        ("case_actions", row_key([7]), "changed"), ("findings", row_key(["d1"]), "changed")}

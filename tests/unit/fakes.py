@@ -185,6 +185,11 @@ class _Deliveries:
                                      tuple(self.retransfers_for(permit.number))))
         return found
 
+    def makers_and_models(self, maker_key: str, model_key: str) -> tuple[set[str], dict[str, str]]:
+        parties = {p.id for p in self.s.parties.values() if maker_key in p.name_keys()}
+        return parties, {p.id: p.manufacturer_id for p in self.s.products.values()
+                         if model_key and model_key in p.name_keys()}
+
     def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, list[ItemDossier]]:
         return {n: found for n in serial_norms if (found := self.dossiers_by_serial_norm(n))}
 

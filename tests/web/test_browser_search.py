@@ -49,6 +49,12 @@ def test_search_a_misread_serial_and_open_its_near_candidate(page) -> None:  # t
 def test_filter_permits_and_download_the_xlsx(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, "officer")
     page.goto("/permits")
+    # The filters read in words (the parameters keep their names): a label, a hint, choices in words.
+    form = page.locator("[data-testid=list-filters]")
+    assert form.get_by_label("End user").get_attribute("name") == "end_user"
+    assert form.get_by_label("Control-list entry").get_attribute("placeholder") == "e.g. ML15"
+    assert "in force" in form.get_by_label("State on the day").inner_text()
+    assert "_" not in form.inner_text()
     page.fill("[data-testid=list-filters] input[name=exporter]", "wescam")
     page.fill("[data-testid=list-filters] input[name=as_of]", "2021-01-01")
     page.click("[data-testid=list-filters] button[type=submit]")

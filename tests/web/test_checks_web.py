@@ -11,6 +11,7 @@ from tests.web.conftest import Web, csrf_of
 from tests.web.test_cases import PNG
 
 from endwatch.services.monitoring import programme
+from endwatch.services.registry.products import save_product
 
 PERMIT = "PERMIT-REDACTED-1"  # exporter wescam; REDACTED-SN-1 delivered 2020-09-15 to baykar, end user tr-navy
 PROGRAMME = {"effective_from": "2020-01-01", "rules": [
@@ -71,7 +72,8 @@ def test_bad_input_and_a_form_without_its_token_write_nothing(web: Web) -> None:
     # Planned for 1 October 2020 and not done: late by over a year on the dashboard (today is 22 November 2026).
     board = web.client.get("/").text
     card = board.split('data-testid="late-checks"')[1].split("</section>")[0]
-    assert '<span class="count">1</span>' in card and "<td>over a year</td><td>1</td>" in card, card
+    assert '<span class="count">1</span>' in card and "<td>over a year</td><td>0</td><td>1</td>" in card, card
+    assert 'data-testid="no-programme"' in card
     page = web.client.get(f"/checks/{check_id}").text
     r = web.client.post(f"/checks/{check_id}/result", data={"on": "2020-10-02", "outcome": "favourable"},
                         follow_redirects=False)
@@ -153,14 +155,61 @@ def test_the_series_on_the_page_the_dashboard_and_the_api(web: Web) -> None:
     assert "100.0 %" in table and "0.0 %" in table
     # Nothing recorded in the year to an earlier day: the page says how to record.
     assert 'data-testid="no-series"' in web.client.get("/checks?as_of=2019-06-01").text
-    # The dashboard's checks card: the year to today (recorded by the daily job).
+    # The dashboard's checks card: the year to today (recorded by the daily job), today computed until recorded.
     card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
-    assert 'data-testid="no-series"' in card
+    assert card.count('data-testid="series-day"') == 1 and 'data-testid="series-today"' in card, card
     series.record(web.ew, person("fixture"), web.ew.today(), web.ew.today())
     card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
     assert 'data-testid="series-chart"' in card and card.count('data-testid="series-day"') == 1, card
-    assert f'<th scope="row">{web.ew.today()}</th>' in card
+    assert f'<th scope="row">{web.ew.today()}</th>' in card and 'data-testid="series-today"' not in card
     web.sign_in("exporter")
     page = web.client.get("/checks?as_of=2020-11-15").text
     assert "series-chart" not in page and "no-series" not in page
     assert "series-chart" not in web.client.get("/").text
+
+
+def test_the_dashboard_card_shows_overdue_work_by_age_and_the_share_cached_per_state_version(web: Web,
+                                                                                                monkeypatch) -> None:
+    from dataclasses import replace
+
+    from endwatch.db.monitoring.checks import SqlCheckRepository
+
+    with web.ew.reader() as uow:
+        product = uow.products.get("mx-15d")
+    assert product is not None
+    save_product(web.ew.uow(), person("fixture"), replace(product, designated=True))
+    programme.set_programme(web.ew.uow(), person("fixture"), programme.parse(json.dumps({
+        "effective_from": "2020-01-01", "rules": [{"id": "inv", "kind": "inventory", "when": {"designated": True},
+                                                  "within_days": 20, "every_months": 12}]})))
+    web.sign_in("officer")
+    _open(web)  # a post-shipment check planned for 1 October 2020, never recorded done
+
+    def whole_table(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dashboard read every check")
+
+    monkeypatch.setattr(SqlCheckRepository, "list_checks", whole_table)
+    cache = web.client.app.state.cache  # type: ignore[attr-defined]
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    # The one delivered item's inventory was due 20 days after its delivery of 15 September 2020: over a year late
+    # on 22 November 2026, as is the check planned by hand.
+    assert '<span class="count">2</span>' in card and "<td>over a year</td><td>1</td><td>1</td>" in card, card
+    assert "<td>1-30 days</td><td>0</td><td>0</td>" in card
+    share = card.split('data-testid="overdue-share"')[1].split("</p>")[0]
+    assert "<strong>1</strong> of 1 (100.0 %)" in share, share
+    assert 'data-testid="series-today"' in card and "100.0 %" in card.split('data-testid="series-table"')[1]
+    hits = cache.hits
+    again = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert again == card and cache.hits > hits  # the same state version: computed once
+    made = web.client.post("/api/v1/checks", headers=web.as_("officer"), json={  # a write: computed again
+        "kind": "inventory", "permits": [PERMIT], "planned_on": "2020-10-01", "inspector": "api"})
+    assert made.status_code == 201, made.text
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert '<span class="count">3</span>' in card and "<td>over a year</td><td>1</td><td>2</td>" in card, card
+    # An exporter: its own permits' work, without the series (it counts every exporter's permits).
+    web.sign_in("exporter")
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert "<td>over a year</td><td>1</td><td>2</td>" in card and "series-chart" not in card
+    assert "series-table" not in card
+    web.sign_in("rival")
+    card = web.client.get("/").text.split('data-testid="late-checks"')[1].split("</section>\n")[0]
+    assert '<span class="count">0</span>' in card and "<strong>0</strong> of 0" in card

@@ -91,3 +91,40 @@ def test_new_application_form_starts_empty_with_countries_by_name(web: Web) -> N
         first = re.search(rf'<select name="{name}" required><option value="">', page)
         assert first, f"{name} starts on an empty choice"
     assert '<option value="TR">Türkiye</option>' in page or '<option value="TR">Turkey</option>' in page
+
+
+LIST_PAGES = ("/permits", "/applications", "/parties", "/deliveries", "/sightings", "/findings", "/cases",
+              "/inquiries", "/outbox")
+
+
+def _filter_form(text: str) -> str:
+    return text.split('data-testid="list-filters"')[1].split("</form>")[0]
+
+
+def test_every_list_filter_has_a_label_and_choices_in_words(web: Web) -> None:
+    # People read words; the query parameters keep their names (links, bookmarks and the API use them).
+    c = web.sign_in("admin")
+    for path in LIST_PAGES:
+        page = c.get(path)
+        assert page.status_code == 200, path
+        form = _filter_form(page.text)
+        labels = [" ".join(re.sub(r"<[^>]+>", " ", x).split())
+                  for x in re.findall(r"<label>(.*?)(?:<select|</label>)", form, flags=re.S)]
+        assert labels, path
+        options = re.findall(r"<option [^>]*>([^<]*)</option>", form)
+        for text in labels:  # "End user", not end_user: capitalised words (a parameter name is neither)
+            assert "_" not in text and (text[0].isupper() or text == "to"), (path, text)
+        for text in options:  # "on hold", "A: completely reliable": no code alone
+            assert text and "_" not in text and not re.fullmatch(r"[A-F1-6]", text), (path, text)
+        assert 'name="' in form  # the parameters themselves are unchanged
+    permits = _filter_form(c.get("/permits").text)
+    assert "End user" in permits and "Control-list entry" in permits and 'name="end_user"' in permits
+    assert 'name="category"' in permits and ">in force</option>" in permits and ">not yet issued</option>" in permits
+    assert ">on hold</option>" in _filter_form(c.get("/applications").text)
+    sightings = _filter_form(c.get("/sightings").text)
+    assert ">A: completely reliable</option>" in sightings and ">6: truth cannot be judged</option>" in sightings
+    assert "Source reliability" in sightings and "Credibility of the information" in sightings
+    findings = _filter_form(c.get("/findings").text)
+    assert ">one character different</option>" in findings and ">look-alike characters</option>" in findings
+    assert ">government agency</option>" in _filter_form(c.get("/parties").text)
+    assert 'placeholder="two-letter code, e.g. TR"' in permits

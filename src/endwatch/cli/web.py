@@ -21,6 +21,7 @@ def serve(
     import uvicorn
 
     from endwatch.web.app import create_app
+    from endwatch.web.server import server_options
 
     ew = app_(allow_older=migrate)
     if migrate:
@@ -28,11 +29,11 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     out.print(f"endwatch web application on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/, "
               f"database: {ew.database_label()}); stop with Ctrl-C")
+    options = server_options(ew.settings.max_header_bytes)
     if workers > 1:
         # Worker processes build the application themselves from the same environment.
         uvicorn.run("endwatch.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="warning", proxy_headers=False,
-                    h11_max_incomplete_event_size=ew.settings.max_header_bytes)
+                    log_level="warning", proxy_headers=False, **options)
         return
     uvicorn.run(create_app(ew.settings, endwatch=ew), host=host, port=port, log_level="warning",
-                proxy_headers=False, h11_max_incomplete_event_size=ew.settings.max_header_bytes)
+                proxy_headers=False, **options)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlparse
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from endwatch.bootstrap import Endwatch
 from endwatch.countries import country_choices, country_name
 from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
@@ -27,9 +28,9 @@ from endwatch.services.authz import Action, check_visible, company_scope, permit
 from endwatch.services.detection import run as detection
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
-from endwatch.services.monitoring import checks as monitoring_checks
 from endwatch.services.monitoring import plan as check_plan
 from endwatch.services.monitoring import requests_report
+from endwatch.services.monitoring.store import SeriesDay
 from endwatch.services.registry import queries
 from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
@@ -173,16 +174,14 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
                                            tuple(a.number for a in pending)), recommend)
     if permits(caller.principal.role, Action.ASSESSMENTS_READ):
         watch = list(reversed(reassessment.watchlist(ew.reader())))[:20]
-    late_checks: list[tuple[str, int]] = []
+    work: check_plan.OverdueWork | None = None
+    check_series: list[SeriesDay] | None = None
     if permits(caller.principal.role, Action.CHECKS_READ):
-        # Checks planned and not recorded as done by their day, by how late (the programme's plan is on /checks:
-        # it reads every delivered item, too much for every visit here).
-        days = [(board.as_of - c.planned_on).days for c in monitoring_checks.list_checks(ew.reader(), caller.principal)
-                if c.done_on is None and c.planned_on < board.as_of]
-        late_checks = [(label, sum(1 for d in days if low <= d and (high is None or d <= high)))
-                       for label, low, high in check_plan.AGES] if days else []
-    check_series = (series_of_year(ew, caller, board.as_of)
-                    if permits(caller.principal.role, Action.CHECKS_READ) else None)
+        # Overdue work by age and the overdue share: the plan (its items aggregated per permit in SQL) and late
+        # checks counted in SQL, kept per state version, so a visit computes them only after a write.
+        scope = company_scope(caller.principal)
+        work, check_series = cached(request, ("overdue-work", board.as_of, scope),
+                                    lambda: _overdue_work(ew, caller, board.as_of))
     waiting: list[Any] = []
     waiting_total = 0
     if permits(caller.principal.role, Action.INQUIRIES_READ):
@@ -204,9 +203,19 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
                                               "open_cases": open_cases, "open_total": open_total,
                                               "waiting": waiting, "waiting_total": waiting_total, "awaiting": awaiting,
                                               "recommendations": recommendations, "watch": watch,
-                                              "late_checks": late_checks, "traced": traced,
+                                              "work": work, "traced": traced,
                                               "series": check_series,
                                               "age_labels": [label for label, _, _ in check_plan.AGES]})
+
+
+def _overdue_work(ew: Endwatch, caller: Caller, day: date) -> tuple[check_plan.OverdueWork, list[SeriesDay] | None]:
+    """The overdue work as of `day` and, for the authority's readers, the recorded days of the year with `day`'s
+    own figures last when the daily job has not recorded it yet (marked by no recorder)."""
+    work = check_plan.overdue_work(ew.reader(), caller.principal, day)
+    days = series_of_year(ew, caller, day)
+    if days is not None and work.programme_from is not None and (not days or days[-1].day != day):
+        days = [*days, SeriesDay(day, work.designated_items, work.designated_items_overdue, work.asked)]
+    return work, days
 
 
 @router.get("/trace", response_class=HTMLResponse)

@@ -36,14 +36,12 @@ class SqlAuditRepository:
         self._head: tuple[int, str] | None = None  # known for the rest of this transaction once read
         # The last entry appended in this transaction, with its before and after as encoded for its hash.
         self._last: tuple[AuditEntry, dict[str, str]] | None = None
-        # Digests of rows this transaction inserted, computed from the values inserted (table -> key -> digest).
-        self._vouched: dict[str, dict[str, str]] = {}
 
     def forget_head(self) -> None:
         """Called when the transaction ends: the next one must read the head again."""
         self._head = None
         self._last = None
-        self._vouched = {}
+        row_store.forget_vouched(self.conn)
 
     def head_for_append(self) -> tuple[int, str]:
         # The transaction already holds the write lock (taken when it began), so the head cannot move
@@ -79,9 +77,10 @@ class SqlAuditRepository:
     def start_row_capture(self) -> None:
         """Forget rows noted before this write began (written outside the application: verify names them)."""
         row_store.clear_touched(self.conn)
+        row_store.forget_vouched(self.conn)
 
     def vouch(self, table: str, digests: Sequence[tuple[str, str]]) -> None:
-        self._vouched.setdefault(table, {}).update(digests)
+        row_store.vouch(self.conn, table, digests)
 
     def seal_rows(self, record_entry: Callable[[], AuditEntry]) -> int:
         """Digest every row this transaction wrote to an audited table and seal the digests into the last
@@ -93,8 +92,8 @@ class SqlAuditRepository:
             record_entry()
         assert self._last is not None, "record_entry appended no entry"
         last, encoded = self._last
-        count, digest = row_store.seal_touched(self.conn, metadata.tables, last.seq, self._vouched)
-        self._vouched = {}
+        count, digest = row_store.seal_touched(self.conn, metadata.tables, last.seq, row_store.vouched(self.conn))
+        row_store.forget_vouched(self.conn)
         sealed = dataclasses.replace(last, rows=digest, hash="")
         sealed = dataclasses.replace(sealed, hash=entry_hash(sealed.payload(), encoded))
         a = t.audit_log

@@ -7,7 +7,7 @@ migration the tables it reflected at its own revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,43 @@ from endwatch.db.bulk import CHUNK, bulk_insert
 from endwatch.domain.audit_rows import RowDigester, RowsHasher, row_key
 
 Change = tuple[str, str, str | None]
+
+# Where a write's adapters leave the digests of rows they inserted, computed from the values inserted (see
+# `vouch`): on the connection, so that any area's adapter can vouch for its rows without the audit repository.
+_VOUCHED = "endwatch.audit.vouched"
+
+
+def vouch(conn: sa.Connection, table: str, found: Iterable[tuple[str, str]]) -> None:
+    """Give the digests (row key, digest) of rows this write inserted into `table`, computed from the values
+    inserted as `digests` computes them from the stored row, so that sealing need not read those rows back.
+
+    Only for rows the write leaves as inserted: sealing uses a vouched digest for a row the triggers noted,
+    and `endwatch audit verify` compares it with the live row, so a wrong digest shows as a changed row (never
+    hides one). Forgotten when the write's row capture starts or ends (`forget_vouched`)."""
+    conn.info.setdefault(_VOUCHED, {}).setdefault(table, {}).update(found)
+
+
+def vouch_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """`vouch` for `rows` inserted into `table`: each row's values for `columns` as reading the row back gives
+    them (dates as dates, JSON columns as their values; a column not given is NULL), as `digests` digests them."""
+    names = [c.name for c in table.columns]
+    position = {name: i for i, name in enumerate(columns)}
+    picks = [position.get(name) for name in names]
+    keys = [position[c.name] for c in table.primary_key.columns]
+    digest = RowDigester(names)
+    vouch(conn, table.name, [(row_key([row[i] for i in keys]), digest([None if p is None else row[p] for p in picks]))
+                             for row in rows])
+
+
+def vouched(conn: sa.Connection) -> dict[str, dict[str, str]]:
+    """The digests vouched for in this write so far, by table."""
+    found: dict[str, dict[str, str]] = conn.info.get(_VOUCHED, {})
+    return found
+
+
+def forget_vouched(conn: sa.Connection) -> None:
+    """Forget vouched digests (kept on the pooled connection, so cleared at every write's start and end)."""
+    conn.info.pop(_VOUCHED, None)
 
 
 def clear_touched(conn: sa.Connection) -> None:

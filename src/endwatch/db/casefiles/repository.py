@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from endwatch.db.audit.rows import vouch_rows
 from endwatch.db.bulk import chunks, insert_rows
 from endwatch.db.casefiles import tables as tc
 from endwatch.db.detection import tables as td
@@ -100,9 +101,10 @@ class SqlCasefileRepository:
         return f"CASE-{max(numbers, default=0) + 1:04d}"
 
     def add_case_findings(self, case_id: str, sighting_ids: Sequence[str]) -> None:
-        rows = [{"case_id": case_id, "sighting_id": sid} for sid in sighting_ids]
+        rows = [(case_id, sid) for sid in sighting_ids]
+        vouch_rows(self.conn, tc.case_findings, ("case_id", "sighting_id"), rows)  # not read back when sealed
         for chunk in chunks(rows, CHUNK):
-            self.conn.execute(tc.case_findings.insert(), chunk)
+            self.conn.execute(tc.case_findings.insert(), [{"case_id": c, "sighting_id": s} for c, s in chunk])
 
     def cases_of(self, sighting_ids: Collection[str]) -> dict[str, str]:
         cf = tc.case_findings
@@ -118,8 +120,19 @@ class SqlCasefileRepository:
         return [(r.kind, r.target) for r in self.conn.execute(q)]
 
     def add_case_actions(self, case_id: str, actions: Sequence[tuple[str, str, str]]) -> None:
-        insert_rows(self.conn, tc.case_actions, ("case_id", "kind", "target", "reason", "status"),
-                    [(case_id, k, t_, r, "recommended") for k, t_, r in actions])
+        # Ids given, not drawn, so that the rows' digests are vouched for from the values inserted and sealing
+        # does not read back every action (a large run inserts hundreds of thousands). The write lock is held:
+        # no other writer draws an id meanwhile.
+        a = tc.case_actions
+        after = int(self.conn.scalar(sa.select(sa.func.max(a.c.id))) or 0)
+        columns = ("id", "case_id", "kind", "target", "reason", "status")
+        rows = [(after + i, case_id, k, t_, r, "recommended") for i, (k, t_, r) in enumerate(actions, start=1)]
+        vouch_rows(self.conn, a, columns, rows)
+        insert_rows(self.conn, a, columns, rows)
+        if self.conn.dialect.name == "postgresql" and rows:
+            # The sequence must not hand out the ids given here again.
+            self.conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('case_actions', 'id'), :last)"),
+                              {"last": rows[-1][0]})
 
     def list_case_actions(self, case_id: str) -> list[dict[str, Any]]:
         a = tc.case_actions

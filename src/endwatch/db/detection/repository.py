@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from endwatch.db.audit.rows import vouch_rows
 from endwatch.db.bulk import chunks, driver_date, insert_rows
 from endwatch.db.detection import tables as td
 from endwatch.db.registry import tables as t
@@ -21,6 +22,9 @@ from endwatch.domain.sightings import Sighting
 from endwatch.services.detection.store import Candidate, Finding
 
 CHUNK = 1000
+_FINDING_COLUMNS = ("sighting_id", "verdict", "confidence", "tier", "delivery_id", "permit_number", "product_id",
+                    "serial", "observed_user_id", "observed_country", "observed_on", "reasons", "candidates",
+                    "decided_at")
 # Folded keys per IN list: one-edit lookups send hundreds of keys per reading.
 KEY_CHUNK = 5000
 
@@ -162,13 +166,15 @@ class SqlDetectionRepository:
     # --- findings ---
 
     def add_findings(self, findings: Sequence[Finding]) -> None:
+        # Rows as reading them back gives them: their digests are vouched for from these values, so that the
+        # write's sealing does not read back every finding it inserted (a run inserts a hundred thousand).
+        rows = [(x.sighting_id, x.verdict, x.confidence, x.tier, x.delivery_id, x.permit_number, x.product_id,
+                 x.serial, x.observed_user_id, x.observed_country, x.observed_on, list(x.reasons),
+                 list(x.candidates), x.decided_at) for x in findings]
+        vouch_rows(self.conn, td.findings, _FINDING_COLUMNS, rows)
         day = driver_date(self.conn)
-        insert_rows(self.conn, td.findings, (
-            "sighting_id", "verdict", "confidence", "tier", "delivery_id", "permit_number", "product_id", "serial",
-            "observed_user_id", "observed_country", "observed_on", "reasons", "candidates", "decided_at",
-        ), [(x.sighting_id, x.verdict, x.confidence, x.tier, x.delivery_id, x.permit_number, x.product_id, x.serial,
-             x.observed_user_id, x.observed_country, day(x.observed_on), json.dumps(list(x.reasons)),
-             json.dumps(list(x.candidates)), x.decided_at) for x in findings])
+        insert_rows(self.conn, td.findings, _FINDING_COLUMNS,
+                    [(*r[:10], day(r[10]), json.dumps(r[11]), json.dumps(r[12]), r[13]) for r in rows])
 
     def findings(self, sighting_ids: Collection[str] | None = None, since: date | None = None) -> list[Finding]:
         f = td.findings

@@ -120,6 +120,17 @@ ix_deliveries_permit_delivered = sa.Index("ix_deliveries_permit_delivered", reg.
 _FINAL = ("approved", "denied", "withdrawn")
 
 
+def _own_checks(exporter_id: str) -> sa.ColumnElement[bool]:
+    """Checks on at least one of the exporter's permits or applications."""
+    s, pm, ap = check_subjects, reg.permits, reg.applications
+    own = sa.union(
+        sa.select(s.c.check_id).join(pm, sa.and_(s.c.subject_kind == "permit", pm.c.number == s.c.subject_key))
+        .where(pm.c.exporter_id == exporter_id),
+        sa.select(s.c.check_id).join(ap, sa.and_(s.c.subject_kind == "application", ap.c.number == s.c.subject_key))
+        .where(ap.c.exporter_id == exporter_id))
+    return checks.c.id.in_(sa.select(own.subquery().c.check_id))
+
+
 class SqlCheckRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
@@ -191,14 +202,20 @@ class SqlCheckRepository:
     def list_checks(self, exporter_id: str | None = None) -> builtins.list[Check]:
         if exporter_id is None:
             return self._checks()
-        s, pm, ap = check_subjects, reg.permits, reg.applications
-        own = sa.union(
-            sa.select(s.c.check_id).join(pm, sa.and_(s.c.subject_kind == "permit", pm.c.number == s.c.subject_key))
-            .where(pm.c.exporter_id == exporter_id),
-            sa.select(s.c.check_id).join(ap, sa.and_(s.c.subject_kind == "application",
-                                                     ap.c.number == s.c.subject_key))
-            .where(ap.c.exporter_id == exporter_id))
-        return self._checks(checks.c.id.in_(sa.select(own.subquery().c.check_id)))
+        return self._checks(_own_checks(exporter_id))
+
+    def late_checks(self, brackets: Collection[tuple[date | None, date]],
+                    exporter_id: str | None = None) -> builtins.list[int]:
+        # One aggregate: a sum per bracket of the checks planned within it and not done (on the index of done_on).
+        c = checks.c
+        sums = [sa.func.coalesce(sa.func.sum(sa.case(
+            (sa.and_(c.planned_on <= last, *([c.planned_on >= first] if first is not None else [])), 1), else_=0)),
+            0) for first, last in brackets]
+        q = sa.select(*sums).where(c.done_on.is_(None))
+        if exporter_id is not None:
+            q = q.where(_own_checks(exporter_id))
+        row = self.conn.execute(q).one()
+        return [int(v) for v in row]
 
     def record_result(self, check_id: int, done_on: date, outcome: str, reasons: str,
                       items: builtins.list[FoundItem]) -> None:

@@ -110,6 +110,11 @@ class SqlDeliveryRepository:
 
         return trace.dossiers_by_serial_norm(self.conn, serial_norm)
 
+    def makers_and_models(self, maker_key: str, model_key: str) -> tuple[set[str], dict[str, str]]:
+        from endwatch.db.registry import trace
+
+        return trace.makers_and_models(self.conn, maker_key, model_key)
+
     def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, builtins.list[ItemDossier]]:
         from endwatch.db.registry import trace
 

@@ -1,5 +1,6 @@
 """The reads behind a trace, the registry's hottest question: everything about the items with one serial
-in four statements, whatever the number of items, and the names a trace is narrowed by in one each.
+in four statements, whatever the number of items, and the names a trace is narrowed by (manufacturer and
+model) in one more.
 
 The statements are built once, here, with bound parameters (building a statement and expanding an IN
 list cost more than running it; every list is a subquery on the serial instead), compiled once per
@@ -154,11 +155,37 @@ _PRODUCTS_BY_MODEL = _Read(sa.select(_pr.c.id, _pr.c.manufacturer_id).where(sa.o
     _pr.c.id.in_(sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == _KEY)),
     _pr.c.model_key == _KEY,
 )))
+# Both at once, for a trace narrowed by manufacturer and model: one round trip instead of two.
+_MAKER_KEY: sa.BindParameter[str] = sa.bindparam("maker_key", type_=sa.String())
+_MODEL_KEY: sa.BindParameter[str] = sa.bindparam("model_key", type_=sa.String())
+_MAKERS_AND_MODELS = _Read(sa.union_all(
+    sa.select(sa.literal_column("'party'").label("kind"), t.party_names.c.party_id.label("id"),
+              sa.cast(sa.null(), sa.String).label("maker"))
+    .where(t.party_names.c.name_key == _MAKER_KEY),
+    sa.select(sa.literal_column("'product'"), _pr.c.id, _pr.c.manufacturer_id).where(sa.or_(
+        _pr.c.id.in_(sa.select(t.product_aliases.c.product_id).where(t.product_aliases.c.alias_key == _MODEL_KEY)),
+        _pr.c.model_key == _MODEL_KEY,
+    )),
+))
 
 
 def party_ids_by_name_key(conn: sa.Connection, key: str) -> set[str]:
     """Ids of the parties with a name, alias or former name of this key."""
     return {r.party_id for r in _PARTIES_BY_NAME.rows(conn, key=key)}
+
+
+def makers_and_models(conn: sa.Connection, maker_key: str, model_key: str) -> tuple[set[str], dict[str, str]]:
+    """party_ids_by_name_key(maker_key) and makers_by_model_key(model_key), in one statement."""
+    if not model_key:
+        return party_ids_by_name_key(conn, maker_key), {}
+    parties: set[str] = set()
+    products: dict[str, str] = {}
+    for r in _MAKERS_AND_MODELS.rows(conn, maker_key=maker_key, model_key=model_key):
+        if r.kind == "party":
+            parties.add(r.id)
+        else:
+            products[r.id] = r.maker
+    return parties, products
 
 
 def makers_by_model_key(conn: sa.Connection, key: str) -> dict[str, str]:

@@ -71,8 +71,9 @@ class ExchangeFolders:
         require(principal, Action.PARTNERS_EXCHANGE)
         staging = self._staging()
         try:
-            result = partners.export_keys(db, principal, config, partner_id, staging / KEY, staging / "request.json",
-                                          parallel=parallel)
+            with _named({staging: "the new exchange's folder"}):
+                result = partners.export_keys(db, principal, config, partner_id, staging / KEY,
+                                              staging / "request.json", parallel=parallel)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)  # a refusal: the service wrote nothing in it
             raise
@@ -85,7 +86,7 @@ class ExchangeFolders:
         require(principal, Action.PARTNERS_EXCHANGE)
         staging = self._staging()
         try:
-            with _named({request.path: request.name}):
+            with _named({request.path: request.name, staging: "the new exchange's folder"}):
                 result = partners.match(db, principal, config, request.path, partner_id, staging / KEY,
                                         staging / "reply.json", parallel=parallel)
         except BaseException:
@@ -105,7 +106,8 @@ class ExchangeFolders:
             raise InvalidInput([Problem(f"endwatch holds no key for exchange {exchange_id}: it was started or"
                                         " answered on the command line (finish it there, with its key file), or"
                                         " it is finished already", column="exchange")])
-        with _named({upload.path: upload.name, key_file: f"the key of exchange {exchange_id}"}):
+        with _named({upload.path: upload.name, key_file: f"the key of exchange {exchange_id}",
+                     folder: f"the folder of exchange {exchange_id}"}):
             key = files.read_key(key_file)
             out = folder / "final.json" if key.role == "initiator" else None
             result = partners.finish(db, principal, config, upload.path, key.partner, key_file, out, on=on,
@@ -133,7 +135,8 @@ class ExchangeFolders:
 
 
 class _named:
-    """Problems and rule texts raised inside name each file as given (the uploaded name), not by its path."""
+    """Problems and rule texts raised inside name each file as given (the uploaded name), not by its path on the
+    server; paths are replaced in the order given (a file before its folder)."""
 
     def __init__(self, names: dict[Path, str]) -> None:
         self.names = {str(p): n for p, n in names.items()}

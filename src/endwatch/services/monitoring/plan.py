@@ -220,3 +220,44 @@ def overdue_by_age(p: Plan) -> list[tuple[str, int]]:
     return [(label, sum(1 for c in p.checks if c.status == Status.OVERDUE and low <= c.days_overdue
                         and (high is None or c.days_overdue <= high)))
             for label, low, high in AGES]
+
+
+@dataclass(frozen=True)
+class OverdueWork:
+    """What is overdue as of a day, for the dashboard: checks the programme asks for and checks planned but not
+    recorded done, each by age (AGES), and the share of designated items whose inventory is overdue."""
+
+    as_of: date
+    programme_from: date | None
+    asked: tuple[int, ...]  # overdue checks of the plan, per AGES bracket
+    planned: tuple[int, ...]  # checks planned before the day and not recorded done, per AGES bracket
+    designated_items: int
+    designated_items_overdue: int
+
+    @property
+    def by_age(self) -> list[tuple[str, int, int]]:
+        """(label, asked by the programme, planned and not done) per age bracket."""
+        return [(label, a, p) for (label, _, _), a, p in zip(AGES, self.asked, self.planned, strict=True)]
+
+    @property
+    def total(self) -> int:
+        return sum(self.asked) + sum(self.planned)
+
+    @property
+    def overdue_share(self) -> float | None:
+        return self.designated_items_overdue / self.designated_items if self.designated_items else None
+
+
+def overdue_work(uow: UnitOfWork, principal: Principal, as_of: date) -> OverdueWork:
+    """The overdue work as of `as_of` (an exporter: on its own permits and applications only): the plan (its items
+    aggregated per permit in SQL) and the late checks counted per age bracket in SQL, never a list of every
+    check or item. Costly at scale (the plan's aggregate): the dashboard keeps it per state version."""
+    require(principal, Action.CHECKS_READ)
+    scope = company_scope(principal)
+    p = plan_for(uow, scope, as_of)
+    brackets = [(as_of - timedelta(days=high) if high is not None else None, as_of - timedelta(days=low))
+                for _, low, high in AGES]
+    with uow:
+        late = uow.checks.late_checks(brackets, scope)
+    return OverdueWork(as_of, p.programme_from, tuple(n for _, n in overdue_by_age(p)), tuple(late),
+                       p.designated_items, p.designated_items_overdue)

@@ -204,6 +204,11 @@ class CheckRepository(Protocol):
         """Store a day's figures, replacing any recorded for that day."""
         ...
 
+    def late_checks(self, brackets: Collection[tuple[date | None, date]],
+                    exporter_id: str | None = None) -> list[int]:
+        """How many checks not recorded done were planned within each (first, last) range of days (first None:
+        no lower bound), on one exporter's permits and applications or all."""
+        ...
     def series_day(self, day: date) -> SeriesDay | None: ...
     def series(self, start: date, end: date) -> list[SeriesDay]:
         """The days recorded from `start` to `end` (both included), earliest first."""

@@ -134,6 +134,10 @@ class DeliveryRepository(Protocol):
     def dossiers_by_serial_norm(self, serial_norm: str) -> builtins.list[ItemDossier]:
         """find_by_serial_norm(serial_norm), in the same order, each item with its records (a few statements
         in all, whatever the number of items)."""
+    def makers_and_models(self, maker_key: str, model_key: str) -> tuple[set[str], dict[str, str]]:
+        """The ids of the parties with a name of `maker_key` (uow.parties.ids_by_name_key) and the products whose
+        model or alias has `model_key`, by id with their manufacturer (uow.products.makers_by_model_key): a
+        trace's two narrowing reads in one."""
     def dossiers_by_serial_norms(self, serial_norms: Collection[str]) -> dict[str, builtins.list[ItemDossier]]:
         """dossiers_by_serial_norm of every key in `serial_norms`, by key (a key with no item is left out), in
         a few statements whatever the number of keys."""

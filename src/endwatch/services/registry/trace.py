@@ -94,12 +94,21 @@ def trace_serial(
     if not norm:
         raise InvalidInput("serial has no letter or digit once its label and separators are removed")
     notes: list[str] = []
+    maker_ids: set[str] | None
+    product_ids: set[str] | None
     with uow:
-        maker_ids = _maker_ids(uow, manufacturer)
+        if manufacturer and manufacturer.strip() and model and model.strip():
+            # Both given (the usual question from a nameplate): both names looked up in one statement.
+            maker_ids, makers = uow.deliveries.makers_and_models(normalise_name(manufacturer), normalise_name(model))
+            product_ids = {pid for pid, maker in makers.items() if maker in maker_ids}
+        else:
+            maker_ids = _maker_ids(uow, manufacturer)
+            product_ids = None
         if maker_ids is not None and not maker_ids:
             notes.append(f"manufacturer {manufacturer!r} names no known party")
             return TraceResult(serial, norm, as_of, (), tuple(notes))
-        product_ids = _product_ids(uow, model, maker_ids)
+        if product_ids is None:
+            product_ids = _product_ids(uow, model, maker_ids)
         if product_ids is not None and not product_ids:
             notes.append(f"model {model!r} names no known product" + (" of that manufacturer" if maker_ids else ""))
             return TraceResult(serial, norm, as_of, (), tuple(notes))

@@ -17,9 +17,10 @@ from endwatch.domain.matching import Tier
 from endwatch.domain.parties import PartyKind
 from endwatch.domain.permits import ApplicationStatus, PermitState
 from endwatch.domain.sightings import CREDIBILITY_GRADES, RELIABILITY_GRADES, Sighting
-from endwatch.domain.verdicts import Confidence, Verdict
+from endwatch.domain.verdicts import CREDIBILITY, RELIABILITY, Confidence, Verdict
 from endwatch.errors import InvalidInput, NotFound, Problem
 from endwatch.services.detection.decide import candidate_dict
+from endwatch.services.detection.near import TIER_WORDS
 from endwatch.services.detection.run import DetectionResult
 from endwatch.services.detection.store import Finding
 from endwatch.services.registry.queries import PermitView, view_of
@@ -30,12 +31,21 @@ from endwatch.services.uow import UnitOfWork
 @dataclass(frozen=True)
 class Filter:
     """One filter a list takes: `text` (exact value), `date` (bounds `<name>_from` and `<name>_to`), `day`
-    (one date), `flag` (true or false) or `choice` (one of `choices`)."""
+    (one date), `flag` (true or false) or `choice` (one of `choices`).
+
+    `name` is the query parameter (kept as it is for links and the API); what people read is `label`, the
+    `hint` of what to type, and each choice's words (`words`, value -> words, else the value in plain words)."""
 
     name: str
     kind: str = "text"
     choices: tuple[str, ...] = ()
     label: str = ""
+    hint: str = ""
+    words: tuple[tuple[str, str], ...] = ()
+
+    def word(self, value: str) -> str:
+        """The words shown for the choice `value` ("" when it has none of its own: shown in plain words)."""
+        return dict(self.words).get(value, "")
 
 
 @dataclass(frozen=True)
@@ -56,44 +66,99 @@ _VERDICTS = tuple(v.value for v in Verdict)
 _CONFIDENCES = tuple(c.value for c in Confidence)
 _TIERS = tuple(t.value for t in Tier)
 
+# What people type where a filter takes a record's key (a select by name is for later).
+_PARTY = "the party's id, as in its page's address"
+_COUNTRY = "two-letter code, e.g. TR"
+_GRADES = (tuple((k, f"{k}: {v}") for k, v in RELIABILITY.items()),
+           tuple((k, f"{k}: {v}") for k, v in CREDIBILITY.items()))
+_TIER_WORDS = tuple((tier.value, words) for tier, (words, _) in TIER_WORDS.items())
+
+
+def _party(name: str, label: str) -> Filter:
+    return Filter(name, label=label, hint=_PARTY)
+
+
+def _destination() -> Filter:
+    return Filter("destination", label="Destination country", hint=_COUNTRY)
+
+
+def _category() -> Filter:
+    return Filter("category", label="Control-list entry", hint="e.g. ML15")
+
+
 SPECS: dict[str, ListSpec] = {s.kind: s for s in (
-    ListSpec("deliveries", (Filter("permit"), Filter("serial"), Filter("product"), Filter("exporter"),
-                            Filter("recipient"), Filter("destination"), Filter("delivered", "date")),
+    ListSpec("deliveries", (Filter("permit", label="Permit", hint="permit number"),
+                            Filter("serial", label="Serial number"),
+                            Filter("product", label="Product", hint="the product's id"),
+                            _party("exporter", "Exporter"), _party("recipient", "Received by"), _destination(),
+                            Filter("delivered", "date", label="Delivered")),
              ("delivered_on", "serial", "permit")),
-    ListSpec("permits", (Filter("exporter"), Filter("consignee"), Filter("end_user"), Filter("destination"),
-                         Filter("product"), Filter("category"), Filter("issued", "date"), Filter("expires", "date"),
-                         Filter("state", "choice", _STATES), Filter("as_of", "day"), Filter("include_future", "flag")),
+    ListSpec("permits", (_party("exporter", "Exporter"), _party("consignee", "Consignee"),
+                         _party("end_user", "End user"), _destination(),
+                         Filter("product", label="Product", hint="the product's id"), _category(),
+                         Filter("issued", "date", label="Issued"), Filter("expires", "date", label="Expires"),
+                         Filter("state", "choice", _STATES, label="State on the day"),
+                         Filter("as_of", "day", label="As of"),
+                         Filter("include_future", "flag", label="Include permits issued after that day")),
              ("issued_on", "number", "expires_on", "destination")),
-    ListSpec("applications", (Filter("exporter"), Filter("consignee"), Filter("end_user"), Filter("destination"),
-                              Filter("product"), Filter("status", "choice", _APPLICATION_STATUSES),
-                              Filter("pending", "flag"), Filter("received", "date")),
+    ListSpec("applications", (_party("exporter", "Exporter"), _party("consignee", "Consignee"),
+                              _party("end_user", "End user"), _destination(),
+                              Filter("product", label="Product", hint="the product's id"),
+                              Filter("status", "choice", _APPLICATION_STATUSES, label="Status"),
+                              Filter("pending", "flag", label="Pending (received or on hold)"),
+                              Filter("received", "date", label="Received")),
              ("received_on", "number", "destination")),
-    ListSpec("parties", (Filter("kind", "choice", _PARTY_KINDS),
-                         Filter("country"), Filter("name")),
+    ListSpec("parties", (Filter("kind", "choice", _PARTY_KINDS, label="Kind of party"),
+                         Filter("country", label="Country", hint=_COUNTRY),
+                         Filter("name", label="Name", hint="a name, alias or former name")),
              ("id", "name")),
-    ListSpec("products", (Filter("manufacturer"), Filter("category"), Filter("model")),
+    ListSpec("products", (_party("manufacturer", "Manufacturer"), _category(),
+                          Filter("model", label="Model", hint="a model or its alias")),
              ("id", "model", "manufacturer")),
-    ListSpec("audit", (Filter("entity"), Filter("entity_key"), Filter("actor"), Filter("action"),
-                       Filter("recorded", "date")),
+    ListSpec("audit", (Filter("entity", label="Kind of record", hint="e.g. permit"),
+                       Filter("entity_key", label="Record", hint="its number or id"),
+                       Filter("actor", label="Recorded by", hint="a user name"),
+                       Filter("action", label="Action", hint="e.g. permit.issue"),
+                       Filter("recorded", "date", label="Recorded")),
              ("seq",), descending=True),
-    ListSpec("sightings", (Filter("observed", "date"), Filter("country"), Filter("serial"),
-                           Filter("reliability", "choice", tuple(RELIABILITY_GRADES)),
-                           Filter("credibility", "choice", tuple(CREDIBILITY_GRADES)),
-                           Filter("verdict", "choice", _VERDICTS), Filter("case"), Filter("undecided", "flag")),
+    ListSpec("sightings", (Filter("observed", "date", label="Observed"),
+                           Filter("country", label="Country", hint=_COUNTRY),
+                           Filter("serial", label="Serial number"),
+                           Filter("reliability", "choice", tuple(RELIABILITY_GRADES), label="Source reliability",
+                                  words=_GRADES[0]),
+                           Filter("credibility", "choice", tuple(CREDIBILITY_GRADES),
+                                  label="Credibility of the information", words=_GRADES[1]),
+                           Filter("verdict", "choice", _VERDICTS, label="Verdict"),
+                           Filter("case", label="Case", hint="case number, e.g. CASE-0001"),
+                           Filter("undecided", "flag", label="Only sightings not yet decided")),
              ("observed_on", "id", "country"), descending=True),
-    ListSpec("findings", (Filter("verdict", "choice", _VERDICTS), Filter("confidence", "choice", _CONFIDENCES),
-                          Filter("tier", "choice", _TIERS), Filter("observed", "date"), Filter("permit"),
-                          Filter("serial"), Filter("observed_user"), Filter("country"), Filter("case"),
-                          Filter("delivered_on", "day"), Filter("flagged", "flag")),
+    ListSpec("findings", (Filter("verdict", "choice", _VERDICTS, label="Verdict"),
+                          Filter("confidence", "choice", _CONFIDENCES, label="Confidence"),
+                          Filter("tier", "choice", _TIERS, label="How the serial matched", words=_TIER_WORDS),
+                          Filter("observed", "date", label="Observed"),
+                          Filter("permit", label="Permit", hint="permit number"),
+                          Filter("serial", label="Serial number"),
+                          _party("observed_user", "Seen with"),
+                          Filter("country", label="Country", hint=_COUNTRY),
+                          Filter("case", label="Case", hint="case number, e.g. CASE-0001"),
+                          Filter("delivered_on", "day", label="Delivered on"),
+                          Filter("flagged", "flag", label="Not consistent")),
              ("observed_on", "sighting", "decided_at"), descending=True),
-    ListSpec("cases", (Filter("status", "choice", ("open", "closed")), Filter("opened", "date"),
-                       Filter("consignee"), Filter("observed_user"), Filter("assigned_to")),
+    ListSpec("cases", (Filter("status", "choice", ("open", "closed"), label="Status"),
+                       Filter("opened", "date", label="Opened"), _party("consignee", "Consignee"),
+                       _party("observed_user", "Seen with"),
+                       Filter("assigned_to", label="Assigned to", hint="a user name")),
              ("id", "opened_on")),
-    ListSpec("inquiries", (Filter("case"), Filter("to_party"), Filter("answered", "choice", ("yes", "no")),
-                           Filter("overdue_on", "day"), Filter("asked", "date"), Filter("due", "date")),
+    ListSpec("inquiries", (Filter("case", label="Case", hint="case number, e.g. CASE-0001"),
+                           _party("to_party", "Asked of"),
+                           Filter("answered", "choice", ("yes", "no"), label="Answered"),
+                           Filter("overdue_on", "day", label="Overdue on"), Filter("asked", "date", label="Asked"),
+                           Filter("due", "date", label="Due")),
              ("asked_on", "id", "due_on"), descending=True),
-    ListSpec("outbox", (Filter("status", "choice", ("pending", "sent")), Filter("kind"), Filter("party"),
-                        Filter("case"), Filter("created", "date")),
+    ListSpec("outbox", (Filter("status", "choice", ("pending", "sent"), label="Status"),
+                        Filter("kind", label="Kind of message", hint="e.g. inquiry"), _party("party", "Party"),
+                        Filter("case", label="Case", hint="case number, e.g. CASE-0001"),
+                        Filter("created", "date", label="Created")),
              ("id",)),
 )}
 
