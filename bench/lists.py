@@ -166,23 +166,9 @@ def _rows(r: dict[str, Any]) -> list[str]:
     return rows
 
 
-def main() -> None:
-    p = parser(__doc__)
-    p.add_argument("--items", type=int, default=10_000_000)
-    p.add_argument("--permits", type=int, default=20_000)
-    p.add_argument("--sightings", type=int, default=100_000)
-    p.add_argument("--cases", type=int, default=5_000)
-    p.add_argument("--audit", type=int, default=200_000)
-    p.add_argument("--queries", type=int, default=30)
-    args = p.parse_args()
-    loads = [os.getloadavg()]
-
-    def run(kind: str, url: str) -> dict[str, Any]:
-        out = _run(kind, url, args)
-        loads.append(os.getloadavg())
-        return out
-
-    results = each_database(args.databases, "bench_lists", run)
+def report(args: argparse.Namespace, results: list[dict[str, Any]], loads: list[tuple[float, float, float]]) -> str:
+    """The BENCHMARKS.md section for `results` (one per database, as `_run` returns them) and the load averages
+    (1, 5, 15 min) read before and after each database."""
     rows = []
     for r in results:
         if "error" in r:
@@ -219,6 +205,27 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
         *rows,
     ])
+    return text
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--items", type=int, default=10_000_000)
+    p.add_argument("--permits", type=int, default=20_000)
+    p.add_argument("--sightings", type=int, default=100_000)
+    p.add_argument("--cases", type=int, default=5_000)
+    p.add_argument("--audit", type=int, default=200_000)
+    p.add_argument("--queries", type=int, default=30)
+    args = p.parse_args()
+    loads = [os.getloadavg()]
+
+    def run(kind: str, url: str) -> dict[str, Any]:
+        out = _run(kind, url, args)
+        loads.append(os.getloadavg())
+        return out
+
+    results = each_database(args.databases, "bench_lists", run)
+    text = report(args, results, loads)
     print(text)
     write_section(ROOT / "BENCHMARKS.md", "lists", text)
 
