@@ -17,9 +17,9 @@ from endwatch.db.state_version import StateVersionProbe
 from endwatch.db.uow import SqlUnitOfWork, readers_for_forked_children, utc_now
 from endwatch.domain.deadlines import local_day
 from endwatch.runtime.forkpool import ForkPool
-from endwatch.services.assessment.screening import screen_saved_party
+from endwatch.services.assessment.screening import ScreenOnSave
 from endwatch.services.detection.parallel import Parallel
-from endwatch.services.registry.parties import on_party_saved
+from endwatch.services.registry.parties import PartySaved
 from endwatch.services.system.demo import recorded_today
 from endwatch.services.uow import UnitOfWork
 from endwatch.settings import Settings
@@ -69,6 +69,12 @@ class Endwatch:
         each reading on connections of its own."""
         readers = readers_for_forked_children(self.settings.effective_database_url, self.clock)
         return ForkPool(cast(Callable[[], UnitOfWork], readers))
+
+    @cached_property
+    def party_saved(self) -> PartySaved:
+        """What a party's save does besides: screen it against the stored restricted-party lists (on a read
+        snapshot before the write, its hits written in the same write)."""
+        return ScreenOnSave()
 
     @cached_property
     def _version_probe(self) -> StateVersionProbe:
@@ -126,7 +132,6 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] | None = None) -
     """Wire endwatch for the given settings (and clock; by default the wall clock, or a demonstration's own
     recorded day: RecordedToday). Nothing connects until first used."""
     ew = Endwatch(settings, clock or utc_now)
-    on_party_saved(screen_saved_party)  # a party saved is screened in the same write (services/assessment)
     if clock is None:
         ew.clock = RecordedToday(lambda: cast(UnitOfWork, SqlUnitOfWork(ew.engine, utc_now, readonly=True)))
     return ew

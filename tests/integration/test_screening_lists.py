@@ -275,3 +275,48 @@ def test_entities_stored_before_listing_history_read_as_one_listing_until_a_load
     hit = _hit(ew, "tobacco", TOBACCO)
     assert hit.listings == ((date(2023, 4, 20), date(2024, 6, 1)),) and hit.ended_on == date(2024, 6, 1)
     assert [(x.dataset, x.entities, x.targets) for x in list_lists(ew.reader())] == [("eu_fsf", 6, 5)]
+
+
+def test_a_save_screens_on_a_snapshot_so_its_write_holds_the_lock_only_to_write(ew, parties, monkeypatch):
+    from contextlib import contextmanager
+
+    from endwatch.domain.parties import Party, PartyKind
+    from endwatch.services import gate
+    from endwatch.services.assessment import screening
+    from endwatch.services.registry.parties import save_party
+
+    load_list(ew.uow(), person("tester"), FULL, listed_on=date(2024, 3, 1))
+    open_writes = [0]
+    original_write, original_match = gate.write, screening.match_parties
+
+    @contextmanager
+    def counted(*args, **kwargs):
+        open_writes[0] += 1
+        try:
+            with original_write(*args, **kwargs) as w:
+                yield w
+        finally:
+            open_writes[0] -= 1
+
+    screened_in_write: list[int] = []
+    meanwhile: list[Party] = []
+
+    def matching(*args, **kwargs):
+        screened_in_write.append(open_writes[0])
+        if meanwhile:  # another party saved while this one is screened: what the screening read has changed
+            save_party(ew.uow(), person("tester"), meanwhile.pop())
+        return original_match(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "write", counted)
+    monkeypatch.setattr(screening, "match_parties", matching)
+    save_party(ew, person("tester"), Party("kuzmenko", "Vitaly Kuzmenko", PartyKind.PERSON), then=ew.party_saved)
+    assert screened_in_write == [0]  # screened on a read snapshot, before the write began
+    assert _hit(ew, "kuzmenko", "NK-2Ka3UvopqbpZmVDFjWd4LA").score >= 80
+    # A save meanwhile touches the parties the screening read: the save screens again on a new snapshot, and the
+    # party saved meanwhile (without screening of its own) is screened with it.
+    screened_in_write.clear()
+    meanwhile.append(Party("irgc", "Iranian Revolutionary Guard Corps", PartyKind.ARMED_FORCE, "IR"))
+    save_party(ew, person("tester"), Party("kuzmenko-2", "Vitaly Kuzmenko", PartyKind.PERSON), then=ew.party_saved)
+    assert screened_in_write == [0, 0]
+    assert _hit(ew, "kuzmenko-2", "NK-2Ka3UvopqbpZmVDFjWd4LA").score >= 80
+    assert _hit(ew, "irgc", "NK-2PacmNpiLUmoz4XD2mSt7A").score >= 80

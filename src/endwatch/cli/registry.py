@@ -91,7 +91,8 @@ def party_add(
     """Add or update a party."""
     party = Party(party_id, name, kind, country, parent, tuple(alias), tuple(former_name), tuple(identifier),
                   parse_date(birth_date, "--birth-date"))
-    save_party(app_().uow(), principal(), party, reason)
+    ew = app_()
+    save_party(ew, principal(), party, reason, then=ew.party_saved)
     out.print(f"party {party_id} saved")
 
 

@@ -129,36 +129,93 @@ def screen_changes(uow: UnitOfWork, changed: Sequence[ScreeningEntity], threshol
     return len(hits)
 
 
-def screen_saved_parties(w: Write, why: str) -> int:
-    """Inside a write that saved parties: screen the new or changed ones (by digest) against every stored
-    entity, with the threshold and strong score the stored hits were screened with, then re-assess the
-    subjects whose parties' hits changed as of today. Nothing when no list is loaded. Returns how many
-    parties' hits changed. (Every stored entity's names are folded: at hundreds of thousands of entities
-    this takes tens of seconds.)"""
-    uow = w.uow
-    repo = uow.assessment
-    if not repo.lists():
-        return 0
+@dataclass(frozen=True)
+class ScreeningPlan:
+    """Parties screened on a state read, ready to be written: the parties whose hits are replaced (new or
+    changed by digest, or gone), their hits, every party's digest and the settings they were screened with."""
+
+    settings: str
+    replaced: frozenset[str]
+    hits: tuple[ScreeningHit, ...]
+    digests: dict[str, str]
+
+
+def _stored_settings(uow: UnitOfWork) -> tuple[float, float]:
+    """The threshold and strong score the stored hits were screened with (the defaults when unreadable)."""
     threshold, strong = THRESHOLD, STRONG_HIT
     stored = (uow.system.get(SETTINGS_KEY) or "").split("/")
     # An unreadable setting: the defaults, and every party screened again.
     with contextlib.suppress(ValueError):
         if len(stored) == 2:
             threshold, strong = float(stored[0]), float(stored[1])
+    return threshold, strong
+
+
+def plan_party_screening(uow: UnitOfWork, saved: Sequence[Party] = ()) -> ScreeningPlan | None:
+    """Only reads: screen the parties new or changed by digest (the stored parties, with `saved` as they are
+    being saved) against every stored entity, with the threshold and strong score the stored hits were
+    screened with. None when no list is loaded. (Every stored entity's names are folded: at hundreds of
+    thousands of entities this takes tens of seconds, so a save does it on a read snapshot, before its write.)"""
+    repo = uow.assessment
+    if not repo.lists():
+        return None
+    threshold, strong = _stored_settings(uow)
+    settings = f"{threshold:g}/{strong:g}"
+    parties = {p.id: p for p in uow.parties.list()}
+    parties.update((p.id, p) for p in saved)
+    stored = repo.party_digests() if uow.system.get(SETTINGS_KEY) == settings else {}
+    now = {pid: party_digest(p) for pid, p in parties.items()}
+    fresh = [p for p in parties.values() if stored.get(p.id) != now[p.id]]
+    hits = match_parties(fresh, repo.entities(), threshold, strong) if fresh else []
+    gone = set(stored) - set(now)
+    return ScreeningPlan(settings, frozenset({p.id for p in fresh} | gone), tuple(hits), now)
+
+
+def apply_party_screening(w: Write, plan: ScreeningPlan | None, why: str) -> int:
+    """Inside a write: store what `plan` screened (the hits of its parties replaced, their digests, the
+    settings), then re-assess the subjects whose parties' hits changed as of today. Returns how many parties'
+    hits changed."""
+    if plan is None:
+        return 0
+    uow = w.uow
+    repo = uow.assessment
     before = repo.hits()
-    screen_changes(uow, [], threshold, strong)
+    repo.replace_hits_of(set(plan.replaced), set(), list(plan.hits))
+    repo.save_party_digests(plan.digests)
+    uow.system.set(SETTINGS_KEY, plan.settings)
     changed = hits_changed(before, repo.hits())
     if changed:
         reassess_in(w, uow.now().date(), why, Concerns(parties=changed))
     return len(changed)
 
 
-def screen_saved_party(w: Write, party: Party) -> None:
-    """The party-save hook (registry.parties.on_party_saved): screen the saved party on save. A unit of work
-    without the assessment area (a registry-only store, as in the registry's own unit tests) screens nothing."""
-    if getattr(w.uow, "assessment", None) is None:
-        return
-    screen_saved_parties(w, f"party {party.id} saved: screened against the restricted-party lists")
+def screen_saved_parties(w: Write, why: str) -> int:
+    """Inside a write that saved parties: screen the new or changed ones (by digest) against every stored
+    entity and store their hits (plan_party_screening, then apply_party_screening, both under the write's
+    lock). Nothing when no list is loaded. Returns how many parties' hits changed."""
+    return apply_party_screening(w, plan_party_screening(w.uow), why)
+
+
+# What screening on a save reads (a write to one of these meanwhile makes the save screen again).
+SCREENING_READS = frozenset({"parties", "party_names", "screening_entities", "screening_listings", "screening_lists",
+                             "screening_parties", "screening_hits", "screening_reviews", "system_settings"})
+
+
+class ScreenOnSave:
+    """Screening as a party save's follow-up (registry.parties.PartySaved, chosen in bootstrap): the saved party
+    is screened on a read snapshot before the write, and its hits written in the party's write. A unit of
+    work without the assessment area (a registry-only store, as in the registry's own unit tests) screens
+    nothing."""
+
+    reads = SCREENING_READS
+
+    def prepare(self, uow: UnitOfWork, party: Party) -> ScreeningPlan | None:
+        if getattr(uow, "assessment", None) is None:
+            return None
+        return plan_party_screening(uow, [party])
+
+    def apply(self, w: Write, party: Party, prepared: ScreeningPlan | None) -> None:
+        apply_party_screening(w, prepared, f"party {party.id} saved: screened against the restricted-party lists")
 
 
 def rescreen(uow: UnitOfWork, threshold: float = THRESHOLD, strong: float = STRONG_HIT) -> list[ScreeningHit]:
