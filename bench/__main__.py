@@ -1,6 +1,7 @@
 """`python -m bench`: the detection benchmark. Writes BENCHMARKS.md.
 
     python -m bench [--items N] [--sightings M] [--seed S] [--queries Q] [--databases sqlite,postgresql]
+    python -m bench ... --from-logs PG.log SQLITE.log   (one report from runs made one database at a time)
 
 Generates a synthetic world (`endwatch synth`), then for each database, in a fresh process: imports it,
 measures exact trace and fuzzy match latency (p50, p99), compares the fuzzy queries with a brute-force
@@ -80,7 +81,7 @@ def _targets(args: argparse.Namespace, results: list[dict[str, Any]]) -> list[st
     return [*lines, ""]
 
 
-def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, Any]]) -> str:
+def _report(args: argparse.Namespace, synth_s: float | None, results: list[dict[str, Any]]) -> str:
     lines = [
         "# Benchmarks: detection",
         "",
@@ -88,13 +89,18 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
         f" Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.platform()}.",
         "",
         f"Load average (1, 5, 15 min) when the report was written: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-        " (other work on the machine slows every number below).",
+        + (" (other work on the machine slows every number below)." if synth_s is not None else
+           " (joined after the runs: the load while each database was measured is in its detect row)."),
         "",
         f"Reproduce: `python -m bench --items {args.items} --sightings {args.sightings} --seed {args.seed}"
         f" --queries {args.queries}` (or `make bench` for the defaults).",
         "",
         f"World: `endwatch synth` with {args.items:,} delivered items and {args.sightings:,} sightings, seed"
-        f" {args.seed}; written in {synth_s:.1f} s. Latencies are over {args.queries} queries (brute force and"
+        f" {args.seed}; "
+        + (f"written in {synth_s:.1f} s." if synth_s is not None else
+           "each database measured in a run of its own (`--databases`), the report joined from their logs"
+           " (`--from-logs`).")
+        + f" Latencies are over {args.queries} queries (brute force and"
         " pg_trgm over the first 50 fuzzy queries). Fuzzy queries are readings of delivered serials with one"
         " character unreadable (`?`), missing or wrong.",
         "",
@@ -182,6 +188,15 @@ def _report(args: argparse.Namespace, synth_s: float, results: list[dict[str, An
     return "\n".join(lines)
 
 
+def _logged_result(log: Path) -> dict[str, Any]:
+    """The last database result a run printed to `log` (each is one JSON line after "measuring on ...")."""
+    found = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith('{"database"')]
+    if not found:
+        raise SystemExit(f"{log}: no result line (a run prints one per database when it finishes it)")
+    result: dict[str, Any] = json.loads(found[-1])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -190,7 +205,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--from-logs", nargs="+", metavar="LOG", type=Path,
+                        help="Measure nothing: write the report from the results that earlier runs printed"
+                             " (their standard output), one database per run, e.g. when the machine cannot"
+                             " afford both in one sitting. Give the same --items/--sightings/--seed/--queries.")
     args = parser.parse_args()
+    if args.from_logs:
+        joined = [_logged_result(log) for log in args.from_logs]
+        write_section(Path(args.out), "detection", _report(args, None, joined))
+        print(f"wrote {args.out}")
+        return
     with tempfile.TemporaryDirectory(prefix="endwatch-bench-") as tmp:
         folder = Path(tmp) / "world"
         print(f"writing a synthetic world of {args.items:,} items and {args.sightings:,} sightings...", flush=True)
