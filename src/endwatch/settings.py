@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         default=3, ge=1, le=1000,
         description="Public figures suppress a cell counting fewer permits than this (docs/transparency.md).",
     )
+    public_refresh_seconds: int = Field(
+        default=300, ge=0, le=86_400,
+        description="Public figures are recomputed in the background after a change at most this often; until then"
+        " the figures kept are served (docs/transparency.md).",
+    )
     min_cell_exporters: int = Field(
         default=3, ge=1, le=1000,
         description="Public figures suppress a cell whose permits come from fewer exporters than this.",

@@ -21,10 +21,11 @@ from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import lists, records
 from endwatch.services.reporting import transparency as public
 from endwatch.web.audit_checks import audit_checks
-from endwatch.web.cache import cached, cached_in_thread
+from endwatch.web.cache import cached_in_thread, request_version
 from endwatch.web.errors import error_schema, links
 from endwatch.web.fields import Identifier, IsoDate, Quantity, Text
 from endwatch.web.listing import export_response, list_query, page_body
+from endwatch.web.published import Kept, Published
 from endwatch.web.schemas import (
     ApplicationOut,
     AuditEntryOut,
@@ -265,8 +266,16 @@ def transparency(request: Request, caller: Annotated[Caller, Depends(requires(Ac
 
 def public_figures(request: Request) -> public.Transparency:
     """The public figures as of today, with the authority's small-cell thresholds (shared with the pages)."""
+    return kept_public_figures(request).value
+
+
+def kept_public_figures(request: Request) -> Kept[public.Transparency]:
+    """The public figures with when they were computed: kept per published period and small-cell rules, and
+    refreshed in the background after a write (web/published.py), so no public request pays for a scan of the
+    registry but the very first."""
     ew = endwatch_of(request)
     rules = public.SmallCells(ew.settings.min_cell_permits, ew.settings.min_cell_exporters)
     today = _today(request)
-    # Computed once per state version (and day): a public page must not cost a scan per request.
-    return cached(request, ("transparency", today, rules), lambda: public.transparency(ew.reader(), today, rules))
+    published: Published[public.Transparency] = request.app.state.published
+    return published.get(request_version(request), ("transparency", public.completed_through(today), rules),
+                         lambda: public.transparency(ew.reader(), today, rules))

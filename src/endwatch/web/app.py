@@ -37,6 +37,7 @@ from endwatch.web import (
 from endwatch.web.cache import VersionedCache
 from endwatch.web.fields import address_without_nul
 from endwatch.web.limits import LimitRequests, RequestLimits
+from endwatch.web.published import Published
 from endwatch.web.ratelimit import RateLimiter
 
 STATIC = Path(__file__).with_name("static")
@@ -68,6 +69,8 @@ def create_app(settings: Settings, *, endwatch: Endwatch | None = None) -> FastA
     # Counted where every server worker and `endwatch login` see them, on the clock the registry keeps.
     app.state.signin_limiter = SignInLimiter(clock=lambda: ew.clock().timestamp(), counts=ew.signin_counts)
     app.state.cache = VersionedCache()
+    # The public figures: kept until replaced, refreshed in the background (web/published.py).
+    app.state.published = Published(ew.settings.public_refresh_seconds)
     # Searches are counted in the same shared store: the limit holds across workers and server processes.
     # (On the wall clock, not the registry's: a demonstration's fixed "today" must not freeze the minute.)
     app.state.search_limiter = RateLimiter(ew.settings.search_per_minute, counts=ew.signin_counts)

@@ -6,7 +6,7 @@ import hmac
 import math
 import secrets
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlparse
 
@@ -38,7 +38,7 @@ from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import lists, records
 from endwatch.services.reporting.store import ListQuery
 from endwatch.web import geo
-from endwatch.web.api import ApplicationIn, public_figures, submit_application
+from endwatch.web.api import ApplicationIn, kept_public_figures, public_figures, submit_application
 from endwatch.web.audit_checks import audit_checks, last_full_check, tail_check
 from endwatch.web.cache import cached
 from endwatch.web.errors import CsrfRejected
@@ -438,7 +438,8 @@ def audit_page(request: Request, caller: Annotated[Caller, Depends(requires(Acti
 @router.get("/transparency", response_class=HTMLResponse)
 def transparency_page(request: Request,
                       caller: Annotated[Caller, Depends(requires(Action.TRANSPARENCY_READ))]) -> Response:
-    totals = public_figures(request)
+    kept = kept_public_figures(request)
+    totals = kept.value
     rows = totals.rows
     years = sorted(set(totals.permits_by_year) | set(totals.delivered_by_year))
     by_year = {y: [totals.permits_by_year.get(y, 0), totals.delivered_by_year.get(y, 0)] for y in years}
@@ -447,6 +448,8 @@ def transparency_page(request: Request,
     return render(request, "transparency.html", {
         "rows": rows, "years": years, "by_year": by_year, "top": top,
         "destinations": destinations, "country_name": country_name, "figures": totals,
+        "computed_at": datetime.fromtimestamp(kept.computed_at, UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "refresh_minutes": max(1, round(request.app.state.published.refresh_seconds / 60)),
     })
 
 
