@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench import BENCH, write_section
-from endwatch.bootstrap import bootstrap
+from endwatch.bootstrap import Endwatch, bootstrap
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.services.assessment.screening import load_list
 from endwatch.services.registry.imports import import_folder
@@ -118,6 +118,18 @@ def parties(count: int, listed: list[str], seed: int) -> list[Party]:
     return out
 
 
+def import_parties(ew: Endwatch, home: Path, count: int, listed: list[str], seed: int) -> None:
+    """Import `parties(count, listed, seed)` into `ew` as a registry folder under `home` (set-up, not measured)."""
+    registry = home / "registry"
+    registry.mkdir(exist_ok=True)
+    with (registry / "parties.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "name", "kind", "country", "parent_id", "aliases", "former_names"])
+        for p in parties(count, listed, seed):
+            out.writerow([p.id, p.name, p.kind.value, p.country, "", "", ""])
+    import_folder(ew.uow(), BENCH, registry)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -133,14 +145,7 @@ def main() -> None:
         ew = bootstrap(load_settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"),
                        clock=lambda: datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
         ew.migrate()
-        registry = home / "registry"  # the registry's parties (the benchmark's set-up, not measured)
-        registry.mkdir()
-        with (registry / "parties.csv").open("w", encoding="utf-8", newline="") as fh:
-            out = csv.writer(fh)
-            out.writerow(["id", "name", "kind", "country", "parent_id", "aliases", "former_names"])
-            for p in parties(args.parties, listed, args.seed):
-                out.writerow([p.id, p.name, p.kind.value, p.country, "", "", ""])
-        import_folder(ew.uow(), BENCH, registry)
+        import_parties(ew, home, args.parties, listed, args.seed)  # the benchmark's set-up, not measured
         t0, c0 = time.perf_counter(), time.process_time()
         first = load_list(ew.uow(), BENCH, export, listed_on=date(2024, 6, 1))
         t1, c1 = time.perf_counter(), time.process_time()

@@ -12,7 +12,6 @@ Writes its section of BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import statistics
@@ -25,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import BENCH, scratch_postgres, write_section
-from bench.screening_load import parties, write_export
+from bench.screening_load import import_parties, write_export
 from endwatch.bootstrap import bootstrap
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.services import gate
 from endwatch.services.assessment.screening import list_hits, load_list
 from endwatch.services.registry import parties as party_service
-from endwatch.services.registry.imports import import_folder
 from endwatch.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,14 +58,7 @@ def run(database_url: str, home: Path, export: Path, listed: list[str], args: ar
     ew = bootstrap(load_settings(home=home, database_url=database_url),
                    clock=lambda: datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
     ew.migrate()
-    registry = home / "registry"
-    registry.mkdir(exist_ok=True)
-    with (registry / "parties.csv").open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["id", "name", "kind", "country", "parent_id", "aliases", "former_names"])
-        for p in parties(args.parties, listed, args.seed):
-            out.writerow([p.id, p.name, p.kind.value, p.country, "", "", ""])
-    import_folder(ew.uow(), BENCH, registry)
+    import_parties(ew, home, args.parties, listed, args.seed)
     first = load_list(ew.uow(), BENCH, export, listed_on=date(2024, 6, 1))
     calls, held = [], []
     for i in range(args.saves):
