@@ -31,6 +31,7 @@ from endwatch.db.registry.repositories import (
     SqlProductRepository,
 )
 from endwatch.db.reporting.lists import SqlListRepository
+from endwatch.db.reporting.party_records import SqlPartyRecordRepository
 from endwatch.db.reporting.search import SqlSearchRepository
 from endwatch.db.system.repository import SqlSystemRepository
 
@@ -52,6 +53,7 @@ REPOSITORIES: dict[str, Callable[[sa.Connection], object]] = {
     "system": SqlSystemRepository,
     "lists": SqlListRepository,
     "search": SqlSearchRepository,
+    "party_records": SqlPartyRecordRepository,
     "checks": SqlCheckRepository,
     "trace_requests": SqlTraceRequestRepository,
     "partners": SqlPartnerRepository,

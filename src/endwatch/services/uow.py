@@ -24,7 +24,7 @@ from endwatch.services.registry.store import (
     PolicyRepository,
     ProductRepository,
 )
-from endwatch.services.reporting.store import ListRepository, SearchRepository
+from endwatch.services.reporting.store import ListRepository, PartyRecordRepository, SearchRepository
 from endwatch.services.system.store import SystemRepository
 
 
@@ -47,6 +47,7 @@ class UnitOfWork(Protocol):
     system: SystemRepository
     lists: ListRepository
     search: SearchRepository
+    party_records: PartyRecordRepository
     checks: CheckRepository
     trace_requests: TraceRequestRepository
     partners: PartnerRepository

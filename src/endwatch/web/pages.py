@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from endwatch.bootstrap import Endwatch
 from endwatch.countries import country_choices, country_name
-from endwatch.domain.permits import Permit
 from endwatch.domain.risk.recommend import assess_subject
 from endwatch.errors import InvalidInput, Problem
 from endwatch.services.accounts import users
@@ -25,7 +24,6 @@ from endwatch.services.assessment import decisions, reassessment
 from endwatch.services.assessment.store import WatchEntry
 from endwatch.services.audit.verify import TAIL, history
 from endwatch.services.authz import Action, check_visible, company_scope, permits
-from endwatch.services.detection import run as detection
 from endwatch.services.detection.near import near_candidates
 from endwatch.services.enforcement import proposals as enforcement_proposals
 from endwatch.services.monitoring import plan as check_plan
@@ -36,7 +34,8 @@ from endwatch.services.registry.parties import parties_for
 from endwatch.services.registry.trace import trace_serial
 from endwatch.services.reporting import dashboard as overview
 from endwatch.services.reporting import lists, records
-from endwatch.services.reporting.store import ListQuery
+from endwatch.services.reporting.party_view import party_view
+from endwatch.services.reporting.store import PERMIT_ROLES, ListQuery, Route, SeenWith
 from endwatch.web import geo
 from endwatch.web.api import ApplicationIn, kept_public_figures, public_figures, submit_application
 from endwatch.web.audit_checks import audit_checks, last_full_check, tail_check
@@ -367,34 +366,29 @@ def parties_page(request: Request, caller: Annotated[Caller, Depends(requires(Ac
 @router.get("/parties/{party_id}", response_class=HTMLResponse)
 def party_page(request: Request, party_id: str,
                caller: Annotated[Caller, Depends(requires(Action.PARTIES_READ))]) -> Response:
+    """The party, its permits counted by role with the newest listed, the commonest routes and (for roles that
+    may see findings) where its items were seen with someone else: a few statements, however many records
+    name the party; the filtered lists hold the rest."""
     ew = endwatch_of(request)
-    party = records.get_party(ew.reader(), party_id)
-    related = records.permits_of_party(ew.reader(), party_id)
-    names = {p.id: p.name for p in queries.list_parties(ew.reader())}
+    view = party_view(ew.reader(), party_id, findings=permits(caller.principal.role, Action.SIGHTINGS_READ))
     entries = history(ew.reader, "party", party_id) if permits(caller.principal.role, Action.AUDIT_READ) else []
-    # Observed users: who items delivered under these permits were seen with (for roles that may see findings).
-    seen: list[tuple[str, str]] = []
-    if permits(caller.principal.role, Action.SIGHTINGS_READ):
-        numbers = {p.number: p for p in related}
-        seen = sorted({(numbers[r.finding.permit_number].end_user_id, r.finding.observed_user_id)
-                       for r in detection.findings(ew.reader())
-                       if r.finding.permit_number in numbers and r.finding.observed_user_id
-                       and r.finding.observed_user_id != numbers[r.finding.permit_number].end_user_id})
-    return render(request, "party.html", {"party": party, "permits": related, "names": names,
-                                          "graph": _network(party_id, related, names, seen), "entries": entries})
+    role_lists = {role: "/permits?" + urlencode({role: party_id, "include_future": "true"}) for role in PERMIT_ROLES}
+    return render(request, "party.html", {
+        "party": view.party, "view": view, "permits": view.latest, "names": view.names, "known_names": view.names,
+        "role_lists": role_lists, "seen_list": "/findings?" + urlencode({"observed_user": party_id}),
+        "graph": _network(party_id, view.routes, view.names, view.seen_with), "entries": entries})
 
 
-def _network(centre: str, permits: list[Permit], names: dict[str, str],
-             seen: list[tuple[str, str]]) -> dict[str, object]:
-    """Nodes (on a circle round the party) and edges exporter->consignee->end user of each permit, and
+def _network(centre: str, routes: list[Route], names: dict[str, str], seen: list[SeenWith]) -> dict[str, object]:
+    """Nodes (on a circle round the party) and edges exporter->consignee->end user of each route, and
     end user->observed user where an item was sighted with someone else."""
     edges: set[tuple[str, str, str]] = set()
-    for p in permits:
-        edges.add((p.exporter_id, p.consignee_id, "exports to"))
-        if p.end_user_id != p.consignee_id:
-            edges.add((p.consignee_id, p.end_user_id, "for end user"))
-    for end_user, observed in seen:
-        edges.add((end_user, observed, "seen with"))
+    for r in routes:
+        edges.add((r.exporter_id, r.consignee_id, "exports to"))
+        if r.end_user_id != r.consignee_id:
+            edges.add((r.consignee_id, r.end_user_id, "for end user"))
+    for s in seen:
+        edges.add((s.end_user_id, s.observed_user_id, "seen with"))
     others = sorted({n for e in edges for n in e[:2]} - {centre})
     pos = {centre: (300.0, 170.0)}
     for i, node in enumerate(others):

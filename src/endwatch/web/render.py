@@ -47,8 +47,11 @@ def render(
         prefix, action = _PAGES[kind]
         return record_link(prefix + quote(key, safe="") if can(action) else None, text or key, key)
 
-    # Every party's name, read once per state version (not once per page: a registry holds thousands).
-    names = Names(lambda: cached(request, ("party-names",),
+    # Every party's name, read once per state version (not once per page: a registry holds thousands); a page
+    # that read the names of the few parties it shows passes them as `known_names`, and nothing more is read.
+    known: dict[str, str] | None = context.get("known_names")
+    names = Names((lambda: known) if known is not None else
+                  lambda: cached(request, ("party-names",),
                                  lambda: {p.id: p.name for p in list_parties(endwatch_of(request).reader())}))
     ctx = {
         "link": link,

@@ -40,6 +40,20 @@ for _name, _table, _columns in LIST_INDEXES:
         sa.Index(_name, *(_table.c[c] for c in _columns))
 
 
+# A party's page (db/reporting/party_records.py) and the lists filtered by a party: the permits naming the party
+# in each role, newest first, and the findings of items seen with it (migration 0032_party_indexes creates them).
+PARTY_INDEXES: tuple[tuple[str, sa.Table, tuple[str, ...]], ...] = (
+    ("ix_permits_exporter_issued", t.permits, ("exporter_id", "issued_on", "number")),
+    ("ix_permits_consignee_issued", t.permits, ("consignee_id", "issued_on", "number")),
+    ("ix_permits_end_user_issued", t.permits, ("end_user_id", "issued_on", "number")),
+    ("ix_findings_observed_user", td.findings, ("observed_user_id", "observed_on", "sighting_id")),
+)
+
+for _name, _table, _columns in PARTY_INDEXES:
+    if _name not in {i.name for i in _table.indexes}:
+        sa.Index(_name, *(_table.c[c] for c in _columns))
+
+
 # PostgreSQL reads a btree index for `LIKE 'prefix%'` only in the C collation, or through an index with the
 # pattern operator class: these serve search's prefix matches on record numbers and name keys (SQLite reads the
 # ordinary indexes, by range: db/reporting/search.py). PostgreSQL only.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 
+from endwatch.domain.permits import Permit
 from endwatch.errors import InvalidInput, Problem
 
 T = TypeVar("T")
@@ -77,6 +78,48 @@ class SearchRepository(Protocol):
         when it is given."""
     def parties(self, key_prefix: str, limit: int) -> list[Found]:
         """At most `limit` parties with a name, alias or former name whose name key starts with `key_prefix`."""
+
+
+# The roles a party has on a permit, named as the permits list's filters name them.
+PERMIT_ROLES = ("exporter", "consignee", "end_user")
+
+
+@dataclass(frozen=True)
+class Route:
+    """How many permits send goods from one exporter through one consignee to one end user."""
+
+    exporter_id: str
+    consignee_id: str
+    end_user_id: str
+    permits: int
+
+
+@dataclass(frozen=True)
+class SeenWith:
+    """How many findings saw items declared for `end_user_id` with `observed_user_id` instead."""
+
+    end_user_id: str
+    observed_user_id: str
+    findings: int
+
+
+class PartyRecordRepository(Protocol):
+    """A party's related records, counted and sampled in SQL: every answer is bounded by its `cap` or `limit`,
+    whatever the number of permits and findings that name the party."""
+
+    def permit_counts(self, party_id: str, cap: int) -> dict[str, int]:
+        """Permits naming the party in each of PERMIT_ROLES, each counted up to `cap` (`cap` means "at least")."""
+    def latest_permits(self, party_id: str, limit: int) -> list[Permit]:
+        """At most `limit` permits naming the party in any role, newest first (issue day, then number)."""
+    def routes(self, party_id: str, limit: int) -> list[Route]:
+        """The `limit` commonest routes among the permits naming the party (most permits first)."""
+    def seen_with(self, party_id: str, limit: int) -> list[SeenWith]:
+        """Findings of items under permits naming the party that were seen with someone other than the
+        permit's end user, grouped by (end user, observed user): the `limit` largest groups."""
+    def findings_seen_with(self, party_id: str, cap: int) -> int:
+        """Findings whose item was seen with the party, counted up to `cap`."""
+    def names(self, party_ids: Collection[str]) -> dict[str, str]:
+        """The names of these parties (unknown ids left out)."""
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
