@@ -38,10 +38,28 @@ class Reading:
 
 def read(world: World, s: Sighting) -> Reading:
     """Normalise the serial and resolve the manufacturer and model text."""
+    reading = read_serial(s)
+    if reading.stop is None:
+        read_names(world, reading)
+    return reading
+
+
+def read_serial(s: Sighting) -> Reading:
+    """The serial normalised, the manufacturer and model text not yet read (needs no registry facts)."""
     reading = Reading(s, serial_key(s.serial), None, None, [])
     if not reading.norm.strip(UNREADABLE):
         reading.stop = f"The serial as read ({s.serial!r}) has no readable character."
-        return reading
+    return reading
+
+
+def names_given(s: Sighting) -> bool:
+    """Whether the reading has manufacturer or model text to resolve against the registry."""
+    return bool(s.manufacturer.strip() or s.model.strip())
+
+
+def read_names(world: World, reading: Reading) -> None:
+    """Resolve the reading's manufacturer and model text (narrowing, notes, or why nothing can match)."""
+    s = reading.sighting
     if s.manufacturer.strip():
         ids, exact = world.all_parties.lookup(s.manufacturer)
         if not ids:
@@ -49,7 +67,7 @@ def read(world: World, s: Sighting) -> Reading:
         if not ids:
             reading.stop = (f"The manufacturer {s.manufacturer!r} names no known party: serial numbers belong to"
                             " their maker, so no item can be matched.")
-            return reading
+            return
         reading.maker_ids = world.makers_within(ids)
         how = "" if exact else " (tolerating a small spelling difference)"
         reading.notes.append(f"The manufacturer {s.manufacturer!r} was read as"
@@ -59,11 +77,10 @@ def read(world: World, s: Sighting) -> Reading:
         if not ids:
             of = " of that manufacturer" if reading.maker_ids is not None else ""
             reading.stop = f"The model {s.model!r} names no known product{of}, so no item can be matched."
-            return reading
+            return
         reading.product_ids = set(ids)
         how = "" if exact else " (tolerating a small spelling difference)"
         reading.notes.append(f"The model {s.model!r} was read as product {', '.join(ids)}{how}.")
-    return reading
 
 
 def _admissible(reading: Reading, c: Candidate) -> bool:
@@ -147,19 +164,30 @@ class MatchOutcome:
 
 
 class Matcher:
-    """Matches readings one at a time inside an open unit of work, with the registry facts loaded once.
+    """Matches readings one at a time inside an open unit of work.
 
-    Used by the benchmark and by anything that needs a match without storing a finding.
+    A serial alone reads only the delivered items near it (a few indexed lookups, whatever the registry's size):
+    the registry facts that resolve manufacturer and model text (every party and product, `World`) are loaded on
+    the first reading that has such text, once. Used by trace's near candidates, search and the benchmark.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.world = World(uow)
+        self._world: World | None = None
+
+    @property
+    def world(self) -> World:
+        """The registry facts, loaded on first use."""
+        if self._world is None:
+            self._world = World(self.uow)
+        return self._world
 
     def match(self, serial: str, manufacturer: str = "", model: str = "") -> MatchOutcome:
         """The candidates at the best tier for one reading of a serial, with its manufacturer and model."""
         s = Sighting("-", date.min, serial, "F", "6", manufacturer=manufacturer, model=model)
-        reading = read(self.world, s)
+        reading = read_serial(s)
+        if reading.stop is None and names_given(s):
+            read_names(self.world, reading)
         tier, cands = match_batch(self.uow, [reading]).get("-", (None, []))
         notes = (*reading.notes, reading.stop) if reading.stop else tuple(reading.notes)
         return MatchOutcome(tier, tuple(cands), notes)
