@@ -55,10 +55,12 @@ def test_filter_permits_and_download_the_xlsx(page, tmp_path: Path) -> None:  # 
     assert form.get_by_label("Control-list entry").get_attribute("placeholder") == "e.g. ML15"
     assert "in force" in form.get_by_label("State on the day").inner_text()
     assert "_" not in form.inner_text()
-    page.fill("[data-testid=list-filters] input[name=exporter]", "wescam")
+    # An officer types the exporter's name (an id works as well); the form says which party it is on.
+    page.fill("[data-testid=list-filters] input[name=exporter]", "L3Harris Wescam")
     page.fill("[data-testid=list-filters] input[name=as_of]", "2021-01-01")
     page.click("[data-testid=list-filters] button[type=submit]")
-    page.wait_for_url("**/permits?*exporter=wescam*")
+    page.wait_for_url("**/permits?*exporter=L3Harris+Wescam*")
+    assert page.inner_text("[data-testid=filter-on]") == "L3Harris Wescam"
     shown = [a.inner_text() for a in page.query_selector_all("table[data-testid=permits] tbody td:first-child a")]
     assert shown and "permits" in page.inner_text("[data-testid=list-total]")
     with page.expect_download() as info:

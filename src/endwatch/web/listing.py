@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from endwatch.errors import InvalidInput, Problem
+from endwatch.services.authz import Action, permits
 from endwatch.services.reporting.list_export import export_list
 from endwatch.services.reporting.lists import SPECS, ListSpec, filter_params, parse_query, sort_param
 from endwatch.services.reporting.store import ListPage, ListQuery
@@ -68,6 +70,8 @@ class ListControls:
     xlsx_url: str
     shown: int
     omit: tuple[str, ...] = ()
+    # The parties each party filter named, (id, name) by filter: the form says in words which party it is on.
+    parties: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def _url(path: str, params: dict[str, str]) -> str:
@@ -92,8 +96,13 @@ def controls(request: Request, query: ListQuery, found: ListPage[Any],
         sorts.append(SortLink(key, _url(path, {**base, "sort": ("-" if descending else "") + key}), current,
                               query.descending if current else False))
     values = dict(base)
+    # Names of the parties a filter is on, for readers of the register only: an exporter is not told which
+    # parties have a name starting with what it typed.
+    caller: Caller | None = getattr(request.state, "caller", None)
+    named = found.parties if caller is not None and permits(caller.principal.role, Action.PARTIES_READ) else {}
     return ListControls(
         spec, values, sorts, found.total, found.exact,
         _url(path, {**ordered, "after": found.next_after}) if found.next_after else None,
         _url(path, ordered) if query.after is not None else None,
-        _url(path, {**ordered, "format": "csv"}), _url(path, {**ordered, "format": "xlsx"}), len(found.items), omit)
+        _url(path, {**ordered, "format": "csv"}), _url(path, {**ordered, "format": "xlsx"}), len(found.items), omit,
+        named)

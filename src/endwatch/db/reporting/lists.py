@@ -30,6 +30,7 @@ from endwatch.db.registry.repositories import (
     SqlPermitRepository,
     SqlProductRepository,
 )
+from endwatch.db.reporting.search import name_key_starts
 from endwatch.domain.names import normalise_name
 from endwatch.domain.permits import ApplicationStatus
 from endwatch.domain.verdicts import Verdict
@@ -86,8 +87,18 @@ def _overdue(today: date) -> sa.ColumnElement[bool]:
     return sa.and_(_q.c.answer.is_(None), _q.c.due_on.is_not(None), _q.c.due_on < today)
 
 
-def _permit_exporter(exporter: str) -> sa.ColumnElement[bool]:
-    return _d.c.permit_number.in_(sa.select(_p.c.number).where(_p.c.exporter_id == exporter))
+def _party(column: sa.ColumnElement[Any]) -> Where:
+    """A party filter: its value is the ids of the parties the text named (services/reporting/lists.py resolves
+    them), or one id."""
+    def where(v: str | tuple[str, ...]) -> sa.ColumnElement[bool]:
+        if isinstance(v, str):
+            return column == v
+        return column == v[0] if len(v) == 1 else column.in_(v)  # one party: the plan an id always had
+    return where
+
+
+def _permit_exporter(exporter: str | tuple[str, ...]) -> sa.ColumnElement[bool]:
+    return _d.c.permit_number.in_(sa.select(_p.c.number).where(_party(_p.c.exporter_id)(exporter)))
 
 
 def _permit_destination(code: str) -> sa.ColumnElement[bool]:
@@ -128,7 +139,7 @@ _LISTS: dict[str, _Table] = {
         _d, _d.c.id,
         {"delivered_on": _d.c.delivered_on, "serial": _d.c.serial, "permit": _d.c.permit_number},
         {"permit": lambda v: _d.c.permit_number == v, "serial": lambda v: _d.c.serial == v,
-         "product": lambda v: _d.c.product_id == v, "recipient": lambda v: _d.c.recipient_id == v,
+         "product": lambda v: _d.c.product_id == v, "recipient": _party(_d.c.recipient_id),
          "exporter": _permit_exporter, "destination": _permit_destination,
          **_between(_d.c.delivered_on, "delivered")},
         _permit_exporter, lambda conn, rows: [_item(r) for r in rows]),
@@ -136,16 +147,16 @@ _LISTS: dict[str, _Table] = {
         _p, _p.c.number,
         {"issued_on": _p.c.issued_on, "number": _p.c.number, "expires_on": _p.c.expires_on,
          "destination": _p.c.destination},
-        {"exporter": lambda v: _p.c.exporter_id == v, "consignee": lambda v: _p.c.consignee_id == v,
-         "end_user": lambda v: _p.c.end_user_id == v, "destination": lambda v: _p.c.destination == v,
+        {"exporter": _party(_p.c.exporter_id), "consignee": _party(_p.c.consignee_id),
+         "end_user": _party(_p.c.end_user_id), "destination": lambda v: _p.c.destination == v,
          "product": lambda v: _p.c.product_id == v, "category": _in_category(_p.c.product_id),
          **_between(_p.c.issued_on, "issued"), **_between(_p.c.expires_on, "expires")},
         lambda v: _p.c.exporter_id == v, lambda conn, rows: SqlPermitRepository(conn)._load(rows)),
     "applications": _Table(
         _a, _a.c.number,
         {"received_on": _a.c.received_on, "number": _a.c.number, "destination": _a.c.destination},
-        {"exporter": lambda v: _a.c.exporter_id == v, "consignee": lambda v: _a.c.consignee_id == v,
-         "end_user": lambda v: _a.c.end_user_id == v, "destination": lambda v: _a.c.destination == v,
+        {"exporter": _party(_a.c.exporter_id), "consignee": _party(_a.c.consignee_id),
+         "end_user": _party(_a.c.end_user_id), "destination": lambda v: _a.c.destination == v,
          "product": lambda v: _a.c.product_id == v, "status": lambda v: _a.c.status == v,
          "pending": lambda v: _a.c.status.in_(_PENDING),
          **_between(_a.c.received_on, "received")},
@@ -160,7 +171,7 @@ _LISTS: dict[str, _Table] = {
     "products": _Table(
         t.products, t.products.c.id,
         {"id": t.products.c.id, "model": t.products.c.model, "manufacturer": t.products.c.manufacturer_id},
-        {"manufacturer": lambda v: t.products.c.manufacturer_id == v,
+        {"manufacturer": _party(t.products.c.manufacturer_id),
          "category": _in_category(t.products.c.id),
          "model": lambda v: t.products.c.model_key.contains(normalise_name(v), autoescape=True)},
         None, lambda conn, rows: SqlProductRepository(conn)._load(rows)),
@@ -186,7 +197,7 @@ _LISTS: dict[str, _Table] = {
         {"observed_on": _f.c.observed_on, "sighting": _f.c.sighting_id, "decided_at": _f.c.decided_at},
         {"verdict": lambda v: _f.c.verdict == v, "confidence": lambda v: _f.c.confidence == v,
          "tier": lambda v: _f.c.tier == v, "permit": lambda v: _f.c.permit_number == v,
-         "serial": lambda v: _f.c.serial == v, "observed_user": lambda v: _f.c.observed_user_id == v,
+         "serial": lambda v: _f.c.serial == v, "observed_user": _party(_f.c.observed_user_id),
          "country": lambda v: _f.c.observed_country == v, "case": _in_case(_f.c.sighting_id),
          "delivered_on": lambda v: _f.c.delivery_id.in_(sa.select(_d.c.id).where(_d.c.delivered_on == v)),
          "flagged": lambda v: _f.c.verdict != Verdict.CONSISTENT.value,
@@ -195,14 +206,14 @@ _LISTS: dict[str, _Table] = {
     "cases": _Table(
         _c, _c.c.id,
         {"id": _c.c.id, "opened_on": _c.c.opened_on},
-        {"status": lambda v: _c.c.status == v, "consignee": lambda v: _c.c.consignee_id == v,
-         "observed_user": lambda v: _c.c.observed_user_id == v, "assigned_to": lambda v: _c.c.assigned_to == v,
+        {"status": lambda v: _c.c.status == v, "consignee": _party(_c.c.consignee_id),
+         "observed_user": _party(_c.c.observed_user_id), "assigned_to": lambda v: _c.c.assigned_to == v,
          **_between(_c.c.opened_on, "opened")},
         None, lambda conn, rows: [_case(r) for r in rows]),
     "inquiries": _Table(
         _q, _q.c.id,
         {"asked_on": _q.c.asked_on, "id": _q.c.id, "due_on": _q.c.due_on},
-        {"case": lambda v: _q.c.case_id == v, "to_party": lambda v: _q.c.to_party == v,
+        {"case": lambda v: _q.c.case_id == v, "to_party": _party(_q.c.to_party),
          "answered": lambda v: _q.c.answer.is_not(None) if v == "yes" else _q.c.answer.is_(None),
          "overdue_on": _overdue,
          **_between(_q.c.asked_on, "asked"), **_between(_q.c.due_on, "due")},
@@ -211,7 +222,7 @@ _LISTS: dict[str, _Table] = {
         _o, _o.c.id,
         {"id": _o.c.id},
         {"status": lambda v: _o.c.status == v, "kind": lambda v: _o.c.kind == v,
-         "party": lambda v: _o.c.party_id == v, "case": lambda v: _o.c.case_id == v,
+         "party": _party(_o.c.party_id), "case": lambda v: _o.c.case_id == v,
          **_on_day(_o.c.created_at, "created")},
         None, lambda conn, rows: [_message(r) for r in rows]),
 }
@@ -284,6 +295,19 @@ class SqlListRepository:
             q = sa.text("SELECT reltuples::bigint FROM pg_class WHERE relname = :name")
             return int(self.conn.execute(q, {"name": table.name}).scalar() or 0)
         return int(self.conn.execute(sa.text(f'SELECT max(rowid) FROM "{table.name}"')).scalar() or 0)
+
+    def parties_named(self, text: str, limit: int) -> list[tuple[str, str]]:
+        pc = t.parties.c
+        exact = self.conn.execute(sa.select(pc.id, pc.name).where(pc.id == text)).first()
+        if exact is not None:
+            return [(exact[0], exact[1])]
+        key = normalise_name(text)
+        if not key:
+            return []
+        n = t.party_names.c
+        named = sa.select(n.party_id).where(name_key_starts(n.name_key, key, self.conn.dialect.name))
+        q = sa.select(pc.id, pc.name).where(pc.id.in_(named)).order_by(pc.name, pc.id).limit(limit)
+        return [(pid, name) for pid, name in self.conn.execute(q)]
 
     def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
         counts = dict.fromkeys(numbers, 0)

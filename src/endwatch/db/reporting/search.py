@@ -39,6 +39,14 @@ def _starts_with(column: sa.ColumnElement[str], prefix: str, dialect: str) -> sa
     return sa.and_(narrow, sa.func.substr(column, 1, len(prefix)).in_(prefixes))
 
 
+def name_key_starts(column: sa.ColumnElement[str], key_prefix: str, dialect: str) -> sa.ColumnElement[bool]:
+    """True where the name key `column` starts with `key_prefix` (already a name key): a range of its index on
+    SQLite, LIKE over the pattern-operator index on PostgreSQL, the first characters compared on both."""
+    narrow = (_prefix_range(column, key_prefix) if dialect == "sqlite"
+              else column.like(_escaped(key_prefix) + "%", escape="\\"))
+    return sa.and_(narrow, sa.func.substr(column, 1, len(key_prefix)) == key_prefix)
+
+
 class SqlSearchRepository:
     """Prefix search over permits, applications, cases, sightings and party names."""
 
@@ -76,9 +84,7 @@ class SqlSearchRepository:
         p = t.parties.c
         # The matching names first (LIMIT over the name_key index), then their parties.
         names = (sa.select(n.party_id, n.name, n.name_kind)
-                 .where(_prefix_range(n.name_key, key_prefix) if self.dialect == "sqlite"
-                        else n.name_key.like(_escaped(key_prefix) + "%", escape="\\"),
-                        sa.func.substr(n.name_key, 1, len(key_prefix)) == key_prefix)
+                 .where(name_key_starts(n.name_key, key_prefix, self.dialect))
                  .order_by(n.name_key, n.party_id).limit(limit * 4)).subquery()
         rows = self.conn.execute(
             sa.select(p.id, p.name, p.kind, p.country, names.c.name, names.c.name_kind)

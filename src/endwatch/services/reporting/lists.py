@@ -9,7 +9,7 @@ that it is an estimate (`exact` is False), labelled as such wherever it is shown
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -30,8 +30,9 @@ from endwatch.services.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class Filter:
-    """One filter a list takes: `text` (exact value), `date` (bounds `<name>_from` and `<name>_to`), `day`
-    (one date), `flag` (true or false) or `choice` (one of `choices`).
+    """One filter a list takes: `text` (exact value), `party` (a party's id, or the start of its name, alias or
+    former name: see `resolve_parties`), `date` (bounds `<name>_from` and `<name>_to`), `day` (one date), `flag`
+    (true or false) or `choice` (one of `choices`).
 
     `name` is the query parameter (kept as it is for links and the API); what people read is `label`, the
     `hint` of what to type, and each choice's words (`words`, value -> words, else the value in plain words)."""
@@ -66,8 +67,10 @@ _VERDICTS = tuple(v.value for v in Verdict)
 _CONFIDENCES = tuple(c.value for c in Confidence)
 _TIERS = tuple(t.value for t in Tier)
 
-# What people type where a filter takes a record's key (a select by name is for later).
-_PARTY = "the party's id, as in its page's address"
+# What people type where a filter takes a party: its name (or the start of it), as well as its id.
+_PARTY = "a name (or its start), alias, former name, or the party's id"
+# Parties one party filter may name at once: a shorter start of a name than that is refused as too wide.
+PARTY_MATCHES = 50
 _COUNTRY = "two-letter code, e.g. TR"
 _GRADES = (tuple((k, f"{k}: {v}") for k, v in RELIABILITY.items()),
            tuple((k, f"{k}: {v}") for k, v in CREDIBILITY.items()))
@@ -75,7 +78,7 @@ _TIER_WORDS = tuple((tier.value, words) for tier, (words, _) in TIER_WORDS.items
 
 
 def _party(name: str, label: str) -> Filter:
-    return Filter(name, label=label, hint=_PARTY)
+    return Filter(name, "party", label=label, hint=_PARTY)
 
 
 def _destination() -> Filter:
@@ -294,6 +297,29 @@ _VIEWS: dict[str, Callable[[UnitOfWork, list[Any]], list[Any]]] = {
     "sightings": _sighting_views, "findings": _finding_views}
 
 
+def resolve_parties(uow: UnitOfWork, query: ListQuery) -> tuple[ListQuery, dict[str, tuple[tuple[str, str], ...]]]:
+    """The query with each party filter's text replaced by the ids of the parties it names (the party with that
+    id when there is one, so an id in a link keeps meaning that party; else the parties with a name, alias or
+    former name starting with the text, found in SQL through their name keys), and those parties (id, name) by
+    filter. InvalidInput (`query.<name>`) when a text names more than PARTY_MATCHES parties."""
+    filters = dict(query.filters)
+    named: dict[str, tuple[tuple[str, str], ...]] = {}
+    problems: list[Problem] = []
+    for f in SPECS[query.kind].filters:
+        text = query.filters.get(f.name)
+        if f.kind != "party" or not isinstance(text, str):
+            continue
+        found = uow.lists.parties_named(text, PARTY_MATCHES + 1)
+        if len(found) > PARTY_MATCHES:
+            problems.append(Problem(f"more than {PARTY_MATCHES} parties have a name starting with {text!r}: type"
+                                    " more of the name, or the party's id", column=f"query.{f.name}"))
+        named[f.name] = tuple(found)
+        filters[f.name] = tuple(pid for pid, _ in found)
+    if problems:
+        raise InvalidInput(problems)
+    return replace(query, filters=filters), named
+
+
 def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[Any]:
     """One page of a list (its own read-only transaction); sightings as SightingView, findings as
     DetectionResult."""
@@ -303,11 +329,11 @@ def page(uow: UnitOfWork, query: ListQuery, exporter: str | None) -> ListPage[An
         raise InvalidInput([Problem("not a filter an exporter may use on this list", column=f"query.{name}")
                             for name in hidden])
     with uow:
-        found = uow.lists.page(query, exporter)
+        resolved, named = resolve_parties(uow, query)
+        found = uow.lists.page(resolved, exporter)
         view = _VIEWS.get(query.kind)
-        if view is None:
-            return found
-        return ListPage(view(uow, found.items), found.total, found.exact, found.next_after)
+        items = found.items if view is None else view(uow, found.items)
+        return ListPage(items, found.total, found.exact, found.next_after, named)
 
 
 def every_row(reader: Callable[[], UnitOfWork], query: ListQuery, exporter: str | None,
@@ -330,7 +356,8 @@ def permit_views(uow: UnitOfWork, query: ListQuery, exporter: str | None, today:
     query = ListQuery(query.kind, {**query.filters, "as_of": as_of}, query.sort, query.descending, query.after,
                       query.offset, query.limit)
     with uow:
-        found = uow.lists.page(query, exporter)
+        resolved, named = resolve_parties(uow, query)
+        found = uow.lists.page(resolved, exporter)
         counts = uow.lists.delivered_by([p.number for p in found.items], as_of)
     return ListPage([view_of(p, as_of, counts[p.number]) for p in found.items], found.total, found.exact,
-                    found.next_after)
+                    found.next_after, named)

@@ -42,12 +42,17 @@ class ListPage(Generic[T]):
     total: int
     exact: bool
     next_after: str | None
+    # The parties each party filter named, (id, name) by filter: what the page says the filter is on.
+    parties: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 class ListRepository(Protocol):
     def page(self, query: ListQuery, exporter: str | None) -> ListPage[Any]:
         """One page of the list `query.kind` (its domain records), limited to one exporter's records when
         `exporter` is given."""
+    def parties_named(self, text: str, limit: int) -> list[tuple[str, str]]:
+        """(id, name) of the parties a party filter's text names: the party with that id when there is one, else
+        at most `limit` parties with a name, alias or former name whose name key starts with the text's, by name."""
     def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
         """How many items were delivered under each of these permits by `as_of` (one GROUP BY)."""
     def permit_groups(self, through: date) -> list[tuple[str, int, str, str, int, int]]:
