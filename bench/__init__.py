@@ -2,7 +2,8 @@
 `python -m bench.audit_rows` (what row coverage of the audit trail costs), `python -m bench.write_wait` (how long
 interactive writes wait while an import or detect runs), `python -m bench.search` (search latency),
 `python -m bench.partners` (answering a partner's private-set-intersection file of a million readings),
-`python -m bench.deadlines` (chasing ten thousand trace requests, the report of who answered).
+`python -m bench.deadlines` (chasing ten thousand trace requests, the report of who answered),
+`python -m bench.party_reads` (a party's page, near candidates and name filters at scale: prints, writes no report).
 
 Each writes its own section of BENCHMARKS.md between markers, leaving the other sections as they are.
 Benchmarks are never part of the test suite's pass or fail.
