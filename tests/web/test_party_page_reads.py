@@ -7,17 +7,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.factories import ACTOR, issued_world, permit
 from tests.web.conftest import Web, web_over
 from tests.web.test_list_reads import Reads, counting
 
 from endwatch.bootstrap import Endwatch
+from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.sightings import Sighting
 from endwatch.services.detection.run import detect
 from endwatch.services.detection.sightings import add_sighting
 from endwatch.services.registry.deliveries import record_delivery
+from endwatch.services.registry.parties import save_party
 from endwatch.services.registry.permits import issue_permit
 from endwatch.services.reporting.party_view import LATEST_PERMITS
 
@@ -79,3 +83,24 @@ def test_an_unknown_party_is_not_found(many: Web) -> None:
     r = many.client.get("/parties/nobody", headers=many.as_("admin"))
     assert r.status_code == 404
 
+
+
+def test_pages_name_parties_from_one_read_of_ids_and_names(many: Web) -> None:
+    # Every party's name is kept per state version for the pages that name parties: after a write, the first such
+    # page reads it again, in one statement of two columns, never the parties' aliases and former names.
+    save_party(many.ew.uow(), ACTOR, Party("bump", "Bump", PartyKind.COMPANY, "CA"))  # a new state version
+    assert many.client.get("/api/v1/me", headers=many.as_("admin")).status_code == 200  # the token looked up again
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(many.ew.engine, "before_cursor_execute", record)
+    try:
+        page = many.client.get("/permits?include_future=true", headers=many.as_("admin"))
+    finally:
+        sa.event.remove(many.ew.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and ">Turkish Naval Forces<" in page.text
+    reads = [s for s in seen if "FROM parties" in s]
+    assert len(reads) == 1 and reads[0].startswith("SELECT parties.id, parties.name FROM parties"), seen
+    assert not [s for s in seen if "party_names" in s], seen

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from endwatch.countries import country_name
 from endwatch.services.authz import PUBLIC, Action, permits
-from endwatch.services.registry.queries import list_parties
+from endwatch.services.reporting.party_view import every_party_name
 from endwatch.web.cache import cached
 from endwatch.web.security import Caller, endwatch_of
 from endwatch.web.words import Names, plain, record_link
@@ -51,8 +51,7 @@ def render(
     # that read the names of the few parties it shows passes them as `known_names`, and nothing more is read.
     known: dict[str, str] | None = context.get("known_names")
     names = Names((lambda: known) if known is not None else
-                  lambda: cached(request, ("party-names",),
-                                 lambda: {p.id: p.name for p in list_parties(endwatch_of(request).reader())}))
+                  lambda: cached(request, ("party-names",), lambda: every_party_name(endwatch_of(request).reader())))
     ctx = {
         "link": link,
         "party_name": names,

@@ -59,3 +59,10 @@ def party_view(uow: UnitOfWork, party_id: str, *, findings: bool) -> PartyView:
         names = records.names(named)
     return PartyView(party, {role: counts[role] for role in PERMIT_ROLES}, latest, routes, seen, seen_with_party,
                      names)
+
+
+def every_party_name(uow: UnitOfWork) -> dict[str, str]:
+    """Every party's name by id, in one statement of two columns: what pages name parties by (web/render.py keeps
+    it per state version)."""
+    with uow:
+        return uow.party_records.every_name()
