@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bench import BENCH
 from endwatch.db.audit import capture
+from endwatch.db.registry import delivered_counts
 from endwatch.domain.audit import canonical_json, seal
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.products import Product
@@ -60,11 +61,13 @@ def _indexes(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
 
 @contextmanager
 def bulk(ew: Any, rebuild: Sequence[str] = ("deliveries",)) -> Iterator[sa.Connection]:
-    """One transaction with the audit trail's row triggers removed (put back at the end) and the secondary indexes
+    """One transaction with the audit trail's row triggers and the delivered counts' triggers removed (put back at
+    the end, the counts counted again) and the secondary indexes
     of the `rebuild` tables dropped and built again at the end (one sort of millions of rows is far quicker than
     millions of index insertions), then ANALYZE, so the planner knows the new sizes."""
     with ew.engine.begin() as conn:
         capture.uninstall(conn)
+        delivered_counts.uninstall(conn)  # counted once at the end instead of once per item
         if _postgres(conn):
             conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
         dropped = [index for table in rebuild for index in _indexes(conn, table)]
@@ -73,6 +76,8 @@ def bulk(ew: Any, rebuild: Sequence[str] = ("deliveries",)) -> Iterator[sa.Conne
         yield conn
         for _name, sql in dropped:
             conn.execute(sa.text(sql))
+        delivered_counts.recount(conn)
+        delivered_counts.install(conn)
         capture.install(conn)
     with ew.engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))

@@ -80,6 +80,15 @@ def test_application_writes_verify_intact(world, cli):
     assert "records intact" in result.output
 
 
+def _counts_off(ew, table: str, row: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What else verify names when an item is added or deleted by SQL: on PostgreSQL `tamper` turns triggers off,
+    so the delivered count kept for the item's permit, day and product is left wrong, and verify recounts it."""
+    if table != "deliveries" or ew.engine.dialect.name != "postgresql":
+        return []
+    return [("delivered_counts", row_key([row["permit_number"], str(row["delivered_on"]), row["product_id"]]),
+             "miscounted")]
+
+
 @pytest.mark.parametrize("table", sorted(CASES))
 def test_update_delete_insert_are_named(world, table):
     pk, (column, value), new = CASES[table]
@@ -93,12 +102,12 @@ def test_update_delete_insert_are_named(world, table):
     assert _problems(world) == [], "the row as it was verifies again"
 
     tamper(world, f"delete from {table} where {pk} = :k", {"k": row[pk]})
-    assert _problems(world) == [(table, key, "deleted")]
+    assert _problems(world) == [(table, key, "deleted"), *_counts_off(world, table, row)]
     _insert(world, table, row)
     assert _problems(world) == []
 
     _insert(world, table, {**row, **new})
-    assert _problems(world) == [(table, row_key([new[pk]]), "added")]
+    assert _problems(world) == [(table, row_key([new[pk]]), "added"), *_counts_off(world, table, row)]
     assert verify(world.reader).ok, "the chain itself is untouched: only the records were"
 
 

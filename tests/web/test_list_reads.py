@@ -98,7 +98,9 @@ LISTS = ["/api/v1/deliveries", "/api/v1/deliveries?permit=P-BIG&limit=20",
          "/api/v1/findings", "/api/v1/findings?verdict=unmatched&observed_from=2020-07-15", "/api/v1/cases",
          "/api/v1/inquiries", "/api/v1/outbox", "/sightings", "/sightings?sort=-id&observed_to=2020-08-01",
          "/findings", "/findings?verdict=unmatched", "/cases?status=open", "/inquiries", "/outbox",
-         "/deliveries", "/deliveries?permit=P-BIG&sort=-serial", "/deliveries/P-BIG/2020-06-01",
+         "/deliveries", "/deliveries?permit=P-BIG&sort=-serial", "/api/v1/deliveries?destination=TR",
+         "/deliveries?destination=TR&sort=delivered_on", "/api/v1/deliveries?exporter=m&product=s",
+         "/deliveries/P-BIG/2020-06-01",
          "/permits/P-BIG", "/", "/audit?entity=permit&sort=-seq"]
 
 
@@ -137,6 +139,67 @@ def test_keyset_pages_walk_every_item_once(big: Web) -> None:
             break
         url = f"/api/v1/deliveries?permit=P-BIG&limit=500&sort=serial&after={page['next']}"
     assert seen == sorted(seen) and len(set(seen)) == ITEMS
+
+
+def _walk(web: Web, url: str, headers: dict[str, str]) -> tuple[list[tuple[str, str, str]], list[int]]:
+    """Every (day, permit, serial) of a list's pages followed by their `next` cursors, and the totals each gave."""
+    seen: list[tuple[str, str, str]] = []
+    totals: list[int] = []
+    after = ""
+    while True:
+        r = web.client.get(url + after, headers=headers)
+        assert r.status_code == 200, (url + after, r.text)
+        page = r.json()
+        assert page["total_exact"], url
+        totals.append(page["total"])
+        seen += [(i["delivered_on"], i["permit_number"], i["serial"]) for i in page["items"]]
+        if page["next"] is None:
+            return seen, totals
+        after = f"&after={page['next']}"
+
+
+def _items(web: Web, where: str, descending: bool = False) -> list[tuple[str, str, str]]:
+    """The items of permits matching `where`, in the list's order (day, then the item's id), read by SQL."""
+    order = "DESC" if descending else "ASC"
+    with web.ew.engine.connect() as conn:
+        return [(str(day), number, serial) for day, number, serial in conn.execute(sa.text(
+            "SELECT d.delivered_on, d.permit_number, d.serial FROM deliveries d JOIN permits p"
+            f" ON p.number = d.permit_number WHERE {where} ORDER BY d.delivered_on {order}, d.id {order}"))]
+
+
+@pytest.mark.parametrize("sort", ["delivered_on", "-delivered_on"])
+def test_pages_by_destination_walk_every_item_once_in_day_order(big: Web, sort: str) -> None:
+    # Pages of 400 over days of 1,000 items of P-BIG plus the reference case's items to Turkey: pages end inside a
+    # day and start in the middle of one; each item comes once, in the list's order, and the total is exact.
+    headers = big.as_("admin")
+    expected = _items(big, "p.destination = 'TR'", sort.startswith("-"))
+    seen, totals = _walk(big, f"/api/v1/deliveries?destination=TR&limit=400&sort={sort}", headers)
+    assert seen == expected and len(expected) > ITEMS
+    assert set(totals) == {len(expected)}
+    # A destination with none says so, exactly.
+    assert _walk(big, "/api/v1/deliveries?destination=AZ", headers) == ([], [0])
+
+
+def test_an_exporters_deliveries_by_day_are_its_own(big: Web) -> None:
+    # An exporter's scope is a set of permits too: it pages through its own items only, every one of them.
+    issue_permit(big.ew.uow(), ACTOR, permit("P-W", quantity=10, exporter_id="wescam"))
+    for day in (1, 2):
+        record_delivery(big.ew.uow(), ACTOR, "P-W", date(2020, 8, day), [f"W-{day}-{i}" for i in range(4)])
+    expected = _items(big, "p.exporter_id = 'wescam' AND d.delivered_on >= '2020-01-01'")
+    seen, totals = _walk(big, "/api/v1/deliveries?limit=3&delivered_from=2020-01-01&sort=delivered_on",
+                         big.as_("exporter"))
+    assert seen == expected and len(expected) > 3 and set(totals) == {len(expected)}
+
+
+def test_a_forged_cursor_is_named_not_a_failure(big: Web) -> None:
+    import base64
+    import json
+
+    forged = base64.urlsafe_b64encode(json.dumps(["2020-13-45", 1]).encode()).decode().rstrip("=")
+    for url in (f"/api/v1/deliveries?destination=TR&after={forged}", f"/api/v1/deliveries?after={forged}"):
+        r = big.client.get(url, headers=big.as_("admin"))
+        assert r.status_code == 422, (url, r.text)
+        assert r.json()["problems"][0]["column"] == "query.after"
 
 
 def test_bad_filters_are_named(big: Web) -> None:

@@ -111,18 +111,22 @@ def key_text(key: str) -> str:
 @dataclass(frozen=True)
 class RowProblem:
     """A row that differs from what the trail says: `what` is changed, added or deleted (or `digests`
-    when the row digests stored with entry `seq` were themselves altered)."""
+    when the row digests stored with entry `seq` were themselves altered; `miscounted` when a count kept from
+    the items, `detail` says which, differs from the items counted now)."""
 
     table: str
     key: str
     what: str
     seq: int | None = None
+    detail: str | None = None
 
     def describe(self) -> str:
         """One line naming the table, the row and what happened to it."""
         if self.what == "digests":
             return f"the row digests stored with entry {self.seq} were altered, added or removed"
         where = f"{self.table} {key_text(self.key)}"
+        if self.what == "miscounted":
+            return f"{where}: {self.detail} (changed outside the application)"
         if self.what == "changed":
             return f"{where}: changed outside the application (last recorded by entry {self.seq})"
         if self.what == "added":

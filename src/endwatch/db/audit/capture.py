@@ -26,6 +26,7 @@ NOT_AUDITED = {
     "web_sessions": "sign-ins, not registry records (written at sign-in and sign-out, outside the gate)",
     "signin_failures": "failed sign-ins, not registry records (written outside the gate)",
     "alembic_version": "the schema's version",
+    "delivered_counts": "counts derived from `deliveries` by triggers (`audit verify` recounts them from the items)",
 }
 
 PREFIX = "ew_rows_"

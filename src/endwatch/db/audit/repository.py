@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from endwatch.db.audit import rows as row_store
 from endwatch.db.audit import tables as t
 from endwatch.db.bulk import CHUNK
+from endwatch.db.registry import delivered_counts
 from endwatch.db.tables import metadata
 from endwatch.domain.audit import GENESIS, AuditEntry, canonical_json, entry_hash
-from endwatch.domain.audit_rows import RowProblem, compare_table
+from endwatch.domain.audit_rows import RowProblem, compare_table, row_key
 
 
 def _dump(value: Any) -> str | None:
@@ -125,6 +126,10 @@ class SqlAuditRepository:
         for name in sorted(row_store.recorded_tables(self.conn) - present):
             problems.extend(RowProblem(name, key, "deleted", seq)
                             for key, (_d, seq) in sorted(row_store.expected(self.conn, name).items()))
+        # The delivered counts are derived, not digested: recounted from the items instead.
+        problems.extend(RowProblem(delivered_counts.TABLE, row_key(key), "miscounted",
+                                   detail=f"{kept:,} items counted, {counted:,} delivered")
+                        for key, kept, counted in delivered_counts.differences(self.conn))
         return len(live), count, problems
 
     @staticmethod

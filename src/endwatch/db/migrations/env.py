@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from endwatch.db.audit import capture
+from endwatch.db.registry import delivered_counts
 from endwatch.db.schema import metadata
 
 config = context.config
@@ -22,4 +23,5 @@ with engine.connect() as connection:
         # Every audited table gets the triggers that note its rows for the audit trail, a table added by
         # a later migration included (and one SQLite rebuilt in a batch migration, which drops them).
         capture.install(connection)
+        delivered_counts.install(connection)  # the same for the triggers that keep the delivered counts
     connection.commit()

@@ -113,7 +113,7 @@ check_photos = sa.Table(
     sa.Column("added_by", sa.String(200), nullable=False),
 )
 
-# The plan reads delivered items per permit with their dates: this index answers it without the table.
+# Reconciliation reads the items a check's permits delivered up to a day: one range of this index per permit.
 ix_deliveries_permit_delivered = sa.Index("ix_deliveries_permit_delivered", reg.deliveries.c.permit_number,
                                           reg.deliveries.c.delivered_on)
 
@@ -300,19 +300,20 @@ class SqlCheckRepository:
                 for r in self.conn.execute(q)]
 
     def item_facts(self, numbers: Collection[str] | None, as_of: date) -> dict[str, ItemFacts]:
-        c, s, d = checks, check_subjects, reg.deliveries
-        # Counts and dates per permit straight from the covering index (permit_number, delivered_on): one scan of
-        # it for every permit, or a range of it per permit asked for; then, only for permits with an inventory
-        # done, the items delivered after it. Nothing joins every item to anything.
-        base = (sa.select(d.c.permit_number, sa.func.count().label("n"), sa.func.min(d.c.delivered_on).label("first"),
-                          sa.func.max(d.c.delivered_on).label("last"))
+        c, s, d = checks, check_subjects, reg.delivered_counts
+        # Counts and dates per permit from the counts kept per permit, day and product (one row per delivery day,
+        # not per item): all of them, or a range per permit asked for; then, only for permits with an inventory
+        # done, the items delivered after it. No item is read.
+        base = (sa.select(d.c.permit_number, sa.func.sum(d.c.delivered).label("n"),
+                          sa.func.min(d.c.delivered_on).label("first"), sa.func.max(d.c.delivered_on).label("last"))
                 .where(d.c.delivered_on <= as_of).group_by(d.c.permit_number))
         last_inventory = (sa.select(s.c.subject_key.label("permit_number"), sa.func.max(c.c.done_on).label("on"))
                           .select_from(c.join(s, s.c.check_id == c.c.id))
                           .where(s.c.subject_kind == "permit", c.c.kind == "inventory", c.c.done_on.is_not(None),
                                  c.c.done_on <= as_of)
                           .group_by(s.c.subject_key))
-        since = (sa.select(d.c.permit_number, sa.func.count().label("n"), sa.func.min(d.c.delivered_on).label("first"))
+        since = (sa.select(d.c.permit_number, sa.func.sum(d.c.delivered).label("n"),
+                           sa.func.min(d.c.delivered_on).label("first"))
                  .group_by(d.c.permit_number))
         counts: dict[str, Any] = {}
         inventoried: dict[str, date] = {}

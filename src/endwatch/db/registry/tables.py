@@ -169,6 +169,18 @@ deliveries = sa.Table(
              sqlite_where=sa.text("serial_held IS NULL"), postgresql_where=sa.text("serial_held IS NULL")),
 )
 
+# Delivered items counted per permit, product and day, kept by database triggers on `deliveries` whatever writes
+# it (db/registry/delivered_counts.py): what the public figures, the check plan, the permits' delivered counts
+# and the deliveries list's filters by destination or exporter read instead of counting millions of items.
+delivered_counts = sa.Table(
+    "delivered_counts",
+    metadata,
+    sa.Column("permit_number", sa.String(100), primary_key=True),
+    sa.Column("delivered_on", sa.Date, primary_key=True),
+    sa.Column("product_id", sa.String(100), primary_key=True),
+    sa.Column("delivered", sa.Integer, nullable=False),
+)
+
 # The items held for review because they share a serial key with another item of the same manufacturer and
 # product family: why and since when. Held items show in trace as ambiguous, with every candidate.
 serial_holds = sa.Table(

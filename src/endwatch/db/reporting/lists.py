@@ -23,17 +23,19 @@ from endwatch.db.detection.repository import _finding, _sighting
 from endwatch.db.enforcement import tables as te
 from endwatch.db.enforcement.repository import _message
 from endwatch.db.registry import tables as t
-from endwatch.db.registry.deliveries import _item
+from endwatch.db.registry.deliveries import SqlDeliveryRepository, _item
 from endwatch.db.registry.repositories import (
     SqlApplicationRepository,
     SqlPartyRepository,
     SqlPermitRepository,
     SqlProductRepository,
 )
+from endwatch.db.reporting import delivered_pages
 from endwatch.db.reporting.search import name_key_starts
 from endwatch.domain.names import normalise_name
 from endwatch.domain.permits import ApplicationStatus
 from endwatch.domain.verdicts import Verdict
+from endwatch.errors import InvalidInput, Problem
 from endwatch.services.reporting.store import EXACT_UP_TO, ListPage, ListQuery, encode_cursor
 
 Where = Callable[[Any], sa.ColumnElement[bool]]
@@ -252,6 +254,14 @@ class SqlListRepository:
         spec = _LISTS[query.kind]
         column = spec.sorts[query.sort]
         conditions = self._conditions(spec, query, exporter)
+        counted = (delivered_pages.conditions(query.filters, exporter)
+                   if query.kind == "deliveries" and column is _d.c.delivered_on else None)
+        if counted is not None:  # the page bounded to the days it can reach (delivered_pages.py)
+            start = self._typed((column,), query.after[:1])[0] if query.after else None
+            bound = delivered_pages.last_day(self.conn, counted, start, query.descending,
+                                             query.offset + query.limit + 1)
+            conditions.append(sa.false() if bound is None else column >= bound if query.descending
+                              else column <= bound)
         order = (column, spec.key) if column is not spec.key else (spec.key,)
         q = sa.select(spec.table).where(*conditions)
         if query.after is not None:
@@ -262,6 +272,8 @@ class SqlListRepository:
         rows = rows[: query.limit]
         last = rows[-1] if more and rows else None
         cursor = encode_cursor(tuple(last._mapping[c.name] for c in order)) if last is not None else None
+        if counted is not None:
+            return ListPage(spec.load(self.conn, rows), delivered_pages.total(self.conn, counted), True, cursor)
         joined = [name for name in spec.count_joins if name in query.filters]
         source: sa.FromClause = spec.table
         for name in joined:
@@ -275,10 +287,20 @@ class SqlListRepository:
     def _after(order: Sequence[sa.ColumnElement[Any]], values: Sequence[Any], descending: bool) -> Any:
         if len(values) != len(order):
             return sa.false()
-        typed = [date.fromisoformat(v) if isinstance(c.type, sa.Date) and isinstance(v, str) else v
-                 for c, v in zip(order, values, strict=True)]
+        typed = SqlListRepository._typed(order, values)
         left, right = sa.tuple_(*order), sa.tuple_(*(sa.literal(v, c.type) for c, v in zip(order, typed, strict=True)))
         return left < right if descending else left > right
+
+    @staticmethod
+    def _typed(columns: Sequence[sa.ColumnElement[Any]], values: Sequence[Any]) -> list[Any]:
+        """A cursor's values as their columns take them (days come back from JSON as text); InvalidInput
+        (query.after) for a day that is not one, as a cursor this service gave never holds."""
+        try:
+            return [date.fromisoformat(v) if isinstance(c.type, sa.Date) and isinstance(v, str) else v
+                    for c, v in zip(columns, values, strict=True)]
+        except ValueError:
+            raise InvalidInput([Problem("not a cursor this service gave (use the page's `next` link)",
+                                        column="query.after")]) from None
 
     def _count(self, spec: _Table, source: sa.FromClause,
                conditions: Sequence[sa.ColumnElement[bool]]) -> tuple[int, bool]:
@@ -310,14 +332,7 @@ class SqlListRepository:
         return [(pid, name) for pid, name in self.conn.execute(q)]
 
     def delivered_by(self, numbers: Collection[str], as_of: date) -> dict[str, int]:
-        counts = dict.fromkeys(numbers, 0)
-        for chunk in chunks(sorted(numbers)):
-            q = (sa.select(_d.c.permit_number, sa.func.count()).where(_d.c.permit_number.in_(chunk),
-                                                                      _d.c.delivered_on <= as_of)
-                 .group_by(_d.c.permit_number))
-            for number, n in self.conn.execute(q):
-                counts[number] = int(n)
-        return counts
+        return SqlDeliveryRepository(self.conn).count_for_permits(numbers, as_of)
 
     # -- the public figures' aggregates (services/reporting/transparency.py) ---------------------------------
     def permit_groups(self, through: date) -> list[tuple[str, int, str, str, int, int]]:
@@ -329,12 +344,14 @@ class SqlListRepository:
         return [(d, int(y), pid, e, int(n), int(qty or 0)) for d, y, pid, e, n, qty in self.conn.execute(q)]
 
     def delivery_groups(self, through: date) -> list[tuple[str, int, str, str, str, int]]:
-        year = sa.extract("year", _d.c.delivered_on)
-        q = (sa.select(_p.c.destination, year, _d.c.product_id, _d.c.permit_number, _p.c.exporter_id,
-                       sa.func.count())
-             .select_from(_d.join(_p, _p.c.number == _d.c.permit_number))
-             .where(_d.c.delivered_on <= through)
-             .group_by(_p.c.destination, year, _d.c.product_id, _d.c.permit_number, _p.c.exporter_id))
+        # From the counts kept per permit, day and product, not the items: tens of thousands of rows, not millions.
+        dc = t.delivered_counts
+        year = sa.extract("year", dc.c.delivered_on)
+        q = (sa.select(_p.c.destination, year, dc.c.product_id, dc.c.permit_number, _p.c.exporter_id,
+                       sa.func.sum(dc.c.delivered))
+             .select_from(dc.join(_p, _p.c.number == dc.c.permit_number))
+             .where(dc.c.delivered_on <= through)
+             .group_by(_p.c.destination, year, dc.c.product_id, dc.c.permit_number, _p.c.exporter_id))
         return [(d, int(y), pid, number, e, int(n)) for d, y, pid, number, e, n in self.conn.execute(q)]
 
     def categories_of(self, product_ids: Collection[str]) -> dict[str, tuple[str, ...]]:
