@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from tests.principals import ADMIN, person
 from typer.testing import CliRunner
 
@@ -34,6 +35,11 @@ from endwatch.db import tables
 from endwatch.db.engine import make_engine, upgrade
 from endwatch.services.authz import Role
 from endwatch.settings import load_settings
+
+# No time limit per example: speed is measured by the benchmarks, and a loaded machine (CI runs two workers on two
+# cores) made hypothesis's 200 ms deadline fail tests whose properties held.
+settings.register_profile("endwatch", deadline=None)
+settings.load_profile("endwatch")
 
 ADMIN_URL = os.environ.get("ENDWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REFERENCE_CASE = Path(__file__).resolve().parents[1] / "src" / "endwatch_demo" / "data" / "reference_case"
