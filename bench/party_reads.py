@@ -7,8 +7,7 @@ client, as an administrator, after one untimed request).
 For each database: a fresh migrated database with the bundled reference case, then, written by SQL in bulk
 (bench/world.py): N delivered items under N / 100 permits, N / 100 applications, N / 10 sightings each with its
 finding (diversions seen with another armed force than the declared end user), 100 cases, and P parties more
-("Trading House 000001 Ltd" ...), as a registry that screens tens of thousands of parties holds; the first 10,000
-items get their real folded serials (world.py writes the serial itself), so near candidates find them. Prints one
+("Trading House 000001 Ltd" ...), as a registry that screens tens of thousands of parties holds. Prints one
 JSON line a request; writes no report (issue 14's figures for these pages are in the commits that bounded them).
 """
 
@@ -27,7 +26,6 @@ from fastapi.testclient import TestClient
 
 from bench import BENCH, each_database, parser, world
 from endwatch.bootstrap import bootstrap
-from endwatch.domain.matching import fold
 from endwatch.domain.names import normalise_name
 from endwatch.services.accounts import users
 from endwatch.settings import load_settings
@@ -38,7 +36,6 @@ URLS = ("/parties/user-0", "/parties/maker", "/parties/user-3",
         "/api/v1/search?q=B00000012X", "/search?q=B00000O123",
         "/permits?end_user=user-0", "/permits?end_user=Armed%20Forces%20TR", "/permits?end_user=Armed%20Forces",
         "/deliveries?recipient=user-0", "/deliveries?recipient=Armed%20Forces%20TR")
-FOLDED = 10_000
 
 
 def _build(ew: Any, items: int, parties: int) -> float:
@@ -53,10 +50,6 @@ def _build(ew: Any, items: int, parties: int) -> float:
         world.sightings_and_findings(conn, items // 10, items, 100)
         conn.execute(sa.text("UPDATE findings SET observed_user_id = 'user-' || ((CAST(substr(sighting_id, 3) AS"
                              " INTEGER) + 3) % 8) WHERE verdict = 'diversion'"))
-        rows = conn.execute(sa.text("SELECT id, serial_norm FROM deliveries WHERE serial LIKE 'B%' ORDER BY id"
-                                    f" LIMIT {FOLDED}")).all()
-        conn.execute(sa.text("UPDATE deliveries SET serial_fold = :f WHERE id = :i"),
-                     [{"f": fold(s), "i": i} for i, s in rows])
         named = [{"id": f"x-{i:06d}", "name": f"Trading House {i:06d} Ltd"} for i in range(parties)]
         if named:
             conn.execute(sa.text("INSERT INTO parties (id, name, kind, country) VALUES (:id, :name, 'company',"

@@ -20,6 +20,7 @@ from bench import BENCH
 from endwatch.db.audit import capture
 from endwatch.db.registry import delivered_counts
 from endwatch.domain.audit import canonical_json, seal
+from endwatch.domain.matching import serial_fold
 from endwatch.domain.parties import Party, PartyKind
 from endwatch.domain.products import Product
 from endwatch.services.registry.parties import save_party
@@ -138,12 +139,14 @@ def permits_and_items(conn: sa.Connection, items: int, permits: int, designated_
          for k in range(permits)])
     k = f"(n / {per})"
     serial = "'B' || " + pad(conn, "n", 9)
+    folded = "'8' || " + pad(conn, "n", 9)  # detection's fold of 'B' and digits (checked below): near matches work
+    assert serial_fold("B000000001") == "8000000001"
     product = f"(CASE WHEN {k} % 100 < {cut} THEN 'dprod-' ELSE 'prod-' END) || ({k} % {ENTRIES})"
     insert_numbered(
         conn, "deliveries",
         ("permit_number", "product_id", "manufacturer_id", "family", "serial", "serial_norm", "serial_fold",
          "delivered_on", "recipient_id"),
-        ("'P-' || " + pad(conn, k, 6), product, "'maker'", product, serial, serial, serial,
+        ("'P-' || " + pad(conn, k, 6), product, "'maker'", product, serial, serial, folded,
          day(conn, date(2019, 2, 1), f"{k} % 1800"), f"'user-' || ({k} % {len(DESTINATIONS)})"),
         per * permits)
     return per
