@@ -8,7 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from endwatch.db.engine import grow_cache_for_bulk
+
 CHUNK = 5000
+# A SQLite insert of at least this many rows is a bulk write: its connection gets the bulk page cache.
+_GROW_CACHE_FROM = 1000
 
 
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -30,6 +34,8 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], ro
             for row in rows:
                 copy.write_row(row)
         return
+    if len(rows) >= _GROW_CACHE_FROM:
+        grow_cache_for_bulk(conn)
     # SQLite stores dates as ISO text, as SQLAlchemy's Date type does.
     iso = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows]
     cur = raw.cursor()
