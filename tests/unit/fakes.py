@@ -71,6 +71,9 @@ class _Products:
     def get(self, product_id: str) -> Product | None:
         return self.s.products.get(product_id)
 
+    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+        return {k: self.s.products[k] for k in product_ids if k in self.s.products}
+
     def list(self) -> list[Product]:
         return sorted(self.s.products.values(), key=lambda p: p.id)
 

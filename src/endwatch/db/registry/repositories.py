@@ -183,6 +183,12 @@ class SqlProductRepository(_Repo):
         found = self._load(self.conn.execute(sa.select(t.products).where(t.products.c.id == product_id)))
         return found[0] if found else None
 
+    def get_many(self, product_ids: Collection[str]) -> dict[str, Product]:
+        wanted = sorted(set(product_ids))
+        rows = [r for chunk in chunks(wanted) for r in self.conn.execute(sa.select(t.products)
+                                                                          .where(t.products.c.id.in_(chunk)))]
+        return {p.id: p for p in self._load(rows)}
+
     def list(self) -> builtins.list[Product]:
         return self._load(self.conn.execute(sa.select(t.products).order_by(t.products.c.id)))
 

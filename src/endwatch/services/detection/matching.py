@@ -164,30 +164,33 @@ class MatchOutcome:
 
 
 class Matcher:
-    """Matches readings one at a time inside an open unit of work.
+    """Matches readings one at a time inside an open unit of work, reading only what each reading needs.
 
-    A serial alone reads only the delivered items near it (a few indexed lookups, whatever the registry's size):
-    the registry facts that resolve manufacturer and model text (every party and product, `World`) are loaded on
-    the first reading that has such text, once. Used by trace's near candidates, search and the benchmark.
+    A serial alone reads only the delivered items near it (a few indexed lookups, whatever the registry's size).
+    Manufacturer and model text is resolved through the stored name keys and the parties and products of the items
+    near the serial (near_names), never by loading every party and product. Used by trace's near candidates,
+    search and the benchmark.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self._world: World | None = None
-
-    @property
-    def world(self) -> World:
-        """The registry facts, loaded on first use."""
-        if self._world is None:
-            self._world = World(self.uow)
-        return self._world
 
     def match(self, serial: str, manufacturer: str = "", model: str = "") -> MatchOutcome:
         """The candidates at the best tier for one reading of a serial, with its manufacturer and model."""
+        # Here, not at the top: near_names builds on this module's Reading and best.
+        from endwatch.services.detection.near_names import best_in, pool, read_names_near
+
         s = Sighting("-", date.min, serial, "F", "6", manufacturer=manufacturer, model=model)
         reading = read_serial(s)
-        if reading.stop is None and names_given(s):
-            read_names(self.world, reading)
-        tier, cands = match_batch(self.uow, [reading]).get("-", (None, []))
+        tier: Tier | None
+        cands: list[Candidate]
+        if reading.stop is not None:
+            tier, cands = None, []
+        elif names_given(s):
+            found = pool(self.uow, reading)
+            read_names_near(self.uow, reading, found)
+            tier, cands = (None, []) if reading.stop is not None else best_in(reading, found)
+        else:
+            tier, cands = match_batch(self.uow, [reading]).get("-", (None, []))
         notes = (*reading.notes, reading.stop) if reading.stop else tuple(reading.notes)
         return MatchOutcome(tier, tuple(cands), notes)
