@@ -8,7 +8,9 @@ For each database: a fresh migrated database with the bundled reference case, th
 (bench/world.py): N delivered items under N / 100 permits, N / 100 applications, N / 10 sightings each with its
 finding (diversions seen with another armed force than the declared end user), 100 cases, and P parties more
 ("Trading House 000001 Ltd" ...), as a registry that screens tens of thousands of parties holds. Prints one
-JSON line a request; writes no report (issue 14's figures for these pages are in the commits that bounded them).
+JSON line a request (list pages also as the first request after a write; near candidates with maker or model text
+as the service the trace page and API call on a miss); writes no report (issue 14's figures for these pages are
+in the commits that bounded them).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from fastapi.testclient import TestClient
 from bench import BENCH, each_database, parser, world
 from endwatch.bootstrap import bootstrap
 from endwatch.domain.names import normalise_name
+from endwatch.domain.parties import Party, PartyKind
 from endwatch.services.accounts import users
 from endwatch.services.detection.near import near_candidates
+from endwatch.services.registry.parties import save_party
 from endwatch.settings import load_settings
 from endwatch.web.app import create_app
 from endwatch_demo import reference_case
@@ -42,6 +46,9 @@ URLS = ("/parties/user-0", "/parties/maker", "/parties/user-3",
 # Near candidates for a misread serial with maker or model text (serial, manufacturer, model), timed as the service
 # the trace page and API call when trace misses (their answers are cached per state version; this is the miss): an
 # exact maker and model, a misspelt maker, and a party that made nothing near the serial.
+# List pages timed as the first request after a write (a party saved before each, untimed): what nothing kept for the
+# state version before helps, as after every write in a registry at work.
+AFTER_WRITE = ("/permits", "/deliveries", "/applications")
 READINGS = (("B00000012X", "Maker", "Model prod 0"), ("B00000012X", "Makr", ""),
             ("B00000012X", "Trading House 000001 Ltd", "Model prod 0"))
 
@@ -100,10 +107,12 @@ def _run(kind: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         with TestClient(create_app(ew.settings, endwatch=ew), base_url="https://testserver") as client:
             h = {"Authorization": f"Bearer {token}"}
 
-            def timed(label: str, request: Callable[[], None]) -> None:
+            def timed(label: str, request: Callable[[], None], before: Callable[[], None] | None = None) -> None:
                 request()  # untimed: templates, caches
                 times = []
                 for _ in range(args.queries):
+                    if before is not None:
+                        before()
                     counts.update(statements=0, rows=0)
                     t0 = time.perf_counter()
                     request()
@@ -123,6 +132,13 @@ def _run(kind: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
 
             for path in URLS:
                 timed(path, partial(get, path))
+            touched = iter(range(1_000_000))
+
+            def write() -> None:
+                save_party(ew.uow(), BENCH, Party("bench-touch", f"Touched {next(touched)}", PartyKind.COMPANY, "CA"))
+
+            for path in AFTER_WRITE:
+                timed(path + " after a write", partial(get, path), write)
             for reading in READINGS:
                 timed("near_candidates" + repr(reading), partial(near, *reading))
         return out

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from endwatch.countries import country_name
 from endwatch.services.authz import PUBLIC, Action, permits
-from endwatch.services.reporting.party_view import every_party_name
+from endwatch.services.reporting.party_view import party_names
 from endwatch.web.cache import cached
 from endwatch.web.security import Caller, endwatch_of
 from endwatch.web.words import Names, plain, record_link
@@ -47,11 +47,13 @@ def render(
         prefix, action = _PAGES[kind]
         return record_link(prefix + quote(key, safe="") if can(action) else None, text or key, key)
 
-    # Every party's name, read once per state version (not once per page: a registry holds thousands); a page
-    # that read the names of the few parties it shows passes them as `known_names`, and nothing more is read.
-    known: dict[str, str] | None = context.get("known_names")
-    names = Names((lambda: known) if known is not None else
-                  lambda: cached(request, ("party-names",), lambda: every_party_name(endwatch_of(request).reader())))
+    # The names of the parties the page shows only, read in one statement once it is rendered (never every
+    # party's: a registry holds tens of thousands) and kept for the state version by the ids asked, so a page
+    # read again reads none; a page that read the names of the few parties it shows passes them as
+    # `known_names`, and nothing more is read.
+    names = Names(lambda ids: cached(request, ("party-names", *ids),
+                                     lambda: party_names(endwatch_of(request).reader(), ids)),
+                  context.get("known_names"))
     ctx = {
         "link": link,
         "party_name": names,
@@ -62,4 +64,8 @@ def render(
         "csrf": caller.csrf_token,
         **context,
     }
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    if names.pending:
+        response.body = names.fill(bytes(response.body).decode("utf-8")).encode("utf-8")
+        response.headers["content-length"] = str(len(response.body))
+    return response

@@ -5,11 +5,13 @@ Ids stay where machines and experts need them: in the link and its tooltip, neve
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Codes whose plain reading is not just the code with spaces.
 _SPECIAL = {
@@ -30,19 +32,43 @@ def plain(value: Any) -> str:
 
 
 class Names:
-    """Party names by id, loaded once per page on first use (`load` returns every id -> name)."""
+    """Party names by id for one page, reading only the parties the page names.
 
-    def __init__(self, load: Callable[[], dict[str, str]]) -> None:
+    With `known` (a page that read the names of the few parties it shows), those. Otherwise a name is written as a
+    placeholder while the page renders, and `fill` puts in the names of every id the page asked for, read in one
+    statement (`load(ids)`): a page reads as many parties as it names, whatever the registry's size.
+    """
+
+    def __init__(self, load: Callable[[tuple[str, ...]], dict[str, str]], known: dict[str, str] | None = None) -> None:
         self._load = load
-        self._names: dict[str, str] | None = None
+        self._known = known
+        # A fresh token per page, so that no text a page shows can pass for a placeholder.
+        self._token = secrets.token_hex(6)
+        self._pattern = re.compile(f"\x1e{self._token}:(\\d+)\x1e")
+        self._asked: dict[str, int] = {}
 
     def __call__(self, party_id: str | None) -> str:
-        """The party's name, or the id itself when the party is not in the registry."""
+        """The party's name (the id itself when the party is not in the registry), or its placeholder."""
         if not party_id:
             return ""
-        if self._names is None:
-            self._names = self._load()
-        return self._names.get(party_id, party_id)
+        if self._known is not None:
+            return self._known.get(party_id, party_id)
+        index = self._asked.setdefault(party_id, len(self._asked))
+        return f"\x1e{self._token}:{index}\x1e"
+
+    def fill(self, html: str) -> str:
+        """`html` with each placeholder replaced by its party's name, escaped (placeholders stand where escaped
+        text goes: an element's text or an attribute's value)."""
+        if not self._asked:
+            return html
+        found = self._load(tuple(self._asked))
+        text = [str(escape(found.get(pid, pid))) for pid in self._asked]  # in placeholder order
+        return self._pattern.sub(lambda m: text[int(m.group(1))], html)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a rendered page holds placeholders to fill."""
+        return bool(self._asked)
 
 
 def record_link(href: str | None, text: str, key: str) -> Markup:

@@ -78,7 +78,3 @@ class SqlPartyRecordRepository:
             q = sa.select(t.parties.c.id, t.parties.c.name).where(t.parties.c.id.in_(chunk))
             found.update((pid, name) for pid, name in self.conn.execute(q))
         return found
-
-    def every_name(self) -> dict[str, str]:
-        q = sa.select(t.parties.c.id, t.parties.c.name)
-        return {pid: name for pid, name in self.conn.execute(q)}

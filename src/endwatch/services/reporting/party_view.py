@@ -4,6 +4,7 @@ bounded, with the filtered lists that hold the rest (/permits?end_user=ID and th
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from endwatch.domain.parties import Party
@@ -61,8 +62,10 @@ def party_view(uow: UnitOfWork, party_id: str, *, findings: bool) -> PartyView:
                      names)
 
 
-def every_party_name(uow: UnitOfWork) -> dict[str, str]:
-    """Every party's name by id, in one statement of two columns: what pages name parties by (web/render.py keeps
-    it per state version)."""
+def party_names(uow: UnitOfWork, party_ids: Collection[str]) -> dict[str, str]:
+    """The names of these parties by id (unknown ids left out), in one statement for a page's worth: what pages
+    name the parties they show by (web/render.py), never every party's."""
+    if not party_ids:
+        return {}
     with uow:
-        return uow.party_records.every_name()
+        return uow.party_records.names(party_ids)

@@ -125,8 +125,6 @@ class PartyRecordRepository(Protocol):
         """Findings whose item was seen with the party, counted up to `cap`."""
     def names(self, party_ids: Collection[str]) -> dict[str, str]:
         """The names of these parties (unknown ids left out)."""
-    def every_name(self) -> dict[str, str]:
-        """Every party's name by id: one statement of two columns (no aliases, no records built)."""
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
