@@ -46,9 +46,10 @@ URLS = ("/parties/user-0", "/parties/maker", "/parties/user-3",
 # Near candidates for a misread serial with maker or model text (serial, manufacturer, model), timed as the service
 # the trace page and API call when trace misses (their answers are cached per state version; this is the miss): an
 # exact maker and model, a misspelt maker, and a party that made nothing near the serial.
-# List pages timed as the first request after a write (a party saved before each, untimed): what nothing kept for the
-# state version before helps, as after every write in a registry at work.
-AFTER_WRITE = ("/permits", "/deliveries", "/applications")
+# List pages and the dashboard (its pending applications' recommendations) timed as the first request after a write
+# (a party saved before each, untimed): what nothing kept for the state version before helps, as after every write
+# in a registry at work.
+AFTER_WRITE = ("/permits", "/deliveries", "/applications", "/")
 READINGS = (("B00000012X", "Maker", "Model prod 0"), ("B00000012X", "Makr", ""),
             ("B00000012X", "Trading House 000001 Ltd", "Model prod 0"))
 

@@ -4,6 +4,7 @@ costs the same rows with 500 parties more in the registry, and names are written
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,10 +12,12 @@ from tests.principals import person
 from tests.web.conftest import Web
 from tests.web.test_list_reads import counting
 
+from endwatch.domain.risk.recommend import assess_subject
+from endwatch.services.assessment import assess
 from endwatch.services.registry.imports import import_folder
 from endwatch.web.words import Names
 
-# (The dashboard is left out: its recommendations assess the pending applications against the whole evidence.)
+# (The dashboard has its own test below: its recommendations assess the pending applications.)
 PAGES = ("/permits", "/applications", "/deliveries", "/cases", "/inquiries")
 
 
@@ -81,3 +84,34 @@ def test_names_are_read_once_for_the_ids_shown_and_written_escaped() -> None:
     # A page that read its own names uses them and reads nothing.
     known = Names(load, {"a": "A"})
     assert known("a") == "A" and known("b") == "b" and not known.pending and asked == [["a", "gone"]]
+
+
+def _dashboard(web: Web) -> tuple[int, dict[str, str]]:
+    # The first visit after a write: the recommendations are computed again (kept per state version).
+    with counting(web.ew.engine) as reads:
+        r = web.client.get("/", headers=web.as_("officer"))
+    assert r.status_code == 200, r.text
+    shown = dict(re.findall(r'data-testid="recommendation-([^"]+)">([^<]+)<', r.text))
+    assert shown  # the reference data has pending applications, each with its recommendation
+    return reads.rows, shown
+
+
+def test_dashboard_recommendations_read_the_parties_they_need_not_every_party(web: Web, tmp_path: Path) -> None:
+    _import_parties(web, tmp_path / "few", 5)
+    few, shown_few = _dashboard(web)
+    _import_parties(web, tmp_path / "many", 500)
+    many, shown_many = _dashboard(web)
+    assert many <= few + 10, (few, many)
+    assert shown_many == shown_few
+    # The same assessments as on the whole world, indicator by indicator.
+    today = web.ew.today()
+    with web.ew.reader() as uow:
+        whole = assess.load_world(uow)
+        pending = [a.number for a in whole.applications if a.number in shown_many]
+        part = assess.load_world_for(uow, pending)
+    assert len(part.parties) < len(whole.parties) - 500
+    for number in pending:
+        expected = assess_subject(assess.application_subject(whole, number, today), whole, today)
+        got = assess_subject(assess.application_subject(part, number, today), part, today)
+        assert (got.recommendation, got.indicators, got.conditions) == (expected.recommendation, expected.indicators,
+                                                                        expected.conditions), number

@@ -162,11 +162,11 @@ def dashboard(request: Request, caller: Annotated[Caller, Depends(requires(Actio
     recommendations: dict[str, str] = {}
     watch: list[WatchEntry] = []
     if permits(caller.principal.role, Action.ASSESSMENTS_READ) and pending:
-        # The shown applications' recommendations today. Assessing reads the whole evidence (every permit,
-        # transfer and conflict), so it is done once per state version and day, not on every visit.
+        # The shown applications' recommendations today. Assessing reads the evidence (every permit, transfer and
+        # conflict, and the parties they name), so it is done once per state version and day, not on every visit.
         def recommend() -> dict[str, str]:
             with ew.reader() as uow:
-                world = assessment.load_world(uow)
+                world = assessment.load_world_for(uow, {a.number for a in pending})
             return {a.number: assess_subject(assessment.application_subject(world, a.number, board.as_of), world,
                                              board.as_of).recommendation.value for a in pending}
         recommendations = cached(request, ("dashboard-recommendations", board.as_of,

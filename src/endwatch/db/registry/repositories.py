@@ -159,6 +159,12 @@ class SqlPartyRepository(_Repo):
     def parent_map(self) -> dict[str, str | None]:
         return {r.id: r.parent_id for r in self.conn.execute(sa.select(t.parties.c.id, t.parties.c.parent_id))}
 
+    def states_of(self, countries: Collection[str]) -> builtins.list[Party]:
+        wanted = sorted(set(countries))
+        rows = [r for chunk in chunks(wanted) for r in self.conn.execute(
+            sa.select(t.parties).where(t.parties.c.kind == PartyKind.STATE.value, t.parties.c.country.in_(chunk)))]
+        return sorted(self._load(rows), key=lambda p: p.id)
+
 
 class SqlProductRepository(_Repo):
     def _load(self, rows: Iterable[sa.Row[Any]]) -> builtins.list[Product]:

@@ -3,10 +3,13 @@ with its inputs so that it can be reproduced."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from endwatch.domain.parties import Party
+from endwatch.domain.permits import Application, Permit
 from endwatch.domain.risk.model import Subject, World
 from endwatch.domain.risk.recommend import Assessment, assess_subject
 from endwatch.errors import NotFound
@@ -48,10 +51,30 @@ class AssessmentResult:
 
 def load_world(uow: UnitOfWork) -> World:
     """Everything the indicators may draw on, as stored (cut it with `World.known_by`)."""
+    return replace(_records(uow), parties={p.id: p for p in uow.parties.list()})
+
+
+def load_world_for(uow: UnitOfWork, application_numbers: Collection[str]) -> World:
+    """`load_world`'s world for assessing these applications: the same records, but only the parties they name
+    (applications, permits, conflicts, transfers, hits, findings, answers, checks), the states of the
+    applications' end users' countries, and every party above those. The indicators read no other party (by id,
+    up its parents, and the states of the end user's state), so the assessments are the same, and the parties
+    read do not grow with parties nothing names."""
+    world = _records(uow)
+    found: dict[str, Party] = {}
+    _with_ancestors(uow, found, _named(world))
+    partial = replace(world, parties=found)
+    countries = {partial.country_of(a.end_user_id) for a in world.applications if a.number in application_numbers}
+    _with_ancestors(uow, found, {p.id for p in uow.parties.states_of({c for c in countries if c})})
+    return replace(world, parties={k: found[k] for k in sorted(found)})
+
+
+def _records(uow: UnitOfWork) -> World:
+    """Every record the indicators may draw on but the parties (left empty)."""
     checks = tuple(uow.checks.outcomes())
     policy = as_versions(policy_versions(uow))
     return World(
-        parties={p.id: p for p in uow.parties.list()},
+        parties={},
         products={p.id: p for p in uow.products.list()},
         policies=tuple(uow.policies.list()),
         applications=tuple(uow.applications.list()),
@@ -68,6 +91,32 @@ def load_world(uow: UnitOfWork) -> World:
         checks=checks,
         count_checks=bool(checks),
     )
+
+
+def _named(world: World) -> set[str]:
+    """The ids of the parties the world's records name."""
+    ids: set[str | None] = set()
+    records: list[Application | Permit] = [*world.applications, *world.permits]
+    for r in records:
+        ids |= {r.exporter_id, r.consignee_id, r.end_user_id}
+    for c in world.conflicts:
+        ids |= {*c.party_ids, *(r.party_id for r in c.roles)}
+    for t in world.transfers:
+        ids |= {t.supplier_id, t.recipient_id}
+    ids |= {h.party_id for h in world.hits} | {f.observed_user_id for f in world.findings}
+    ids |= {a.party_id for a in world.answers}
+    for k in world.checks:
+        ids |= {*k.end_user_ids, *k.consignee_ids}
+    return {i for i in ids if i}
+
+
+def _with_ancestors(uow: UnitOfWork, found: dict[str, Party], ids: set[str]) -> None:
+    """Add these parties and every party above them to `found` (one read per level of parents)."""
+    wanted = ids - found.keys()
+    while wanted:
+        got = uow.parties.get_many(wanted)
+        found.update(got)
+        wanted = {p.parent_id for p in got.values() if p.parent_id} - found.keys()
 
 
 def application_subject(world: World, number: str, as_of: date, exception: str | None = None,

@@ -80,6 +80,8 @@ class PartyRepository(Protocol):
     def ids_by_name_key(self, key: str) -> set[str]:
         """Ids of the parties find_by_name_key(key) gives, without loading them."""
     def parent_map(self) -> dict[str, str | None]: ...
+    def states_of(self, countries: Collection[str]) -> builtins.list[Party]:
+        """The parties of kind `state` whose country is one of `countries`, by id."""
 
 
 class ProductRepository(Protocol):
